@@ -1,0 +1,37 @@
+#include "actors/messages.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+namespace intuition::actors {
+
+bool operator==(const quote_batch& x, const quote_batch& y) noexcept {
+  return x.quotes == y.quotes;
+}
+
+bool operator==(const signal_batch& x, const signal_batch& y) noexcept {
+  return x.signals == y.signals;
+}
+
+bool operator==(const market_batch& x, const market_batch& y) noexcept {
+  return x.quotes == y.quotes && x.signals == y.signals;
+}
+
+bool operator==(const order_batch& x, const order_batch& y) noexcept {
+  return x.orders == y.orders;
+}
+
+bool operator==(const actor_state& x, const actor_state& y) noexcept {
+  return x.name == y.name && x.kind == y.kind && x.counters == y.counters
+         && x.summary_json == y.summary_json;
+}
+
+bool operator==(const algorithm_spec& x, const algorithm_spec& y) noexcept {
+  return x.strategy == y.strategy && x.algorithm == y.algorithm
+         && x.params_json == y.params_json && x.symbol == y.symbol;
+}
+
+void register_messages(caf::actor_system_config& cfg) {
+  cfg.add_message_types<caf::id_block::intuition>();
+}
+
+} // namespace intuition::actors

@@ -1,0 +1,164 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+#include <caf/type_id.hpp>
+
+#include "trading/types.hpp"
+
+/// Every message type and atom of Intuition, in one type-ID block, registered
+/// once by `register_messages`.
+namespace intuition::actors {
+
+/// Quotes in stream order; one message carries many so that replay pays the
+/// messaging cost once per batch, not per quote.
+struct quote_batch {
+  std::vector<trading::quote> quotes;
+};
+
+/// Signals an algorithm instance raised for one `quote_batch`, in quote order.
+struct signal_batch {
+  std::vector<trading::signal> signals;
+};
+
+/// The quotes of one router batch and every signal they raised, sorted by
+/// quote sequence: the portfolio's only input.
+struct market_batch {
+  std::vector<trading::quote> quotes;
+  std::vector<trading::signal> signals;
+};
+
+/// Orders the portfolio filled, handed to the order log.
+struct order_batch {
+  std::vector<trading::order> orders;
+};
+
+/// Answer to the generic state query every actor understands.
+struct actor_state {
+  /// Instance name (`portfolio`, `algorithm/sma/DAX`).
+  std::string name;
+  /// Actor kind (`portfolio`, `algorithm`, ...), the bounded metrics label.
+  std::string kind;
+  /// Monotonic counters (`quotes`, `signals`, `orders`, ...).
+  std::map<std::string, int64_t> counters;
+  /// Kind-specific summary as a JSON object.
+  std::string summary_json;
+};
+
+/// Identifies one algorithm instance and what it runs.
+struct algorithm_spec {
+  std::string strategy;
+  std::string algorithm;
+  /// The strategy's parameters as a JSON object (text, so it crosses nodes).
+  std::string params_json;
+  std::string symbol;
+};
+
+// -- inspect ---------------------------------------------------------------------
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, quote_batch& x) {
+  return f(caf::meta::type_name("quote_batch"), x.quotes);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, signal_batch& x) {
+  return f(caf::meta::type_name("signal_batch"), x.signals);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, market_batch& x) {
+  return f(caf::meta::type_name("market_batch"), x.quotes, x.signals);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, order_batch& x) {
+  return f(caf::meta::type_name("order_batch"), x.orders);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, actor_state& x) {
+  return f(caf::meta::type_name("actor_state"), x.name, x.kind, x.counters,
+           x.summary_json);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, algorithm_spec& x) {
+  return f(caf::meta::type_name("algorithm_spec"), x.strategy, x.algorithm,
+           x.params_json, x.symbol);
+}
+
+bool operator==(const quote_batch& x, const quote_batch& y) noexcept;
+bool operator==(const signal_batch& x, const signal_batch& y) noexcept;
+bool operator==(const market_batch& x, const market_batch& y) noexcept;
+bool operator==(const order_batch& x, const order_batch& y) noexcept;
+bool operator==(const actor_state& x, const actor_state& y) noexcept;
+bool operator==(const algorithm_spec& x, const algorithm_spec& y) noexcept;
+
+} // namespace intuition::actors
+
+// The trading core knows nothing of CAF; its types get their inspectors here
+// (found by argument-dependent lookup). Enums serialize as their underlying
+// integer.
+namespace intuition::trading {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, quote& x) {
+  return f(caf::meta::type_name("quote"), x.symbol, x.price_micros, x.ts_ms,
+           x.seq);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, signal& x) {
+  return f(caf::meta::type_name("signal"), x.strategy, x.symbol, x.direction,
+           x.strength, x.price_micros, x.ts_ms, x.quote_seq);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, order& x) {
+  return f(caf::meta::type_name("order"), x.seq, x.id, x.ts_ms, x.strategy,
+           x.symbol, x.direction, x.qty, x.price_micros, x.commission_micros);
+}
+
+} // namespace intuition::trading
+
+// -- type-ID block ------------------------------------------------------------------
+
+CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
+
+  CAF_ADD_TYPE_ID(intuition, (intuition::trading::quote))
+  CAF_ADD_TYPE_ID(intuition, (intuition::trading::signal))
+  CAF_ADD_TYPE_ID(intuition, (intuition::trading::order))
+  CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::quote>))
+  CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::signal>))
+  CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::order>))
+  CAF_ADD_TYPE_ID(intuition, (intuition::actors::quote_batch))
+  CAF_ADD_TYPE_ID(intuition, (intuition::actors::signal_batch))
+  CAF_ADD_TYPE_ID(intuition, (intuition::actors::market_batch))
+  CAF_ADD_TYPE_ID(intuition, (intuition::actors::order_batch))
+  CAF_ADD_TYPE_ID(intuition, (intuition::actors::actor_state))
+  CAF_ADD_TYPE_ID(intuition, (intuition::actors::algorithm_spec))
+
+  // Atoms are verbs; at most 10 characters (CAF 0.17).
+  CAF_ADD_ATOM(intuition, intuition::actors, get_state_atom, "getstate")
+  CAF_ADD_ATOM(intuition, intuition::actors, flush_atom, "flush")
+  CAF_ADD_ATOM(intuition, intuition::actors, sync_atom, "sync")
+  CAF_ADD_ATOM(intuition, intuition::actors, report_atom, "report")
+  CAF_ADD_ATOM(intuition, intuition::actors, subscribe_atom, "subscribe")
+
+CAF_END_TYPE_ID_BLOCK(intuition)
+
+namespace caf {
+class actor_system_config;
+} // namespace caf
+
+namespace intuition::actors {
+
+/// Registers every type of the block with `cfg` (call once per actor system).
+void register_messages(caf::actor_system_config& cfg);
+
+} // namespace intuition::actors

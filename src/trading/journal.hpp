@@ -1,0 +1,148 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <variant>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trading/types.hpp"
+
+/// The order journal: one JSON object per line, each with a sequence number
+/// and a CRC-32 of the line's bytes before the checksum field:
+///
+///   {"seq":1,"id":1,"ts":678334707692,"strategy":"sma","symbol":"DAX",
+///    "side":"buy","qty":10,"price":1628.75,"commission":1,"crc":"1a2b3c4d"}
+///
+/// Prices and commissions are exact decimals (`format_micros`).
+namespace intuition::trading {
+
+// -- record format ------------------------------------------------------------------
+
+/// CRC-32 (IEEE 802.3, reflected, as zlib's crc32) of `bytes`.
+uint32_t crc32(std::string_view bytes) noexcept;
+
+/// Renders an order as one journal line, without the trailing newline.
+std::string encode_journal_record(const order& x);
+
+/// Renders an order as the JSON object published on MQTT (same fields as the
+/// journal record, without the checksum).
+std::string encode_order_json(const order& x);
+
+/// Why a journal line was not accepted.
+enum class record_error : uint8_t {
+  bad_checksum, ///< missing or mismatching `crc`
+  bad_json,     ///< not a JSON object, or a field missing or of the wrong type
+};
+
+/// Parses and verifies one line (without newline).
+std::optional<order> decode_journal_record(std::string_view line,
+                                           record_error* err = nullptr);
+
+// -- reading ------------------------------------------------------------------------
+
+/// What `read_journal` found.
+struct journal_contents {
+  std::vector<order> orders;
+  /// Next sequence number and order id to hand out.
+  uint64_t next_seq = 1;
+  uint64_t next_id = 1;
+  /// Bytes of valid records; the file is cut to this length if torn.
+  uint64_t valid_bytes = 0;
+  /// A torn last line was found (crash mid-write) and truncated.
+  bool torn_tail = false;
+  /// Length of the torn tail that was removed.
+  uint64_t torn_bytes = 0;
+};
+
+/// Error raised for a journal that cannot be used.
+struct journal_error {
+  std::string path;
+  /// 1-based line number, 0 when not about a line.
+  uint64_t line = 0;
+  std::string message;
+
+  /// "journal PATH line N: MESSAGE".
+  std::string to_string() const;
+};
+
+/// Reads and verifies a journal. A missing file is an empty journal. The last
+/// line is "torn" when it lacks its newline or fails verification and nothing
+/// valid follows it; with `repair` it is cut off the file. Any invalid line
+/// followed by more data, a sequence gap, or a repeated id is corruption and
+/// returns an error naming the line.
+std::variant<journal_contents, journal_error>
+read_journal(const std::string& path, bool repair = true);
+
+// -- writing ------------------------------------------------------------------------
+
+/// When appended records are forced to stable storage.
+enum class fsync_policy : uint8_t {
+  always,   ///< before any appended order is acknowledged (group commit)
+  interval, ///< at most every `interval` ms; acknowledged at the sync
+  never,    ///< left to the OS (backtests); acknowledged on write
+};
+
+std::string_view to_string(fsync_policy x) noexcept;
+bool from_string(std::string_view str, fsync_policy& x) noexcept;
+
+/// Append-only writer. Not thread-safe; owned by one actor.
+class journal_writer {
+public:
+  journal_writer() = default;
+  journal_writer(const journal_writer&) = delete;
+  journal_writer& operator=(const journal_writer&) = delete;
+  journal_writer(journal_writer&& other) noexcept;
+  journal_writer& operator=(journal_writer&& other) noexcept;
+  ~journal_writer();
+
+  /// Opens (creating) `path` for appending and continues numbering from
+  /// `contents`. Returns an error message on failure.
+  std::optional<std::string> open(const std::string& path,
+                                  const journal_contents& contents);
+
+  bool is_open() const noexcept {
+    return fd_ >= 0;
+  }
+
+  /// Assigns seq and id to every order, then writes all records with one
+  /// write(2). Returns an error message on I/O failure.
+  std::optional<std::string> append(std::vector<order>& orders);
+
+  /// fdatasync(2)s everything written so far. Returns an error message on
+  /// failure.
+  std::optional<std::string> sync();
+
+  /// Records written but not yet synced.
+  uint64_t unsynced() const noexcept {
+    return unsynced_;
+  }
+
+  uint64_t next_seq() const noexcept {
+    return next_seq_;
+  }
+
+  uint64_t next_id() const noexcept {
+    return next_id_;
+  }
+
+  /// Latency of the last sync in nanoseconds.
+  int64_t last_sync_ns() const noexcept {
+    return last_sync_ns_;
+  }
+
+  void close() noexcept;
+
+private:
+  int fd_ = -1;
+  std::string path_;
+  uint64_t next_seq_ = 1;
+  uint64_t next_id_ = 1;
+  uint64_t unsynced_ = 0;
+  int64_t last_sync_ns_ = 0;
+  std::string buf_;
+};
+
+} // namespace intuition::trading

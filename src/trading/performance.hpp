@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+/// Performance statistics over an equity curve.
+namespace intuition::trading {
+
+/// One point of the equity curve.
+struct equity_point {
+  int64_t ts_ms = 0;
+  int64_t equity_micros = 0;
+};
+
+/// Collects the equity curve: one point per distinct timestamp, or, with a
+/// bar interval, the last equity of each bar [k * interval, (k+1) * interval).
+class equity_curve {
+public:
+  explicit equity_curve(int64_t bar_interval_ms = 0);
+
+  /// Records the equity after all quotes with timestamp `ts_ms` (time must
+  /// not go backwards; an equal timestamp overwrites the last point).
+  void record(int64_t ts_ms, int64_t equity_micros);
+
+  const std::vector<equity_point>& points() const noexcept {
+    return points_;
+  }
+
+private:
+  int64_t interval_ms_;
+  std::vector<equity_point> points_;
+};
+
+/// Summary statistics of a curve.
+struct performance_stats {
+  /// (last - first) / first, where first is the starting equity.
+  double total_return = 0.0;
+  /// mean(r) / stdev(r) * sqrt(periods_per_year) over simple returns r
+  /// between consecutive points, risk-free rate 0, sample stdev (n - 1);
+  /// 0 when fewer than 2 returns or zero variance.
+  double sharpe = 0.0;
+  /// Largest peak-to-trough fall as a fraction of the peak (0..1).
+  double max_drawdown = 0.0;
+  /// The annualisation factor used.
+  double periods_per_year = 0.0;
+};
+
+/// Computes the statistics. `starting_equity_micros` is the equity before the
+/// first point. `periods_per_year` <= 0 estimates it from the timestamps:
+/// (points - 1) / (span in years of 365.25 days).
+performance_stats compute_performance(const std::vector<equity_point>& curve,
+                                      int64_t starting_equity_micros,
+                                      double periods_per_year = 0.0);
+
+} // namespace intuition::trading

@@ -1,0 +1,146 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "trading/book.hpp"
+#include "trading/types.hpp"
+
+/// The portfolio decides how much to bet on a signal (sizing), whether the
+/// order may exist (risk), and fills it on paper (execution) into the book.
+namespace intuition::trading {
+
+// -- execution costs --------------------------------------------------------------
+
+/// Commission per fill: per-share part plus basis points of notional, never
+/// below the minimum (a zero minimum means none).
+struct commission_model {
+  int64_t per_share_micros = 0;
+  double bps = 0.0;
+  int64_t minimum_micros = 0;
+
+  /// Commission in micros for `qty` at `price_micros`, rounded to nearest.
+  int64_t compute(quantity qty, int64_t price_micros) const noexcept;
+};
+
+/// Adverse price move applied to every fill, in basis points.
+struct slippage_model {
+  double bps = 0.0;
+
+  /// Buy fills above, sell fills below the quote, rounded to nearest micro.
+  int64_t fill_price(side direction, int64_t quote_price_micros) const noexcept;
+};
+
+// -- sizing -----------------------------------------------------------------------
+
+/// How much to trade on a signal.
+enum class sizing_kind : uint8_t {
+  random_fraction, ///< buy with a uniform fraction in [min_fraction, max_fraction) of cash
+  fixed_fraction,  ///< buy with `fraction` of available cash
+  fixed_quantity,  ///< buy or sell `qty` units
+  equal_weight,    ///< target equity / number of symbols per symbol
+};
+
+std::string_view to_string(sizing_kind x) noexcept;
+bool from_string(std::string_view str, sizing_kind& x) noexcept;
+
+struct sizing_config {
+  sizing_kind kind = sizing_kind::fixed_fraction;
+  double fraction = 0.1;
+  double min_fraction = 0.0;
+  double max_fraction = 1.0;
+  quantity qty = 1;
+  /// Seed of `random_fraction`'s generator.
+  uint64_t seed = 42;
+  /// Symbols `equal_weight` splits across (the runtime fills this from the
+  /// strategies' symbol lists when it is empty).
+  std::vector<std::string> symbols;
+};
+
+// -- risk -------------------------------------------------------------------------
+
+struct risk_config {
+  /// Whether a sell may take a strategy's holding below zero.
+  bool allow_short = false;
+  /// Largest absolute net position per symbol; 0 means no limit.
+  quantity max_position = 0;
+  /// Largest notional of one order; 0 means no limit.
+  int64_t max_order_notional_micros = 0;
+};
+
+/// Why a signal did not become an order.
+enum class refusal_reason : uint8_t {
+  zero_quantity,          ///< sizing gave less than one unit
+  insufficient_cash,      ///< the buy and its costs exceed available cash
+  short_selling_disabled, ///< a sell with nothing held and shorting off
+  max_position,           ///< the fill would exceed max_position
+  max_order_notional,     ///< the order's notional exceeds the limit
+};
+
+constexpr size_t refusal_reason_count = 5;
+
+std::string_view to_string(refusal_reason x) noexcept;
+
+// -- portfolio --------------------------------------------------------------------
+
+struct portfolio_config {
+  int64_t starting_cash_micros = 100'000 * micros_per_unit;
+  sizing_config sizing;
+  risk_config risk;
+  commission_model commission;
+  slippage_model slippage;
+};
+
+/// Counters the portfolio keeps.
+struct portfolio_counters {
+  uint64_t quotes = 0;
+  uint64_t signals = 0;
+  uint64_t orders = 0;
+  std::array<uint64_t, refusal_reason_count> refusals{};
+};
+
+/// Sizing, risk and paper execution on top of a book. Sells close (or with
+/// `fixed_quantity`, reduce) the signalling strategy's own holding; with
+/// shorting enabled a sell with nothing held opens a short of the size a buy
+/// would have had.
+class portfolio {
+public:
+  explicit portfolio(portfolio_config cfg);
+
+  /// Marks the symbol at the quote's price.
+  void on_quote(const quote& q);
+
+  /// Sizes, checks and fills a signal. On success the returned order (seq
+  /// and id still 0) is already applied to the book.
+  std::variant<order, refusal_reason> on_signal(const signal& s);
+
+  /// Applies an order recovered from the journal (no sizing, no risk).
+  void restore(const order& x);
+
+  const book& positions() const noexcept {
+    return book_;
+  }
+
+  const portfolio_counters& counters() const noexcept {
+    return counters_;
+  }
+
+  const portfolio_config& config() const noexcept {
+    return cfg_;
+  }
+
+private:
+  quantity size_buy(const signal& s, int64_t fill_price_micros);
+
+  portfolio_config cfg_;
+  book book_;
+  portfolio_counters counters_;
+  uint64_t rng_state_;
+};
+
+} // namespace intuition::trading

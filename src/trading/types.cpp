@@ -1,0 +1,47 @@
+#include "trading/types.hpp"
+
+namespace intuition::trading {
+
+std::string_view to_string(side x) noexcept {
+  return x == side::buy ? "buy" : "sell";
+}
+
+bool from_string(std::string_view str, side& x) noexcept {
+  if (str == "buy") {
+    x = side::buy;
+    return true;
+  }
+  if (str == "sell") {
+    x = side::sell;
+    return true;
+  }
+  return false;
+}
+
+bool operator==(const quote& x, const quote& y) noexcept {
+  return x.symbol == y.symbol && x.price_micros == y.price_micros
+         && x.ts_ms == y.ts_ms && x.seq == y.seq;
+}
+
+bool operator==(const signal& x, const signal& y) noexcept {
+  return x.strategy == y.strategy && x.symbol == y.symbol
+         && x.direction == y.direction && x.strength == y.strength
+         && x.price_micros == y.price_micros && x.ts_ms == y.ts_ms
+         && x.quote_seq == y.quote_seq;
+}
+
+bool operator==(const order& x, const order& y) noexcept {
+  return x.seq == y.seq && x.id == y.id && x.ts_ms == y.ts_ms
+         && x.strategy == y.strategy && x.symbol == y.symbol
+         && x.direction == y.direction && x.qty == y.qty
+         && x.price_micros == y.price_micros
+         && x.commission_micros == y.commission_micros;
+}
+
+int64_t cash_delta_micros(const order& x) noexcept {
+  auto notional = x.price_micros * x.qty;
+  return x.direction == side::buy ? -(notional + x.commission_micros)
+                                  : notional - x.commission_micros;
+}
+
+} // namespace intuition::trading

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+/// Domain types of the trading core. Nothing here knows about CAF or MQTT.
+namespace intuition::trading {
+
+// -- fixed point ----------------------------------------------------------------
+
+/// Prices, cash and commissions are integers in millionths of the quote
+/// currency (`_micros`), so sums of money never drift.
+constexpr int64_t micros_per_unit = 1'000'000;
+
+/// Quantities are whole shares (or index units); signed where a position may
+/// be short.
+using quantity = int64_t;
+
+/// Longest symbol the codec accepts.
+constexpr size_t max_symbol_length = 32;
+
+// -- side -----------------------------------------------------------------------
+
+/// Direction of a signal or an order.
+enum class side : uint8_t { buy, sell };
+
+/// Renders `buy` or `sell`.
+std::string_view to_string(side x) noexcept;
+
+/// Parses `buy` or `sell`; returns false for anything else.
+bool from_string(std::string_view str, side& x) noexcept;
+
+// -- quote ----------------------------------------------------------------------
+
+/// One price observation for one symbol.
+struct quote {
+  /// Upper-case symbol, 1 to `max_symbol_length` characters.
+  std::string symbol;
+  /// Last traded (or quoted) price.
+  int64_t price_micros = 0;
+  /// Event time in epoch milliseconds (the source's, or arrival time).
+  int64_t ts_ms = 0;
+  /// Position in the input stream, assigned by the router; 0 until then.
+  uint64_t seq = 0;
+};
+
+bool operator==(const quote& x, const quote& y) noexcept;
+
+// -- signal ---------------------------------------------------------------------
+
+/// What an algorithm says about one quote.
+struct signal_decision {
+  side direction = side::buy;
+  /// Conviction in [0, 1]; informational, sizing does not scale by it.
+  double strength = 1.0;
+};
+
+/// A decision tagged with where it came from and the quote that caused it.
+struct signal {
+  std::string strategy;
+  std::string symbol;
+  side direction = side::buy;
+  double strength = 1.0;
+  /// Price of the quote that caused the signal: paper fills happen here.
+  int64_t price_micros = 0;
+  int64_t ts_ms = 0;
+  /// Sequence number of the causing quote, for ordering across symbols.
+  uint64_t quote_seq = 0;
+};
+
+bool operator==(const signal& x, const signal& y) noexcept;
+
+// -- order ----------------------------------------------------------------------
+
+/// A filled paper order, as journaled and published.
+struct order {
+  /// Position of the record in the journal (1, 2, ...); 0 until journaled.
+  uint64_t seq = 0;
+  /// Unique order id, never reused across restarts; 0 until journaled.
+  uint64_t id = 0;
+  /// Timestamp of the quote that caused the order (epoch ms).
+  int64_t ts_ms = 0;
+  std::string strategy;
+  std::string symbol;
+  side direction = side::buy;
+  /// Always positive; `direction` gives the sign.
+  quantity qty = 0;
+  /// Fill price including slippage.
+  int64_t price_micros = 0;
+  int64_t commission_micros = 0;
+};
+
+bool operator==(const order& x, const order& y) noexcept;
+
+/// Cash the order moves: negative for a buy (price * qty + commission),
+/// positive for a sell (price * qty - commission).
+int64_t cash_delta_micros(const order& x) noexcept;
+
+} // namespace intuition::trading
