@@ -15,20 +15,26 @@
 /// return a signal.
 namespace intuition::trading {
 
+// -- errors ---------------------------------------------------------------------
+
 /// Raised by `initialize` and configuration code for a bad parameter; names
 /// the field, the value and what was expected.
 class config_error : public std::runtime_error {
 public:
+  /// Builds the error; `what()` reads "FIELD: got VALUE, expected EXPECTED".
   config_error(std::string field, std::string value, std::string expected);
 
+  /// Name of the offending field, dotted for nested objects.
   const std::string& field() const noexcept {
     return field_;
   }
 
+  /// The offending value as text (usually its JSON rendering).
   const std::string& value() const noexcept {
     return value_;
   }
 
+  /// What the field accepts, e.g. "an integer in [1, 100000]".
   const std::string& expected() const noexcept {
     return expected_;
   }
@@ -42,9 +48,12 @@ private:
   std::string expected_;
 };
 
+// -- interface ------------------------------------------------------------------
+
 /// Base class of every algorithm. One instance serves one symbol.
 class algorithm {
 public:
+  /// Destroys the instance.
   virtual ~algorithm();
 
   /// Validates and applies `params` (a JSON object; unknown keys are an
@@ -63,6 +72,8 @@ public:
   virtual size_t warmup() const noexcept = 0;
 };
 
+// -- registry -------------------------------------------------------------------
+
 /// Names of the built-in algorithms, in a stable order.
 const std::vector<std::string>& algorithm_names();
 
@@ -70,6 +81,8 @@ const std::vector<std::string>& algorithm_names();
 /// `symbol` seeds per-symbol randomness (the `random` algorithm).
 std::unique_ptr<algorithm> make_algorithm(const std::string& name,
                                           const std::string& symbol);
+
+// -- parameters -----------------------------------------------------------------
 
 /// Helpers for reading parameters with clear errors.
 namespace params {
@@ -79,7 +92,11 @@ namespace params {
 void check_keys(const nlohmann::json& obj,
                 const std::vector<std::string>& allowed);
 
-/// Reads a number in [lo, hi]; `def` when absent.
+/// Longest indicator window an algorithm accepts; bounds memory per instance.
+constexpr int64_t max_window_length = 100'000;
+
+/// Reads a number in [lo, hi] (an infinite bound means none); `def` when
+/// absent.
 double get_number(const nlohmann::json& obj, const std::string& key, double def,
                   double lo, double hi);
 
@@ -87,9 +104,22 @@ double get_number(const nlohmann::json& obj, const std::string& key, double def,
 int64_t get_integer(const nlohmann::json& obj, const std::string& key,
                     int64_t def, int64_t lo, int64_t hi);
 
-/// Reads the optional `channels` list of non-empty strings; `["quotes"]` when absent.
+/// Reads a number strictly greater than zero; `def` when absent.
+double get_positive_number(const nlohmann::json& obj, const std::string& key,
+                           double def);
+
+/// Reads the optional `channels` list of non-empty strings; `["quotes"]` when
+/// absent.
 std::vector<std::string> get_channels(const nlohmann::json& obj);
 
 } // namespace params
+
+// -- state helpers --------------------------------------------------------------
+
+/// An indicator value for `state()`: the number, or null while not ready.
+nlohmann::json json_or_null(const std::optional<double>& x);
+
+/// The last signal's side for `state()`: "buy", "sell", or null if none yet.
+nlohmann::json json_or_null(const std::optional<side>& x);
 
 } // namespace intuition::trading

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <utility>
 
@@ -90,11 +91,32 @@ public:
   int64_t market_value_micros() const noexcept;
 
 private:
+  /// Per-symbol aggregates, so marking and valuing cost O(1) per quote.
+  struct symbol_state {
+    int64_t last_micros = 0;
+    bool marked = false;
+    quantity net = 0;
+    /// Sum of the cost basis of every holding in the symbol.
+    int64_t basis_micros = 0;
+
+    /// What the symbol's positions are worth: at the last price, or at cost
+    /// while never marked.
+    int64_t value() const noexcept {
+      return marked ? net * last_micros : basis_micros;
+    }
+  };
+
+  const symbol_state* find_symbol(const std::string& symbol) const noexcept;
+
+  /// Updates one holding for a fill: quantity, basis, realised P&L.
+  static void apply_to(position& pos, const order& x);
+
   int64_t starting_cash_;
   int64_t cash_;
+  /// Sum of `symbol_state::value()` over all symbols, kept up to date.
+  int64_t open_value_ = 0;
   std::map<std::pair<std::string, std::string>, position> holdings_;
-  std::map<std::string, int64_t> last_price_;
-  std::map<std::string, quantity> net_;
+  std::unordered_map<std::string, symbol_state> symbols_;
 };
 
 } // namespace intuition::trading

@@ -142,6 +142,8 @@ private:
   uint64_t next_id_ = 1;
   uint64_t unsynced_ = 0;
   int64_t last_sync_ns_ = 0;
+  /// File length after the last complete append; a failed write cuts back to it.
+  uint64_t size_bytes_ = 0;
   std::string buf_;
 };
 

@@ -18,8 +18,8 @@ class equity_curve {
 public:
   explicit equity_curve(int64_t bar_interval_ms = 0);
 
-  /// Records the equity after all quotes with timestamp `ts_ms` (time must
-  /// not go backwards; an equal timestamp overwrites the last point).
+  /// Records the equity after all quotes with timestamp `ts_ms`; a timestamp
+  /// (or bar) at or before the last point's overwrites that point's equity.
   void record(int64_t ts_ms, int64_t equity_micros);
 
   const std::vector<equity_point>& points() const noexcept {

@@ -1,0 +1,39 @@
+#include "trading/algorithms/buy_and_hold.hpp"
+
+namespace intuition::trading {
+
+buy_and_hold::buy_and_hold() : channels_{"quotes"} {
+  // nop
+}
+
+std::vector<std::string>
+buy_and_hold::initialize(const nlohmann::json& params) {
+  params::check_keys(params, {"channels"});
+  channels_ = params::get_channels(params);
+  quotes_ = 0;
+  last_signal_.reset();
+  return channels_;
+}
+
+std::optional<signal_decision> buy_and_hold::on_quote(const quote&) {
+  if (quotes_++ > 0)
+    return std::nullopt;
+  last_signal_ = side::buy;
+  return signal_decision{side::buy, 1.0};
+}
+
+nlohmann::json buy_and_hold::state() const {
+  return {
+    {"algorithm", name},
+    {"quotes_seen", quotes_},
+    {"indicators", {{"bought", last_signal_.has_value()}}},
+    {"last_signal", json_or_null(last_signal_)},
+    {"params", {{"channels", channels_}}},
+  };
+}
+
+size_t buy_and_hold::warmup() const noexcept {
+  return 0;
+}
+
+} // namespace intuition::trading

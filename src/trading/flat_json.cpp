@@ -1,0 +1,254 @@
+#include "trading/flat_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace intuition::trading::flat_json {
+
+namespace {
+
+// -- SAX handler --------------------------------------------------------------------
+
+/// Collects the top-level members of an object. A SAX pass instead of a DOM
+/// keeps the raw text of floating-point numbers (prices stay exact) and tells
+/// a number overflow (error 406) apart from a syntax error.
+struct collector {
+  using json = nlohmann::json;
+
+  document& doc;
+  size_t depth = 0;
+  bool top_is_object = false;
+  bool overflow = false;
+
+  /// The value a scalar at the current depth belongs to; null when the scalar
+  /// is the whole document or sits inside a compound member.
+  value* slot() noexcept {
+    return depth == 1 && !doc.members.empty() ? &doc.members.back().val
+                                              : nullptr;
+  }
+
+  bool null() {
+    if (auto v = slot())
+      v->type = kind::null;
+    return true;
+  }
+
+  bool boolean(bool x) {
+    if (auto v = slot()) {
+      v->type = kind::boolean;
+      v->boolean = x;
+    }
+    return true;
+  }
+
+  bool number_integer(json::number_integer_t x) {
+    if (auto v = slot()) {
+      v->type = kind::integer;
+      v->integer = x;
+    }
+    return true;
+  }
+
+  bool number_unsigned(json::number_unsigned_t x) {
+    if (auto v = slot()) {
+      v->type = kind::unsigned_integer;
+      v->unsigned_integer = x;
+    }
+    return true;
+  }
+
+  bool number_float(json::number_float_t x, const json::string_t& raw) {
+    if (auto v = slot()) {
+      v->type = kind::floating;
+      v->floating = x;
+      v->text = raw;
+    }
+    return true;
+  }
+
+  bool string(json::string_t& x) {
+    if (auto v = slot()) {
+      v->type = kind::string;
+      v->text = x;
+    }
+    return true;
+  }
+
+  bool binary(json::binary_t&) {
+    // Only reachable for binary formats; JSON text never produces it.
+    return true;
+  }
+
+  bool start_object(size_t) {
+    enter(true);
+    return true;
+  }
+
+  bool start_array(size_t) {
+    enter(false);
+    return true;
+  }
+
+  bool end_object() {
+    --depth;
+    return true;
+  }
+
+  bool end_array() {
+    --depth;
+    return true;
+  }
+
+  bool key(json::string_t& x) {
+    if (depth == 1) {
+      doc.members.emplace_back();
+      doc.members.back().key = x;
+    }
+    return true;
+  }
+
+  bool parse_error(size_t, const std::string&, const json::exception& ex) {
+    if (ex.id == 406) {
+      overflow = true;
+      if (depth >= 1 && !doc.members.empty())
+        doc.overflow_key = doc.members.back().key;
+    }
+    return false;
+  }
+
+  void enter(bool is_object) {
+    if (depth == 0)
+      top_is_object = is_object;
+    else if (auto v = slot())
+      v->type = kind::compound;
+    ++depth;
+  }
+};
+
+// -- UTF-8 --------------------------------------------------------------------------
+
+/// Length of the valid UTF-8 sequence starting at `i` (RFC 3629: no overlong
+/// forms, no surrogates, nothing above U+10FFFF), or 0 if it is invalid.
+size_t utf8_sequence_length(std::string_view str, size_t i) noexcept {
+  auto byte = [&](size_t k) {
+    return static_cast<unsigned char>(str[k]);
+  };
+  auto in = [&](size_t k, unsigned lo, unsigned hi) {
+    return k < str.size() && byte(k) >= lo && byte(k) <= hi;
+  };
+  auto lead = byte(i);
+  if (lead >= 0xC2 && lead <= 0xDF)
+    return in(i + 1, 0x80, 0xBF) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    auto lo = lead == 0xE0 ? 0xA0u : 0x80u;
+    auto hi = lead == 0xED ? 0x9Fu : 0xBFu;
+    return in(i + 1, lo, hi) && in(i + 2, 0x80, 0xBF) ? 3 : 0;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    auto lo = lead == 0xF0 ? 0x90u : 0x80u;
+    auto hi = lead == 0xF4 ? 0x8Fu : 0xBFu;
+    return in(i + 1, lo, hi) && in(i + 2, 0x80, 0xBF) && in(i + 3, 0x80, 0xBF)
+             ? 4
+             : 0;
+  }
+  return 0;
+}
+
+} // namespace
+
+// -- reading ------------------------------------------------------------------------
+
+const value* document::find(std::string_view key) const noexcept {
+  for (auto i = members.rbegin(); i != members.rend(); ++i)
+    if (i->key == key)
+      return &i->val;
+  return nullptr;
+}
+
+status parse(std::string_view text, document& doc) noexcept {
+  doc.members.clear();
+  doc.overflow_key.clear();
+  try {
+    collector handler{doc};
+    auto parsed = nlohmann::json::sax_parse(text.begin(), text.end(), &handler);
+    if (!handler.top_is_object)
+      doc.result = parsed ? status::not_object : status::not_json;
+    else if (parsed)
+      doc.result = status::ok;
+    else
+      doc.result = handler.overflow ? status::number_overflow
+                                    : status::not_json;
+  } catch (...) {
+    // Only an allocation failure can get here; the input counts as unreadable.
+    doc.members.clear();
+    doc.result = status::not_json;
+  }
+  return doc.result;
+}
+
+// -- writing ------------------------------------------------------------------------
+
+void append_string(std::string& out, std::string_view str) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  for (size_t i = 0; i < str.size();) {
+    auto c = static_cast<unsigned char>(str[i]);
+    if (c >= 0x80) {
+      if (auto n = utf8_sequence_length(str, i); n > 0) {
+        out.append(str.data() + i, n);
+        i += n;
+      } else {
+        out += "\\ufffd";
+        ++i;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 0x0F];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+void append_uint(std::string& out, uint64_t x) {
+  char buf[20];
+  auto pos = sizeof(buf);
+  do {
+    buf[--pos] = static_cast<char>('0' + x % 10);
+    x /= 10;
+  } while (x != 0);
+  out.append(buf + pos, sizeof(buf) - pos);
+}
+
+void append_int(std::string& out, int64_t x) {
+  if (x < 0) {
+    out += '-';
+    append_uint(out, uint64_t{0} - static_cast<uint64_t>(x));
+  } else {
+    append_uint(out, static_cast<uint64_t>(x));
+  }
+}
+
+} // namespace intuition::trading::flat_json

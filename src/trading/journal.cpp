@@ -1,0 +1,546 @@
+#include "trading/journal.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "trading/decimal.hpp"
+#include "trading/flat_json.hpp"
+
+namespace intuition::trading {
+
+namespace {
+
+// -- checksum -----------------------------------------------------------------------
+
+constexpr std::array<uint32_t, 256> make_crc_table() noexcept {
+  std::array<uint32_t, 256> table{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    auto c = i;
+    for (int k = 0; k < 8; ++k)
+      c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    table[i] = c;
+  }
+  return table;
+}
+
+constexpr auto crc_table = make_crc_table();
+
+/// Marks the start of the checksum field; the CRC covers everything before it.
+constexpr std::string_view crc_marker = ",\"crc\":\"";
+
+/// The checksum field after the marker: eight hex digits, quote, brace.
+constexpr size_t crc_tail_size = 8 + 2;
+
+// -- encoding -----------------------------------------------------------------------
+
+/// Appends the record's fields, from `{` up to the commission, unterminated.
+void append_fields(std::string& out, const order& x) {
+  out += "{\"seq\":";
+  flat_json::append_uint(out, x.seq);
+  out += ",\"id\":";
+  flat_json::append_uint(out, x.id);
+  out += ",\"ts\":";
+  flat_json::append_int(out, x.ts_ms);
+  out += ",\"strategy\":";
+  flat_json::append_string(out, x.strategy);
+  out += ",\"symbol\":";
+  flat_json::append_string(out, x.symbol);
+  out += ",\"side\":\"";
+  out += to_string(x.direction);
+  out += "\",\"qty\":";
+  flat_json::append_int(out, x.qty);
+  out += ",\"price\":";
+  out += format_micros(x.price_micros);
+  out += ",\"commission\":";
+  out += format_micros(x.commission_micros);
+}
+
+/// Appends one complete journal line (without newline).
+void append_record(std::string& out, const order& x) {
+  auto start = out.size();
+  append_fields(out, x);
+  auto crc = crc32(std::string_view{out}.substr(start));
+  static constexpr char hex[] = "0123456789abcdef";
+  out += crc_marker;
+  for (int shift = 28; shift >= 0; shift -= 4)
+    out += hex[(crc >> shift) & 0x0F];
+  out += "\"}";
+}
+
+// -- decoding -----------------------------------------------------------------------
+
+bool parse_hex32(std::string_view text, uint32_t& x) noexcept {
+  if (text.size() != 8)
+    return false;
+  x = 0;
+  for (auto c : text) {
+    uint32_t digit = 0;
+    if (c >= '0' && c <= '9')
+      digit = static_cast<uint32_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      digit = static_cast<uint32_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      digit = static_cast<uint32_t>(c - 'A' + 10);
+    else
+      return false;
+    x = (x << 4) | digit;
+  }
+  return true;
+}
+
+bool get_unsigned(const flat_json::document& doc, std::string_view key,
+                  uint64_t& x) noexcept {
+  auto v = doc.find(key);
+  if (v == nullptr || v->type != flat_json::kind::unsigned_integer)
+    return false;
+  x = v->unsigned_integer;
+  return true;
+}
+
+bool get_signed(const flat_json::document& doc, std::string_view key,
+                int64_t& x) noexcept {
+  auto v = doc.find(key);
+  if (v == nullptr)
+    return false;
+  if (v->type == flat_json::kind::integer) {
+    x = v->integer;
+    return true;
+  }
+  if (v->type == flat_json::kind::unsigned_integer
+      && v->unsigned_integer <= static_cast<uint64_t>(INT64_MAX)) {
+    x = static_cast<int64_t>(v->unsigned_integer);
+    return true;
+  }
+  return false;
+}
+
+bool get_string(const flat_json::document& doc, std::string_view key,
+                std::string& x) {
+  auto v = doc.find(key);
+  if (v == nullptr || v->type != flat_json::kind::string)
+    return false;
+  x = v->text;
+  return true;
+}
+
+/// Reads a money field exactly from the number's text.
+bool get_micros(const flat_json::document& doc, std::string_view key,
+                int64_t& x) noexcept {
+  auto v = doc.find(key);
+  if (v == nullptr)
+    return false;
+  switch (v->type) {
+    case flat_json::kind::integer:
+    case flat_json::kind::unsigned_integer: {
+      int64_t units = 0;
+      if (!get_signed(doc, key, units) || units > INT64_MAX / micros_per_unit
+          || units < -(INT64_MAX / micros_per_unit))
+        return false;
+      x = units * micros_per_unit;
+      return true;
+    }
+    case flat_json::kind::floating: {
+      // format_micros never writes exponents; a hand-edited 1e3 still reads.
+      auto parsed = parse_decimal_micros(v->text);
+      if (!parsed)
+        parsed = double_to_micros(v->floating);
+      if (!parsed)
+        return false;
+      x = *parsed;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// -- files --------------------------------------------------------------------------
+
+std::string errno_message(std::string_view what, int err) {
+  std::string out{what};
+  out += ": ";
+  out += std::strerror(err);
+  return out;
+}
+
+/// Forces a directory entry to disk, so a newly created file survives a crash.
+bool sync_parent_directory(const std::string& path, int& err) noexcept {
+  auto slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? std::string{"."}
+                    : slash == 0               ? std::string{"/"}
+                                               : path.substr(0, slash);
+  auto fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    err = errno;
+    return false;
+  }
+  auto ok = ::fsync(fd) == 0;
+  err = errno;
+  ::close(fd);
+  return ok;
+}
+
+/// Reads a whole file; sets `missing` instead of failing when it does not exist.
+bool read_file(const std::string& path, std::string& data, bool& missing,
+               int& err) {
+  missing = false;
+  auto fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    err = errno;
+    missing = err == ENOENT;
+    return missing;
+  }
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0)
+    data.reserve(static_cast<size_t>(st.st_size));
+  char buf[64 * 1024];
+  for (;;) {
+    auto n = ::read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      err = errno;
+      ::close(fd);
+      return false;
+    }
+    if (n == 0)
+      break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return true;
+}
+
+/// Cuts the file to `size` bytes and makes the cut durable.
+bool truncate_file(const std::string& path, uint64_t size, int& err) noexcept {
+  auto fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    err = errno;
+    return false;
+  }
+  auto ok = ::ftruncate(fd, static_cast<off_t>(size)) == 0
+            && ::fsync(fd) == 0;
+  err = errno;
+  ::close(fd);
+  return ok;
+}
+
+std::string_view describe(record_error err) noexcept {
+  return err == record_error::bad_checksum
+           ? "bad checksum"
+           : "not a journal record (not a JSON object, or a field missing or "
+             "of the wrong type)";
+}
+
+} // namespace
+
+// -- record format ------------------------------------------------------------------
+
+uint32_t crc32(std::string_view bytes) noexcept {
+  uint32_t c = 0xFFFFFFFFu;
+  for (auto ch : bytes)
+    c = crc_table[(c ^ static_cast<unsigned char>(ch)) & 0xFF] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+std::string encode_journal_record(const order& x) {
+  std::string out;
+  out.reserve(160);
+  append_record(out, x);
+  return out;
+}
+
+std::string encode_order_json(const order& x) {
+  std::string out;
+  out.reserve(160);
+  append_fields(out, x);
+  out += '}';
+  return out;
+}
+
+std::optional<order> decode_journal_record(std::string_view line,
+                                           record_error* err) {
+  auto fail = [err](record_error e) -> std::optional<order> {
+    if (err != nullptr)
+      *err = e;
+    return std::nullopt;
+  };
+  // The checksum comes first: a record is only parsed if its bytes are the
+  // ones that were written.
+  auto pos = line.rfind(crc_marker);
+  if (pos == std::string_view::npos
+      || line.size() != pos + crc_marker.size() + crc_tail_size
+      || line.substr(line.size() - 2) != "\"}")
+    return fail(record_error::bad_checksum);
+  uint32_t stored = 0;
+  if (!parse_hex32(line.substr(pos + crc_marker.size(), 8), stored)
+      || stored != crc32(line.substr(0, pos)))
+    return fail(record_error::bad_checksum);
+  flat_json::document doc;
+  if (flat_json::parse(line, doc) != flat_json::status::ok)
+    return fail(record_error::bad_json);
+  order x;
+  std::string side_name;
+  if (!get_unsigned(doc, "seq", x.seq) || !get_unsigned(doc, "id", x.id)
+      || !get_signed(doc, "ts", x.ts_ms)
+      || !get_string(doc, "strategy", x.strategy)
+      || !get_string(doc, "symbol", x.symbol)
+      || !get_string(doc, "side", side_name)
+      || !from_string(side_name, x.direction) || !get_signed(doc, "qty", x.qty)
+      || !get_micros(doc, "price", x.price_micros)
+      || !get_micros(doc, "commission", x.commission_micros))
+    return fail(record_error::bad_json);
+  return x;
+}
+
+// -- reading ------------------------------------------------------------------------
+
+std::string journal_error::to_string() const {
+  std::string out = "journal ";
+  out += path;
+  if (line != 0) {
+    out += " line ";
+    out += std::to_string(line);
+  }
+  out += ": ";
+  out += message;
+  return out;
+}
+
+std::variant<journal_contents, journal_error>
+read_journal(const std::string& path, bool repair) {
+  journal_contents result;
+  std::string data;
+  auto missing = false;
+  auto err = 0;
+  if (!read_file(path, data, missing, err))
+    return journal_error{path, 0, errno_message("cannot read", err)};
+  if (missing)
+    return result;
+  // The first bad line after the last good record, if any. A bad line with a
+  // good record after it is corruption; bad lines with nothing good after
+  // them are a torn tail (writes that never completed, never acknowledged).
+  uint64_t bad_line = 0;
+  record_error bad_reason = record_error::bad_json;
+  uint64_t line_number = 0;
+  uint64_t last_id = 0;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    ++line_number;
+    auto eol = data.find('\n', pos);
+    auto terminated = eol != std::string::npos;
+    auto end = terminated ? eol : data.size();
+    auto line = std::string_view{data}.substr(pos, end - pos);
+    pos = terminated ? eol + 1 : data.size();
+    record_error reason = record_error::bad_json;
+    auto decoded = decode_journal_record(line, &reason);
+    if (!decoded || !terminated) {
+      // A record without its newline was cut mid-write even if it checks out.
+      if (bad_line == 0) {
+        bad_line = line_number;
+        bad_reason = reason;
+      }
+      continue;
+    }
+    if (bad_line != 0)
+      return journal_error{path, bad_line, std::string{describe(bad_reason)}};
+    auto& x = *decoded;
+    if (x.seq != result.next_seq)
+      return journal_error{path, line_number,
+                           "expected seq " + std::to_string(result.next_seq)
+                             + ", found " + std::to_string(x.seq)};
+    if (x.id <= last_id)
+      return journal_error{path, line_number,
+                           "id " + std::to_string(x.id)
+                             + " does not increase (previous id "
+                             + std::to_string(last_id) + ")"};
+    last_id = x.id;
+    result.next_seq = x.seq + 1;
+    result.next_id = x.id + 1;
+    result.valid_bytes = pos;
+    result.orders.push_back(std::move(x));
+  }
+  if (result.valid_bytes < data.size()) {
+    result.torn_tail = true;
+    result.torn_bytes = data.size() - result.valid_bytes;
+    if (repair && !truncate_file(path, result.valid_bytes, err))
+      return journal_error{path, 0,
+                           errno_message("cannot cut off torn tail", err)};
+  }
+  return result;
+}
+
+// -- writing ------------------------------------------------------------------------
+
+std::string_view to_string(fsync_policy x) noexcept {
+  switch (x) {
+    case fsync_policy::always:
+      return "always";
+    case fsync_policy::interval:
+      return "interval";
+    case fsync_policy::never:
+      return "never";
+  }
+  return "unknown";
+}
+
+bool from_string(std::string_view str, fsync_policy& x) noexcept {
+  if (str == "always")
+    x = fsync_policy::always;
+  else if (str == "interval")
+    x = fsync_policy::interval;
+  else if (str == "never")
+    x = fsync_policy::never;
+  else
+    return false;
+  return true;
+}
+
+journal_writer::journal_writer(journal_writer&& other) noexcept
+  : fd_(other.fd_),
+    path_(std::move(other.path_)),
+    next_seq_(other.next_seq_),
+    next_id_(other.next_id_),
+    unsynced_(other.unsynced_),
+    last_sync_ns_(other.last_sync_ns_),
+    size_bytes_(other.size_bytes_),
+    buf_(std::move(other.buf_)) {
+  other.fd_ = -1;
+}
+
+journal_writer& journal_writer::operator=(journal_writer&& other) noexcept {
+  if (this != &other) {
+    close();
+    fd_ = other.fd_;
+    path_ = std::move(other.path_);
+    next_seq_ = other.next_seq_;
+    next_id_ = other.next_id_;
+    unsynced_ = other.unsynced_;
+    last_sync_ns_ = other.last_sync_ns_;
+    size_bytes_ = other.size_bytes_;
+    buf_ = std::move(other.buf_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+journal_writer::~journal_writer() {
+  close();
+}
+
+std::optional<std::string>
+journal_writer::open(const std::string& path,
+                     const journal_contents& contents) {
+  // Callers name the path in their own message; open() errors do not repeat it.
+  close();
+  constexpr int flags = O_WRONLY | O_APPEND | O_CLOEXEC;
+  auto created = true;
+  auto fd = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0644);
+  if (fd < 0 && errno == EEXIST) {
+    created = false;
+    fd = ::open(path.c_str(), flags);
+  }
+  if (fd < 0)
+    return errno_message("cannot open", errno);
+  auto err = 0;
+  if (created && !sync_parent_directory(path, err)) {
+    ::close(fd);
+    return errno_message("cannot sync directory", err);
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    err = errno;
+    ::close(fd);
+    return errno_message("cannot stat", err);
+  }
+  // Appending behind a torn tail would bury it in the middle of the file,
+  // where the next read calls it corruption.
+  if (static_cast<uint64_t>(st.st_size) != contents.valid_bytes) {
+    ::close(fd);
+    return "file has " + std::to_string(st.st_size)
+           + " bytes but " + std::to_string(contents.valid_bytes)
+           + " were read as valid (read it with repair first)";
+  }
+  fd_ = fd;
+  path_ = path;
+  next_seq_ = contents.next_seq;
+  next_id_ = contents.next_id;
+  unsynced_ = 0;
+  size_bytes_ = contents.valid_bytes;
+  return std::nullopt;
+}
+
+std::optional<std::string> journal_writer::append(std::vector<order>& orders) {
+  if (fd_ < 0)
+    return std::string{"journal is not open"};
+  if (orders.empty())
+    return std::nullopt;
+  buf_.clear();
+  auto first_seq = next_seq_;
+  for (auto& x : orders) {
+    x.seq = next_seq_++;
+    x.id = next_id_++;
+    append_record(buf_, x);
+    buf_ += '\n';
+  }
+  const char* data = buf_.data();
+  auto left = buf_.size();
+  while (left > 0) {
+    auto n = ::write(fd_, data, left);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      auto err = n < 0 ? errno : EIO;
+      // Cut off whatever part of the batch made it, so the journal stays a
+      // clean sequence; seq numbers are reused, ids are not (they may have
+      // been seen by the caller).
+      next_seq_ = first_seq;
+      std::string msg = errno_message("journal " + path_ + ": write failed", err);
+      if (::ftruncate(fd_, static_cast<off_t>(size_bytes_)) != 0) {
+        // The file now ends in a partial batch: stop writing so that the
+        // next start sees it as a torn tail.
+        close();
+        msg += " (partial write left in place, journal closed)";
+      }
+      return msg;
+    }
+    data += n;
+    left -= static_cast<size_t>(n);
+  }
+  size_bytes_ += buf_.size();
+  unsynced_ += orders.size();
+  return std::nullopt;
+}
+
+std::optional<std::string> journal_writer::sync() {
+  if (fd_ < 0)
+    return std::string{"journal is not open"};
+  auto start = std::chrono::steady_clock::now();
+  if (::fdatasync(fd_) != 0) {
+    auto err = errno;
+    // After a failed fdatasync the kernel may have dropped the dirty pages
+    // and a retry would report success for lost data: give up the file.
+    auto msg = errno_message("journal " + path_ + ": fdatasync failed", err);
+    close();
+    return msg;
+  }
+  last_sync_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+  unsynced_ = 0;
+  return std::nullopt;
+}
+
+void journal_writer::close() noexcept {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+} // namespace intuition::trading

@@ -1,0 +1,98 @@
+#include "trading/performance.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace intuition::trading {
+
+namespace {
+
+constexpr double ms_per_year = 365.25 * 86'400'000.0;
+
+/// Periods per year when neither the caller nor the timestamps say: trading
+/// days.
+constexpr double default_periods_per_year = 252.0;
+
+/// Floor division, so negative timestamps fall into the bar before zero.
+int64_t floor_div(int64_t x, int64_t y) noexcept {
+  auto q = x / y;
+  return (x % y != 0 && (x < 0) != (y < 0)) ? q - 1 : q;
+}
+
+} // namespace
+
+// -- equity_curve -----------------------------------------------------------------
+
+equity_curve::equity_curve(int64_t bar_interval_ms)
+  : interval_ms_(std::max<int64_t>(bar_interval_ms, 0)) {
+  // nop
+}
+
+void equity_curve::record(int64_t ts_ms, int64_t equity_micros) {
+  auto key = interval_ms_ > 0 ? floor_div(ts_ms, interval_ms_) * interval_ms_
+                              : ts_ms;
+  // A timestamp at or before the last point (a late quote from another
+  // source) updates that point, so the curve's time axis stays increasing.
+  if (!points_.empty() && key <= points_.back().ts_ms) {
+    points_.back().equity_micros = equity_micros;
+    return;
+  }
+  points_.push_back({key, equity_micros});
+}
+
+// -- statistics -------------------------------------------------------------------
+
+performance_stats compute_performance(const std::vector<equity_point>& curve,
+                                      int64_t starting_equity_micros,
+                                      double periods_per_year) {
+  performance_stats out;
+  if (periods_per_year > 0) {
+    out.periods_per_year = periods_per_year;
+  } else {
+    out.periods_per_year = default_periods_per_year;
+    if (curve.size() >= 2) {
+      auto span_ms = curve.back().ts_ms - curve.front().ts_ms;
+      if (span_ms > 0)
+        out.periods_per_year = static_cast<double>(curve.size() - 1)
+                               / (static_cast<double>(span_ms) / ms_per_year);
+    }
+  }
+  // The series starts with the equity before the first point, so the first
+  // point's own move counts as a return and as a possible drawdown.
+  std::vector<double> series;
+  series.reserve(curve.size() + 1);
+  series.push_back(static_cast<double>(starting_equity_micros));
+  for (const auto& p : curve)
+    series.push_back(static_cast<double>(p.equity_micros));
+  if (!curve.empty() && series.front() > 0)
+    out.total_return = series.back() / series.front() - 1.0;
+  std::vector<double> returns;
+  returns.reserve(series.size());
+  for (size_t i = 1; i < series.size(); ++i)
+    if (series[i - 1] > 0)
+      returns.push_back(series[i] / series[i - 1] - 1.0);
+  if (returns.size() >= 2) {
+    auto n = static_cast<double>(returns.size());
+    double sum = 0.0;
+    for (auto r : returns)
+      sum += r;
+    auto mean = sum / n;
+    double squares = 0.0;
+    for (auto r : returns)
+      squares += (r - mean) * (r - mean);
+    auto stdev = std::sqrt(squares / (n - 1.0));
+    // Identical returns leave rounding noise instead of an exact zero; treat
+    // noise far below the mean as no variance rather than a huge ratio.
+    if (stdev > 1e-12 * std::abs(mean))
+      out.sharpe = mean / stdev * std::sqrt(out.periods_per_year);
+  }
+  double peak = series.front();
+  for (auto e : series) {
+    peak = std::max(peak, e);
+    if (peak > 0)
+      out.max_drawdown = std::max(out.max_drawdown, (peak - e) / peak);
+  }
+  return out;
+}
+
+} // namespace intuition::trading

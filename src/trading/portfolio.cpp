@@ -1,0 +1,222 @@
+#include "trading/portfolio.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace intuition::trading {
+
+namespace {
+
+/// Next value of a splitmix64 generator: tiny, fast, and identical on every
+/// platform, so a seed reproduces a run.
+uint64_t splitmix64_next(uint64_t& state) noexcept {
+  auto z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/// Budget from a fraction of a cash amount, rounded down so a budget never
+/// exceeds what the fraction allows.
+int64_t fraction_of(double fraction, int64_t cash_micros) noexcept {
+  auto x = std::floor(fraction * static_cast<double>(cash_micros));
+  return x > 0 ? static_cast<int64_t>(x) : 0;
+}
+
+} // namespace
+
+// -- execution costs --------------------------------------------------------------
+
+int64_t commission_model::compute(quantity qty,
+                                  int64_t price_micros) const noexcept {
+  if (qty <= 0)
+    return 0;
+  auto notional = static_cast<double>(price_micros * qty);
+  auto fee = per_share_micros * qty
+             + static_cast<int64_t>(std::llround(notional * bps / 1e4));
+  return std::max(fee, minimum_micros);
+}
+
+int64_t slippage_model::fill_price(side direction,
+                                   int64_t quote_price_micros) const noexcept {
+  auto price = static_cast<double>(quote_price_micros);
+  // Adding the move instead of multiplying by (1 +- bps) keeps whole-micro
+  // moves exact in double arithmetic.
+  auto move = price * bps / 1e4;
+  auto filled = static_cast<int64_t>(
+    std::llround(direction == side::buy ? price + move : price - move));
+  return std::max<int64_t>(filled, 1);
+}
+
+// -- enums ------------------------------------------------------------------------
+
+std::string_view to_string(sizing_kind x) noexcept {
+  switch (x) {
+    case sizing_kind::random_fraction:
+      return "random_fraction";
+    case sizing_kind::fixed_fraction:
+      return "fixed_fraction";
+    case sizing_kind::fixed_quantity:
+      return "fixed_quantity";
+    case sizing_kind::equal_weight:
+      return "equal_weight";
+  }
+  return "invalid";
+}
+
+bool from_string(std::string_view str, sizing_kind& x) noexcept {
+  for (auto k : {sizing_kind::random_fraction, sizing_kind::fixed_fraction,
+                 sizing_kind::fixed_quantity, sizing_kind::equal_weight}) {
+    if (str == to_string(k)) {
+      x = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view to_string(refusal_reason x) noexcept {
+  switch (x) {
+    case refusal_reason::zero_quantity:
+      return "zero_quantity";
+    case refusal_reason::insufficient_cash:
+      return "insufficient_cash";
+    case refusal_reason::short_selling_disabled:
+      return "short_selling_disabled";
+    case refusal_reason::max_position:
+      return "max_position";
+    case refusal_reason::max_order_notional:
+      return "max_order_notional";
+  }
+  return "invalid";
+}
+
+// -- portfolio --------------------------------------------------------------------
+
+portfolio::portfolio(portfolio_config cfg)
+  : cfg_(std::move(cfg)),
+    book_(cfg_.starting_cash_micros),
+    rng_state_(cfg_.sizing.seed) {
+  // nop
+}
+
+void portfolio::on_quote(const quote& q) {
+  book_.mark(q.symbol, q.price_micros);
+  ++counters_.quotes;
+}
+
+std::variant<order, refusal_reason> portfolio::on_signal(const signal& s) {
+  ++counters_.signals;
+  auto refuse = [this](refusal_reason why) {
+    ++counters_.refusals[static_cast<size_t>(why)];
+    return std::variant<order, refusal_reason>{why};
+  };
+  auto price = cfg_.slippage.fill_price(s.direction, s.price_micros);
+  const auto& sz = cfg_.sizing;
+  const auto& risk = cfg_.risk;
+  quantity qty = 0;
+  if (s.direction == side::buy) {
+    qty = size_buy(s, price);
+  } else {
+    auto held = book_.holding(s.strategy, s.symbol).qty;
+    if (held > 0) {
+      if (sz.kind != sizing_kind::fixed_quantity)
+        qty = held;
+      else
+        qty = risk.allow_short ? sz.qty : std::min(sz.qty, held);
+    } else if (!risk.allow_short) {
+      return refuse(refusal_reason::short_selling_disabled);
+    } else {
+      // A short is sized like the buy it mirrors.
+      qty = size_buy(s, price);
+    }
+  }
+  if (qty < 1)
+    return refuse(refusal_reason::zero_quantity);
+  auto notional = qty * price;
+  if (risk.max_order_notional_micros > 0
+      && notional > risk.max_order_notional_micros)
+    return refuse(refusal_reason::max_order_notional);
+  auto net_after = book_.net_position(s.symbol)
+                   + (s.direction == side::buy ? qty : -qty);
+  if (risk.max_position > 0 && std::abs(net_after) > risk.max_position)
+    return refuse(refusal_reason::max_position);
+  auto commission = cfg_.commission.compute(qty, price);
+  if (s.direction == side::buy && notional + commission > book_.cash_micros())
+    return refuse(refusal_reason::insufficient_cash);
+  order out;
+  out.ts_ms = s.ts_ms;
+  out.strategy = s.strategy;
+  out.symbol = s.symbol;
+  out.direction = s.direction;
+  out.qty = qty;
+  out.price_micros = price;
+  out.commission_micros = commission;
+  book_.apply(out);
+  ++counters_.orders;
+  return out;
+}
+
+void portfolio::restore(const order& x) {
+  book_.apply(x);
+}
+
+quantity portfolio::size_buy(const signal& s, int64_t fill_price_micros) {
+  const auto& sz = cfg_.sizing;
+  if (sz.kind == sizing_kind::fixed_quantity)
+    return sz.qty;
+  auto cash = std::max<int64_t>(book_.cash_micros(), 0);
+  int64_t budget = 0;
+  switch (sz.kind) {
+    case sizing_kind::fixed_fraction:
+      budget = fraction_of(sz.fraction, cash);
+      break;
+    case sizing_kind::random_fraction: {
+      auto bits = splitmix64_next(rng_state_) >> 11;
+      auto u = sz.min_fraction
+               + static_cast<double>(bits) * 0x1.0p-53
+                   * (sz.max_fraction - sz.min_fraction);
+      budget = fraction_of(u, cash);
+      break;
+    }
+    case sizing_kind::equal_weight: {
+      auto slots = static_cast<int64_t>(std::max<size_t>(sz.symbols.size(), 1));
+      auto target = book_.equity_micros() / slots;
+      // Exposure counts in the direction of the trade, so a short tops up
+      // towards the same target as a long.
+      auto last = book_.last_price_micros(s.symbol);
+      auto mark = last > 0 ? last : s.price_micros;
+      auto exposure = book_.net_position(s.symbol) * mark;
+      if (s.direction == side::sell)
+        exposure = -exposure;
+      // Capped at available cash: an unreachable target buys what it can
+      // rather than being refused.
+      budget = std::clamp<int64_t>(target - exposure, 0, cash);
+      break;
+    }
+    case sizing_kind::fixed_quantity:
+      break;
+  }
+  if (fill_price_micros <= 0)
+    return 0;
+  // Largest q with q * price + commission(q) <= budget. The cost grows with q
+  // (commissions are non-negative), so bisect between 0 and the quantity the
+  // budget buys without costs; a large minimum commission on a cheap symbol
+  // would make stepping down one unit at a time slow.
+  auto cost = [&](quantity q) {
+    return q * fill_price_micros + cfg_.commission.compute(q, fill_price_micros);
+  };
+  quantity lo = 0;
+  quantity hi = budget / fill_price_micros;
+  while (lo < hi) {
+    auto mid = lo + (hi - lo + 1) / 2;
+    if (cost(mid) <= budget)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return lo;
+}
+
+} // namespace intuition::trading

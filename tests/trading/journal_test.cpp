@@ -1,0 +1,445 @@
+#define CAF_SUITE trading.journal
+#include "caf/test/unit_test.hpp"
+
+#include "trading/journal.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+using namespace intuition::trading;
+
+namespace {
+
+order make_order(std::string strategy, std::string symbol, side direction,
+                 quantity qty, int64_t price_micros, int64_t commission_micros,
+                 int64_t ts_ms) {
+  order x;
+  x.ts_ms = ts_ms;
+  x.strategy = std::move(strategy);
+  x.symbol = std::move(symbol);
+  x.direction = direction;
+  x.qty = qty;
+  x.price_micros = price_micros;
+  x.commission_micros = commission_micros;
+  return x;
+}
+
+/// Orders as their MQTT JSON, one per line: readable when a check fails.
+std::string show(const std::vector<order>& xs) {
+  std::string out;
+  for (auto& x : xs)
+    out += encode_order_json(x) + "\n";
+  return out;
+}
+
+std::vector<order> sample_orders(size_t n, int64_t first_ts = 1'000) {
+  std::vector<order> xs;
+  for (size_t i = 0; i < n; ++i)
+    xs.push_back(make_order(i % 2 == 0 ? "sma" : "ema", i % 3 == 0 ? "DAX" : "SMI",
+                            i % 2 == 0 ? side::buy : side::sell,
+                            static_cast<quantity>(i + 1),
+                            1'628'750'000 + static_cast<int64_t>(i),
+                            1'000'000, first_ts + static_cast<int64_t>(i)));
+  return xs;
+}
+
+struct fixture {
+  std::string dir;
+  std::string path;
+
+  fixture() {
+    char tmpl[] = "/tmp/intuition-journal-XXXXXX";
+    auto res = mkdtemp(tmpl);
+    CAF_REQUIRE(res != nullptr);
+    dir = res;
+    path = dir + "/orders.jsonl";
+  }
+
+  ~fixture() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+
+  std::string read_bytes() const {
+    std::ifstream in{path, std::ios::binary};
+    return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  }
+
+  void write_bytes(const std::string& bytes) const {
+    std::ofstream out{path, std::ios::binary | std::ios::trunc};
+    out << bytes;
+  }
+
+  void append_bytes(const std::string& bytes) const {
+    std::ofstream out{path, std::ios::binary | std::ios::app};
+    out << bytes;
+  }
+
+  /// Reads the journal, failing the test on an error.
+  journal_contents read(bool repair = true) const {
+    auto res = read_journal(path, repair);
+    if (auto err = std::get_if<journal_error>(&res))
+      CAF_FAIL("unexpected journal error: " << err->to_string());
+    return std::get<journal_contents>(std::move(res));
+  }
+
+  /// Reads the journal expecting an error; returns its rendering.
+  std::string read_error() const {
+    auto res = read_journal(path, true);
+    auto err = std::get_if<journal_error>(&res);
+    if (err == nullptr)
+      return "no error";
+    return err->to_string();
+  }
+
+  /// Writes `xs` through a fresh writer on an empty or valid journal.
+  void write_orders(std::vector<order>& xs) const {
+    journal_writer writer;
+    auto contents = read();
+    CAF_REQUIRE(!writer.open(path, contents));
+    CAF_REQUIRE(!writer.append(xs));
+    CAF_REQUIRE(!writer.sync());
+  }
+};
+
+} // namespace
+
+// -- record format ------------------------------------------------------------------
+
+CAF_TEST(crc32 matches the IEEE check value) {
+  CAF_CHECK_EQUAL(crc32("123456789"), 0xCBF43926u);
+  CAF_CHECK_EQUAL(crc32(""), 0u);
+}
+
+CAF_TEST(a record checksums the bytes before its crc field) {
+  auto x = make_order("sma", "DAX", side::buy, 10, 1'628'750'000, 1'000'000,
+                      678'334'707'692);
+  x.seq = 1;
+  x.id = 1;
+  std::string prefix = R"({"seq":1,"id":1,"ts":678334707692,"strategy":"sma",)"
+                       R"("symbol":"DAX","side":"buy","qty":10,"price":1628.75,)"
+                       R"("commission":1)";
+  char crc[9];
+  std::snprintf(crc, sizeof(crc), "%08x", crc32(prefix));
+  CAF_CHECK_EQUAL(encode_journal_record(x),
+                  prefix + R"(,"crc":")" + crc + R"("})");
+  CAF_CHECK_EQUAL(encode_order_json(x), prefix + "}");
+}
+
+CAF_TEST(records round trip exactly) {
+  std::vector<order> xs{
+    make_order("sma", "DAX", side::buy, 10, 1'628'750'000, 1'000'000, 1),
+    make_order("mean \"rev\"\\2\t\n", "EUR/USD", side::sell, 1'000'000,
+               123'456'789, 1, 1'700'000'000'000),
+    make_order("gr\xC3\xB6\xC3\x9F" "e", "^GDAXI", side::sell, 3, 1, 0, 0),
+    make_order("", "X", side::buy, 1, 9'223'372'036'854'775'807, -5, -1),
+  };
+  uint64_t n = 0;
+  for (auto& x : xs) {
+    x.seq = ++n;
+    x.id = n * 10;
+    auto line = encode_journal_record(x);
+    CAF_CHECK_EQUAL(line.find('\n'), std::string::npos);
+    record_error err = record_error::bad_json;
+    auto y = decode_journal_record(line, &err);
+    CAF_REQUIRE(y);
+    CAF_CHECK_EQUAL(encode_order_json(*y), encode_order_json(x));
+    CAF_CHECK(*y == x);
+  }
+}
+
+CAF_TEST(invalid utf8 in names is replaced so the record stays readable) {
+  auto x = make_order("a\xFF" "b", "X", side::buy, 1, 1, 0, 0);
+  x.seq = 1;
+  x.id = 1;
+  auto y = decode_journal_record(encode_journal_record(x));
+  CAF_REQUIRE(y);
+  CAF_CHECK_EQUAL(y->strategy, "a\xEF\xBF\xBD" "b");
+}
+
+CAF_TEST(tampered records fail their checksum) {
+  auto x = make_order("sma", "DAX", side::buy, 10, 1'628'750'000, 1'000'000, 5);
+  x.seq = 1;
+  x.id = 1;
+  auto line = encode_journal_record(x);
+  auto tampered = line;
+  tampered[tampered.find("1628.75") + 3] = '9';
+  record_error err = record_error::bad_json;
+  CAF_CHECK(!decode_journal_record(tampered, &err));
+  CAF_CHECK(err == record_error::bad_checksum);
+  // A wrong checksum digit, a missing checksum, trailing bytes.
+  auto bad_crc = line;
+  auto digit = line.size() - 3;
+  bad_crc[digit] = bad_crc[digit] == '0' ? '1' : '0';
+  for (auto& bad : {bad_crc, encode_order_json(x), line + " ", line.substr(1)}) {
+    err = record_error::bad_json;
+    CAF_CHECK(!decode_journal_record(bad, &err));
+    CAF_CHECK(err == record_error::bad_checksum);
+  }
+}
+
+CAF_TEST(a record with a good checksum but missing fields is bad json) {
+  for (std::string prefix : {R"({"seq":1,"id":1})", "not json at all",
+                             R"({"seq":1,"id":1,"ts":1,"strategy":"s",)"
+                             R"("symbol":"X","side":"hold","qty":1,)"
+                             R"("price":1,"commission":0)"}) {
+    char crc[9];
+    std::snprintf(crc, sizeof(crc), "%08x", crc32(prefix));
+    record_error err = record_error::bad_checksum;
+    CAF_CHECK(!decode_journal_record(prefix + R"(,"crc":")" + crc + R"("})", &err));
+    CAF_CHECK(err == record_error::bad_json);
+  }
+}
+
+CAF_TEST(fsync policies round trip through their names) {
+  for (auto x : {fsync_policy::always, fsync_policy::interval, fsync_policy::never}) {
+    auto y = fsync_policy::always;
+    CAF_CHECK(from_string(to_string(x), y));
+    CAF_CHECK(x == y);
+  }
+  CAF_CHECK_EQUAL(std::string{to_string(fsync_policy::interval)}, "interval");
+  auto y = fsync_policy::never;
+  CAF_CHECK(!from_string("sometimes", y));
+  CAF_CHECK(y == fsync_policy::never);
+}
+
+CAF_TEST(journal errors name the path and the line) {
+  CAF_CHECK_EQUAL((journal_error{"j.jsonl", 3, "bad checksum"}.to_string()),
+                  "journal j.jsonl line 3: bad checksum");
+  CAF_CHECK_EQUAL((journal_error{"j.jsonl", 0, "cannot read"}.to_string()),
+                  "journal j.jsonl: cannot read");
+}
+
+CAF_TEST_FIXTURE_SCOPE(journal_files, fixture)
+
+// -- reading and writing ------------------------------------------------------------
+
+CAF_TEST(missing and empty journals are empty) {
+  auto contents = read();
+  CAF_CHECK(contents.orders.empty());
+  CAF_CHECK_EQUAL(contents.next_seq, 1u);
+  CAF_CHECK_EQUAL(contents.next_id, 1u);
+  CAF_CHECK(!contents.torn_tail);
+  CAF_CHECK(!std::filesystem::exists(path));
+  write_bytes("");
+  contents = read();
+  CAF_CHECK(contents.orders.empty());
+  CAF_CHECK_EQUAL(contents.next_id, 1u);
+  CAF_CHECK_EQUAL(contents.valid_bytes, 0u);
+  CAF_CHECK(!contents.torn_tail);
+}
+
+CAF_TEST(written orders read back with their numbering) {
+  journal_writer writer;
+  CAF_REQUIRE(!writer.open(path, read()));
+  CAF_CHECK(writer.is_open());
+  auto first = sample_orders(3);
+  auto second = sample_orders(2, 5'000);
+  CAF_REQUIRE(!writer.append(first));
+  CAF_REQUIRE(!writer.append(second));
+  CAF_CHECK_EQUAL(first[0].seq, 1u);
+  CAF_CHECK_EQUAL(first[2].id, 3u);
+  CAF_CHECK_EQUAL(second[1].seq, 5u);
+  CAF_CHECK_EQUAL(second[1].id, 5u);
+  CAF_CHECK_EQUAL(writer.unsynced(), 5u);
+  CAF_REQUIRE(!writer.sync());
+  CAF_CHECK_EQUAL(writer.unsynced(), 0u);
+  CAF_CHECK_EQUAL(writer.next_seq(), 6u);
+  CAF_CHECK_EQUAL(writer.next_id(), 6u);
+  auto contents = read();
+  auto all = first;
+  all.insert(all.end(), second.begin(), second.end());
+  CAF_CHECK_EQUAL(show(contents.orders), show(all));
+  CAF_CHECK(contents.orders == all);
+  CAF_CHECK_EQUAL(contents.next_seq, 6u);
+  CAF_CHECK_EQUAL(contents.next_id, 6u);
+  CAF_CHECK_EQUAL(contents.valid_bytes, std::filesystem::file_size(path));
+  CAF_CHECK(!contents.torn_tail);
+}
+
+CAF_TEST(a reopened writer continues ids and never repeats them) {
+  auto xs = sample_orders(3);
+  write_orders(xs);
+  journal_writer writer;
+  CAF_REQUIRE(!writer.open(path, read()));
+  auto more = sample_orders(2);
+  CAF_REQUIRE(!writer.append(more));
+  CAF_CHECK_EQUAL(more[0].seq, 4u);
+  CAF_CHECK_EQUAL(more[0].id, 4u);
+  CAF_CHECK_EQUAL(more[1].id, 5u);
+  writer.close();
+  auto contents = read();
+  CAF_REQUIRE_EQUAL(contents.orders.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) {
+    CAF_CHECK_EQUAL(contents.orders[i].seq, i + 1);
+    CAF_CHECK_EQUAL(contents.orders[i].id, i + 1);
+  }
+  CAF_CHECK_EQUAL(contents.next_id, 6u);
+}
+
+CAF_TEST(a moved writer keeps the file and numbering) {
+  journal_writer a;
+  CAF_REQUIRE(!a.open(path, read()));
+  auto xs = sample_orders(1);
+  CAF_REQUIRE(!a.append(xs));
+  journal_writer b{std::move(a)};
+  CAF_CHECK(!a.is_open());
+  CAF_CHECK(b.is_open());
+  CAF_CHECK_EQUAL(b.next_id(), 2u);
+  journal_writer c;
+  c = std::move(b);
+  CAF_CHECK(!b.is_open());
+  auto ys = sample_orders(1);
+  CAF_REQUIRE(!c.append(ys));
+  CAF_CHECK_EQUAL(ys[0].id, 2u);
+  auto zs = sample_orders(1);
+  CAF_CHECK(a.append(zs).has_value());
+  CAF_CHECK_EQUAL(read().orders.size(), 2u);
+}
+
+CAF_TEST(a half written last record is a torn tail and is cut off) {
+  auto xs = sample_orders(3);
+  write_orders(xs);
+  auto good = read_bytes();
+  auto next = sample_orders(1)[0];
+  next.seq = 4;
+  next.id = 4;
+  auto half = encode_journal_record(next).substr(0, 40);
+  append_bytes(half);
+  // Without repair the tail is reported and the file is left alone...
+  auto contents = read(false);
+  CAF_CHECK(contents.torn_tail);
+  CAF_CHECK_EQUAL(contents.torn_bytes, half.size());
+  CAF_CHECK_EQUAL(read_bytes(), good + half);
+  // ... and a writer refuses to append behind it.
+  journal_writer writer;
+  CAF_CHECK(writer.open(path, contents).has_value());
+  // With repair the file is cut back to the valid records.
+  contents = read();
+  CAF_CHECK(contents.torn_tail);
+  CAF_CHECK_EQUAL(contents.torn_bytes, half.size());
+  CAF_CHECK_EQUAL(contents.valid_bytes, good.size());
+  CAF_CHECK_EQUAL(contents.orders.size(), 3u);
+  CAF_CHECK_EQUAL(contents.next_seq, 4u);
+  CAF_CHECK_EQUAL(read_bytes(), good);
+  // Appending after the repair gives a clean journal.
+  CAF_REQUIRE(!writer.open(path, contents));
+  auto more = sample_orders(1);
+  CAF_REQUIRE(!writer.append(more));
+  writer.close();
+  contents = read();
+  CAF_CHECK(!contents.torn_tail);
+  CAF_CHECK_EQUAL(contents.orders.size(), 4u);
+  CAF_CHECK_EQUAL(contents.orders.back().id, 4u);
+}
+
+CAF_TEST(a complete last line with a bad checksum is a torn tail) {
+  auto xs = sample_orders(2);
+  write_orders(xs);
+  auto good = read_bytes();
+  auto next = sample_orders(1)[0];
+  next.seq = 3;
+  next.id = 3;
+  auto line = encode_journal_record(next);
+  line[10] = line[10] == '7' ? '8' : '7';
+  append_bytes(line + "\n");
+  auto contents = read();
+  CAF_CHECK(contents.torn_tail);
+  CAF_CHECK_EQUAL(contents.torn_bytes, line.size() + 1);
+  CAF_CHECK_EQUAL(contents.orders.size(), 2u);
+  CAF_CHECK_EQUAL(read_bytes(), good);
+}
+
+CAF_TEST(a valid record without its newline is a torn tail) {
+  auto xs = sample_orders(1);
+  write_orders(xs);
+  auto good = read_bytes();
+  auto next = sample_orders(1)[0];
+  next.seq = 2;
+  next.id = 2;
+  append_bytes(encode_journal_record(next));
+  auto contents = read();
+  CAF_CHECK(contents.torn_tail);
+  CAF_CHECK_EQUAL(contents.orders.size(), 1u);
+  CAF_CHECK_EQUAL(read_bytes(), good);
+}
+
+CAF_TEST(a corrupt record before valid ones is an error and nothing is cut) {
+  auto xs = sample_orders(4);
+  write_orders(xs);
+  auto bytes = read_bytes();
+  auto line2 = bytes.find('\n') + 1;
+  auto pos = bytes.find("\"qty\":", line2) + 6;
+  bytes[pos] = bytes[pos] == '9' ? '8' : '9';
+  write_bytes(bytes);
+  CAF_CHECK_EQUAL(read_error(), "journal " + path + " line 2: bad checksum");
+  auto res = read_journal(path, true);
+  auto err = std::get_if<journal_error>(&res);
+  CAF_REQUIRE(err != nullptr);
+  CAF_CHECK_EQUAL(err->line, 2u);
+  CAF_CHECK_EQUAL(err->message, "bad checksum");
+  CAF_CHECK_EQUAL(read_bytes(), bytes);
+}
+
+CAF_TEST(a sequence gap is an error naming the line) {
+  std::string bytes;
+  uint64_t seq[] = {1, 2, 4};
+  for (size_t i = 0; i < 3; ++i) {
+    auto x = sample_orders(1)[0];
+    x.seq = seq[i];
+    x.id = i + 1;
+    bytes += encode_journal_record(x) + "\n";
+  }
+  write_bytes(bytes);
+  CAF_CHECK_EQUAL(read_error(),
+                  "journal " + path + " line 3: expected seq 3, found 4");
+  CAF_CHECK_EQUAL(read_bytes(), bytes);
+}
+
+CAF_TEST(a repeated id is an error naming the line) {
+  std::string bytes;
+  for (uint64_t i = 1; i <= 2; ++i) {
+    auto x = sample_orders(1)[0];
+    x.seq = i;
+    x.id = 7;
+    bytes += encode_journal_record(x) + "\n";
+  }
+  write_bytes(bytes);
+  CAF_CHECK_EQUAL(read_error(), "journal " + path
+                                  + " line 2: id 7 does not increase "
+                                    "(previous id 7)");
+}
+
+CAF_TEST(ids may skip but next_id follows the largest) {
+  std::string bytes;
+  uint64_t ids[] = {3, 10};
+  for (uint64_t i = 1; i <= 2; ++i) {
+    auto x = sample_orders(1)[0];
+    x.seq = i;
+    x.id = ids[i - 1];
+    bytes += encode_journal_record(x) + "\n";
+  }
+  write_bytes(bytes);
+  auto contents = read();
+  CAF_CHECK_EQUAL(contents.next_seq, 3u);
+  CAF_CHECK_EQUAL(contents.next_id, 11u);
+}
+
+CAF_TEST(a blank line before valid records is an error) {
+  auto xs = sample_orders(1);
+  write_orders(xs);
+  auto bytes = read_bytes();
+  auto x = sample_orders(1)[0];
+  x.seq = 2;
+  x.id = 2;
+  append_bytes("\n" + encode_journal_record(x) + "\n");
+  auto err = read_error();
+  CAF_CHECK_EQUAL(err.substr(0, err.find(':')), "journal " + path + " line 2");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

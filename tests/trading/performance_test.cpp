@@ -1,0 +1,162 @@
+#define CAF_SUITE trading.performance
+#include "caf/test/unit_test.hpp"
+
+#include "trading/performance.hpp"
+
+#include <cmath>
+#include <vector>
+
+using namespace intuition::trading;
+
+namespace {
+
+constexpr int64_t unit = 1'000'000;
+
+constexpr int64_t day_ms = 86'400'000;
+
+bool near(double x, double y) {
+  return std::abs(x - y) < 1e-9;
+}
+
+/// A curve of equities (in micros) one day apart, starting at `ts_ms` 0.
+std::vector<equity_point> daily(const std::vector<int64_t>& equities) {
+  std::vector<equity_point> out;
+  int64_t ts = 0;
+  for (auto e : equities) {
+    out.push_back({ts, e});
+    ts += day_ms;
+  }
+  return out;
+}
+
+} // namespace
+
+// -- equity_curve -----------------------------------------------------------------
+
+CAF_TEST(without an interval the curve keeps one point per timestamp) {
+  equity_curve curve;
+  curve.record(1'000, 10);
+  curve.record(1'000, 11);
+  curve.record(2'000, 12);
+  CAF_REQUIRE_EQUAL(curve.points().size(), 2u);
+  CAF_CHECK_EQUAL(curve.points()[0].ts_ms, 1'000);
+  CAF_CHECK_EQUAL(curve.points()[0].equity_micros, 11);
+  CAF_CHECK_EQUAL(curve.points()[1].ts_ms, 2'000);
+  CAF_CHECK_EQUAL(curve.points()[1].equity_micros, 12);
+  // A late timestamp updates the last point instead of going back in time.
+  curve.record(1'500, 13);
+  CAF_REQUIRE_EQUAL(curve.points().size(), 2u);
+  CAF_CHECK_EQUAL(curve.points()[1].ts_ms, 2'000);
+  CAF_CHECK_EQUAL(curve.points()[1].equity_micros, 13);
+}
+
+CAF_TEST(with an interval the curve keeps the last equity of each bar) {
+  equity_curve curve{60'000};
+  curve.record(0, 1);
+  curve.record(59'999, 2);
+  curve.record(60'000, 3);
+  curve.record(185'000, 4);
+  CAF_REQUIRE_EQUAL(curve.points().size(), 3u);
+  CAF_CHECK_EQUAL(curve.points()[0].ts_ms, 0);
+  CAF_CHECK_EQUAL(curve.points()[0].equity_micros, 2);
+  CAF_CHECK_EQUAL(curve.points()[1].ts_ms, 60'000);
+  CAF_CHECK_EQUAL(curve.points()[1].equity_micros, 3);
+  // Bars with no record leave no point; a point carries its bar's start.
+  CAF_CHECK_EQUAL(curve.points()[2].ts_ms, 180'000);
+  CAF_CHECK_EQUAL(curve.points()[2].equity_micros, 4);
+  // An earlier bar arriving late overwrites the last point.
+  curve.record(170'000, 5);
+  CAF_REQUIRE_EQUAL(curve.points().size(), 3u);
+  CAF_CHECK_EQUAL(curve.points()[2].ts_ms, 180'000);
+  CAF_CHECK_EQUAL(curve.points()[2].equity_micros, 5);
+}
+
+CAF_TEST(bars before the epoch start at a multiple of the interval) {
+  equity_curve curve{60'000};
+  curve.record(-1, 7);
+  CAF_REQUIRE_EQUAL(curve.points().size(), 1u);
+  CAF_CHECK_EQUAL(curve.points()[0].ts_ms, -60'000);
+}
+
+// -- statistics -------------------------------------------------------------------
+
+CAF_TEST(total return compares the last point with the starting equity) {
+  auto stats = compute_performance(daily({120 * unit, 90 * unit, 130 * unit}),
+                                   100 * unit, 252);
+  CAF_CHECK(near(stats.total_return, 0.3));
+  CAF_CHECK(near(stats.periods_per_year, 252));
+}
+
+CAF_TEST(an empty curve has no return risk or drawdown) {
+  auto stats = compute_performance({}, 100 * unit);
+  CAF_CHECK_EQUAL(stats.total_return, 0.0);
+  CAF_CHECK_EQUAL(stats.sharpe, 0.0);
+  CAF_CHECK_EQUAL(stats.max_drawdown, 0.0);
+  CAF_CHECK_EQUAL(stats.periods_per_year, 252.0);
+}
+
+CAF_TEST(sharpe annualises mean over sample stdev of simple returns) {
+  // Returns 0.1, -0.1, 0.2, -0.05, 0.1: mean 0.05, squared deviations sum to
+  // 0.06, sample variance 0.015. Sharpe = 0.05 / sqrt(0.015) * sqrt(12)
+  // = sqrt(2).
+  auto curve = daily({110 * unit, 99 * unit, 118'800'000, 112'860'000,
+                      124'146'000});
+  auto stats = compute_performance(curve, 100 * unit, 12);
+  CAF_CHECK(near(stats.sharpe, 1.4142135623730951));
+  CAF_CHECK(near(stats.total_return, 0.24146));
+  CAF_CHECK(near(stats.max_drawdown, 0.1));
+  CAF_CHECK_EQUAL(stats.periods_per_year, 12.0);
+}
+
+CAF_TEST(sharpe is zero without variance or with fewer than two returns) {
+  auto flat = compute_performance(daily({100 * unit, 100 * unit}), 100 * unit,
+                                  252);
+  CAF_CHECK_EQUAL(flat.sharpe, 0.0);
+  auto steady = compute_performance(daily({110 * unit, 121 * unit,
+                                           133'100'000}),
+                                    100 * unit, 252);
+  CAF_CHECK_EQUAL(steady.sharpe, 0.0);
+  auto single = compute_performance(daily({150 * unit}), 100 * unit, 252);
+  CAF_CHECK_EQUAL(single.sharpe, 0.0);
+  CAF_CHECK(near(single.total_return, 0.5));
+}
+
+CAF_TEST(max drawdown is the largest fall from a running peak) {
+  // 100 -> 120 -> 90 -> 130 -> 65: the fall from 130 to 65 is half.
+  auto stats = compute_performance(daily({120 * unit, 90 * unit, 130 * unit,
+                                          65 * unit}),
+                                   100 * unit, 252);
+  CAF_CHECK(near(stats.max_drawdown, 0.5));
+  CAF_CHECK(near(stats.total_return, -0.35));
+  // The starting equity counts as a peak.
+  auto first = compute_performance(daily({80 * unit, 90 * unit}), 100 * unit,
+                                   252);
+  CAF_CHECK(near(first.max_drawdown, 0.2));
+  auto rising = compute_performance(daily({110 * unit, 120 * unit}),
+                                    100 * unit, 252);
+  CAF_CHECK_EQUAL(rising.max_drawdown, 0.0);
+}
+
+CAF_TEST(periods per year are estimated from the timestamps) {
+  // Five daily points span four days: four periods in 4 / 365.25 years.
+  auto curve = daily({101 * unit, 102 * unit, 101 * unit, 103 * unit,
+                      104 * unit});
+  auto stats = compute_performance(curve, 100 * unit);
+  CAF_CHECK(near(stats.periods_per_year, 365.25));
+  // Hourly points: 24 * 365.25 per year.
+  std::vector<equity_point> hourly{{0, 100 * unit},
+                                   {3'600'000, 101 * unit},
+                                   {7'200'000, 102 * unit}};
+  CAF_CHECK(near(compute_performance(hourly, 100 * unit).periods_per_year,
+                 8'766.0));
+  // Without a span there is nothing to estimate from.
+  CAF_CHECK_EQUAL(compute_performance(daily({101 * unit}), 100 * unit)
+                    .periods_per_year,
+                  252.0);
+  std::vector<equity_point> same_ts{{5, 100 * unit}, {5, 101 * unit}};
+  CAF_CHECK_EQUAL(compute_performance(same_ts, 100 * unit).periods_per_year,
+                  252.0);
+  // A given value wins over the estimate.
+  CAF_CHECK_EQUAL(compute_performance(curve, 100 * unit, 52).periods_per_year,
+                  52.0);
+}
