@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/messages.hpp"
+
+/// Every typed actor interface of Intuition.
+namespace intuition::actors {
+
+/// The generic state query every actor answers (metrics and inspection).
+using state_query = caf::replies_to<get_state_atom>::with<actor_state>;
+
+/// Appends orders to the journal; `flush` forces them to stable storage and
+/// answers how many orders are durable; `sync` is its own timer tick.
+using order_log_actor = caf::typed_actor<
+  caf::reacts_to<order_batch>, caf::replies_to<flush_atom>::with<uint64_t>,
+  caf::reacts_to<sync_atom>, state_query>;
+
+/// Marks quotes, turns signals into orders; answers each market batch with
+/// the number of orders filled so far, and `report` with the run's summary
+/// as a JSON object.
+using portfolio_actor = caf::typed_actor<
+  caf::replies_to<market_batch>::with<uint64_t>,
+  caf::replies_to<report_atom>::with<std::string>, state_query>;
+
+/// One (strategy, symbol): answers a batch of its symbol's quotes with the
+/// signals they raised.
+using algorithm_actor
+  = caf::typed_actor<caf::replies_to<quote_batch>::with<signal_batch>,
+                     state_query>;
+
+/// Entry point of every quote source: answers each batch, once its signals
+/// reached the portfolio, with the number of orders filled so far.
+using quote_router_actor
+  = caf::typed_actor<caf::replies_to<quote_batch>::with<uint64_t>, state_query>;
+
+} // namespace intuition::actors

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <memory>
+
+#include "actors/actor_types.hpp"
+#include "trading/algorithm.hpp"
+
+/// The algorithm actor: a thin shell around one pure algorithm instance.
+namespace intuition::actors {
+
+struct algorithm_state {
+  static inline const char* name = "algorithm";
+  algorithm_spec spec;
+  std::unique_ptr<trading::algorithm> algo;
+  uint64_t quotes = 0;
+  uint64_t signals = 0;
+};
+
+/// Spawns the algorithm `spec.algorithm` for `spec.symbol`. The parameters
+/// were validated when the configuration loaded; a failure here quits the
+/// actor with the reason.
+algorithm_actor::behavior_type
+algorithm(algorithm_actor::stateful_pointer<algorithm_state> self,
+          algorithm_spec spec);
+
+/// Instance name `algorithm/STRATEGY/SYMBOL`.
+std::string algorithm_instance_name(const algorithm_spec& spec);
+
+} // namespace intuition::actors

@@ -1,0 +1,91 @@
+#include "actors/order_log.hpp"
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+namespace intuition::actors {
+
+namespace {
+
+using self_ptr = order_log_actor::stateful_pointer<order_log_state>;
+
+/// Forces appended records to disk; everything appended is durable after.
+void sync_now(self_ptr self) {
+  auto& st = self->state;
+  if (st.appended == st.durable)
+    return;
+  if (auto err = st.writer.sync()) {
+    ++st.write_errors;
+    aout(self) << "order_log: " << *err << std::endl;
+    return;
+  }
+  ++st.syncs;
+  st.max_sync_ns = std::max(st.max_sync_ns, st.writer.last_sync_ns());
+  st.durable = st.appended;
+}
+
+} // namespace
+
+order_log_actor::behavior_type
+order_log(order_log_actor::stateful_pointer<order_log_state> self,
+          std::shared_ptr<trading::journal_writer> writer,
+          order_log_config cfg) {
+  self->state.writer = std::move(*writer);
+  self->state.cfg = cfg;
+  // Whatever happens to the actor, appended records reach the disk.
+  self->attach_functor([self] { sync_now(self); });
+  return {
+    [self](order_batch& batch) {
+      auto& st = self->state;
+      if (auto err = st.writer.append(batch.orders)) {
+        // An order the journal did not take must not be lost silently: the
+        // run stops, and the journal holds every order acknowledged before.
+        ++st.write_errors;
+        aout(self) << "order_log: " << *err << std::endl;
+        self->quit(caf::make_error(caf::sec::runtime_error, *err));
+        return;
+      }
+      st.appended += batch.orders.size();
+      switch (st.cfg.policy) {
+        case trading::fsync_policy::always:
+          sync_now(self);
+          break;
+        case trading::fsync_policy::interval:
+          if (!st.sync_pending) {
+            st.sync_pending = true;
+            self->delayed_send(self, st.cfg.interval, sync_atom_v);
+          }
+          break;
+        case trading::fsync_policy::never:
+          st.durable = st.appended;
+          break;
+      }
+    },
+    [self](flush_atom) -> uint64_t {
+      sync_now(self);
+      return self->state.durable;
+    },
+    [self](sync_atom) {
+      self->state.sync_pending = false;
+      sync_now(self);
+    },
+    [self](get_state_atom) -> actor_state {
+      auto& st = self->state;
+      nlohmann::json summary{
+        {"policy", std::string{trading::to_string(st.cfg.policy)}},
+        {"next_seq", st.writer.next_seq()},
+        {"next_id", st.writer.next_id()},
+        {"max_sync_us", st.max_sync_ns / 1000},
+      };
+      return {order_log_state::name,
+              order_log_state::name,
+              {{"appended", static_cast<int64_t>(st.appended)},
+               {"durable", static_cast<int64_t>(st.durable)},
+               {"syncs", static_cast<int64_t>(st.syncs)},
+               {"write_errors", static_cast<int64_t>(st.write_errors)}},
+              summary.dump()};
+    },
+  };
+}
+
+} // namespace intuition::actors

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "actors/actor_types.hpp"
+#include "trading/journal.hpp"
+
+/// The order log: the append-only journal's only writer.
+namespace intuition::actors {
+
+/// How the order log forces records to disk.
+struct order_log_config {
+  trading::fsync_policy policy = trading::fsync_policy::always;
+  /// Period of `interval` syncs.
+  std::chrono::milliseconds interval{10};
+};
+
+struct order_log_state {
+  static inline const char* name = "order_log";
+  trading::journal_writer writer;
+  order_log_config cfg;
+  /// Orders appended, and orders known to be on stable storage.
+  uint64_t appended = 0;
+  uint64_t durable = 0;
+  uint64_t syncs = 0;
+  uint64_t write_errors = 0;
+  bool sync_pending = false;
+  int64_t max_sync_ns = 0;
+};
+
+/// Spawns the order log around an already opened writer (the runtime opens
+/// and replays the journal before any actor exists).
+order_log_actor::behavior_type
+order_log(order_log_actor::stateful_pointer<order_log_state> self,
+          std::shared_ptr<trading::journal_writer> writer, order_log_config cfg);
+
+} // namespace intuition::actors
