@@ -18,3 +18,6 @@ add_library(CAF::io UNKNOWN IMPORTED)
 set_target_properties(CAF::io PROPERTIES
   IMPORTED_LOCATION "${CAF_IO_LIBRARY}"
   INTERFACE_LINK_LIBRARIES CAF::core)
+
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(MOSQUITTO REQUIRED IMPORTED_TARGET libmosquitto)

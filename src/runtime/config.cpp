@@ -1,1 +1,334 @@
 #include "runtime/config.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "trading/algorithm.hpp"
+#include "trading/decimal.hpp"
+
+namespace intuition::runtime {
+
+namespace {
+
+using nlohmann::json;
+using trading::config_error;
+
+std::string join(const std::vector<std::string>& xs) {
+  std::string out;
+  for (const auto& x : xs) {
+    if (!out.empty())
+      out += ", ";
+    out += x;
+  }
+  return out;
+}
+
+/// A JSON object being read at a dotted path; reports unknown keys.
+class section {
+public:
+  section(const json& obj, std::string path) : obj_(obj), path_(std::move(path)) {
+    if (!obj_.is_null() && !obj_.is_object())
+      throw config_error(path_.empty() ? "(top level)" : path_, obj_.dump(),
+                         "an object");
+  }
+
+  std::string field(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
+
+  const json* find(const std::string& key) {
+    seen_.insert(key);
+    if (obj_.is_null())
+      return nullptr;
+    auto i = obj_.find(key);
+    return i == obj_.end() ? nullptr : &*i;
+  }
+
+  section child(const std::string& key) {
+    static const json null_json;
+    auto* v = find(key);
+    return section{v ? *v : null_json, field(key)};
+  }
+
+  std::string string(const std::string& key, std::string def,
+                     bool required = false) {
+    auto* v = find(key);
+    if (!v) {
+      if (required)
+        throw config_error(field(key), "nothing", "a string (required)");
+      return def;
+    }
+    if (!v->is_string())
+      throw config_error(field(key), v->dump(), "a string");
+    return v->get<std::string>();
+  }
+
+  double number(const std::string& key, double def, double lo, double hi,
+                const char* expected) {
+    auto* v = find(key);
+    if (!v)
+      return def;
+    if (!v->is_number() || !std::isfinite(v->get<double>())
+        || v->get<double>() < lo || v->get<double>() > hi)
+      throw config_error(field(key), v->dump(), expected);
+    return v->get<double>();
+  }
+
+  int64_t integer(const std::string& key, int64_t def, int64_t lo, int64_t hi,
+                  const char* expected) {
+    auto* v = find(key);
+    if (!v)
+      return def;
+    if (!v->is_number_integer() || v->get<int64_t>() < lo
+        || v->get<int64_t>() > hi)
+      throw config_error(field(key), v->dump(), expected);
+    return v->get<int64_t>();
+  }
+
+  bool boolean(const std::string& key, bool def) {
+    auto* v = find(key);
+    if (!v)
+      return def;
+    if (!v->is_boolean())
+      throw config_error(field(key), v->dump(), "true or false");
+    return v->get<bool>();
+  }
+
+  /// Money in currency units as a JSON number or decimal string.
+  int64_t money(const std::string& key, int64_t def, bool allow_zero = true) {
+    auto* v = find(key);
+    if (!v)
+      return def;
+    std::optional<int64_t> micros;
+    if (v->is_number())
+      micros = trading::double_to_micros(v->get<double>());
+    else if (v->is_string())
+      micros = trading::parse_decimal_micros(v->get<std::string>());
+    if (!micros || *micros < 0 || (!allow_zero && *micros == 0))
+      throw config_error(field(key), v->dump(),
+                         allow_zero ? "an amount >= 0" : "an amount > 0");
+    return *micros;
+  }
+
+  std::vector<std::string> symbols(const std::string& key) {
+    auto* v = find(key);
+    if (!v || (v->is_string() && v->get<std::string>() == "*"))
+      return {};
+    if (!v->is_array() || v->empty())
+      throw config_error(field(key), v->dump(),
+                         "\"*\" or a non-empty list of symbols");
+    std::vector<std::string> out;
+    for (const auto& s : *v) {
+      std::string sym = s.is_string() ? s.get<std::string>() : std::string{};
+      trading::reject_reason why;
+      if (!s.is_string() || !trading::normalize_symbol(sym, why))
+        throw config_error(field(key), s.dump(),
+                           "symbols of 1 to 32 characters [A-Za-z0-9._-/:^]");
+      out.push_back(sym);
+    }
+    return out;
+  }
+
+  /// Rejects keys that were never asked for.
+  void done() const {
+    if (!obj_.is_object())
+      return;
+    for (auto i = obj_.begin(); i != obj_.end(); ++i)
+      if (seen_.count(i.key()) == 0)
+        throw config_error(field(i.key()), i.value().dump(),
+                           "no such key (known: " + known() + ")");
+  }
+
+private:
+  std::string known() const {
+    return join(std::vector<std::string>(seen_.begin(), seen_.end()));
+  }
+
+  const json& obj_;
+  std::string path_;
+  std::set<std::string> seen_;
+};
+
+std::string resolve_path(const std::string& base_dir, const std::string& p) {
+  if (p.empty() || p.front() == '/' || base_dir.empty())
+    return p;
+  return (std::filesystem::path{base_dir} / p).lexically_normal().string();
+}
+
+trading::sizing_config read_sizing(section s) {
+  trading::sizing_config out;
+  auto kind = s.string("kind", "fixed_fraction");
+  if (!trading::from_string(kind, out.kind))
+    throw config_error(s.field("kind"), "\"" + kind + "\"",
+                       "one of: random_fraction, fixed_fraction, "
+                       "fixed_quantity, equal_weight");
+  out.fraction = s.number("fraction", 0.1, 1e-9, 1.0, "a number in (0, 1]");
+  out.min_fraction = s.number("min_fraction", 0.0, 0.0, 1.0,
+                              "a number in [0, 1]");
+  out.max_fraction = s.number("max_fraction", 1.0, 0.0, 1.0,
+                              "a number in [0, 1]");
+  if (out.max_fraction < out.min_fraction)
+    throw config_error(s.field("max_fraction"), std::to_string(out.max_fraction),
+                       "a number >= min_fraction");
+  out.qty = s.integer("quantity", 1, 1, 1'000'000'000,
+                      "an integer in [1, 1000000000]");
+  out.seed = static_cast<uint64_t>(
+    s.integer("seed", 42, 0, INT64_MAX, "a non-negative integer"));
+  out.symbols = s.symbols("symbols");
+  s.done();
+  return out;
+}
+
+trading::portfolio_config read_portfolio(section s) {
+  trading::portfolio_config out;
+  out.starting_cash_micros = s.money("starting_cash",
+                                     out.starting_cash_micros, false);
+  out.sizing = read_sizing(s.child("sizing"));
+  auto risk = s.child("risk");
+  out.risk.allow_short = risk.boolean("allow_short", false);
+  out.risk.max_position = risk.integer("max_position", 0, 0, INT64_MAX / 2,
+                                       "an integer >= 0 (0: no limit)");
+  out.risk.max_order_notional_micros = risk.money("max_order_notional", 0);
+  risk.done();
+  auto com = s.child("commission");
+  out.commission.per_share_micros = com.money("per_share", 0);
+  out.commission.bps = com.number("bps", 0.0, 0.0, 10'000.0,
+                                  "a number of basis points in [0, 10000]");
+  out.commission.minimum_micros = com.money("minimum", 0);
+  com.done();
+  auto slip = s.child("slippage");
+  out.slippage.bps = slip.number("bps", 0.0, 0.0, 10'000.0,
+                                 "a number of basis points in [0, 10000]");
+  slip.done();
+  s.done();
+  return out;
+}
+
+} // namespace
+
+double parse_speed(const std::string& field, const std::string& text) {
+  if (text == "max")
+    return 0.0;
+  if (text == "realtime")
+    return 1.0;
+  if (text.size() > 1 && text.back() == 'x') {
+    auto micros = trading::parse_decimal_micros(
+      std::string_view{text}.substr(0, text.size() - 1));
+    if (micros && *micros > 0)
+      return static_cast<double>(*micros) / 1e6;
+  }
+  throw config_error(field, "\"" + text + "\"",
+                     "max, realtime, or a positive multiple such as 60x");
+}
+
+app_config parse_config(const std::string& text, const std::string& base_dir) {
+  json doc;
+  try {
+    doc = json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& ex) {
+    throw std::runtime_error(std::string{"not valid JSON: "} + ex.what());
+  }
+  app_config out;
+  section top{doc, ""};
+  if (!doc.is_object())
+    throw config_error("(top level)", doc.dump(), "an object");
+  // -- strategies
+  auto* strategies = top.find("strategies");
+  if (!strategies || !strategies->is_array() || strategies->empty())
+    throw config_error("strategies", strategies ? strategies->dump() : "nothing",
+                       "a non-empty list of strategies");
+  std::set<std::string> names;
+  for (size_t i = 0; i < strategies->size(); ++i) {
+    section s{(*strategies)[i], "strategies[" + std::to_string(i) + "]"};
+    strategy_config sc;
+    sc.name = s.string("name", "", true);
+    if (sc.name.empty() || sc.name.size() > 64
+        || sc.name.find_first_of("/#+ \t") != std::string::npos)
+      throw config_error(s.field("name"), "\"" + sc.name + "\"",
+                         "1 to 64 characters without '/', '#', '+' or spaces");
+    if (!names.insert(sc.name).second)
+      throw config_error(s.field("name"), "\"" + sc.name + "\"",
+                         "a name no other strategy uses");
+    sc.algorithm = s.string("algorithm", "", true);
+    auto algo = trading::make_algorithm(sc.algorithm, "");
+    if (!algo)
+      throw config_error(s.field("algorithm"), "\"" + sc.algorithm + "\"",
+                         "one of: " + join(trading::algorithm_names()));
+    sc.symbols = s.symbols("symbols");
+    if (auto* p = s.find("params"))
+      sc.params = *p;
+    try {
+      sc.channels = algo->initialize(sc.params);
+    } catch (const config_error& ex) {
+      throw ex.nested(s.field("params"));
+    }
+    s.done();
+    out.strategies.push_back(std::move(sc));
+  }
+  out.portfolio = read_portfolio(top.child("portfolio"));
+  if (out.portfolio.sizing.symbols.empty()) {
+    std::set<std::string> all;
+    for (const auto& sc : out.strategies)
+      all.insert(sc.symbols.begin(), sc.symbols.end());
+    out.portfolio.sizing.symbols.assign(all.begin(), all.end());
+  }
+  // -- journal
+  {
+    auto s = top.child("journal");
+    out.journal.path = resolve_path(base_dir, s.string("path", ""));
+    auto policy = s.string("fsync", "always");
+    if (!trading::from_string(policy, out.journal.fsync))
+      throw config_error(s.field("fsync"), "\"" + policy + "\"",
+                         "one of: always, interval, never");
+    out.journal.interval_ms = s.integer("interval_ms", 10, 1, 60'000,
+                                        "an integer in [1, 60000]");
+    s.done();
+  }
+  // -- replay
+  {
+    auto s = top.child("replay");
+    out.replay.quotes = resolve_path(base_dir, s.string("quotes", ""));
+    out.replay.speed = parse_speed(s.field("speed"), s.string("speed", "max"));
+    out.replay.repeat = static_cast<uint64_t>(
+      s.integer("repeat", 1, 1, 1'000'000, "an integer in [1, 1000000]"));
+    out.replay.batch_size = static_cast<size_t>(
+      s.integer("batch_size", 1024, 1, 1'000'000, "an integer in [1, 1000000]"));
+    s.done();
+  }
+  // -- report
+  {
+    auto s = top.child("report");
+    out.report.equity_interval_ms = s.integer(
+      "equity_interval_ms", 0, 0, INT64_MAX / 2, "an integer >= 0 (0: per timestamp)");
+    out.report.periods_per_year = s.number(
+      "periods_per_year", 0.0, 0.0, 1e9, "a number >= 0 (0: estimate)");
+    s.done();
+  }
+  // -- codec
+  {
+    auto s = top.child("codec");
+    out.codec.max_payload_bytes = static_cast<size_t>(s.integer(
+      "max_payload_bytes", 4096, 16, 1 << 20, "an integer in [16, 1048576]"));
+    s.done();
+  }
+  top.done();
+  return out;
+}
+
+app_config load_config(const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    throw std::runtime_error("cannot read " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto slash = path.find_last_of('/');
+  auto dir = slash == std::string::npos ? std::string{"."} : path.substr(0, slash);
+  auto out = parse_config(buf.str(), dir);
+  out.source_path = path;
+  return out;
+}
+
+} // namespace intuition::runtime

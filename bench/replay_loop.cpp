@@ -1,0 +1,164 @@
+// The replay's trading work as a plain single-threaded loop, without actors:
+// the baseline that tells what the actor plumbing costs. It reads the same
+// configuration and CSV, runs the same algorithms, portfolio and journal,
+// and prints the same summary, which must match `intuition replay` exactly.
+//
+// usage: intuition-bench-loop --config FILE [--quotes CSV] [--repeat N]
+//                             [--journal PATH]
+
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/config.hpp"
+#include "runtime/replay.hpp"
+#include "runtime/summary.hpp"
+#include "trading/algorithm.hpp"
+#include "trading/journal.hpp"
+#include "trading/performance.hpp"
+#include "trading/portfolio.hpp"
+#include "trading/report.hpp"
+
+using namespace intuition;
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  std::string quotes;
+  std::string journal_path;
+  uint64_t repeat = 0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--config")
+      config_path = argv[i + 1];
+    else if (flag == "--quotes")
+      quotes = argv[i + 1];
+    else if (flag == "--repeat")
+      repeat = std::stoull(argv[i + 1]);
+    else if (flag == "--journal")
+      journal_path = argv[i + 1];
+    else {
+      std::cerr << "unknown option " << flag << "\n";
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    std::cerr << "usage: intuition-bench-loop --config FILE [--quotes CSV] "
+                 "[--repeat N] [--journal PATH]\n";
+    return 2;
+  }
+  runtime::app_config cfg;
+  try {
+    cfg = runtime::load_config(config_path);
+  } catch (const std::exception& ex) {
+    std::cerr << "config: " << ex.what() << "\n";
+    return 2;
+  }
+  if (!quotes.empty())
+    cfg.replay.quotes = quotes;
+  if (repeat > 0)
+    cfg.replay.repeat = repeat;
+  if (!journal_path.empty())
+    cfg.journal.path = journal_path;
+  auto loaded = runtime::load_quotes_csv(cfg.replay.quotes);
+  if (auto* err = std::get_if<std::string>(&loaded)) {
+    std::cerr << *err << "\n";
+    return 2;
+  }
+  const auto& qs = std::get<runtime::loaded_quotes>(loaded).quotes;
+  auto recovered = trading::read_journal(cfg.journal.path);
+  if (auto* err = std::get_if<trading::journal_error>(&recovered)) {
+    std::cerr << err->to_string() << "\n";
+    return 1;
+  }
+  auto& contents = std::get<trading::journal_contents>(recovered);
+  trading::journal_writer journal;
+  if (auto err = journal.open(cfg.journal.path, contents)) {
+    std::cerr << *err << "\n";
+    return 1;
+  }
+  trading::portfolio pf{cfg.portfolio};
+  for (const auto& x : contents.orders)
+    pf.restore(x);
+  auto starting_equity = pf.positions().equity_micros();
+  trading::equity_curve curve{cfg.report.equity_interval_ms};
+  // Instances per symbol in strategy order, created on first sight.
+  std::unordered_map<std::string,
+                     std::vector<std::pair<const runtime::strategy_config*,
+                                           std::unique_ptr<trading::algorithm>>>>
+    instances;
+  auto t0 = std::chrono::steady_clock::now();
+  const auto n = qs.size();
+  const auto total = n * cfg.replay.repeat;
+  const auto span_ms = qs.back().ts_ms - qs.front().ts_ms + 1;
+  std::vector<trading::order> filled;
+  uint64_t durable = 0;
+  for (uint64_t i = 0; i < total; ++i) {
+    auto q = qs[i % n];
+    q.ts_ms += static_cast<int64_t>(i / n) * span_ms;
+    q.seq = i + 1;
+    auto it = instances.find(q.symbol);
+    if (it == instances.end()) {
+      auto& v = instances[q.symbol];
+      for (const auto& s : cfg.strategies) {
+        if (!s.symbols.empty()
+            && std::find(s.symbols.begin(), s.symbols.end(), q.symbol)
+                 == s.symbols.end())
+          continue;
+        auto algo = trading::make_algorithm(s.algorithm, q.symbol);
+        algo->initialize(s.params);
+        v.emplace_back(&s, std::move(algo));
+      }
+      it = instances.find(q.symbol);
+    }
+    pf.on_quote(q);
+    for (auto& [strategy, algo] : it->second) {
+      auto d = algo->on_quote(q);
+      if (!d)
+        continue;
+      trading::signal sig{strategy->name, q.symbol, d->direction, d->strength,
+                          q.price_micros, q.ts_ms, q.seq};
+      auto outcome = pf.on_signal(sig);
+      if (auto* x = std::get_if<trading::order>(&outcome))
+        filled.push_back(std::move(*x));
+    }
+    curve.record(q.ts_ms, pf.positions().equity_micros());
+    // Same journaling granularity as the actors: one append per batch.
+    if (!filled.empty()
+        && ((i + 1) % cfg.replay.batch_size == 0 || i + 1 == total)) {
+      journal.append(filled);
+      if (cfg.journal.fsync == trading::fsync_policy::always)
+        journal.sync();
+      durable += filled.size();
+      filled.clear();
+    }
+  }
+  if (!filled.empty()) {
+    journal.append(filled);
+    durable += filled.size();
+  }
+  journal.sync();
+  auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                               - t0)
+                   .count();
+  auto report = trading::portfolio_report(pf, curve, starting_equity,
+                                          cfg.report, false);
+  runtime::run_info info;
+  info.mode = "loop";
+  info.input = cfg.replay.quotes;
+  info.quotes_sent = total;
+  info.elapsed_s = elapsed;
+  info.rows = std::get<runtime::loaded_quotes>(loaded).rows * cfg.replay.repeat;
+  info.journal_path = cfg.journal.path;
+  info.journal_durable = durable;
+  info.restored_orders = contents.orders.size();
+  runtime::complete_report(report, info);
+  runtime::print_summary(std::cout, report);
+  return 0;
+}

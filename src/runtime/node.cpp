@@ -1,0 +1,108 @@
+#include "runtime/node.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include "actors/algorithm.hpp"
+#include "actors/messages.hpp"
+#include "actors/order_log.hpp"
+#include "actors/portfolio.hpp"
+
+namespace intuition::runtime {
+
+namespace {
+
+bool readable(const std::string& path) {
+  return !path.empty() && ::access(path.c_str(), R_OK) == 0;
+}
+
+std::string exe_parent_dir(const char* argv0) {
+  char buf[4096];
+  auto n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  std::string exe = n > 0 ? std::string(buf, static_cast<size_t>(n))
+                          : std::string{argv0 ? argv0 : ""};
+  auto slash = exe.find_last_of('/');
+  if (slash == std::string::npos)
+    return "..";
+  return exe.substr(0, slash) + "/..";
+}
+
+} // namespace
+
+node_config::node_config() {
+  actors::register_messages(*this);
+  load<caf::io::middleman>();
+  add_actor_type("algorithm", actors::algorithm);
+}
+
+std::optional<std::string> node_config::load_file(const std::string& path,
+                                             const char* argv0) {
+  std::string file = path;
+  if (file.empty()) {
+    for (auto candidate : {std::string{"caf-application.conf"},
+                           exe_parent_dir(argv0) + "/caf-application.conf"})
+      if (readable(candidate)) {
+        file = candidate;
+        break;
+      }
+  } else if (!readable(file)) {
+    return "--caf-config: cannot read " + file;
+  }
+  caf::actor_system_config::string_list no_args;
+  if (file.empty())
+    return std::nullopt;
+  std::ifstream in{file};
+  if (auto err = parse(no_args, in))
+    return "CAF config " + file + ": " + render(err);
+  caf_config_path_ = file;
+  return std::nullopt;
+}
+
+std::variant<recovered_journal, std::string>
+recover_journal(const std::string& path) {
+  auto read = trading::read_journal(path, true);
+  if (auto* err = std::get_if<trading::journal_error>(&read))
+    return err->to_string();
+  recovered_journal out;
+  out.contents = std::move(std::get<trading::journal_contents>(read));
+  out.writer = std::make_shared<trading::journal_writer>();
+  // A fresh deployment may name a folder that does not exist yet.
+  auto parent = std::filesystem::path{path}.parent_path();
+  std::error_code ec;
+  if (!parent.empty())
+    std::filesystem::create_directories(parent, ec);
+  if (ec)
+    return "journal " + path + ": cannot create " + parent.string() + ": "
+           + ec.message();
+  if (auto err = out.writer->open(path, out.contents))
+    return *err;
+  return out;
+}
+
+pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
+                        recovered_journal journal, actors::placement_fn place) {
+  pipeline p;
+  actors::order_log_config log_cfg{cfg.journal.fsync,
+                                   std::chrono::milliseconds{cfg.journal.interval_ms}};
+  p.log = sys.spawn(actors::order_log, journal.writer, log_cfg);
+  p.portfolio = sys.spawn(actors::portfolio, cfg.portfolio, cfg.report,
+                          std::move(journal.contents.orders), p.log);
+  std::vector<actors::strategy_route> routes;
+  for (const auto& s : cfg.strategies)
+    routes.push_back({s.name, s.algorithm, s.params.dump(), s.symbols});
+  p.router = sys.spawn(actors::quote_router, std::move(routes),
+                       std::move(place), p.portfolio);
+  return p;
+}
+
+void stop_pipeline(const pipeline& p) {
+  caf::anon_send_exit(p.router, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(p.portfolio, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(p.log, caf::exit_reason::user_shutdown);
+}
+
+} // namespace intuition::runtime

@@ -1,0 +1,313 @@
+#include "runtime/replay.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <deque>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/messages.hpp"
+#include "runtime/config.hpp"
+#include "runtime/node.hpp"
+#include "runtime/summary.hpp"
+#include "trading/algorithm.hpp"
+
+namespace intuition::runtime {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_stop_signal(int) {
+  stop_requested = true;
+}
+
+/// Batches the driver may have in flight; enough to keep every worker busy,
+/// few enough that memory stays flat.
+constexpr size_t max_in_flight = 4;
+
+/// Rejected rows printed in full before only counting.
+constexpr uint64_t max_printed_rejects = 5;
+
+double seconds_since(clock_type::time_point t0) {
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+} // namespace
+
+std::variant<loaded_quotes, std::string>
+load_quotes_csv(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    return "cannot read quotes file " + path;
+  std::string text{std::istreambuf_iterator<char>{in},
+                   std::istreambuf_iterator<char>{}};
+  loaded_quotes out;
+  out.quotes.reserve(text.size() / 24);
+  std::string_view rest{text};
+  uint64_t line_no = 0;
+  while (!rest.empty()) {
+    auto nl = rest.find('\n');
+    auto line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view{}
+                                        : rest.substr(nl + 1);
+    ++line_no;
+    if (line.empty() || line == "\r")
+      continue;
+    if (line_no == 1 && trading::is_csv_header(line))
+      continue;
+    ++out.rows;
+    auto res = trading::decode_csv_row(line, out.quotes);
+    if (res.ok)
+      continue;
+    ++out.rejected[static_cast<size_t>(res.reason)];
+    if (++out.rejected_total <= max_printed_rejects)
+      std::cerr << "quotes " << path << " line " << line_no << ": rejected ("
+                << trading::to_string(res.reason)
+                << (res.field.empty() ? "" : ", field ") << res.field << ")\n";
+  }
+  if (out.rejected_total > max_printed_rejects)
+    std::cerr << "quotes " << path << ": "
+              << out.rejected_total - max_printed_rejects
+              << " more rows rejected\n";
+  return out;
+}
+
+int run_replay(const replay_options& opts, const char* argv0) {
+  // -- configuration: everything is checked before anything starts
+  app_config cfg;
+  try {
+    cfg = load_config(opts.config_path);
+    if (opts.quotes)
+      cfg.replay.quotes = *opts.quotes;
+    if (opts.speed)
+      cfg.replay.speed = parse_speed("--speed", *opts.speed);
+    if (opts.repeat)
+      cfg.replay.repeat = *opts.repeat;
+    if (opts.journal)
+      cfg.journal.path = *opts.journal;
+  } catch (const trading::config_error& ex) {
+    std::cerr << "intuition replay: config " << opts.config_path << ": "
+              << ex.what() << "\n";
+    return 2;
+  } catch (const std::exception& ex) {
+    std::cerr << "intuition replay: config " << opts.config_path << ": "
+              << ex.what() << "\n";
+    return 2;
+  }
+  if (cfg.replay.quotes.empty()) {
+    std::cerr << "intuition replay: no quotes file: set replay.quotes in "
+              << opts.config_path << " or pass --quotes CSV\n";
+    return 2;
+  }
+  if (cfg.journal.path.empty()) {
+    std::cerr << "intuition replay: no journal: set journal.path in "
+              << opts.config_path << " or pass --journal PATH\n";
+    return 2;
+  }
+  auto loaded = load_quotes_csv(cfg.replay.quotes);
+  if (auto* err = std::get_if<std::string>(&loaded)) {
+    std::cerr << "intuition replay: " << *err << "\n";
+    return 2;
+  }
+  auto& data = std::get<loaded_quotes>(loaded);
+  if (data.quotes.empty()) {
+    std::cerr << "intuition replay: " << cfg.replay.quotes
+              << " holds no valid quote\n";
+    return 2;
+  }
+  // -- journal recovery, before any actor exists
+  auto recovered = recover_journal(cfg.journal.path);
+  if (auto* err = std::get_if<std::string>(&recovered)) {
+    std::cerr << "intuition replay: " << *err << "\n";
+    return 1;
+  }
+  auto& journal = std::get<recovered_journal>(recovered);
+  auto restored = journal.contents.orders.size();
+  if (journal.contents.torn_tail)
+    std::cerr << "journal " << cfg.journal.path << ": torn last record ("
+              << journal.contents.torn_bytes
+              << " bytes) from an interrupted write removed\n";
+  if (restored > 0)
+    std::cerr << "journal " << cfg.journal.path << ": resumed from "
+              << restored << " orders, next order id "
+              << journal.contents.next_id << "\n";
+  // -- actor system
+  node_config caf_cfg;
+  if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
+    std::cerr << "intuition replay: " << *err << "\n";
+    return 2;
+  }
+  caf::actor_system sys{caf_cfg};
+  auto p = start_pipeline(sys, cfg, std::move(journal),
+                          actors::local_placement());
+  stop_requested = false;
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  // -- feed
+  caf::scoped_actor self{sys};
+  self->monitor(p.router);
+  const auto& qs = data.quotes;
+  const auto n = qs.size();
+  const auto total = n * cfg.replay.repeat;
+  const auto span_ms = qs.back().ts_ms - qs.front().ts_ms + 1;
+  const auto speed = cfg.replay.speed;
+  const auto batch_size = cfg.replay.batch_size;
+  uint64_t sent = 0;
+  uint64_t acked = 0;
+  uint64_t orders = 0;
+  size_t in_flight = 0;
+  std::deque<uint64_t> in_flight_sizes;
+  bool failed = false;
+  auto t0 = clock_type::now();
+  auto last_progress = t0;
+  uint64_t last_progress_acked = 0;
+  auto quote_at = [&](uint64_t i) {
+    auto q = qs[i % n];
+    q.ts_ms += static_cast<int64_t>(i / n) * span_ms;
+    return q;
+  };
+  auto await_one = [&](std::chrono::milliseconds timeout) {
+    self->receive(
+      [&](uint64_t filled) {
+        orders = filled;
+        acked += in_flight_sizes.front();
+        in_flight_sizes.pop_front();
+        --in_flight;
+      },
+      [&](caf::error& err) {
+        std::cerr << "intuition replay: " << sys.render(err) << "\n";
+        failed = true;
+        in_flight_sizes.pop_front();
+        --in_flight;
+      },
+      [&](caf::down_msg& dm) {
+        std::cerr << "intuition replay: the quote router stopped: "
+                  << sys.render(dm.reason) << "\n";
+        failed = true;
+        in_flight = 0;
+        in_flight_sizes.clear();
+      },
+      caf::after(timeout) >> [] {});
+  };
+  auto progress = [&](bool force) {
+    auto now = clock_type::now();
+    if (opts.quiet || (!force && now - last_progress < std::chrono::seconds(1)))
+      return;
+    auto dt = std::chrono::duration<double>(now - last_progress).count();
+    auto rate = dt > 0 ? static_cast<double>(acked - last_progress_acked) / dt
+                       : 0.0;
+    std::cerr << "replay: " << acked << "/" << total << " quotes, "
+              << static_cast<uint64_t>(rate) << " quotes/s, " << orders
+              << " orders\n";
+    last_progress = now;
+    last_progress_acked = acked;
+  };
+  while (sent < total && !stop_requested && !failed) {
+    if (in_flight >= max_in_flight) {
+      await_one(std::chrono::milliseconds(200));
+      progress(false);
+      continue;
+    }
+    actors::quote_batch batch;
+    if (speed > 0) {
+      // Paced: send what is due by now; quotes of one timestamp go together.
+      auto elapsed_ms = seconds_since(t0) * 1000.0 * speed;
+      auto first_ts = quote_at(0).ts_ms;
+      while (sent < total && batch.quotes.size() < batch_size) {
+        auto q = quote_at(sent);
+        if (static_cast<double>(q.ts_ms - first_ts) > elapsed_ms)
+          break;
+        batch.quotes.push_back(std::move(q));
+        ++sent;
+      }
+      if (batch.quotes.empty()) {
+        auto wait_ms = (static_cast<double>(quote_at(sent).ts_ms - first_ts)
+                        - elapsed_ms)
+                       / speed;
+        auto wait = std::chrono::milliseconds(
+          std::clamp<int64_t>(static_cast<int64_t>(wait_ms) + 1, 1, 100));
+        if (in_flight > 0)
+          await_one(wait);
+        else
+          std::this_thread::sleep_for(wait);
+        progress(false);
+        continue;
+      }
+    } else {
+      auto end = std::min<uint64_t>(total, sent + batch_size);
+      batch.quotes.reserve(end - sent);
+      for (; sent < end; ++sent)
+        batch.quotes.push_back(quote_at(sent));
+    }
+    // The router answers every batch in order with the orders filled so far.
+    in_flight_sizes.push_back(batch.quotes.size());
+    self->send(p.router, std::move(batch));
+    ++in_flight;
+    progress(false);
+  }
+  while (in_flight > 0) {
+    await_one(std::chrono::milliseconds(200));
+    progress(false);
+  }
+  auto elapsed = seconds_since(t0);
+  // -- results: everything journaled is durable before the summary prints
+  uint64_t durable = 0;
+  self->request(p.log, caf::infinite, actors::flush_atom_v)
+    .receive([&](uint64_t n) { durable = n; },
+             [&](caf::error& err) {
+               std::cerr << "intuition replay: journal: " << sys.render(err)
+                         << "\n";
+               failed = true;
+             });
+  nlohmann::json report;
+  self->request(p.portfolio, caf::infinite, actors::report_atom_v)
+    .receive([&](std::string& txt) { report = nlohmann::json::parse(txt); },
+             [&](caf::error& err) {
+               std::cerr << "intuition replay: portfolio: " << sys.render(err)
+                         << "\n";
+               failed = true;
+             });
+  stop_pipeline(p);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  if (report.is_null())
+    return 1;
+  run_info info;
+  info.mode = "replay";
+  info.input = cfg.replay.quotes;
+  info.quotes_sent = acked;
+  info.elapsed_s = elapsed;
+  info.interrupted = stop_requested.load();
+  info.rows = data.rows * cfg.replay.repeat;
+  info.rejected = data.rejected;
+  for (auto& r : info.rejected)
+    r *= cfg.replay.repeat;
+  info.journal_path = cfg.journal.path;
+  info.journal_durable = durable;
+  info.restored_orders = restored;
+  complete_report(report, info);
+  print_summary(std::cout, report);
+  if (opts.report_path) {
+    std::ofstream out{*opts.report_path};
+    out << report.dump(2) << "\n";
+    if (!out) {
+      std::cerr << "intuition replay: cannot write report "
+                << *opts.report_path << "\n";
+      return 1;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+} // namespace intuition::runtime

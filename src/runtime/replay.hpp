@@ -1,0 +1,43 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "trading/quote_codec.hpp"
+
+/// `intuition replay`: history through the same actors live mode uses.
+namespace intuition::runtime {
+
+/// Options of the replay command (each overrides the configuration).
+struct replay_options {
+  std::string config_path;
+  std::optional<std::string> quotes;
+  std::optional<std::string> speed;
+  std::optional<uint64_t> repeat;
+  std::optional<std::string> report_path;
+  std::optional<std::string> journal;
+  std::string caf_config;
+  bool quiet = false;
+};
+
+/// A CSV file decoded into memory, with what was rejected.
+struct loaded_quotes {
+  std::vector<trading::quote> quotes;
+  std::array<uint64_t, trading::reject_reason_count> rejected{};
+  uint64_t rejected_total = 0;
+  uint64_t rows = 0;
+};
+
+/// Reads a `ts,symbol,price` CSV. Rejected rows are counted by reason; the
+/// first few are printed to stderr with their line numbers. Returns an
+/// error message if the file cannot be read.
+std::variant<loaded_quotes, std::string> load_quotes_csv(const std::string& path);
+
+/// Runs the replay; returns the process exit code.
+int run_replay(const replay_options& opts, const char* argv0);
+
+} // namespace intuition::runtime

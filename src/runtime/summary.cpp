@@ -1,0 +1,101 @@
+#include "runtime/summary.hpp"
+
+#include <cstdio>
+#include <iomanip>
+
+namespace intuition::runtime {
+
+namespace {
+
+std::string fixed(double x, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, x);
+  return buf;
+}
+
+std::string percent(double x) {
+  return fixed(x * 100.0, 2) + "%";
+}
+
+} // namespace
+
+void complete_report(nlohmann::json& report, const run_info& info) {
+  uint64_t rejected = 0;
+  auto by_reason = nlohmann::json::object();
+  for (size_t i = 0; i < info.rejected.size(); ++i) {
+    rejected += info.rejected[i];
+    if (info.rejected[i] > 0)
+      by_reason[std::string{
+        trading::to_string(static_cast<trading::reject_reason>(i))}]
+        = info.rejected[i];
+  }
+  report["mode"] = info.mode;
+  report["input"] = info.input;
+  report["rows"] = info.rows;
+  report["rejected"] = rejected;
+  report["rejected_by_reason"] = by_reason;
+  report["elapsed_s"] = info.elapsed_s;
+  report["quotes_per_s"] = info.elapsed_s > 0
+                             ? static_cast<double>(info.quotes_sent)
+                                 / info.elapsed_s
+                             : 0.0;
+  report["interrupted"] = info.interrupted;
+  report["journal"] = {{"path", info.journal_path},
+                       {"durable_orders", info.journal_durable},
+                       {"restored_orders", info.restored_orders}};
+}
+
+void print_summary(std::ostream& out, const nlohmann::json& r) {
+  auto num = [&](const char* key) { return r.value(key, 0.0); };
+  auto cnt = [&](const char* key) { return r.value(key, uint64_t{0}); };
+  out << r.value("mode", std::string{}) << (r.value("interrupted", false)
+                                              ? " interrupted"
+                                              : " finished")
+      << ": " << cnt("quotes") << " quotes in " << fixed(num("elapsed_s"), 3)
+      << " s (" << static_cast<uint64_t>(num("quotes_per_s"))
+      << " quotes/s)\n";
+  out << "  quotes read      " << cnt("rows") << ", rejected "
+      << cnt("rejected");
+  for (const auto& [reason, n] : r["rejected_by_reason"].items())
+    out << " [" << reason << " " << n.get<uint64_t>() << "]";
+  out << "\n";
+  uint64_t refused = 0;
+  std::string refused_detail;
+  for (const auto& [reason, n] : r["refusals"].items()) {
+    auto k = n.get<uint64_t>();
+    refused += k;
+    if (k > 0)
+      refused_detail += " [" + reason + " " + std::to_string(k) + "]";
+  }
+  out << "  signals          " << cnt("signals") << ", orders "
+      << cnt("orders") << ", refused " << refused << refused_detail << "\n";
+  out << "  final cash       " << fixed(num("final_cash"), 2) << "\n";
+  out << "  equity           " << fixed(num("equity"), 2) << " (start "
+      << fixed(num("starting_cash"), 2) << ")\n";
+  out << "  total return     " << percent(num("total_return")) << "\n";
+  out << "  sharpe           " << fixed(num("sharpe"), 3)
+      << " (annualised, " << fixed(num("periods_per_year"), 1)
+      << " periods/year)\n";
+  out << "  max drawdown     " << percent(num("max_drawdown")) << "\n";
+  out << "  positions       ";
+  if (r["positions"].empty())
+    out << " none";
+  for (const auto& [sym, p] : r["positions"].items())
+    out << " " << sym << " " << p["qty"].get<int64_t>() << " @ "
+        << fixed(p["last"].get<double>(), 2);
+  out << "\n  strategies       buys  sells   realised P&L   unrealised P&L\n";
+  for (const auto& [name, s] : r["strategies"].items())
+    out << "    " << std::left << std::setw(14) << name << std::right
+        << std::setw(5) << s["buys"].get<uint64_t>() << std::setw(7)
+        << s["sells"].get<uint64_t>() << std::setw(15)
+        << fixed(s["realised_pnl"].get<double>(), 2) << std::setw(17)
+        << fixed(s["unrealised_pnl"].get<double>(), 2) << "\n";
+  const auto& j = r["journal"];
+  out << "  journal          " << j.value("path", std::string{}) << ": "
+      << j.value("durable_orders", uint64_t{0}) << " orders durable this run";
+  if (auto k = j.value("restored_orders", uint64_t{0}); k > 0)
+    out << ", " << k << " restored";
+  out << "\n";
+}
+
+} // namespace intuition::runtime
