@@ -1,0 +1,213 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+struct mosquitto;
+struct mosquitto_message;
+
+/// A small RAII wrapper over libmosquitto's threaded network loop. Plain C++17,
+/// no CAF: actors talk to it through the callbacks, which run on the library's
+/// network thread and therefore must only hand copies on (send a message,
+/// push into a queue), never touch actor state directly.
+namespace intuition::runtime {
+
+// -- broker address -----------------------------------------------------------
+
+/// Where an MQTT broker listens.
+struct broker_url {
+  /// Host name or IP address (IPv6 without brackets).
+  std::string host;
+  /// TCP port, 1..65535.
+  uint16_t port = 1883;
+  /// Whether the connection uses TLS (`mqtts://`).
+  bool tls = false;
+};
+
+/// Parses `mqtt://HOST:PORT`, `mqtts://HOST:PORT`, `HOST:PORT`, `mqtt://HOST`
+/// (port 1883) or `mqtts://HOST` (port 8883). IPv6 hosts go in brackets
+/// (`mqtt://[::1]:1883`). On failure returns `std::nullopt` and, when `error`
+/// is not null, stores a message naming the input and the expected forms.
+std::optional<broker_url> parse_broker_url(std::string_view text,
+                                           std::string* error);
+
+/// Renders `url` back as `mqtt://HOST:PORT` or `mqtts://HOST:PORT`.
+std::string to_string(const broker_url& url);
+
+// -- client -------------------------------------------------------------------
+
+/// Connection settings of an `mqtt_client`.
+struct mqtt_options {
+  /// The broker to connect to.
+  broker_url broker;
+  /// MQTT client id. Must be set (and stable across restarts) when
+  /// `clean_session` is false, since the broker keys the session on it.
+  /// Empty lets the broker assign one (only with `clean_session = true`).
+  std::string client_id;
+  /// False keeps subscriptions and queued QoS >= 1 messages on the broker
+  /// while this client is away. Default: false.
+  bool clean_session = false;
+  /// Seconds between keepalive pings; 0 disables, otherwise at least 5.
+  /// Default: 10.
+  int keepalive_s = 10;
+  /// Empty connects anonymously. Default: empty.
+  std::string username;
+  /// Used only with a username. Default: empty.
+  std::string password;
+  /// PEM file with the CA certificates that sign the broker's certificate.
+  /// Setting it enables TLS; with `mqtts://` and no file the operating
+  /// system's CA store is used. Default: empty.
+  std::string tls_ca_file;
+  /// First reconnect delay in seconds (0 counts as 1). Default: 1.
+  unsigned reconnect_min_s = 1;
+  /// Upper bound of the exponentially growing reconnect delay. Default: 30.
+  unsigned reconnect_max_s = 30;
+  /// Most outgoing QoS >= 1 messages awaiting the broker's acknowledgement;
+  /// further publishes wait inside libmosquitto. 0 means no limit (the
+  /// protocol maximum of 65535). Default: 0.
+  int max_inflight = 0;
+};
+
+/// What an `mqtt_client` reports. Every callback runs on libmosquitto's
+/// network thread, one at a time, and must not throw, block for long or call
+/// `mqtt_client::stop()` (which joins that very thread). Empty functions are
+/// skipped.
+struct mqtt_callbacks {
+  /// A message arrived. Both strings are copies the callee owns: libmosquitto
+  /// frees its message as soon as the callback returns.
+  std::function<void(std::string topic, std::string payload)> on_message;
+  /// The broker answered a connection attempt; `ok` is false when it refused
+  /// (`reason` says why). Runs again after every reconnect.
+  std::function<void(bool ok, std::string reason)> on_connect;
+  /// The connection ended. `unexpected` is false only for `stop()`.
+  std::function<void(std::string reason, bool unexpected)> on_disconnect;
+  /// The broker acknowledged the QoS >= 1 publish with this message id, or a
+  /// QoS 0 publish was written to the socket.
+  std::function<void(int mid)> on_published;
+  /// The broker acknowledged a subscription; `granted_qos` holds one entry per
+  /// topic filter, 128 meaning refused.
+  std::function<void(int mid, std::vector<int> granted_qos)> on_subscribed;
+};
+
+/// One MQTT connection with automatic reconnect and resubscription.
+///
+/// The client remembers every `subscribe()` and re-issues all of them each
+/// time it connects, so a broker that lost its session state (restart without
+/// persistence) is brought up to date without the caller's help; the broker
+/// then sends retained messages on those topics again. With
+/// `clean_session = false` and a stable client id, QoS >= 1 messages published
+/// while this client was away are delivered after it reconnects.
+///
+/// Threads: the owner calls `start()`, `stop()` and the destructor, never
+/// concurrently with each other or with `subscribe()` / `publish()`; those two
+/// and the observers may be called from any thread, callbacks included. Not
+/// copyable and not movable: libmosquitto keeps a pointer to the instance.
+class mqtt_client {
+public:
+  // -- construction -----------------------------------------------------------
+
+  /// Stores options and callbacks; nothing connects before `start()`.
+  mqtt_client(mqtt_options options, mqtt_callbacks callbacks);
+
+  mqtt_client(const mqtt_client&) = delete;
+  mqtt_client& operator=(const mqtt_client&) = delete;
+
+  /// Calls `stop()` and releases the libmosquitto handle. Must not run on the
+  /// network thread (from inside a callback).
+  ~mqtt_client();
+
+  // -- lifecycle --------------------------------------------------------------
+
+  /// Creates the libmosquitto handle, applies the options, starts the network
+  /// thread and the connection attempt. A broker that refuses TCP connections
+  /// (not up yet, restarting) is not an error: the network thread retries with
+  /// the configured backoff for as long as the client runs. It gives up only
+  /// on errors retrying cannot fix (credentials refused, TLS failure, protocol
+  /// error); `connected()` then stays false and `on_disconnect` has said why.
+  /// Returns an error message for invalid options, an unresolvable host or a
+  /// second call (a stopped client stays stopped: make a new one); after any
+  /// other error `start()` may be called again.
+  std::optional<std::string> start();
+
+  /// Disconnects cleanly and joins the network thread. Idempotent; after it
+  /// returns no callback runs any more. Must not be called from a callback.
+  void stop();
+
+  // -- messaging --------------------------------------------------------------
+
+  /// Subscribes to the topic filter `topic` with `qos` (0..2) and remembers it
+  /// for every later reconnect. May be called before `start()` (the filter is
+  /// then subscribed on connect) and while disconnected. Returns an error
+  /// message for an invalid filter or QoS.
+  std::optional<std::string> subscribe(const std::string& topic, int qos);
+
+  /// Publishes `payload` (copied; the caller keeps ownership) to `topic` with
+  /// `qos` (0..2). Returns the message id that `on_published` reports later,
+  /// or an error message: invalid topic (empty, or containing `+` or `#`),
+  /// invalid QoS, client not started or stopped, QoS 0 while disconnected,
+  /// payload too large. A QoS >= 1 message published while disconnected is
+  /// kept in memory by libmosquitto and sent after the reconnect (it is lost
+  /// if the process ends first).
+  std::variant<int, std::string> publish(const std::string& topic,
+                                         std::string_view payload, int qos,
+                                         bool retain = false);
+
+  // -- observers --------------------------------------------------------------
+
+  /// Whether the broker accepted the current connection.
+  bool connected() const noexcept {
+    return connected_.load();
+  }
+
+  /// Successful connections after the first one.
+  uint64_t reconnects() const noexcept {
+    return reconnects_.load();
+  }
+
+  /// The options this client was made with.
+  const mqtt_options& options() const noexcept {
+    return options_;
+  }
+
+private:
+  // -- libmosquitto callbacks (network thread) --------------------------------
+
+  static void handle_connect(mosquitto* handle, void* user_data,
+                             int rc) noexcept;
+  static void handle_disconnect(mosquitto* handle, void* user_data,
+                                int rc) noexcept;
+  static void handle_message(mosquitto* handle, void* user_data,
+                             const mosquitto_message* msg) noexcept;
+  static void handle_publish(mosquitto* handle, void* user_data,
+                             int mid) noexcept;
+  static void handle_subscribe(mosquitto* handle, void* user_data, int mid,
+                               int qos_count, const int* granted) noexcept;
+
+  /// Asks the network thread to disconnect and joins it.
+  void join_network_thread();
+
+  /// Destroys a half-configured handle after a failed `start()`.
+  void discard_handle() noexcept;
+
+  mqtt_options options_;
+  mqtt_callbacks callbacks_;
+  mosquitto* handle_ = nullptr;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> connected_{false};
+  std::atomic<bool> ever_connected_{false};
+  std::atomic<uint64_t> reconnects_{0};
+  /// Guards `subscriptions_` (user threads and the network thread).
+  std::mutex subscriptions_mtx_;
+  /// Topic filter and QoS of every `subscribe()`, re-issued on connect.
+  std::vector<std::pair<std::string, int>> subscriptions_;
+};
+
+} // namespace intuition::runtime

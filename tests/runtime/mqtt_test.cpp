@@ -1,0 +1,468 @@
+#define CAF_SUITE runtime.mqtt
+#include "caf/test/unit_test.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "runtime/broker.hpp"
+#include "runtime/mqtt_client.hpp"
+
+using namespace intuition::runtime;
+using namespace std::chrono_literals;
+
+namespace {
+
+// -- helpers ------------------------------------------------------------------
+
+/// Upper bound for waits that normally take milliseconds; generous because
+/// the test machine may be busy, yet below the test runner's 30 s watchdog so
+/// a lost message fails a check instead of aborting the run. Nothing asserts
+/// on timing.
+constexpr auto patience = 10s;
+
+/// Renders an optional error for CAF_REQUIRE_EQUAL, so failures show it.
+std::string or_ok(const std::optional<std::string>& error) {
+  return error ? *error : "ok";
+}
+
+/// Renders a publish result: "ok" for a message id, else the error.
+std::string or_ok(const std::variant<int, std::string>& result) {
+  if (auto err = std::get_if<std::string>(&result))
+    return *err;
+  return "ok";
+}
+
+/// Everything one client reported, recorded from the network thread. Declare
+/// it before the client: the client's callbacks point into it.
+struct recorder {
+  std::mutex mtx;
+  std::condition_variable cv;
+  std::vector<std::string> payloads;
+  int connects = 0;
+  int unexpected_disconnects = 0;
+  size_t published = 0;
+  int subscribed = 0;
+
+  mqtt_callbacks callbacks() {
+    mqtt_callbacks result;
+    result.on_message = [this](std::string, std::string payload) {
+      update([&] { payloads.push_back(std::move(payload)); });
+    };
+    result.on_connect = [this](bool ok, std::string) {
+      update([&] { connects += ok ? 1 : 0; });
+    };
+    result.on_disconnect = [this](std::string, bool unexpected) {
+      update([&] { unexpected_disconnects += unexpected ? 1 : 0; });
+    };
+    result.on_published = [this](int) { update([&] { ++published; }); };
+    result.on_subscribed = [this](int, std::vector<int>) {
+      update([&] { ++subscribed; });
+    };
+    return result;
+  }
+
+  template <class F>
+  void update(F f) {
+    {
+      std::lock_guard<std::mutex> guard{mtx};
+      f();
+    }
+    cv.notify_all();
+  }
+
+  /// Waits until `pred` holds (evaluated under the lock) or `patience` ends.
+  template <class Pred>
+  bool wait_until(Pred pred) {
+    std::unique_lock<std::mutex> guard{mtx};
+    return cv.wait_for(guard, patience, pred);
+  }
+
+  std::vector<std::string> received() {
+    std::lock_guard<std::mutex> guard{mtx};
+    return payloads;
+  }
+};
+
+/// Polls `pred` every few milliseconds until it holds or `patience` ends.
+template <class Pred>
+bool poll_until(Pred pred) {
+  auto deadline = std::chrono::steady_clock::now() + patience;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+std::unique_ptr<embedded_broker> start_broker(broker_options opts = {}) {
+  auto result = embedded_broker::start(opts);
+  if (auto err = std::get_if<std::string>(&result))
+    CAF_FAIL("embedded broker failed to start: " << *err);
+  return std::move(std::get<0>(result));
+}
+
+mqtt_options client_options(const embedded_broker& broker, std::string id,
+                            bool clean_session) {
+  mqtt_options result;
+  std::string error;
+  auto url = parse_broker_url(broker.url(), &error);
+  if (!url)
+    CAF_FAIL(error);
+  result.broker = *url;
+  result.client_id = std::move(id);
+  result.clean_session = clean_session;
+  result.reconnect_min_s = 1;
+  result.reconnect_max_s = 2;
+  return result;
+}
+
+bool port_accepts(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  auto ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
+            == 0;
+  ::close(fd);
+  return ok;
+}
+
+/// The payloads "<prefix>0" .. "<prefix>(n-1)".
+std::vector<std::string> numbered(const std::string& prefix, size_t n) {
+  std::vector<std::string> result;
+  for (size_t i = 0; i < n; ++i)
+    result.push_back(prefix + std::to_string(i));
+  return result;
+}
+
+/// "none" when `got` equals `want`, else the first difference.
+std::string first_difference(const std::vector<std::string>& got,
+                             const std::vector<std::string>& want) {
+  for (size_t i = 0; i < std::min(got.size(), want.size()); ++i)
+    if (got[i] != want[i])
+      return "index " + std::to_string(i) + ": got '" + got[i] + "', want '"
+             + want[i] + "'";
+  if (got.size() != want.size())
+    return "got " + std::to_string(got.size()) + " messages, want "
+           + std::to_string(want.size());
+  return "none";
+}
+
+/// Publishes `payloads` with QoS 1; returns the first error or "ok".
+std::string publish_all(mqtt_client& client, const std::string& topic,
+                        const std::vector<std::string>& payloads) {
+  for (const auto& payload : payloads)
+    if (auto res = or_ok(client.publish(topic, payload, 1)); res != "ok")
+      return res;
+  return "ok";
+}
+
+} // namespace
+
+// -- broker addresses ---------------------------------------------------------
+
+CAF_TEST(broker urls accept the documented forms and reject the rest) {
+  struct good_case {
+    const char* text;
+    const char* host;
+    uint16_t port;
+    bool tls;
+  };
+  good_case good[] = {
+    {"mqtt://broker.local:1884", "broker.local", 1884, false},
+    {"mqtts://10.0.0.1:9000", "10.0.0.1", 9000, true},
+    {"127.0.0.1:1883", "127.0.0.1", 1883, false},
+    {"mqtt://broker", "broker", 1883, false},
+    {"mqtts://broker", "broker", 8883, true},
+    {"MQTT://Broker:65535", "Broker", 65535, false},
+    {"mqtt://[::1]:1885", "::1", 1885, false},
+  };
+  for (const auto& x : good) {
+    std::string error;
+    auto url = parse_broker_url(x.text, &error);
+    CAF_MESSAGE(x.text);
+    CAF_REQUIRE_EQUAL(error, "");
+    CAF_REQUIRE(url.has_value());
+    CAF_CHECK_EQUAL(url->host, x.host);
+    CAF_CHECK_EQUAL(url->port, x.port);
+    CAF_CHECK_EQUAL(url->tls, x.tls);
+  }
+  CAF_CHECK_EQUAL(to_string(*parse_broker_url("mqtts://h", nullptr)),
+                  "mqtts://h:8883");
+  CAF_CHECK_EQUAL(to_string(*parse_broker_url("[::1]:7", nullptr)),
+                  "mqtt://[::1]:7");
+  struct bad_case {
+    const char* text;
+    const char* reason;
+  };
+  bad_case bad[] = {
+    {"", "missing host"},
+    {"broker", "missing port"},
+    {"mqtt://", "missing host"},
+    {"mqtt://:1883", "missing host"},
+    {"tcp://broker:1883", "unknown scheme 'tcp'"},
+    {"mqtt://broker:0", "port '0' is not a number between 1 and 65535"},
+    {"mqtt://broker:65536", "port '65536' is not"},
+    {"mqtt://broker:", "port '' is not"},
+    {"broker:12x", "port '12x' is not"},
+    {"mqtt://broker:1883/path", "unexpected character '/'"},
+    {"mqtt://user@broker", "unexpected character '@'"},
+    {"mqtt://::1:1883", "IPv6 addresses go in brackets"},
+    {"mqtt://[::1", "missing ']'"},
+  };
+  for (const auto& x : bad) {
+    std::string error;
+    auto url = parse_broker_url(x.text, &error);
+    CAF_MESSAGE(x.text);
+    CAF_CHECK(!url.has_value());
+    CAF_CHECK_NOT_EQUAL(error.find(x.reason), std::string::npos);
+    CAF_CHECK_NOT_EQUAL(error.find(std::string{"'"} + x.text + "'"),
+                        std::string::npos);
+    CAF_CHECK_NOT_EQUAL(error.find("expected mqtt://HOST[:PORT]"),
+                        std::string::npos);
+  }
+  CAF_CHECK(!parse_broker_url("nonsense", nullptr).has_value());
+}
+
+// -- embedded broker ----------------------------------------------------------
+
+CAF_TEST(an embedded broker listens on a free loopback port until stopped) {
+  auto broker = start_broker();
+  auto port = broker->port();
+  auto dir = broker->work_dir();
+  CAF_CHECK_NOT_EQUAL(port, 0u);
+  CAF_CHECK_GREATER(broker->pid(), 0);
+  CAF_CHECK_EQUAL(broker->url(), "mqtt://127.0.0.1:" + std::to_string(port));
+  CAF_CHECK(port_accepts(port));
+  broker->kill_hard();
+  CAF_CHECK_EQUAL(broker->pid(), -1);
+  CAF_CHECK(!port_accepts(port));
+  CAF_REQUIRE_EQUAL(or_ok(broker->restart()), "ok");
+  CAF_CHECK_EQUAL(broker->port(), port);
+  CAF_CHECK(port_accepts(port));
+  broker->stop();
+  CAF_CHECK_EQUAL(broker->pid(), -1);
+  CAF_CHECK(!port_accepts(port));
+  CAF_CHECK(!std::filesystem::exists(dir));
+  broker->stop();
+  CAF_CHECK_EQUAL(broker->pid(), -1);
+}
+
+// -- delivery -----------------------------------------------------------------
+
+CAF_TEST(a subscriber receives 2000 QoS 1 messages once each and in order) {
+  constexpr size_t n = 2000;
+  auto broker = start_broker();
+  recorder sub_log;
+  recorder pub_log;
+  mqtt_client sub{client_options(*broker, "seq-sub", true),
+                  sub_log.callbacks()};
+  mqtt_client pub{client_options(*broker, "seq-pub", true),
+                  pub_log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/seq", 1)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  CAF_REQUIRE(sub_log.wait_until([&] { return sub_log.subscribed >= 1; }));
+  CAF_REQUIRE(pub_log.wait_until([&] { return pub_log.connects >= 1; }));
+  auto want = numbered("m", n);
+  auto t0 = std::chrono::steady_clock::now();
+  CAF_REQUIRE_EQUAL(publish_all(pub, "test/seq", want), "ok");
+  CAF_CHECK(pub_log.wait_until([&] { return pub_log.published >= n; }));
+  CAF_CHECK(sub_log.wait_until([&] { return sub_log.payloads.size() >= n; }));
+  auto elapsed = std::chrono::steady_clock::now() - t0;
+  CAF_MESSAGE(n << " QoS 1 messages delivered in "
+                << std::chrono::duration_cast<std::chrono::milliseconds>(
+                     elapsed)
+                     .count()
+                << " ms");
+  CAF_CHECK_EQUAL(first_difference(sub_log.received(), want), "none");
+}
+
+CAF_TEST(a persistent session receives what was published while it was away) {
+  constexpr size_t n = 1500; // above mosquitto's default queue limit of 1000
+  auto broker = start_broker();
+  auto opts = client_options(*broker, "away-sub", false);
+  {
+    recorder first_log;
+    mqtt_client first{opts, first_log.callbacks()};
+    CAF_REQUIRE_EQUAL(or_ok(first.subscribe("test/away", 1)), "ok");
+    CAF_REQUIRE_EQUAL(or_ok(first.start()), "ok");
+    CAF_REQUIRE(
+      first_log.wait_until([&] { return first_log.subscribed >= 1; }));
+    first.stop();
+    CAF_CHECK(!first.connected());
+  }
+  recorder pub_log;
+  mqtt_client pub{client_options(*broker, "away-pub", true),
+                  pub_log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  CAF_REQUIRE(pub_log.wait_until([&] { return pub_log.connects >= 1; }));
+  auto want = numbered("a", n);
+  CAF_REQUIRE_EQUAL(publish_all(pub, "test/away", want), "ok");
+  // Every PUBACK means the broker has queued the message for the session.
+  CAF_REQUIRE(pub_log.wait_until([&] { return pub_log.published >= n; }));
+  recorder second_log;
+  mqtt_client second{opts, second_log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(second.subscribe("test/away", 1)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(second.start()), "ok");
+  CAF_CHECK(
+    second_log.wait_until([&] { return second_log.payloads.size() >= n; }));
+  CAF_CHECK_EQUAL(first_difference(second_log.received(), want), "none");
+}
+
+CAF_TEST(a client reconnects and resubscribes after a broker restart) {
+  auto broker = start_broker();
+  recorder sub_log;
+  recorder pub_log;
+  mqtt_client sub{client_options(*broker, "restart-sub", true),
+                  sub_log.callbacks()};
+  mqtt_client pub{client_options(*broker, "restart-pub", true),
+                  pub_log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/restart", 1)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  CAF_REQUIRE(sub_log.wait_until([&] { return sub_log.subscribed >= 1; }));
+  CAF_REQUIRE(pub_log.wait_until([&] { return pub_log.connects >= 1; }));
+  CAF_CHECK(sub.connected());
+  CAF_CHECK_EQUAL(sub.reconnects(), 0u);
+  // The broker forgets the subscription: no persistence, clean session.
+  CAF_REQUIRE_EQUAL(or_ok(broker->restart()), "ok");
+  CAF_CHECK(poll_until([&] { return !sub.connected(); }));
+  CAF_CHECK(
+    sub_log.wait_until([&] { return sub_log.unexpected_disconnects >= 1; }));
+  CAF_CHECK(poll_until([&] { return sub.connected(); }));
+  CAF_CHECK_GREATER_OR_EQUAL(sub.reconnects(), 1u);
+  CAF_REQUIRE(sub_log.wait_until([&] { return sub_log.subscribed >= 2; }));
+  CAF_REQUIRE(pub_log.wait_until([&] { return pub_log.connects >= 2; }));
+  CAF_REQUIRE_EQUAL(or_ok(pub.publish("test/restart", "after", 1)), "ok");
+  CAF_CHECK(sub_log.wait_until([&] { return !sub_log.payloads.empty(); }));
+  CAF_CHECK_EQUAL(sub_log.received(), std::vector<std::string>{"after"});
+}
+
+CAF_TEST(a client started before its broker connects once the broker is up) {
+  auto broker = start_broker();
+  broker->kill_hard();
+  recorder log;
+  mqtt_client client{client_options(*broker, "early", true), log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(client.subscribe("test/early", 1)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(client.start()), "ok");
+  CAF_CHECK(!client.connected());
+  CAF_REQUIRE_EQUAL(or_ok(broker->restart()), "ok");
+  CAF_CHECK(log.wait_until([&] { return log.subscribed >= 1; }));
+  CAF_CHECK(client.connected());
+  CAF_CHECK_EQUAL(client.reconnects(), 0u);
+}
+
+CAF_TEST(a QoS 1 message published while the broker is down arrives later) {
+  // A work folder of our own survives stop(), so the persisted sessions do.
+  auto pattern = (std::filesystem::temp_directory_path()
+                  / "intuition-mqtt-test-XXXXXX")
+                   .string();
+  std::vector<char> buf{pattern.begin(), pattern.end()};
+  buf.push_back('\0');
+  CAF_REQUIRE(::mkdtemp(buf.data()) != nullptr);
+  std::string dir = buf.data();
+  auto remove_dir = std::shared_ptr<void>{nullptr, [&](void*) {
+                                            std::error_code ec;
+                                            std::filesystem::remove_all(dir,
+                                                                        ec);
+                                          }};
+  broker_options bopts;
+  bopts.work_dir = dir;
+  bopts.persistence = true;
+  auto broker = start_broker(bopts);
+  recorder sub_log;
+  recorder pub_log;
+  mqtt_client sub{client_options(*broker, "blip-sub", false),
+                  sub_log.callbacks()};
+  mqtt_client pub{client_options(*broker, "blip-pub", true),
+                  pub_log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/blip", 1)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  CAF_REQUIRE(sub_log.wait_until([&] { return sub_log.subscribed >= 1; }));
+  CAF_REQUIRE(pub_log.wait_until([&] { return pub_log.connects >= 1; }));
+  broker->stop();
+  CAF_REQUIRE(poll_until([&] { return !pub.connected() && !sub.connected(); }));
+  CAF_CHECK_EQUAL(or_ok(pub.publish("test/blip", "while-down", 1)), "ok");
+  CAF_CHECK_NOT_EQUAL(or_ok(pub.publish("test/blip", "lost", 0)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(broker->restart()), "ok");
+  CAF_CHECK(sub_log.wait_until([&] { return !sub_log.payloads.empty(); }));
+  CAF_CHECK(pub_log.wait_until([&] { return pub_log.published >= 1; }));
+  CAF_CHECK_EQUAL(sub_log.received(), std::vector<std::string>{"while-down"});
+}
+
+// -- errors -------------------------------------------------------------------
+
+CAF_TEST(publish and subscribe reject invalid topics and QoS with a message) {
+  auto broker = start_broker();
+  recorder log;
+  mqtt_client client{client_options(*broker, "errors", true), log.callbacks()};
+  CAF_CHECK_NOT_EQUAL(or_ok(client.publish("test/x", "early", 1)).find(
+                        "is not running"),
+                      std::string::npos);
+  CAF_REQUIRE_EQUAL(or_ok(client.start()), "ok");
+  CAF_REQUIRE(log.wait_until([&] { return log.connects >= 1; }));
+  auto hash = or_ok(client.publish("test/#", "x", 1));
+  CAF_CHECK_NOT_EQUAL(hash.find("invalid topic 'test/#'"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(hash.find("'+' and '#'"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(or_ok(client.publish("a/+/b", "x", 0)), "ok");
+  CAF_CHECK_NOT_EQUAL(or_ok(client.publish("", "x", 0)), "ok");
+  CAF_CHECK_NOT_EQUAL(or_ok(client.publish("test/x", "x", 3)).find(
+                        "invalid QoS 3"),
+                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(or_ok(client.subscribe("a/#/b", 1)).find(
+                        "invalid topic filter 'a/#/b'"),
+                      std::string::npos);
+  CAF_CHECK_EQUAL(or_ok(client.subscribe("a/+/b", 1)), "ok");
+  CAF_CHECK_EQUAL(or_ok(client.publish("test/x", "fine", 1)), "ok");
+  CAF_CHECK_NOT_EQUAL(or_ok(client.start()).find("already started"),
+                      std::string::npos);
+  client.stop();
+  client.stop();
+  CAF_CHECK_NOT_EQUAL(or_ok(client.publish("test/x", "late", 1)), "ok");
+}
+
+CAF_TEST(start rejects invalid options with a message naming the option) {
+  auto start_error = [](auto change) {
+    mqtt_options opts;
+    opts.broker = broker_url{"127.0.0.1", 1, false};
+    opts.client_id = "options";
+    change(opts);
+    mqtt_client client{opts, mqtt_callbacks{}};
+    return or_ok(client.start());
+  };
+  auto has = [](const std::string& text, const char* part) {
+    return text.find(part) != std::string::npos;
+  };
+  CAF_CHECK(has(start_error([](mqtt_options& x) { x.client_id.clear(); }),
+                "client_id must be set when clean_session is false"));
+  CAF_CHECK(has(start_error([](mqtt_options& x) { x.keepalive_s = 3; }),
+                "keepalive_s must be 0 or within 5..65535, got 3"));
+  CAF_CHECK(has(start_error([](mqtt_options& x) { x.max_inflight = 70000; }),
+                "max_inflight must be within 0..65535"));
+  CAF_CHECK(has(start_error([](mqtt_options& x) { x.reconnect_max_s = 0; }),
+                "reconnect_max_s (0) must not be below reconnect_min_s (1)"));
+  CAF_CHECK(has(start_error([](mqtt_options& x) { x.broker.host.clear(); }),
+                "host must not be empty"));
+  CAF_CHECK(has(start_error([](mqtt_options& x) {
+                  x.tls_ca_file = "does-not-exist.pem";
+                }),
+                "cannot use tls_ca_file 'does-not-exist.pem'"));
+}
