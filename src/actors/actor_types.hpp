@@ -14,6 +14,23 @@ namespace intuition::actors {
 /// The generic state query every actor answers (metrics and inspection).
 using state_query = caf::replies_to<get_state_atom>::with<actor_state>;
 
+/// Publishes durable orders (QoS 1, tracked until the broker acknowledges
+/// them) and signals (QoS 0) to MQTT; `drain` answers, once every order
+/// handed to it is confirmed or the connection is down, with the number
+/// still unconfirmed.
+using order_publisher_actor = caf::typed_actor<
+  caf::reacts_to<order_batch>, caf::reacts_to<signal_batch>,
+  caf::reacts_to<puback_atom, int32_t>, caf::reacts_to<connection_event>,
+  caf::reacts_to<sync_atom>, caf::replies_to<drain_atom>::with<uint64_t>,
+  state_query>;
+
+/// Turns MQTT messages into quotes for the router; `drain` answers, once
+/// everything received so far reached the portfolio, with the number of
+/// quotes accepted.
+using mqtt_ingress_actor = caf::typed_actor<
+  caf::reacts_to<mqtt_message>, caf::reacts_to<connection_event>,
+  caf::replies_to<drain_atom>::with<uint64_t>, state_query>;
+
 /// Appends orders to the journal; `flush` forces them to stable storage and
 /// answers how many orders are durable; `sync` is its own timer tick.
 using order_log_actor = caf::typed_actor<

@@ -30,6 +30,16 @@ bool operator==(const algorithm_spec& x, const algorithm_spec& y) noexcept {
          && x.params_json == y.params_json && x.symbol == y.symbol;
 }
 
+bool operator==(const mqtt_message& x, const mqtt_message& y) noexcept {
+  return x.topic == y.topic && x.payload == y.payload
+         && x.received_ns == y.received_ns;
+}
+
+bool operator==(const connection_event& x,
+                const connection_event& y) noexcept {
+  return x.connected == y.connected && x.reason == y.reason;
+}
+
 void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::intuition>();
 }

@@ -49,6 +49,20 @@ struct actor_state {
   std::string summary_json;
 };
 
+/// One MQTT message, copied off libmosquitto's network thread.
+struct mqtt_message {
+  std::string topic;
+  std::string payload;
+  /// Steady-clock receive time in ns.
+  int64_t received_ns = 0;
+};
+
+/// A change of an MQTT connection, reported by the client's callbacks.
+struct connection_event {
+  bool connected = false;
+  std::string reason;
+};
+
 /// Identifies one algorithm instance and what it runs.
 struct algorithm_spec {
   std::string strategy;
@@ -87,6 +101,17 @@ typename Inspector::result_type inspect(Inspector& f, actor_state& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mqtt_message& x) {
+  return f(caf::meta::type_name("mqtt_message"), x.topic, x.payload,
+           x.received_ns);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, connection_event& x) {
+  return f(caf::meta::type_name("connection_event"), x.connected, x.reason);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, algorithm_spec& x) {
   return f(caf::meta::type_name("algorithm_spec"), x.strategy, x.algorithm,
            x.params_json, x.symbol);
@@ -98,6 +123,8 @@ bool operator==(const market_batch& x, const market_batch& y) noexcept;
 bool operator==(const order_batch& x, const order_batch& y) noexcept;
 bool operator==(const actor_state& x, const actor_state& y) noexcept;
 bool operator==(const algorithm_spec& x, const algorithm_spec& y) noexcept;
+bool operator==(const mqtt_message& x, const mqtt_message& y) noexcept;
+bool operator==(const connection_event& x, const connection_event& y) noexcept;
 
 } // namespace intuition::actors
 
@@ -109,7 +136,7 @@ namespace intuition::trading {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, quote& x) {
   return f(caf::meta::type_name("quote"), x.symbol, x.price_micros, x.ts_ms,
-           x.seq);
+           x.seq, x.received_ns);
 }
 
 template <class Inspector>
@@ -142,6 +169,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::order_batch))
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::actor_state))
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::algorithm_spec))
+  CAF_ADD_TYPE_ID(intuition, (intuition::actors::mqtt_message))
+  CAF_ADD_TYPE_ID(intuition, (intuition::actors::connection_event))
 
   // Atoms are verbs; at most 10 characters (CAF 0.17).
   CAF_ADD_ATOM(intuition, intuition::actors, get_state_atom, "getstate")
@@ -149,6 +178,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   CAF_ADD_ATOM(intuition, intuition::actors, sync_atom, "sync")
   CAF_ADD_ATOM(intuition, intuition::actors, report_atom, "report")
   CAF_ADD_ATOM(intuition, intuition::actors, subscribe_atom, "subscribe")
+  CAF_ADD_ATOM(intuition, intuition::actors, puback_atom, "puback")
+  CAF_ADD_ATOM(intuition, intuition::actors, drain_atom, "drain")
 
 CAF_END_TYPE_ID_BLOCK(intuition)
 

@@ -9,19 +9,31 @@ namespace {
 
 using self_ptr = order_log_actor::stateful_pointer<order_log_state>;
 
-/// Forces appended records to disk; everything appended is durable after.
+/// Everything appended is durable: hand it on to the publisher.
+void mark_durable(self_ptr self) {
+  auto& st = self->state;
+  st.durable = st.appended;
+  if (st.cfg.publisher && !st.unsynced.empty())
+    self->send(st.cfg.publisher, order_batch{std::move(st.unsynced)});
+  st.unsynced.clear();
+}
+
+/// Forces appended records to disk.
 void sync_now(self_ptr self) {
   auto& st = self->state;
   if (st.appended == st.durable)
     return;
   if (auto err = st.writer.sync()) {
+    // The writer closes itself: retrying fsync can report success for data
+    // that never reached the disk. Nothing more is acknowledged.
     ++st.write_errors;
     aout(self) << "order_log: " << *err << std::endl;
+    self->quit(caf::make_error(caf::sec::runtime_error, *err));
     return;
   }
   ++st.syncs;
   st.max_sync_ns = std::max(st.max_sync_ns, st.writer.last_sync_ns());
-  st.durable = st.appended;
+  mark_durable(self);
 }
 
 } // namespace
@@ -32,8 +44,11 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
           order_log_config cfg) {
   self->state.writer = std::move(*writer);
   self->state.cfg = cfg;
-  // Whatever happens to the actor, appended records reach the disk.
-  self->attach_functor([self] { sync_now(self); });
+  // A shutdown request still puts every appended record on disk first.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    sync_now(self);
+    self->quit(msg.reason);
+  });
   return {
     [self](order_batch& batch) {
       auto& st = self->state;
@@ -46,6 +61,9 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
         return;
       }
       st.appended += batch.orders.size();
+      if (st.cfg.publisher)
+        st.unsynced.insert(st.unsynced.end(), batch.orders.begin(),
+                           batch.orders.end());
       switch (st.cfg.policy) {
         case trading::fsync_policy::always:
           sync_now(self);
@@ -57,7 +75,7 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
           }
           break;
         case trading::fsync_policy::never:
-          st.durable = st.appended;
+          mark_durable(self);
           break;
       }
     },

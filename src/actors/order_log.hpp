@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "actors/actor_types.hpp"
 #include "trading/journal.hpp"
@@ -14,6 +16,8 @@ struct order_log_config {
   trading::fsync_policy policy = trading::fsync_policy::always;
   /// Period of `interval` syncs.
   std::chrono::milliseconds interval{10};
+  /// Receives every order once it is durable (live mode); may be null.
+  order_publisher_actor publisher;
 };
 
 struct order_log_state {
@@ -27,6 +31,8 @@ struct order_log_state {
   uint64_t write_errors = 0;
   bool sync_pending = false;
   int64_t max_sync_ns = 0;
+  /// Appended orders waiting for their sync before they may be published.
+  std::vector<trading::order> unsynced;
 };
 
 /// Spawns the order log around an already opened writer (the runtime opens

@@ -1,8 +1,29 @@
 #include "actors/portfolio.hpp"
 
+#include <chrono>
+
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 
 namespace intuition::actors {
+
+namespace {
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
+
+nlohmann::json latency_json(const trading::latency_recorder& x) {
+  auto us = [](int64_t ns) { return static_cast<double>(ns) / 1e3; };
+  return {{"count", x.count()},
+          {"p50_us", us(x.percentile_ns(0.50))},
+          {"p99_us", us(x.percentile_ns(0.99))},
+          {"max_us", us(x.max_ns())}};
+}
+
+} // namespace
 
 portfolio_actor::behavior_type
 portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
@@ -28,8 +49,11 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
         st.pf->on_quote(q);
         for (; sig != batch.signals.end() && sig->quote_seq == q.seq; ++sig) {
           auto outcome = st.pf->on_signal(*sig);
-          if (auto* x = std::get_if<trading::order>(&outcome))
+          if (auto* x = std::get_if<trading::order>(&outcome)) {
             filled.orders.push_back(std::move(*x));
+            if (q.received_ns > 0)
+              st.tick_to_order.record(steady_ns() - q.received_ns);
+          }
         }
         st.curve.record(q.ts_ms, st.pf->positions().equity_micros());
       }
@@ -43,6 +67,7 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
                                            st.starting_equity_micros,
                                            st.report, true);
       out["restored_orders"] = st.restored_orders;
+      out["tick_to_order"] = latency_json(st.tick_to_order);
       return out.dump();
     },
     [self](get_state_atom) -> actor_state {

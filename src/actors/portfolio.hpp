@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "actors/actor_types.hpp"
+#include "trading/latency.hpp"
 #include "trading/performance.hpp"
 #include "trading/portfolio.hpp"
 #include "trading/report.hpp"
@@ -21,6 +22,8 @@ struct portfolio_state {
   int64_t starting_equity_micros = 0;
   uint64_t restored_orders = 0;
   order_log_actor log;
+  /// Tick-to-order: from receiving a live quote to its order being filled.
+  trading::latency_recorder tick_to_order;
 };
 
 /// Spawns the portfolio. `restored` are the journal's orders, applied before

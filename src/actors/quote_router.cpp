@@ -57,6 +57,8 @@ void flush_ready(self_ptr self) {
                        return index.at(x.strategy) < index.at(y.strategy);
                      });
     auto promise = b.promise;
+    if (st.publisher && !b.signals.empty())
+      self->send(st.publisher, signal_batch{b.signals});
     self
       ->request(st.portfolio, caf::infinite,
                 market_batch{std::move(b.quotes), std::move(b.signals)})
@@ -81,13 +83,14 @@ void complete(self_ptr self, uint64_t id, std::vector<trading::signal> sigs) {
 quote_router_actor::behavior_type
 quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
              std::vector<strategy_route> strategies, placement_fn place,
-             portfolio_actor portfolio) {
+             portfolio_actor portfolio, order_publisher_actor publisher) {
   auto& st = self->state;
   st.strategies = std::move(strategies);
   for (size_t k = 0; k < st.strategies.size(); ++k)
     st.strategy_index.emplace(st.strategies[k].name, k);
   st.place = std::move(place);
   st.portfolio = std::move(portfolio);
+  st.publisher = std::move(publisher);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     // Instances are monitored, not linked (one failing must not stop the
     // router), so the router takes them down with it.

@@ -57,6 +57,8 @@ struct quote_router_state {
   std::unordered_map<std::string, size_t> strategy_index;
   placement_fn place;
   portfolio_actor portfolio;
+  /// Receives every signal (live mode); may be null.
+  order_publisher_actor publisher;
   /// Instances per symbol, in strategy order; resolved on first sight.
   std::unordered_map<std::string, std::vector<routed_instance>> routes;
   std::deque<pending_batch> pending;
@@ -73,6 +75,6 @@ struct quote_router_state {
 quote_router_actor::behavior_type
 quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
              std::vector<strategy_route> strategies, placement_fn place,
-             portfolio_actor portfolio);
+             portfolio_actor portfolio, order_publisher_actor publisher);
 
 } // namespace intuition::actors

@@ -314,6 +314,30 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
       "max_payload_bytes", 4096, 16, 1 << 20, "an integer in [16, 1048576]"));
     s.done();
   }
+  // -- mqtt
+  {
+    auto s = top.child("mqtt");
+    out.mqtt.broker = s.string("broker", "embedded");
+    out.mqtt.client_id = s.string("client_id", "intuition");
+    if (out.mqtt.client_id.empty() || out.mqtt.client_id.size() > 20)
+      throw config_error(s.field("client_id"), "\"" + out.mqtt.client_id + "\"",
+                         "1 to 20 characters (MQTT 3.1 limit with -in/-out)");
+    out.mqtt.qos = static_cast<int>(s.integer("qos", 1, 0, 1, "0 or 1"));
+    out.mqtt.username = s.string("username", "");
+    out.mqtt.password_file = resolve_path(base_dir, s.string("password_file", ""));
+    out.mqtt.tls_ca = resolve_path(base_dir, s.string("tls_ca", ""));
+    out.mqtt.topic_prefix = s.string("topic_prefix", "");
+    if (out.mqtt.topic_prefix.find_first_of("#+") != std::string::npos)
+      throw config_error(s.field("topic_prefix"),
+                         "\"" + out.mqtt.topic_prefix + "\"",
+                         "a topic prefix without '#' or '+'");
+    out.mqtt.publish_signals = s.boolean("publish_signals", true);
+    out.mqtt.keepalive_s = static_cast<int>(
+      s.integer("keepalive_s", 10, 5, 3600, "an integer in [5, 3600]"));
+    out.mqtt.reconnect_max_s = static_cast<int>(
+      s.integer("reconnect_max_s", 30, 1, 3600, "an integer in [1, 3600]"));
+    s.done();
+  }
   top.done();
   return out;
 }

@@ -48,6 +48,28 @@ struct replay_config {
   size_t batch_size = 1024;
 };
 
+/// The MQTT connection of `intuition run`.
+struct mqtt_config {
+  /// `embedded` (start a private mosquitto on a free 127.0.0.1 port) or a
+  /// broker URL such as `mqtt://127.0.0.1:1883`.
+  std::string broker = "embedded";
+  /// Stable base of the client ids (`ID-in`, `ID-out`): the broker keeps the
+  /// subscriber's session under it across reconnects.
+  std::string client_id = "intuition";
+  /// QoS of the quote subscriptions (0 or 1).
+  int qos = 1;
+  std::string username;
+  /// File whose first line is the password.
+  std::string password_file;
+  /// CA certificates (PEM) for TLS to the broker.
+  std::string tls_ca;
+  /// Prepended to `orders/...` and `signals/...`.
+  std::string topic_prefix;
+  bool publish_signals = true;
+  int keepalive_s = 10;
+  int reconnect_max_s = 30;
+};
+
 /// Everything a deployment says.
 struct app_config {
   std::string source_path;
@@ -57,6 +79,7 @@ struct app_config {
   replay_config replay;
   trading::report_config report;
   trading::codec_limits codec;
+  mqtt_config mqtt;
 };
 
 /// Parses a replay speed: `max`, `realtime` (1) or `Nx` (N > 0). Throws

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/config.hpp"
+#include "runtime/live.hpp"
 #include "runtime/replay.hpp"
 
 namespace {
@@ -22,8 +23,12 @@ usage: intuition <command> [options]
        intuition --help | --version
 
 commands:
+  run       trade live on quotes from an MQTT broker (an embedded one by
+            default) until SIGINT/SIGTERM (see: intuition run --help)
   replay    stream a CSV of historical quotes through the trading actors
             and print a summary (see: intuition replay --help)
+  feed      publish a CSV of quotes to an MQTT broker (see: intuition feed
+            --help)
 
 Every command takes --help. CAF settings (scheduler threads, middleman) are
 read from caf-application.conf in the working directory, or the folder above
@@ -57,6 +62,61 @@ exit status: 0 on success, 1 on a runtime or journal error, 2 on a bad
 command line or configuration.
 )";
 
+const char* run_help = R"(usage: intuition run --config FILE [options]
+
+Connects to an MQTT broker, subscribes to the channels the configured
+algorithms ask for (default "quotes"), and trades every accepted quote
+through the router, the algorithm actors and the portfolio. Orders go to the
+journal first, then to MQTT topic orders/<strategy> (QoS 1); signals to
+signals/<strategy>/<symbol>. Prints a progress line once a second. SIGINT or
+SIGTERM stops taking quotes, drains what is in flight, flushes the journal,
+waits (up to 10 s) for the broker to confirm the orders, disconnects and
+prints the same summary as replay.
+
+Accepted payloads: {"sid":"GOOG","quote":"345"}, {"goog": 3.45},
+{"symbol":"GOOG","price":345.0,"ts":1700000000000}.
+
+options:
+  --config FILE         deployment configuration; required
+  --broker URL          mqtt://HOST:PORT, mqtts://HOST:PORT, or "embedded"
+                        (default: mqtt.broker of the config, itself
+                        "embedded": a private mosquitto on a free 127.0.0.1
+                        port whose URL is printed)
+  --username U          broker user name
+  --password-file F     file whose first line is the password
+  --tls-ca FILE         CA certificates (PEM) to verify the broker with
+  --client-id ID        base of the MQTT client ids (ID-in keeps a persistent
+                        session, so quotes sent during a short disconnect
+                        arrive after reconnecting)
+  --journal PATH        order journal (default: journal.path of the config)
+  --report FILE         also write the summary as JSON
+  --demo CSV            publish this CSV into the broker at 2,000 quotes/s
+                        once connected (the live demo)
+  --exit-when-idle S    stop by itself once quotes stopped arriving for S
+                        seconds (after the demo feed, if any, finished)
+  --caf-config FILE     CAF settings file (INI syntax)
+  --quiet               no progress lines
+  --help                this text
+)";
+
+const char* feed_help = R"(usage: intuition feed --broker URL --quotes CSV [options]
+
+Publishes the quotes of a CSV file (ts,symbol,price) to an MQTT topic, for
+demos, tests and benchmarks, and waits until the broker acknowledged them.
+
+options:
+  --broker URL        mqtt://HOST:PORT; required
+  --quotes CSV        quotes to publish; required
+  --topic T           topic (default quotes)
+  --format F          canonical ({"symbol","price","ts"}, default), sid
+                      ({"sid","quote","ts"}) or symbol-map ({"dax": 1628.75})
+  --rate N|max        messages per second (default max)
+  --qos 0|1           default 1
+  --repeat N          publish the file N times, timestamps shifted (default 1)
+  --quiet             no progress lines
+  --help              this text
+)";
+
 /// Reads the value of flag `argv[i]`, advancing `i`; supports --flag=value.
 bool take_value(int argc, char** argv, int& i, std::string_view flag,
                 std::string& out, std::string& err) {
@@ -74,6 +134,121 @@ bool take_value(int argc, char** argv, int& i, std::string_view flag,
   }
   out = argv[++i];
   return true;
+}
+
+/// Parses an integer flag value in [lo, hi] into `out`, or sets `err`.
+void parse_integer(std::string_view flag, const std::string& value, uint64_t lo,
+                   uint64_t hi, uint64_t& out, std::string& err) {
+  uint64_t n = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc{} || ptr != value.data() + value.size() || n < lo
+      || n > hi)
+    err = std::string{flag} + ": got \"" + value + "\", expected an integer in ["
+          + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  out = n;
+}
+
+int run_command(int argc, char** argv) {
+  run_options opts;
+  std::string err;
+  for (int i = 2; i < argc && err.empty(); ++i) {
+    std::string_view arg{argv[i]};
+    std::string value;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << run_help;
+      return 0;
+    }
+    if (arg == "--quiet") {
+      opts.quiet = true;
+    } else if (take_value(argc, argv, i, "--config", value, err)) {
+      opts.config_path = value;
+    } else if (take_value(argc, argv, i, "--broker", value, err)) {
+      opts.broker = value;
+    } else if (take_value(argc, argv, i, "--username", value, err)) {
+      opts.username = value;
+    } else if (take_value(argc, argv, i, "--password-file", value, err)) {
+      opts.password_file = value;
+    } else if (take_value(argc, argv, i, "--tls-ca", value, err)) {
+      opts.tls_ca = value;
+    } else if (take_value(argc, argv, i, "--client-id", value, err)) {
+      opts.client_id = value;
+    } else if (take_value(argc, argv, i, "--journal", value, err)) {
+      opts.journal = value;
+    } else if (take_value(argc, argv, i, "--report", value, err)) {
+      opts.report_path = value;
+    } else if (take_value(argc, argv, i, "--demo", value, err)) {
+      opts.demo_quotes = value;
+    } else if (take_value(argc, argv, i, "--exit-when-idle", value, err)) {
+      uint64_t s = 0;
+      parse_integer("--exit-when-idle", value, 1, 86'400, s, err);
+      opts.idle_exit_s = static_cast<double>(s);
+    } else if (take_value(argc, argv, i, "--caf-config", value, err)) {
+      opts.caf_config = value;
+    } else {
+      err = "unknown option \"" + std::string{arg}
+            + "\" (see intuition run --help)";
+    }
+  }
+  if (err.empty() && opts.config_path.empty())
+    err = "--config: required (see intuition run --help)";
+  if (!err.empty()) {
+    std::cerr << "intuition run: " << err << "\n";
+    return 2;
+  }
+  return run_live(opts, argv[0]);
+}
+
+int feed_command(int argc, char** argv) {
+  feed_options opts;
+  std::string err;
+  for (int i = 2; i < argc && err.empty(); ++i) {
+    std::string_view arg{argv[i]};
+    std::string value;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << feed_help;
+      return 0;
+    }
+    if (arg == "--quiet") {
+      opts.quiet = true;
+    } else if (take_value(argc, argv, i, "--broker", value, err)) {
+      opts.broker = value;
+    } else if (take_value(argc, argv, i, "--quotes", value, err)) {
+      opts.quotes = value;
+    } else if (take_value(argc, argv, i, "--topic", value, err)) {
+      if (value.empty() || value.find_first_of("#+") != std::string::npos)
+        err = "--topic: got \"" + value
+              + "\", expected a topic name without wildcards";
+      opts.topic = value;
+    } else if (take_value(argc, argv, i, "--format", value, err)) {
+      if (value != "canonical" && value != "sid" && value != "symbol-map")
+        err = "--format: got \"" + value
+              + "\", expected canonical, sid or symbol-map";
+      opts.format = value;
+    } else if (take_value(argc, argv, i, "--rate", value, err)) {
+      uint64_t n = 0;
+      if (value != "max")
+        parse_integer("--rate", value, 1, 10'000'000, n, err);
+      opts.rate = static_cast<double>(n);
+    } else if (take_value(argc, argv, i, "--qos", value, err)) {
+      uint64_t n = 0;
+      parse_integer("--qos", value, 0, 1, n, err);
+      opts.qos = static_cast<int>(n);
+    } else if (take_value(argc, argv, i, "--repeat", value, err)) {
+      parse_integer("--repeat", value, 1, 1'000'000, opts.repeat, err);
+    } else {
+      err = "unknown option \"" + std::string{arg}
+            + "\" (see intuition feed --help)";
+    }
+  }
+  if (err.empty() && opts.broker.empty())
+    err = "--broker: required (see intuition feed --help)";
+  if (err.empty() && opts.quotes.empty())
+    err = "--quotes: required (see intuition feed --help)";
+  if (!err.empty()) {
+    std::cerr << "intuition feed: " << err << "\n";
+    return 2;
+  }
+  return run_feed(opts);
 }
 
 int replay_command(int argc, char** argv) {
@@ -148,7 +323,11 @@ int main(int argc, char** argv) {
   }
   if (cmd == "replay")
     return replay_command(argc, argv);
+  if (cmd == "run")
+    return run_command(argc, argv);
+  if (cmd == "feed")
+    return feed_command(argc, argv);
   std::cerr << "intuition: unknown command \"" << cmd
-            << "\" (commands: replay; see intuition --help)\n";
+            << "\" (commands: run, replay, feed; see intuition --help)\n";
   return 2;
 }

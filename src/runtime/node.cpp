@@ -84,10 +84,12 @@ recover_journal(const std::string& path) {
 }
 
 pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
-                        recovered_journal journal, actors::placement_fn place) {
+                        recovered_journal journal, actors::placement_fn place,
+                        actors::order_publisher_actor publisher) {
   pipeline p;
-  actors::order_log_config log_cfg{cfg.journal.fsync,
-                                   std::chrono::milliseconds{cfg.journal.interval_ms}};
+  actors::order_log_config log_cfg{
+    cfg.journal.fsync, std::chrono::milliseconds{cfg.journal.interval_ms},
+    publisher};
   p.log = sys.spawn(actors::order_log, journal.writer, log_cfg);
   p.portfolio = sys.spawn(actors::portfolio, cfg.portfolio, cfg.report,
                           std::move(journal.contents.orders), p.log);
@@ -95,7 +97,7 @@ pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
   for (const auto& s : cfg.strategies)
     routes.push_back({s.name, s.algorithm, s.params.dump(), s.symbols});
   p.router = sys.spawn(actors::quote_router, std::move(routes),
-                       std::move(place), p.portfolio);
+                       std::move(place), p.portfolio, std::move(publisher));
   return p;
 }
 

@@ -59,8 +59,8 @@ struct pipeline {
 /// Spawns order log, portfolio and router for `cfg`; the portfolio starts
 /// from the recovered journal.
 pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
-                        recovered_journal journal,
-                        actors::placement_fn place);
+                        recovered_journal journal, actors::placement_fn place,
+                        actors::order_publisher_actor publisher = {});
 
 /// Stops the pipeline's actors, router first.
 void stop_pipeline(const pipeline& p);

@@ -17,6 +17,7 @@
 #include "actors/messages.hpp"
 #include "runtime/config.hpp"
 #include "runtime/node.hpp"
+#include "runtime/signals.hpp"
 #include "runtime/summary.hpp"
 #include "trading/algorithm.hpp"
 
@@ -26,11 +27,6 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-std::atomic<bool> stop_requested{false};
-
-extern "C" void on_stop_signal(int) {
-  stop_requested = true;
-}
 
 /// Batches the driver may have in flight; enough to keep every worker busy,
 /// few enough that memory stays flat.
@@ -151,9 +147,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
   caf::actor_system sys{caf_cfg};
   auto p = start_pipeline(sys, cfg, std::move(journal),
                           actors::local_placement());
-  stop_requested = false;
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
+  install_stop_handlers();
   // -- feed
   caf::scoped_actor self{sys};
   self->monitor(p.router);
@@ -279,8 +273,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
                failed = true;
              });
   stop_pipeline(p);
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  restore_default_handlers();
   if (report.is_null())
     return 1;
   run_info info;

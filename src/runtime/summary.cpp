@@ -90,6 +90,20 @@ void print_summary(std::ostream& out, const nlohmann::json& r) {
         << s["sells"].get<uint64_t>() << std::setw(15)
         << fixed(s["realised_pnl"].get<double>(), 2) << std::setw(17)
         << fixed(s["unrealised_pnl"].get<double>(), 2) << "\n";
+  if (r.contains("tick_to_order") && r["tick_to_order"].value("count", 0) > 0) {
+    const auto& l = r["tick_to_order"];
+    out << "  tick-to-order    p50 " << fixed(l["p50_us"].get<double>(), 1)
+        << " us, p99 " << fixed(l["p99_us"].get<double>(), 1) << " us, max "
+        << fixed(l["max_us"].get<double>(), 1) << " us over "
+        << l["count"].get<uint64_t>() << " orders\n";
+  }
+  if (r.contains("mqtt_out")) {
+    const auto& m = r["mqtt_out"];
+    out << "  mqtt egress      " << m.value("confirmed", 0)
+        << " orders confirmed by the broker, " << m.value("republished", 0)
+        << " republished after reconnects, " << m.value("signals", 0)
+        << " signals\n";
+  }
   const auto& j = r["journal"];
   out << "  journal          " << j.value("path", std::string{}) << ": "
       << j.value("durable_orders", uint64_t{0}) << " orders durable this run";

@@ -13,6 +13,9 @@ constexpr double ms_per_year = 365.25 * 86'400'000.0;
 /// days.
 constexpr double default_periods_per_year = 252.0;
 
+/// Shortest span of timestamps the annualisation factor is estimated from.
+constexpr int64_t ms_per_day = 86'400'000;
+
 /// Floor division, so negative timestamps fall into the bar before zero.
 int64_t floor_div(int64_t x, int64_t y) noexcept {
   auto q = x / y;
@@ -46,15 +49,21 @@ performance_stats compute_performance(const std::vector<equity_point>& curve,
                                       int64_t starting_equity_micros,
                                       double periods_per_year) {
   performance_stats out;
+  // Annualising needs a sense of the period: under a day of data (a short
+  // live session) an estimate would scale noise into absurd ratios, so the
+  // ratio is left at 0 unless the caller gives the period.
+  bool annualise = true;
   if (periods_per_year > 0) {
     out.periods_per_year = periods_per_year;
   } else {
     out.periods_per_year = default_periods_per_year;
     if (curve.size() >= 2) {
       auto span_ms = curve.back().ts_ms - curve.front().ts_ms;
-      if (span_ms > 0)
+      if (span_ms >= ms_per_day)
         out.periods_per_year = static_cast<double>(curve.size() - 1)
                                / (static_cast<double>(span_ms) / ms_per_year);
+      else
+        annualise = false;
     }
   }
   // The series starts with the equity before the first point, so the first
@@ -83,7 +92,7 @@ performance_stats compute_performance(const std::vector<equity_point>& curve,
     auto stdev = std::sqrt(squares / (n - 1.0));
     // Identical returns leave rounding noise instead of an exact zero; treat
     // noise far below the mean as no variance rather than a huge ratio.
-    if (stdev > 1e-12 * std::abs(mean))
+    if (annualise && stdev > 1e-12 * std::abs(mean))
       out.sharpe = mean / stdev * std::sqrt(out.periods_per_year);
   }
   double peak = series.front();

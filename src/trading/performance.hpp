@@ -47,7 +47,8 @@ struct performance_stats {
 
 /// Computes the statistics. `starting_equity_micros` is the equity before the
 /// first point. `periods_per_year` <= 0 estimates it from the timestamps:
-/// (points - 1) / (span in years of 365.25 days).
+/// (points - 1) / (span in years of 365.25 days); a curve spanning less than
+/// a day then gets no Sharpe ratio (0), since its period is unknown.
 performance_stats compute_performance(const std::vector<equity_point>& curve,
                                       int64_t starting_equity_micros,
                                       double periods_per_year = 0.0);

@@ -43,6 +43,9 @@ struct quote {
   int64_t ts_ms = 0;
   /// Position in the input stream, assigned by the router; 0 until then.
   uint64_t seq = 0;
+  /// Steady-clock time (ns) the runtime received the quote, for
+  /// tick-to-order latency; 0 for replayed history.
+  int64_t received_ns = 0;
 };
 
 bool operator==(const quote& x, const quote& y) noexcept;

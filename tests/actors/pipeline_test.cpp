@@ -62,7 +62,7 @@ struct fixture : test_coordinator_fixture<test_config> {
     auto writer = std::make_shared<trading::journal_writer>();
     CAF_REQUIRE(!writer->open(path, contents));
     log = sys.spawn(order_log, writer,
-                    order_log_config{trading::fsync_policy::always, {}});
+                    order_log_config{trading::fsync_policy::always, {}, {}});
     trading::portfolio_config pc;
     pc.starting_cash_micros = 10'000 * trading::micros_per_unit;
     pc.sizing.kind = trading::sizing_kind::fixed_quantity;
@@ -76,7 +76,8 @@ struct fixture : test_coordinator_fixture<test_config> {
       placed->push_back(handle);
       return handle;
     };
-    router = sys.spawn(quote_router, std::move(routes), record, pf);
+    router = sys.spawn(quote_router, std::move(routes), record, pf,
+                       order_publisher_actor{});
     run();
   }
 

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support.hpp"
 #include "trading/journal.hpp"
 
 using namespace intuition;
@@ -25,74 +26,13 @@ using nlohmann::json;
 
 namespace {
 
-const std::string bin = INTUITION_BINARY;
-const std::string src = INTUITION_SOURCE_DIR;
+using namespace intuition::e2e;
 
-/// A process of the `intuition` binary with stdout and stderr in files.
-struct process {
-  pid_t pid = -1;
-  std::string out_path;
-  std::string err_path;
-
-  int wait() {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in{path};
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
-struct fixture {
-  std::string dir;
-
-  fixture() {
-    char tmpl[] = "/tmp/intuition-e2e-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-  }
-
-  ~fixture() {
-    std::string cmd = "rm -rf " + dir;
-    if (std::system(cmd.c_str()) != 0)
-      CAF_MESSAGE("could not remove " << dir);
-  }
-
-  std::string write(const std::string& name, const std::string& text) {
-    auto path = dir + "/" + name;
-    std::ofstream{path} << text;
-    return path;
-  }
+struct fixture : temp_dir {
+  std::string dir = path;
 
   process spawn(std::vector<std::string> args, const std::string& tag) {
-    process p;
-    p.out_path = dir + "/" + tag + ".out";
-    p.err_path = dir + "/" + tag + ".err";
-    p.pid = ::fork();
-    if (p.pid == 0) {
-      auto out = ::open(p.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      auto err = ::open(p.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(out, 1);
-      ::dup2(err, 2);
-      ::chdir(src.c_str());
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(bin.c_str()));
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(bin.c_str(), argv.data());
-      ::_exit(127);
-    }
-    return p;
-  }
-
-  /// Runs the binary to completion; returns the exit code.
-  int run(std::vector<std::string> args, const std::string& tag) {
-    return spawn(std::move(args), tag).wait();
+    return intuition(std::move(args), tag);
   }
 };
 

@@ -143,12 +143,19 @@ CAF_TEST(periods per year are estimated from the timestamps) {
                       104 * unit});
   auto stats = compute_performance(curve, 100 * unit);
   CAF_CHECK(near(stats.periods_per_year, 365.25));
-  // Hourly points: 24 * 365.25 per year.
-  std::vector<equity_point> hourly{{0, 100 * unit},
-                                   {3'600'000, 101 * unit},
-                                   {7'200'000, 102 * unit}};
+  // Hourly points over a day and more: 24 * 365.25 per year.
+  std::vector<equity_point> hourly;
+  for (int64_t h = 0; h <= 24; ++h)
+    hourly.push_back({h * 3'600'000, (100 + h % 3) * unit});
   CAF_CHECK(near(compute_performance(hourly, 100 * unit).periods_per_year,
                  8'766.0));
+  // Under a day the period is unknown: no Sharpe ratio rather than noise
+  // scaled by a guessed factor.
+  std::vector<equity_point> short_run{{0, 100 * unit},
+                                      {1'000, 101 * unit},
+                                      {2'000, 99 * unit}};
+  CAF_CHECK_EQUAL(compute_performance(short_run, 100 * unit).sharpe, 0.0);
+  CAF_CHECK(compute_performance(short_run, 100 * unit, 252).sharpe != 0.0);
   // Without a span there is nothing to estimate from.
   CAF_CHECK_EQUAL(compute_performance(daily({101 * unit}), 100 * unit)
                     .periods_per_year,

@@ -1,0 +1,169 @@
+#include "actors/order_publisher.hpp"
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include "trading/decimal.hpp"
+#include "trading/journal.hpp"
+#include "trading/publication_mark.hpp"
+
+namespace intuition::actors {
+
+std::string order_topic(const std::string& prefix, const std::string& strategy) {
+  return prefix + "orders/" + strategy;
+}
+
+std::string signal_topic(const std::string& prefix, const std::string& strategy,
+                         const std::string& symbol) {
+  return prefix + "signals/" + strategy + "/" + symbol;
+}
+
+namespace {
+
+using self_ptr = order_publisher_actor::stateful_pointer<order_publisher_state>;
+
+void send_order(self_ptr self, const trading::order& x) {
+  auto& st = self->state;
+  auto res = st.publish(order_topic(st.cfg.topic_prefix, x.strategy),
+                        trading::encode_order_json(x), 1);
+  if (auto* mid = std::get_if<int>(&res)) {
+    st.in_flight[*mid] = x.seq;
+    ++st.published;
+  } else {
+    // Stays unconfirmed: the next connect publishes it again.
+    ++st.publish_errors;
+  }
+}
+
+void update_mark(self_ptr self) {
+  auto& st = self->state;
+  st.mark = st.unconfirmed.empty() ? st.last_seq
+                                   : st.unconfirmed.begin()->first - 1;
+  if (st.mark != st.written_mark && !st.mark_tick_pending) {
+    st.mark_tick_pending = true;
+    self->delayed_send(self, st.cfg.mark_interval, sync_atom_v);
+  }
+}
+
+void write_mark(self_ptr self) {
+  auto& st = self->state;
+  if (st.mark == st.written_mark || st.cfg.mark_path.empty())
+    return;
+  if (auto err = trading::write_publication_mark(st.cfg.mark_path, st.mark)) {
+    aout(self) << "order_publisher: " << *err << std::endl;
+    return;
+  }
+  st.written_mark = st.mark;
+}
+
+void answer_drains(self_ptr self) {
+  auto& st = self->state;
+  if (st.drains.empty() || (st.connected && !st.unconfirmed.empty()))
+    return;
+  write_mark(self);
+  for (auto& p : st.drains)
+    p.deliver(static_cast<uint64_t>(st.unconfirmed.size()));
+  st.drains.clear();
+}
+
+} // namespace
+
+order_publisher_actor::behavior_type
+order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> self,
+                order_publisher_config cfg, publish_fn publish) {
+  auto& st = self->state;
+  st.publish = std::move(publish);
+  for (auto& x : cfg.unconfirmed)
+    st.unconfirmed.emplace(x.seq, std::move(x));
+  cfg.unconfirmed.clear();
+  st.mark = st.written_mark = cfg.mark;
+  st.last_seq = st.unconfirmed.empty() ? cfg.mark
+                                       : st.unconfirmed.rbegin()->first;
+  st.cfg = std::move(cfg);
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    write_mark(self);
+    self->quit(msg.reason);
+  });
+  return {
+    [self](order_batch& batch) {
+      auto& st = self->state;
+      for (auto& x : batch.orders) {
+        st.last_seq = std::max(st.last_seq, x.seq);
+        if (st.connected)
+          send_order(self, x);
+        st.unconfirmed.emplace(x.seq, std::move(x));
+      }
+    },
+    [self](signal_batch& batch) {
+      auto& st = self->state;
+      if (!st.cfg.publish_signals || !st.connected)
+        return;
+      for (const auto& s : batch.signals) {
+        nlohmann::json j{{"strategy", s.strategy},
+                         {"symbol", s.symbol},
+                         {"side", std::string{trading::to_string(s.direction)}},
+                         {"strength", s.strength},
+                         {"price", trading::micros_to_double(s.price_micros)},
+                         {"ts", s.ts_ms}};
+        st.publish(signal_topic(st.cfg.topic_prefix, s.strategy, s.symbol),
+                   j.dump(), 0);
+        ++st.signals;
+      }
+    },
+    [self](puback_atom, int32_t mid) {
+      auto& st = self->state;
+      auto i = st.in_flight.find(mid);
+      if (i == st.in_flight.end())
+        return; // a signal (QoS 0) or a message from before a reconnect
+      st.unconfirmed.erase(i->second);
+      st.in_flight.erase(i);
+      ++st.confirmed;
+      update_mark(self);
+      answer_drains(self);
+    },
+    [self](connection_event& ev) {
+      auto& st = self->state;
+      st.connected = ev.connected;
+      if (!ev.connected) {
+        ++st.disconnects;
+        answer_drains(self);
+        return;
+      }
+      // Whatever was in flight may be lost with the old connection: publish
+      // every unconfirmed order again, in order.
+      st.republished += st.in_flight.size();
+      st.in_flight.clear();
+      for (const auto& [seq, x] : st.unconfirmed)
+        send_order(self, x);
+      answer_drains(self);
+    },
+    [self](sync_atom) {
+      self->state.mark_tick_pending = false;
+      write_mark(self);
+    },
+    [self](drain_atom) -> caf::typed_response_promise<uint64_t> {
+      auto promise = self->make_response_promise<uint64_t>();
+      self->state.drains.push_back(promise);
+      answer_drains(self);
+      return promise;
+    },
+    [self](get_state_atom) -> actor_state {
+      auto& st = self->state;
+      nlohmann::json summary{{"connected", st.connected},
+                             {"publication_mark", st.mark},
+                             {"unconfirmed", st.unconfirmed.size()},
+                             {"topic_prefix", st.cfg.topic_prefix}};
+      return {order_publisher_state::name,
+              order_publisher_state::name,
+              {{"published", static_cast<int64_t>(st.published)},
+               {"confirmed", static_cast<int64_t>(st.confirmed)},
+               {"republished", static_cast<int64_t>(st.republished)},
+               {"signals", static_cast<int64_t>(st.signals)},
+               {"publish_errors", static_cast<int64_t>(st.publish_errors)},
+               {"disconnects", static_cast<int64_t>(st.disconnects)}},
+              summary.dump()};
+    },
+  };
+}
+
+} // namespace intuition::actors

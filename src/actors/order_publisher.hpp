@@ -1,0 +1,75 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/actor_types.hpp"
+
+/// MQTT egress: every durable order and every signal, published.
+namespace intuition::actors {
+
+/// Sends one MQTT message; returns the message id or an error. Provided by
+/// the runtime (the MQTT client lives there); called from the actor.
+using publish_fn = std::function<std::variant<int, std::string>(
+  const std::string& topic, const std::string& payload, int qos)>;
+
+struct order_publisher_config {
+  /// Prepended to `orders/<strategy>` and `signals/<strategy>/<symbol>`.
+  std::string topic_prefix;
+  bool publish_signals = true;
+  /// Where the publication mark lives; empty keeps it in memory only.
+  std::string mark_path;
+  /// Orders journaled by an earlier run and never confirmed, in seq order.
+  std::vector<trading::order> unconfirmed;
+  /// The mark read at start.
+  uint64_t mark = 0;
+  /// How often a changed mark is written.
+  std::chrono::milliseconds mark_interval{100};
+};
+
+struct order_publisher_state {
+  static inline const char* name = "order_publisher";
+  order_publisher_config cfg;
+  publish_fn publish;
+  bool connected = false;
+  /// Orders not yet confirmed by the broker, by seq.
+  std::map<uint64_t, trading::order> unconfirmed;
+  /// Message id of each order in flight.
+  std::unordered_map<int, uint64_t> in_flight;
+  /// Highest seq such that all orders up to it are confirmed.
+  uint64_t mark = 0;
+  uint64_t written_mark = 0;
+  uint64_t last_seq = 0;
+  bool mark_tick_pending = false;
+  uint64_t published = 0;
+  uint64_t confirmed = 0;
+  uint64_t republished = 0;
+  uint64_t signals = 0;
+  uint64_t publish_errors = 0;
+  uint64_t disconnects = 0;
+  std::vector<caf::typed_response_promise<uint64_t>> drains;
+};
+
+/// Spawns the publisher. Orders are published in seq order on connect,
+/// again after a reconnect if still unconfirmed, and acknowledged through
+/// `puback` messages the runtime sends from the client's callback.
+order_publisher_actor::behavior_type
+order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> self,
+                order_publisher_config cfg, publish_fn publish);
+
+/// `orders/<strategy>` with the prefix.
+std::string order_topic(const std::string& prefix, const std::string& strategy);
+
+/// `signals/<strategy>/<symbol>` with the prefix.
+std::string signal_topic(const std::string& prefix, const std::string& strategy,
+                         const std::string& symbol);
+
+} // namespace intuition::actors

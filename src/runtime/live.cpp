@@ -1,0 +1,509 @@
+#include "runtime/live.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unistd.h>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/messages.hpp"
+#include "actors/mqtt_ingress.hpp"
+#include "actors/order_publisher.hpp"
+#include "runtime/broker.hpp"
+#include "runtime/config.hpp"
+#include "runtime/mqtt_client.hpp"
+#include "runtime/node.hpp"
+#include "runtime/signals.hpp"
+#include "runtime/replay.hpp"
+#include "runtime/summary.hpp"
+#include "trading/algorithm.hpp"
+#include "trading/decimal.hpp"
+#include "trading/publication_mark.hpp"
+
+namespace intuition::runtime {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           clock_type::now().time_since_epoch())
+    .count();
+}
+
+/// Renders a quote in one of the payload shapes the codec accepts.
+std::string encode_payload(const trading::quote& q, const std::string& format) {
+  if (format == "sid")
+    return nlohmann::json{{"sid", q.symbol},
+                          {"quote", trading::format_micros(q.price_micros)},
+                          {"ts", q.ts_ms}}
+      .dump();
+  if (format == "symbol-map") {
+    std::string sym = q.symbol;
+    for (auto& c : sym)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return "{\"" + sym + "\":" + trading::format_micros(q.price_micros) + "}";
+  }
+  return trading::encode_canonical(q);
+}
+
+/// Reads the first line of a password file.
+std::variant<std::string, std::string> read_password(const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    return std::variant<std::string, std::string>{std::in_place_index<1>,
+                                                  "cannot read " + path};
+  std::string line;
+  std::getline(in, line);
+  return std::variant<std::string, std::string>{std::in_place_index<0>, line};
+}
+
+/// Asks an actor for its state, waiting at most a second.
+std::optional<actors::actor_state> query_state(caf::scoped_actor& self,
+                                               const caf::actor& whom) {
+  std::optional<actors::actor_state> out;
+  self->request(whom, std::chrono::seconds(1), actors::get_state_atom_v)
+    .receive([&](actors::actor_state& st) { out = std::move(st); },
+             [](caf::error&) {});
+  return out;
+}
+
+/// What a publishing run did.
+struct feed_stats {
+  uint64_t sent = 0;
+  uint64_t acked = 0;
+  double elapsed_s = 0.0;
+};
+
+/// Publishes `quotes` (`repeat` times) to `topic`, paced to `rate` messages
+/// per second (0: as fast as possible), and waits (bounded) for the broker
+/// to acknowledge every message.
+std::variant<feed_stats, std::string>
+publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
+               const feed_options& opts, const std::atomic<bool>& stop) {
+  std::mutex mtx;
+  std::condition_variable cv;
+  bool connected = false;
+  std::string refused;
+  std::atomic<uint64_t> acked{0};
+  mqtt_options mo;
+  mo.broker = url;
+  mo.client_id = opts.client_id.empty()
+                   ? "intuition-feed-" + std::to_string(::getpid())
+                   : opts.client_id;
+  mo.clean_session = true;
+  mo.max_inflight = 0;
+  mqtt_callbacks cb;
+  cb.on_connect = [&](bool ok, std::string reason) {
+    std::lock_guard<std::mutex> guard{mtx};
+    connected = ok;
+    if (!ok)
+      refused = reason;
+    cv.notify_all();
+  };
+  cb.on_published = [&](int) {
+    ++acked;
+    cv.notify_all();
+  };
+  mqtt_client client{mo, cb};
+  if (auto err = client.start())
+    return std::variant<feed_stats, std::string>{std::in_place_index<1>, *err};
+  {
+    std::unique_lock<std::mutex> guard{mtx};
+    if (!cv.wait_for(guard, std::chrono::seconds(10),
+                     [&] { return connected || !refused.empty(); }))
+      return std::variant<feed_stats, std::string>{
+        std::in_place_index<1>, "no connection to " + to_string(url) + " within 10 s"};
+    if (!connected)
+      return std::variant<feed_stats, std::string>{
+        std::in_place_index<1>, "broker refused the connection: " + refused};
+  }
+  feed_stats stats;
+  auto t0 = clock_type::now();
+  auto last_progress = t0;
+  const auto total = quotes.size() * opts.repeat;
+  const auto span_ms = quotes.back().ts_ms - quotes.front().ts_ms + 1;
+  for (uint64_t i = 0; i < total && !stop; ++i) {
+    if (opts.rate > 0) {
+      auto due = t0 + std::chrono::nanoseconds(static_cast<int64_t>(
+                   1e9 * static_cast<double>(i) / opts.rate));
+      auto now = clock_type::now();
+      if (due > now + std::chrono::milliseconds(1))
+        std::this_thread::sleep_until(due);
+    }
+    auto q = quotes[i % quotes.size()];
+    q.ts_ms += static_cast<int64_t>(i / quotes.size()) * span_ms;
+    auto res = client.publish(opts.topic, encode_payload(q, opts.format),
+                              opts.qos);
+    if (auto* err = std::get_if<std::string>(&res))
+      return std::variant<feed_stats, std::string>{std::in_place_index<1>,
+                                                   "publish: " + *err};
+    ++stats.sent;
+    if (!opts.quiet && clock_type::now() - last_progress > std::chrono::seconds(1)) {
+      last_progress = clock_type::now();
+      std::cerr << "feed: " << stats.sent << "/" << total << " published, "
+                << acked.load() << " acknowledged\n";
+    }
+  }
+  {
+    std::unique_lock<std::mutex> guard{mtx};
+    cv.wait_for(guard, std::chrono::seconds(60),
+                [&] { return acked.load() >= stats.sent; });
+  }
+  stats.acked = acked.load();
+  stats.elapsed_s
+    = std::chrono::duration<double>(clock_type::now() - t0).count();
+  client.stop();
+  return stats;
+}
+
+} // namespace
+
+int run_feed(const feed_options& opts) {
+  std::string err;
+  auto url = parse_broker_url(opts.broker, &err);
+  if (!url) {
+    std::cerr << "intuition feed: --broker: " << err << "\n";
+    return 2;
+  }
+  auto loaded = load_quotes_csv(opts.quotes);
+  if (auto* e = std::get_if<std::string>(&loaded)) {
+    std::cerr << "intuition feed: " << *e << "\n";
+    return 2;
+  }
+  auto& data = std::get<loaded_quotes>(loaded);
+  if (data.quotes.empty()) {
+    std::cerr << "intuition feed: " << opts.quotes << " holds no valid quote\n";
+    return 2;
+  }
+  install_stop_handlers();
+  auto res = publish_quotes(*url, data.quotes, opts, stop_requested);
+  if (auto* e = std::get_if<std::string>(&res)) {
+    std::cerr << "intuition feed: " << *e << "\n";
+    return 1;
+  }
+  auto& st = std::get<feed_stats>(res);
+  std::cout << "feed: published " << st.sent << " quotes to " << opts.topic
+            << " on " << to_string(*url) << " in "
+            << static_cast<double>(static_cast<int64_t>(st.elapsed_s * 1000))
+                 / 1000
+            << " s (" << static_cast<uint64_t>(st.elapsed_s > 0 ? st.sent / st.elapsed_s : 0)
+            << " quotes/s), " << st.acked << " acknowledged\n";
+  return st.acked >= st.sent ? 0 : 1;
+}
+
+int run_live(const run_options& opts, const char* argv0) {
+  // -- configuration: everything is checked before anything starts
+  app_config cfg;
+  try {
+    cfg = load_config(opts.config_path);
+  } catch (const std::exception& ex) {
+    std::cerr << "intuition run: config " << opts.config_path << ": "
+              << ex.what() << "\n";
+    return 2;
+  }
+  if (opts.broker)
+    cfg.mqtt.broker = *opts.broker;
+  if (opts.username)
+    cfg.mqtt.username = *opts.username;
+  if (opts.password_file)
+    cfg.mqtt.password_file = *opts.password_file;
+  if (opts.tls_ca)
+    cfg.mqtt.tls_ca = *opts.tls_ca;
+  if (opts.client_id)
+    cfg.mqtt.client_id = *opts.client_id;
+  if (opts.journal)
+    cfg.journal.path = *opts.journal;
+  if (cfg.journal.path.empty()) {
+    std::cerr << "intuition run: no journal: set journal.path in "
+              << opts.config_path << " or pass --journal PATH\n";
+    return 2;
+  }
+  mqtt_options base;
+  base.keepalive_s = cfg.mqtt.keepalive_s;
+  base.reconnect_max_s = static_cast<unsigned>(cfg.mqtt.reconnect_max_s);
+  base.username = cfg.mqtt.username;
+  base.tls_ca_file = cfg.mqtt.tls_ca;
+  if (!cfg.mqtt.password_file.empty()) {
+    auto pw = read_password(cfg.mqtt.password_file);
+    if (pw.index() == 1) {
+      std::cerr << "intuition run: --password-file: " << std::get<1>(pw) << "\n";
+      return 2;
+    }
+    base.password = std::get<0>(pw);
+  }
+  std::unique_ptr<embedded_broker> broker;
+  if (cfg.mqtt.broker != "embedded") {
+    std::string err;
+    auto url = parse_broker_url(cfg.mqtt.broker, &err);
+    if (!url) {
+      std::cerr << "intuition run: broker: " << err << "\n";
+      return 2;
+    }
+    base.broker = *url;
+  }
+  // -- journal and publication mark, before any actor exists
+  auto recovered = recover_journal(cfg.journal.path);
+  if (auto* err = std::get_if<std::string>(&recovered)) {
+    std::cerr << "intuition run: " << *err << "\n";
+    return 1;
+  }
+  auto& journal = std::get<recovered_journal>(recovered);
+  if (journal.contents.torn_tail)
+    std::cerr << "journal " << cfg.journal.path << ": torn last record ("
+              << journal.contents.torn_bytes
+              << " bytes) from an interrupted write removed\n";
+  auto restored = journal.contents.orders.size();
+  auto mark_path = trading::publication_mark_path(cfg.journal.path);
+  auto mark = trading::read_publication_mark(mark_path);
+  if (auto* err = std::get_if<std::string>(&mark)) {
+    std::cerr << "intuition run: " << *err << "\n";
+    return 1;
+  }
+  actors::order_publisher_config pub_cfg;
+  pub_cfg.topic_prefix = cfg.mqtt.topic_prefix;
+  pub_cfg.publish_signals = cfg.mqtt.publish_signals;
+  pub_cfg.mark_path = mark_path;
+  pub_cfg.mark = std::get<uint64_t>(mark);
+  for (const auto& x : journal.contents.orders)
+    if (x.seq > pub_cfg.mark)
+      pub_cfg.unconfirmed.push_back(x);
+  if (!pub_cfg.unconfirmed.empty())
+    std::cerr << "journal " << cfg.journal.path << ": "
+              << pub_cfg.unconfirmed.size()
+              << " orders not yet confirmed by the broker will be published\n";
+  // -- broker
+  if (cfg.mqtt.broker == "embedded") {
+    auto started = embedded_broker::start({});
+    if (auto* err = std::get_if<std::string>(&started)) {
+      std::cerr << "intuition run: embedded broker: " << *err << "\n";
+      return 1;
+    }
+    broker = std::move(std::get<0>(started));
+    base.broker = *parse_broker_url(broker->url(), nullptr);
+    std::cout << "embedded broker: " << broker->url()
+              << " (publish quotes to it, e.g. mosquitto_pub -p "
+              << broker->port() << " -t quotes -m '{\"goog\": 3.45}')"
+              << std::endl;
+  }
+  // Clients outlive the actor system: actors may still call publish while
+  // shutting down, and the clients are stopped explicitly before that.
+  std::set<std::string> channels;
+  for (const auto& s : cfg.strategies)
+    channels.insert(s.channels.begin(), s.channels.end());
+  actors::order_publisher_actor publisher;
+  actors::mqtt_ingress_actor ingress;
+  auto out_opts = base;
+  out_opts.client_id = cfg.mqtt.client_id + "-out";
+  mqtt_callbacks out_cb;
+  out_cb.on_connect = [&](bool ok, std::string reason) {
+    caf::anon_send(publisher, actors::connection_event{ok, reason});
+  };
+  out_cb.on_disconnect = [&](std::string reason, bool) {
+    caf::anon_send(publisher, actors::connection_event{false, reason});
+  };
+  out_cb.on_published = [&](int mid) {
+    caf::anon_send(publisher, actors::puback_atom_v, static_cast<int32_t>(mid));
+  };
+  mqtt_client out_client{out_opts, out_cb};
+  auto in_opts = base;
+  in_opts.client_id = cfg.mqtt.client_id + "-in";
+  in_opts.clean_session = false;
+  mqtt_callbacks in_cb;
+  in_cb.on_message = [&](std::string topic, std::string payload) {
+    caf::anon_send(ingress, actors::mqtt_message{std::move(topic),
+                                                 std::move(payload),
+                                                 steady_ns()});
+  };
+  in_cb.on_connect = [&](bool ok, std::string reason) {
+    caf::anon_send(ingress, actors::connection_event{ok, reason});
+  };
+  in_cb.on_disconnect = [&](std::string reason, bool) {
+    caf::anon_send(ingress, actors::connection_event{false, reason});
+  };
+  mqtt_client in_client{in_opts, in_cb};
+  // -- actor system
+  node_config caf_cfg;
+  if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
+    std::cerr << "intuition run: " << *err << "\n";
+    return 2;
+  }
+  caf::actor_system sys{caf_cfg};
+  publisher = sys.spawn(actors::order_publisher, std::move(pub_cfg),
+                        actors::publish_fn{[&out_client](const std::string& topic,
+                                                         const std::string& payload,
+                                                         int qos) {
+                          return out_client.publish(topic, payload, qos);
+                        }});
+  auto p = start_pipeline(sys, cfg, std::move(journal),
+                          actors::local_placement(), publisher);
+  actors::mqtt_ingress_config in_cfg;
+  in_cfg.limits = cfg.codec;
+  ingress = sys.spawn(actors::mqtt_ingress, in_cfg, p.router);
+  install_stop_handlers();
+  if (auto err = out_client.start()) {
+    std::cerr << "intuition run: mqtt: " << *err << "\n";
+    stop_requested = true;
+  }
+  for (const auto& ch : channels)
+    if (auto err = in_client.subscribe(ch, cfg.mqtt.qos))
+      std::cerr << "intuition run: subscribe " << ch << ": " << *err << "\n";
+  if (auto err = in_client.start()) {
+    std::cerr << "intuition run: mqtt: " << *err << "\n";
+    stop_requested = true;
+  }
+  std::string channel_list;
+  for (const auto& ch : channels)
+    channel_list += (channel_list.empty() ? "" : ", ") + ch;
+  std::cerr << "intuition run: trading live on " << to_string(base.broker)
+            << ", subscribed to " << channel_list
+            << " (QoS " << cfg.mqtt.qos << "); Ctrl-C stops\n";
+  // -- the live demo feeds the bundled data into the broker
+  std::thread demo_feed;
+  std::atomic<bool> demo_done{false};
+  if (opts.demo_quotes) {
+    demo_feed = std::thread{[&] {
+      auto loaded = load_quotes_csv(*opts.demo_quotes);
+      if (auto* data = std::get_if<loaded_quotes>(&loaded)) {
+        feed_options fo;
+        fo.topic = *channels.begin();
+        fo.rate = 2000;
+        fo.quiet = true;
+        fo.client_id = cfg.mqtt.client_id + "-demo";
+        auto res = publish_quotes(base.broker, data->quotes, fo, stop_requested);
+        if (auto* e = std::get_if<std::string>(&res))
+          std::cerr << "intuition run: demo feed: " << *e << "\n";
+      } else {
+        std::cerr << "intuition run: demo feed: " << std::get<std::string>(loaded)
+                  << "\n";
+      }
+      demo_done = true;
+    }};
+  }
+  // -- run until told to stop
+  caf::scoped_actor self{sys};
+  auto t0 = clock_type::now();
+  auto last_change = t0;
+  int64_t last_quotes = 0;
+  auto last_tick = t0;
+  while (!stop_requested) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto now = clock_type::now();
+    if (now - last_tick < std::chrono::seconds(1))
+      continue;
+    auto st = query_state(self, caf::actor_cast<caf::actor>(ingress));
+    if (!st)
+      continue;
+    auto quotes = st->counters["quotes"];
+    auto rate = static_cast<double>(quotes - last_quotes)
+                / std::chrono::duration<double>(now - last_tick).count();
+    if (quotes != last_quotes)
+      last_change = now;
+    if (!opts.quiet)
+      std::cerr << "run: " << quotes << " quotes (" << static_cast<int64_t>(rate)
+                << "/s), " << st->counters["rejected"] << " rejected, "
+                << st->counters["orders"] << " orders, "
+                << (nlohmann::json::parse(st->summary_json)["connected"].get<bool>()
+                      ? "connected"
+                      : "disconnected")
+                << "\n";
+    last_quotes = quotes;
+    last_tick = now;
+    if (opts.idle_exit_s > 0 && quotes > 0
+        && std::chrono::duration<double>(now - last_change).count()
+             > opts.idle_exit_s
+        && (!opts.demo_quotes || demo_done))
+      break;
+  }
+  // -- drain: no new quotes, everything received reaches the journal and MQTT
+  std::cerr << "intuition run: stopping\n";
+  stop_requested = true;
+  if (demo_feed.joinable())
+    demo_feed.join();
+  in_client.stop();
+  bool failed = false;
+  self->request(ingress, std::chrono::seconds(30), actors::drain_atom_v)
+    .receive([](uint64_t) {},
+             [&](caf::error& err) {
+               std::cerr << "intuition run: draining quotes: "
+                         << sys.render(err) << "\n";
+               failed = true;
+             });
+  uint64_t durable = 0;
+  self->request(p.log, std::chrono::seconds(30), actors::flush_atom_v)
+    .receive([&](uint64_t n) { durable = n; },
+             [&](caf::error& err) {
+               std::cerr << "intuition run: journal: " << sys.render(err) << "\n";
+               failed = true;
+             });
+  uint64_t unconfirmed = 0;
+  self->request(publisher, std::chrono::seconds(10), actors::drain_atom_v)
+    .receive([&](uint64_t n) { unconfirmed = n; },
+             [&](caf::error& err) {
+               std::cerr << "intuition run: publishing orders: "
+                         << sys.render(err) << "\n";
+             });
+  if (unconfirmed > 0)
+    std::cerr << "intuition run: " << unconfirmed
+              << " orders not confirmed by the broker; the next start "
+                 "publishes them\n";
+  nlohmann::json report;
+  self->request(p.portfolio, std::chrono::seconds(30), actors::report_atom_v)
+    .receive([&](std::string& txt) { report = nlohmann::json::parse(txt); },
+             [&](caf::error& err) {
+               std::cerr << "intuition run: portfolio: " << sys.render(err)
+                         << "\n";
+             });
+  auto in_state = query_state(self, caf::actor_cast<caf::actor>(ingress));
+  auto pub_state = query_state(self, caf::actor_cast<caf::actor>(publisher));
+  out_client.stop();
+  stop_pipeline(p);
+  caf::anon_send_exit(ingress, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
+  restore_default_handlers();
+  if (report.is_null())
+    return 1;
+  run_info info;
+  info.mode = "run";
+  info.input = to_string(base.broker);
+  info.elapsed_s = std::chrono::duration<double>(clock_type::now() - t0).count();
+  info.journal_path = cfg.journal.path;
+  info.journal_durable = durable;
+  info.restored_orders = restored;
+  if (in_state) {
+    info.rows = static_cast<uint64_t>(in_state->counters["messages"]);
+    info.quotes_sent = static_cast<uint64_t>(in_state->counters["quotes"]);
+    auto by_reason = nlohmann::json::parse(in_state->summary_json)["rejected_by_reason"];
+    for (size_t i = 0; i < trading::reject_reason_count; ++i) {
+      auto name = std::string{
+        trading::to_string(static_cast<trading::reject_reason>(i))};
+      if (by_reason.contains(name))
+        info.rejected[i] = by_reason[name].get<uint64_t>();
+    }
+  }
+  complete_report(report, info);
+  if (in_state)
+    report["mqtt_in"] = in_state->counters;
+  if (pub_state)
+    report["mqtt_out"] = pub_state->counters;
+  report["unconfirmed_orders"] = unconfirmed;
+  print_summary(std::cout, report);
+  if (opts.report_path) {
+    std::ofstream out{*opts.report_path};
+    out << report.dump(2) << "\n";
+  }
+  return failed ? 1 : 0;
+}
+
+} // namespace intuition::runtime

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+/// `intuition run` (live trading over MQTT) and `intuition feed` (a CSV
+/// published as quotes).
+namespace intuition::runtime {
+
+/// Options of the run command (each overrides the configuration).
+struct run_options {
+  std::string config_path;
+  std::optional<std::string> broker;
+  std::optional<std::string> username;
+  std::optional<std::string> password_file;
+  std::optional<std::string> tls_ca;
+  std::optional<std::string> client_id;
+  std::optional<std::string> journal;
+  std::optional<std::string> report_path;
+  /// Feed this CSV into the broker once connected (the live demo).
+  std::optional<std::string> demo_quotes;
+  /// Stop by itself after this many seconds without a quote, once at least
+  /// one arrived (0: run until SIGINT/SIGTERM).
+  double idle_exit_s = 0.0;
+  std::string caf_config;
+  bool quiet = false;
+};
+
+/// Runs live trading; returns the process exit code.
+int run_live(const run_options& opts, const char* argv0);
+
+/// Options of the feed command.
+struct feed_options {
+  std::string broker;
+  std::string quotes;
+  std::string topic = "quotes";
+  /// `canonical`, `sid` or `symbol-map`.
+  std::string format = "canonical";
+  /// Messages per second; 0 is as fast as possible.
+  double rate = 0.0;
+  int qos = 1;
+  uint64_t repeat = 1;
+  std::string client_id;
+  bool quiet = false;
+};
+
+/// Publishes a CSV as quotes; returns the process exit code.
+int run_feed(const feed_options& opts);
+
+} // namespace intuition::runtime

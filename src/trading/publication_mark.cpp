@@ -1,0 +1,54 @@
+#include "trading/publication_mark.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace intuition::trading {
+
+std::string publication_mark_path(const std::string& journal_path) {
+  return journal_path + ".published";
+}
+
+std::variant<uint64_t, std::string>
+read_publication_mark(const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    return uint64_t{0};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto text = buf.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    text.pop_back();
+  uint64_t seq = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
+  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size())
+    return "publication mark " + path + ": expected one decimal number, found \""
+           + text.substr(0, 40) + "\"";
+  return seq;
+}
+
+std::optional<std::string> write_publication_mark(const std::string& path,
+                                                  uint64_t seq) {
+  auto tmp = path + ".tmp";
+  auto fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return "publication mark " + tmp + ": " + std::strerror(errno);
+  auto text = std::to_string(seq) + "\n";
+  auto ok = ::write(fd, text.data(), text.size())
+              == static_cast<ssize_t>(text.size())
+            && ::fdatasync(fd) == 0;
+  auto err = errno;
+  ::close(fd);
+  if (!ok)
+    return "publication mark " + tmp + ": " + std::strerror(err);
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    return "publication mark " + path + ": " + std::strerror(errno);
+  return std::nullopt;
+}
+
+} // namespace intuition::trading

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+/// The publication mark: which journaled orders the broker confirmed.
+///
+/// It lives beside the journal (`JOURNAL.published`) and holds one number:
+/// the highest `seq` such that every order up to it was acknowledged by the
+/// MQTT broker. After a restart the orders above it are published again, in
+/// order; a subscriber that dedupes by order id sees each exactly once.
+namespace intuition::trading {
+
+/// `journal_path + ".published"`.
+std::string publication_mark_path(const std::string& journal_path);
+
+/// Reads a mark; a missing file means 0. Returns an error message for a
+/// file that does not hold a single decimal number.
+std::variant<uint64_t, std::string>
+read_publication_mark(const std::string& path);
+
+/// Replaces the mark atomically (temporary file, fdatasync, rename).
+/// Returns an error message on failure.
+std::optional<std::string> write_publication_mark(const std::string& path,
+                                                  uint64_t seq);
+
+} // namespace intuition::trading
