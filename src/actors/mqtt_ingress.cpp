@@ -42,11 +42,12 @@ void forward(self_ptr self) {
         forward(self);
         answer_drains(self);
       },
-      [self](caf::error& err) {
+      [self, count](caf::error& err) {
         auto& st = self->state;
         --st.in_flight;
-        aout(self) << "mqtt_ingress: router: " << self->system().render(err)
-                   << std::endl;
+        st.dropped += count;
+        aout(self) << "mqtt_ingress: router failed a batch of " << count
+                   << " quotes: " << self->system().render(err) << std::endl;
         forward(self);
         answer_drains(self);
       });
@@ -94,6 +95,9 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
       }
       for (auto i = before; i < st.pending.size(); ++i)
         st.pending[i].received_ns = msg.received_ns;
+      if (st.first_received_ns == 0)
+        st.first_received_ns = msg.received_ns;
+      st.last_received_ns = msg.received_ns;
       st.quotes += st.pending.size() - before;
       forward(self);
     },
@@ -134,9 +138,12 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
               {{"messages", static_cast<int64_t>(st.messages)},
                {"quotes", static_cast<int64_t>(st.quotes)},
                {"delivered", static_cast<int64_t>(st.delivered)},
+               {"dropped", static_cast<int64_t>(st.dropped)},
                {"rejected", static_cast<int64_t>(rejected)},
                {"connects", static_cast<int64_t>(st.connects)},
-               {"orders", static_cast<int64_t>(st.orders)}},
+               {"orders", static_cast<int64_t>(st.orders)},
+               {"active_ms",
+                (st.last_received_ns - st.first_received_ns) / 1'000'000}},
               summary.dump()};
     },
   };

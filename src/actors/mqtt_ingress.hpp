@@ -32,11 +32,16 @@ struct mqtt_ingress_state {
   uint64_t messages = 0;
   uint64_t quotes = 0;
   uint64_t delivered = 0;
+  /// Quotes of batches the router failed (it stopped); logged when it happens.
+  uint64_t dropped = 0;
   uint64_t orders = 0;
   std::array<uint64_t, trading::reject_reason_count> rejected{};
   uint64_t rejected_since_log = 0;
   std::string last_rejection;
   std::chrono::steady_clock::time_point last_log;
+  /// Receive times of the first and the latest accepted quote (steady ns).
+  int64_t first_received_ns = 0;
+  int64_t last_received_ns = 0;
   bool connected = false;
   uint64_t connects = 0;
   std::string connection_reason;

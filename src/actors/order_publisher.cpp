@@ -22,32 +22,57 @@ namespace {
 
 using self_ptr = order_publisher_actor::stateful_pointer<order_publisher_state>;
 
+/// Schedules the next write of a changed mark, once.
+void schedule_tick(self_ptr self) {
+  auto& st = self->state;
+  if (st.tick_pending)
+    return;
+  st.tick_pending = true;
+  self->delayed_send(self, st.cfg.mark_interval, sync_atom_v);
+}
+
 void send_order(self_ptr self, const trading::order& x) {
   auto& st = self->state;
   auto res = st.publish(order_topic(st.cfg.topic_prefix, x.strategy),
                         trading::encode_order_json(x), 1);
   if (auto* mid = std::get_if<int>(&res)) {
     st.in_flight[*mid] = x.seq;
+    st.unsent.erase(x.seq);
     ++st.published;
   } else {
-    // Stays unconfirmed: the next connect publishes it again.
+    // Stays unconfirmed; the next order, ack or connect tries again. (A
+    // failure while connected is the client noticing a lost connection
+    // before its callback told us, so a connect follows.)
     ++st.publish_errors;
+    st.unsent.insert(x.seq);
   }
+}
+
+/// Publishes again the orders whose publish failed.
+void retry_unsent(self_ptr self) {
+  auto& st = self->state;
+  if (!st.connected || st.unsent.empty())
+    return;
+  auto retry = std::move(st.unsent);
+  st.unsent.clear();
+  for (auto seq : retry)
+    if (auto i = st.unconfirmed.find(seq); i != st.unconfirmed.end())
+      send_order(self, i->second);
 }
 
 void update_mark(self_ptr self) {
   auto& st = self->state;
   st.mark = st.unconfirmed.empty() ? st.last_seq
                                    : st.unconfirmed.begin()->first - 1;
-  if (st.mark != st.written_mark && !st.mark_tick_pending) {
-    st.mark_tick_pending = true;
-    self->delayed_send(self, st.cfg.mark_interval, sync_atom_v);
-  }
+  if (st.mark != st.written_mark && !st.cfg.mark_path.empty())
+    schedule_tick(self);
 }
 
 void write_mark(self_ptr self) {
   auto& st = self->state;
-  if (st.mark == st.written_mark || st.cfg.mark_path.empty())
+  if (st.cfg.mark_path.empty())
+    st.written_mark = st.mark;
+  if (st.mark == st.written_mark)
     return;
   if (auto err = trading::write_publication_mark(st.cfg.mark_path, st.mark)) {
     aout(self) << "order_publisher: " << *err << std::endl;
@@ -58,7 +83,10 @@ void write_mark(self_ptr self) {
 
 void answer_drains(self_ptr self) {
   auto& st = self->state;
-  if (st.drains.empty() || (st.connected && !st.unconfirmed.empty()))
+  // Connected, a drain waits for acks; with nothing in flight it cannot
+  // make progress and answers with what is left.
+  if (st.drains.empty()
+      || (st.connected && !st.unconfirmed.empty() && !st.in_flight.empty()))
     return;
   write_mark(self);
   for (auto& p : st.drains)
@@ -87,6 +115,7 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
   return {
     [self](order_batch& batch) {
       auto& st = self->state;
+      retry_unsent(self);
       for (auto& x : batch.orders) {
         st.last_seq = std::max(st.last_seq, x.seq);
         if (st.connected)
@@ -118,6 +147,7 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
       st.unconfirmed.erase(i->second);
       st.in_flight.erase(i);
       ++st.confirmed;
+      retry_unsent(self);
       update_mark(self);
       answer_drains(self);
     },
@@ -133,12 +163,13 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
       // every unconfirmed order again, in order.
       st.republished += st.in_flight.size();
       st.in_flight.clear();
+      st.unsent.clear();
       for (const auto& [seq, x] : st.unconfirmed)
         send_order(self, x);
       answer_drains(self);
     },
     [self](sync_atom) {
-      self->state.mark_tick_pending = false;
+      self->state.tick_pending = false;
       write_mark(self);
     },
     [self](drain_atom) -> caf::typed_response_promise<uint64_t> {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <variant>
@@ -44,11 +45,13 @@ struct order_publisher_state {
   std::map<uint64_t, trading::order> unconfirmed;
   /// Message id of each order in flight.
   std::unordered_map<int, uint64_t> in_flight;
+  /// Orders whose publish failed while connected; retried on the next tick.
+  std::set<uint64_t> unsent;
   /// Highest seq such that all orders up to it are confirmed.
   uint64_t mark = 0;
   uint64_t written_mark = 0;
   uint64_t last_seq = 0;
-  bool mark_tick_pending = false;
+  bool tick_pending = false;
   uint64_t published = 0;
   uint64_t confirmed = 0;
   uint64_t republished = 0;

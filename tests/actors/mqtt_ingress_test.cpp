@@ -1,0 +1,374 @@
+#define CAF_SUITE actors.mqtt_ingress
+#include "caf/test/dsl.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/messages.hpp"
+#include "actors/mqtt_ingress.hpp"
+
+using namespace intuition;
+using namespace intuition::actors;
+using trading::quote;
+
+namespace {
+
+struct test_config : caf::actor_system_config {
+  test_config() {
+    register_messages(*this);
+  }
+};
+
+// -- fake router ------------------------------------------------------------------
+
+/// The router's interface plus `flush`, which answers the oldest held batch.
+using fake_router_actor = quote_router_actor::extend<caf::reacts_to<flush_atom>>;
+
+/// What the fake router saw; shared with the test body.
+struct router_log {
+  /// Every batch, in arrival order.
+  std::vector<quote_batch> batches;
+  /// Quotes seen so far; the fake fills one order per quote.
+  uint64_t orders = 0;
+  /// Batches received but not answered yet.
+  size_t held = 0;
+};
+
+struct fake_router_state {
+  static inline const char* name = "fake_router";
+  std::shared_ptr<router_log> log;
+  /// Unanswered batches with the order count to answer them with.
+  std::deque<std::pair<caf::typed_response_promise<uint64_t>, uint64_t>> held;
+};
+
+/// Records every batch; answers at once, or on `flush` if `hold` is set.
+fake_router_actor::behavior_type
+fake_router(fake_router_actor::stateful_pointer<fake_router_state> self,
+            std::shared_ptr<router_log> log, bool hold) {
+  self->state.log = std::move(log);
+  return {
+    [self, hold](quote_batch& batch) -> caf::typed_response_promise<uint64_t> {
+      auto& st = self->state;
+      st.log->orders += batch.quotes.size();
+      st.log->batches.push_back(std::move(batch));
+      auto promise = self->make_response_promise<uint64_t>();
+      if (hold) {
+        st.held.emplace_back(promise, st.log->orders);
+        st.log->held = st.held.size();
+      } else {
+        promise.deliver(st.log->orders);
+      }
+      return promise;
+    },
+    [self](flush_atom) {
+      auto& st = self->state;
+      if (st.held.empty())
+        return;
+      st.held.front().first.deliver(st.held.front().second);
+      st.held.pop_front();
+      st.log->held = st.held.size();
+    },
+    [](get_state_atom) -> actor_state {
+      return {"fake_router", "quote_router", {}, "{}"};
+    },
+  };
+}
+
+// -- helpers ----------------------------------------------------------------------
+
+int64_t wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// Pads a JSON object with blanks before its closing brace to `size` bytes.
+std::string pad_to(std::string payload, size_t size) {
+  payload.pop_back();
+  payload.append(size - payload.size() - 1, ' ');
+  payload += '}';
+  return payload;
+}
+
+/// Every quote the router saw, in arrival order.
+std::vector<quote> all_quotes(const router_log& log) {
+  std::vector<quote> result;
+  for (auto& batch : log.batches)
+    result.insert(result.end(), batch.quotes.begin(), batch.quotes.end());
+  return result;
+}
+
+struct fixture : test_coordinator_fixture<test_config> {
+  std::shared_ptr<router_log> log = std::make_shared<router_log>();
+  fake_router_actor router;
+  mqtt_ingress_actor ingress;
+
+  ~fixture() {
+    anon_send_exit(ingress, caf::exit_reason::user_shutdown);
+    anon_send_exit(router, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  /// Spawns the fake router (answering at once unless `hold`) and the ingress.
+  void start(mqtt_ingress_config cfg, bool hold = false) {
+    router = sys.spawn(fake_router, log, hold);
+    ingress = sys.spawn(mqtt_ingress, cfg, quote_router_actor{router});
+    run();
+  }
+
+  void send_payload(std::string payload, int64_t received_ns) {
+    self->send(ingress, mqtt_message{"quotes/in", std::move(payload),
+                                     received_ns});
+  }
+
+  template <class Handle>
+  actor_state state_of(const Handle& whom) {
+    actor_state result;
+    // A plain send: the reply comes back as an ordinary message, which
+    // `receive` picks up once the coordinator ran everything.
+    self->send(whom, get_state_atom_v);
+    run();
+    self->receive([&](actor_state& x) { result = std::move(x); },
+                  [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+    return result;
+  }
+
+  nlohmann::json summary_of_ingress() {
+    return nlohmann::json::parse(state_of(ingress).summary_json);
+  }
+
+  /// Takes the answer to a `drain` from the test's mailbox.
+  uint64_t drained() {
+    uint64_t result = 0;
+    self->receive([&](uint64_t x) { result = x; },
+                  [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+    return result;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(mqtt_ingress_tests, fixture)
+
+CAF_TEST(a sid payload reaches the router as one quote with its receive time) {
+  start({});
+  auto before_ms = wall_clock_ms();
+  send_payload(R"({"sid":"GOOG","quote":"345"})", 123'456'789);
+  expect((mqtt_message), from(self).to(ingress));
+  expect((quote_batch), from(ingress).to(router));
+  expect((uint64_t), from(router).to(ingress).with(uint64_t{1}));
+  auto after_ms = wall_clock_ms();
+  CAF_REQUIRE_EQUAL(log->batches.size(), 1u);
+  auto& quotes = log->batches[0].quotes;
+  CAF_REQUIRE_EQUAL(quotes.size(), 1u);
+  CAF_CHECK_EQUAL(quotes[0].symbol, "GOOG");
+  CAF_CHECK_EQUAL(quotes[0].price_micros, 345'000'000);
+  CAF_CHECK_EQUAL(quotes[0].received_ns, 123'456'789);
+  // The router numbers quotes; the ingress leaves that to it.
+  CAF_CHECK_EQUAL(quotes[0].seq, 0u);
+  // Without a `ts` field the quote carries its arrival time.
+  CAF_CHECK_GREATER_OR_EQUAL(quotes[0].ts_ms, before_ms);
+  CAF_CHECK_LESS_OR_EQUAL(quotes[0].ts_ms, after_ms);
+  auto st = state_of(ingress);
+  CAF_CHECK_EQUAL(st.name, "mqtt_ingress");
+  CAF_CHECK_EQUAL(st.kind, "mqtt_ingress");
+  CAF_CHECK_EQUAL(st.counters["messages"], 1);
+  CAF_CHECK_EQUAL(st.counters["quotes"], 1);
+  CAF_CHECK_EQUAL(st.counters["delivered"], 1);
+  CAF_CHECK_EQUAL(st.counters["rejected"], 0);
+  CAF_CHECK_EQUAL(st.counters["orders"], 1);
+}
+
+CAF_TEST(a symbol map payload yields all its quotes in one batch) {
+  start({});
+  send_payload(R"({"goog": 3.45, "msft": "2", "ts": 1700000000000})", 7);
+  run();
+  // `ts` next to other keys is not a symbol map: the codec rejects it.
+  CAF_CHECK(log->batches.empty());
+  send_payload(R"({"goog": 3.45, "msft": "2"})", 8);
+  expect((mqtt_message), from(self).to(ingress));
+  expect((quote_batch), from(ingress).to(router));
+  expect((uint64_t), from(router).to(ingress).with(uint64_t{2}));
+  CAF_REQUIRE_EQUAL(log->batches.size(), 1u);
+  auto& quotes = log->batches[0].quotes;
+  CAF_REQUIRE_EQUAL(quotes.size(), 2u);
+  CAF_CHECK_EQUAL(quotes[0].symbol, "GOOG");
+  CAF_CHECK_EQUAL(quotes[0].price_micros, 3'450'000);
+  CAF_CHECK_EQUAL(quotes[0].received_ns, 8);
+  CAF_CHECK_EQUAL(quotes[1].symbol, "MSFT");
+  CAF_CHECK_EQUAL(quotes[1].price_micros, 2'000'000);
+  CAF_CHECK_EQUAL(quotes[1].received_ns, 8);
+  CAF_CHECK_EQUAL(quotes[0].ts_ms, quotes[1].ts_ms);
+  auto st = state_of(ingress);
+  CAF_CHECK_EQUAL(st.counters["messages"], 2);
+  CAF_CHECK_EQUAL(st.counters["quotes"], 2);
+  CAF_CHECK_EQUAL(st.counters["rejected"], 1);
+  auto summary = nlohmann::json::parse(st.summary_json);
+  CAF_CHECK_EQUAL(summary["rejected_by_reason"].dump(),
+                  R"({"missing_field":1})");
+}
+
+CAF_TEST(malformed payloads are counted by reason and valid quotes pass in order) {
+  mqtt_ingress_config cfg;
+  cfg.limits.max_payload_bytes = 256;
+  start(cfg);
+  const std::vector<std::string> malformed{
+    "garbage",         // not_json
+    R"({"sid":"X"})",  // missing_field: no quote
+    R"({"x": -1})",    // non_positive_price
+    R"({"x": "NaN"})", // not_finite
+    // An otherwise valid quote one byte over the limit: payload_too_large.
+    pad_to(R"({"sid":"BIG","quote":"1"})", 257),
+  };
+  std::vector<quote> expected;
+  for (int i = 0; i < 1000; ++i) {
+    auto symbol = "S" + std::to_string(i % 13);
+    auto price = std::to_string(i + 1) + ".25";
+    std::string payload;
+    switch (i % 3) {
+      case 0:
+        payload = R"({"sid":")" + symbol + R"(","quote":")" + price + R"("})";
+        break;
+      case 1: // lower case, upper-cased by the codec; price as a number
+        payload = R"({"symbol":"s)" + std::to_string(i % 13) + R"(","price":)"
+                  + price + "}";
+        break;
+      default:
+        payload = "{\"" + symbol + "\":" + price + "}";
+    }
+    // Exactly at the limit is still accepted.
+    if (i % 10 == 0)
+      payload = pad_to(payload, 256);
+    quote q;
+    q.symbol = symbol;
+    q.price_micros = (i + 1) * trading::micros_per_unit + 250'000;
+    q.received_ns = 1'000 + 2 * i;
+    expected.push_back(q);
+    send_payload(payload, 1'000 + 2 * i);
+    send_payload(malformed[static_cast<size_t>(i) % malformed.size()],
+                 1'000 + 2 * i + 1);
+  }
+  run();
+  auto got = all_quotes(*log);
+  CAF_REQUIRE_EQUAL(got.size(), 1000u);
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (got[i].symbol != expected[i].symbol
+        || got[i].price_micros != expected[i].price_micros
+        || got[i].received_ns != expected[i].received_ns) {
+      CAF_MESSAGE("first mismatch at quote " << i);
+      CAF_CHECK_EQUAL(got[i].symbol, expected[i].symbol);
+      CAF_CHECK_EQUAL(got[i].price_micros, expected[i].price_micros);
+      CAF_CHECK_EQUAL(got[i].received_ns, expected[i].received_ns);
+      break;
+    }
+  }
+  for (auto& batch : log->batches)
+    CAF_CHECK(!batch.quotes.empty());
+  auto st = state_of(ingress);
+  CAF_CHECK_EQUAL(st.counters["messages"], 2000);
+  CAF_CHECK_EQUAL(st.counters["quotes"], 1000);
+  CAF_CHECK_EQUAL(st.counters["rejected"], 1000);
+  CAF_CHECK_EQUAL(st.counters["delivered"], 1000);
+  CAF_CHECK_EQUAL(st.counters["orders"], 1000);
+  auto summary = nlohmann::json::parse(st.summary_json);
+  nlohmann::json by_reason{{"not_json", 200},
+                           {"missing_field", 200},
+                           {"non_positive_price", 200},
+                           {"not_finite", 200},
+                           {"payload_too_large", 200}};
+  CAF_CHECK_EQUAL(summary["rejected_by_reason"].dump(), by_reason.dump());
+  CAF_CHECK_EQUAL(summary["pending"].get<int>(), 0);
+  CAF_CHECK_EQUAL(summary["in_flight_batches"].get<int>(), 0);
+}
+
+CAF_TEST(at most max_in_flight batches are out and later quotes gather) {
+  mqtt_ingress_config cfg;
+  cfg.max_in_flight = 3;
+  start(cfg, true);
+  for (int i = 1; i <= 7; ++i)
+    send_payload(R"({"sid":"DAX","quote":")" + std::to_string(i) + R"("})", i);
+  run();
+  // Three single-quote batches at the router, four quotes waiting.
+  CAF_REQUIRE_EQUAL(log->batches.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    CAF_REQUIRE_EQUAL(log->batches[i].quotes.size(), 1u);
+    CAF_CHECK_EQUAL(log->batches[i].quotes[0].price_micros,
+                    static_cast<int64_t>(i + 1) * trading::micros_per_unit);
+  }
+  auto summary = summary_of_ingress();
+  CAF_CHECK_EQUAL(summary["in_flight_batches"].get<int>(), 3);
+  CAF_CHECK_EQUAL(summary["pending"].get<int>(), 4);
+  // One answer frees one slot: the four waiting quotes leave as one batch.
+  self->send(router, flush_atom_v);
+  expect((flush_atom), from(self).to(router));
+  expect((uint64_t), from(router).to(ingress).with(uint64_t{1}));
+  expect((quote_batch), from(ingress).to(router));
+  CAF_REQUIRE_EQUAL(log->batches.size(), 4u);
+  auto& gathered = log->batches[3].quotes;
+  CAF_REQUIRE_EQUAL(gathered.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    CAF_CHECK_EQUAL(gathered[i].price_micros,
+                    static_cast<int64_t>(i + 4) * trading::micros_per_unit);
+    CAF_CHECK_EQUAL(gathered[i].received_ns, static_cast<int64_t>(i + 4));
+  }
+  summary = summary_of_ingress();
+  CAF_CHECK_EQUAL(summary["in_flight_batches"].get<int>(), 3);
+  CAF_CHECK_EQUAL(summary["pending"].get<int>(), 0);
+  for (int i = 0; i < 3; ++i)
+    self->send(router, flush_atom_v);
+  run();
+  CAF_CHECK_EQUAL(log->held, 0u);
+  auto st = state_of(ingress);
+  CAF_CHECK_EQUAL(st.counters["delivered"], 7);
+  CAF_CHECK_EQUAL(st.counters["orders"], 7);
+  CAF_CHECK_EQUAL(log->batches.size(), 4u);
+}
+
+CAF_TEST(drain answers only after every outstanding batch was answered) {
+  mqtt_ingress_config cfg;
+  cfg.max_in_flight = 1;
+  start(cfg, true);
+  // Nothing received: drain answers at once.
+  self->send(ingress, drain_atom_v);
+  run();
+  CAF_CHECK_EQUAL(drained(), 0u);
+  for (int i = 1; i <= 3; ++i)
+    send_payload(R"({"sid":"SMI","quote":")" + std::to_string(i) + R"("})", i);
+  self->send(ingress, drain_atom_v);
+  run();
+  CAF_CHECK_EQUAL(log->batches.size(), 1u);
+  CAF_CHECK(self->mailbox().empty());
+  // The first answer sends the two waiting quotes; still one batch out.
+  self->send(router, flush_atom_v);
+  run();
+  CAF_REQUIRE_EQUAL(log->batches.size(), 2u);
+  CAF_CHECK_EQUAL(log->batches[1].quotes.size(), 2u);
+  CAF_CHECK(self->mailbox().empty());
+  self->send(router, flush_atom_v);
+  expect((flush_atom), from(self).to(router));
+  expect((uint64_t), from(router).to(ingress).with(uint64_t{3}));
+  expect((uint64_t), from(ingress).to(self).with(uint64_t{3}));
+}
+
+CAF_TEST(connection events are counted and reported) {
+  start({});
+  self->send(ingress, connection_event{true, ""});
+  self->send(ingress, connection_event{false, "keepalive timeout"});
+  self->send(ingress, connection_event{true, ""});
+  self->send(ingress, connection_event{true, "again"});
+  run();
+  auto st = state_of(ingress);
+  CAF_CHECK_EQUAL(st.counters["connects"], 2);
+  auto summary = nlohmann::json::parse(st.summary_json);
+  CAF_CHECK_EQUAL(summary["connected"].get<bool>(), true);
+  CAF_CHECK_EQUAL(summary["connection"].get<std::string>(), "again");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
