@@ -90,7 +90,10 @@ pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
   actors::order_log_config log_cfg{
     cfg.journal.fsync, std::chrono::milliseconds{cfg.journal.interval_ms},
     publisher};
-  p.log = sys.spawn(actors::order_log, journal.writer, log_cfg);
+  // fdatasync blocks its thread for a fraction of a millisecond or more:
+  // the order log gets a thread of its own instead of stalling one of the
+  // scheduler's workers (and every actor queued behind it).
+  p.log = sys.spawn<caf::detached>(actors::order_log, journal.writer, log_cfg);
   p.portfolio = sys.spawn(actors::portfolio, cfg.portfolio, cfg.report,
                           std::move(journal.contents.orders), p.log);
   std::vector<actors::strategy_route> routes;
