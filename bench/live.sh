@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Live benchmarks, all on 127.0.0.1, every load bounded:
+#   1. what one mosquitto broker carries from one publisher (intuition feed)
+#      to one subscriber (mosquitto_sub counting), QoS 0 and QoS 1;
+#   2. the rate `intuition run` sustains end to end on the same broker, and
+#      whether it lost anything (quotes traded == quotes published);
+#   3. tick-to-order latency (quote received -> order filled) at 1,000 and
+#      10,000 quotes/s.
+# usage: bench/live.sh [REPEAT]   (REPEAT x 7,440 bundled quotes, default 27)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${INTUITION:-build/intuition}
+repeat=${1:-27}
+n=$((7440 * repeat))
+work=$(mktemp -d)
+cleanup() {
+  kill $(jobs -p) 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port_free() { ! (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+port=$((20000 + RANDOM % 30000))
+until port_free "$port"; do port=$((20000 + RANDOM % 30000)); done
+url=mqtt://127.0.0.1:$port
+
+# The same settings as the embedded broker: nothing queued is ever dropped.
+cat > "$work/mosquitto.conf" <<EOF
+listener $port 127.0.0.1
+allow_anonymous true
+max_queued_messages 0
+max_queued_bytes 0
+set_tcp_nodelay true
+EOF
+[ "$(id -u)" -eq 0 ] && echo "user root" >> "$work/mosquitto.conf"
+mosq=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+"$mosq" -c "$work/mosquitto.conf" > "$work/broker.log" 2>&1 &
+for _ in $(seq 50); do port_free "$port" || break; sleep 0.1; done
+
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%d", n / (b - a) }'; }
+field() { grep -m1 "\"$1\":" "$2" | sed -E 's/.*: ([-0-9.e+]+),?/\1/'; }
+
+echo "== 1. broker alone: $n messages, one publisher, one subscriber"
+for qos in 0 1; do
+  timeout 300 mosquitto_sub -p "$port" -t bench -q $qos -C "$n" > "$work/sub.txt" &
+  sub=$!
+  sleep 0.5
+  t0=$(now)
+  "$bin" feed --broker "$url" --quotes data/eustockmarkets.csv --repeat "$repeat" \
+    --topic bench --qos $qos --rate max --quiet > "$work/feed.txt"
+  if wait $sub; then
+    echo "QoS $qos: $(rate "$n" "$t0" "$(now)") messages/s delivered, none lost"
+  else
+    echo "QoS $qos: subscriber got $(wc -l < "$work/sub.txt") of $n within 300 s"
+  fi
+done
+
+run_once() { # qos rate count tag
+  local qos=$1 r=$2 count=$3 tag=$4
+  rm -f "$work/$tag.journal"*
+  "$bin" run --config configs/bench-live.json --broker "$url" --quiet \
+    --journal "$work/$tag.journal" --client-id "bench-$tag" \
+    --exit-when-idle 3 --report "$work/$tag.json" > "$work/$tag.out" 2>&1 &
+  local runner=$!
+  for _ in $(seq 100); do grep -q "mqtt_ingress: connected" "$work/$tag.out" && break; sleep 0.1; done
+  local reps=$(( (count + 7439) / 7440 ))
+  "$bin" feed --broker "$url" --quotes data/eustockmarkets.csv --repeat "$reps" \
+    --topic quotes --qos "$qos" --rate "$r" --quiet > "$work/$tag.feed"
+  wait $runner
+  local sent=$(grep -oE "published [0-9]+" "$work/$tag.feed" | grep -oE "[0-9]+")
+  local got=$(field quotes "$work/$tag.json")
+  local ms=$(field active_ms "$work/$tag.json")
+  local p50=$(field p50_us "$work/$tag.json")
+  local p99=$(field p99_us "$work/$tag.json")
+  local orders=$(field orders "$work/$tag.json")
+  echo "$tag: published $sent, traded $got ($((sent - got)) lost), $orders orders," \
+       "$(awk -v n="$got" -v ms="$ms" 'BEGIN { printf "%d", (ms > 0 ? n * 1000 / ms : 0) }') quotes/s," \
+       "tick-to-order p50 ${p50} us p99 ${p99} us"
+}
+
+echo "== 2. intuition run end to end at the publisher's full speed"
+run_once 0 max "$n" qos0-max
+run_once 1 max "$n" qos1-max
+
+echo "== 3. tick-to-order latency at a fixed rate (QoS 1, 10 s each)"
+run_once 1 1000 10000 qos1-1k
+run_once 1 10000 100000 qos1-10k
