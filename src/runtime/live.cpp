@@ -362,6 +362,10 @@ int run_live(const run_options& opts, const char* argv0) {
     std::cerr << "intuition run: mqtt: " << *err << "\n";
     stop_requested = true;
   }
+  // Signals are best effort (QoS 0, not kept while disconnected): give the
+  // publishing side a moment to connect before the first quote arrives.
+  for (int i = 0; i < 50 && !out_client.connected() && !stop_requested; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   for (const auto& ch : channels)
     if (auto err = in_client.subscribe(ch, cfg.mqtt.qos))
       std::cerr << "intuition run: subscribe " << ch << ": " << *err << "\n";
