@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "trading/flat_json.hpp"
 #include "trading/types.hpp"
 
 namespace intuition::trading {
@@ -26,16 +27,7 @@ bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
-/// Appends the decimal digits of `x`.
-void append_unsigned(std::string& out, uint64_t x) {
-  char buf[20];
-  auto pos = sizeof(buf);
-  do {
-    buf[--pos] = static_cast<char>('0' + x % 10);
-    x /= 10;
-  } while (x != 0);
-  out.append(buf + pos, sizeof(buf) - pos);
-}
+using flat_json::append_uint;
 
 /// Appends `x` as exactly `width` digits, zero-padded on the left.
 void append_padded(std::string& out, uint64_t x, int width) {
@@ -116,7 +108,7 @@ std::string format_micros(int64_t micros) {
   auto abs = magnitude(micros);
   if (micros < 0)
     out += '-';
-  append_unsigned(out, abs / micros_per_unit);
+  append_uint(out, abs / micros_per_unit);
   auto frac = abs % micros_per_unit;
   if (frac != 0) {
     auto width = 6;
@@ -144,7 +136,7 @@ std::string format_micros_fixed(int64_t micros, int decimals) {
   if (micros < 0 && scaled != 0)
     out += '-';
   auto denom = pow10_table[decimals];
-  append_unsigned(out, scaled / denom);
+  append_uint(out, scaled / denom);
   if (decimals > 0) {
     out += '.';
     append_padded(out, scaled % denom, decimals);
