@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <caf/all.hpp>
+#include <caf/detail/scope_guard.hpp>
 #include <caf/io/all.hpp>
 #include <nlohmann/json.hpp>
 
@@ -346,7 +347,15 @@ int run_live(const run_options& opts, const char* argv0) {
     return 2;
   }
   caf::actor_system sys{caf_cfg};
-  publisher = sys.spawn(actors::order_publisher, std::move(pub_cfg),
+  // These handles live outside the system's scope; still set when it ends,
+  // they would keep the detached publisher alive and its destructor waiting.
+  auto release_handles = caf::detail::make_scope_guard([&] {
+    publisher = actors::order_publisher_actor{};
+    ingress = actors::mqtt_ingress_actor{};
+  });
+  // Detached like the order log: writing the publication mark syncs a file,
+  // which must not stall one of the scheduler's workers.
+  publisher = sys.spawn<caf::detached>(actors::order_publisher, std::move(pub_cfg),
                         actors::publish_fn{[&out_client](const std::string& topic,
                                                          const std::string& payload,
                                                          int qos) {
