@@ -417,6 +417,8 @@ int run_live(const run_options& opts, const char* argv0) {
   auto last_change = t0;
   int64_t last_quotes = 0;
   auto last_tick = t0;
+  auto last_connected = t0;
+  auto last_warning = t0;
   while (!stop_requested) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     auto now = clock_type::now();
@@ -425,6 +427,21 @@ int run_live(const run_options& opts, const char* argv0) {
     auto st = query_state(self, caf::actor_cast<caf::actor>(ingress));
     if (!st)
       continue;
+    auto connected
+      = nlohmann::json::parse(st->summary_json)["connected"].get<bool>();
+    if (connected) {
+      last_connected = now;
+    } else if (now - last_connected > std::chrono::seconds(5)
+               && now - last_warning > std::chrono::seconds(5)) {
+      // Shown even with --quiet: nothing trades until this clears.
+      std::cerr << ("intuition run: no connection to "
+                    + to_string(base.broker) + " for "
+                    + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                       now - last_connected)
+                                       .count())
+                    + " s; retrying with backoff\n");
+      last_warning = now;
+    }
     auto quotes = st->counters["quotes"];
     auto rate = static_cast<double>(quotes - last_quotes)
                 / std::chrono::duration<double>(now - last_tick).count();
@@ -434,9 +451,7 @@ int run_live(const run_options& opts, const char* argv0) {
       std::cerr << "run: " << quotes << " quotes (" << static_cast<int64_t>(rate)
                 << "/s), " << st->counters["rejected"] << " rejected, "
                 << st->counters["orders"] << " orders, "
-                << (nlohmann::json::parse(st->summary_json)["connected"].get<bool>()
-                      ? "connected"
-                      : "disconnected")
+                << (connected ? "connected" : "disconnected")
                 << "\n";
     last_quotes = quotes;
     last_tick = now;
