@@ -266,10 +266,6 @@ int run_live(const run_options& opts, const char* argv0) {
     return 1;
   }
   auto& journal = std::get<recovered_journal>(recovered);
-  if (journal.contents.torn_tail)
-    std::cerr << "journal " << cfg.journal.path << ": torn last record ("
-              << journal.contents.torn_bytes
-              << " bytes) from an interrupted write removed\n";
   auto restored = journal.contents.orders.size();
   auto mark_path = trading::publication_mark_path(cfg.journal.path);
   auto mark = trading::read_publication_mark(mark_path);

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <unistd.h>
 
 #include <caf/all.hpp>
@@ -69,6 +70,10 @@ recover_journal(const std::string& path) {
     return err->to_string();
   recovered_journal out;
   out.contents = std::move(std::get<trading::journal_contents>(read));
+  if (out.contents.torn_tail)
+    std::cerr << "journal " << path << ": torn last record ("
+              << out.contents.torn_bytes
+              << " bytes) from an interrupted write removed\n";
   out.writer = std::make_shared<trading::journal_writer>();
   // A fresh deployment may name a folder that does not exist yet.
   auto parent = std::filesystem::path{path}.parent_path();

@@ -44,8 +44,9 @@ struct recovered_journal {
   std::shared_ptr<trading::journal_writer> writer;
 };
 
-/// Reads, verifies and (when torn) repairs the journal at `path`, then opens
-/// it for appending. Returns an error message naming the file and line.
+/// Reads, verifies and (when torn) repairs the journal at `path`, reporting a
+/// repair on stderr, then opens it for appending. Returns an error message
+/// naming the file and line.
 std::variant<recovered_journal, std::string>
 recover_journal(const std::string& path);
 

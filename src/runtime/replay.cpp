@@ -130,10 +130,6 @@ int run_replay(const replay_options& opts, const char* argv0) {
   }
   auto& journal = std::get<recovered_journal>(recovered);
   auto restored = journal.contents.orders.size();
-  if (journal.contents.torn_tail)
-    std::cerr << "journal " << cfg.journal.path << ": torn last record ("
-              << journal.contents.torn_bytes
-              << " bytes) from an interrupted write removed\n";
   if (restored > 0)
     std::cerr << "journal " << cfg.journal.path << ": resumed from "
               << restored << " orders, next order id "

@@ -1,6 +1,8 @@
 #define CAF_SUITE actors.mqtt_ingress
 #include "caf/test/dsl.hpp"
 
+#include "actor_fixture.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -20,11 +22,6 @@ using trading::quote;
 
 namespace {
 
-struct test_config : caf::actor_system_config {
-  test_config() {
-    register_messages(*this);
-  }
-};
 
 // -- fake router ------------------------------------------------------------------
 
@@ -105,7 +102,7 @@ std::vector<quote> all_quotes(const router_log& log) {
   return result;
 }
 
-struct fixture : test_coordinator_fixture<test_config> {
+struct fixture : testing::actor_fixture {
   std::shared_ptr<router_log> log = std::make_shared<router_log>();
   fake_router_actor router;
   mqtt_ingress_actor ingress;
@@ -128,29 +125,11 @@ struct fixture : test_coordinator_fixture<test_config> {
                                      received_ns});
   }
 
-  template <class Handle>
-  actor_state state_of(const Handle& whom) {
-    actor_state result;
-    // A plain send: the reply comes back as an ordinary message, which
-    // `receive` picks up once the coordinator ran everything.
-    self->send(whom, get_state_atom_v);
-    run();
-    self->receive([&](actor_state& x) { result = std::move(x); },
-                  [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
-    return result;
-  }
 
   nlohmann::json summary_of_ingress() {
     return nlohmann::json::parse(state_of(ingress).summary_json);
   }
 
-  /// Takes the answer to a `drain` from the test's mailbox.
-  uint64_t drained() {
-    uint64_t result = 0;
-    self->receive([&](uint64_t x) { result = x; },
-                  [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
-    return result;
-  }
 };
 
 } // namespace

@@ -1,6 +1,8 @@
 #define CAF_SUITE actors.order_publisher
 #include "caf/test/dsl.hpp"
 
+#include "actor_fixture.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -25,11 +27,6 @@ using trading::order;
 
 namespace {
 
-struct test_config : caf::actor_system_config {
-  test_config() {
-    register_messages(*this);
-  }
-};
 
 /// One call of the publish function.
 struct record {
@@ -91,7 +88,7 @@ uint64_t seq_of(const record& x) {
   return nlohmann::json::parse(x.payload)["seq"].get<uint64_t>();
 }
 
-struct fixture : test_coordinator_fixture<test_config> {
+struct fixture : testing::actor_fixture {
   std::string dir;
   std::string mark_path;
   std::shared_ptr<broker_log> broker = std::make_shared<broker_log>();
@@ -146,23 +143,9 @@ struct fixture : test_coordinator_fixture<test_config> {
   }
 
   actor_state state_of_pub() {
-    actor_state result;
-    // A plain send: the reply comes back as an ordinary message, which
-    // `receive` picks up once the coordinator ran everything.
-    self->send(pub, get_state_atom_v);
-    run();
-    self->receive([&](actor_state& x) { result = std::move(x); },
-                  [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
-    return result;
+    return state_of(pub);
   }
 
-  /// Takes the answer to a `drain` from the test's mailbox.
-  uint64_t drained() {
-    uint64_t result = 0;
-    self->receive([&](uint64_t x) { result = x; },
-                  [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
-    return result;
-  }
 };
 
 } // namespace

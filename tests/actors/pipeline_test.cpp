@@ -1,6 +1,8 @@
 #define CAF_SUITE actors.pipeline
 #include "caf/test/dsl.hpp"
 
+#include "actor_fixture.hpp"
+
 #include <cstdlib>
 #include <string>
 #include <unistd.h>
@@ -20,17 +22,12 @@ using trading::quote;
 
 namespace {
 
-struct test_config : caf::actor_system_config {
-  test_config() {
-    register_messages(*this);
-  }
-};
 
 quote make_quote(std::string symbol, const char* price, int64_t ts) {
   return {std::move(symbol), *trading::parse_decimal_micros(price), ts, 0};
 }
 
-struct fixture : test_coordinator_fixture<test_config> {
+struct fixture : testing::actor_fixture {
   std::string dir;
   std::string path;
   order_log_actor log;
@@ -81,16 +78,6 @@ struct fixture : test_coordinator_fixture<test_config> {
     run();
   }
 
-  actor_state state_of(const caf::actor& whom) {
-    actor_state result;
-    // A plain send: the reply comes back as an ordinary message, which
-    // `receive` picks up once the coordinator ran everything.
-    self->send(whom, get_state_atom_v);
-    run();
-    self->receive([&](actor_state& x) { result = std::move(x); },
-                  [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
-    return result;
-  }
 };
 
 strategy_route buy_and_hold_everywhere() {
