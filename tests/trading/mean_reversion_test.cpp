@@ -1,6 +1,8 @@
 #define CAF_SUITE trading.mean_reversion
 #include "caf/test/unit_test.hpp"
 
+#include "signal_trace.hpp"
+
 #include "trading/algorithms/mean_reversion.hpp"
 
 #include <string>
@@ -9,23 +11,10 @@
 #include <nlohmann/json.hpp>
 
 using namespace intuition::trading;
+using intuition::trading::testing::run;
 using nlohmann::json;
 
 namespace {
-
-/// Feeds whole-unit prices and lists the signals as "INDEX SIDE, ...".
-std::string run(algorithm& algo, const std::vector<int64_t>& prices) {
-  std::string result;
-  for (size_t i = 0; i < prices.size(); ++i) {
-    quote q{"AAPL", prices[i] * 1'000'000, static_cast<int64_t>(i), i + 1};
-    if (auto d = algo.on_quote(q)) {
-      if (!result.empty())
-        result += ", ";
-      result += std::to_string(i) + " " + std::string{to_string(d->direction)};
-    }
-  }
-  return result;
-}
 
 const std::vector<int64_t> flat_then_drop{100, 100, 100, 100, 100,
                                           100, 100, 100, 100, 90};

@@ -1,6 +1,8 @@
 #define CAF_SUITE trading.sma_crossover
 #include "caf/test/unit_test.hpp"
 
+#include "signal_trace.hpp"
+
 #include "trading/algorithms/sma_crossover.hpp"
 
 #include <string>
@@ -9,25 +11,10 @@
 #include <nlohmann/json.hpp>
 
 using namespace intuition::trading;
+using intuition::trading::testing::run;
 using nlohmann::json;
 
 namespace {
-
-/// Feeds whole-unit prices and lists the signals as "INDEX SIDE, ...".
-std::string run(algorithm& algo, const std::vector<int64_t>& prices) {
-  std::string result;
-  for (size_t i = 0; i < prices.size(); ++i) {
-    quote q{"AAPL", prices[i] * 1'000'000, static_cast<int64_t>(i), i + 1};
-    if (auto d = algo.on_quote(q)) {
-      if (!result.empty())
-        result += ", ";
-      result += std::to_string(i) + " " + std::string{to_string(d->direction)};
-      if (d->strength != 1.0)
-        result += " (strength " + std::to_string(d->strength) + ")";
-    }
-  }
-  return result;
-}
 
 } // namespace
 
