@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -44,15 +45,35 @@ using portfolio_actor = caf::typed_actor<
   caf::replies_to<market_batch>::with<uint64_t>,
   caf::replies_to<report_atom>::with<std::string>, state_query>;
 
+/// Any actor, seen only as something that reports its state.
+using inspectable_actor = caf::typed_actor<state_query>;
+
+/// Lists the state of every actor whose instance name matches a pattern
+/// (`trading::instance_matches`).
+using list_query = caf::replies_to<list_atom, std::string>::with<
+  std::vector<actor_state>>;
+
 /// One (strategy, symbol): answers a batch of its symbol's quotes with the
-/// signals they raised.
+/// signals they raised; `warmup` feeds past quotes to a re-placed instance
+/// (indicators only, no signals).
 using algorithm_actor
   = caf::typed_actor<caf::replies_to<quote_batch>::with<signal_batch>,
-                     state_query>;
+                     caf::reacts_to<warmup_atom, quote_batch>, state_query>;
 
 /// Entry point of every quote source: answers each batch, once its signals
-/// reached the portfolio, with the number of orders filled so far.
+/// reached the portfolio, with the number of orders filled so far. Lists
+/// its algorithm instances, wherever they run.
 using quote_router_actor
-  = caf::typed_actor<caf::replies_to<quote_batch>::with<uint64_t>, state_query>;
+  = caf::typed_actor<caf::replies_to<quote_batch>::with<uint64_t>, list_query,
+                     state_query>;
+
+/// The actor a process publishes (`--listen`, `intuition node`): lists the
+/// state of its actors for inspection, collects their metric samples, and
+/// on a worker node spawns algorithm instances for a coordinator.
+using node_agent_actor = caf::typed_actor<
+  list_query,
+  caf::replies_to<metrics_atom>::with<std::vector<trading::metric_sample>>,
+  caf::replies_to<place_atom, algorithm_spec>::with<algorithm_actor>,
+  state_query>;
 
 } // namespace intuition::actors

@@ -25,6 +25,7 @@ algorithm(algorithm_actor::stateful_pointer<algorithm_state> self,
     }
   }
   st.spec = std::move(spec);
+  st.probe.count_rejected(self);
   if (!failure.empty()) {
     // The configuration loader validated these parameters; this only
     // happens for a spawn request that bypassed it (a remote peer).
@@ -36,6 +37,8 @@ algorithm(algorithm_actor::stateful_pointer<algorithm_state> self,
   return {
     [self](quote_batch& batch) -> signal_batch {
       auto& st = self->state;
+      auto timer = st.probe.time(self);
+      st.probe.mailbox_time(self, batch.sent_ns);
       signal_batch out;
       if (!st.algo)
         return out;
@@ -47,13 +50,33 @@ algorithm(algorithm_actor::stateful_pointer<algorithm_state> self,
       st.signals += out.signals.size();
       return out;
     },
+    [self](warmup_atom, quote_batch& batch) {
+      // Indicators catch up on the symbol's recent history; the decisions
+      // they would have taken then are long past and are dropped.
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      if (!st.algo)
+        return;
+      for (const auto& q : batch.quotes)
+        st.algo->on_quote(q);
+      st.warmup_quotes += batch.quotes.size();
+    },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;
-      return {algorithm_instance_name(st.spec),
-              algorithm_state::name,
-              {{"quotes", static_cast<int64_t>(st.quotes)},
-               {"signals", static_cast<int64_t>(st.signals)}},
-              st.algo ? st.algo->state().dump() : "{}"};
+      auto timer = st.probe.time(self);
+      auto summary = st.algo ? st.algo->state() : nlohmann::json::object();
+      summary["strategy"] = st.spec.strategy;
+      summary["algorithm"] = st.spec.algorithm;
+      summary["symbol"] = st.spec.symbol;
+      summary["epoch"] = st.spec.epoch;
+      auto out = make_actor_state(algorithm_instance_name(st.spec),
+                                  algorithm_state::name,
+                                  {{"quotes", static_cast<int64_t>(st.quotes)},
+                                   {"signals", static_cast<int64_t>(st.signals)},
+                                   {"warmup_quotes", static_cast<int64_t>(st.warmup_quotes)}},
+                                  summary.dump());
+      st.probe.stamp(out, self->mailbox().size());
+      return out;
     },
   };
 }

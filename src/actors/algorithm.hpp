@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "actors/actor_types.hpp"
+#include "actors/telemetry.hpp"
 #include "trading/algorithm.hpp"
 
 /// The algorithm actor: a thin shell around one pure algorithm instance.
@@ -14,6 +15,9 @@ struct algorithm_state {
   std::unique_ptr<trading::algorithm> algo;
   uint64_t quotes = 0;
   uint64_t signals = 0;
+  /// Quotes fed by `warmup` (not traded on).
+  uint64_t warmup_quotes = 0;
+  actor_probe probe{actor_kind::algorithm};
 };
 
 /// Spawns the algorithm `spec.algorithm` for `spec.symbol`. The parameters

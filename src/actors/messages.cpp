@@ -4,6 +4,17 @@
 
 namespace intuition::actors {
 
+actor_state make_actor_state(std::string name, std::string kind,
+                             std::map<std::string, int64_t> counters,
+                             std::string summary_json) {
+  actor_state out;
+  out.name = std::move(name);
+  out.kind = std::move(kind);
+  out.counters = std::move(counters);
+  out.summary_json = std::move(summary_json);
+  return out;
+}
+
 bool operator==(const quote_batch& x, const quote_batch& y) noexcept {
   return x.quotes == y.quotes;
 }
@@ -22,12 +33,15 @@ bool operator==(const order_batch& x, const order_batch& y) noexcept {
 
 bool operator==(const actor_state& x, const actor_state& y) noexcept {
   return x.name == y.name && x.kind == y.kind && x.counters == y.counters
-         && x.summary_json == y.summary_json;
+         && x.summary_json == y.summary_json && x.node == y.node
+         && x.mailbox_size == y.mailbox_size && x.processed == y.processed
+         && x.metrics == y.metrics;
 }
 
 bool operator==(const algorithm_spec& x, const algorithm_spec& y) noexcept {
   return x.strategy == y.strategy && x.algorithm == y.algorithm
-         && x.params_json == y.params_json && x.symbol == y.symbol;
+         && x.params_json == y.params_json && x.symbol == y.symbol
+         && x.epoch == y.epoch;
 }
 
 bool operator==(const mqtt_message& x, const mqtt_message& y) noexcept {
@@ -39,6 +53,19 @@ bool operator==(const connection_event& x,
                 const connection_event& y) noexcept {
   return x.connected == y.connected && x.reason == y.reason;
 }
+
+} // namespace intuition::actors
+
+namespace intuition::trading {
+
+bool operator==(const metric_sample& x, const metric_sample& y) noexcept {
+  return x.name == y.name && x.type == y.type && x.labels == y.labels
+         && x.value == y.value && x.bounds == y.bounds && x.counts == y.counts;
+}
+
+} // namespace intuition::trading
+
+namespace intuition::actors {
 
 void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::intuition>();

@@ -8,6 +8,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/type_id.hpp>
 
+#include "trading/metrics.hpp"
 #include "trading/types.hpp"
 
 /// Every message type and atom of Intuition, in one type-ID block, registered
@@ -18,6 +19,9 @@ namespace intuition::actors {
 /// messaging cost once per batch, not per quote.
 struct quote_batch {
   std::vector<trading::quote> quotes;
+  /// Steady-clock send time in ns, for the receiver's mailbox-time metric
+  /// (transport metadata: not part of equality).
+  int64_t sent_ns = 0;
 };
 
 /// Signals an algorithm instance raised for one `quote_batch`, in quote order.
@@ -30,11 +34,15 @@ struct signal_batch {
 struct market_batch {
   std::vector<trading::quote> quotes;
   std::vector<trading::signal> signals;
+  /// Steady-clock send time in ns (not part of equality).
+  int64_t sent_ns = 0;
 };
 
 /// Orders the portfolio filled, handed to the order log.
 struct order_batch {
   std::vector<trading::order> orders;
+  /// Steady-clock send time in ns (not part of equality).
+  int64_t sent_ns = 0;
 };
 
 /// Answer to the generic state query every actor understands.
@@ -47,7 +55,23 @@ struct actor_state {
   std::map<std::string, int64_t> counters;
   /// Kind-specific summary as a JSON object.
   std::string summary_json;
+  /// Where the actor runs: the label of its process (`coordinator`, a
+  /// node's name).
+  std::string node;
+  /// Messages waiting in its mailbox when it answered.
+  int64_t mailbox_size = 0;
+  /// Messages it processed so far.
+  int64_t processed = 0;
+  /// Its Prometheus samples (singleton actors; algorithm instances leave
+  /// this empty and are aggregated per kind instead).
+  std::vector<trading::metric_sample> metrics;
 };
+
+/// A state reply with the fields every actor fills itself; the probe adds
+/// node, mailbox size and messages processed.
+actor_state make_actor_state(std::string name, std::string kind,
+                             std::map<std::string, int64_t> counters,
+                             std::string summary_json);
 
 /// One MQTT message, copied off libmosquitto's network thread.
 struct mqtt_message {
@@ -70,13 +94,16 @@ struct algorithm_spec {
   /// The strategy's parameters as a JSON object (text, so it crosses nodes).
   std::string params_json;
   std::string symbol;
+  /// Placement generation of (strategy, symbol): raised whenever the router
+  /// places the instance anew, so a stale incarnation is recognisable.
+  uint64_t epoch = 0;
 };
 
 // -- inspect ---------------------------------------------------------------------
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, quote_batch& x) {
-  return f(caf::meta::type_name("quote_batch"), x.quotes);
+  return f(caf::meta::type_name("quote_batch"), x.quotes, x.sent_ns);
 }
 
 template <class Inspector>
@@ -86,18 +113,19 @@ typename Inspector::result_type inspect(Inspector& f, signal_batch& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, market_batch& x) {
-  return f(caf::meta::type_name("market_batch"), x.quotes, x.signals);
+  return f(caf::meta::type_name("market_batch"), x.quotes, x.signals,
+           x.sent_ns);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, order_batch& x) {
-  return f(caf::meta::type_name("order_batch"), x.orders);
+  return f(caf::meta::type_name("order_batch"), x.orders, x.sent_ns);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, actor_state& x) {
   return f(caf::meta::type_name("actor_state"), x.name, x.kind, x.counters,
-           x.summary_json);
+           x.summary_json, x.node, x.mailbox_size, x.processed, x.metrics);
 }
 
 template <class Inspector>
@@ -114,7 +142,7 @@ typename Inspector::result_type inspect(Inspector& f, connection_event& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, algorithm_spec& x) {
   return f(caf::meta::type_name("algorithm_spec"), x.strategy, x.algorithm,
-           x.params_json, x.symbol);
+           x.params_json, x.symbol, x.epoch);
 }
 
 bool operator==(const quote_batch& x, const quote_batch& y) noexcept;
@@ -151,6 +179,14 @@ typename Inspector::result_type inspect(Inspector& f, order& x) {
            x.symbol, x.direction, x.qty, x.price_micros, x.commission_micros);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, metric_sample& x) {
+  return f(caf::meta::type_name("metric_sample"), x.name, x.type, x.labels,
+           x.value, x.bounds, x.counts);
+}
+
+bool operator==(const metric_sample& x, const metric_sample& y) noexcept;
+
 } // namespace intuition::trading
 
 // -- type-ID block ------------------------------------------------------------------
@@ -171,6 +207,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::algorithm_spec))
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::mqtt_message))
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::connection_event))
+  CAF_ADD_TYPE_ID(intuition, (intuition::trading::metric_sample))
+  CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::metric_sample>))
+  CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::actors::actor_state>))
 
   // Atoms are verbs; at most 10 characters (CAF 0.17).
   CAF_ADD_ATOM(intuition, intuition::actors, get_state_atom, "getstate")
@@ -180,6 +219,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   CAF_ADD_ATOM(intuition, intuition::actors, subscribe_atom, "subscribe")
   CAF_ADD_ATOM(intuition, intuition::actors, puback_atom, "puback")
   CAF_ADD_ATOM(intuition, intuition::actors, drain_atom, "drain")
+  CAF_ADD_ATOM(intuition, intuition::actors, list_atom, "list")
+  CAF_ADD_ATOM(intuition, intuition::actors, metrics_atom, "metrics")
+  CAF_ADD_ATOM(intuition, intuition::actors, place_atom, "place")
+  CAF_ADD_ATOM(intuition, intuition::actors, warmup_atom, "warmup")
 
 CAF_END_TYPE_ID_BLOCK(intuition)
 

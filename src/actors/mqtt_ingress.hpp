@@ -3,12 +3,14 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/actor_types.hpp"
+#include "actors/telemetry.hpp"
 #include "trading/quote_codec.hpp"
 
 /// MQTT ingress: payloads in, validated quotes out to the router.
@@ -46,7 +48,14 @@ struct mqtt_ingress_state {
   uint64_t connects = 0;
   std::string connection_reason;
   std::vector<caf::typed_response_promise<uint64_t>> drains;
+  /// Accepted payloads per topic (the channel); at most
+  /// `max_channel_labels` topics, the rest counted under `other`.
+  std::map<std::string, uint64_t> by_channel;
+  actor_probe probe{actor_kind::mqtt_ingress};
 };
+
+/// Bound on the `channel` label values the ingress reports.
+constexpr size_t max_channel_labels = 64;
 
 /// Spawns the ingress. The runtime's MQTT callbacks send it `mqtt_message`
 /// and `connection_event`; it never blocks on the network.

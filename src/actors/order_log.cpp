@@ -14,7 +14,8 @@ void mark_durable(self_ptr self) {
   auto& st = self->state;
   st.durable = st.appended;
   if (st.cfg.publisher && !st.unsynced.empty())
-    self->send(st.cfg.publisher, order_batch{std::move(st.unsynced)});
+    self->send(st.cfg.publisher,
+               order_batch{std::move(st.unsynced), steady_now_ns()});
   st.unsynced.clear();
 }
 
@@ -32,6 +33,7 @@ void sync_now(self_ptr self) {
     return;
   }
   ++st.syncs;
+  st.fsync_seconds.observe(static_cast<double>(st.writer.last_sync_ns()) / 1e9);
   st.max_sync_ns = std::max(st.max_sync_ns, st.writer.last_sync_ns());
   mark_durable(self);
 }
@@ -44,6 +46,7 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
           order_log_config cfg) {
   self->state.writer = std::move(*writer);
   self->state.cfg = cfg;
+  self->state.probe.count_rejected(self);
   // A shutdown request still puts every appended record on disk first.
   self->set_exit_handler([self](caf::exit_msg& msg) {
     sync_now(self);
@@ -52,6 +55,8 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
   return {
     [self](order_batch& batch) {
       auto& st = self->state;
+      auto timer = st.probe.time(self);
+      st.probe.mailbox_time(self, batch.sent_ns);
       if (auto err = st.writer.append(batch.orders)) {
         // An order the journal did not take must not be lost silently: the
         // run stops, and the journal holds every order acknowledged before.
@@ -80,28 +85,44 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
       }
     },
     [self](flush_atom) -> uint64_t {
+      auto timer = self->state.probe.time(self);
       sync_now(self);
       return self->state.durable;
     },
     [self](sync_atom) {
+      auto timer = self->state.probe.time(self);
       self->state.sync_pending = false;
       sync_now(self);
     },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;
+      auto timer = st.probe.time(self);
       nlohmann::json summary{
         {"policy", std::string{trading::to_string(st.cfg.policy)}},
         {"next_seq", st.writer.next_seq()},
         {"next_id", st.writer.next_id()},
         {"max_sync_us", st.max_sync_ns / 1000},
       };
-      return {order_log_state::name,
-              order_log_state::name,
-              {{"appended", static_cast<int64_t>(st.appended)},
-               {"durable", static_cast<int64_t>(st.durable)},
-               {"syncs", static_cast<int64_t>(st.syncs)},
-               {"write_errors", static_cast<int64_t>(st.write_errors)}},
-              summary.dump()};
+      auto out = make_actor_state(order_log_state::name,
+                                  order_log_state::name,
+                                  {{"appended", static_cast<int64_t>(st.appended)},
+                                   {"durable", static_cast<int64_t>(st.durable)},
+                                   {"syncs", static_cast<int64_t>(st.syncs)},
+                                   {"write_errors", static_cast<int64_t>(st.write_errors)}},
+                                  summary.dump());
+      auto n = [](uint64_t x) { return static_cast<double>(x); };
+      out.metrics = {
+        trading::counter_sample("intuition_journal_appends_total",
+                                n(st.appended)),
+        trading::counter_sample("intuition_journal_durable_total",
+                                n(st.durable)),
+        trading::counter_sample("intuition_journal_syncs_total", n(st.syncs)),
+        trading::counter_sample("intuition_journal_write_errors_total",
+                                n(st.write_errors)),
+        st.fsync_seconds.sample("intuition_journal_fsync_seconds"),
+      };
+      st.probe.stamp(out, self->mailbox().size());
+      return out;
     },
   };
 }

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "actors/actor_types.hpp"
+#include "actors/telemetry.hpp"
+#include "trading/metrics.hpp"
 #include "trading/journal.hpp"
 
 /// The order log: the append-only journal's only writer.
@@ -33,6 +35,9 @@ struct order_log_state {
   int64_t max_sync_ns = 0;
   /// Appended orders waiting for their sync before they may be published.
   std::vector<trading::order> unsynced;
+  /// Duration of every fsync, in seconds.
+  trading::bucket_histogram fsync_seconds;
+  actor_probe probe{actor_kind::order_log};
 };
 
 /// Spawns the order log around an already opened writer (the runtime opens

@@ -108,6 +108,7 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
   st.last_seq = st.unconfirmed.empty() ? cfg.mark
                                        : st.unconfirmed.rbegin()->first;
   st.cfg = std::move(cfg);
+  st.probe.count_rejected(self);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     write_mark(self);
     self->quit(msg.reason);
@@ -115,6 +116,8 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
   return {
     [self](order_batch& batch) {
       auto& st = self->state;
+      auto timer = st.probe.time(self);
+      st.probe.mailbox_time(self, batch.sent_ns);
       retry_unsent(self);
       for (auto& x : batch.orders) {
         st.last_seq = std::max(st.last_seq, x.seq);
@@ -125,6 +128,7 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
     },
     [self](signal_batch& batch) {
       auto& st = self->state;
+      auto timer = st.probe.time(self);
       if (!st.cfg.publish_signals || !st.connected)
         return;
       for (const auto& s : batch.signals) {
@@ -141,6 +145,7 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
     },
     [self](puback_atom, int32_t mid) {
       auto& st = self->state;
+      auto timer = st.probe.time(self);
       auto i = st.in_flight.find(mid);
       if (i == st.in_flight.end())
         return; // a signal (QoS 0) or a message from before a reconnect
@@ -153,6 +158,9 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
     },
     [self](connection_event& ev) {
       auto& st = self->state;
+      auto timer = st.probe.time(self);
+      if (ev.connected && !st.connected)
+        ++st.connects;
       st.connected = ev.connected;
       if (!ev.connected) {
         ++st.disconnects;
@@ -169,10 +177,12 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
       answer_drains(self);
     },
     [self](sync_atom) {
+      auto timer = self->state.probe.time(self);
       self->state.tick_pending = false;
       write_mark(self);
     },
     [self](drain_atom) -> caf::typed_response_promise<uint64_t> {
+      auto timer = self->state.probe.time(self);
       auto promise = self->make_response_promise<uint64_t>();
       self->state.drains.push_back(promise);
       answer_drains(self);
@@ -180,19 +190,44 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
     },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;
+      auto timer = st.probe.time(self);
       nlohmann::json summary{{"connected", st.connected},
                              {"publication_mark", st.mark},
                              {"unconfirmed", st.unconfirmed.size()},
                              {"topic_prefix", st.cfg.topic_prefix}};
-      return {order_publisher_state::name,
-              order_publisher_state::name,
-              {{"published", static_cast<int64_t>(st.published)},
-               {"confirmed", static_cast<int64_t>(st.confirmed)},
-               {"republished", static_cast<int64_t>(st.republished)},
-               {"signals", static_cast<int64_t>(st.signals)},
-               {"publish_errors", static_cast<int64_t>(st.publish_errors)},
-               {"disconnects", static_cast<int64_t>(st.disconnects)}},
-              summary.dump()};
+      auto out = make_actor_state(
+                                  order_publisher_state::name,
+                                  order_publisher_state::name,
+                                  {{"published", static_cast<int64_t>(st.published)},
+                                   {"confirmed", static_cast<int64_t>(st.confirmed)},
+                                   {"republished", static_cast<int64_t>(st.republished)},
+                                   {"signals", static_cast<int64_t>(st.signals)},
+                                   {"publish_errors", static_cast<int64_t>(st.publish_errors)},
+                                   {"disconnects", static_cast<int64_t>(st.disconnects)}},
+                                  summary.dump());
+      auto n = [](uint64_t x) { return static_cast<double>(x); };
+      out.metrics = {
+        trading::counter_sample("intuition_orders_published_total",
+                                n(st.published)),
+        trading::counter_sample("intuition_orders_confirmed_total",
+                                n(st.confirmed)),
+        trading::counter_sample("intuition_orders_republished_total",
+                                n(st.republished)),
+        trading::gauge_sample("intuition_orders_unconfirmed",
+                              n(st.unconfirmed.size())),
+        trading::counter_sample("intuition_signals_published_total",
+                                n(st.signals)),
+        trading::counter_sample("intuition_mqtt_publish_errors_total",
+                                n(st.publish_errors)),
+        trading::gauge_sample("intuition_mqtt_connected",
+                              st.connected ? 1.0 : 0.0,
+                              {{"client", "publisher"}}),
+        trading::counter_sample("intuition_mqtt_reconnects_total",
+                                n(st.connects > 0 ? st.connects - 1 : 0),
+                                {{"client", "publisher"}}),
+      };
+      st.probe.stamp(out, self->mailbox().size());
+      return out;
     },
   };
 }

@@ -13,6 +13,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/actor_types.hpp"
+#include "actors/telemetry.hpp"
 
 /// MQTT egress: every durable order and every signal, published.
 namespace intuition::actors {
@@ -58,7 +59,9 @@ struct order_publisher_state {
   uint64_t signals = 0;
   uint64_t publish_errors = 0;
   uint64_t disconnects = 0;
+  uint64_t connects = 0;
   std::vector<caf::typed_response_promise<uint64_t>> drains;
+  actor_probe probe{actor_kind::order_publisher};
 };
 
 /// Spawns the publisher. Orders are published in seq order on connect,

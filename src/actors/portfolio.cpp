@@ -9,12 +9,6 @@ namespace intuition::actors {
 
 namespace {
 
-int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::steady_clock::now().time_since_epoch())
-    .count();
-}
-
 nlohmann::json latency_json(const trading::latency_recorder& x) {
   auto us = [](int64_t ns) { return static_cast<double>(ns) / 1e3; };
   return {{"count", x.count()},
@@ -24,6 +18,46 @@ nlohmann::json latency_json(const trading::latency_recorder& x) {
 }
 
 } // namespace
+
+std::vector<trading::metric_sample> portfolio_metrics(const portfolio_state& st) {
+  using trading::counter_sample;
+  using trading::gauge_sample;
+  auto n = [](uint64_t x) { return static_cast<double>(x); };
+  auto units = [](int64_t micros) {
+    return static_cast<double>(micros) / static_cast<double>(trading::micros_per_unit);
+  };
+  std::vector<trading::metric_sample> out;
+  for (const auto& [key, count] : st.signals_by)
+    out.push_back(counter_sample(
+      "intuition_signals_total", n(count),
+      {{"strategy", key.first}, {"side", std::string{trading::to_string(key.second)}}}));
+  for (const auto& [key, count] : st.orders_by)
+    out.push_back(counter_sample(
+      "intuition_orders_total", n(count),
+      {{"strategy", key.first}, {"side", std::string{trading::to_string(key.second)}}}));
+  const auto& c = st.pf->counters();
+  for (size_t i = 0; i < c.refusals.size(); ++i)
+    out.push_back(counter_sample(
+      "intuition_risk_refusals_total", n(c.refusals[i]),
+      {{"reason", std::string{trading::to_string(
+                    static_cast<trading::refusal_reason>(i))}}}));
+  out.push_back(counter_sample("intuition_portfolio_quotes_total", n(c.quotes)));
+  const auto& bk = st.pf->positions();
+  int64_t realised = 0;
+  int64_t unrealised = 0;
+  for (const auto& [name, pnl] : bk.pnl_by_strategy()) {
+    realised += pnl.realised_micros;
+    unrealised += pnl.unrealised_micros;
+  }
+  out.push_back(gauge_sample("intuition_cash", units(bk.cash_micros())));
+  out.push_back(gauge_sample("intuition_equity", units(bk.equity_micros())));
+  out.push_back(gauge_sample("intuition_realised_pnl", units(realised)));
+  out.push_back(gauge_sample("intuition_unrealised_pnl", units(unrealised)));
+  out.push_back(gauge_sample("intuition_open_positions",
+                             n(bk.net_positions().size())));
+  out.push_back(st.tick_to_order_seconds.sample("intuition_tick_to_order_seconds"));
+  return out;
+}
 
 portfolio_actor::behavior_type
 portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
@@ -38,31 +72,42 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
   st.report = report;
   st.curve = trading::equity_curve{report.equity_interval_ms};
   st.log = std::move(log);
+  st.probe.count_rejected(self);
   return {
     [self](market_batch& batch) -> uint64_t {
       // Signals arrive sorted by quote sequence: fill each right after its
       // quote marked the book, as a single-threaded loop would.
       auto& st = self->state;
+      auto timer = st.probe.time(self);
+      st.probe.mailbox_time(self, batch.sent_ns);
       order_batch filled;
       auto sig = batch.signals.begin();
       for (const auto& q : batch.quotes) {
         st.pf->on_quote(q);
         for (; sig != batch.signals.end() && sig->quote_seq == q.seq; ++sig) {
+          ++st.signals_by[{sig->strategy, sig->direction}];
           auto outcome = st.pf->on_signal(*sig);
           if (auto* x = std::get_if<trading::order>(&outcome)) {
+            ++st.orders_by[{x->strategy, x->direction}];
             filled.orders.push_back(std::move(*x));
-            if (q.received_ns > 0)
-              st.tick_to_order.record(steady_ns() - q.received_ns);
+            if (q.received_ns > 0) {
+              auto ns = steady_now_ns() - q.received_ns;
+              st.tick_to_order.record(ns);
+              st.tick_to_order_seconds.observe(static_cast<double>(ns) / 1e9);
+            }
           }
         }
         st.curve.record(q.ts_ms, st.pf->positions().equity_micros());
       }
-      if (!filled.orders.empty())
+      if (!filled.orders.empty()) {
+        filled.sent_ns = steady_now_ns();
         self->send(st.log, std::move(filled));
+      }
       return st.pf->counters().orders;
     },
     [self](report_atom) -> std::string {
       auto& st = self->state;
+      auto timer = st.probe.time(self);
       auto out = trading::portfolio_report(*st.pf, st.curve,
                                            st.starting_equity_micros,
                                            st.report, true);
@@ -72,13 +117,21 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
     },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;
+      auto timer = st.probe.time(self);
       const auto& c = st.pf->counters();
-      return {portfolio_state::name,
-              portfolio_state::name,
-              {{"quotes", static_cast<int64_t>(c.quotes)},
-               {"signals", static_cast<int64_t>(c.signals)},
-               {"orders", static_cast<int64_t>(c.orders)}},
-              trading::portfolio_summary(*st.pf).dump()};
+      auto summary = trading::portfolio_summary(*st.pf);
+      summary["tick_to_order"] = latency_json(st.tick_to_order);
+      auto out = make_actor_state(portfolio_state::name,
+                                  portfolio_state::name,
+                                  {{"quotes", static_cast<int64_t>(c.quotes)},
+                                   {"signals", static_cast<int64_t>(c.signals)},
+                                   {"orders", static_cast<int64_t>(c.orders)},
+                                   {"restored_orders",
+                                    static_cast<int64_t>(st.restored_orders)}},
+                                  summary.dump());
+      out.metrics = portfolio_metrics(st);
+      st.probe.stamp(out, self->mailbox().size());
+      return out;
     },
   };
 }

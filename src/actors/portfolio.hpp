@@ -1,9 +1,14 @@
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "actors/actor_types.hpp"
+#include "actors/telemetry.hpp"
+#include "trading/metrics.hpp"
 #include "trading/latency.hpp"
 #include "trading/performance.hpp"
 #include "trading/portfolio.hpp"
@@ -24,7 +29,20 @@ struct portfolio_state {
   order_log_actor log;
   /// Tick-to-order: from receiving a live quote to its order being filled.
   trading::latency_recorder tick_to_order;
+  /// The same latency in seconds, for the exporter; finer buckets than
+  /// CAF's around the 1 ms target.
+  trading::bucket_histogram tick_to_order_seconds{
+    {25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 50e-3,
+     0.1, 1.0}};
+  /// Signals and orders of this run by (strategy, side).
+  std::map<std::pair<std::string, trading::side>, uint64_t> signals_by;
+  std::map<std::pair<std::string, trading::side>, uint64_t> orders_by;
+  actor_probe probe{actor_kind::portfolio};
 };
+
+/// The portfolio's Prometheus samples: signals, orders and refusals of this
+/// run, cash, equity, P&L, open positions, tick-to-order latency.
+std::vector<trading::metric_sample> portfolio_metrics(const portfolio_state& st);
 
 /// Spawns the portfolio. `restored` are the journal's orders, applied before
 /// the first message so the book continues where the last run stopped.

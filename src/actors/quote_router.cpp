@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/algorithm.hpp"
+#include "actors/inspection.hpp"
 
 namespace intuition::actors {
 
@@ -36,7 +37,7 @@ std::vector<routed_instance>& resolve(self_ptr self, const std::string& symbol) 
     if (!s.matches(symbol))
       continue;
     auto handle = st.place(self->system(),
-                           {s.name, s.algorithm, s.params_json, symbol});
+                           {s.name, s.algorithm, s.params_json, symbol, 1});
     self->monitor(handle);
     found.push_back({k, ++st.spawned, std::move(handle)});
   }
@@ -61,7 +62,8 @@ void flush_ready(self_ptr self) {
       self->send(st.publisher, signal_batch{b.signals});
     self
       ->request(st.portfolio, caf::infinite,
-                market_batch{std::move(b.quotes), std::move(b.signals)})
+                market_batch{std::move(b.quotes), std::move(b.signals),
+                             steady_now_ns()})
       .then([promise](uint64_t orders) mutable { promise.deliver(orders); },
             [promise](caf::error& err) mutable { promise.deliver(err); });
     st.pending.pop_front();
@@ -91,6 +93,7 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
   st.place = std::move(place);
   st.portfolio = std::move(portfolio);
   st.publisher = std::move(publisher);
+  st.probe.count_rejected(self);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     // Instances are monitored, not linked (one failing must not stop the
     // router), so the router takes them down with it.
@@ -100,6 +103,7 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
     self->quit(msg.reason);
   });
   self->set_down_handler([self](caf::down_msg& dm) {
+    auto timer = self->state.probe.time(self);
     // A failed instance is dropped; the next quote of its symbol places a
     // fresh one.
     auto& st = self->state;
@@ -125,6 +129,8 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
   return {
     [self](quote_batch& batch) -> caf::typed_response_promise<uint64_t> {
       auto& st = self->state;
+      auto timer = st.probe.time(self);
+      st.probe.mailbox_time(self, batch.sent_ns);
       auto promise = self->make_response_promise<uint64_t>();
       for (auto& q : batch.quotes)
         q.seq = st.next_seq++;
@@ -147,8 +153,10 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
       auto id = st.next_batch++;
       st.pending.push_back(
         {id, std::move(batch.quotes), {}, parts.size(), promise});
+      auto now = steady_now_ns();
       for (auto slot : order) {
         auto& [handle, part] = parts[slot];
+        part.sent_ns = now;
         self->request(handle, caf::infinite, std::move(part))
           .then(
             [self, id](signal_batch& sb) {
@@ -164,24 +172,61 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
       flush_ready(self);
       return promise;
     },
+    [self](list_atom, const std::string& pattern)
+      -> caf::typed_response_promise<std::vector<actor_state>> {
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      auto promise = self->make_response_promise<std::vector<actor_state>>();
+      std::vector<inspection_target> targets;
+      for (const auto& [symbol, inst] : st.routes)
+        for (const auto& r : inst) {
+          auto name = "algorithm/" + st.strategies[r.strategy].name + "/" + symbol;
+          if (trading::instance_matches(pattern, name))
+            targets.push_back({std::move(name), r.handle});
+        }
+      std::sort(targets.begin(), targets.end(),
+                [](const auto& x, const auto& y) { return x.name < y.name; });
+      gather_states(self, std::move(targets), promise);
+      return promise;
+    },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;
+      auto timer = st.probe.time(self);
       nlohmann::json placement = nlohmann::json::object();
+      std::map<std::string, uint64_t> per_node;
       for (const auto& [symbol, inst] : st.routes)
-        for (const auto& r : inst)
-          placement[st.strategies[r.strategy].name + "/" + symbol]
-            = to_string(r.handle.node());
+        for (const auto& r : inst) {
+          auto where = r.handle.node() == self->node() ? node_label()
+                                                       : to_string(r.handle.node());
+          ++per_node[where];
+          placement[st.strategies[r.strategy].name + "/" + symbol] = where;
+        }
       nlohmann::json summary{{"symbols", st.routes.size()},
+                             {"actors_by_node", per_node},
                              {"placement", placement},
                              {"pending_batches", st.pending.size()}};
-      return {quote_router_state::name,
-              quote_router_state::name,
-              {{"quotes", static_cast<int64_t>(st.quotes)},
-               {"spawned", static_cast<int64_t>(st.spawned)},
-               {"algorithm_failures",
-                static_cast<int64_t>(st.algorithm_failures)},
-               {"unrouted_quotes", static_cast<int64_t>(st.unrouted)}},
-              summary.dump()};
+      auto out = make_actor_state(quote_router_state::name,
+                                  quote_router_state::name,
+                                  {{"quotes", static_cast<int64_t>(st.quotes)},
+                                   {"spawned", static_cast<int64_t>(st.spawned)},
+                                   {"algorithm_failures",
+                                    static_cast<int64_t>(st.algorithm_failures)},
+                                   {"unrouted_quotes", static_cast<int64_t>(st.unrouted)}},
+                                  summary.dump());
+      auto n = [](uint64_t x) { return static_cast<double>(x); };
+      out.metrics = {
+        trading::counter_sample("intuition_router_quotes_total", n(st.quotes)),
+        trading::counter_sample("intuition_unrouted_quotes_total",
+                                n(st.unrouted)),
+        trading::counter_sample("intuition_algorithm_failures_total",
+                                n(st.algorithm_failures)),
+        trading::gauge_sample("intuition_symbols", n(st.routes.size())),
+      };
+      for (const auto& [where, count] : per_node)
+        out.metrics.push_back(trading::gauge_sample(
+          "intuition_algorithm_actors", n(count), {{"node", where}}));
+      st.probe.stamp(out, self->mailbox().size());
+      return out;
     },
   };
 }

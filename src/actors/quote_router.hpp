@@ -10,6 +10,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/actor_types.hpp"
+#include "actors/telemetry.hpp"
 
 /// The quote router: every quote enters here, whatever its source.
 namespace intuition::actors {
@@ -68,6 +69,7 @@ struct quote_router_state {
   uint64_t spawned = 0;
   uint64_t algorithm_failures = 0;
   uint64_t unrouted = 0;
+  actor_probe probe{actor_kind::quote_router};
 };
 
 /// Spawns the router. Instances are placed with `place` the first time a

@@ -72,8 +72,11 @@ fake_router(fake_router_actor::stateful_pointer<fake_router_state> self,
       st.held.pop_front();
       st.log->held = st.held.size();
     },
+    [](list_atom, const std::string&) -> std::vector<actor_state> {
+      return {};
+    },
     [](get_state_atom) -> actor_state {
-      return {"fake_router", "quote_router", {}, "{}"};
+      return make_actor_state("fake_router", "quote_router", {}, "{}");
     },
   };
 }

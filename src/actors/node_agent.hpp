@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <caf/actor_addr.hpp>
+#include <caf/node_id.hpp>
+
+#include "actors/actor_types.hpp"
+#include "actors/inspection.hpp"
+#include "actors/telemetry.hpp"
+
+/// The node agent: the one actor a process publishes. Inspection and
+/// metrics go through it; on a worker node it also hosts algorithm
+/// instances for a coordinator.
+namespace intuition::actors {
+
+/// What the agent knows about its process.
+struct node_agent_config {
+  /// `coordinator` (run, replay) or `node` (a worker).
+  std::string role = "node";
+  /// The process's long-lived actors (portfolio, order log, ...), listed
+  /// and asked for metrics; the router among them also lists the
+  /// algorithm instances it placed.
+  std::vector<inspection_target> singletons;
+  quote_router_actor router;
+  /// Samples fixed at start (rows a replay's CSV rejected).
+  std::vector<trading::metric_sample> fixed_samples;
+};
+
+/// An algorithm instance this node runs for a coordinator.
+struct hosted_instance {
+  algorithm_spec spec;
+  algorithm_actor handle;
+  /// The coordinator that asked for it.
+  caf::node_id owner;
+};
+
+struct node_agent_state {
+  static inline const char* name = "node_agent";
+  node_agent_config cfg;
+  std::unordered_map<caf::actor_addr, hosted_instance> hosted;
+  /// Remote processes that talked to this one, by node id, with the actor
+  /// monitored to notice them leave.
+  std::unordered_map<caf::node_id, caf::actor_addr> peers;
+  uint64_t placed = 0;
+  uint64_t orphans_stopped = 0;
+  actor_probe probe{actor_kind::node_agent};
+};
+
+/// Spawns the agent.
+node_agent_actor::behavior_type
+node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
+           node_agent_config cfg);
+
+} // namespace intuition::actors
