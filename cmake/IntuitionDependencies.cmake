@@ -21,3 +21,7 @@ set_target_properties(CAF::io PROPERTIES
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MOSQUITTO REQUIRED IMPORTED_TARGET libmosquitto)
+
+# Prometheus exposition: the core library builds the text format, the pull
+# library serves it over HTTP (civetweb inside).
+find_package(prometheus-cpp CONFIG REQUIRED)

@@ -1,5 +1,6 @@
 #include "runtime/config.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -338,7 +339,100 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
       s.integer("reconnect_max_s", 30, 1, 3600, "an integer in [1, 3600]"));
     s.done();
   }
+  // -- listen
+  if (auto* v = top.find("listen")) {
+    if (!v->is_string())
+      throw config_error("listen", v->dump(), "\"off\" or \"[HOST:]PORT\"");
+    out.listen = parse_listen("listen", v->get<std::string>());
+  }
+  // -- metrics
+  {
+    auto s = top.child("metrics");
+    auto port = s.integer("port", -1, 0, 65535, "an integer in [0, 65535]");
+    out.metrics.enabled = port >= 0;
+    out.metrics.port = static_cast<uint16_t>(port < 0 ? 0 : port);
+    out.metrics.bind = s.string("bind", "127.0.0.1");
+    if (out.metrics.bind.empty())
+      throw config_error(s.field("bind"), "\"\"", "an IP address to bind");
+    s.done();
+  }
+  // -- cluster
+  {
+    auto s = top.child("cluster");
+    if (auto* v = s.find("nodes")) {
+      if (!v->is_array())
+        throw config_error(s.field("nodes"), v->dump(),
+                           "a list of \"HOST:PORT\" strings");
+      for (size_t i = 0; i < v->size(); ++i) {
+        auto field = s.field("nodes") + "[" + std::to_string(i) + "]";
+        const auto& x = (*v)[i];
+        if (!x.is_string())
+          throw config_error(field, x.dump(), "a \"HOST:PORT\" string");
+        out.cluster.nodes.push_back(parse_endpoint(field, x.get<std::string>()));
+      }
+    }
+    out.cluster.local = s.boolean("local", true);
+    if (!out.cluster.local && out.cluster.nodes.empty())
+      throw config_error(s.field("local"), "false",
+                         "true unless cluster.nodes lists at least one node "
+                         "(algorithm actors need somewhere to run)");
+    s.done();
+  }
   top.done();
+  return out;
+}
+
+std::string endpoint::to_string() const {
+  if (host.find(':') != std::string::npos)
+    return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+bool endpoint::loopback() const {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+endpoint parse_endpoint(const std::string& field, const std::string& text,
+                        bool allow_zero) {
+  const char* expected = allow_zero
+                           ? "\"[HOST:]PORT\" with PORT in [0, 65535]"
+                           : "\"[HOST:]PORT\" with PORT in [1, 65535]";
+  endpoint out;
+  std::string port = text;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size()
+        || text[close + 1] != ':')
+      throw config_error(field, "\"" + text + "\"", expected);
+    out.host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else if (auto colon = text.rfind(':'); colon != std::string::npos) {
+    out.host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  uint64_t n = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+  if (out.host.empty() || port.empty() || ec != std::errc{}
+      || ptr != port.data() + port.size() || (n < 1 && !allow_zero)
+      || n > 65535)
+    throw config_error(field, "\"" + text + "\"", expected);
+  out.port = static_cast<uint16_t>(n);
+  return out;
+}
+
+listen_config parse_listen(const std::string& field, const std::string& text) {
+  listen_config out;
+  out.specified = true;
+  if (text == "off")
+    return out;
+  try {
+    out.at = parse_endpoint(field, text, true);
+  } catch (const config_error&) {
+    throw config_error(field, "\"" + text + "\"",
+                       "\"off\" or \"[HOST:]PORT\" with PORT in [0, 65535] "
+                       "(0: a free port)");
+  }
+  out.enabled = true;
   return out;
 }
 

@@ -70,6 +70,54 @@ struct mqtt_config {
   int reconnect_max_s = 30;
 };
 
+/// A TCP address `HOST:PORT`.
+struct endpoint {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+
+  /// `HOST:PORT` (IPv6 hosts in brackets).
+  std::string to_string() const;
+
+  /// Whether `host` is a loopback address (or `localhost`).
+  bool loopback() const;
+};
+
+/// Parses `[HOST:]PORT` (a bare port means 127.0.0.1; IPv6 as
+/// `[::1]:PORT`); port 0 only with `allow_zero`. Throws
+/// `trading::config_error` naming `field`.
+endpoint parse_endpoint(const std::string& field, const std::string& text,
+                        bool allow_zero = false);
+
+/// Where a process publishes its node agent for `inspect` and the cluster.
+struct listen_config {
+  /// Whether the configuration (or the command line) said anything; if
+  /// not, the command decides (`run` listens on 127.0.0.1:4242, `replay`
+  /// does not).
+  bool specified = false;
+  bool enabled = false;
+  endpoint at{"127.0.0.1", 4242};
+};
+
+/// Parses `--listen`/`listen`: `off`, or `[HOST:]PORT`. Throws
+/// `trading::config_error` naming `field`.
+listen_config parse_listen(const std::string& field, const std::string& text);
+
+/// The Prometheus endpoint (`/metrics`).
+struct metrics_config {
+  bool enabled = false;
+  std::string bind = "127.0.0.1";
+  /// 0 picks a free port (printed at start).
+  uint16_t port = 0;
+};
+
+/// Worker nodes that host algorithm actors.
+struct cluster_config {
+  /// Nodes to connect to (`intuition node` processes).
+  std::vector<endpoint> nodes;
+  /// Whether the coordinator also hosts algorithm actors itself.
+  bool local = true;
+};
+
 /// Everything a deployment says.
 struct app_config {
   std::string source_path;
@@ -80,6 +128,9 @@ struct app_config {
   trading::report_config report;
   trading::codec_limits codec;
   mqtt_config mqtt;
+  listen_config listen;
+  metrics_config metrics;
+  cluster_config cluster;
 };
 
 /// Parses a replay speed: `max`, `realtime` (1) or `Nx` (N > 0). Throws

@@ -231,6 +231,17 @@ int run_live(const run_options& opts, const char* argv0) {
     cfg.mqtt.client_id = *opts.client_id;
   if (opts.journal)
     cfg.journal.path = *opts.journal;
+  if (opts.listen)
+    cfg.listen = *opts.listen;
+  if (!cfg.listen.specified) {
+    // Where the original system listened; `inspect` finds it there.
+    cfg.listen.specified = true;
+    cfg.listen.enabled = true;
+  }
+  if (opts.metrics_port) {
+    cfg.metrics.enabled = true;
+    cfg.metrics.port = *opts.metrics_port;
+  }
   if (cfg.journal.path.empty()) {
     std::cerr << "intuition run: no journal: set journal.path in "
               << opts.config_path << " or pass --journal PATH\n";
@@ -342,7 +353,13 @@ int run_live(const run_options& opts, const char* argv0) {
     std::cerr << "intuition run: " << *err << "\n";
     return 2;
   }
+  if (cfg.listen.enabled || !cfg.cluster.nodes.empty())
+    if (auto err = caf_cfg.check_failure_detection()) {
+      std::cerr << "intuition run: " << *err << "\n";
+      return 2;
+    }
   caf::actor_system sys{caf_cfg};
+  actors::set_node_label("coordinator");
   // These handles live outside the system's scope; still set when it ends,
   // they would keep the detached publisher alive and its destructor waiting.
   auto release_handles = caf::detail::make_scope_guard([&] {
@@ -362,6 +379,22 @@ int run_live(const run_options& opts, const char* argv0) {
   actors::mqtt_ingress_config in_cfg;
   in_cfg.limits = cfg.codec;
   ingress = sys.spawn(actors::mqtt_ingress, in_cfg, p.router);
+  // -- inspection and metrics
+  actors::node_agent_config agent_cfg;
+  agent_cfg.role = "coordinator";
+  agent_cfg.singletons = inspection_targets(p);
+  agent_cfg.singletons.push_back({"mqtt_ingress", ingress});
+  agent_cfg.singletons.push_back({"order_publisher", publisher});
+  agent_cfg.router = p.router;
+  auto started = start_control(sys, cfg.listen, cfg.metrics, agent_cfg);
+  if (auto* err = std::get_if<std::string>(&started)) {
+    std::cerr << "intuition run: " << *err << "\n";
+    stop_pipeline(p);
+    caf::anon_send_exit(ingress, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
+    return 2;
+  }
+  auto control = std::move(std::get<control_plane>(started));
   install_stop_handlers();
   if (auto err = out_client.start()) {
     std::cerr << "intuition run: mqtt: " << *err << "\n";
@@ -499,6 +532,7 @@ int run_live(const run_options& opts, const char* argv0) {
   auto in_state = query_state(self, caf::actor_cast<caf::actor>(ingress));
   auto pub_state = query_state(self, caf::actor_cast<caf::actor>(publisher));
   out_client.stop();
+  stop_control(sys, control);
   stop_pipeline(p);
   caf::anon_send_exit(ingress, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);

@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 
+#include "runtime/config.hpp"
+
 /// `intuition run` (live trading over MQTT) and `intuition feed` (a CSV
 /// published as quotes).
 namespace intuition::runtime {
@@ -23,6 +25,10 @@ struct run_options {
   /// one arrived (0: run until SIGINT/SIGTERM).
   double idle_exit_s = 0.0;
   std::string caf_config;
+  /// Overrides `listen` of the configuration (default 127.0.0.1:4242).
+  std::optional<listen_config> listen;
+  /// Overrides `metrics.port` (and enables metrics).
+  std::optional<uint16_t> metrics_port;
   bool quiet = false;
 };
 

@@ -1,6 +1,7 @@
 // The `intuition` command line.
 
 #include <charconv>
+#include <optional>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -8,8 +9,10 @@
 #include <vector>
 
 #include "runtime/config.hpp"
+#include "runtime/inspect.hpp"
 #include "runtime/live.hpp"
 #include "runtime/replay.hpp"
+#include "runtime/worker.hpp"
 
 namespace {
 
@@ -29,6 +32,10 @@ commands:
             and print a summary (see: intuition replay --help)
   feed      publish a CSV of quotes to an MQTT broker (see: intuition feed
             --help)
+  node      host algorithm actors for a coordinator (see: intuition node
+            --help)
+  inspect   print the live state of a running process's actors (see:
+            intuition inspect --help)
 
 Every command takes --help. CAF settings (scheduler threads, middleman) are
 read from caf-application.conf in the working directory, or the folder above
@@ -54,6 +61,12 @@ options:
   --journal PATH     order journal; default: journal.path of the config. An
                      existing journal is verified and continued: cash and
                      positions are rebuilt from it and order ids go on
+  --listen [HOST:]PORT|off
+                     publish the actors for intuition inspect and cluster
+                     nodes (default: listen of the config, else off; port 0
+                     picks a free one)
+  --metrics-port N   serve Prometheus metrics on http://127.0.0.1:N/metrics
+                     (metrics.bind of the config changes the address)
   --caf-config FILE  CAF settings file (INI syntax)
   --quiet            no progress lines
   --help             this text
@@ -94,6 +107,12 @@ options:
                         once connected (the live demo)
   --exit-when-idle S    stop by itself once quotes stopped arriving for S
                         seconds (after the demo feed, if any, finished)
+  --listen [HOST:]PORT|off
+                        publish the actors for intuition inspect and cluster
+                        nodes (default: listen of the config, else
+                        127.0.0.1:4242; port 0 picks a free one)
+  --metrics-port N      serve Prometheus metrics on
+                        http://127.0.0.1:N/metrics (0 picks a free port)
   --caf-config FILE     CAF settings file (INI syntax)
   --quiet               no progress lines
   --help                this text
@@ -115,6 +134,48 @@ options:
   --repeat N          publish the file N times, timestamps shifted (default 1)
   --quiet             no progress lines
   --help              this text
+)";
+
+const char* node_help = R"(usage: intuition node [options]
+
+A worker node: hosts algorithm actors that a coordinator (intuition run or
+replay with cluster.nodes, or --join) places on it, and reports what it
+hosts. Logs when a coordinator connects or leaves; the actors a departed
+coordinator placed are stopped. Runs until SIGINT/SIGTERM.
+
+options:
+  --bind HOST         address to listen on (default 127.0.0.1; anything
+                      else is reachable by others: see README "Security")
+  --port N            port to listen on (default 4243; 0 picks a free one)
+  --name NAME         name shown in placement and inspection (default
+                      node-PORT)
+  --metrics-port N    serve Prometheus metrics on http://127.0.0.1:N/metrics
+  --caf-config FILE   CAF settings file (INI syntax); heartbeat-interval and
+                      connection-timeout must not be 0
+  --help              this text
+)";
+
+const char* inspect_help = R"(usage: intuition inspect --node HOST:PORT [ACTOR] [--json]
+
+Connects over CAF to a running coordinator (intuition run, or replay with
+--listen) or worker node (intuition node) and prints the live state of its
+actors: kind, where it runs, mailbox size, messages processed, counters and
+its own summary (portfolio: cash, positions, P&L; algorithm: indicator
+values, last signal; router: symbols and placement; ingress: connection and
+rates).
+
+ACTOR filters by instance name, segments separated by '/', '*' matching
+any segment, a prefix matching everything below it: portfolio,
+algorithm/sma/GOOG, algorithm/*/GOOG, algorithm.
+
+options:
+  --node HOST:PORT    the process's --listen address; required
+  --json              a JSON array instead of the table
+  --caf-config FILE   CAF settings file (INI syntax)
+  --help              this text
+
+exit status: 0 on success, 1 if the node cannot be reached or no actor
+matches ACTOR, 2 on a bad command line.
 )";
 
 /// Reads the value of flag `argv[i]`, advancing `i`; supports --flag=value.
@@ -146,6 +207,92 @@ void parse_integer(std::string_view flag, const std::string& value, uint64_t lo,
     err = std::string{flag} + ": got \"" + value + "\", expected an integer in ["
           + std::to_string(lo) + ", " + std::to_string(hi) + "]";
   out = n;
+}
+
+/// Parses a --listen value into `out`, or sets `err`.
+void parse_listen_flag(const std::string& value,
+                       std::optional<listen_config>& out, std::string& err) {
+  try {
+    out = parse_listen("--listen", value);
+  } catch (const std::exception& ex) {
+    err = ex.what();
+  }
+}
+
+int node_command(int argc, char** argv) {
+  node_options opts;
+  std::string err;
+  for (int i = 2; i < argc && err.empty(); ++i) {
+    std::string_view arg{argv[i]};
+    std::string value;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << node_help;
+      return 0;
+    }
+    if (take_value(argc, argv, i, "--bind", value, err)) {
+      if (value.empty())
+        err = "--bind: got \"\", expected an IP address";
+      opts.bind = value;
+    } else if (take_value(argc, argv, i, "--port", value, err)) {
+      uint64_t n = 0;
+      parse_integer("--port", value, 0, 65535, n, err);
+      opts.port = static_cast<uint16_t>(n);
+    } else if (take_value(argc, argv, i, "--name", value, err)) {
+      if (value.empty() || value.size() > 64
+          || value.find_first_of(" /\t\n") != std::string::npos)
+        err = "--name: got \"" + value
+              + "\", expected 1 to 64 characters without spaces or '/'";
+      opts.name = value;
+    } else if (take_value(argc, argv, i, "--metrics-port", value, err)) {
+      uint64_t n = 0;
+      parse_integer("--metrics-port", value, 0, 65535, n, err);
+      opts.metrics_port = static_cast<uint16_t>(n);
+    } else if (take_value(argc, argv, i, "--caf-config", value, err)) {
+      opts.caf_config = value;
+    } else if (err.empty()) {
+      err = "unknown option \"" + std::string{arg}
+            + "\" (see intuition node --help)";
+    }
+  }
+  if (!err.empty()) {
+    std::cerr << "intuition node: " << err << "\n";
+    return 2;
+  }
+  return run_node(opts, argv[0]);
+}
+
+int inspect_command(int argc, char** argv) {
+  inspect_options opts;
+  std::string err;
+  for (int i = 2; i < argc && err.empty(); ++i) {
+    std::string_view arg{argv[i]};
+    std::string value;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << inspect_help;
+      return 0;
+    }
+    if (arg == "--json") {
+      opts.json = true;
+    } else if (take_value(argc, argv, i, "--node", value, err)) {
+      opts.node = value;
+    } else if (take_value(argc, argv, i, "--caf-config", value, err)) {
+      opts.caf_config = value;
+    } else if (err.empty() && !arg.empty() && arg[0] != '-'
+               && opts.actor.empty()) {
+      opts.actor = std::string{arg};
+    } else if (err.empty()) {
+      err = "unknown option \"" + std::string{arg}
+            + "\" (see intuition inspect --help)";
+    }
+  }
+  if (err.empty() && opts.node.empty())
+    err = "--node: required, the HOST:PORT the process listens on (see "
+          "intuition inspect --help)";
+  if (!err.empty()) {
+    std::cerr << "intuition inspect: " << err << "\n";
+    return 2;
+  }
+  return run_inspect(opts, argv[0]);
 }
 
 int run_command(int argc, char** argv) {
@@ -184,6 +331,12 @@ int run_command(int argc, char** argv) {
       opts.idle_exit_s = static_cast<double>(s);
     } else if (take_value(argc, argv, i, "--caf-config", value, err)) {
       opts.caf_config = value;
+    } else if (take_value(argc, argv, i, "--listen", value, err)) {
+      parse_listen_flag(value, opts.listen, err);
+    } else if (take_value(argc, argv, i, "--metrics-port", value, err)) {
+      uint64_t n = 0;
+      parse_integer("--metrics-port", value, 0, 65535, n, err);
+      opts.metrics_port = static_cast<uint16_t>(n);
     } else {
       err = "unknown option \"" + std::string{arg}
             + "\" (see intuition run --help)";
@@ -289,6 +442,12 @@ int replay_command(int argc, char** argv) {
       opts.journal = value;
     } else if (take_value(argc, argv, i, "--caf-config", value, err)) {
       opts.caf_config = value;
+    } else if (take_value(argc, argv, i, "--listen", value, err)) {
+      parse_listen_flag(value, opts.listen, err);
+    } else if (take_value(argc, argv, i, "--metrics-port", value, err)) {
+      uint64_t n = 0;
+      parse_integer("--metrics-port", value, 0, 65535, n, err);
+      opts.metrics_port = static_cast<uint16_t>(n);
     } else {
       err = "unknown option \"" + std::string{arg}
             + "\" (see intuition replay --help)";
@@ -327,7 +486,12 @@ int main(int argc, char** argv) {
     return run_command(argc, argv);
   if (cmd == "feed")
     return feed_command(argc, argv);
+  if (cmd == "node")
+    return node_command(argc, argv);
+  if (cmd == "inspect")
+    return inspect_command(argc, argv);
   std::cerr << "intuition: unknown command \"" << cmd
-            << "\" (commands: run, replay, feed; see intuition --help)\n";
+            << "\" (commands: run, replay, feed, node, inspect; see "
+               "intuition --help)\n";
   return 2;
 }

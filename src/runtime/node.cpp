@@ -10,6 +10,7 @@
 
 #include "actors/algorithm.hpp"
 #include "actors/messages.hpp"
+#include "actors/node_agent.hpp"
 #include "actors/order_log.hpp"
 #include "actors/portfolio.hpp"
 
@@ -38,6 +39,40 @@ node_config::node_config() {
   actors::register_messages(*this);
   load<caf::io::middleman>();
   add_actor_type("algorithm", actors::algorithm);
+  // The same failure detection as the shipped caf-application.conf, for a
+  // process started without it; a file can still change (or break) it.
+  set("middleman.heartbeat-interval",
+      caf::timespan{std::chrono::milliseconds{500}});
+  set("middleman.connection-timeout", caf::timespan{std::chrono::seconds{3}});
+}
+
+caf::timespan node_config::heartbeat_interval() const {
+  return caf::get_or(content, "middleman.heartbeat-interval", caf::timespan{0});
+}
+
+caf::timespan node_config::connection_timeout() const {
+  return caf::get_or(content, "middleman.connection-timeout", caf::timespan{0});
+}
+
+std::optional<std::string> node_config::check_failure_detection() const {
+  auto where = caf_config_path_.empty() ? std::string{"the CAF settings"}
+                                        : caf_config_path_;
+  auto hb = heartbeat_interval();
+  auto timeout = connection_timeout();
+  if (hb.count() <= 0)
+    return where + ": middleman.heartbeat-interval is 0, expected a duration "
+                   "such as 500ms (without heartbeats a frozen node is never "
+                   "detected)";
+  if (timeout.count() <= 0)
+    return where + ": middleman.connection-timeout is 0, expected a duration "
+                   "such as 3s (without it a frozen node is never detected "
+                   "and connecting to a silent one blocks forever)";
+  if (timeout <= hb)
+    return where + ": middleman.connection-timeout ("
+           + std::to_string(timeout.count() / 1'000'000) + "ms) must exceed "
+           + "middleman.heartbeat-interval ("
+           + std::to_string(hb.count() / 1'000'000) + "ms)";
+  return std::nullopt;
 }
 
 std::optional<std::string> node_config::load_file(const std::string& path,
@@ -107,6 +142,66 @@ pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
   p.router = sys.spawn(actors::quote_router, std::move(routes),
                        std::move(place), p.portfolio, std::move(publisher));
   return p;
+}
+
+std::vector<actors::inspection_target> inspection_targets(const pipeline& p) {
+  return {{"quote_router", p.router},
+          {"portfolio", p.portfolio},
+          {"order_log", p.log}};
+}
+
+std::variant<control_plane, std::string>
+start_control(caf::actor_system& sys, const listen_config& listen,
+              const metrics_config& metrics, actors::node_agent_config agent) {
+  control_plane cp;
+  cp.agent = sys.spawn(actors::node_agent, std::move(agent));
+  auto fail = [&](std::string msg) -> std::variant<control_plane, std::string> {
+    caf::anon_send_exit(cp.agent, caf::exit_reason::user_shutdown);
+    return msg;
+  };
+  if (listen.enabled) {
+    auto port = sys.middleman().publish(cp.agent, listen.at.port,
+                                        listen.at.host.c_str(), false);
+    if (!port)
+      return fail("--listen: cannot listen on " + listen.at.to_string() + ": "
+                  + sys.render(port.error())
+                  + " (choose another with --listen [HOST:]PORT, or --listen off)");
+    cp.listen_port = *port;
+    endpoint actual{listen.at.host, *port};
+    std::cerr << "listening for inspect and cluster peers on "
+              << actual.to_string() << "\n";
+    if (!listen.at.loopback())
+      std::cerr << "warning: --listen " << listen.at.to_string()
+                << " is beyond loopback and node-to-node traffic is "
+                   "unauthenticated: anyone who reaches this port can inspect "
+                   "and place actors (see README, \"Security\")\n";
+  }
+  if (metrics.enabled) {
+    auto started = metrics_server::start(sys, cp.agent, metrics.bind, metrics.port);
+    if (auto* err = std::get_if<std::string>(&started)) {
+      if (cp.listen_port != 0)
+        sys.middleman().unpublish(cp.agent, cp.listen_port);
+      return fail(*err);
+    }
+    cp.metrics = std::move(std::get<std::unique_ptr<metrics_server>>(started));
+    endpoint actual{metrics.bind, cp.metrics->port()};
+    std::cerr << "serving metrics on http://" << actual.to_string()
+              << "/metrics\n";
+    if (!actual.loopback())
+      std::cerr << "warning: metrics are served beyond loopback, without "
+                   "authentication\n";
+  }
+  return cp;
+}
+
+void stop_control(caf::actor_system& sys, control_plane& cp) {
+  cp.metrics.reset();
+  if (!cp.agent)
+    return;
+  if (cp.listen_port != 0)
+    sys.middleman().unpublish(cp.agent, cp.listen_port);
+  caf::anon_send_exit(cp.agent, caf::exit_reason::user_shutdown);
+  cp.agent = actors::node_agent_actor{};
 }
 
 void stop_pipeline(const pipeline& p) {

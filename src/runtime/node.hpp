@@ -9,8 +9,10 @@
 #include <caf/actor_system_config.hpp>
 
 #include "actors/actor_types.hpp"
+#include "actors/node_agent.hpp"
 #include "actors/quote_router.hpp"
 #include "runtime/config.hpp"
+#include "runtime/metrics.hpp"
 #include "trading/journal.hpp"
 
 /// Node bootstrap: the actor system's configuration and the wiring of the
@@ -28,6 +30,16 @@ public:
   /// above the executable when `path` is empty. Returns an error message.
   std::optional<std::string> load_file(const std::string& path,
                                        const char* argv0);
+
+  /// An error message when node failure detection is off: CAF 0.17 ships
+  /// `middleman.heartbeat-interval` and `middleman.connection-timeout` at 0,
+  /// which never notices a frozen peer and lets a connection attempt to a
+  /// silent one block forever.
+  std::optional<std::string> check_failure_detection() const;
+
+  /// The configured heartbeat interval and connection timeout.
+  caf::timespan heartbeat_interval() const;
+  caf::timespan connection_timeout() const;
 
   /// The file that was read, empty if none.
   const std::string& caf_config_path() const noexcept {
@@ -65,5 +77,28 @@ pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
 
 /// Stops the pipeline's actors, router first.
 void stop_pipeline(const pipeline& p);
+
+/// The pipeline's actors as the node agent lists them.
+std::vector<actors::inspection_target> inspection_targets(const pipeline& p);
+
+/// What a process offers the outside: its node agent, published over CAF
+/// (`--listen`), and `/metrics` over HTTP.
+struct control_plane {
+  actors::node_agent_actor agent;
+  /// The port the agent is published on; 0 when not listening.
+  uint16_t listen_port = 0;
+  std::unique_ptr<metrics_server> metrics;
+};
+
+/// Spawns the node agent, publishes it on `listen` (when enabled) and
+/// starts the metrics endpoint (when enabled), printing where each listens
+/// on stderr. Warns when binding beyond loopback. Returns an error message
+/// naming the setting when an address cannot be bound.
+std::variant<control_plane, std::string>
+start_control(caf::actor_system& sys, const listen_config& listen,
+              const metrics_config& metrics, actors::node_agent_config agent);
+
+/// Stops serving metrics, unpublishes and stops the agent.
+void stop_control(caf::actor_system& sys, control_plane& cp);
 
 } // namespace intuition::runtime

@@ -92,6 +92,12 @@ int run_replay(const replay_options& opts, const char* argv0) {
       cfg.replay.repeat = *opts.repeat;
     if (opts.journal)
       cfg.journal.path = *opts.journal;
+    if (opts.listen)
+      cfg.listen = *opts.listen;
+    if (opts.metrics_port) {
+      cfg.metrics.enabled = true;
+      cfg.metrics.port = *opts.metrics_port;
+    }
   } catch (const trading::config_error& ex) {
     std::cerr << "intuition replay: config " << opts.config_path << ": "
               << ex.what() << "\n";
@@ -140,9 +146,37 @@ int run_replay(const replay_options& opts, const char* argv0) {
     std::cerr << "intuition replay: " << *err << "\n";
     return 2;
   }
+  if (cfg.listen.enabled || !cfg.cluster.nodes.empty())
+    if (auto err = caf_cfg.check_failure_detection()) {
+      std::cerr << "intuition replay: " << *err << "\n";
+      return 2;
+    }
   caf::actor_system sys{caf_cfg};
+  actors::set_node_label("coordinator");
   auto p = start_pipeline(sys, cfg, std::move(journal),
                           actors::local_placement());
+  // -- inspection and metrics (replay listens only when asked)
+  actors::node_agent_config agent_cfg;
+  agent_cfg.role = "coordinator";
+  agent_cfg.singletons = inspection_targets(p);
+  agent_cfg.router = p.router;
+  for (size_t i = 0; i < data.rejected.size(); ++i)
+    agent_cfg.fixed_samples.push_back(trading::counter_sample(
+      "intuition_quotes_rejected_total",
+      static_cast<double>(data.rejected[i] * cfg.replay.repeat),
+      {{"reason", std::string{trading::to_string(
+                    static_cast<trading::reject_reason>(i))}}}));
+  agent_cfg.fixed_samples.push_back(trading::counter_sample(
+    "intuition_quotes_received_total",
+    static_cast<double>(data.quotes.size() * cfg.replay.repeat),
+    {{"channel", "replay"}}));
+  auto started = start_control(sys, cfg.listen, cfg.metrics, agent_cfg);
+  if (auto* err = std::get_if<std::string>(&started)) {
+    std::cerr << "intuition replay: " << *err << "\n";
+    stop_pipeline(p);
+    return 2;
+  }
+  auto control = std::move(std::get<control_plane>(started));
   install_stop_handlers();
   // -- feed
   caf::scoped_actor self{sys};
@@ -268,6 +302,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
                          << "\n";
                failed = true;
              });
+  stop_control(sys, control);
   stop_pipeline(p);
   restore_default_handlers();
   if (report.is_null())

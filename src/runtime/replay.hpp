@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "runtime/config.hpp"
 #include "trading/quote_codec.hpp"
 
 /// `intuition replay`: history through the same actors live mode uses.
@@ -21,6 +22,11 @@ struct replay_options {
   std::optional<std::string> report_path;
   std::optional<std::string> journal;
   std::string caf_config;
+  /// Overrides `listen` of the configuration (replay listens only when
+  /// asked).
+  std::optional<listen_config> listen;
+  /// Overrides `metrics.port` (and enables metrics).
+  std::optional<uint16_t> metrics_port;
   bool quiet = false;
 };
 

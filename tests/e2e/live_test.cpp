@@ -76,7 +76,8 @@ struct fixture : temp_dir {
   /// until its subscription is live.
   process start_run(const std::string& cfg, const std::string& tag) {
     auto p = intuition({"run", "--config", cfg, "--broker", broker->url(),
-                        "--report", file(tag + ".json"), "--quiet"},
+                        "--report", file(tag + ".json"), "--listen", "0",
+                        "--quiet"},
                        tag);
     CAF_REQUIRE(eventually(
       [&] { return slurp(p.out_path).find("mqtt_ingress: connected") != std::string::npos; },
@@ -280,7 +281,8 @@ CAF_TEST(without a broker the run starts and stops its own) {
     "portfolio": {"sizing": {"kind": "fixed_quantity", "quantity": 1}},
     "journal": {"path": "live.journal"}
   })");
-  auto run = intuition({"run", "--config", cfg, "--quiet"}, "run");
+  auto run = intuition({"run", "--config", cfg, "--listen", "0", "--quiet"},
+                       "run");
   std::smatch m;
   std::string out;
   CAF_REQUIRE(eventually(

@@ -1,0 +1,271 @@
+#include "runtime/metrics.hpp"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include <caf/all.hpp>
+#include <prometheus/collectable.h>
+#include <prometheus/exposer.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/text_serializer.h>
+
+#include "actors/telemetry.hpp"
+
+namespace intuition::runtime {
+
+namespace {
+
+/// Help text of every metric Intuition exports; CAF's own read as CAF
+/// 0.18+ writes them.
+const std::map<std::string, std::string>& help_texts() {
+  static const std::map<std::string, std::string> texts{
+    {"caf_system_running_actors", "Number of currently running actors."},
+    {"caf_system_processed_messages_total", "Number of processed messages."},
+    {"caf_system_rejected_messages_total", "Number of rejected messages."},
+    {"caf_actor_mailbox_size", "Number of messages in the mailbox."},
+    {"caf_actor_processing_time_seconds",
+     "Time an actor needs to process messages."},
+    {"caf_actor_mailbox_time_seconds",
+     "Time a message waits in the mailbox before processing."},
+    {"process_resident_memory_bytes", "Resident memory size in bytes."},
+    {"process_virtual_memory_bytes", "Virtual memory size in bytes."},
+    {"process_cpu_seconds_total", "Total user and system CPU time spent in seconds."},
+    {"process_open_fds", "Number of open file descriptors."},
+    {"process_start_time_seconds",
+     "Start time of the process since unix epoch in seconds."},
+    {"intuition_quotes_received_total", "Quotes accepted by MQTT ingress, by channel."},
+    {"intuition_quotes_rejected_total", "Payloads MQTT ingress rejected, by reason."},
+    {"intuition_quotes_accepted_total", "Quotes MQTT ingress accepted."},
+    {"intuition_quotes_dropped_total", "Accepted quotes lost because the router failed."},
+    {"intuition_mqtt_messages_total", "MQTT messages received."},
+    {"intuition_mqtt_connected", "1 while the MQTT client is connected."},
+    {"intuition_mqtt_reconnects_total", "MQTT connections after the first."},
+    {"intuition_mqtt_publish_errors_total", "MQTT publish calls that failed."},
+    {"intuition_router_quotes_total", "Quotes that entered the router."},
+    {"intuition_unrouted_quotes_total", "Quotes no strategy trades."},
+    {"intuition_algorithm_failures_total",
+     "Algorithm instances that stopped or failed a batch."},
+    {"intuition_symbols", "Symbols seen by the router."},
+    {"intuition_algorithm_actors", "Algorithm actors, by the node hosting them."},
+    {"intuition_node_placements_total",
+     "Algorithm actors this node spawned for a coordinator."},
+    {"intuition_replacements_total",
+     "Algorithm actors placed anew after their node was lost, by lost node."},
+    {"intuition_signals_total", "Signals the portfolio received, by strategy and side."},
+    {"intuition_orders_total", "Orders filled, by strategy and side."},
+    {"intuition_risk_refusals_total", "Signals refused by sizing or risk, by reason."},
+    {"intuition_portfolio_quotes_total", "Quotes that marked the portfolio."},
+    {"intuition_cash", "Cash, in currency units."},
+    {"intuition_equity", "Cash plus open positions at last prices."},
+    {"intuition_realised_pnl", "Realised profit and loss, net of commission."},
+    {"intuition_unrealised_pnl", "Unrealised profit and loss at last prices."},
+    {"intuition_open_positions", "Symbols with a non-zero net position."},
+    {"intuition_tick_to_order_seconds",
+     "From receiving a live quote to filling its order."},
+    {"intuition_journal_appends_total", "Orders appended to the journal."},
+    {"intuition_journal_durable_total", "Orders known to be on stable storage."},
+    {"intuition_journal_syncs_total", "Journal fsync calls."},
+    {"intuition_journal_write_errors_total", "Journal writes or syncs that failed."},
+    {"intuition_journal_fsync_seconds", "Duration of a journal fsync."},
+    {"intuition_orders_published_total", "Orders published to MQTT (QoS 1)."},
+    {"intuition_orders_confirmed_total", "Orders the broker acknowledged."},
+    {"intuition_orders_republished_total", "Orders published again after a reconnect."},
+    {"intuition_orders_unconfirmed", "Orders not yet acknowledged by the broker."},
+    {"intuition_signals_published_total", "Signals published to MQTT (QoS 0)."},
+  };
+  return texts;
+}
+
+prometheus::MetricType to_prometheus(trading::metric_type x) {
+  switch (x) {
+    case trading::metric_type::counter:
+      return prometheus::MetricType::Counter;
+    case trading::metric_type::gauge:
+      return prometheus::MetricType::Gauge;
+    case trading::metric_type::histogram:
+      return prometheus::MetricType::Histogram;
+  }
+  return prometheus::MetricType::Untyped;
+}
+
+prometheus::ClientMetric to_client_metric(const trading::metric_sample& x) {
+  prometheus::ClientMetric out;
+  for (const auto& [k, v] : x.labels)
+    out.label.push_back({k, v});
+  switch (x.type) {
+    case trading::metric_type::counter:
+      out.counter.value = x.value;
+      break;
+    case trading::metric_type::gauge:
+      out.gauge.value = x.value;
+      break;
+    case trading::metric_type::histogram: {
+      uint64_t cumulative = 0;
+      for (size_t i = 0; i < x.counts.size(); ++i) {
+        cumulative += x.counts[i];
+        auto bound = i < x.bounds.size()
+                       ? x.bounds[i]
+                       : std::numeric_limits<double>::infinity();
+        out.histogram.bucket.push_back({cumulative, bound});
+      }
+      out.histogram.sample_count = cumulative;
+      out.histogram.sample_sum = x.value;
+      break;
+    }
+  }
+  return out;
+}
+
+/// Splits /proc/self/stat after the command name (which may hold spaces).
+std::vector<std::string> stat_fields() {
+  std::ifstream in{"/proc/self/stat"};
+  std::string line;
+  std::getline(in, line);
+  auto paren = line.rfind(')');
+  std::vector<std::string> out;
+  if (paren == std::string::npos)
+    return out;
+  std::istringstream rest{line.substr(paren + 2)};
+  out.assign(std::istream_iterator<std::string>{rest},
+             std::istream_iterator<std::string>{});
+  return out;
+}
+
+size_t open_fds() {
+  size_t n = 0;
+  if (auto* dir = ::opendir("/proc/self/fd")) {
+    while (auto* e = ::readdir(dir))
+      if (e->d_name[0] != '.')
+        ++n;
+    ::closedir(dir);
+  }
+  return n > 0 ? n - 1 : 0; // the directory handle itself
+}
+
+double boot_time_s() {
+  std::ifstream in{"/proc/stat"};
+  std::string key;
+  double value = 0;
+  while (in >> key) {
+    if (key == "btime") {
+      in >> value;
+      return value;
+    }
+    in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return 0;
+}
+
+} // namespace
+
+std::vector<prometheus::MetricFamily>
+to_families(const std::vector<trading::metric_sample>& samples) {
+  std::vector<prometheus::MetricFamily> out;
+  std::map<std::string, size_t> index;
+  const auto& help = help_texts();
+  for (const auto& x : samples) {
+    auto [i, added] = index.emplace(x.name, out.size());
+    if (added) {
+      prometheus::MetricFamily f;
+      f.name = x.name;
+      auto h = help.find(x.name);
+      f.help = h != help.end() ? h->second : x.name;
+      f.type = to_prometheus(x.type);
+      out.push_back(std::move(f));
+    }
+    out[i->second].metric.push_back(to_client_metric(x));
+  }
+  return out;
+}
+
+std::string exposition_text(const std::vector<trading::metric_sample>& samples) {
+  return prometheus::TextSerializer{}.Serialize(to_families(samples));
+}
+
+std::vector<trading::metric_sample> process_samples() {
+  std::vector<trading::metric_sample> out;
+  auto fields = stat_fields();
+  // Fields after the command: state is [0], utime [11], stime [12],
+  // starttime [19], vsize [20], rss [21] (man 5 proc).
+  if (fields.size() > 21) {
+    auto ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    auto page = static_cast<double>(::sysconf(_SC_PAGESIZE));
+    auto cpu = (std::stod(fields[11]) + std::stod(fields[12])) / ticks;
+    out.push_back(trading::counter_sample("process_cpu_seconds_total", cpu));
+    out.push_back(trading::gauge_sample("process_resident_memory_bytes",
+                                        std::stod(fields[21]) * page));
+    out.push_back(trading::gauge_sample("process_virtual_memory_bytes",
+                                        std::stod(fields[20])));
+    out.push_back(trading::gauge_sample(
+      "process_start_time_seconds", boot_time_s() + std::stod(fields[19]) / ticks));
+  }
+  out.push_back(trading::gauge_sample("process_open_fds",
+                                      static_cast<double>(open_fds())));
+  return out;
+}
+
+std::vector<trading::metric_sample>
+collect_samples(caf::actor_system& sys, const actors::node_agent_actor& agent) {
+  auto out = actors::caf_samples(sys.registry().running());
+  auto proc = process_samples();
+  out.insert(out.end(), proc.begin(), proc.end());
+  if (!agent)
+    return out;
+  caf::scoped_actor self{sys};
+  self->request(agent, std::chrono::seconds{5}, actors::metrics_atom_v)
+    .receive(
+      [&](std::vector<trading::metric_sample>& xs) {
+        out.insert(out.end(), xs.begin(), xs.end());
+      },
+      [&](caf::error&) {
+        // The CAF and process figures still go out; a stuck pipeline shows
+        // as missing trading series and a growing mailbox.
+      });
+  return out;
+}
+
+class metrics_server::collector : public prometheus::Collectable {
+public:
+  collector(caf::actor_system& sys, actors::node_agent_actor agent)
+    : sys_(sys), agent_(std::move(agent)) {
+    // nop
+  }
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    return to_families(collect_samples(sys_, agent_));
+  }
+
+private:
+  caf::actor_system& sys_;
+  actors::node_agent_actor agent_;
+};
+
+std::variant<std::unique_ptr<metrics_server>, std::string>
+metrics_server::start(caf::actor_system& sys, actors::node_agent_actor agent,
+                      const std::string& bind, uint16_t port) {
+  std::unique_ptr<metrics_server> out{new metrics_server};
+  auto address = bind + ":" + std::to_string(port);
+  try {
+    out->exposer_ = std::make_unique<prometheus::Exposer>(address, 1);
+  } catch (const std::exception& ex) {
+    return "metrics: cannot listen on " + address + ": " + ex.what();
+  }
+  out->collector_ = std::make_shared<collector>(sys, std::move(agent));
+  out->exposer_->RegisterCollectable(out->collector_);
+  auto ports = out->exposer_->GetListeningPorts();
+  out->port_ = ports.empty() ? port : static_cast<uint16_t>(ports.front());
+  return out;
+}
+
+metrics_server::~metrics_server() {
+  // The HTTP threads go first: no scrape may reach a dying actor system.
+  exposer_.reset();
+}
+
+} // namespace intuition::runtime

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/actor_types.hpp"
+#include "trading/metrics.hpp"
+
+namespace prometheus {
+class Exposer;
+struct MetricFamily;
+} // namespace prometheus
+
+/// The Prometheus exporter: CAF's metrics under CAF 0.18+ names, process
+/// metrics, and the trading metrics the actors report.
+namespace intuition::runtime {
+
+/// Turns samples into exposition families: samples of one name become one
+/// family, in first-seen order, with its help text.
+std::vector<prometheus::MetricFamily>
+to_families(const std::vector<trading::metric_sample>& samples);
+
+/// Prometheus text exposition of `samples`.
+std::string exposition_text(const std::vector<trading::metric_sample>& samples);
+
+/// `process_resident_memory_bytes`, `process_cpu_seconds_total`,
+/// `process_open_fds` and friends, read from /proc/self.
+std::vector<trading::metric_sample> process_samples();
+
+/// Every sample of this process: CAF's, the process's, and the trading
+/// samples `agent` collects from its actors (waiting up to 5 s for them).
+std::vector<trading::metric_sample> collect_samples(caf::actor_system& sys,
+                                                    const actors::node_agent_actor& agent);
+
+/// Serves `/metrics` over HTTP while alive. Destroy it before the actor
+/// system.
+class metrics_server {
+public:
+  /// Listens on `bind:port` (port 0 picks a free one). Returns an error
+  /// message naming the address when that fails.
+  static std::variant<std::unique_ptr<metrics_server>, std::string>
+  start(caf::actor_system& sys, actors::node_agent_actor agent,
+        const std::string& bind, uint16_t port);
+
+  ~metrics_server();
+
+  /// The port actually listened on.
+  uint16_t port() const noexcept {
+    return port_;
+  }
+
+private:
+  metrics_server() = default;
+
+  class collector;
+  std::shared_ptr<collector> collector_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  uint16_t port_ = 0;
+};
+
+} // namespace intuition::runtime

@@ -1,0 +1,61 @@
+#include "runtime/worker.hpp"
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include "actors/telemetry.hpp"
+#include "runtime/node.hpp"
+#include "runtime/signals.hpp"
+
+namespace intuition::runtime {
+
+int run_node(const node_options& opts, const char* argv0) {
+  node_config caf_cfg;
+  if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
+    std::cerr << "intuition node: " << *err << "\n";
+    return 2;
+  }
+  if (auto err = caf_cfg.check_failure_detection()) {
+    std::cerr << "intuition node: " << *err << "\n";
+    return 2;
+  }
+  listen_config listen;
+  listen.specified = listen.enabled = true;
+  listen.at = {opts.bind, opts.port};
+  metrics_config metrics;
+  metrics.enabled = opts.metrics_port.has_value();
+  metrics.port = opts.metrics_port.value_or(0);
+  metrics.bind = opts.metrics_bind;
+  caf::actor_system sys{caf_cfg};
+  actors::node_agent_config agent_cfg;
+  agent_cfg.role = "node";
+  auto started = start_control(sys, listen, metrics, agent_cfg);
+  if (auto* err = std::get_if<std::string>(&started)) {
+    std::cerr << "intuition node: " << *err << "\n";
+    return 2;
+  }
+  auto control = std::move(std::get<control_plane>(started));
+  auto name = opts.name.empty() ? "node-" + std::to_string(control.listen_port)
+                                : opts.name;
+  actors::set_node_label(name);
+  std::cerr << ("intuition node " + name + ": ready on "
+                + endpoint{opts.bind, control.listen_port}.to_string()
+                + " (heartbeat "
+                + std::to_string(caf_cfg.heartbeat_interval().count() / 1'000'000)
+                + " ms, peer timeout "
+                + std::to_string(caf_cfg.connection_timeout().count() / 1'000'000)
+                + " ms); Ctrl-C stops\n");
+  install_stop_handlers();
+  while (!stop_requested)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::cerr << "intuition node " << name << ": stopping\n";
+  stop_control(sys, control);
+  restore_default_handlers();
+  return 0;
+}
+
+} // namespace intuition::runtime

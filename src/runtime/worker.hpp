@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+/// `intuition node`: a worker process that hosts algorithm actors for a
+/// coordinator.
+namespace intuition::runtime {
+
+/// Options of the node command.
+struct node_options {
+  std::string bind = "127.0.0.1";
+  /// 0 picks a free port (printed).
+  uint16_t port = 4243;
+  /// Shown in inspection and placement; default `node-PORT`.
+  std::string name;
+  std::optional<uint16_t> metrics_port;
+  std::string metrics_bind = "127.0.0.1";
+  std::string caf_config;
+};
+
+/// Runs a worker node until SIGINT/SIGTERM; returns the process exit code.
+int run_node(const node_options& opts, const char* argv0);
+
+} // namespace intuition::runtime
