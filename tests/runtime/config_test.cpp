@@ -129,3 +129,153 @@ CAF_TEST(replay speeds parse as documented) {
   CAF_CHECK_EQUAL(runtime::parse_speed("--speed", "3600x"), 3600.0);
   CAF_CHECK_EQUAL(runtime::parse_speed("--speed", "0.5x"), 0.5);
 }
+
+CAF_TEST(listen metrics and cluster take their documented defaults) {
+  auto cfg = parse_config(minimal, "/cfg");
+  CAF_CHECK(!cfg.listen.specified);
+  CAF_CHECK(!cfg.listen.enabled);
+  CAF_CHECK_EQUAL(cfg.listen.at.to_string(), "127.0.0.1:4242");
+  CAF_CHECK(!cfg.metrics.enabled);
+  CAF_CHECK_EQUAL(cfg.metrics.bind, "127.0.0.1");
+  CAF_CHECK_EQUAL(cfg.metrics.port, 0u);
+  CAF_CHECK(cfg.cluster.nodes.empty());
+  CAF_CHECK(cfg.cluster.local);
+}
+
+CAF_TEST(listen metrics and cluster values are parsed) {
+  auto cfg = parse_config(R"({
+    "strategies": [{"name": "s", "algorithm": "buy_and_hold"}],
+    "listen": "0",
+    "metrics": {"port": 9100, "bind": "0.0.0.0"},
+    "cluster": {"nodes": ["127.0.0.1:4243", "[::1]:4244", "4245"],
+                "local": false}
+  })", "/cfg");
+  CAF_CHECK(cfg.listen.specified);
+  CAF_CHECK(cfg.listen.enabled);
+  CAF_CHECK_EQUAL(cfg.listen.at.host, "127.0.0.1");
+  CAF_CHECK_EQUAL(cfg.listen.at.port, 0u);
+  CAF_CHECK(cfg.metrics.enabled);
+  CAF_CHECK_EQUAL(cfg.metrics.port, 9100u);
+  CAF_CHECK_EQUAL(cfg.metrics.bind, "0.0.0.0");
+  CAF_REQUIRE_EQUAL(cfg.cluster.nodes.size(), 3u);
+  CAF_CHECK_EQUAL(cfg.cluster.nodes[0].host, "127.0.0.1");
+  CAF_CHECK_EQUAL(cfg.cluster.nodes[0].port, 4243u);
+  CAF_CHECK_EQUAL(cfg.cluster.nodes[1].host, "::1");
+  CAF_CHECK_EQUAL(cfg.cluster.nodes[1].port, 4244u);
+  CAF_CHECK_EQUAL(cfg.cluster.nodes[2].to_string(), "127.0.0.1:4245");
+  CAF_CHECK(!cfg.cluster.local);
+  // Port 0 of metrics still enables them (a free port).
+  auto zero = parse_config(R"({
+    "strategies": [{"name": "s", "algorithm": "buy_and_hold"}],
+    "listen": "10.1.2.3:4300", "metrics": {"port": 0}
+  })", "/cfg");
+  CAF_CHECK(zero.metrics.enabled);
+  CAF_CHECK_EQUAL(zero.metrics.port, 0u);
+  CAF_CHECK_EQUAL(zero.listen.at.host, "10.1.2.3");
+  CAF_CHECK_EQUAL(zero.listen.at.port, 4300u);
+  CAF_CHECK(!zero.listen.at.loopback());
+}
+
+CAF_TEST(listen off is specified but disabled) {
+  auto cfg = parse_config(R"({
+    "strategies": [{"name": "s", "algorithm": "buy_and_hold"}],
+    "listen": "off"
+  })", "/cfg");
+  CAF_CHECK(cfg.listen.specified);
+  CAF_CHECK(!cfg.listen.enabled);
+  auto flag = runtime::parse_listen("--listen", "4242");
+  CAF_CHECK(flag.specified);
+  CAF_CHECK(flag.enabled);
+  CAF_CHECK_EQUAL(flag.at.to_string(), "127.0.0.1:4242");
+}
+
+CAF_TEST(bad listen metrics and cluster values name their field) {
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "listen": "nope"})"),
+                  "listen: got \"nope\", expected \"off\" or \"[HOST:]PORT\" "
+                  "with PORT in [0, 65535] (0: a free port)");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "listen": 4242})"),
+                  "listen: got 4242, expected \"off\" or \"[HOST:]PORT\"");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "listen": "127.0.0.1:65536"})"),
+                  "listen: got \"127.0.0.1:65536\", expected \"off\" or "
+                  "\"[HOST:]PORT\" with PORT in [0, 65535] (0: a free port)");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "metrics": {"port": 70000}})"),
+                  "metrics.port: got 70000, expected an integer in [0, 65535]");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "metrics": {"port": -1}})"),
+                  "metrics.port: got -1, expected an integer in [0, 65535]");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "metrics": {"bind": ""}})"),
+                  "metrics.bind: got \"\", expected an IP address to bind");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "cluster": {"nodes": ["127.0.0.1"]}})"),
+                  "cluster.nodes[0]: got \"127.0.0.1\", expected "
+                  "\"[HOST:]PORT\" with PORT in [1, 65535]");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "cluster": {"nodes": ["127.0.0.1:4243",
+                                                     "127.0.0.1:0"]}})"),
+                  "cluster.nodes[1]: got \"127.0.0.1:0\", expected "
+                  "\"[HOST:]PORT\" with PORT in [1, 65535]");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "cluster": {"nodes": "127.0.0.1:4243"}})"),
+                  "cluster.nodes: got \"127.0.0.1:4243\", expected a list of "
+                  "\"HOST:PORT\" strings");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "cluster": {"local": false}})"),
+                  "cluster.local: got false, expected true unless "
+                  "cluster.nodes lists at least one node (algorithm actors "
+                  "need somewhere to run)");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "cluster": {"nodes": [], "local": false}})"),
+                  "cluster.local: got false, expected true unless "
+                  "cluster.nodes lists at least one node (algorithm actors "
+                  "need somewhere to run)");
+  auto unknown = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                             "metrics": {"prot": 9100}})");
+  CAF_CHECK(unknown.rfind("metrics.prot: got 9100, expected no such key", 0) == 0);
+}
+
+CAF_TEST(endpoints parse with a default host and bracketed ipv6) {
+  auto v6 = runtime::parse_endpoint("--node", "[::1]:4243");
+  CAF_CHECK_EQUAL(v6.host, "::1");
+  CAF_CHECK_EQUAL(v6.port, 4243u);
+  CAF_CHECK_EQUAL(v6.to_string(), "[::1]:4243");
+  CAF_CHECK(v6.loopback());
+  auto bare = runtime::parse_endpoint("--node", "4243");
+  CAF_CHECK_EQUAL(bare.host, "127.0.0.1");
+  CAF_CHECK_EQUAL(bare.port, 4243u);
+  CAF_CHECK(bare.loopback());
+  auto named = runtime::parse_endpoint("--node", "localhost:1");
+  CAF_CHECK_EQUAL(named.host, "localhost");
+  CAF_CHECK_EQUAL(named.port, 1u);
+  CAF_CHECK(named.loopback());
+  CAF_CHECK(!runtime::parse_endpoint("--node", "192.168.1.5:80").loopback());
+  CAF_CHECK_EQUAL(runtime::parse_endpoint("--listen", "0", true).port, 0u);
+}
+
+CAF_TEST(malformed endpoints are refused naming the field) {
+  auto error = [](const std::string& text, bool allow_zero = false) {
+    try {
+      runtime::parse_endpoint("--node", text, allow_zero);
+    } catch (const trading::config_error& ex) {
+      return std::string{ex.what()};
+    }
+    return std::string{"no error"};
+  };
+  const std::string expected
+    = ", expected \"[HOST:]PORT\" with PORT in [1, 65535]";
+  CAF_CHECK_EQUAL(error("0"), "--node: got \"0\"" + expected);
+  CAF_CHECK_EQUAL(error("65536"), "--node: got \"65536\"" + expected);
+  CAF_CHECK_EQUAL(error(":4243"), "--node: got \":4243\"" + expected);
+  CAF_CHECK_EQUAL(error("127.0.0.1:"), "--node: got \"127.0.0.1:\"" + expected);
+  CAF_CHECK_EQUAL(error("[::1]4243"), "--node: got \"[::1]4243\"" + expected);
+  CAF_CHECK_EQUAL(error("[::1]:"), "--node: got \"[::1]:\"" + expected);
+  CAF_CHECK_EQUAL(error("host:12ab"), "--node: got \"host:12ab\"" + expected);
+  CAF_CHECK_EQUAL(error(""), "--node: got \"\"" + expected);
+  CAF_CHECK_EQUAL(error("-1", true),
+                  "--node: got \"-1\", expected \"[HOST:]PORT\" with PORT in "
+                  "[0, 65535]");
+}
