@@ -237,6 +237,7 @@ int run_live(const run_options& opts, const char* argv0) {
   try {
     for (const auto& node : opts.join)
       cfg.cluster.nodes.push_back(parse_endpoint("--join", node));
+    check_cluster(cfg.cluster);
   } catch (const std::exception& ex) {
     std::cerr << "intuition run: " << ex.what() << "\n";
     return 2;

@@ -97,6 +97,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
       cfg.listen = *opts.listen;
     for (const auto& node : opts.join)
       cfg.cluster.nodes.push_back(parse_endpoint("--join", node));
+    check_cluster(cfg.cluster);
     if (opts.metrics_port) {
       cfg.metrics.enabled = true;
       cfg.metrics.port = *opts.metrics_port;
