@@ -62,10 +62,18 @@ using algorithm_actor
 
 /// Entry point of every quote source: answers each batch, once its signals
 /// reached the portfolio, with the number of orders filled so far. Lists
-/// its algorithm instances, wherever they run.
+/// its algorithm instances, wherever they run; places new ones on the
+/// worker nodes that join.
 using quote_router_actor
-  = caf::typed_actor<caf::replies_to<quote_batch>::with<uint64_t>, list_query,
-                     state_query>;
+  = caf::typed_actor<caf::replies_to<quote_batch>::with<uint64_t>,
+                     caf::reacts_to<cluster_member>, list_query, state_query>;
+
+/// Connects to worker nodes (`join`, with `HOST:PORT`), hands each to the
+/// router when it answers and reconnects to lost ones; `sync` answers, once
+/// every join asked for so far was tried, with the number of nodes joined.
+using cluster_connector_actor
+  = caf::typed_actor<caf::reacts_to<join_atom, std::string>,
+                     caf::replies_to<sync_atom>::with<uint64_t>, state_query>;
 
 /// The actor a process publishes (`--listen`, `intuition node`): lists the
 /// state of its actors for inspection, collects their metric samples, and

@@ -67,6 +67,10 @@ bool operator==(const metric_sample& x, const metric_sample& y) noexcept {
 
 namespace intuition::actors {
 
+bool operator==(const cluster_member& x, const cluster_member& y) noexcept {
+  return x.name == y.name && x.address == y.address && x.agent == y.agent;
+}
+
 void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::intuition>();
 }

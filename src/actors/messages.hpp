@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/type_id.hpp>
 
@@ -99,6 +100,16 @@ struct algorithm_spec {
   uint64_t epoch = 0;
 };
 
+/// A worker node the coordinator connected to, handed to the router.
+struct cluster_member {
+  /// The node's `--name` (unique within the cluster).
+  std::string name;
+  /// `HOST:PORT` it was reached at.
+  std::string address;
+  /// Its published node agent (a `node_agent_actor` handle).
+  caf::actor agent;
+};
+
 // -- inspect ---------------------------------------------------------------------
 
 template <class Inspector>
@@ -129,6 +140,11 @@ typename Inspector::result_type inspect(Inspector& f, actor_state& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_member& x) {
+  return f(caf::meta::type_name("cluster_member"), x.name, x.address, x.agent);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mqtt_message& x) {
   return f(caf::meta::type_name("mqtt_message"), x.topic, x.payload,
            x.received_ns);
@@ -153,6 +169,7 @@ bool operator==(const actor_state& x, const actor_state& y) noexcept;
 bool operator==(const algorithm_spec& x, const algorithm_spec& y) noexcept;
 bool operator==(const mqtt_message& x, const mqtt_message& y) noexcept;
 bool operator==(const connection_event& x, const connection_event& y) noexcept;
+bool operator==(const cluster_member& x, const cluster_member& y) noexcept;
 
 } // namespace intuition::actors
 
@@ -210,6 +227,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(intuition, (intuition::trading::metric_sample))
   CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::metric_sample>))
   CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::actors::actor_state>))
+  CAF_ADD_TYPE_ID(intuition, (intuition::actors::cluster_member))
 
   // Atoms are verbs; at most 10 characters (CAF 0.17).
   CAF_ADD_ATOM(intuition, intuition::actors, get_state_atom, "getstate")
@@ -223,6 +241,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   CAF_ADD_ATOM(intuition, intuition::actors, metrics_atom, "metrics")
   CAF_ADD_ATOM(intuition, intuition::actors, place_atom, "place")
   CAF_ADD_ATOM(intuition, intuition::actors, warmup_atom, "warmup")
+  CAF_ADD_ATOM(intuition, intuition::actors, join_atom, "join")
 
 CAF_END_TYPE_ID_BLOCK(intuition)
 

@@ -372,14 +372,17 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
       }
     }
     out.cluster.local = s.boolean("local", true);
-    if (!out.cluster.local && out.cluster.nodes.empty())
-      throw config_error(s.field("local"), "false",
-                         "true unless cluster.nodes lists at least one node "
-                         "(algorithm actors need somewhere to run)");
     s.done();
   }
   top.done();
   return out;
+}
+
+void check_cluster(const cluster_config& cfg) {
+  if (!cfg.local && cfg.nodes.empty())
+    throw config_error("cluster.local", "false",
+                       "true unless cluster.nodes (or --join) names at least "
+                       "one node (algorithm actors need somewhere to run)");
 }
 
 std::string endpoint::to_string() const {

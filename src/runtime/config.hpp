@@ -118,6 +118,10 @@ struct cluster_config {
   bool local = true;
 };
 
+/// Throws `trading::config_error` when the coordinator may not host
+/// algorithm actors and no node is named (checked after `--join`).
+void check_cluster(const cluster_config& cfg);
+
 /// Everything a deployment says.
 struct app_config {
   std::string source_path;

@@ -20,6 +20,7 @@
 #include "actors/mqtt_ingress.hpp"
 #include "actors/order_publisher.hpp"
 #include "runtime/broker.hpp"
+#include "runtime/cluster.hpp"
 #include "runtime/config.hpp"
 #include "runtime/mqtt_client.hpp"
 #include "runtime/node.hpp"
@@ -233,6 +234,14 @@ int run_live(const run_options& opts, const char* argv0) {
     cfg.journal.path = *opts.journal;
   if (opts.listen)
     cfg.listen = *opts.listen;
+  try {
+    for (const auto& node : opts.join)
+      cfg.cluster.nodes.push_back(parse_endpoint("--join", node));
+    check_cluster(cfg.cluster);
+  } catch (const std::exception& ex) {
+    std::cerr << "intuition run: " << ex.what() << "\n";
+    return 2;
+  }
   if (!cfg.listen.specified) {
     // Where the original system listened; `inspect` finds it there.
     cfg.listen.specified = true;
@@ -375,7 +384,23 @@ int run_live(const run_options& opts, const char* argv0) {
                           return out_client.publish(topic, payload, qos);
                         }});
   auto p = start_pipeline(sys, cfg, std::move(journal),
-                          actors::local_placement(), publisher);
+                          cfg.cluster.local ? actors::local_placement()
+                                            : actors::placement_fn{},
+                          publisher);
+  // -- worker nodes, before the first quote, so that placement spreads
+  actors::cluster_connector_actor connector;
+  auto release_connector = caf::detail::make_scope_guard(
+    [&] { connector = actors::cluster_connector_actor{}; });
+  if (!cfg.cluster.nodes.empty()) {
+    auto joined = join_cluster(sys, cfg.cluster, p.router);
+    if (auto* err = std::get_if<std::string>(&joined)) {
+      std::cerr << "intuition run: " << *err << "\n";
+      stop_pipeline(p);
+      caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
+      return 1;
+    }
+    connector = std::get<actors::cluster_connector_actor>(joined);
+  }
   actors::mqtt_ingress_config in_cfg;
   in_cfg.limits = cfg.codec;
   ingress = sys.spawn(actors::mqtt_ingress, in_cfg, p.router);
@@ -533,6 +558,8 @@ int run_live(const run_options& opts, const char* argv0) {
   auto pub_state = query_state(self, caf::actor_cast<caf::actor>(publisher));
   out_client.stop();
   stop_control(sys, control);
+  if (connector)
+    caf::anon_send_exit(connector, caf::exit_reason::user_shutdown);
   stop_pipeline(p);
   caf::anon_send_exit(ingress, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);

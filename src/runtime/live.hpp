@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "runtime/config.hpp"
 
@@ -29,6 +30,8 @@ struct run_options {
   std::optional<listen_config> listen;
   /// Overrides `metrics.port` (and enables metrics).
   std::optional<uint16_t> metrics_port;
+  /// Worker nodes to join, in addition to `cluster.nodes`.
+  std::vector<std::string> join;
   bool quiet = false;
 };
 

@@ -67,6 +67,8 @@ options:
                      picks a free one)
   --metrics-port N   serve Prometheus metrics on http://127.0.0.1:N/metrics
                      (metrics.bind of the config changes the address)
+  --join HOST:PORT   place algorithm actors on this worker node too
+                     (intuition node); repeatable, adds to cluster.nodes
   --caf-config FILE  CAF settings file (INI syntax)
   --quiet            no progress lines
   --help             this text
@@ -113,6 +115,8 @@ options:
                         127.0.0.1:4242; port 0 picks a free one)
   --metrics-port N      serve Prometheus metrics on
                         http://127.0.0.1:N/metrics (0 picks a free port)
+  --join HOST:PORT      place algorithm actors on this worker node too
+                        (intuition node); repeatable, adds to cluster.nodes
   --caf-config FILE     CAF settings file (INI syntax)
   --quiet               no progress lines
   --help                this text
@@ -337,6 +341,8 @@ int run_command(int argc, char** argv) {
       uint64_t n = 0;
       parse_integer("--metrics-port", value, 0, 65535, n, err);
       opts.metrics_port = static_cast<uint16_t>(n);
+    } else if (take_value(argc, argv, i, "--join", value, err)) {
+      opts.join.push_back(value);
     } else {
       err = "unknown option \"" + std::string{arg}
             + "\" (see intuition run --help)";
@@ -448,6 +454,8 @@ int replay_command(int argc, char** argv) {
       uint64_t n = 0;
       parse_integer("--metrics-port", value, 0, 65535, n, err);
       opts.metrics_port = static_cast<uint16_t>(n);
+    } else if (take_value(argc, argv, i, "--join", value, err)) {
+      opts.join.push_back(value);
     } else {
       err = "unknown option \"" + std::string{arg}
             + "\" (see intuition replay --help)";

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
+#include "runtime/cluster.hpp"
 #include "runtime/config.hpp"
 #include "runtime/node.hpp"
 #include "runtime/signals.hpp"
@@ -94,6 +95,9 @@ int run_replay(const replay_options& opts, const char* argv0) {
       cfg.journal.path = *opts.journal;
     if (opts.listen)
       cfg.listen = *opts.listen;
+    for (const auto& node : opts.join)
+      cfg.cluster.nodes.push_back(parse_endpoint("--join", node));
+    check_cluster(cfg.cluster);
     if (opts.metrics_port) {
       cfg.metrics.enabled = true;
       cfg.metrics.port = *opts.metrics_port;
@@ -154,7 +158,21 @@ int run_replay(const replay_options& opts, const char* argv0) {
   caf::actor_system sys{caf_cfg};
   actors::set_node_label("coordinator");
   auto p = start_pipeline(sys, cfg, std::move(journal),
-                          actors::local_placement());
+                          cfg.cluster.local ? actors::local_placement()
+                                            : actors::placement_fn{});
+  // -- worker nodes, before the first quote, so that placement spreads
+  actors::cluster_connector_actor connector;
+  auto release_connector = caf::detail::make_scope_guard(
+    [&] { connector = actors::cluster_connector_actor{}; });
+  if (!cfg.cluster.nodes.empty()) {
+    auto joined = join_cluster(sys, cfg.cluster, p.router);
+    if (auto* err = std::get_if<std::string>(&joined)) {
+      std::cerr << "intuition replay: " << *err << "\n";
+      stop_pipeline(p);
+      return 1;
+    }
+    connector = std::get<actors::cluster_connector_actor>(joined);
+  }
   // -- inspection and metrics (replay listens only when asked)
   actors::node_agent_config agent_cfg;
   agent_cfg.role = "coordinator";
@@ -303,6 +321,8 @@ int run_replay(const replay_options& opts, const char* argv0) {
                failed = true;
              });
   stop_control(sys, control);
+  if (connector)
+    caf::anon_send_exit(connector, caf::exit_reason::user_shutdown);
   stop_pipeline(p);
   restore_default_handlers();
   if (report.is_null())

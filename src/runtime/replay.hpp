@@ -27,6 +27,8 @@ struct replay_options {
   std::optional<listen_config> listen;
   /// Overrides `metrics.port` (and enables metrics).
   std::optional<uint16_t> metrics_port;
+  /// Worker nodes to join, in addition to `cluster.nodes`.
+  std::vector<std::string> join;
   bool quiet = false;
 };
 

@@ -75,6 +75,9 @@ fake_router(fake_router_actor::stateful_pointer<fake_router_state> self,
     [](list_atom, const std::string&) -> std::vector<actor_state> {
       return {};
     },
+    [](cluster_member&) {
+      // nop
+    },
     [](get_state_atom) -> actor_state {
       return make_actor_state("fake_router", "quote_router", {}, "{}");
     },

@@ -1,0 +1,133 @@
+#include "runtime/cluster.hpp"
+
+#include <iostream>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <nlohmann/json.hpp>
+
+namespace intuition::runtime {
+
+namespace {
+
+using self_ptr
+  = actors::cluster_connector_actor::stateful_pointer<cluster_connector_state>;
+
+void try_join(self_ptr self, const std::string& address) {
+  auto& st = self->state;
+  auto& link = st.links[address];
+  if (link.connected)
+    return;
+  endpoint at;
+  try {
+    at = parse_endpoint("cluster.nodes", address);
+  } catch (const std::exception& ex) {
+    aout(self) << "cluster: " << ex.what() << std::endl;
+    return;
+  }
+  // Blocks this (detached) actor's thread; the middleman's connection
+  // timeout bounds the wait for a node that accepts but never answers.
+  auto agent = self->system().middleman().remote_actor<actors::node_agent_actor>(
+    at.host, at.port);
+  std::string name;
+  if (agent) {
+    caf::scoped_actor tmp{self->system()};
+    tmp->request(*agent, std::chrono::seconds{5}, actors::get_state_atom_v)
+      .receive([&](actors::actor_state& x) { name = x.node; },
+               [&](caf::error& err) {
+                 agent = std::move(err);
+               });
+  }
+  if (!agent) {
+    if (link.failed_attempts++ == 0)
+      aout(self) << "cluster: cannot reach node " << address << ": "
+                 << self->system().render(agent.error()) << "; trying again every "
+                 << st.retry.count() << " ms" << std::endl;
+    self->delayed_send(self, st.retry, actors::join_atom_v, address);
+    return;
+  }
+  link.agent = *agent;
+  link.name = name.empty() ? address : name;
+  link.connected = true;
+  link.failed_attempts = 0;
+  ++link.joins;
+  ++st.joined;
+  self->monitor(link.agent);
+  aout(self) << "cluster: joined node " << link.name << " at " << address
+             << std::endl;
+  self->send(st.router, actors::cluster_member{
+                          link.name, address,
+                          caf::actor_cast<caf::actor>(link.agent)});
+}
+
+} // namespace
+
+actors::cluster_connector_actor::behavior_type cluster_connector(
+  actors::cluster_connector_actor::stateful_pointer<cluster_connector_state> self,
+  actors::quote_router_actor router, std::chrono::milliseconds retry) {
+  self->state.router = std::move(router);
+  self->state.retry = retry;
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    for (auto& [address, link] : st.links)
+      if (link.connected && link.agent.address() == dm.source) {
+        link.connected = false;
+        link.agent = actors::node_agent_actor{};
+        --st.joined;
+        aout(self) << "cluster: lost node " << link.name << " at " << address
+                   << " (" << self->system().render(dm.reason)
+                   << "); reconnecting every " << st.retry.count() << " ms"
+                   << std::endl;
+        self->delayed_send(self, st.retry, actors::join_atom_v, address);
+        return;
+      }
+  });
+  return {
+    [self](actors::join_atom, const std::string& address) {
+      try_join(self, address);
+    },
+    [self](actors::sync_atom) -> uint64_t { return self->state.joined; },
+    [self](actors::get_state_atom) -> actors::actor_state {
+      nlohmann::json nodes = nlohmann::json::object();
+      for (const auto& [address, link] : self->state.links)
+        nodes[address] = {{"name", link.name},
+                          {"connected", link.connected},
+                          {"failed_attempts", link.failed_attempts},
+                          {"joins", link.joins}};
+      auto out = actors::make_actor_state(
+        cluster_connector_state::name, cluster_connector_state::name,
+        {{"joined", static_cast<int64_t>(self->state.joined)}},
+        nlohmann::json{{"nodes", nodes}}.dump());
+      out.node = actors::node_label();
+      return out;
+    },
+  };
+}
+
+std::variant<actors::cluster_connector_actor, std::string>
+join_cluster(caf::actor_system& sys, const cluster_config& cfg,
+             const actors::quote_router_actor& router) {
+  auto connector = sys.spawn<caf::detached>(cluster_connector, router,
+                                            std::chrono::milliseconds{2000});
+  for (const auto& node : cfg.nodes)
+    caf::anon_send(connector, actors::join_atom_v, node.to_string());
+  uint64_t joined = 0;
+  {
+    caf::scoped_actor self{sys};
+    self->request(connector, caf::infinite, actors::sync_atom_v)
+      .receive([&](uint64_t n) { joined = n; }, [&](caf::error&) {});
+  }
+  std::cerr << "cluster: " << joined << " of " << cfg.nodes.size()
+            << " node(s) joined"
+            << (cfg.local ? "; the coordinator hosts algorithm actors too"
+                          : "")
+            << "\n";
+  if (joined == 0 && !cfg.local) {
+    caf::anon_send_exit(connector, caf::exit_reason::user_shutdown);
+    return std::string{"cluster: no node answered and cluster.local is "
+                       "false: nowhere to run algorithm actors"};
+  }
+  return connector;
+}
+
+} // namespace intuition::runtime
