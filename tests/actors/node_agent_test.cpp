@@ -52,6 +52,9 @@ quote_router_actor::behavior_type
 fake_router(quote_router_actor::pointer, std::vector<std::string> instances) {
   return {
     [](quote_batch&) -> uint64_t { return 0; },
+    [](cluster_member&) {
+      // nop
+    },
     [instances](list_atom, const std::string& pattern) {
       std::vector<actor_state> out;
       for (const auto& name : instances)

@@ -135,7 +135,7 @@ CAF_TEST(the router spawns instances only for strategies that trade the symbol) 
                                   make_quote("DAX", "101", 2)}});
   run();
   auto st = state_of(caf::actor_cast<caf::actor>(router));
-  CAF_CHECK_EQUAL(st.counters["spawned"], 3);
+  CAF_CHECK_EQUAL(st.counters["placements"], 3);
   CAF_CHECK_EQUAL(st.counters["quotes"], 3);
   auto pst = state_of(caf::actor_cast<caf::actor>(pf));
   // buy_and_hold buys once per instance: DAX twice (two strategies), SMI once.
