@@ -14,10 +14,18 @@ set_target_properties(CAF::core PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${CAF_INCLUDE_DIR}"
   INTERFACE_LINK_LIBRARIES Threads::Threads)
 
+find_library(CAF_OPENSSL_LIBRARY caf_openssl REQUIRED)
+
 add_library(CAF::io UNKNOWN IMPORTED)
 set_target_properties(CAF::io PROPERTIES
   IMPORTED_LOCATION "${CAF_IO_LIBRARY}"
   INTERFACE_LINK_LIBRARIES CAF::core)
+
+# TLS between nodes (libcaf_openssl links OpenSSL itself).
+add_library(CAF::openssl UNKNOWN IMPORTED)
+set_target_properties(CAF::openssl PROPERTIES
+  IMPORTED_LOCATION "${CAF_OPENSSL_LIBRARY}"
+  INTERFACE_LINK_LIBRARIES CAF::io)
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MOSQUITTO REQUIRED IMPORTED_TARGET libmosquitto)

@@ -45,7 +45,9 @@ void peer_down(self_ptr self, const caf::down_msg& dm) {
     }
   st.orphans_stopped += stopped;
   aout(self) << "node " << node_label() << ": peer " << to_string(gone)
-             << " left (" << self->system().render(dm.reason) << ")";
+             << " left";
+  if (dm.reason)
+    aout(self) << " (" << self->system().render(dm.reason) << ")";
   if (stopped > 0)
     aout(self) << "; stopped the " << stopped
                << " algorithm instance(s) it had placed here";

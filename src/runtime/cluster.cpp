@@ -6,6 +6,8 @@
 #include <caf/io/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "runtime/node.hpp"
+
 namespace intuition::runtime {
 
 namespace {
@@ -27,8 +29,7 @@ void try_join(self_ptr self, const std::string& address) {
   }
   // Blocks this (detached) actor's thread; the middleman's connection
   // timeout bounds the wait for a node that accepts but never answers.
-  auto agent = self->system().middleman().remote_actor<actors::node_agent_actor>(
-    at.host, at.port);
+  auto agent = connect_agent(self->system(), at, st.tls);
   std::string name;
   if (agent) {
     caf::scoped_actor tmp{self->system()};
@@ -64,9 +65,11 @@ void try_join(self_ptr self, const std::string& address) {
 
 actors::cluster_connector_actor::behavior_type cluster_connector(
   actors::cluster_connector_actor::stateful_pointer<cluster_connector_state> self,
-  actors::quote_router_actor router, std::chrono::milliseconds retry) {
+  actors::quote_router_actor router, std::chrono::milliseconds retry,
+  bool tls) {
   self->state.router = std::move(router);
   self->state.retry = retry;
+  self->state.tls = tls;
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     for (auto& [address, link] : st.links)
@@ -106,9 +109,9 @@ actors::cluster_connector_actor::behavior_type cluster_connector(
 
 std::variant<actors::cluster_connector_actor, std::string>
 join_cluster(caf::actor_system& sys, const cluster_config& cfg,
-             const actors::quote_router_actor& router) {
+             const actors::quote_router_actor& router, bool tls) {
   auto connector = sys.spawn<caf::detached>(cluster_connector, router,
-                                            std::chrono::milliseconds{2000});
+                                            std::chrono::milliseconds{2000}, tls);
   for (const auto& node : cfg.nodes)
     caf::anon_send(connector, actors::join_atom_v, node.to_string());
   uint64_t joined = 0;

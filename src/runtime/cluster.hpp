@@ -33,6 +33,7 @@ struct cluster_connector_state {
   static inline const char* name = "cluster_connector";
   actors::quote_router_actor router;
   std::chrono::milliseconds retry{2000};
+  bool tls = false;
   std::map<std::string, node_link> links;
   uint64_t joined = 0;
 };
@@ -43,7 +44,8 @@ struct cluster_connector_state {
 /// again every `retry`.
 actors::cluster_connector_actor::behavior_type cluster_connector(
   actors::cluster_connector_actor::stateful_pointer<cluster_connector_state> self,
-  actors::quote_router_actor router, std::chrono::milliseconds retry);
+  actors::quote_router_actor router, std::chrono::milliseconds retry,
+  bool tls);
 
 /// Starts the connector for `cfg.nodes` and waits until each was tried
 /// once, printing which joined. Returns the connector, or an error message
@@ -51,6 +53,6 @@ actors::cluster_connector_actor::behavior_type cluster_connector(
 /// itself.
 std::variant<actors::cluster_connector_actor, std::string>
 join_cluster(caf::actor_system& sys, const cluster_config& cfg,
-             const actors::quote_router_actor& router);
+             const actors::quote_router_actor& router, bool tls);
 
 } // namespace intuition::runtime

@@ -107,8 +107,7 @@ int run_inspect(const inspect_options& opts, const char* argv0) {
     return 2;
   }
   caf::actor_system sys{caf_cfg};
-  auto agent = sys.middleman().remote_actor<actors::node_agent_actor>(at.host,
-                                                                       at.port);
+  auto agent = connect_agent(sys, at, caf_cfg.tls());
   if (!agent) {
     std::cerr << "intuition inspect: cannot reach " << at.to_string() << ": "
               << sys.render(agent.error())

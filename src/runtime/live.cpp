@@ -392,7 +392,7 @@ int run_live(const run_options& opts, const char* argv0) {
   auto release_connector = caf::detail::make_scope_guard(
     [&] { connector = actors::cluster_connector_actor{}; });
   if (!cfg.cluster.nodes.empty()) {
-    auto joined = join_cluster(sys, cfg.cluster, p.router);
+    auto joined = join_cluster(sys, cfg.cluster, p.router, caf_cfg.tls());
     if (auto* err = std::get_if<std::string>(&joined)) {
       std::cerr << "intuition run: " << *err << "\n";
       stop_pipeline(p);
@@ -411,7 +411,8 @@ int run_live(const run_options& opts, const char* argv0) {
   agent_cfg.singletons.push_back({"mqtt_ingress", ingress});
   agent_cfg.singletons.push_back({"order_publisher", publisher});
   agent_cfg.router = p.router;
-  auto started = start_control(sys, cfg.listen, cfg.metrics, agent_cfg);
+  auto started = start_control(sys, cfg.listen, cfg.metrics, agent_cfg,
+                              caf_cfg.tls());
   if (auto* err = std::get_if<std::string>(&started)) {
     std::cerr << "intuition run: " << *err << "\n";
     stop_pipeline(p);

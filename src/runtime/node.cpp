@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 #include "actors/algorithm.hpp"
 #include "actors/messages.hpp"
@@ -95,6 +96,16 @@ std::optional<std::string> node_config::load_file(const std::string& path,
   if (auto err = parse(no_args, in))
     return "CAF config " + file + ": " + render(err);
   caf_config_path_ = file;
+  if (!openssl_certificate.empty() || !openssl_key.empty()
+      || !openssl_cafile.empty() || !openssl_capath.empty()) {
+    if (openssl_certificate.empty() || openssl_key.empty()
+        || (openssl_cafile.empty() && openssl_capath.empty()))
+      return "CAF config " + file
+             + ": [openssl] needs certificate, key and cafile (or capath) "
+               "together: peers are verified against that CA";
+    load<caf::openssl::manager>();
+    tls_ = true;
+  }
   return std::nullopt;
 }
 
@@ -152,7 +163,8 @@ std::vector<actors::inspection_target> inspection_targets(const pipeline& p) {
 
 std::variant<control_plane, std::string>
 start_control(caf::actor_system& sys, const listen_config& listen,
-              const metrics_config& metrics, actors::node_agent_config agent) {
+              const metrics_config& metrics, actors::node_agent_config agent,
+              bool tls) {
   control_plane cp;
   cp.agent = sys.spawn(actors::node_agent, std::move(agent));
   auto fail = [&](std::string msg) -> std::variant<control_plane, std::string> {
@@ -160,8 +172,10 @@ start_control(caf::actor_system& sys, const listen_config& listen,
     return msg;
   };
   if (listen.enabled) {
-    auto port = sys.middleman().publish(cp.agent, listen.at.port,
-                                        listen.at.host.c_str(), false);
+    auto port = tls ? caf::openssl::publish(cp.agent, listen.at.port,
+                                            listen.at.host.c_str(), false)
+                    : sys.middleman().publish(cp.agent, listen.at.port,
+                                              listen.at.host.c_str(), false);
     if (!port)
       return fail("--listen: cannot listen on " + listen.at.to_string() + ": "
                   + sys.render(port.error())
@@ -169,8 +183,12 @@ start_control(caf::actor_system& sys, const listen_config& listen,
     cp.listen_port = *port;
     endpoint actual{listen.at.host, *port};
     std::cerr << "listening for inspect and cluster peers on "
-              << actual.to_string() << "\n";
-    if (!listen.at.loopback())
+              << actual.to_string() << (tls ? " (TLS)" : "") << "\n";
+    if (tls)
+      std::cerr << "TLS: peers must present a certificate signed by the "
+                   "configured CA; any such certificate is accepted, whichever "
+                   "node it names\n";
+    else if (!listen.at.loopback())
       std::cerr << "warning: --listen " << listen.at.to_string()
                 << " is beyond loopback and node-to-node traffic is "
                    "unauthenticated: anyone who reaches this port can inspect "
@@ -192,6 +210,14 @@ start_control(caf::actor_system& sys, const listen_config& listen,
                    "authentication\n";
   }
   return cp;
+}
+
+caf::expected<actors::node_agent_actor>
+connect_agent(caf::actor_system& sys, const endpoint& at, bool tls) {
+  if (tls)
+    return caf::openssl::remote_actor<actors::node_agent_actor>(sys, at.host,
+                                                                 at.port);
+  return sys.middleman().remote_actor<actors::node_agent_actor>(at.host, at.port);
 }
 
 void stop_control(caf::actor_system& sys, control_plane& cp) {

@@ -41,6 +41,12 @@ public:
   caf::timespan heartbeat_interval() const;
   caf::timespan connection_timeout() const;
 
+  /// Whether node-to-node traffic uses TLS: any of `openssl.certificate`,
+  /// `key`, `cafile` or `capath` is set (the OpenSSL module is then loaded).
+  bool tls() const noexcept {
+    return tls_;
+  }
+
   /// The file that was read, empty if none.
   const std::string& caf_config_path() const noexcept {
     return caf_config_path_;
@@ -48,6 +54,7 @@ public:
 
 private:
   std::string caf_config_path_;
+  bool tls_ = false;
 };
 
 /// The journal after recovery, ready for the order log.
@@ -96,7 +103,13 @@ struct control_plane {
 /// naming the setting when an address cannot be bound.
 std::variant<control_plane, std::string>
 start_control(caf::actor_system& sys, const listen_config& listen,
-              const metrics_config& metrics, actors::node_agent_config agent);
+              const metrics_config& metrics, actors::node_agent_config agent,
+              bool tls);
+
+/// Connects to the node agent published at `at` (over TLS when `tls`);
+/// blocks until it answers or the middleman's connection timeout passes.
+caf::expected<actors::node_agent_actor>
+connect_agent(caf::actor_system& sys, const endpoint& at, bool tls);
 
 /// Stops serving metrics, unpublishes and stops the agent.
 void stop_control(caf::actor_system& sys, control_plane& cp);

@@ -165,7 +165,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
   auto release_connector = caf::detail::make_scope_guard(
     [&] { connector = actors::cluster_connector_actor{}; });
   if (!cfg.cluster.nodes.empty()) {
-    auto joined = join_cluster(sys, cfg.cluster, p.router);
+    auto joined = join_cluster(sys, cfg.cluster, p.router, caf_cfg.tls());
     if (auto* err = std::get_if<std::string>(&joined)) {
       std::cerr << "intuition replay: " << *err << "\n";
       stop_pipeline(p);
@@ -188,7 +188,8 @@ int run_replay(const replay_options& opts, const char* argv0) {
     "intuition_quotes_received_total",
     static_cast<double>(data.quotes.size() * cfg.replay.repeat),
     {{"channel", "replay"}}));
-  auto started = start_control(sys, cfg.listen, cfg.metrics, agent_cfg);
+  auto started = start_control(sys, cfg.listen, cfg.metrics, agent_cfg,
+                              caf_cfg.tls());
   if (auto* err = std::get_if<std::string>(&started)) {
     std::cerr << "intuition replay: " << *err << "\n";
     stop_pipeline(p);

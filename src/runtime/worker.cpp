@@ -33,7 +33,7 @@ int run_node(const node_options& opts, const char* argv0) {
   caf::actor_system sys{caf_cfg};
   actors::node_agent_config agent_cfg;
   agent_cfg.role = "node";
-  auto started = start_control(sys, listen, metrics, agent_cfg);
+  auto started = start_control(sys, listen, metrics, agent_cfg, caf_cfg.tls());
   if (auto* err = std::get_if<std::string>(&started)) {
     std::cerr << "intuition node: " << *err << "\n";
     return 2;

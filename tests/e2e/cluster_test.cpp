@@ -267,6 +267,54 @@ CAF_TEST(an unreachable node is reported and the coordinator runs on) {
   CAF_CHECK_EQUAL(alpha.wait_for(10s), 0);
 }
 
+CAF_TEST(with tls only peers holding a certificate of the ca may join) {
+  // A private CA and one certificate it signed, for node and coordinator.
+  auto sh = "cd " + path
+            + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key"
+              " -out ca.pem -days 1 -subj /CN=intuition-test-ca 2>/dev/null"
+              " && openssl req -newkey rsa:2048 -nodes -keyout node.key"
+              " -out node.csr -subj /CN=node 2>/dev/null"
+              " && openssl x509 -req -in node.csr -CA ca.pem -CAkey ca.key"
+              " -CAcreateserial -out node.pem -days 1 2>/dev/null";
+  CAF_REQUIRE_EQUAL(std::system(sh.c_str()), 0);
+  auto tls_conf = write("tls.conf", std::string{fast_caf_config}
+                                      + "[openssl]\ncertificate=\"" + file("node.pem")
+                                      + "\"\nkey=\"" + file("node.key")
+                                      + "\"\ncafile=\"" + file("ca.pem") + "\"\n");
+  auto node = intuition({"node", "--port", "0", "--name", "secure",
+                         "--caf-config", tls_conf},
+                        "secure");
+  auto port = wait_for_match(node.err_path, "ready on 127\\.0\\.0\\.1:([0-9]+) ");
+  CAF_CHECK(slurp(node.err_path).find("(TLS)") != std::string::npos);
+  auto cfg = write("tls.json", R"({
+    "strategies": [{"name": "t", "algorithm": "sma_crossover",
+                    "params": {"fast": 2, "slow": 3}}],
+    "journal": {"path": "tls.journal", "fsync": "never"},
+    "cluster": {"local": false}
+  })");
+  // Without the certificate the handshake fails and nothing can run.
+  auto plain = intuition({"replay", "--config", cfg, "--quotes",
+                          "data/eustockmarkets.csv", "--join",
+                          "127.0.0.1:" + port, "--caf-config", caf_conf,
+                          "--quiet"},
+                         "plain");
+  CAF_CHECK_EQUAL(plain.wait_for(60s), 1);
+  CAF_CHECK(slurp(plain.err_path).find("no node answered") != std::string::npos);
+  // With it, the node runs every instance of the replay.
+  auto secure = intuition({"replay", "--config", cfg, "--quotes",
+                           "data/eustockmarkets.csv", "--join",
+                           "127.0.0.1:" + port, "--caf-config", tls_conf,
+                           "--quiet"},
+                          "tls-replay");
+  CAF_CHECK_EQUAL(secure.wait_for(120s), 0);
+  CAF_CHECK(slurp(secure.err_path).find("cluster: 1 of 1 node(s) joined")
+            != std::string::npos);
+  CAF_CHECK(slurp(secure.out_path).find("orders durable this run")
+            != std::string::npos);
+  node.signal(SIGINT);
+  CAF_CHECK_EQUAL(node.wait_for(10s), 0);
+}
+
 CAF_TEST(a node started without failure detection refuses to start) {
   auto conf = write("no-heartbeat.conf", "[middleman]\nheartbeat-interval=0s\n");
   auto node = intuition({"node", "--port", "0", "--caf-config", conf}, "node");
