@@ -2,6 +2,8 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include "actors/actor_types.hpp"
+
 namespace intuition::actors {
 
 actor_state make_actor_state(std::string name, std::string kind,
@@ -73,6 +75,9 @@ bool operator==(const cluster_member& x, const cluster_member& y) noexcept {
 
 void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::intuition>();
+  // A node agent answers `place` with this handle; a typed handle cannot
+  // join the type-ID block above (its interface needs this header).
+  cfg.add_message_type<algorithm_actor>("intuition::algorithm_actor");
 }
 
 } // namespace intuition::actors

@@ -13,38 +13,34 @@ namespace {
 
 using self_ptr = node_agent_actor::stateful_pointer<node_agent_state>;
 
-/// Notes the sender's process the first time it talks to this one, and
-/// watches it so that its leaving is noticed (and logged) too.
-void note_peer(self_ptr self) {
-  const auto& sender = self->current_sender();
-  if (!sender || sender->node() == self->node())
-    return;
+/// Notes a coordinator's router the first time it places something here,
+/// and watches it so that its leaving is noticed (and logged) too.
+void note_owner(self_ptr self, const caf::strong_actor_ptr& owner) {
   auto& peers = self->state.peers;
-  if (peers.count(sender->node()) > 0)
+  if (!owner || peers.count(owner->address()) > 0)
     return;
-  peers.emplace(sender->node(), sender->address());
-  self->monitor(sender);
-  aout(self) << "node " << node_label() << ": peer " << to_string(sender->node())
-             << " connected" << std::endl;
+  peers.emplace(owner->address(), owner->node());
+  self->monitor(owner);
+  aout(self) << "node " << node_label() << ": coordinator "
+             << to_string(owner->node()) << " connected" << std::endl;
 }
 
-/// A peer left: its algorithm instances here have nobody to answer to.
-void peer_down(self_ptr self, const caf::down_msg& dm) {
+/// A coordinator's router is gone: its instances here answer to nobody.
+void owner_down(self_ptr self, const caf::down_msg& dm) {
   auto& st = self->state;
-  auto i = std::find_if(st.peers.begin(), st.peers.end(),
-                        [&](const auto& kv) { return kv.second == dm.source; });
+  auto i = st.peers.find(dm.source);
   if (i == st.peers.end())
     return;
-  auto gone = i->first;
+  auto node = i->second;
   st.peers.erase(i);
   size_t stopped = 0;
   for (auto& [addr, inst] : st.hosted)
-    if (inst.owner == gone) {
+    if (inst.owner == dm.source) {
       self->send_exit(inst.handle, caf::exit_reason::user_shutdown);
       ++stopped;
     }
   st.orphans_stopped += stopped;
-  aout(self) << "node " << node_label() << ": peer " << to_string(gone)
+  aout(self) << "node " << node_label() << ": coordinator " << to_string(node)
              << " left";
   if (dm.reason)
     aout(self) << " (" << self->system().render(dm.reason) << ")";
@@ -86,7 +82,7 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
     auto& st = self->state;
     if (st.hosted.erase(dm.source) > 0)
       return;
-    peer_down(self, dm);
+    owner_down(self, dm);
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     for (auto& [addr, inst] : self->state.hosted)
@@ -98,7 +94,6 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
       -> caf::typed_response_promise<std::vector<actor_state>> {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      note_peer(self);
       auto promise = self->make_response_promise<std::vector<actor_state>>();
       auto targets = local_targets(self, pattern);
       if (!st.cfg.router) {
@@ -146,9 +141,9 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
     [self](place_atom, algorithm_spec& spec) -> algorithm_actor {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      note_peer(self);
-      auto owner = self->current_sender() ? self->current_sender()->node()
-                                          : self->node();
+      const auto& sender = self->current_sender();
+      note_owner(self, sender);
+      auto owner = sender ? sender->address() : caf::actor_addr{};
       auto handle = self->system().spawn(algorithm, spec);
       self->monitor(handle);
       st.hosted.emplace(handle.address(),
@@ -160,7 +155,7 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
       auto& st = self->state;
       auto timer = st.probe.time(self);
       nlohmann::json peers = nlohmann::json::array();
-      for (const auto& [node, addr] : st.peers)
+      for (const auto& [addr, node] : st.peers)
         peers.push_back(to_string(node));
       nlohmann::json summary{{"role", st.cfg.role},
                              {"hosted", st.hosted.size()},

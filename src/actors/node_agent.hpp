@@ -35,17 +35,18 @@ struct node_agent_config {
 struct hosted_instance {
   algorithm_spec spec;
   algorithm_actor handle;
-  /// The coordinator that asked for it.
-  caf::node_id owner;
+  /// The coordinator's router that asked for it.
+  caf::actor_addr owner;
 };
 
 struct node_agent_state {
   static inline const char* name = "node_agent";
   node_agent_config cfg;
   std::unordered_map<caf::actor_addr, hosted_instance> hosted;
-  /// Remote processes that talked to this one, by node id, with the actor
-  /// monitored to notice them leave.
-  std::unordered_map<caf::node_id, caf::actor_addr> peers;
+  /// The routers that placed instances here (monitored: when one goes,
+  /// with its process or its connection, its instances go too), with the
+  /// node they run on.
+  std::unordered_map<caf::actor_addr, caf::node_id> peers;
   uint64_t placed = 0;
   uint64_t orphans_stopped = 0;
   actor_probe probe{actor_kind::node_agent};

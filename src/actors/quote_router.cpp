@@ -339,6 +339,8 @@ symbol_route& resolve(self_ptr self, const std::string& symbol) {
     route.history_limit = std::max(route.history_limit, s.warmup);
     routed_instance inst;
     inst.strategy = k;
+    inst.slot = static_cast<uint32_t>(st.slots.size());
+    st.slots.emplace_back(symbol, route.instances.size());
     route.instances.push_back(std::move(inst));
   }
   for (size_t k = 0; k < route.instances.size(); ++k)
@@ -350,6 +352,11 @@ symbol_route& resolve(self_ptr self, const std::string& symbol) {
 void member_lost(self_ptr self, size_t index, const caf::error& reason) {
   auto& st = self->state;
   auto& m = st.members[index];
+  auto runs_any = std::any_of(st.slots.begin(), st.slots.end(), [&](const auto& key) {
+    return st.routes[key.first].instances[key.second].member == index;
+  });
+  if (!m.alive && !runs_any)
+    return; // already handled: an instance's down reported the loss first
   m.alive = false;
   m.lost_at = std::chrono::steady_clock::now();
   std::vector<std::pair<std::string, size_t>> moved;
@@ -466,8 +473,8 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
         q.seq = st.next_seq++;
       st.quotes += batch.quotes.size();
       // Split the batch per instance, keeping quote order within each.
-      std::map<std::pair<std::string, size_t>, quote_batch> parts;
-      std::vector<std::pair<std::string, size_t>> order;
+      std::unordered_map<uint32_t, size_t> part_of;
+      std::vector<std::pair<uint32_t, quote_batch>> parts;
       for (const auto& q : batch.quotes) {
         auto& route = resolve(self, q.symbol);
         if (route.instances.empty())
@@ -477,18 +484,20 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
           if (route.history.size() > route.history_limit)
             route.history.pop_front();
         }
-        for (size_t k = 0; k < route.instances.size(); ++k) {
-          auto [it, added] = parts.try_emplace({q.symbol, k});
+        for (const auto& inst : route.instances) {
+          auto [it, added] = part_of.try_emplace(inst.slot, parts.size());
           if (added)
-            order.push_back({q.symbol, k});
-          it->second.quotes.push_back(q);
+            parts.emplace_back(inst.slot, quote_batch{});
+          parts[it->second].second.quotes.push_back(q);
         }
       }
       auto id = st.next_batch++;
       st.pending.push_back(
         {id, std::move(batch.quotes), {}, parts.size(), promise});
-      for (const auto& key : order)
-        route_part(self, key.first, key.second, id, std::move(parts[key]));
+      for (auto& [slot, part] : parts) {
+        const auto& key = st.slots[slot];
+        route_part(self, key.first, key.second, id, std::move(part));
+      }
       flush_ready(self);
       return promise;
     },

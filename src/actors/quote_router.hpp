@@ -85,6 +85,8 @@ struct pending_batch {
 /// One (strategy, symbol) and its current incarnation.
 struct routed_instance {
   size_t strategy = 0;
+  /// Index into `quote_router_state::slots`: keys a batch's parts cheaply.
+  uint32_t slot = 0;
   algorithm_actor handle;
   /// Index into `quote_router_state::members`; `no_member` while unplaced.
   size_t member = no_member;
@@ -133,6 +135,8 @@ struct quote_router_state {
   /// The coordinator (when it hosts instances) and every node that joined.
   std::vector<cluster_node> members;
   std::unordered_map<std::string, symbol_route> routes;
+  /// Every instance as (symbol, position in its route), by slot.
+  std::vector<std::pair<std::string, size_t>> slots;
   /// Current incarnations by address, for down messages.
   std::unordered_map<caf::actor_addr, std::pair<std::string, size_t>> by_addr;
   bool keep_history = false;

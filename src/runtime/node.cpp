@@ -39,7 +39,6 @@ std::string exe_parent_dir(const char* argv0) {
 node_config::node_config() {
   actors::register_messages(*this);
   load<caf::io::middleman>();
-  add_actor_type("algorithm", actors::algorithm);
   // The same failure detection as the shipped caf-application.conf, for a
   // process started without it; a file can still change (or break) it.
   set("middleman.heartbeat-interval",

@@ -397,7 +397,9 @@ CAF_TEST(the agent reports its role and what it hosts) {
   auto summary = json::parse(st.summary_json);
   CAF_CHECK_EQUAL(summary["role"].get<std::string>(), "node");
   CAF_CHECK_EQUAL(summary["hosted"].get<int>(), 1);
-  CAF_CHECK(summary["peers"].empty());
+  // Whoever placed an instance is its owner, watched to stop the instance
+  // once the owner is gone: here the test itself.
+  CAF_CHECK_EQUAL(summary["peers"].size(), 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
