@@ -75,12 +75,13 @@ done | median | awk '{ printf("  /metrics scrape: %.1f ms (median of 10)\n", $1 
 echo "  /metrics size: $(curl -s "http://127.0.0.1:$mport/metrics" | wc -c) bytes," \
      "$(curl -s "http://127.0.0.1:$mport/metrics" | grep -vc '^#') series"
 for what in portfolio algorithm/trend/S0001 algorithm; do
-  for _ in $(seq 5); do
+  ms=$(for _ in $(seq 5); do
     s=$(date +%s%N)
     "$bin" inspect --node "127.0.0.1:$lport" "$what" --json > "$work/i.json"
     echo $(( ($(date +%s%N) - s) / 1000000 ))
-  done | median | xargs echo "  inspect $what ($(grep -c '"name"' "$work/i.json") actors): ms" \
-    | awk '{ ms = $NF; $NF = ""; print $0 ms " ms (median of 5, whole process)" }'
+  done | median)
+  echo "  inspect $what: $(grep -c '"mailbox_size"' "$work/i.json") actor(s)," \
+       "$ms ms (median of 5, whole process: start, connect, ask, print)"
 done
 kill -INT "$pid"
 wait "$pid" || true

@@ -58,9 +58,11 @@ std::string render_states(const std::vector<actors::actor_state>& xs) {
     row(x.name, x.kind, x.node, std::to_string(x.mailbox_size),
         std::to_string(x.processed));
     if (!x.counters.empty()) {
-      out << "    ";
-      for (const auto& [k, v] : x.counters)
-        out << k << "=" << v << " ";
+      auto sep = "    ";
+      for (const auto& [k, v] : x.counters) {
+        out << sep << k << "=" << v;
+        sep = " ";
+      }
       out << "\n";
     }
     auto summary = parse_summary(x.summary_json);
