@@ -1,6 +1,7 @@
 #include "actors/node_agent.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
@@ -13,20 +14,29 @@ namespace {
 
 using self_ptr = node_agent_actor::stateful_pointer<node_agent_state>;
 
-/// Notes a coordinator's router the first time it places something here,
-/// and watches it so that its leaving is noticed (and logged) too.
-void note_owner(self_ptr self, const caf::strong_actor_ptr& owner) {
-  auto& peers = self->state.peers;
-  if (!owner || peers.count(owner->address()) > 0)
-    return;
-  peers.emplace(owner->address(), owner->node());
-  self->monitor(owner);
-  aout(self) << "node " << node_label() << ": coordinator "
-             << to_string(owner->node()) << " connected" << std::endl;
+/// Whether any watched actor runs on `node`.
+bool knows_node(const node_agent_state& st, const caf::node_id& node) {
+  return std::any_of(st.peers.begin(), st.peers.end(),
+                     [&](const auto& kv) { return kv.second == node; });
 }
 
-/// A coordinator's router is gone: its instances here answer to nobody.
-void owner_down(self_ptr self, const caf::down_msg& dm) {
+/// Watches `peer`, a coordinator's connector (which introduces itself with
+/// a state query) or router (which places instances), so that the
+/// coordinator's leaving is noticed; logs the coordinator's arrival.
+void note_peer(self_ptr self, const caf::strong_actor_ptr& peer) {
+  auto& st = self->state;
+  if (!peer || st.peers.count(peer->address()) > 0)
+    return;
+  auto first = !knows_node(st, peer->node());
+  st.peers.emplace(peer->address(), peer->node());
+  self->monitor(peer);
+  if (first)
+    aout(self) << "node " << node_label() << ": coordinator "
+               << to_string(peer->node()) << " connected" << std::endl;
+}
+
+/// A watched actor is gone: the instances it placed answer to nobody.
+void peer_down(self_ptr self, const caf::down_msg& dm) {
   auto& st = self->state;
   auto i = st.peers.find(dm.source);
   if (i == st.peers.end())
@@ -40,13 +50,16 @@ void owner_down(self_ptr self, const caf::down_msg& dm) {
       ++stopped;
     }
   st.orphans_stopped += stopped;
+  if (stopped > 0)
+    aout(self) << "node " << node_label() << ": stopped the " << stopped
+               << " algorithm instance(s) coordinator " << to_string(node)
+               << " had placed here" << std::endl;
+  if (knows_node(st, node))
+    return;
   aout(self) << "node " << node_label() << ": coordinator " << to_string(node)
              << " left";
   if (dm.reason)
     aout(self) << " (" << self->system().render(dm.reason) << ")";
-  if (stopped > 0)
-    aout(self) << "; stopped the " << stopped
-               << " algorithm instance(s) it had placed here";
   aout(self) << std::endl;
 }
 
@@ -82,7 +95,7 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
     auto& st = self->state;
     if (st.hosted.erase(dm.source) > 0)
       return;
-    owner_down(self, dm);
+    peer_down(self, dm);
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     for (auto& [addr, inst] : self->state.hosted)
@@ -142,7 +155,7 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
       auto& st = self->state;
       auto timer = st.probe.time(self);
       const auto& sender = self->current_sender();
-      note_owner(self, sender);
+      note_peer(self, sender);
       auto owner = sender ? sender->address() : caf::actor_addr{};
       auto handle = self->system().spawn(algorithm, spec);
       self->monitor(handle);
@@ -154,9 +167,14 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      nlohmann::json peers = nlohmann::json::array();
+      // A coordinator's connector introduces itself this way.
+      const auto& sender = self->current_sender();
+      if (sender && sender->node() != self->node())
+        note_peer(self, sender);
+      std::set<std::string> nodes;
       for (const auto& [addr, node] : st.peers)
-        peers.push_back(to_string(node));
+        nodes.insert(to_string(node));
+      nlohmann::json peers = nodes;
       nlohmann::json summary{{"role", st.cfg.role},
                              {"hosted", st.hosted.size()},
                              {"peers", peers}};

@@ -43,9 +43,9 @@ struct node_agent_state {
   static inline const char* name = "node_agent";
   node_agent_config cfg;
   std::unordered_map<caf::actor_addr, hosted_instance> hosted;
-  /// The routers that placed instances here (monitored: when one goes,
-  /// with its process or its connection, its instances go too), with the
-  /// node they run on.
+  /// Coordinators' actors watched here, with their node: connectors (which
+  /// introduce themselves) and routers (which place instances; when one
+  /// goes, with its process or its connection, its instances go too).
   std::unordered_map<caf::actor_addr, caf::node_id> peers;
   uint64_t placed = 0;
   uint64_t orphans_stopped = 0;

@@ -15,6 +15,18 @@ namespace {
 using self_ptr
   = actors::cluster_connector_actor::stateful_pointer<cluster_connector_state>;
 
+/// Reports a failed attempt (once per outage) and tries again later.
+void join_failed(self_ptr self, const std::string& address,
+                 const caf::error& err) {
+  auto& st = self->state;
+  auto& link = st.links[address];
+  if (link.failed_attempts++ == 0)
+    aout(self) << "cluster: cannot reach node " << address << ": "
+               << self->system().render(err) << "; trying again every "
+               << st.retry.count() << " ms" << std::endl;
+  self->delayed_send(self, st.retry, actors::join_atom_v, address);
+}
+
 void try_join(self_ptr self, const std::string& address) {
   auto& st = self->state;
   auto& link = st.links[address];
@@ -30,35 +42,33 @@ void try_join(self_ptr self, const std::string& address) {
   // Blocks this (detached) actor's thread; the middleman's connection
   // timeout bounds the wait for a node that accepts but never answers.
   auto agent = connect_agent(self->system(), at, st.tls);
-  std::string name;
-  if (agent) {
-    caf::scoped_actor tmp{self->system()};
-    tmp->request(*agent, std::chrono::seconds{5}, actors::get_state_atom_v)
-      .receive([&](actors::actor_state& x) { name = x.node; },
-               [&](caf::error& err) {
-                 agent = std::move(err);
-               });
-  }
   if (!agent) {
-    if (link.failed_attempts++ == 0)
-      aout(self) << "cluster: cannot reach node " << address << ": "
-                 << self->system().render(agent.error()) << "; trying again every "
-                 << st.retry.count() << " ms" << std::endl;
-    self->delayed_send(self, st.retry, actors::join_atom_v, address);
+    join_failed(self, address, agent.error());
     return;
   }
-  link.agent = *agent;
-  link.name = name.empty() ? address : name;
-  link.connected = true;
-  link.failed_attempts = 0;
-  ++link.joins;
-  ++st.joined;
-  self->monitor(link.agent);
-  aout(self) << "cluster: joined node " << link.name << " at " << address
-             << std::endl;
-  self->send(st.router, actors::cluster_member{
-                          link.name, address,
-                          caf::actor_cast<caf::actor>(link.agent)});
+  // The node learns of this coordinator from this query (the connector
+  // lives as long as the coordinator), and answers with its name. Awaited:
+  // a `sync` after the join waits for it.
+  auto handle = *agent;
+  self->request(handle, std::chrono::seconds{5}, actors::get_state_atom_v)
+    .await(
+      [self, address, handle](actors::actor_state& x) {
+        auto& st = self->state;
+        auto& link = st.links[address];
+        link.agent = handle;
+        link.name = x.node.empty() ? address : x.node;
+        link.connected = true;
+        link.failed_attempts = 0;
+        ++link.joins;
+        ++st.joined;
+        self->monitor(link.agent);
+        aout(self) << "cluster: joined node " << link.name << " at " << address
+                   << std::endl;
+        self->send(st.router,
+                   actors::cluster_member{link.name, address,
+                                          caf::actor_cast<caf::actor>(handle)});
+      },
+      [self, address](caf::error& err) { join_failed(self, address, err); });
 }
 
 } // namespace
