@@ -378,6 +378,18 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
   return out;
 }
 
+void apply_node_flags(const node_flags& flags, app_config& cfg) {
+  if (flags.listen)
+    cfg.listen = *flags.listen;
+  if (flags.metrics_port) {
+    cfg.metrics.enabled = true;
+    cfg.metrics.port = *flags.metrics_port;
+  }
+  for (const auto& node : flags.join)
+    cfg.cluster.nodes.push_back(parse_endpoint("--join", node));
+  check_cluster(cfg.cluster);
+}
+
 void check_cluster(const cluster_config& cfg) {
   if (!cfg.local && cfg.nodes.empty())
     throw config_error("cluster.local", "false",

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -121,6 +122,23 @@ struct cluster_config {
 /// Throws `trading::config_error` when the coordinator may not host
 /// algorithm actors and no node is named (checked after `--join`).
 void check_cluster(const cluster_config& cfg);
+
+/// The command-line settings `run` and `replay` share: where to listen,
+/// where to serve metrics, which nodes to join.
+struct node_flags {
+  /// Overrides `listen`.
+  std::optional<listen_config> listen;
+  /// Overrides `metrics.port` (and enables metrics).
+  std::optional<uint16_t> metrics_port;
+  /// Worker nodes to join, in addition to `cluster.nodes`.
+  std::vector<std::string> join;
+};
+
+struct app_config;
+
+/// Applies `flags` over `cfg` and checks the cluster (`check_cluster`).
+/// Throws `trading::config_error` naming the flag or field.
+void apply_node_flags(const node_flags& flags, app_config& cfg);
 
 /// Everything a deployment says.
 struct app_config {

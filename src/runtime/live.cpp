@@ -232,12 +232,8 @@ int run_live(const run_options& opts, const char* argv0) {
     cfg.mqtt.client_id = *opts.client_id;
   if (opts.journal)
     cfg.journal.path = *opts.journal;
-  if (opts.listen)
-    cfg.listen = *opts.listen;
   try {
-    for (const auto& node : opts.join)
-      cfg.cluster.nodes.push_back(parse_endpoint("--join", node));
-    check_cluster(cfg.cluster);
+    apply_node_flags(opts.node, cfg);
   } catch (const std::exception& ex) {
     std::cerr << "intuition run: " << ex.what() << "\n";
     return 2;
@@ -246,10 +242,6 @@ int run_live(const run_options& opts, const char* argv0) {
     // Where the original system listened; `inspect` finds it there.
     cfg.listen.specified = true;
     cfg.listen.enabled = true;
-  }
-  if (opts.metrics_port) {
-    cfg.metrics.enabled = true;
-    cfg.metrics.port = *opts.metrics_port;
   }
   if (cfg.journal.path.empty()) {
     std::cerr << "intuition run: no journal: set journal.path in "

@@ -26,12 +26,8 @@ struct run_options {
   /// one arrived (0: run until SIGINT/SIGTERM).
   double idle_exit_s = 0.0;
   std::string caf_config;
-  /// Overrides `listen` of the configuration (default 127.0.0.1:4242).
-  std::optional<listen_config> listen;
-  /// Overrides `metrics.port` (and enables metrics).
-  std::optional<uint16_t> metrics_port;
-  /// Worker nodes to join, in addition to `cluster.nodes`.
-  std::vector<std::string> join;
+  /// --listen (default 127.0.0.1:4242), --metrics-port, --join.
+  node_flags node;
   bool quiet = false;
 };
 

@@ -213,14 +213,30 @@ void parse_integer(std::string_view flag, const std::string& value, uint64_t lo,
   out = n;
 }
 
-/// Parses a --listen value into `out`, or sets `err`.
-void parse_listen_flag(const std::string& value,
-                       std::optional<listen_config>& out, std::string& err) {
-  try {
-    out = parse_listen("--listen", value);
-  } catch (const std::exception& ex) {
-    err = ex.what();
+/// Takes --listen, --metrics-port or --join at `argv[i]` into `out`;
+/// returns whether it was one of them (`err` names a bad value).
+bool take_node_flag(int argc, char** argv, int& i, node_flags& out,
+                    std::string& err) {
+  std::string value;
+  if (take_value(argc, argv, i, "--listen", value, err)) {
+    try {
+      out.listen = parse_listen("--listen", value);
+    } catch (const std::exception& ex) {
+      err = ex.what();
+    }
+    return true;
   }
+  if (take_value(argc, argv, i, "--metrics-port", value, err)) {
+    uint64_t n = 0;
+    parse_integer("--metrics-port", value, 0, 65535, n, err);
+    out.metrics_port = static_cast<uint16_t>(n);
+    return true;
+  }
+  if (take_value(argc, argv, i, "--join", value, err)) {
+    out.join.push_back(value);
+    return true;
+  }
+  return false;
 }
 
 int node_command(int argc, char** argv) {
@@ -335,14 +351,8 @@ int run_command(int argc, char** argv) {
       opts.idle_exit_s = static_cast<double>(s);
     } else if (take_value(argc, argv, i, "--caf-config", value, err)) {
       opts.caf_config = value;
-    } else if (take_value(argc, argv, i, "--listen", value, err)) {
-      parse_listen_flag(value, opts.listen, err);
-    } else if (take_value(argc, argv, i, "--metrics-port", value, err)) {
-      uint64_t n = 0;
-      parse_integer("--metrics-port", value, 0, 65535, n, err);
-      opts.metrics_port = static_cast<uint16_t>(n);
-    } else if (take_value(argc, argv, i, "--join", value, err)) {
-      opts.join.push_back(value);
+    } else if (take_node_flag(argc, argv, i, opts.node, err)) {
+      // nop
     } else {
       err = "unknown option \"" + std::string{arg}
             + "\" (see intuition run --help)";
@@ -448,14 +458,8 @@ int replay_command(int argc, char** argv) {
       opts.journal = value;
     } else if (take_value(argc, argv, i, "--caf-config", value, err)) {
       opts.caf_config = value;
-    } else if (take_value(argc, argv, i, "--listen", value, err)) {
-      parse_listen_flag(value, opts.listen, err);
-    } else if (take_value(argc, argv, i, "--metrics-port", value, err)) {
-      uint64_t n = 0;
-      parse_integer("--metrics-port", value, 0, 65535, n, err);
-      opts.metrics_port = static_cast<uint16_t>(n);
-    } else if (take_value(argc, argv, i, "--join", value, err)) {
-      opts.join.push_back(value);
+    } else if (take_node_flag(argc, argv, i, opts.node, err)) {
+      // nop
     } else {
       err = "unknown option \"" + std::string{arg}
             + "\" (see intuition replay --help)";

@@ -93,15 +93,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
       cfg.replay.repeat = *opts.repeat;
     if (opts.journal)
       cfg.journal.path = *opts.journal;
-    if (opts.listen)
-      cfg.listen = *opts.listen;
-    for (const auto& node : opts.join)
-      cfg.cluster.nodes.push_back(parse_endpoint("--join", node));
-    check_cluster(cfg.cluster);
-    if (opts.metrics_port) {
-      cfg.metrics.enabled = true;
-      cfg.metrics.port = *opts.metrics_port;
-    }
+    apply_node_flags(opts.node, cfg);
   } catch (const trading::config_error& ex) {
     std::cerr << "intuition replay: config " << opts.config_path << ": "
               << ex.what() << "\n";

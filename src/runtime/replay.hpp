@@ -22,13 +22,8 @@ struct replay_options {
   std::optional<std::string> report_path;
   std::optional<std::string> journal;
   std::string caf_config;
-  /// Overrides `listen` of the configuration (replay listens only when
-  /// asked).
-  std::optional<listen_config> listen;
-  /// Overrides `metrics.port` (and enables metrics).
-  std::optional<uint16_t> metrics_port;
-  /// Worker nodes to join, in addition to `cluster.nodes`.
-  std::vector<std::string> join;
+  /// --listen (replay listens only when asked), --metrics-port, --join.
+  node_flags node;
   bool quiet = false;
 };
 
