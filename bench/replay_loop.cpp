@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto& qs = std::get<runtime::loaded_quotes>(loaded).quotes;
+  const auto batch_size = runtime::replay_batch_size(
+    cfg.replay.batch_size, std::get<runtime::loaded_quotes>(loaded).symbols);
   auto recovered = trading::read_journal(cfg.journal.path);
   if (auto* err = std::get_if<trading::journal_error>(&recovered)) {
     std::cerr << err->to_string() << "\n";
@@ -131,7 +133,7 @@ int main(int argc, char** argv) {
     curve.record(q.ts_ms, pf.positions().equity_micros());
     // Same journaling granularity as the actors: one append per batch.
     if (!filled.empty()
-        && ((i + 1) % cfg.replay.batch_size == 0 || i + 1 == total)) {
+        && ((i + 1) % batch_size == 0 || i + 1 == total)) {
       journal.append(filled);
       if (cfg.journal.fsync == trading::fsync_policy::always)
         journal.sync();

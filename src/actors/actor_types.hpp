@@ -53,11 +53,14 @@ using inspectable_actor = caf::typed_actor<state_query>;
 using list_query = caf::replies_to<list_atom, std::string>::with<
   std::vector<actor_state>>;
 
-/// One (strategy, symbol): answers a batch of its symbol's quotes with the
-/// signals they raised; `warmup` feeds past quotes to a re-placed instance
-/// (indicators only, no signals).
+/// What an algorithm instance answers a part to: the router.
+using part_sink_actor = caf::typed_actor<caf::reacts_to<part_result>>;
+
+/// One (strategy, symbol): answers each `quote_part` of its symbol's quotes
+/// with a `part_result` to the sender; `warmup` feeds past quotes to a
+/// re-placed instance (indicators only, no signals).
 using algorithm_actor
-  = caf::typed_actor<caf::replies_to<quote_batch>::with<signal_batch>,
+  = caf::typed_actor<caf::reacts_to<quote_part>,
                      caf::reacts_to<warmup_atom, quote_batch>, state_query>;
 
 /// Entry point of every quote source: answers each batch, once its signals
@@ -66,6 +69,7 @@ using algorithm_actor
 /// worker nodes that join.
 using quote_router_actor
   = caf::typed_actor<caf::replies_to<quote_batch>::with<uint64_t>,
+                     caf::reacts_to<part_result>,
                      caf::reacts_to<cluster_member>, list_query, state_query>;
 
 /// Connects to worker nodes (`join`, with `HOST:PORT`), hands each to the

@@ -35,20 +35,23 @@ algorithm(algorithm_actor::stateful_pointer<algorithm_state> self,
                                  + failure));
   }
   return {
-    [self](quote_batch& batch) -> signal_batch {
+    [self](quote_part& part) {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      st.probe.mailbox_time(self, batch.sent_ns);
-      signal_batch out;
-      if (!st.algo)
-        return out;
-      for (const auto& q : batch.quotes)
-        if (auto d = st.algo->on_quote(q))
-          out.signals.push_back({st.spec.strategy, q.symbol, d->direction,
-                                 d->strength, q.price_micros, q.ts_ms, q.seq});
-      st.quotes += batch.quotes.size();
+      st.probe.mailbox_time(self, part.sent_ns);
+      part_result out{part.batch, part.slot, part.epoch, {}};
+      if (st.algo)
+        for (const auto& q : part.quotes)
+          if (auto d = st.algo->on_quote(q))
+            out.signals.push_back({st.spec.strategy, q.symbol, d->direction,
+                                   d->strength, q.price_micros, q.ts_ms,
+                                   q.seq});
+      st.quotes += part.quotes.size();
       st.signals += out.signals.size();
-      return out;
+      // Answered by a message, not a response: the router needs no
+      // response handler per part.
+      self->send(caf::actor_cast<part_sink_actor>(self->current_sender()),
+                 std::move(out));
     },
     [self](warmup_atom, quote_batch& batch) {
       // Indicators catch up on the symbol's recent history; the decisions

@@ -25,6 +25,16 @@ bool operator==(const signal_batch& x, const signal_batch& y) noexcept {
   return x.signals == y.signals;
 }
 
+bool operator==(const quote_part& x, const quote_part& y) noexcept {
+  return x.batch == y.batch && x.slot == y.slot && x.epoch == y.epoch
+         && x.quotes == y.quotes;
+}
+
+bool operator==(const part_result& x, const part_result& y) noexcept {
+  return x.batch == y.batch && x.slot == y.slot && x.epoch == y.epoch
+         && x.signals == y.signals;
+}
+
 bool operator==(const market_batch& x, const market_batch& y) noexcept {
   return x.quotes == y.quotes && x.signals == y.signals;
 }

@@ -25,8 +25,32 @@ struct quote_batch {
   int64_t sent_ns = 0;
 };
 
-/// Signals an algorithm instance raised for one `quote_batch`, in quote order.
+/// Signals in quote order (to the order publisher).
 struct signal_batch {
+  std::vector<trading::signal> signals;
+};
+
+/// One algorithm instance's quotes of one router batch. Sent, not requested:
+/// a batch costs one message per instance each way and no response
+/// handler, whatever the number of instances.
+struct quote_part {
+  /// The router's batch the quotes belong to.
+  uint64_t batch = 0;
+  /// The instance's slot in the router, echoed in the answer.
+  uint32_t slot = 0;
+  /// The incarnation the part is meant for, echoed in the answer.
+  uint64_t epoch = 0;
+  std::vector<trading::quote> quotes;
+  /// Steady-clock send time in ns (not part of equality).
+  int64_t sent_ns = 0;
+};
+
+/// An instance's answer to a `quote_part`: the signals its quotes raised,
+/// in quote order, sent back to the part's sender.
+struct part_result {
+  uint64_t batch = 0;
+  uint32_t slot = 0;
+  uint64_t epoch = 0;
   std::vector<trading::signal> signals;
 };
 
@@ -123,6 +147,18 @@ typename Inspector::result_type inspect(Inspector& f, signal_batch& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, quote_part& x) {
+  return f(caf::meta::type_name("quote_part"), x.batch, x.slot, x.epoch,
+           x.quotes, x.sent_ns);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, part_result& x) {
+  return f(caf::meta::type_name("part_result"), x.batch, x.slot, x.epoch,
+           x.signals);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, market_batch& x) {
   return f(caf::meta::type_name("market_batch"), x.quotes, x.signals,
            x.sent_ns);
@@ -163,6 +199,8 @@ typename Inspector::result_type inspect(Inspector& f, algorithm_spec& x) {
 
 bool operator==(const quote_batch& x, const quote_batch& y) noexcept;
 bool operator==(const signal_batch& x, const signal_batch& y) noexcept;
+bool operator==(const quote_part& x, const quote_part& y) noexcept;
+bool operator==(const part_result& x, const part_result& y) noexcept;
 bool operator==(const market_batch& x, const market_batch& y) noexcept;
 bool operator==(const order_batch& x, const order_batch& y) noexcept;
 bool operator==(const actor_state& x, const actor_state& y) noexcept;
@@ -228,6 +266,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::metric_sample>))
   CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::actors::actor_state>))
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::cluster_member))
+  CAF_ADD_TYPE_ID(intuition, (intuition::actors::quote_part))
+  CAF_ADD_TYPE_ID(intuition, (intuition::actors::part_result))
 
   // Atoms are verbs; at most 10 characters (CAF 0.17).
   CAF_ADD_ATOM(intuition, intuition::actors, get_state_atom, "getstate")

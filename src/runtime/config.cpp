@@ -296,7 +296,8 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     out.replay.repeat = static_cast<uint64_t>(
       s.integer("repeat", 1, 1, 1'000'000, "an integer in [1, 1000000]"));
     out.replay.batch_size = static_cast<size_t>(
-      s.integer("batch_size", 1024, 1, 1'000'000, "an integer in [1, 1000000]"));
+      s.integer("batch_size", 0, 0, 1'000'000,
+                "an integer in [0, 1000000] (0: sized by the symbol count)"));
     s.done();
   }
   // -- report

@@ -45,8 +45,9 @@ struct replay_config {
   /// 0 means as fast as possible; otherwise a multiple of real time.
   double speed = 0.0;
   uint64_t repeat = 1;
-  /// Quotes per router message.
-  size_t batch_size = 1024;
+  /// Quotes per router message; 0 sizes batches by the symbol count
+  /// (`replay_batch_size`).
+  size_t batch_size = 0;
 };
 
 /// The MQTT connection of `intuition run`.

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 #include <unistd.h>
 
 #include <caf/all.hpp>
@@ -39,6 +40,15 @@ std::string exe_parent_dir(const char* argv0) {
 node_config::node_config() {
   actors::register_messages(*this);
   load<caf::io::middleman>();
+  // One worker per core: CAF 0.17 would start at least four, and threads
+  // beyond the cores only take turns. A file can still set its own.
+  set("scheduler.max-threads",
+      static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency())));
+  // One shared run queue instead of work stealing: CAF 0.17's stealing
+  // deque walks the victim's whole queue to take its tail, so a router
+  // that wakes tens of thousands of algorithm actors at once made every
+  // steal cost O(queue) (100,000 symbols: 23-30 s against 5-7 s shared).
+  set("scheduler.policy", caf::atom("sharing"));
   // The same failure detection as the shipped caf-application.conf, for a
   // process started without it; a file can still change (or break) it.
   set("middleman.heartbeat-interval",

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <unordered_set>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -73,11 +74,22 @@ load_quotes_csv(const std::string& path) {
                 << trading::to_string(res.reason)
                 << (res.field.empty() ? "" : ", field ") << res.field << ")\n";
   }
+  std::unordered_set<std::string_view> symbols;
+  for (const auto& q : out.quotes)
+    symbols.insert(q.symbol);
+  out.symbols = symbols.size();
   if (out.rejected_total > max_printed_rejects)
     std::cerr << "quotes " << path << ": "
               << out.rejected_total - max_printed_rejects
               << " more rows rejected\n";
   return out;
+}
+
+size_t replay_batch_size(size_t configured, size_t symbols) {
+  if (configured > 0)
+    return configured;
+  constexpr size_t per_symbol = 64;
+  return std::clamp<size_t>(symbols * per_symbol, 1024, 262'144);
 }
 
 int run_replay(const replay_options& opts, const char* argv0) {
@@ -197,7 +209,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
   const auto total = n * cfg.replay.repeat;
   const auto span_ms = qs.back().ts_ms - qs.front().ts_ms + 1;
   const auto speed = cfg.replay.speed;
-  const auto batch_size = cfg.replay.batch_size;
+  const auto batch_size = replay_batch_size(cfg.replay.batch_size, data.symbols);
   uint64_t sent = 0;
   uint64_t acked = 0;
   uint64_t orders = 0;

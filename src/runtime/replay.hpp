@@ -33,7 +33,15 @@ struct loaded_quotes {
   std::array<uint64_t, trading::reject_reason_count> rejected{};
   uint64_t rejected_total = 0;
   uint64_t rows = 0;
+  /// Distinct symbols among `quotes`.
+  size_t symbols = 0;
 };
+
+/// Quotes per router batch: `configured` if set, otherwise enough that
+/// each algorithm instance gets many quotes per message (64 per symbol),
+/// within [1,024, 262,144] so that small files stay responsive and memory
+/// stays flat.
+size_t replay_batch_size(size_t configured, size_t symbols);
 
 /// Reads a `ts,symbol,price` CSV. Rejected rows are counted by reason; the
 /// first few are printed to stderr with their line numbers. Returns an

@@ -64,6 +64,9 @@ fake_router(fake_router_actor::stateful_pointer<fake_router_state> self,
       }
       return promise;
     },
+    [](part_result&) {
+      // nop: the ingress never sends parts
+    },
     [self](flush_atom) {
       auto& st = self->state;
       if (st.held.empty())

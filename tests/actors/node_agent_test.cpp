@@ -52,6 +52,9 @@ quote_router_actor::behavior_type
 fake_router(quote_router_actor::pointer, std::vector<std::string> instances) {
   return {
     [](quote_batch&) -> uint64_t { return 0; },
+    [](part_result&) {
+      // nop
+    },
     [](cluster_member&) {
       // nop
     },
@@ -130,13 +133,18 @@ struct fixture : testing::actor_fixture {
     return result;
   }
 
+  /// Sends `batch` as one part and returns the signals of the answer,
+  /// which echoes the part's batch, slot and epoch.
   signal_batch feed(const algorithm_actor& whom, quote_batch batch) {
-    signal_batch result;
-    self->send(whom, std::move(batch));
+    part_result result;
+    self->send(whom, quote_part{7, 3, 1, std::move(batch.quotes)});
     run();
-    self->receive([&](signal_batch& x) { result = std::move(x); },
+    self->receive([&](part_result& x) { result = std::move(x); },
                   [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
-    return result;
+    CAF_CHECK_EQUAL(result.batch, 7u);
+    CAF_CHECK_EQUAL(result.slot, 3u);
+    CAF_CHECK_EQUAL(result.epoch, 1u);
+    return signal_batch{std::move(result.signals)};
   }
 
   template <class Handle>

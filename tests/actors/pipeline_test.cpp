@@ -93,14 +93,15 @@ CAF_TEST(a quote travels router to algorithm to portfolio to journal) {
   self->send(router, quote_batch{{make_quote("DAX", "100", 1000),
                                   make_quote("SMI", "200", 1000)}});
   expect((quote_batch), from(self).to(router));
-  // One instance per symbol, spawned on first sight, one request each.
+  // One instance per symbol, spawned on first sight; each gets its part of
+  // the batch as one message and answers it with one message.
   CAF_REQUIRE_EQUAL(placed->size(), 2u);
   auto dax_algo = placed->at(0);
   auto smi_algo = placed->at(1);
-  expect((quote_batch), from(router).to(dax_algo));
-  expect((quote_batch), from(router).to(smi_algo));
-  expect((signal_batch), from(dax_algo).to(router));
-  expect((signal_batch), from(smi_algo).to(router));
+  expect((quote_part), from(router).to(dax_algo));
+  expect((quote_part), from(router).to(smi_algo));
+  expect((part_result), from(dax_algo).to(router));
+  expect((part_result), from(smi_algo).to(router));
   // Both signals reach the portfolio in quote order, with their quotes.
   expect((market_batch), from(router).to(pf));
   trading::order dax;

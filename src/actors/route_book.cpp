@@ -1,0 +1,507 @@
+#include "actors/route_book.hpp"
+
+#include <algorithm>
+
+namespace intuition::actors {
+
+bool strategy_route::matches(const std::string& symbol) const {
+  return symbols.empty()
+         || std::find(symbols.begin(), symbols.end(), symbol) != symbols.end();
+}
+
+uint64_t rendezvous_weight(const std::string& member, const std::string& key) {
+  uint64_t h = 14695981039346656037ull;
+  auto feed = [&h](const std::string& s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+  };
+  feed(member);
+  h ^= 0xff;
+  h *= 1099511628211ull;
+  feed(key);
+  // FNV alone mixes the last bytes weakly; finish like splitmix64.
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebull;
+  h ^= h >> 31;
+  return h;
+}
+
+size_t rendezvous_pick(const std::vector<std::string>& names,
+                       const std::vector<bool>& alive, const std::string& key) {
+  size_t best = no_member;
+  uint64_t best_weight = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (!alive[i])
+      continue;
+    auto w = rendezvous_weight(names[i], key);
+    if (best == no_member || w > best_weight
+        || (w == best_weight && names[i] < names[best])) {
+      best = i;
+      best_weight = w;
+    }
+  }
+  return best;
+}
+
+route_book::route_book(std::vector<strategy_route> strategies,
+                       size_t max_symbols)
+  : strategies_(std::move(strategies)), max_symbols_(max_symbols) {
+  // nop
+}
+
+// -- members ------------------------------------------------------------------------
+
+size_t route_book::add_member(std::string name, std::string address,
+                              bool local) {
+  if (!local)
+    for (size_t i = 0; i < members_.size(); ++i) {
+      auto& m = members_[i];
+      if (!m.local && m.address == address) {
+        // A lost node is back: new instances may land there again, the
+        // ones that moved away stay where they are.
+        m.alive = true;
+        log_.push_back("node " + m.name + " (" + address + ") rejoined");
+        return i;
+      }
+    }
+  for (const auto& other : members_)
+    if (other.name == name) {
+      name += "@" + address;
+      break;
+    }
+  route_member m;
+  m.name = std::move(name);
+  m.address = std::move(address);
+  m.local = local;
+  if (!local) {
+    has_remote_ = true;
+    log_.push_back("node " + m.name + " (" + m.address + ") joined");
+  }
+  members_.push_back(std::move(m));
+  return members_.size() - 1;
+}
+
+size_t route_book::member_at(const std::string& address) const {
+  for (size_t i = 0; i < members_.size(); ++i)
+    if (!members_[i].local && members_[i].address == address)
+      return i;
+  return no_member;
+}
+
+route_actions route_book::member_lost(size_t index, const std::string& reason) {
+  route_actions out;
+  auto& m = members_[index];
+  std::vector<uint32_t> moved;
+  for (uint32_t slot = 0; slot < instances_.size(); ++slot)
+    if (instances_[slot].member == index)
+      moved.push_back(slot);
+  if (!m.alive && moved.empty())
+    return out; // already handled: an instance's stop reported the loss
+  m.alive = false;
+  m.lost_at = std::chrono::steady_clock::now();
+  m.replaced += moved.size();
+  m.replacing = moved.size();
+  counters_.replacements += moved.size();
+  log_.push_back("node " + m.name + " (" + m.address + ") lost: " + reason
+                 + "; re-placing its " + std::to_string(moved.size())
+                 + " algorithm actor(s)");
+  for (auto slot : moved) {
+    place(slot, out);
+    auto& inst = instances_[slot];
+    if (inst.member == no_member) {
+      settle_lost(inst);
+      replaced_one(index);
+    }
+  }
+  return out;
+}
+
+// -- quotes -------------------------------------------------------------------------
+
+uint32_t route_book::intern(const std::string& symbol, bool& created) {
+  auto found = symbol_ids_.find(symbol);
+  if (found != symbol_ids_.end())
+    return found->second;
+  if (routes_.size() >= max_symbols_)
+    return no_symbol;
+  created = true;
+  auto id = static_cast<uint32_t>(routes_.size());
+  symbol_ids_.emplace(symbol, id);
+  symbol_route route;
+  route.symbol = symbol;
+  for (uint32_t k = 0; k < strategies_.size(); ++k) {
+    const auto& s = strategies_[k];
+    if (!s.matches(symbol))
+      continue;
+    route.history_limit = std::max(route.history_limit, s.warmup);
+    route_instance inst;
+    inst.symbol = id;
+    inst.strategy = k;
+    route.slots.push_back(static_cast<uint32_t>(instances_.size()));
+    instances_.push_back(std::move(inst));
+    part_index_.push_back(0);
+    part_batch_.push_back(0);
+  }
+  routes_.push_back(std::move(route));
+  return id;
+}
+
+route_actions route_book::intake(std::vector<trading::quote> quotes,
+                                 uint64_t& id) {
+  route_actions out;
+  id = next_batch_++;
+  std::vector<std::pair<uint32_t, std::vector<trading::quote>>> parts;
+  std::vector<uint32_t> fresh;
+  size_t kept = 0;
+  uint32_t last_id = no_symbol;
+  for (size_t i = 0; i < quotes.size(); ++i) {
+    auto& q = quotes[i];
+    // Streams often repeat a symbol: skip the hash for the same one.
+    bool created = false;
+    uint32_t sid = last_id != no_symbol && routes_[last_id].symbol == q.symbol
+                     ? last_id
+                     : intern(q.symbol, created);
+    if (sid == no_symbol) {
+      ++counters_.too_many_symbols;
+      continue;
+    }
+    if (created)
+      for (auto slot : routes_[sid].slots)
+        fresh.push_back(slot);
+    last_id = sid;
+    q.seq = next_seq_++;
+    auto& route = routes_[sid];
+    if (route.slots.empty())
+      ++counters_.unrouted;
+    if (has_remote_ && route.history_limit > 0) {
+      route.history.push_back(q);
+      if (route.history.size() > route.history_limit)
+        route.history.pop_front();
+    }
+    for (auto slot : route.slots) {
+      if (part_batch_[slot] != id) {
+        part_batch_[slot] = id;
+        part_index_[slot] = static_cast<uint32_t>(parts.size());
+        parts.emplace_back(slot, std::vector<trading::quote>{});
+      }
+      parts[part_index_[slot]].second.push_back(q);
+    }
+    if (kept != i)
+      quotes[kept] = std::move(q);
+    ++kept;
+  }
+  quotes.resize(kept);
+  counters_.quotes += kept;
+  route_batch b;
+  b.id = id;
+  b.quotes = std::move(quotes);
+  b.waiting = parts.size();
+  batches_.push_back(std::move(b));
+  for (auto slot : fresh)
+    place(slot, out);
+  for (auto& [slot, part] : parts)
+    route_part(slot, id, std::move(part), out);
+  return out;
+}
+
+void route_book::answered(uint32_t slot, uint64_t epoch, uint64_t batch,
+                          std::vector<trading::signal> signals) {
+  if (slot >= instances_.size()) {
+    ++counters_.stale_replies;
+    return;
+  }
+  auto& inst = instances_[slot];
+  auto part = inst.in_flight.find(batch);
+  if (inst.epoch != epoch || part == inst.in_flight.end()) {
+    // A replaced incarnation (say, from a node that froze and came back):
+    // its part went to the successor, which answers for it.
+    ++counters_.stale_replies;
+    return;
+  }
+  inst.in_flight.erase(part);
+  complete(batch, inst.strategy, std::move(signals));
+}
+
+std::vector<ready_batch> route_book::take_ready() {
+  std::vector<ready_batch> out;
+  while (!batches_.empty() && batches_.front().waiting == 0) {
+    auto& b = batches_.front();
+    // Same order as a single-threaded loop: by quote, then by strategy.
+    std::stable_sort(b.signals.begin(), b.signals.end(),
+                     [](const auto& x, const auto& y) {
+                       if (x.second.quote_seq != y.second.quote_seq)
+                         return x.second.quote_seq < y.second.quote_seq;
+                       return x.first < y.first;
+                     });
+    ready_batch r;
+    r.id = b.id;
+    r.quotes = std::move(b.quotes);
+    r.signals.reserve(b.signals.size());
+    for (auto& s : b.signals)
+      r.signals.push_back(std::move(s.second));
+    out.push_back(std::move(r));
+    batches_.pop_front();
+  }
+  return out;
+}
+
+// -- incarnations -------------------------------------------------------------------
+
+route_actions route_book::started(uint32_t slot, uint64_t epoch, bool& current) {
+  route_actions out;
+  auto& inst = instances_[slot];
+  current = inst.epoch == epoch && inst.starting;
+  if (!current)
+    return out;
+  inst.starting = false;
+  const auto& route = routes_[inst.symbol];
+  if (epoch > 1 && !route.history.empty()) {
+    // Indicators resume where the lost incarnation was: the symbol's last
+    // quotes before the first one it still has to answer for.
+    auto first_pending = std::numeric_limits<uint64_t>::max();
+    if (!inst.in_flight.empty() && !inst.in_flight.begin()->second.empty())
+      first_pending = inst.in_flight.begin()->second.front().seq;
+    else if (!inst.queued.empty() && !inst.queued.front().second.empty())
+      first_pending = inst.queued.front().second.front().seq;
+    route_action warm{route_action::warmup, slot, 0, epoch, {}};
+    for (const auto& q : route.history)
+      if (q.seq < first_pending)
+        warm.quotes.push_back(q);
+    if (!warm.quotes.empty())
+      out.push_back(std::move(warm));
+  }
+  auto resend = std::move(inst.in_flight);
+  inst.in_flight.clear();
+  for (auto& [batch, quotes] : resend) {
+    if (quotes.empty()) {
+      // A local incarnation's part: its quotes were not kept.
+      ++counters_.algorithm_failures;
+      complete(batch, inst.strategy, {});
+    } else {
+      dispatch(slot, batch, std::move(quotes), out);
+    }
+  }
+  auto queued = std::move(inst.queued);
+  inst.queued.clear();
+  for (auto& [batch, quotes] : queued)
+    route_part(slot, batch, std::move(quotes), out);
+  if (inst.previous != no_member && !members_[inst.previous].alive)
+    replaced_one(inst.previous);
+  inst.previous = no_member;
+  return out;
+}
+
+route_actions route_book::start_failed(uint32_t slot, uint64_t epoch,
+                                       const std::string& reason) {
+  route_actions out;
+  auto& inst = instances_[slot];
+  if (inst.epoch != epoch || !inst.starting)
+    return out;
+  ++counters_.placement_failures;
+  auto& m = members_[inst.member];
+  if (m.alive) {
+    log_.push_back("node " + m.name + " (" + m.address + ") did not place "
+                   + instance_key(slot) + ": " + reason
+                   + "; no longer placing there until it rejoins");
+    m.alive = false;
+  }
+  inst.starting = false;
+  --m.instances;
+  inst.member = no_member;
+  place(slot, out);
+  if (inst.member == no_member) {
+    // Nowhere to go: what waited is answered empty, and counted.
+    settle_lost(inst);
+    if (inst.previous != no_member)
+      replaced_one(inst.previous);
+    inst.previous = no_member;
+  }
+  return out;
+}
+
+route_actions route_book::stopped(uint32_t slot, bool unreachable,
+                                  const std::string& reason) {
+  route_actions out;
+  auto& inst = instances_[slot];
+  if (inst.member == no_member)
+    return out;
+  auto& m = members_[inst.member];
+  if (!m.local) {
+    // Its node dropped the connection; the node's own down message may
+    // still be on its way. Either way the instance moves.
+    if (m.alive && unreachable)
+      return member_lost(inst.member, reason);
+    ++m.replaced;
+    ++counters_.replacements;
+    place(slot, out);
+    if (inst.member == no_member)
+      settle_lost(inst);
+    return out;
+  }
+  ++counters_.algorithm_failures;
+  log_.push_back("algorithm instance " + instance_key(slot) + " stopped: "
+                 + reason);
+  if (++inst.failures >= max_local_failures) {
+    inst.given_up = true;
+    log_.push_back(instance_key(slot) + " failed "
+                   + std::to_string(inst.failures)
+                   + " times; its quotes are no longer routed to it");
+    --m.instances;
+    inst.member = no_member;
+    inst.starting = false;
+    for (auto& [batch, quotes] : inst.in_flight)
+      complete(batch, inst.strategy, {});
+    inst.in_flight.clear();
+    for (auto& [batch, quotes] : inst.queued)
+      complete(batch, inst.strategy, {});
+    inst.queued.clear();
+    out.push_back({route_action::retire, slot, 0, inst.epoch, {}});
+    return out;
+  }
+  place(slot, out);
+  if (inst.member == no_member)
+    settle_lost(inst);
+  return out;
+}
+
+// -- queries ------------------------------------------------------------------------
+
+std::string route_book::instance_key(uint32_t slot) const {
+  const auto& inst = instances_[slot];
+  return strategies_[inst.strategy].name + "/" + routes_[inst.symbol].symbol;
+}
+
+std::vector<std::string> route_book::take_log() {
+  std::vector<std::string> out;
+  out.swap(log_);
+  return out;
+}
+
+// -- internals ----------------------------------------------------------------------
+
+void route_book::place(uint32_t slot, route_actions& out) {
+  auto& inst = instances_[slot];
+  if (inst.epoch > 0)
+    out.push_back({route_action::retire, slot, 0, inst.epoch, {}});
+  if (inst.member != no_member) {
+    --members_[inst.member].instances;
+    inst.previous = inst.member;
+  }
+  inst.member = no_member;
+  inst.starting = false;
+  // The same choice as `rendezvous_pick`, without building its vectors;
+  // a single member needs no hashing at all.
+  size_t best = no_member;
+  if (members_.size() == 1) {
+    if (members_[0].alive)
+      best = 0;
+  } else {
+    auto key = instance_key(slot);
+    uint64_t best_weight = 0;
+    for (size_t i = 0; i < members_.size(); ++i) {
+      if (!members_[i].alive)
+        continue;
+      auto w = rendezvous_weight(members_[i].name, key);
+      if (best == no_member || w > best_weight
+          || (w == best_weight && members_[i].name < members_[best].name)) {
+        best = i;
+        best_weight = w;
+      }
+    }
+  }
+  if (best == no_member)
+    return;
+  inst.member = best;
+  inst.starting = true;
+  ++inst.epoch;
+  ++members_[best].instances;
+  ++counters_.placements;
+  out.push_back({route_action::start, slot, 0, inst.epoch, {}});
+}
+
+void route_book::route_part(uint32_t slot, uint64_t batch,
+                            std::vector<trading::quote> quotes,
+                            route_actions& out) {
+  auto& inst = instances_[slot];
+  if (inst.given_up) {
+    complete(batch, inst.strategy, {});
+    return;
+  }
+  if (inst.member == no_member)
+    place(slot, out);
+  if (inst.starting) {
+    inst.queued.emplace_back(batch, std::move(quotes));
+    return;
+  }
+  if (inst.member == no_member) {
+    counters_.unplaced += quotes.size();
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_unplaced_log_ > std::chrono::seconds(5)) {
+      log_.push_back("no node is alive to run " + instance_key(slot) + "; "
+                     + std::to_string(counters_.unplaced)
+                     + " quote(s) not traded so far");
+      last_unplaced_log_ = now;
+    }
+    complete(batch, inst.strategy, {});
+    return;
+  }
+  dispatch(slot, batch, std::move(quotes), out);
+}
+
+void route_book::dispatch(uint32_t slot, uint64_t batch,
+                          std::vector<trading::quote> quotes,
+                          route_actions& out) {
+  auto& inst = instances_[slot];
+  // A remote incarnation may vanish with its node: keep the quotes until it
+  // answers. A local one fails only with the process or by a bug.
+  if (members_[inst.member].local)
+    inst.in_flight.emplace(batch, std::vector<trading::quote>{});
+  else
+    inst.in_flight.emplace(batch, quotes);
+  out.push_back({route_action::send, slot, batch, inst.epoch, std::move(quotes)});
+}
+
+void route_book::complete(uint64_t batch, uint32_t strategy,
+                          std::vector<trading::signal> signals) {
+  if (batches_.empty() || batch < batches_.front().id
+      || batch - batches_.front().id >= batches_.size())
+    return; // not pending (cannot happen while parts are tracked)
+  auto& b = batches_[batch - batches_.front().id];
+  for (auto& s : signals)
+    b.signals.emplace_back(strategy, std::move(s));
+  if (b.waiting > 0)
+    --b.waiting;
+}
+
+void route_book::settle_lost(route_instance& inst) {
+  for (auto& [batch, quotes] : inst.queued) {
+    counters_.unplaced += quotes.size();
+    complete(batch, inst.strategy, {});
+  }
+  inst.queued.clear();
+  for (auto& [batch, quotes] : inst.in_flight) {
+    counters_.unplaced += quotes.size();
+    complete(batch, inst.strategy, {});
+  }
+  inst.in_flight.clear();
+}
+
+void route_book::replaced_one(size_t member) {
+  auto& m = members_[member];
+  if (m.replacing == 0 || --m.replacing > 0)
+    return;
+  auto ms = std::chrono::duration<double, std::milli>(
+              std::chrono::steady_clock::now() - m.lost_at)
+              .count();
+  log_.push_back("every algorithm actor of node " + m.name
+                 + " runs elsewhere again ("
+                 + std::to_string(m.replaced) + " moved so far; "
+                 + std::to_string(static_cast<int64_t>(ms))
+                 + " ms after the loss)");
+}
+
+} // namespace intuition::actors

@@ -1,0 +1,298 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "trading/types.hpp"
+
+/// The quote router's bookkeeping as a plain class, without CAF: interned
+/// symbols, one route per (strategy, symbol), where each instance runs and
+/// in which incarnation, the parts it still owes, the batches waiting for
+/// their parts, recent history for warm-ups, and the members' liveness. The
+/// router actor feeds it events and carries out the actions it returns.
+namespace intuition::actors {
+
+// -- strategies and placement ------------------------------------------------------
+
+/// One configured strategy as the router sees it.
+struct strategy_route {
+  std::string name;
+  std::string algorithm;
+  std::string params_json;
+  /// Upper-case symbols this strategy trades; empty means every symbol.
+  std::vector<std::string> symbols;
+  /// Past quotes a re-placed instance needs (the algorithm's longest
+  /// window); filled in by the router.
+  size_t warmup = 0;
+
+  /// Whether the strategy trades `symbol`.
+  bool matches(const std::string& symbol) const;
+};
+
+/// Marks "no member": an instance that is not placed anywhere.
+constexpr size_t no_member = std::numeric_limits<size_t>::max();
+
+/// Rendezvous (highest random weight) hashing: the weight of placing `key`
+/// on `member`. Each key goes to the live member with the highest weight,
+/// so a lost member moves only its own keys and a new one takes only keys
+/// it now wins. Stable across processes and machines (FNV-1a, mixed).
+uint64_t rendezvous_weight(const std::string& member, const std::string& key);
+
+/// Index of the member `key` goes to among `names` whose `alive` flag is
+/// set, or `no_member`.
+size_t rendezvous_pick(const std::vector<std::string>& names,
+                       const std::vector<bool>& alive, const std::string& key);
+
+/// A place algorithm instances may run: the coordinator itself or a node.
+struct route_member {
+  std::string name;
+  /// `HOST:PORT`; empty for the coordinator.
+  std::string address;
+  /// The coordinator's own process (instances are spawned, not requested).
+  bool local = false;
+  bool alive = true;
+  /// Instances moved away from this member after it was lost.
+  uint64_t replaced = 0;
+  /// Instances running (or being started) there now.
+  uint64_t instances = 0;
+  /// When it was lost, and how many of its instances still wait for their
+  /// new place (for the line that reports the re-placement time).
+  std::chrono::steady_clock::time_point lost_at;
+  size_t replacing = 0;
+};
+
+// -- instances and batches ----------------------------------------------------------
+
+/// A local instance that failed this often is not placed again.
+constexpr uint32_t max_local_failures = 3;
+
+/// One (strategy, symbol) and its current incarnation.
+struct route_instance {
+  uint32_t symbol = 0;
+  uint32_t strategy = 0;
+  /// Index into the members; `no_member` while unplaced.
+  size_t member = no_member;
+  /// Raised on every placement; an older incarnation's replies are
+  /// recognised by it and ignored.
+  uint64_t epoch = 0;
+  /// Placed on `member`, but not running yet (spawn pending).
+  bool starting = false;
+  /// Failures of a local incarnation; after `max_local_failures` the
+  /// instance is given up.
+  uint32_t failures = 0;
+  bool given_up = false;
+  /// Member it had before its current placement (for re-placement logs).
+  size_t previous = no_member;
+  /// Parts sent to the current incarnation and not answered yet, by batch.
+  /// A remote instance's quotes are kept so that its next incarnation gets
+  /// them if the node is lost; a local one's are not (it fails only by a
+  /// bug, and then its parts are answered empty and counted).
+  std::map<uint64_t, std::vector<trading::quote>> in_flight;
+  /// Parts that arrived while the instance was starting.
+  std::vector<std::pair<uint64_t, std::vector<trading::quote>>> queued;
+};
+
+/// Instances and recent history of one symbol.
+struct symbol_route {
+  std::string symbol;
+  /// Slots of the symbol's instances, in strategy order.
+  std::vector<uint32_t> slots;
+  /// The symbol's last quotes, to warm a re-placed instance; bounded by
+  /// `history_limit` and kept only while remote members exist.
+  std::deque<trading::quote> history;
+  size_t history_limit = 0;
+};
+
+/// A batch of quotes and the signals its parts raised so far.
+struct route_batch {
+  uint64_t id = 0;
+  std::vector<trading::quote> quotes;
+  /// Signals with their strategy's index, for the single-threaded order.
+  std::vector<std::pair<uint32_t, trading::signal>> signals;
+  size_t waiting = 0;
+};
+
+/// A batch whose parts all answered: its quotes and its signals in the order
+/// of a single-threaded loop (by quote, then by strategy).
+struct ready_batch {
+  uint64_t id = 0;
+  std::vector<trading::quote> quotes;
+  std::vector<trading::signal> signals;
+};
+
+/// What the router must do after an event, in order.
+struct route_action {
+  enum kind_type : uint8_t {
+    /// Send `quotes` of batch `batch` to the slot's running incarnation.
+    send,
+    /// Start the slot's incarnation `epoch` on its member (spawn locally or
+    /// ask the node), then report `started` or `start_failed`.
+    start,
+    /// Feed `quotes` to the slot's incarnation to warm its indicators.
+    warmup,
+    /// Stop the slot's current incarnation (it is being replaced).
+    retire,
+  };
+  kind_type kind = send;
+  uint32_t slot = 0;
+  uint64_t batch = 0;
+  uint64_t epoch = 0;
+  std::vector<trading::quote> quotes;
+};
+
+using route_actions = std::vector<route_action>;
+
+/// Counters of the routing, for metrics and inspection.
+struct route_counters {
+  uint64_t quotes = 0;
+  uint64_t placements = 0;
+  uint64_t replacements = 0;
+  uint64_t placement_failures = 0;
+  uint64_t stale_replies = 0;
+  uint64_t algorithm_failures = 0;
+  /// Quotes of symbols no strategy trades.
+  uint64_t unrouted = 0;
+  /// Quotes no instance could see because no member was alive.
+  uint64_t unplaced = 0;
+  /// Quotes refused because the symbol cap was reached.
+  uint64_t too_many_symbols = 0;
+};
+
+// -- the book -----------------------------------------------------------------------
+
+/// Routes, placements and batches of one router.
+class route_book {
+public:
+  /// Starts with `strategies` (their `warmup` filled in) and no member.
+  explicit route_book(std::vector<strategy_route> strategies,
+                      size_t max_symbols = std::numeric_limits<size_t>::max());
+
+  // -- members ----------------------------------------------------------------
+
+  /// Adds a member and returns its index; a member already known by
+  /// `address` (a node that rejoins) is marked alive again instead.
+  size_t add_member(std::string name, std::string address, bool local);
+
+  /// A member is gone (`reason` is logged): every instance it ran is
+  /// placed elsewhere.
+  route_actions member_lost(size_t member, const std::string& reason);
+
+  const std::vector<route_member>& members() const noexcept {
+    return members_;
+  }
+
+  /// Index of the member reached at `address`, or `no_member`.
+  size_t member_at(const std::string& address) const;
+
+  // -- quotes -----------------------------------------------------------------
+
+  /// Numbers `quotes`, splits them per instance (placing the instances of
+  /// new symbols) and registers them as batch `id`.
+  route_actions intake(std::vector<trading::quote> quotes, uint64_t& id);
+
+  /// An incarnation answered its part of batch `batch`; an answer of a
+  /// replaced incarnation, or a second answer, is counted and ignored.
+  void answered(uint32_t slot, uint64_t epoch, uint64_t batch,
+                std::vector<trading::signal> signals);
+
+  /// Batches whose parts all answered, oldest first; only a prefix of the
+  /// batches in arrival order is ever returned, so the portfolio sees them
+  /// in order.
+  std::vector<ready_batch> take_ready();
+
+  // -- incarnations -----------------------------------------------------------
+
+  /// Incarnation `epoch` of `slot` runs: it gets its warm-up, the parts its
+  /// predecessor left unanswered and what queued up. Returns nothing (and
+  /// the caller stops the incarnation) when the epoch is stale.
+  route_actions started(uint32_t slot, uint64_t epoch, bool& current);
+
+  /// The member could not start incarnation `epoch`: it is no longer used
+  /// until it rejoins, and the instance goes elsewhere.
+  route_actions start_failed(uint32_t slot, uint64_t epoch,
+                             const std::string& reason);
+
+  /// The slot's current incarnation stopped. `unreachable` says its node's
+  /// connection broke, which means the whole member is lost.
+  route_actions stopped(uint32_t slot, bool unreachable,
+                        const std::string& reason);
+
+  // -- queries ----------------------------------------------------------------
+
+  const route_instance& instance(uint32_t slot) const {
+    return instances_[slot];
+  }
+
+  size_t slot_count() const noexcept {
+    return instances_.size();
+  }
+
+  const strategy_route& strategy(uint32_t index) const {
+    return strategies_[index];
+  }
+
+  const std::string& symbol(uint32_t id) const {
+    return routes_[id].symbol;
+  }
+
+  size_t symbol_count() const noexcept {
+    return routes_.size();
+  }
+
+  size_t pending_batches() const noexcept {
+    return batches_.size();
+  }
+
+  const route_counters& counters() const noexcept {
+    return counters_;
+  }
+
+  /// `STRATEGY/SYMBOL` of a slot.
+  std::string instance_key(uint32_t slot) const;
+
+  /// Lines to log (re-placements, failures), taken by the caller.
+  std::vector<std::string> take_log();
+
+private:
+  static constexpr uint32_t no_symbol = std::numeric_limits<uint32_t>::max();
+
+  uint32_t intern(const std::string& symbol, bool& created);
+  void place(uint32_t slot, route_actions& out);
+  void route_part(uint32_t slot, uint64_t batch,
+                  std::vector<trading::quote> quotes, route_actions& out);
+  void dispatch(uint32_t slot, uint64_t batch,
+                std::vector<trading::quote> quotes, route_actions& out);
+  void complete(uint64_t batch, uint32_t strategy,
+                std::vector<trading::signal> signals);
+  void settle_lost(route_instance& inst);
+  void replaced_one(size_t member);
+
+  std::vector<strategy_route> strategies_;
+  size_t max_symbols_;
+  std::vector<route_member> members_;
+  /// A node joined once: history is kept from then on for warm-ups.
+  bool has_remote_ = false;
+  std::unordered_map<std::string, uint32_t> symbol_ids_;
+  /// Deques: growing them never moves (or copies) what they hold.
+  std::deque<symbol_route> routes_;
+  std::deque<route_instance> instances_;
+  /// Part index per slot while a batch is split (`part_batch_` tells which
+  /// batch the index belongs to), so splitting needs no map.
+  std::vector<uint32_t> part_index_;
+  std::vector<uint64_t> part_batch_;
+  std::deque<route_batch> batches_;
+  uint64_t next_batch_ = 1;
+  uint64_t next_seq_ = 1;
+  route_counters counters_;
+  std::vector<std::string> log_;
+  std::chrono::steady_clock::time_point last_unplaced_log_;
+};
+
+} // namespace intuition::actors

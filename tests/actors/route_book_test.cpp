@@ -1,0 +1,273 @@
+#define CAF_SUITE actors.route_book
+#include "caf/test/unit_test.hpp"
+
+#include <string>
+#include <vector>
+
+#include "actors/route_book.hpp"
+
+using namespace intuition;
+using namespace intuition::actors;
+
+namespace {
+
+trading::quote make_quote(std::string symbol, int64_t price, int64_t ts) {
+  trading::quote q;
+  q.symbol = std::move(symbol);
+  q.price_micros = price * trading::micros_per_unit;
+  q.ts_ms = ts;
+  return q;
+}
+
+trading::signal buy(const std::string& strategy, const trading::quote& q) {
+  return {strategy, q.symbol, trading::side::buy, 1.0, q.price_micros, q.ts_ms,
+          q.seq};
+}
+
+std::vector<route_action> of_kind(const route_actions& xs,
+                                  route_action::kind_type kind) {
+  std::vector<route_action> out;
+  for (const auto& x : xs)
+    if (x.kind == kind)
+      out.push_back(x);
+  return out;
+}
+
+/// Reports every `start` action of `xs` as done and returns what followed.
+route_actions start_all_of(route_book& book, const route_actions& xs) {
+  route_actions out;
+  for (const auto& x : of_kind(xs, route_action::start)) {
+    bool current = false;
+    auto next = book.started(x.slot, x.epoch, current);
+    CAF_CHECK(current);
+    out.insert(out.end(), next.begin(), next.end());
+  }
+  return out;
+}
+
+/// A book over two strategies that trade every symbol, with the
+/// coordinator as its only member.
+struct fixture {
+  route_book book{{{"a", "buy_and_hold", "{}", {}, 0},
+                   {"b", "buy_and_hold", "{}", {}, 2}}};
+
+  fixture() {
+    book.add_member("coordinator", "", true);
+  }
+
+  route_actions start_all(const route_actions& xs) {
+    return start_all_of(book, xs);
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(route_book_tests, fixture)
+
+CAF_TEST(a batch is numbered and split into one part per instance) {
+  uint64_t id = 0;
+  auto first = book.intake({make_quote("DAX", 100, 1), make_quote("SMI", 50, 1),
+                            make_quote("DAX", 101, 2)},
+                           id);
+  CAF_CHECK_EQUAL(id, 1u);
+  // Two symbols x two strategies: four instances, started before any part.
+  CAF_CHECK_EQUAL(of_kind(first, route_action::start).size(), 4u);
+  CAF_CHECK(of_kind(first, route_action::send).empty());
+  auto sends = of_kind(start_all(first), route_action::send);
+  CAF_REQUIRE_EQUAL(sends.size(), 4u);
+  for (const auto& s : sends) {
+    const auto& inst = book.instance(s.slot);
+    auto symbol = book.symbol(inst.symbol);
+    CAF_CHECK_EQUAL(s.batch, 1u);
+    CAF_CHECK_EQUAL(s.quotes.size(), symbol == "DAX" ? 2u : 1u);
+    for (const auto& q : s.quotes)
+      CAF_CHECK_EQUAL(q.symbol, symbol);
+  }
+  CAF_CHECK_EQUAL(book.counters().quotes, 3u);
+  CAF_CHECK_EQUAL(book.counters().placements, 4u);
+  CAF_CHECK_EQUAL(book.symbol_count(), 2u);
+  // A known symbol places nothing new.
+  auto second = book.intake({make_quote("SMI", 51, 3)}, id);
+  CAF_CHECK(of_kind(second, route_action::start).empty());
+  CAF_CHECK_EQUAL(of_kind(second, route_action::send).size(), 2u);
+}
+
+CAF_TEST(batches complete in arrival order with signals by quote then strategy) {
+  uint64_t first_id = 0;
+  auto acts = start_all(book.intake(
+    {make_quote("DAX", 100, 1), make_quote("SMI", 50, 1)}, first_id));
+  uint64_t second_id = 0;
+  auto later = book.intake({make_quote("DAX", 102, 2)}, second_id);
+  auto sends = of_kind(acts, route_action::send);
+  auto later_sends = of_kind(later, route_action::send);
+  // The second batch answers first: nothing is ready, it waits its turn.
+  for (const auto& s : later_sends)
+    book.answered(s.slot, s.epoch, s.batch, {});
+  CAF_CHECK(book.take_ready().empty());
+  // The first batch answers in reverse: strategy b before a, SMI before DAX.
+  for (auto i = sends.rbegin(); i != sends.rend(); ++i) {
+    auto strategy = book.strategy(book.instance(i->slot).strategy).name;
+    book.answered(i->slot, i->epoch, i->batch, {buy(strategy, i->quotes[0])});
+  }
+  auto ready = book.take_ready();
+  CAF_REQUIRE_EQUAL(ready.size(), 2u);
+  CAF_CHECK_EQUAL(ready[0].id, first_id);
+  CAF_CHECK_EQUAL(ready[1].id, second_id);
+  CAF_REQUIRE_EQUAL(ready[0].signals.size(), 4u);
+  std::vector<std::string> order;
+  for (const auto& s : ready[0].signals)
+    order.push_back(s.strategy + "/" + s.symbol);
+  CAF_CHECK_EQUAL(order, (std::vector<std::string>{"a/DAX", "b/DAX", "a/SMI",
+                                                   "b/SMI"}));
+  CAF_CHECK_EQUAL(ready[0].quotes.size(), 2u);
+  CAF_CHECK_EQUAL(book.pending_batches(), 0u);
+}
+
+CAF_TEST(answers of a replaced incarnation or a second answer are ignored) {
+  uint64_t id = 0;
+  auto sends = of_kind(start_all(book.intake({make_quote("DAX", 100, 1)}, id)),
+                       route_action::send);
+  CAF_REQUIRE_EQUAL(sends.size(), 2u);
+  const auto& s = sends[0];
+  book.answered(s.slot, s.epoch + 1, s.batch, {});
+  CAF_CHECK_EQUAL(book.counters().stale_replies, 1u);
+  book.answered(s.slot, s.epoch, s.batch, {});
+  book.answered(s.slot, s.epoch, s.batch, {});
+  CAF_CHECK_EQUAL(book.counters().stale_replies, 2u);
+  CAF_CHECK(book.take_ready().empty()); // the other part is still out
+}
+
+CAF_TEST(a lost node moves its instances with their history and owed parts) {
+  route_book cluster{{{"b", "buy_and_hold", "{}", {}, 2}}};
+  auto alpha = cluster.add_member("alpha", "127.0.0.1:1", false);
+  auto beta = cluster.add_member("beta", "127.0.0.1:2", false);
+  uint64_t id = 0;
+  auto acts = cluster.intake({make_quote("DAX", 100, 1), make_quote("DAX", 101, 2),
+                              make_quote("DAX", 102, 3)},
+                             id);
+  auto start = of_kind(acts, route_action::start);
+  CAF_REQUIRE_EQUAL(start.size(), 1u);
+  auto slot = start[0].slot;
+  auto first_home = cluster.instance(slot).member;
+  bool current = false;
+  auto sends = of_kind(cluster.started(slot, 1, current), route_action::send);
+  CAF_REQUIRE_EQUAL(sends.size(), 1u);
+  cluster.answered(slot, 1, id, {});
+  CAF_CHECK_EQUAL(cluster.take_ready().size(), 1u);
+  // A second batch goes out, then the node is lost before it answers.
+  acts = cluster.intake({make_quote("DAX", 103, 4)}, id);
+  CAF_REQUIRE_EQUAL(of_kind(acts, route_action::send).size(), 1u);
+  auto moved = cluster.member_lost(first_home, "connection lost");
+  auto restart = of_kind(moved, route_action::start);
+  CAF_REQUIRE_EQUAL(restart.size(), 1u);
+  CAF_CHECK_EQUAL(restart[0].epoch, 2u);
+  CAF_CHECK_EQUAL(cluster.instance(slot).member,
+                  first_home == alpha ? beta : alpha);
+  CAF_CHECK_EQUAL(of_kind(moved, route_action::retire).size(), 1u);
+  // The new incarnation is warmed with the history before the part it owes
+  // (the history holds the last two quotes, the owed one among them), then
+  // gets that part again.
+  auto next = cluster.started(slot, 2, current);
+  CAF_REQUIRE(current);
+  CAF_REQUIRE_EQUAL(next.size(), 2u);
+  CAF_CHECK_EQUAL(next[0].kind, route_action::warmup);
+  CAF_REQUIRE_EQUAL(next[0].quotes.size(), 1u);
+  CAF_CHECK_EQUAL(next[0].quotes[0].seq, 3u);
+  CAF_CHECK_EQUAL(next[1].kind, route_action::send);
+  CAF_CHECK_EQUAL(next[1].quotes.at(0).seq, 4u);
+  // The old incarnation's late answer does not count; the new one's does.
+  cluster.answered(slot, 1, id, {});
+  CAF_CHECK(cluster.take_ready().empty());
+  cluster.answered(slot, 2, id, {});
+  CAF_CHECK_EQUAL(cluster.take_ready().size(), 1u);
+  CAF_CHECK_EQUAL(cluster.counters().replacements, 1u);
+  CAF_CHECK_EQUAL(cluster.members()[first_home].alive, false);
+  // The node comes back under its address: alive again, nothing moves back.
+  CAF_CHECK_EQUAL(cluster.add_member("x", first_home == alpha ? "127.0.0.1:1"
+                                                              : "127.0.0.1:2",
+                                     false),
+                  first_home);
+  CAF_CHECK(cluster.members()[first_home].alive);
+  CAF_CHECK_NOT_EQUAL(cluster.instance(slot).member, first_home);
+}
+
+CAF_TEST(a local instance that keeps failing is given up) {
+  uint64_t id = 0;
+  auto acts = start_all(book.intake({make_quote("DAX", 100, 1)}, id));
+  auto slot = of_kind(acts, route_action::send).at(0).slot;
+  for (uint32_t failure = 1; failure < max_local_failures; ++failure) {
+    auto again = book.stopped(slot, false, "boom");
+    CAF_REQUIRE_EQUAL(of_kind(again, route_action::start).size(), 1u);
+    bool current = false;
+    book.started(slot, book.instance(slot).epoch, current);
+    CAF_CHECK(current);
+  }
+  book.stopped(slot, false, "boom");
+  CAF_CHECK(book.instance(slot).given_up);
+  // Its owed part was answered empty; later parts are answered at once.
+  auto other = of_kind(acts, route_action::send).at(1);
+  book.answered(other.slot, other.epoch, other.batch, {});
+  CAF_CHECK_EQUAL(book.take_ready().size(), 1u);
+  acts = book.intake({make_quote("DAX", 101, 2)}, id);
+  CAF_CHECK_EQUAL(of_kind(acts, route_action::send).size(), 1u);
+  CAF_CHECK_GREATER_OR_EQUAL(book.counters().algorithm_failures,
+                             uint64_t{max_local_failures});
+}
+
+CAF_TEST(with no member alive quotes are counted as unplaced) {
+  route_book empty{{{"a", "buy_and_hold", "{}", {}, 0}}};
+  uint64_t id = 0;
+  auto acts = empty.intake({make_quote("DAX", 100, 1), make_quote("DAX", 101, 2)},
+                           id);
+  CAF_CHECK(acts.empty());
+  CAF_CHECK_EQUAL(empty.counters().unplaced, 2u);
+  auto ready = empty.take_ready();
+  CAF_REQUIRE_EQUAL(ready.size(), 1u);
+  CAF_CHECK_EQUAL(ready[0].quotes.size(), 2u);
+  CAF_CHECK(ready[0].signals.empty());
+}
+
+CAF_TEST(a node that cannot start an instance is passed over) {
+  route_book cluster{{{"a", "buy_and_hold", "{}", {}, 0}}};
+  cluster.add_member("coordinator", "", true);
+  cluster.add_member("alpha", "127.0.0.1:1", false);
+  uint64_t id = 0;
+  // Find a symbol the hash sends to alpha.
+  std::string symbol;
+  route_actions acts;
+  for (int i = 0; symbol.empty(); ++i) {
+    auto s = "S" + std::to_string(i);
+    acts = cluster.intake({make_quote(s, 1, 1)}, id);
+    auto start = of_kind(acts, route_action::start);
+    if (cluster.instance(start.at(0).slot).member == 1)
+      symbol = s;
+    else
+      start_all_of(cluster, acts);
+  }
+  auto slot = of_kind(acts, route_action::start).at(0).slot;
+  auto next = cluster.start_failed(slot, 1, "timeout");
+  CAF_CHECK_EQUAL(cluster.members()[1].alive, false);
+  CAF_CHECK_EQUAL(cluster.counters().placement_failures, 1u);
+  auto start = of_kind(next, route_action::start);
+  CAF_REQUIRE_EQUAL(start.size(), 1u);
+  CAF_CHECK_EQUAL(cluster.instance(slot).member, 0u);
+  bool current = false;
+  auto sends = of_kind(cluster.started(slot, start[0].epoch, current),
+                       route_action::send);
+  CAF_CHECK(current);
+  CAF_CHECK_EQUAL(sends.size(), 1u);
+}
+
+CAF_TEST(symbols past the cap are refused and counted) {
+  route_book capped{{{"a", "buy_and_hold", "{}", {}, 0}}, 2};
+  capped.add_member("coordinator", "", true);
+  uint64_t id = 0;
+  capped.intake({make_quote("A", 1, 1), make_quote("B", 1, 1),
+                 make_quote("C", 1, 1), make_quote("A", 2, 2)},
+                id);
+  CAF_CHECK_EQUAL(capped.symbol_count(), 2u);
+  CAF_CHECK_EQUAL(capped.counters().too_many_symbols, 1u);
+  CAF_CHECK_EQUAL(capped.counters().quotes, 3u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
