@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "trading/algorithms/buy_and_hold.hpp"
+#include "trading/algorithms/hurst.hpp"
 #include "trading/algorithms/mean_reversion.hpp"
 #include "trading/algorithms/momentum.hpp"
 #include "trading/algorithms/random_algo.hpp"
@@ -39,8 +40,8 @@ algorithm::~algorithm() {
 
 const std::vector<std::string>& algorithm_names() {
   static const std::vector<std::string> names{
-    buy_and_hold::name, mean_reversion::name, momentum::name, random_algo::name,
-    sma_crossover::name,
+    buy_and_hold::name, hurst::name,       mean_reversion::name,
+    momentum::name,     random_algo::name, sma_crossover::name,
   };
   return names;
 }
@@ -49,6 +50,8 @@ std::unique_ptr<algorithm> make_algorithm(const std::string& name,
                                           const std::string& symbol) {
   if (name == buy_and_hold::name)
     return std::make_unique<buy_and_hold>();
+  if (name == hurst::name)
+    return std::make_unique<hurst>();
   if (name == mean_reversion::name)
     return std::make_unique<mean_reversion>();
   if (name == momentum::name)

@@ -155,8 +155,8 @@ CAF_TEST(channels must be a non-empty list of non-empty strings) {
 
 CAF_TEST(the registry lists the built-in algorithms sorted) {
   CAF_CHECK_EQUAL(algorithm_names(),
-                  (strings{"buy_and_hold", "mean_reversion", "momentum",
-                           "random", "sma_crossover"}));
+                  (strings{"buy_and_hold", "hurst", "mean_reversion",
+                           "momentum", "random", "sma_crossover"}));
   for (const auto& name : algorithm_names())
     CAF_CHECK(make_algorithm(name, "AAPL") != nullptr);
 }
@@ -256,6 +256,7 @@ CAF_TEST(warmup is the longest window of the defaults) {
   CAF_CHECK_EQUAL(warmup("sma_crossover"), 30u);
   CAF_CHECK_EQUAL(warmup("momentum"), 21u);
   CAF_CHECK_EQUAL(warmup("mean_reversion"), 20u);
+  CAF_CHECK_EQUAL(warmup("hurst"), 257u);
   CAF_CHECK_EQUAL(warmup("random"), 0u);
   CAF_CHECK_EQUAL(warmup("buy_and_hold"), 0u);
 }
