@@ -58,10 +58,10 @@ using part_sink_actor = caf::typed_actor<caf::reacts_to<part_result>>;
 
 /// One (strategy, symbol): answers each `quote_part` of its symbol's quotes
 /// with a `part_result` to the sender; `warmup` feeds past quotes to a
-/// re-placed instance (indicators only, no signals).
+/// re-placed instance (indicators only, no signals, no answer).
 using algorithm_actor
   = caf::typed_actor<caf::reacts_to<quote_part>,
-                     caf::reacts_to<warmup_atom, quote_batch>, state_query>;
+                     caf::reacts_to<warmup_atom, quote_part>, state_query>;
 
 /// Entry point of every quote source: answers each batch, once its signals
 /// reached the portfolio, with the number of orders filled so far. Lists

@@ -25,6 +25,7 @@ algorithm(algorithm_actor::stateful_pointer<algorithm_state> self,
     }
   }
   st.spec = std::move(spec);
+  st.current.symbol = st.spec.symbol;
   st.probe.count_rejected(self);
   if (!failure.empty()) {
     // The configuration loader validated these parameters; this only
@@ -41,28 +42,32 @@ algorithm(algorithm_actor::stateful_pointer<algorithm_state> self,
       st.probe.mailbox_time(self, part.sent_ns);
       part_result out{part.batch, part.slot, part.epoch, {}};
       if (st.algo)
-        for (const auto& q : part.quotes)
-          if (auto d = st.algo->on_quote(q))
-            out.signals.push_back({st.spec.strategy, q.symbol, d->direction,
-                                   d->strength, q.price_micros, q.ts_ms,
-                                   q.seq});
-      st.quotes += part.quotes.size();
+        for (const auto& x : part.ticks) {
+          trading::assign_tick(st.current, x);
+          if (auto d = st.algo->on_quote(st.current))
+            out.signals.push_back({st.spec.strategy, st.spec.symbol,
+                                   d->direction, d->strength, x.price_micros,
+                                   x.ts_ms, x.seq});
+        }
+      st.quotes += part.ticks.size();
       st.signals += out.signals.size();
       // Answered by a message, not a response: the router needs no
       // response handler per part.
       self->send(caf::actor_cast<part_sink_actor>(self->current_sender()),
                  std::move(out));
     },
-    [self](warmup_atom, quote_batch& batch) {
+    [self](warmup_atom, quote_part& part) {
       // Indicators catch up on the symbol's recent history; the decisions
       // they would have taken then are long past and are dropped.
       auto& st = self->state;
       auto timer = st.probe.time(self);
       if (!st.algo)
         return;
-      for (const auto& q : batch.quotes)
-        st.algo->on_quote(q);
-      st.warmup_quotes += batch.quotes.size();
+      for (const auto& x : part.ticks) {
+        trading::assign_tick(st.current, x);
+        st.algo->on_quote(st.current);
+      }
+      st.warmup_quotes += part.ticks.size();
     },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;

@@ -13,6 +13,9 @@ struct algorithm_state {
   static inline const char* name = "algorithm";
   algorithm_spec spec;
   std::unique_ptr<trading::algorithm> algo;
+  /// The quote handed to the algorithm, its symbol set once: ticks only
+  /// update price, time and sequence.
+  trading::quote current;
   uint64_t quotes = 0;
   uint64_t signals = 0;
   /// Quotes fed by `warmup` (not traded on).

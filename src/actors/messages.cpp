@@ -27,7 +27,7 @@ bool operator==(const signal_batch& x, const signal_batch& y) noexcept {
 
 bool operator==(const quote_part& x, const quote_part& y) noexcept {
   return x.batch == y.batch && x.slot == y.slot && x.epoch == y.epoch
-         && x.quotes == y.quotes;
+         && x.ticks == y.ticks;
 }
 
 bool operator==(const part_result& x, const part_result& y) noexcept {

@@ -40,7 +40,8 @@ struct quote_part {
   uint32_t slot = 0;
   /// The incarnation the part is meant for, echoed in the answer.
   uint64_t epoch = 0;
-  std::vector<trading::quote> quotes;
+  /// The quotes of the instance's symbol, as ticks (it knows the symbol).
+  std::vector<trading::quote_tick> ticks;
   /// Steady-clock send time in ns (not part of equality).
   int64_t sent_ns = 0;
 };
@@ -149,7 +150,7 @@ typename Inspector::result_type inspect(Inspector& f, signal_batch& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, quote_part& x) {
   return f(caf::meta::type_name("quote_part"), x.batch, x.slot, x.epoch,
-           x.quotes, x.sent_ns);
+           x.ticks, x.sent_ns);
 }
 
 template <class Inspector>
@@ -220,6 +221,12 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, quote& x) {
   return f(caf::meta::type_name("quote"), x.symbol, x.price_micros, x.ts_ms,
            x.seq, x.received_ns);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, quote_tick& x) {
+  return f(caf::meta::type_name("quote_tick"), x.price_micros, x.ts_ms, x.seq,
+           x.received_ns);
 }
 
 template <class Inspector>

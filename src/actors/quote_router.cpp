@@ -98,10 +98,11 @@ void carry_out(self_ptr self, route_actions actions) {
     switch (a.kind) {
       case route_action::send:
         self->send(handle, quote_part{a.batch, a.slot, a.epoch,
-                                      std::move(a.quotes), steady_now_ns()});
+                                      std::move(a.ticks), steady_now_ns()});
         break;
       case route_action::warmup:
-        self->send(handle, warmup_atom_v, quote_batch{std::move(a.quotes)});
+        self->send(handle, warmup_atom_v,
+                   quote_part{0, a.slot, a.epoch, std::move(a.ticks), 0});
         break;
       case route_action::retire:
         if (handle) {

@@ -154,7 +154,7 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
                                  uint64_t& id) {
   route_actions out;
   id = next_batch_++;
-  std::vector<std::pair<uint32_t, std::vector<trading::quote>>> parts;
+  std::vector<std::pair<uint32_t, std::vector<trading::quote_tick>>> parts;
   std::vector<uint32_t> fresh;
   size_t kept = 0;
   uint32_t last_id = no_symbol;
@@ -177,8 +177,9 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
     auto& route = routes_[sid];
     if (route.slots.empty())
       ++counters_.unrouted;
+    auto tick = trading::tick_of(q);
     if (has_remote_ && route.history_limit > 0) {
-      route.history.push_back(q);
+      route.history.push_back(tick);
       if (route.history.size() > route.history_limit)
         route.history.pop_front();
     }
@@ -186,9 +187,9 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
       if (part_batch_[slot] != id) {
         part_batch_[slot] = id;
         part_index_[slot] = static_cast<uint32_t>(parts.size());
-        parts.emplace_back(slot, std::vector<trading::quote>{});
+        parts.emplace_back(slot, std::vector<trading::quote_tick>{});
       }
-      parts[part_index_[slot]].second.push_back(q);
+      parts[part_index_[slot]].second.push_back(tick);
     }
     if (kept != i)
       quotes[kept] = std::move(q);
@@ -268,27 +269,27 @@ route_actions route_book::started(uint32_t slot, uint64_t epoch, bool& current) 
     else if (!inst.queued.empty() && !inst.queued.front().second.empty())
       first_pending = inst.queued.front().second.front().seq;
     route_action warm{route_action::warmup, slot, 0, epoch, {}};
-    for (const auto& q : route.history)
-      if (q.seq < first_pending)
-        warm.quotes.push_back(q);
-    if (!warm.quotes.empty())
+    for (const auto& x : route.history)
+      if (x.seq < first_pending)
+        warm.ticks.push_back(x);
+    if (!warm.ticks.empty())
       out.push_back(std::move(warm));
   }
   auto resend = std::move(inst.in_flight);
   inst.in_flight.clear();
-  for (auto& [batch, quotes] : resend) {
-    if (quotes.empty()) {
+  for (auto& [batch, ticks] : resend) {
+    if (ticks.empty()) {
       // A local incarnation's part: its quotes were not kept.
       ++counters_.algorithm_failures;
       complete(batch, inst.strategy, {});
     } else {
-      dispatch(slot, batch, std::move(quotes), out);
+      dispatch(slot, batch, std::move(ticks), out);
     }
   }
   auto queued = std::move(inst.queued);
   inst.queued.clear();
-  for (auto& [batch, quotes] : queued)
-    route_part(slot, batch, std::move(quotes), out);
+  for (auto& [batch, ticks] : queued)
+    route_part(slot, batch, std::move(ticks), out);
   if (inst.previous != no_member && !members_[inst.previous].alive)
     replaced_one(inst.previous);
   inst.previous = no_member;
@@ -353,11 +354,11 @@ route_actions route_book::stopped(uint32_t slot, bool unreachable,
     --m.instances;
     inst.member = no_member;
     inst.starting = false;
-    for (auto& [batch, quotes] : inst.in_flight)
-      complete(batch, inst.strategy, {});
+    for (auto& part : inst.in_flight)
+      complete(part.first, inst.strategy, {});
     inst.in_flight.clear();
-    for (auto& [batch, quotes] : inst.queued)
-      complete(batch, inst.strategy, {});
+    for (auto& part : inst.queued)
+      complete(part.first, inst.strategy, {});
     inst.queued.clear();
     out.push_back({route_action::retire, slot, 0, inst.epoch, {}});
     return out;
@@ -424,7 +425,7 @@ void route_book::place(uint32_t slot, route_actions& out) {
 }
 
 void route_book::route_part(uint32_t slot, uint64_t batch,
-                            std::vector<trading::quote> quotes,
+                            std::vector<trading::quote_tick> ticks,
                             route_actions& out) {
   auto& inst = instances_[slot];
   if (inst.given_up) {
@@ -434,11 +435,11 @@ void route_book::route_part(uint32_t slot, uint64_t batch,
   if (inst.member == no_member)
     place(slot, out);
   if (inst.starting) {
-    inst.queued.emplace_back(batch, std::move(quotes));
+    inst.queued.emplace_back(batch, std::move(ticks));
     return;
   }
   if (inst.member == no_member) {
-    counters_.unplaced += quotes.size();
+    counters_.unplaced += ticks.size();
     auto now = std::chrono::steady_clock::now();
     if (now - last_unplaced_log_ > std::chrono::seconds(5)) {
       log_.push_back("no node is alive to run " + instance_key(slot) + "; "
@@ -449,20 +450,20 @@ void route_book::route_part(uint32_t slot, uint64_t batch,
     complete(batch, inst.strategy, {});
     return;
   }
-  dispatch(slot, batch, std::move(quotes), out);
+  dispatch(slot, batch, std::move(ticks), out);
 }
 
 void route_book::dispatch(uint32_t slot, uint64_t batch,
-                          std::vector<trading::quote> quotes,
+                          std::vector<trading::quote_tick> ticks,
                           route_actions& out) {
   auto& inst = instances_[slot];
   // A remote incarnation may vanish with its node: keep the quotes until it
   // answers. A local one fails only with the process or by a bug.
   if (members_[inst.member].local)
-    inst.in_flight.emplace(batch, std::vector<trading::quote>{});
+    inst.in_flight.emplace(batch, std::vector<trading::quote_tick>{});
   else
-    inst.in_flight.emplace(batch, quotes);
-  out.push_back({route_action::send, slot, batch, inst.epoch, std::move(quotes)});
+    inst.in_flight.emplace(batch, ticks);
+  out.push_back({route_action::send, slot, batch, inst.epoch, std::move(ticks)});
 }
 
 void route_book::complete(uint64_t batch, uint32_t strategy,
@@ -478,13 +479,13 @@ void route_book::complete(uint64_t batch, uint32_t strategy,
 }
 
 void route_book::settle_lost(route_instance& inst) {
-  for (auto& [batch, quotes] : inst.queued) {
-    counters_.unplaced += quotes.size();
+  for (auto& [batch, ticks] : inst.queued) {
+    counters_.unplaced += ticks.size();
     complete(batch, inst.strategy, {});
   }
   inst.queued.clear();
-  for (auto& [batch, quotes] : inst.in_flight) {
-    counters_.unplaced += quotes.size();
+  for (auto& [batch, ticks] : inst.in_flight) {
+    counters_.unplaced += ticks.size();
     complete(batch, inst.strategy, {});
   }
   inst.in_flight.clear();

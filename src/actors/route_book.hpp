@@ -94,9 +94,9 @@ struct route_instance {
   /// A remote instance's quotes are kept so that its next incarnation gets
   /// them if the node is lost; a local one's are not (it fails only by a
   /// bug, and then its parts are answered empty and counted).
-  std::map<uint64_t, std::vector<trading::quote>> in_flight;
+  std::map<uint64_t, std::vector<trading::quote_tick>> in_flight;
   /// Parts that arrived while the instance was starting.
-  std::vector<std::pair<uint64_t, std::vector<trading::quote>>> queued;
+  std::vector<std::pair<uint64_t, std::vector<trading::quote_tick>>> queued;
 };
 
 /// Instances and recent history of one symbol.
@@ -106,7 +106,7 @@ struct symbol_route {
   std::vector<uint32_t> slots;
   /// The symbol's last quotes, to warm a re-placed instance; bounded by
   /// `history_limit` and kept only while remote members exist.
-  std::deque<trading::quote> history;
+  std::deque<trading::quote_tick> history;
   size_t history_limit = 0;
 };
 
@@ -130,12 +130,12 @@ struct ready_batch {
 /// What the router must do after an event, in order.
 struct route_action {
   enum kind_type : uint8_t {
-    /// Send `quotes` of batch `batch` to the slot's running incarnation.
+    /// Send `ticks` of batch `batch` to the slot's running incarnation.
     send,
     /// Start the slot's incarnation `epoch` on its member (spawn locally or
     /// ask the node), then report `started` or `start_failed`.
     start,
-    /// Feed `quotes` to the slot's incarnation to warm its indicators.
+    /// Feed `ticks` to the slot's incarnation to warm its indicators.
     warmup,
     /// Stop the slot's current incarnation (it is being replaced).
     retire,
@@ -144,7 +144,7 @@ struct route_action {
   uint32_t slot = 0;
   uint64_t batch = 0;
   uint64_t epoch = 0;
-  std::vector<trading::quote> quotes;
+  std::vector<trading::quote_tick> ticks;
 };
 
 using route_actions = std::vector<route_action>;
@@ -266,9 +266,9 @@ private:
   uint32_t intern(const std::string& symbol, bool& created);
   void place(uint32_t slot, route_actions& out);
   void route_part(uint32_t slot, uint64_t batch,
-                  std::vector<trading::quote> quotes, route_actions& out);
+                  std::vector<trading::quote_tick> ticks, route_actions& out);
   void dispatch(uint32_t slot, uint64_t batch,
-                std::vector<trading::quote> quotes, route_actions& out);
+                std::vector<trading::quote_tick> ticks, route_actions& out);
   void complete(uint64_t batch, uint32_t strategy,
                 std::vector<trading::signal> signals);
   void settle_lost(route_instance& inst);

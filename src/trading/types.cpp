@@ -24,6 +24,11 @@ bool operator==(const quote& x, const quote& y) noexcept {
          && x.received_ns == y.received_ns;
 }
 
+bool operator==(const quote_tick& x, const quote_tick& y) noexcept {
+  return x.price_micros == y.price_micros && x.ts_ms == y.ts_ms
+         && x.seq == y.seq && x.received_ns == y.received_ns;
+}
+
 bool operator==(const signal& x, const signal& y) noexcept {
   return x.strategy == y.strategy && x.symbol == y.symbol
          && x.direction == y.direction && x.strength == y.strength

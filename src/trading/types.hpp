@@ -50,6 +50,31 @@ struct quote {
 
 bool operator==(const quote& x, const quote& y) noexcept;
 
+/// A quote of a symbol the receiver already knows (an algorithm instance
+/// serves one symbol): what travels to the instances, half a quote's size
+/// and free of allocations.
+struct quote_tick {
+  int64_t price_micros = 0;
+  int64_t ts_ms = 0;
+  uint64_t seq = 0;
+  int64_t received_ns = 0;
+};
+
+bool operator==(const quote_tick& x, const quote_tick& y) noexcept;
+
+/// The tick of `q`.
+inline quote_tick tick_of(const quote& q) noexcept {
+  return {q.price_micros, q.ts_ms, q.seq, q.received_ns};
+}
+
+/// Sets `q`'s price, time and sequence from `x` (its symbol stays).
+inline void assign_tick(quote& q, const quote_tick& x) noexcept {
+  q.price_micros = x.price_micros;
+  q.ts_ms = x.ts_ms;
+  q.seq = x.seq;
+  q.received_ns = x.received_ns;
+}
+
 // -- signal ---------------------------------------------------------------------
 
 /// What an algorithm says about one quote.

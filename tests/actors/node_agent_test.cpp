@@ -137,7 +137,10 @@ struct fixture : testing::actor_fixture {
   /// which echoes the part's batch, slot and epoch.
   signal_batch feed(const algorithm_actor& whom, quote_batch batch) {
     part_result result;
-    self->send(whom, quote_part{7, 3, 1, std::move(batch.quotes)});
+    quote_part part{7, 3, 1, {}, 0};
+    for (const auto& q : batch.quotes)
+      part.ticks.push_back(trading::tick_of(q));
+    self->send(whom, std::move(part));
     run();
     self->receive([&](part_result& x) { result = std::move(x); },
                   [&](caf::error& err) { CAF_FAIL(sys.render(err)); });

@@ -19,9 +19,10 @@ trading::quote make_quote(std::string symbol, int64_t price, int64_t ts) {
   return q;
 }
 
-trading::signal buy(const std::string& strategy, const trading::quote& q) {
-  return {strategy, q.symbol, trading::side::buy, 1.0, q.price_micros, q.ts_ms,
-          q.seq};
+trading::signal buy(const std::string& strategy, const std::string& symbol,
+                    const trading::quote_tick& x) {
+  return {strategy, symbol, trading::side::buy, 1.0, x.price_micros, x.ts_ms,
+          x.seq};
 }
 
 std::vector<route_action> of_kind(const route_actions& xs,
@@ -79,9 +80,9 @@ CAF_TEST(a batch is numbered and split into one part per instance) {
     const auto& inst = book.instance(s.slot);
     auto symbol = book.symbol(inst.symbol);
     CAF_CHECK_EQUAL(s.batch, 1u);
-    CAF_CHECK_EQUAL(s.quotes.size(), symbol == "DAX" ? 2u : 1u);
-    for (const auto& q : s.quotes)
-      CAF_CHECK_EQUAL(q.symbol, symbol);
+    CAF_CHECK_EQUAL(s.ticks.size(), symbol == "DAX" ? 2u : 1u);
+    // Quote numbers follow the batch: DAX got the first and third.
+    CAF_CHECK_EQUAL(s.ticks[0].seq, symbol == "DAX" ? 1u : 2u);
   }
   CAF_CHECK_EQUAL(book.counters().quotes, 3u);
   CAF_CHECK_EQUAL(book.counters().placements, 4u);
@@ -106,8 +107,10 @@ CAF_TEST(batches complete in arrival order with signals by quote then strategy) 
   CAF_CHECK(book.take_ready().empty());
   // The first batch answers in reverse: strategy b before a, SMI before DAX.
   for (auto i = sends.rbegin(); i != sends.rend(); ++i) {
-    auto strategy = book.strategy(book.instance(i->slot).strategy).name;
-    book.answered(i->slot, i->epoch, i->batch, {buy(strategy, i->quotes[0])});
+    const auto& inst = book.instance(i->slot);
+    book.answered(i->slot, i->epoch, i->batch,
+                  {buy(book.strategy(inst.strategy).name,
+                       book.symbol(inst.symbol), i->ticks[0])});
   }
   auto ready = book.take_ready();
   CAF_REQUIRE_EQUAL(ready.size(), 2u);
@@ -171,10 +174,10 @@ CAF_TEST(a lost node moves its instances with their history and owed parts) {
   CAF_REQUIRE(current);
   CAF_REQUIRE_EQUAL(next.size(), 2u);
   CAF_CHECK_EQUAL(next[0].kind, route_action::warmup);
-  CAF_REQUIRE_EQUAL(next[0].quotes.size(), 1u);
-  CAF_CHECK_EQUAL(next[0].quotes[0].seq, 3u);
+  CAF_REQUIRE_EQUAL(next[0].ticks.size(), 1u);
+  CAF_CHECK_EQUAL(next[0].ticks[0].seq, 3u);
   CAF_CHECK_EQUAL(next[1].kind, route_action::send);
-  CAF_CHECK_EQUAL(next[1].quotes.at(0).seq, 4u);
+  CAF_CHECK_EQUAL(next[1].ticks.at(0).seq, 4u);
   // The old incarnation's late answer does not count; the new one's does.
   cluster.answered(slot, 1, id, {});
   CAF_CHECK(cluster.take_ready().empty());

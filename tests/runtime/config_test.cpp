@@ -69,7 +69,7 @@ CAF_TEST(comments are allowed and relative paths follow the config file) {
 CAF_TEST(a bad configuration names the field the value and what was expected) {
   CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "magic"}]})"),
                   "strategies[0].algorithm: got \"magic\", expected one of: "
-                  "buy_and_hold, mean_reversion, momentum, random, sma_crossover");
+                  "buy_and_hold, hurst, mean_reversion, momentum, random, sma_crossover");
   CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"algorithm": "random"}]})"),
                   "strategies[0].name: got nothing, expected a string (required)");
   CAF_CHECK_EQUAL(error_of(R"({"strategies": []})"),
