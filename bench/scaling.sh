@@ -2,11 +2,13 @@
 # Replay through the actors against the plain single-threaded loop
 # (build/bench/intuition-bench-loop), by symbol count and strategy weight.
 #
-# For each symbol count (4 = the demo data; then S000000... symbols with sine
-# prices, 200,000 quotes per file) and each strategy set (one cheap
-# sma_crossover, three 150-quote windows, hurst over 256 quotes), both
-# programs replay the same file with the same config (fsync never) RUNS
-# times. Printed per cell: whole-process wall time of each (median, with
+# For each symbol count (4 = the demo data repeated; then S000000...
+# symbols with sine prices, 200,000 quotes per file) and each strategy set
+# (one cheap sma_crossover, three 150-quote windows, hurst over 256
+# quotes), both programs replay the same file with the same config (fsync
+# never) RUNS times. Up to 1,000 symbols the hurst rows replay at least
+# 1,000 rounds (1,000,000 quotes at 1,000 symbols), so that its window fills
+# and it computes for most of the run. Printed per cell: whole-process wall time of each (median, with
 # min-max), actors' speed relative to the loop (loop time / actors time:
 # above 1 the actors are faster), peak RSS of each, the time from the
 # replay's summary to the actor process's exit (the wind-down of every
@@ -45,31 +47,8 @@ for set in cheap heavy hurst; do
 EOF
 done
 
-quotes_for() { # SYMBOLS -> path of a 200,000-quote file
-  local s=$1 out="$work/quotes_$1.csv"
-  if [ "$s" = 4 ]; then
-    # The demo data, repeated to about 200,000 quotes with rising timestamps.
-    awk -F, 'NR == 1 { next } { rows[n++] = $0; ts[n - 1] = $1 }
-      END { print "ts,symbol,price"; span = ts[n - 1] - ts[0] + 1;
-            for (r = 0; r < 27; ++r) for (i = 0; i < n; ++i) {
-              split(rows[i], f, ","); printf("%d,%s,%s\n", f[1] + r * span, f[2], f[3]) } }' \
-      data/eustockmarkets.csv > "$out"
-  else
-    awk -v s="$s" -v r="$((200000 / s))" 'BEGIN {
-      print "ts,symbol,price";
-      for (i = 0; i < r; ++i)
-        for (j = 0; j < s; ++j)
-          printf("%d,S%06d,%.2f\n", 1700000000000 + i * 60000, j,
-                 100 + 10 * sin(i / 7.0 + j) + (i % 13) / 10.0);
-    }' > "$out"
-  fi
-}
-for s in "${counts[@]}"; do
-  quotes_for "$s"
-done
-
 python3 - "$bin" "$loop" "$runs" "$work" "${counts[@]}" <<'PY'
-import os, subprocess, sys, time, filecmp, statistics
+import filecmp, math, os, statistics, subprocess, sys, time
 
 bin_, loop, runs, work = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 counts = [int(x) for x in sys.argv[5:]]
@@ -89,14 +68,41 @@ def run(cmd, summary_marker=None):
         raise SystemExit(f"{cmd[0]} failed ({status}): {' '.join(cmd)}")
     return end - t0, usage.ru_maxrss / 1024, (end - marked) if marked else None
 
+def quotes_file(count, rounds):
+    path = os.path.join(work, f"quotes_{count}_{rounds}.csv")
+    if os.path.exists(path):
+        return path
+    with open(path, "w") as out:
+        out.write("ts,symbol,price\n")
+        if count == 4:
+            # The demo data, repeated with rising timestamps.
+            rows = [l.strip().split(",") for l in open("data/eustockmarkets.csv")][1:]
+            span = int(rows[-1][0]) - int(rows[0][0]) + 1
+            for r in range(rounds):
+                for ts, sym, price in rows:
+                    out.write(f"{int(ts) + r * span},{sym},{price}\n")
+        else:
+            for i in range(rounds):
+                for j in range(count):
+                    price = 100 + 10 * math.sin(i / 7.0 + j) + (i % 13) / 10.0
+                    out.write(f"{1700000000000 + i * 60000},S{j:06d},{price:.2f}\n")
+    return path
+
 def fmt(xs):
     return f"{statistics.median(xs):6.2f} ({min(xs):.2f}-{max(xs):.2f})"
 
-print(f"{'symbols':>8} {'strategies':>10} {'actors s':>19} {'loop s':>19} "
+print(f"{'symbols':>8} {'strategies':>10} {'quotes':>9} {'actors s':>19} {'loop s':>19} "
       f"{'speed':>6} {'RSS MB a/l':>12} {'exit s':>6} journals")
 for count in counts:
-    quotes = os.path.join(work, f"quotes_{count}.csv")
     for set_ in ("cheap", "heavy", "hurst"):
+        if count == 4:
+            rounds = 27  # 7,440 demo quotes a round
+        else:
+            rounds = 200000 // count
+            if set_ == "hurst" and count <= 1000:
+                rounds = max(rounds, 1000)
+        quotes = quotes_file(count, rounds)
+        n = rounds * (7440 if count == 4 else count)
         cfg = os.path.join(work, f"{set_}.json")
         actors, loops, rss_a, rss_l, exits, same = [], [], [], [], [], True
         for i in range(runs):
@@ -112,7 +118,7 @@ for count in counts:
             loops.append(w); rss_l.append(r)
             same = same and filecmp.cmp(ja, jl, shallow=False)
         speed = statistics.median(loops) / statistics.median(actors)
-        print(f"{count:>8} {set_:>10} {fmt(actors):>19} {fmt(loops):>19} "
+        print(f"{count:>8} {set_:>10} {n:>9} {fmt(actors):>19} {fmt(loops):>19} "
               f"{speed:5.2f}x {max(rss_a):5.0f}/{max(rss_l):<5.0f} "
               f"{statistics.median(exits):6.2f} {'identical' if same else 'DIFFER'}",
               flush=True)
