@@ -13,7 +13,7 @@ namespace intuition::actors {
 
 placement_fn local_placement() {
   return [](caf::actor_system& sys, const algorithm_spec& spec) {
-    return sys.spawn(algorithm, spec);
+    return sys.spawn<caf::lazy_init>(algorithm, spec);
   };
 }
 

@@ -47,6 +47,23 @@ size_t rendezvous_pick(const std::vector<std::string>& names,
   return best;
 }
 
+void symbol_route::remember(const trading::quote_tick& x) {
+  if (history.size() < history_limit) {
+    history.push_back(x);
+    return;
+  }
+  history[history_next] = x;
+  history_next = (history_next + 1) % history.size();
+}
+
+std::vector<trading::quote_tick> symbol_route::recent() const {
+  std::vector<trading::quote_tick> out;
+  out.reserve(history.size());
+  for (size_t i = 0; i < history.size(); ++i)
+    out.push_back(history[(history_next + i) % history.size()]);
+  return out;
+}
+
 route_book::route_book(std::vector<strategy_route> strategies,
                        size_t max_symbols)
   : strategies_(std::move(strategies)), max_symbols_(max_symbols) {
@@ -178,11 +195,8 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
     if (route.slots.empty())
       ++counters_.unrouted;
     auto tick = trading::tick_of(q);
-    if (has_remote_ && route.history_limit > 0) {
-      route.history.push_back(tick);
-      if (route.history.size() > route.history_limit)
-        route.history.pop_front();
-    }
+    if (has_remote_ && route.history_limit > 0)
+      route.remember(tick);
     for (auto slot : route.slots) {
       if (part_batch_[slot] != id) {
         part_batch_[slot] = id;
@@ -269,7 +283,7 @@ route_actions route_book::started(uint32_t slot, uint64_t epoch, bool& current) 
     else if (!inst.queued.empty() && !inst.queued.front().second.empty())
       first_pending = inst.queued.front().second.front().seq;
     route_action warm{route_action::warmup, slot, 0, epoch, {}};
-    for (const auto& x : route.history)
+    for (const auto& x : route.recent())
       if (x.seq < first_pending)
         warm.ticks.push_back(x);
     if (!warm.ticks.empty())

@@ -104,10 +104,18 @@ struct symbol_route {
   std::string symbol;
   /// Slots of the symbol's instances, in strategy order.
   std::vector<uint32_t> slots;
-  /// The symbol's last quotes, to warm a re-placed instance; bounded by
-  /// `history_limit` and kept only while remote members exist.
-  std::deque<trading::quote_tick> history;
+  /// The symbol's last quotes, to warm a re-placed instance: a ring of at
+  /// most `history_limit`, kept only once remote members exist (an empty
+  /// vector costs nothing, which matters at 100,000 symbols).
+  std::vector<trading::quote_tick> history;
+  size_t history_next = 0;
   size_t history_limit = 0;
+
+  /// Adds `x` to the history, dropping the oldest past the limit.
+  void remember(const trading::quote_tick& x);
+
+  /// The history, oldest first.
+  std::vector<trading::quote_tick> recent() const;
 };
 
 /// A batch of quotes and the signals its parts raised so far.
