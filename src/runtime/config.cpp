@@ -103,14 +103,24 @@ public:
     auto* v = find(key);
     if (!v)
       return def;
-    std::optional<int64_t> micros;
-    if (v->is_number())
-      micros = trading::double_to_micros(v->get<double>());
-    else if (v->is_string())
-      micros = trading::parse_decimal_micros(v->get<std::string>());
+    auto micros = parse_money(*v);
     if (!micros || *micros < 0 || (!allow_zero && *micros == 0))
       throw config_error(field(key), v->dump(),
                          allow_zero ? "an amount >= 0" : "an amount > 0");
+    return *micros;
+  }
+
+  /// Money in (0, `max_micros`]; the message states the range in units.
+  int64_t bounded_money(const std::string& key, int64_t def,
+                        int64_t max_micros) {
+    auto* v = find(key);
+    if (!v)
+      return def;
+    auto micros = parse_money(*v);
+    if (!micros || *micros <= 0 || *micros > max_micros)
+      throw config_error(field(key), v->dump(),
+                         "an amount in (0, " + trading::format_micros(max_micros)
+                           + "]");
     return *micros;
   }
 
@@ -144,6 +154,14 @@ public:
   }
 
 private:
+  static std::optional<int64_t> parse_money(const json& v) {
+    if (v.is_number())
+      return trading::double_to_micros(v.get<double>());
+    if (v.is_string())
+      return trading::parse_decimal_micros(v.get<std::string>());
+    return std::nullopt;
+  }
+
   std::string known() const {
     return join(std::vector<std::string>(seen_.begin(), seen_.end()));
   }
@@ -185,8 +203,11 @@ trading::sizing_config read_sizing(section s) {
 
 trading::portfolio_config read_portfolio(section s) {
   trading::portfolio_config out;
-  out.starting_cash_micros = s.money("starting_cash",
-                                     out.starting_cash_micros, false);
+  // Cash is bounded so that a whole account's worth of orders stays far
+  // inside 64-bit micros; every product of money is checked besides.
+  out.starting_cash_micros = s.bounded_money(
+    "starting_cash", out.starting_cash_micros,
+    trading::max_starting_cash_micros);
   out.sizing = read_sizing(s.child("sizing"));
   auto risk = s.child("risk");
   out.risk.allow_short = risk.boolean("allow_short", false);
@@ -313,6 +334,9 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     auto s = top.child("codec");
     out.codec.max_payload_bytes = static_cast<size_t>(s.integer(
       "max_payload_bytes", 4096, 16, 1 << 20, "an integer in [16, 1048576]"));
+    out.codec.max_price_micros = s.bounded_money(
+      "max_price", trading::default_max_price_micros,
+      trading::default_max_price_micros);
     s.done();
   }
   // -- mqtt

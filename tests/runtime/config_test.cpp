@@ -69,14 +69,16 @@ CAF_TEST(comments are allowed and relative paths follow the config file) {
 CAF_TEST(a bad configuration names the field the value and what was expected) {
   CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "magic"}]})"),
                   "strategies[0].algorithm: got \"magic\", expected one of: "
-                  "buy_and_hold, mean_reversion, momentum, random, sma_crossover");
+                  "buy_and_hold, hurst, mean_reversion, momentum, random, "
+                  "sma_crossover");
   CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"algorithm": "random"}]})"),
                   "strategies[0].name: got nothing, expected a string (required)");
   CAF_CHECK_EQUAL(error_of(R"({"strategies": []})"),
                   "strategies: got [], expected a non-empty list of strategies");
   CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "portfolio": {"starting_cash": -5}})"),
-                  "portfolio.starting_cash: got -5, expected an amount > 0");
+                  "portfolio.starting_cash: got -5, expected an amount in (0, "
+                  "1000000000000]");
   CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "portfolio": {"sizing": {"fraction": "half"}}})"),
                   "portfolio.sizing.fraction: got \"half\", expected a number in (0, 1]");
@@ -91,6 +93,33 @@ CAF_TEST(a bad configuration names the field the value and what was expected) {
                                "symbols": []}]})"),
                   "strategies[0].symbols: got [], expected \"*\" or a non-empty "
                   "list of symbols");
+}
+
+CAF_TEST(starting cash and max price are bounded) {
+  auto with = [](const std::string& extra) {
+    return std::string{R"({"strategies": [{"name": "s", "algorithm": "random"}],)"}
+           + extra + "}";
+  };
+  // 9e12 units is 9e18 micros: a short sale would take cash past 2^63.
+  CAF_CHECK_EQUAL(error_of(with(R"("portfolio": {"starting_cash": 9e12})")),
+                  "portfolio.starting_cash: got 9000000000000.0, expected an "
+                  "amount in (0, 1000000000000]");
+  CAF_CHECK_EQUAL(error_of(with(R"("portfolio": {"starting_cash": "1e3"})")),
+                  "portfolio.starting_cash: got \"1e3\", expected an amount in "
+                  "(0, 1000000000000]");
+  auto top = parse_config(with(R"("portfolio": {"starting_cash": 1e12})"), "/cfg");
+  CAF_CHECK_EQUAL(top.portfolio.starting_cash_micros,
+                  trading::max_starting_cash_micros);
+  auto cfg = parse_config(minimal, "/cfg");
+  CAF_CHECK_EQUAL(cfg.codec.max_price_micros, trading::default_max_price_micros);
+  cfg = parse_config(with(R"("codec": {"max_price": "5000.5"})"), "/cfg");
+  CAF_CHECK_EQUAL(cfg.codec.max_price_micros, 5'000'500'000);
+  CAF_CHECK_EQUAL(error_of(with(R"("codec": {"max_price": 0})")),
+                  "codec.max_price: got 0, expected an amount in (0, "
+                  "1000000000]");
+  CAF_CHECK_EQUAL(error_of(with(R"("codec": {"max_price": 2e9})")),
+                  "codec.max_price: got 2000000000.0, expected an amount in (0, "
+                  "1000000000]");
 }
 
 CAF_TEST(unknown keys are rejected at every level) {
