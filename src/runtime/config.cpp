@@ -250,7 +250,9 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
   json doc;
   try {
     doc = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& ex) {
+  } catch (const json::exception& ex) {
+    // Not only syntax errors: a number beyond a double (1e400) is an
+    // out_of_range error, and the file is just as unreadable.
     throw std::runtime_error(std::string{"not valid JSON: "} + ex.what());
   }
   app_config out;

@@ -150,6 +150,13 @@ CAF_TEST(duplicate strategy names and malformed JSON are refused) {
                   "strategies[1].name: got \"s\", expected a name no other "
                   "strategy uses");
   CAF_CHECK(error_of("{\"strategies\": [").rfind("other: not valid JSON", 0) == 0);
+  // A number beyond a double is as unreadable as a syntax error (found by
+  // the config fuzzer: it escaped as a bare out_of_range exception).
+  CAF_CHECK(error_of(R"({"strategies": [{"name": "s", "algorithm": "random",
+                       "params": {"seed": 1e400}}]})")
+              .rfind("other: not valid JSON: [json.exception.out_of_range.406]",
+                     0)
+            == 0);
 }
 
 CAF_TEST(replay speeds parse as documented) {
