@@ -37,7 +37,9 @@ public:
   }
 
   std::string field(const std::string& key) const {
-    return path_.empty() ? key : path_ + "." + key;
+    // An empty key would vanish from the message: show it quoted.
+    auto name = key.empty() ? std::string{"\"\""} : key;
+    return path_.empty() ? name : path_ + "." + name;
   }
 
   const json* find(const std::string& key) {

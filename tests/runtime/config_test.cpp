@@ -123,6 +123,15 @@ CAF_TEST(starting cash and max price are bounded) {
 }
 
 CAF_TEST(unknown keys are rejected at every level) {
+  // An empty key is shown quoted rather than as an empty field name (found
+  // by the config fuzzer).
+  auto empty = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                            "": 1})");
+  CAF_CHECK(empty.rfind("\"\": got 1, expected no such key", 0) == 0);
+  auto nested_empty = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                                   "portfolio": {"": {}}})");
+  CAF_CHECK(nested_empty.rfind("portfolio.\"\": got {}, expected no such key", 0)
+            == 0);
   auto top = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                           "portfolioo": {}})");
   CAF_CHECK(top.rfind("portfolioo: got {}, expected no such key", 0) == 0);
