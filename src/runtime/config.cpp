@@ -37,7 +37,9 @@ public:
   }
 
   std::string field(const std::string& key) const {
-    return path_.empty() ? key : path_ + "." + key;
+    // An empty key would vanish from the message: show it quoted.
+    auto name = key.empty() ? std::string{"\"\""} : key;
+    return path_.empty() ? name : path_ + "." + name;
   }
 
   const json* find(const std::string& key) {
@@ -103,14 +105,24 @@ public:
     auto* v = find(key);
     if (!v)
       return def;
-    std::optional<int64_t> micros;
-    if (v->is_number())
-      micros = trading::double_to_micros(v->get<double>());
-    else if (v->is_string())
-      micros = trading::parse_decimal_micros(v->get<std::string>());
+    auto micros = parse_money(*v);
     if (!micros || *micros < 0 || (!allow_zero && *micros == 0))
       throw config_error(field(key), v->dump(),
                          allow_zero ? "an amount >= 0" : "an amount > 0");
+    return *micros;
+  }
+
+  /// Money in (0, `max_micros`]; the message states the range in units.
+  int64_t bounded_money(const std::string& key, int64_t def,
+                        int64_t max_micros) {
+    auto* v = find(key);
+    if (!v)
+      return def;
+    auto micros = parse_money(*v);
+    if (!micros || *micros <= 0 || *micros > max_micros)
+      throw config_error(field(key), v->dump(),
+                         "an amount in (0, " + trading::format_micros(max_micros)
+                           + "]");
     return *micros;
   }
 
@@ -144,6 +156,14 @@ public:
   }
 
 private:
+  static std::optional<int64_t> parse_money(const json& v) {
+    if (v.is_number())
+      return trading::double_to_micros(v.get<double>());
+    if (v.is_string())
+      return trading::parse_decimal_micros(v.get<std::string>());
+    return std::nullopt;
+  }
+
   std::string known() const {
     return join(std::vector<std::string>(seen_.begin(), seen_.end()));
   }
@@ -185,8 +205,11 @@ trading::sizing_config read_sizing(section s) {
 
 trading::portfolio_config read_portfolio(section s) {
   trading::portfolio_config out;
-  out.starting_cash_micros = s.money("starting_cash",
-                                     out.starting_cash_micros, false);
+  // Cash is bounded so that a whole account's worth of orders stays far
+  // inside 64-bit micros; every product of money is checked besides.
+  out.starting_cash_micros = s.bounded_money(
+    "starting_cash", out.starting_cash_micros,
+    trading::max_starting_cash_micros);
   out.sizing = read_sizing(s.child("sizing"));
   auto risk = s.child("risk");
   out.risk.allow_short = risk.boolean("allow_short", false);
@@ -229,7 +252,9 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
   json doc;
   try {
     doc = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& ex) {
+  } catch (const json::exception& ex) {
+    // Not only syntax errors: a number beyond a double (1e400) is an
+    // out_of_range error, and the file is just as unreadable.
     throw std::runtime_error(std::string{"not valid JSON: "} + ex.what());
   }
   app_config out;
@@ -314,6 +339,9 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     auto s = top.child("codec");
     out.codec.max_payload_bytes = static_cast<size_t>(s.integer(
       "max_payload_bytes", 4096, 16, 1 << 20, "an integer in [16, 1048576]"));
+    out.codec.max_price_micros = s.bounded_money(
+      "max_price", trading::default_max_price_micros,
+      trading::default_max_price_micros);
     s.done();
   }
   // -- mqtt

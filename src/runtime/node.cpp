@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -118,8 +120,37 @@ std::optional<std::string> node_config::load_file(const std::string& path,
   return std::nullopt;
 }
 
+namespace {
+
+/// Keeps a journal lock until the process exits. The journal's single writer
+/// is the process, not the order log actor: the publication mark beside the
+/// journal is still written after that actor stops, and nothing may read
+/// and repair the journal while a run is still flushing it.
+void hold_until_exit(trading::journal_lock lock) {
+  static std::mutex mtx;
+  static std::vector<trading::journal_lock> held;
+  std::lock_guard<std::mutex> guard{mtx};
+  held.push_back(std::move(lock));
+}
+
+} // namespace
+
 std::variant<recovered_journal, std::string>
 recover_journal(const std::string& path) {
+  // A fresh deployment may name a folder that does not exist yet.
+  auto parent = std::filesystem::path{path}.parent_path();
+  std::error_code ec;
+  if (!parent.empty())
+    std::filesystem::create_directories(parent, ec);
+  if (ec)
+    return "journal " + path + ": cannot create " + parent.string() + ": "
+           + ec.message();
+  // Locked before reading: a second process must not cut off as "torn" the
+  // record the first one is writing.
+  auto locked = trading::journal_lock::acquire(path);
+  if (auto* err = std::get_if<trading::journal_error>(&locked))
+    return err->to_string();
+  auto lock = std::move(std::get<trading::journal_lock>(locked));
   auto read = trading::read_journal(path, true);
   if (auto* err = std::get_if<trading::journal_error>(&read))
     return err->to_string();
@@ -130,16 +161,9 @@ recover_journal(const std::string& path) {
               << out.contents.torn_bytes
               << " bytes) from an interrupted write removed\n";
   out.writer = std::make_shared<trading::journal_writer>();
-  // A fresh deployment may name a folder that does not exist yet.
-  auto parent = std::filesystem::path{path}.parent_path();
-  std::error_code ec;
-  if (!parent.empty())
-    std::filesystem::create_directories(parent, ec);
-  if (ec)
-    return "journal " + path + ": cannot create " + parent.string() + ": "
-           + ec.message();
   if (auto err = out.writer->open(path, out.contents))
     return *err;
+  hold_until_exit(std::move(lock));
   return out;
 }
 

@@ -63,9 +63,10 @@ struct recovered_journal {
   std::shared_ptr<trading::journal_writer> writer;
 };
 
-/// Reads, verifies and (when torn) repairs the journal at `path`, reporting a
-/// repair on stderr, then opens it for appending. Returns an error message
-/// naming the file and line.
+/// Takes the journal's lock (`PATH.lock`, held until the process exits),
+/// then reads, verifies and (when torn) repairs the journal at `path`,
+/// reporting a repair on stderr, and opens it for appending. Returns an
+/// error message naming the file (and line, or the pid holding the lock).
 std::variant<recovered_journal, std::string>
 recover_journal(const std::string& path);
 

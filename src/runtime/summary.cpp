@@ -35,10 +35,13 @@ void complete_report(nlohmann::json& report, const run_info& info) {
   report["rejected"] = rejected;
   report["rejected_by_reason"] = by_reason;
   report["elapsed_s"] = info.elapsed_s;
+  // The rate is of the quotes the first summary line counts (those that
+  // reached the portfolio), so the line agrees with itself.
+  auto traded = report.value("quotes", info.quotes_sent);
   report["quotes_per_s"] = info.elapsed_s > 0
-                             ? static_cast<double>(info.quotes_sent)
-                                 / info.elapsed_s
+                             ? static_cast<double>(traded) / info.elapsed_s
                              : 0.0;
+  report["rows_are"] = info.mode == "run" ? "mqtt_messages" : "csv_rows";
   report["interrupted"] = info.interrupted;
   report["journal"] = {{"path", info.journal_path},
                        {"durable_orders", info.journal_durable},
@@ -51,11 +54,14 @@ void print_summary(std::ostream& out, const nlohmann::json& r) {
   out << r.value("mode", std::string{}) << (r.value("interrupted", false)
                                               ? " interrupted"
                                               : " finished")
-      << ": " << cnt("quotes") << " quotes in " << fixed(num("elapsed_s"), 3)
-      << " s (" << static_cast<uint64_t>(num("quotes_per_s"))
-      << " quotes/s)\n";
-  out << "  quotes read      " << cnt("rows") << ", rejected "
-      << cnt("rejected");
+      << ": " << cnt("quotes") << " quotes traded in "
+      << fixed(num("elapsed_s"), 3) << " s ("
+      << static_cast<uint64_t>(num("quotes_per_s")) << " quotes/s)\n";
+  // Rows and quotes differ: a message may carry several quotes (or none, if
+  // rejected), and an interrupted replay leaves rows unread.
+  auto messages = r.value("rows_are", std::string{}) == "mqtt_messages";
+  out << (messages ? "  messages read    " : "  rows read        ")
+      << cnt("rows") << ", rejected " << cnt("rejected");
   for (const auto& [reason, n] : r["rejected_by_reason"].items())
     out << " [" << reason << " " << n.get<uint64_t>() << "]";
   out << "\n";
@@ -73,9 +79,13 @@ void print_summary(std::ostream& out, const nlohmann::json& r) {
   out << "  equity           " << fixed(num("equity"), 2) << " (start "
       << fixed(num("starting_cash"), 2) << ")\n";
   out << "  total return     " << percent(num("total_return")) << "\n";
-  out << "  sharpe           " << fixed(num("sharpe"), 3)
-      << " (annualised, " << fixed(num("periods_per_year"), 1)
-      << " periods/year)\n";
+  if (r.contains("sharpe") && r["sharpe"].is_number())
+    out << "  sharpe           " << fixed(r["sharpe"].get<double>(), 3)
+        << " (annualised, " << fixed(num("periods_per_year"), 1)
+        << " periods/year)\n";
+  else
+    out << "  sharpe           n/a ("
+        << r.value("sharpe_missing", std::string{"not measured"}) << ")\n";
   out << "  max drawdown     " << percent(num("max_drawdown")) << "\n";
   out << "  positions       ";
   if (r["positions"].empty())

@@ -7,7 +7,7 @@ namespace intuition::trading {
 
 namespace {
 
-__extension__ using int128 = __int128;
+using int128 = int128_t;
 
 /// Rounds `num / den` half away from zero; `den` must be positive. Products
 /// of cost bases and quantities overflow 64 bits long before either does.
@@ -34,50 +34,90 @@ book::book(int64_t starting_cash_micros)
 
 // -- updates ----------------------------------------------------------------------
 
-void book::apply(const order& x) {
-  cash_ += cash_delta_micros(x);
-  auto& sym = symbols_[x.symbol];
-  auto& pos = holdings_[{x.strategy, x.symbol}];
+bool book::apply(const order& x) {
+  // Everything is computed on copies first, so a fill whose figures would
+  // leave 64 bits is refused whole instead of half-applied or wrapped.
+  if (x.qty < 0)
+    return false;
+  auto notional = static_cast<int128>(x.price_micros) * x.qty;
+  auto delta = x.direction == side::buy ? -(notional + x.commission_micros)
+                                        : notional - x.commission_micros;
+  auto cash = narrow(cash_ + delta);
+  if (!cash)
+    return false;
+  auto key = std::make_pair(x.strategy, x.symbol);
+  auto found = holdings_.find(key);
+  auto pos = found != holdings_.end() ? found->second : position{};
+  auto basis_before = pos.cost_basis_micros;
+  if (!apply_to(pos, x))
+    return false;
+  auto* known = find_symbol(x.symbol);
+  auto sym = known != nullptr ? *known : symbol_state{};
+  auto basis = narrow(static_cast<int128>(sym.basis_micros)
+                      + pos.cost_basis_micros - basis_before);
+  auto net = narrow(static_cast<int128>(sym.net)
+                    + (x.direction == side::buy ? x.qty : -x.qty));
+  if (!basis || !net)
+    return false;
   // Re-value the symbol around the update, whichever way it returns.
   open_value_ -= sym.value();
-  auto basis_before = pos.cost_basis_micros;
-  apply_to(pos, x);
-  sym.basis_micros += pos.cost_basis_micros - basis_before;
-  sym.net += x.direction == side::buy ? x.qty : -x.qty;
+  sym.basis_micros = *basis;
+  sym.net = *net;
   open_value_ += sym.value();
+  cash_ = *cash;
+  symbols_[x.symbol] = sym;
+  holdings_[key] = pos;
+  return true;
 }
 
-void book::apply_to(position& pos, const order& x) {
-  auto trade = x.direction == side::buy ? x.qty : -x.qty;
+bool book::apply_to(position& pos, const order& x) {
+  auto trade = static_cast<int128>(x.direction == side::buy ? x.qty : -x.qty);
   if (x.direction == side::buy)
     ++pos.buys;
   else
     ++pos.sells;
-  pos.commission_micros += x.commission_micros;
-  pos.realised_micros -= x.commission_micros;
-  if (trade == 0)
-    return;
-  if (pos.qty == 0 || sign(pos.qty) == sign(trade)) {
-    pos.cost_basis_micros += trade * x.price_micros;
-    pos.qty += trade;
-    return;
+  auto commission = narrow(static_cast<int128>(pos.commission_micros)
+                           + x.commission_micros);
+  auto realised = static_cast<int128>(pos.realised_micros) - x.commission_micros;
+  if (!commission)
+    return false;
+  pos.commission_micros = *commission;
+  auto qty = static_cast<int128>(pos.qty);
+  auto basis = static_cast<int128>(pos.cost_basis_micros);
+  if (trade != 0) {
+    if (qty == 0 || (qty > 0) == (trade > 0)) {
+      basis += trade * x.price_micros;
+      qty += trade;
+    } else {
+      // The trade reduces the holding: realise the closed part against its
+      // proportional share of the basis, so the rest keeps its average cost.
+      auto held = qty > 0 ? qty : -qty;
+      auto size = trade > 0 ? trade : -trade;
+      auto closed = std::min(size, held);
+      auto removed = static_cast<int128>(
+        div_round(basis * closed, held));
+      realised += closed * x.price_micros * (qty > 0 ? 1 : -1) - removed;
+      basis -= removed;
+      qty += (trade > 0 ? 1 : -1) * closed;
+      // Whatever goes beyond zero opens the other side at the fill price;
+      // the basis is already 0 here because closing everything removes all
+      // of it.
+      auto rest = size - closed;
+      if (rest > 0) {
+        qty = (trade > 0 ? 1 : -1) * rest;
+        basis += qty * x.price_micros;
+      }
+    }
   }
-  // The trade reduces the holding: realise the closed part against its
-  // proportional share of the basis, so the rest keeps its average cost.
-  auto held = std::abs(pos.qty);
-  auto closed = std::min(std::abs(trade), held);
-  auto removed = div_round(static_cast<int128>(pos.cost_basis_micros) * closed,
-                           held);
-  pos.realised_micros += closed * x.price_micros * sign(pos.qty) - removed;
-  pos.cost_basis_micros -= removed;
-  pos.qty += sign(trade) * closed;
-  // Whatever goes beyond zero opens the other side at the fill price; the
-  // basis is already 0 here because closing everything removes all of it.
-  auto rest = std::abs(trade) - closed;
-  if (rest > 0) {
-    pos.qty = sign(trade) * rest;
-    pos.cost_basis_micros += pos.qty * x.price_micros;
-  }
+  auto new_qty = narrow(qty);
+  auto new_basis = narrow(basis);
+  auto new_realised = narrow(realised);
+  if (!new_qty || !new_basis || !new_realised)
+    return false;
+  pos.qty = *new_qty;
+  pos.cost_basis_micros = *new_basis;
+  pos.realised_micros = *new_realised;
+  return true;
 }
 
 void book::mark(const std::string& symbol, int64_t price_micros) {
@@ -97,7 +137,7 @@ book::find_symbol(const std::string& symbol) const noexcept {
 // -- queries ----------------------------------------------------------------------
 
 int64_t book::equity_micros() const noexcept {
-  return cash_ + market_value_micros();
+  return saturate(cash_ + open_value_);
 }
 
 quantity book::net_position(const std::string& symbol) const noexcept {
@@ -125,7 +165,8 @@ int64_t book::unrealised_micros(const std::string& symbol,
   auto* sym = find_symbol(symbol);
   if (!sym || !sym->marked)
     return 0;
-  return x.qty * sym->last_micros - x.cost_basis_micros;
+  return saturate(static_cast<int128>(x.qty) * sym->last_micros
+                  - x.cost_basis_micros);
 }
 
 int64_t book::last_price_micros(const std::string& symbol) const noexcept {
@@ -137,9 +178,13 @@ std::map<std::string, strategy_pnl> book::pnl_by_strategy() const {
   std::map<std::string, strategy_pnl> out;
   for (const auto& [key, pos] : holdings_) {
     auto& acc = out[key.first];
-    acc.realised_micros += pos.realised_micros;
-    acc.unrealised_micros += unrealised_micros(key.second, pos);
-    acc.commission_micros += pos.commission_micros;
+    acc.realised_micros = saturate(static_cast<int128>(acc.realised_micros)
+                                   + pos.realised_micros);
+    acc.unrealised_micros = saturate(
+      static_cast<int128>(acc.unrealised_micros)
+      + unrealised_micros(key.second, pos));
+    acc.commission_micros = saturate(
+      static_cast<int128>(acc.commission_micros) + pos.commission_micros);
     acc.buys += pos.buys;
     acc.sells += pos.sells;
   }
@@ -157,7 +202,7 @@ std::map<std::string, quantity> book::net_positions() const {
 int64_t book::market_value_micros() const noexcept {
   // An unmarked symbol is worth what was paid for it, which keeps realised
   // plus unrealised P&L equal to equity minus starting cash.
-  return open_value_;
+  return saturate(open_value_);
 }
 
 } // namespace intuition::trading

@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "trading/checked.hpp"
 #include "trading/types.hpp"
 
 /// The portfolio book: cash, positions per (strategy, symbol), average cost,
@@ -41,7 +42,9 @@ public:
 
   /// Applies a fill: moves cash, updates quantity, cost basis and realised
   /// P&L (a trade through zero closes then opens at the same price).
-  void apply(const order& x);
+  /// Returns false and changes nothing when any of those figures would leave
+  /// 64 bits.
+  bool apply(const order& x);
 
   /// Records the latest price of a symbol for marking.
   void mark(const std::string& symbol, int64_t price_micros);
@@ -54,7 +57,8 @@ public:
     return cash_;
   }
 
-  /// Cash plus every position at its last price (cost basis if never marked).
+  /// Cash plus every position at its last price (cost basis if never marked),
+  /// clamped to the 64-bit range (positions are valued exactly in 128 bits).
   int64_t equity_micros() const noexcept;
 
   /// Net quantity of a symbol across strategies.
@@ -67,7 +71,8 @@ public:
   /// Average entry price of a holding in micros (0 when flat).
   static int64_t average_cost_micros(const position& x) noexcept;
 
-  /// Unrealised P&L of a holding at the symbol's last price.
+  /// Unrealised P&L of a holding at the symbol's last price, clamped to the
+  /// 64-bit range.
   int64_t unrealised_micros(const std::string& symbol,
                             const position& x) const noexcept;
 
@@ -87,7 +92,7 @@ public:
   /// Net quantity per symbol, non-zero ones only.
   std::map<std::string, quantity> net_positions() const;
 
-  /// Value of open positions at last prices.
+  /// Value of open positions at last prices, clamped to the 64-bit range.
   int64_t market_value_micros() const noexcept;
 
 private:
@@ -100,21 +105,23 @@ private:
     int64_t basis_micros = 0;
 
     /// What the symbol's positions are worth: at the last price, or at cost
-    /// while never marked.
-    int64_t value() const noexcept {
-      return marked ? net * last_micros : basis_micros;
+    /// while never marked. Exact: a large holding marked at a large price
+    /// is worth more than 64 bits hold.
+    int128_t value() const noexcept {
+      return marked ? static_cast<int128_t>(net) * last_micros : basis_micros;
     }
   };
 
   const symbol_state* find_symbol(const std::string& symbol) const noexcept;
 
-  /// Updates one holding for a fill: quantity, basis, realised P&L.
-  static void apply_to(position& pos, const order& x);
+  /// Updates one holding for a fill: quantity, basis, realised P&L. Returns
+  /// false (with `pos` in an unspecified state) when a figure overflows.
+  static bool apply_to(position& pos, const order& x);
 
   int64_t starting_cash_;
   int64_t cash_;
   /// Sum of `symbol_state::value()` over all symbols, kept up to date.
-  int64_t open_value_ = 0;
+  int128_t open_value_ = 0;
   std::map<std::pair<std::string, std::string>, position> holdings_;
   std::unordered_map<std::string, symbol_state> symbols_;
 };

@@ -1,5 +1,7 @@
 #include "trading/flat_json.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace intuition::trading::flat_json {
@@ -162,6 +164,27 @@ const value* document::find(std::string_view key) const noexcept {
     if (i->key == key)
       return &i->val;
   return nullptr;
+}
+
+std::optional<std::string_view> document::duplicate_key() const {
+  // Payloads hold a handful of members: compare pairs; sort only when many.
+  constexpr size_t small = 16;
+  if (members.size() <= small) {
+    for (size_t i = 0; i < members.size(); ++i)
+      for (size_t j = i + 1; j < members.size(); ++j)
+        if (members[i].key == members[j].key)
+          return std::string_view{members[i].key};
+    return std::nullopt;
+  }
+  std::vector<std::string_view> keys;
+  keys.reserve(members.size());
+  for (const auto& m : members)
+    keys.emplace_back(m.key);
+  std::sort(keys.begin(), keys.end());
+  auto i = std::adjacent_find(keys.begin(), keys.end());
+  if (i == keys.end())
+    return std::nullopt;
+  return *i;
 }
 
 status parse(std::string_view text, document& doc) noexcept {

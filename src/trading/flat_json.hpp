@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,10 @@ struct document {
   /// Returns the value of the last member named `key`, as a JSON object with
   /// repeated keys means the last one; null if absent.
   const value* find(std::string_view key) const noexcept;
+
+  /// A key that occurs more than once among `members`, if any. Readers that
+  /// must not guess which of two values was meant reject such a document.
+  std::optional<std::string_view> duplicate_key() const;
 };
 
 /// Parses `text` into `doc` (cleared first). Never throws; an allocation

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -375,6 +376,90 @@ read_journal(const std::string& path, bool repair) {
   return result;
 }
 
+// -- single writer ------------------------------------------------------------------
+
+std::string journal_lock_path(const std::string& journal_path) {
+  return journal_path + ".lock";
+}
+
+journal_lock::journal_lock(journal_lock&& other) noexcept : fd_(other.fd_) {
+  other.fd_ = -1;
+}
+
+journal_lock& journal_lock::operator=(journal_lock&& other) noexcept {
+  if (this != &other) {
+    release();
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+journal_lock::~journal_lock() {
+  release();
+}
+
+std::variant<journal_lock, journal_error>
+journal_lock::acquire(const std::string& journal_path) {
+  auto lock_path = journal_lock_path(journal_path);
+  auto fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return journal_error{journal_path, 0,
+                         errno_message("cannot create lock file " + lock_path,
+                                       errno)};
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    auto err = errno;
+    if (err == EINTR)
+      continue;
+    std::string holder;
+    if (err == EWOULDBLOCK) {
+      // The holder writes its pid right after locking; a racing reader may
+      // find the file still empty.
+      char buf[32];
+      auto n = ::pread(fd, buf, sizeof(buf) - 1, 0);
+      if (n > 0) {
+        std::string text(buf, static_cast<size_t>(n));
+        while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+          text.pop_back();
+        if (!text.empty()
+            && text.find_first_not_of("0123456789") == std::string::npos)
+          holder = "process " + text;
+      }
+      if (holder.empty())
+        holder = "another process";
+    }
+    ::close(fd);
+    if (err != EWOULDBLOCK)
+      return journal_error{journal_path, 0,
+                           errno_message("cannot lock " + lock_path, err)};
+    return journal_error{journal_path, 0,
+                         "in use by " + holder + " (lock " + lock_path
+                           + "); a journal has one writer: stop that process "
+                             "or use another journal"};
+  }
+  journal_lock out;
+  out.fd_ = fd;
+  // The pid is only for the message above: the lock itself is the flock.
+  auto pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0
+      || ::pwrite(fd, pid.data(), pid.size(), 0)
+           != static_cast<ssize_t>(pid.size())) {
+    // Not fatal: the lock is held; a second process just cannot name us.
+  }
+  return out;
+}
+
+void journal_lock::release() noexcept {
+  if (fd_ < 0)
+    return;
+  // Empty the pid first, so a stale file never names a live process.
+  if (::ftruncate(fd_, 0) != 0) {
+    // Nothing to do: the lock goes with the descriptor regardless.
+  }
+  ::close(fd_);
+  fd_ = -1;
+}
+
 // -- writing ------------------------------------------------------------------------
 
 std::string_view to_string(fsync_policy x) noexcept {
@@ -436,8 +521,10 @@ journal_writer::~journal_writer() {
 std::optional<std::string>
 journal_writer::open(const std::string& path,
                      const journal_contents& contents) {
-  // Callers name the path in their own message; open() errors do not repeat it.
   close();
+  auto fail = [&path](std::string_view what, int err) {
+    return errno_message("journal " + path + ": " + std::string{what}, err);
+  };
   constexpr int flags = O_WRONLY | O_APPEND | O_CLOEXEC;
   auto created = true;
   auto fd = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0644);
@@ -446,23 +533,23 @@ journal_writer::open(const std::string& path,
     fd = ::open(path.c_str(), flags);
   }
   if (fd < 0)
-    return errno_message("cannot open", errno);
+    return fail("cannot open for appending", errno);
   auto err = 0;
   if (created && !sync_parent_directory(path, err)) {
     ::close(fd);
-    return errno_message("cannot sync directory", err);
+    return fail("cannot sync directory", err);
   }
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     err = errno;
     ::close(fd);
-    return errno_message("cannot stat", err);
+    return fail("cannot stat", err);
   }
   // Appending behind a torn tail would bury it in the middle of the file,
   // where the next read calls it corruption.
   if (static_cast<uint64_t>(st.st_size) != contents.valid_bytes) {
     ::close(fd);
-    return "file has " + std::to_string(st.st_size)
+    return "journal " + path + ": file has " + std::to_string(st.st_size)
            + " bytes but " + std::to_string(contents.valid_bytes)
            + " were read as valid (read it with repair first)";
   }

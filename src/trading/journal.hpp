@@ -76,6 +76,44 @@ struct journal_error {
 std::variant<journal_contents, journal_error>
 read_journal(const std::string& path, bool repair = true);
 
+// -- single writer ------------------------------------------------------------------
+
+/// The lock file beside a journal: `PATH.lock`.
+std::string journal_lock_path(const std::string& journal_path);
+
+/// An exclusive claim on a journal for as long as the object lives: a
+/// non-blocking flock(2) on `PATH.lock`, which also holds the holder's pid
+/// for the message a second process gets. Two writers would interleave
+/// records and hand out the same ids. The lock belongs to the open file, so
+/// a crashed holder leaves the file behind but not the lock, and a second
+/// open in the same process conflicts as a second process would.
+class journal_lock {
+public:
+  journal_lock() = default;
+  journal_lock(const journal_lock&) = delete;
+  journal_lock& operator=(const journal_lock&) = delete;
+  journal_lock(journal_lock&& other) noexcept;
+  journal_lock& operator=(journal_lock&& other) noexcept;
+  ~journal_lock();
+
+  /// Takes the lock without waiting. Fails naming the journal, the lock file
+  /// and the holder's pid when it is held, or the lock file and the system's
+  /// reason when it cannot be created.
+  static std::variant<journal_lock, journal_error>
+  acquire(const std::string& journal_path);
+
+  /// Whether this object holds a lock.
+  bool held() const noexcept {
+    return fd_ >= 0;
+  }
+
+  /// Gives the lock up (the file stays, with no pid in it).
+  void release() noexcept;
+
+private:
+  int fd_ = -1;
+};
+
 // -- writing ------------------------------------------------------------------------
 
 /// When appended records are forced to stable storage.
@@ -99,7 +137,7 @@ public:
   ~journal_writer();
 
   /// Opens (creating) `path` for appending and continues numbering from
-  /// `contents`. Returns an error message on failure.
+  /// `contents`. Returns an error message naming the path on failure.
   std::optional<std::string> open(const std::string& path,
                                   const journal_contents& contents);
 

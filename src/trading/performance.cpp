@@ -51,7 +51,7 @@ performance_stats compute_performance(const std::vector<equity_point>& curve,
   performance_stats out;
   // Annualising needs a sense of the period: under a day of data (a short
   // live session) an estimate would scale noise into absurd ratios, so the
-  // ratio is left at 0 unless the caller gives the period.
+  // ratio is left out unless the caller gives the period.
   bool annualise = true;
   if (periods_per_year > 0) {
     out.periods_per_year = periods_per_year;
@@ -80,7 +80,12 @@ performance_stats compute_performance(const std::vector<equity_point>& curve,
   for (size_t i = 1; i < series.size(); ++i)
     if (series[i - 1] > 0)
       returns.push_back(series[i] / series[i - 1] - 1.0);
-  if (returns.size() >= 2) {
+  if (returns.size() < 2) {
+    out.sharpe_missing = "fewer than 2 returns";
+  } else if (!annualise) {
+    out.sharpe_missing = "less than a day of data: the period is unknown "
+                         "(set report.periods_per_year)";
+  } else {
     auto n = static_cast<double>(returns.size());
     double sum = 0.0;
     for (auto r : returns)
@@ -92,8 +97,10 @@ performance_stats compute_performance(const std::vector<equity_point>& curve,
     auto stdev = std::sqrt(squares / (n - 1.0));
     // Identical returns leave rounding noise instead of an exact zero; treat
     // noise far below the mean as no variance rather than a huge ratio.
-    if (annualise && stdev > 1e-12 * std::abs(mean))
+    if (stdev > 1e-12 * std::abs(mean) && stdev > 0)
       out.sharpe = mean / stdev * std::sqrt(out.periods_per_year);
+    else
+      out.sharpe_missing = "the returns do not vary";
   }
   double peak = series.front();
   for (auto e : series) {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 /// Performance statistics over an equity curve.
@@ -37,8 +39,11 @@ struct performance_stats {
   double total_return = 0.0;
   /// mean(r) / stdev(r) * sqrt(periods_per_year) over simple returns r
   /// between consecutive points, risk-free rate 0, sample stdev (n - 1);
-  /// 0 when fewer than 2 returns or zero variance.
-  double sharpe = 0.0;
+  /// nothing when it cannot be measured (see `sharpe_missing`), which is
+  /// not the same as a measured 0.
+  std::optional<double> sharpe;
+  /// Why `sharpe` is missing, in words for the summary; empty when it is set.
+  std::string sharpe_missing;
   /// Largest peak-to-trough fall as a fraction of the peak (0..1).
   double max_drawdown = 0.0;
   /// The annualisation factor used.
@@ -48,7 +53,7 @@ struct performance_stats {
 /// Computes the statistics. `starting_equity_micros` is the equity before the
 /// first point. `periods_per_year` <= 0 estimates it from the timestamps:
 /// (points - 1) / (span in years of 365.25 days); a curve spanning less than
-/// a day then gets no Sharpe ratio (0), since its period is unknown.
+/// a day then gets no Sharpe ratio, since its period is unknown.
 performance_stats compute_performance(const std::vector<equity_point>& curve,
                                       int64_t starting_equity_micros,
                                       double periods_per_year = 0.0);

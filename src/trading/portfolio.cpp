@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
+
+#include "trading/checked.hpp"
 
 namespace intuition::trading {
 
@@ -28,25 +31,35 @@ int64_t fraction_of(double fraction, int64_t cash_micros) noexcept {
 
 // -- execution costs --------------------------------------------------------------
 
-int64_t commission_model::compute(quantity qty,
-                                  int64_t price_micros) const noexcept {
+std::optional<int64_t>
+commission_model::compute(quantity qty, int64_t price_micros) const noexcept {
   if (qty <= 0)
-    return 0;
-  auto notional = static_cast<double>(price_micros * qty);
-  auto fee = per_share_micros * qty
-             + static_cast<int64_t>(std::llround(notional * bps / 1e4));
-  return std::max(fee, minimum_micros);
+    return int64_t{0};
+  // The notional only scales the basis points, so a double is exact enough;
+  // the product of the integers could overflow before the conversion.
+  auto notional = static_cast<double>(price_micros) * static_cast<double>(qty);
+  auto per_share = checked_mul(per_share_micros, qty);
+  auto by_bps = round_to_int64(notional * bps / 1e4);
+  if (!per_share || !by_bps)
+    return std::nullopt;
+  auto fee = checked_add(*per_share, *by_bps);
+  if (!fee)
+    return std::nullopt;
+  return std::max(*fee, minimum_micros);
 }
 
-int64_t slippage_model::fill_price(side direction,
-                                   int64_t quote_price_micros) const noexcept {
+std::optional<int64_t>
+slippage_model::fill_price(side direction,
+                           int64_t quote_price_micros) const noexcept {
   auto price = static_cast<double>(quote_price_micros);
   // Adding the move instead of multiplying by (1 +- bps) keeps whole-micro
   // moves exact in double arithmetic.
   auto move = price * bps / 1e4;
-  auto filled = static_cast<int64_t>(
-    std::llround(direction == side::buy ? price + move : price - move));
-  return std::max<int64_t>(filled, 1);
+  auto filled = round_to_int64(direction == side::buy ? price + move
+                                                      : price - move);
+  if (!filled)
+    return std::nullopt;
+  return std::max<int64_t>(*filled, 1);
 }
 
 // -- enums ------------------------------------------------------------------------
@@ -88,6 +101,8 @@ std::string_view to_string(refusal_reason x) noexcept {
       return "max_position";
     case refusal_reason::max_order_notional:
       return "max_order_notional";
+    case refusal_reason::notional_overflow:
+      return "notional_overflow";
   }
   return "invalid";
 }
@@ -112,7 +127,10 @@ std::variant<order, refusal_reason> portfolio::on_signal(const signal& s) {
     ++counters_.refusals[static_cast<size_t>(why)];
     return std::variant<order, refusal_reason>{why};
   };
-  auto price = cfg_.slippage.fill_price(s.direction, s.price_micros);
+  auto filled = cfg_.slippage.fill_price(s.direction, s.price_micros);
+  if (!filled)
+    return refuse(refusal_reason::notional_overflow);
+  auto price = *filled;
   const auto& sz = cfg_.sizing;
   const auto& risk = cfg_.risk;
   quantity qty = 0;
@@ -134,16 +152,26 @@ std::variant<order, refusal_reason> portfolio::on_signal(const signal& s) {
   }
   if (qty < 1)
     return refuse(refusal_reason::zero_quantity);
-  auto notional = qty * price;
+  // Every money figure is checked: a product that leaves 64 bits refuses the
+  // order instead of wrapping into an absurd fill.
+  auto notional = checked_mul(qty, price);
+  if (!notional)
+    return refuse(refusal_reason::notional_overflow);
   if (risk.max_order_notional_micros > 0
-      && notional > risk.max_order_notional_micros)
+      && *notional > risk.max_order_notional_micros)
     return refuse(refusal_reason::max_order_notional);
-  auto net_after = book_.net_position(s.symbol)
+  auto net_after = static_cast<int128_t>(book_.net_position(s.symbol))
                    + (s.direction == side::buy ? qty : -qty);
-  if (risk.max_position > 0 && std::abs(net_after) > risk.max_position)
+  if (risk.max_position > 0 && (net_after > risk.max_position
+                                || -net_after > risk.max_position))
     return refuse(refusal_reason::max_position);
   auto commission = cfg_.commission.compute(qty, price);
-  if (s.direction == side::buy && notional + commission > book_.cash_micros())
+  if (!commission)
+    return refuse(refusal_reason::notional_overflow);
+  auto cost = checked_add(*notional, *commission);
+  if (!cost)
+    return refuse(refusal_reason::notional_overflow);
+  if (s.direction == side::buy && *cost > book_.cash_micros())
     return refuse(refusal_reason::insufficient_cash);
   order out;
   out.ts_ms = s.ts_ms;
@@ -152,14 +180,17 @@ std::variant<order, refusal_reason> portfolio::on_signal(const signal& s) {
   out.direction = s.direction;
   out.qty = qty;
   out.price_micros = price;
-  out.commission_micros = commission;
-  book_.apply(out);
+  out.commission_micros = *commission;
+  // The book refuses what would take cash, a cost basis or a P&L past 64
+  // bits (a sell of a huge holding at a huge price), leaving itself as it was.
+  if (!book_.apply(out))
+    return refuse(refusal_reason::notional_overflow);
   ++counters_.orders;
   return out;
 }
 
-void portfolio::restore(const order& x) {
-  book_.apply(x);
+bool portfolio::restore(const order& x) {
+  return book_.apply(x);
 }
 
 quantity portfolio::size_buy(const signal& s, int64_t fill_price_micros) {
@@ -187,12 +218,16 @@ quantity portfolio::size_buy(const signal& s, int64_t fill_price_micros) {
       // towards the same target as a long.
       auto last = book_.last_price_micros(s.symbol);
       auto mark = last > 0 ? last : s.price_micros;
-      auto exposure = book_.net_position(s.symbol) * mark;
+      auto exposure = static_cast<int128_t>(book_.net_position(s.symbol))
+                      * mark;
       if (s.direction == side::sell)
         exposure = -exposure;
       // Capped at available cash: an unreachable target buys what it can
       // rather than being refused.
-      budget = std::clamp<int64_t>(target - exposure, 0, cash);
+      auto wanted = static_cast<int128_t>(target) - exposure;
+      budget = wanted <= 0      ? 0
+               : wanted >= cash ? cash
+                                : static_cast<int64_t>(wanted);
       break;
     }
     case sizing_kind::fixed_quantity:
@@ -204,8 +239,11 @@ quantity portfolio::size_buy(const signal& s, int64_t fill_price_micros) {
   // (commissions are non-negative), so bisect between 0 and the quantity the
   // budget buys without costs; a large minimum commission on a cheap symbol
   // would make stepping down one unit at a time slow.
+  // q * price <= budget here; a commission past 64 bits costs too much.
   auto cost = [&](quantity q) {
-    return q * fill_price_micros + cfg_.commission.compute(q, fill_price_micros);
+    auto fee = cfg_.commission.compute(q, fill_price_micros);
+    auto total = fee ? checked_add(q * fill_price_micros, *fee) : std::nullopt;
+    return total ? *total : std::numeric_limits<int64_t>::max();
   };
   quantity lo = 0;
   quantity hi = budget / fill_price_micros;

@@ -24,16 +24,20 @@ struct commission_model {
   double bps = 0.0;
   int64_t minimum_micros = 0;
 
-  /// Commission in micros for `qty` at `price_micros`, rounded to nearest.
-  int64_t compute(quantity qty, int64_t price_micros) const noexcept;
+  /// Commission in micros for `qty` at `price_micros`, rounded to nearest;
+  /// nothing when it does not fit 64 bits.
+  std::optional<int64_t> compute(quantity qty,
+                                 int64_t price_micros) const noexcept;
 };
 
 /// Adverse price move applied to every fill, in basis points.
 struct slippage_model {
   double bps = 0.0;
 
-  /// Buy fills above, sell fills below the quote, rounded to nearest micro.
-  int64_t fill_price(side direction, int64_t quote_price_micros) const noexcept;
+  /// Buy fills above, sell fills below the quote, rounded to nearest micro;
+  /// nothing when the price does not fit 64 bits.
+  std::optional<int64_t> fill_price(side direction,
+                                    int64_t quote_price_micros) const noexcept;
 };
 
 // -- sizing -----------------------------------------------------------------------
@@ -80,13 +84,21 @@ enum class refusal_reason : uint8_t {
   short_selling_disabled, ///< a sell with nothing held and shorting off
   max_position,           ///< the fill would exceed max_position
   max_order_notional,     ///< the order's notional exceeds the limit
+  notional_overflow,      ///< a money figure of the order (notional,
+                          ///< slippage, commission) or of the book after it
+                          ///< (cash, cost basis, P&L) would leave 64 bits
 };
 
-constexpr size_t refusal_reason_count = 5;
+constexpr size_t refusal_reason_count = 6;
 
 std::string_view to_string(refusal_reason x) noexcept;
 
 // -- portfolio --------------------------------------------------------------------
+
+/// Largest starting cash the configuration accepts: a trillion units, so
+/// that cash plus a whole account's fills stays far inside 64-bit micros.
+constexpr int64_t max_starting_cash_micros = 1'000'000'000'000
+                                             * micros_per_unit;
 
 struct portfolio_config {
   int64_t starting_cash_micros = 100'000 * micros_per_unit;
@@ -120,7 +132,9 @@ public:
   std::variant<order, refusal_reason> on_signal(const signal& s);
 
   /// Applies an order recovered from the journal (no sizing, no risk).
-  void restore(const order& x);
+  /// Returns false, leaving the book as it was, when a money figure of the
+  /// book would leave 64 bits.
+  bool restore(const order& x);
 
   const book& positions() const noexcept {
     return book_;

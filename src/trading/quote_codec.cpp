@@ -1,5 +1,6 @@
 #include "trading/quote_codec.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -111,8 +112,18 @@ bool read_digits(std::string_view text, size_t pos, size_t n, int& x) noexcept {
 
 // -- field values -------------------------------------------------------------------
 
+/// Applies the configured bound to a decoded positive price.
+bool price_in_range(int64_t micros, int64_t max_micros,
+                    reject_reason& reason) noexcept {
+  if (micros > max_micros) {
+    reason = reject_reason::price_out_of_range;
+    return false;
+  }
+  return true;
+}
+
 /// Turns price text into micros; exact, never through a double.
-bool price_from_text(std::string_view text, int64_t& micros,
+bool price_from_text(std::string_view text, int64_t max_micros, int64_t& micros,
                      reject_reason& reason) noexcept {
   auto parsed = parse_decimal_micros(text);
   if (!parsed) {
@@ -124,17 +135,19 @@ bool price_from_text(std::string_view text, int64_t& micros,
     reason = reject_reason::non_positive_price;
     return false;
   }
+  if (!price_in_range(*parsed, max_micros, reason))
+    return false;
   micros = *parsed;
   return true;
 }
 
 /// Turns a JSON price (number or decimal string) into micros.
-bool price_from_value(const flat_json::value& v, int64_t& micros,
-                      reject_reason& reason) noexcept {
+bool price_from_value(const flat_json::value& v, int64_t max_micros,
+                      int64_t& micros, reject_reason& reason) noexcept {
   using flat_json::kind;
   switch (v.type) {
     case kind::string:
-      return price_from_text(v.text, micros, reason);
+      return price_from_text(v.text, max_micros, micros, reason);
     case kind::integer:
       // The parser reports only negative integers as signed.
       reason = reject_reason::non_positive_price;
@@ -146,11 +159,11 @@ bool price_from_value(const flat_json::value& v, int64_t& micros,
       }
       if (v.unsigned_integer > static_cast<uint64_t>(
             std::numeric_limits<int64_t>::max() / micros_per_unit)) {
-        reason = reject_reason::bad_price;
+        reason = reject_reason::price_out_of_range;
         return false;
       }
       micros = static_cast<int64_t>(v.unsigned_integer) * micros_per_unit;
-      return true;
+      return price_in_range(micros, max_micros, reason);
     case kind::floating: {
       if (!(v.floating > 0)) {
         reason = reject_reason::non_positive_price;
@@ -171,6 +184,8 @@ bool price_from_value(const flat_json::value& v, int64_t& micros,
         reason = reject_reason::non_positive_price;
         return false;
       }
+      if (!price_in_range(*parsed, max_micros, reason))
+        return false;
       micros = *parsed;
       return true;
     }
@@ -219,6 +234,7 @@ decode_result decode_single(const flat_json::document& doc,
                             const flat_json::value& symbol,
                             std::string_view symbol_key,
                             std::string_view price_key, int64_t now_ms,
+                            const codec_limits& limits,
                             std::vector<quote>& out) {
   if (symbol.type != flat_json::kind::string)
     return reject(reject_reason::wrong_type, symbol_key);
@@ -230,7 +246,8 @@ decode_result decode_single(const flat_json::document& doc,
   auto price = doc.find(price_key);
   if (price == nullptr)
     return reject(reject_reason::missing_field, price_key);
-  if (!price_from_value(*price, q.price_micros, reason))
+  if (!price_from_value(*price, limits.max_price_micros, q.price_micros,
+                        reason))
     return reject(reason, price_key);
   q.ts_ms = now_ms;
   if (auto ts = doc.find(ts_field);
@@ -242,6 +259,7 @@ decode_result decode_single(const flat_json::document& doc,
 
 /// Decodes the symbol-map shape; all entries or none reach `out`.
 decode_result decode_symbol_map(const flat_json::document& doc, int64_t now_ms,
+                                const codec_limits& limits,
                                 std::vector<quote>& out) {
   if (doc.members.empty())
     return reject(reject_reason::missing_field, symbol_field);
@@ -257,10 +275,33 @@ decode_result decode_symbol_map(const flat_json::document& doc, int64_t now_ms,
     auto reason = reject_reason::bad_symbol;
     if (!normalize_symbol(q.symbol, reason))
       return rollback(reason, symbol_field);
-    if (!price_from_value(entry.val, q.price_micros, reason))
+    if (!price_from_value(entry.val, limits.max_price_micros, q.price_micros,
+                          reason))
       return rollback(reason, price_field);
   }
+  // "goog" and "GOOG" are two JSON keys but one symbol: as ambiguous as a
+  // repeated key.
+  std::vector<std::string_view> symbols;
+  symbols.reserve(out.size() - old_size);
+  for (auto i = old_size; i < out.size(); ++i)
+    symbols.emplace_back(out[i].symbol);
+  std::sort(symbols.begin(), symbols.end());
+  if (std::adjacent_find(symbols.begin(), symbols.end()) != symbols.end())
+    return rollback(reject_reason::duplicate_key, symbol_field);
   return accept();
+}
+
+/// The field to blame when a key occurs twice in `doc`, or empty if none
+/// does: the key itself when it is one of the known fields, else `symbol`
+/// (a symbol-map key).
+std::string_view duplicate_field(const flat_json::document& doc) {
+  auto dup = doc.duplicate_key();
+  if (!dup)
+    return {};
+  for (auto known : {symbol_field, sid_field, price_field, quote_field, ts_field})
+    if (*dup == known)
+      return known;
+  return symbol_field;
 }
 
 /// Maps a number overflow to the field it happened in.
@@ -304,6 +345,10 @@ std::string_view to_string(reject_reason x) noexcept {
       return "bad_timestamp";
     case reject_reason::bad_price:
       return "bad_price";
+    case reject_reason::price_out_of_range:
+      return "price_out_of_range";
+    case reject_reason::duplicate_key:
+      return "duplicate_key";
   }
   return "unknown";
 }
@@ -329,16 +374,20 @@ decode_result decode_json_quote(std::string_view payload, int64_t now_ms,
       default:
         return reject(reject_reason::not_json);
     }
+    if (auto dup = duplicate_field(doc); !dup.empty())
+      return reject(reject_reason::duplicate_key, dup);
     if (auto symbol = doc.find(symbol_field))
-      return decode_single(doc, *symbol, symbol_field, price_field, now_ms, out);
+      return decode_single(doc, *symbol, symbol_field, price_field, now_ms,
+                           limits, out);
     if (auto sid = doc.find(sid_field))
-      return decode_single(doc, *sid, sid_field, quote_field, now_ms, out);
+      return decode_single(doc, *sid, sid_field, quote_field, now_ms, limits,
+                           out);
     auto has_price = doc.find(price_field) != nullptr;
     if (has_price || doc.find(quote_field) || doc.find(ts_field))
       return reject(reject_reason::missing_field,
                     !has_price && doc.find(quote_field) ? sid_field
                                                         : symbol_field);
-    return decode_symbol_map(doc, now_ms, out);
+    return decode_symbol_map(doc, now_ms, limits, out);
   } catch (...) {
     // Only an allocation failure gets here; the live feed must not die of it.
     if (out.size() > old_size)
@@ -362,7 +411,8 @@ std::string encode_canonical(const quote& x) {
 
 // -- CSV ----------------------------------------------------------------------------
 
-decode_result decode_csv_row(std::string_view row, std::vector<quote>& out) {
+decode_result decode_csv_row(std::string_view row, std::vector<quote>& out,
+                             const codec_limits& limits) {
   if (!row.empty() && row.back() == '\r')
     row.remove_suffix(1);
   auto c1 = row.find(',');
@@ -379,7 +429,8 @@ decode_result decode_csv_row(std::string_view row, std::vector<quote>& out) {
     return reject(reject_reason::bad_timestamp, ts_field);
   int64_t price_micros = 0;
   auto reason = reject_reason::bad_price;
-  if (!price_from_text(row.substr(c2 + 1), price_micros, reason))
+  if (!price_from_text(row.substr(c2 + 1), limits.max_price_micros,
+                       price_micros, reason))
     return reject(reason, price_field);
   std::string symbol{row.substr(c1 + 1, c2 - c1 - 1)};
   if (!normalize_symbol(symbol, reason))

@@ -25,10 +25,12 @@ enum class reject_reason : uint8_t {
   payload_too_large,  ///< over the configured size limit; not parsed at all
   bad_timestamp,      ///< unparsable, negative, or out-of-range timestamp
   bad_price,          ///< price text that is not a decimal number, or too large
+  price_out_of_range, ///< a price above `codec_limits::max_price_micros`
+  duplicate_key,      ///< a JSON key given twice, or two keys naming one symbol
 };
 
 /// Number of `reject_reason` values, for counter arrays.
-constexpr size_t reject_reason_count = 11;
+constexpr size_t reject_reason_count = 13;
 
 /// Stable snake_case name of a reason (`not_json`, ...), used in logs and metrics.
 std::string_view to_string(reject_reason x) noexcept;
@@ -43,10 +45,17 @@ struct decode_result {
   std::string_view field;
 };
 
+/// Largest price the codec accepts by default: a billion units, far above
+/// any traded instrument and far enough below 2^63 micros that a price times
+/// a quantity is checked rather than routinely near overflow.
+constexpr int64_t default_max_price_micros = 1'000'000'000 * micros_per_unit;
+
 /// Limits applied while decoding.
 struct codec_limits {
   /// Payloads longer than this are rejected before parsing.
   size_t max_payload_bytes = 4096;
+  /// Prices above this are rejected as `price_out_of_range`.
+  int64_t max_price_micros = default_max_price_micros;
 };
 
 /// Decodes one MQTT payload in any of the accepted shapes and appends the
@@ -56,14 +65,17 @@ struct codec_limits {
 /// - `{"symbol":"GOOG","price":345.0,"ts":1700000000000}`: `ts` optional.
 /// Prices may be JSON numbers or decimal strings; symbols are upper-cased;
 /// a missing `ts` becomes `now_ms`. `ts` may be epoch ms (integer) or an ISO
-/// date string (see `parse_timestamp_ms`).
+/// date string (see `parse_timestamp_ms`). A key given twice, or two keys of
+/// a symbol map naming the same symbol in another case, is `duplicate_key`:
+/// which of them was meant is unknowable.
 decode_result decode_json_quote(std::string_view payload, int64_t now_ms,
                                 std::vector<quote>& out,
                                 const codec_limits& limits = {});
 
 /// Decodes one CSV row `ts,symbol,price` (no trailing newline; a trailing
 /// '\r' is ignored) and appends one quote to `out`.
-decode_result decode_csv_row(std::string_view row, std::vector<quote>& out);
+decode_result decode_csv_row(std::string_view row, std::vector<quote>& out,
+                             const codec_limits& limits = {});
 
 /// True if `row` is the CSV header `ts,symbol,price` (case-insensitive).
 bool is_csv_header(std::string_view row) noexcept;

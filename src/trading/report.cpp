@@ -1,5 +1,6 @@
 #include "trading/report.hpp"
 
+#include "trading/checked.hpp"
 #include "trading/decimal.hpp"
 
 namespace intuition::trading {
@@ -21,7 +22,7 @@ nlohmann::json portfolio_summary(const portfolio& pf) {
     auto last = bk.last_price_micros(sym);
     positions[sym] = {{"qty", qty},
                       {"last", units(last)},
-                      {"value", units(last * qty)}};
+                      {"value", units(saturate(static_cast<int128_t>(last) * qty))}};
   }
   json strategies = json::object();
   for (const auto& [name, pnl] : bk.pnl_by_strategy())
@@ -64,7 +65,12 @@ nlohmann::json portfolio_report(const portfolio& pf, const equity_curve& curve,
   auto stats = compute_performance(curve.points(), starting_equity_micros,
                                    cfg.periods_per_year);
   out["total_return"] = stats.total_return;
-  out["sharpe"] = stats.sharpe;
+  // null, not 0, when there is nothing to measure: a 0 would read as a
+  // strategy without edge.
+  out["sharpe"] = stats.sharpe ? nlohmann::json(*stats.sharpe)
+                               : nlohmann::json(nullptr);
+  if (!stats.sharpe)
+    out["sharpe_missing"] = stats.sharpe_missing;
   out["max_drawdown"] = stats.max_drawdown;
   out["periods_per_year"] = stats.periods_per_year;
   out["equity_points"] = curve.points().size();

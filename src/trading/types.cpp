@@ -1,5 +1,7 @@
 #include "trading/types.hpp"
 
+#include "trading/checked.hpp"
+
 namespace intuition::trading {
 
 std::string_view to_string(side x) noexcept {
@@ -45,9 +47,11 @@ bool operator==(const order& x, const order& y) noexcept {
 }
 
 int64_t cash_delta_micros(const order& x) noexcept {
-  auto notional = x.price_micros * x.qty;
-  return x.direction == side::buy ? -(notional + x.commission_micros)
-                                  : notional - x.commission_micros;
+  // The portfolio only fills orders whose cash move fits; 128 bits keep a
+  // hand-made record from being undefined behaviour.
+  auto notional = static_cast<int128_t>(x.price_micros) * x.qty;
+  return saturate(x.direction == side::buy ? -(notional + x.commission_micros)
+                                           : notional - x.commission_micros);
 }
 
 } // namespace intuition::trading

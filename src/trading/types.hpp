@@ -122,7 +122,8 @@ struct order {
 bool operator==(const order& x, const order& y) noexcept;
 
 /// Cash the order moves: negative for a buy (price * qty + commission),
-/// positive for a sell (price * qty - commission).
+/// positive for a sell (price * qty - commission); clamped to 64 bits (the
+/// portfolio refuses orders whose cash move does not fit).
 int64_t cash_delta_micros(const order& x) noexcept;
 
 } // namespace intuition::trading

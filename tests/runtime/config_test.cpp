@@ -69,14 +69,16 @@ CAF_TEST(comments are allowed and relative paths follow the config file) {
 CAF_TEST(a bad configuration names the field the value and what was expected) {
   CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "magic"}]})"),
                   "strategies[0].algorithm: got \"magic\", expected one of: "
-                  "buy_and_hold, hurst, mean_reversion, momentum, random, sma_crossover");
+                  "buy_and_hold, hurst, mean_reversion, momentum, random, "
+                  "sma_crossover");
   CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"algorithm": "random"}]})"),
                   "strategies[0].name: got nothing, expected a string (required)");
   CAF_CHECK_EQUAL(error_of(R"({"strategies": []})"),
                   "strategies: got [], expected a non-empty list of strategies");
   CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "portfolio": {"starting_cash": -5}})"),
-                  "portfolio.starting_cash: got -5, expected an amount > 0");
+                  "portfolio.starting_cash: got -5, expected an amount in (0, "
+                  "1000000000000]");
   CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "portfolio": {"sizing": {"fraction": "half"}}})"),
                   "portfolio.sizing.fraction: got \"half\", expected a number in (0, 1]");
@@ -93,7 +95,43 @@ CAF_TEST(a bad configuration names the field the value and what was expected) {
                   "list of symbols");
 }
 
+CAF_TEST(starting cash and max price are bounded) {
+  auto with = [](const std::string& extra) {
+    return std::string{R"({"strategies": [{"name": "s", "algorithm": "random"}],)"}
+           + extra + "}";
+  };
+  // 9e12 units is 9e18 micros: a short sale would take cash past 2^63.
+  CAF_CHECK_EQUAL(error_of(with(R"("portfolio": {"starting_cash": 9e12})")),
+                  "portfolio.starting_cash: got 9000000000000.0, expected an "
+                  "amount in (0, 1000000000000]");
+  CAF_CHECK_EQUAL(error_of(with(R"("portfolio": {"starting_cash": "1e3"})")),
+                  "portfolio.starting_cash: got \"1e3\", expected an amount in "
+                  "(0, 1000000000000]");
+  auto top = parse_config(with(R"("portfolio": {"starting_cash": 1e12})"), "/cfg");
+  CAF_CHECK_EQUAL(top.portfolio.starting_cash_micros,
+                  trading::max_starting_cash_micros);
+  auto cfg = parse_config(minimal, "/cfg");
+  CAF_CHECK_EQUAL(cfg.codec.max_price_micros, trading::default_max_price_micros);
+  cfg = parse_config(with(R"("codec": {"max_price": "5000.5"})"), "/cfg");
+  CAF_CHECK_EQUAL(cfg.codec.max_price_micros, 5'000'500'000);
+  CAF_CHECK_EQUAL(error_of(with(R"("codec": {"max_price": 0})")),
+                  "codec.max_price: got 0, expected an amount in (0, "
+                  "1000000000]");
+  CAF_CHECK_EQUAL(error_of(with(R"("codec": {"max_price": 2e9})")),
+                  "codec.max_price: got 2000000000.0, expected an amount in (0, "
+                  "1000000000]");
+}
+
 CAF_TEST(unknown keys are rejected at every level) {
+  // An empty key is shown quoted rather than as an empty field name (found
+  // by the config fuzzer).
+  auto empty = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                            "": 1})");
+  CAF_CHECK(empty.rfind("\"\": got 1, expected no such key", 0) == 0);
+  auto nested_empty = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                                   "portfolio": {"": {}}})");
+  CAF_CHECK(nested_empty.rfind("portfolio.\"\": got {}, expected no such key", 0)
+            == 0);
   auto top = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                           "portfolioo": {}})");
   CAF_CHECK(top.rfind("portfolioo: got {}, expected no such key", 0) == 0);
@@ -121,6 +159,13 @@ CAF_TEST(duplicate strategy names and malformed JSON are refused) {
                   "strategies[1].name: got \"s\", expected a name no other "
                   "strategy uses");
   CAF_CHECK(error_of("{\"strategies\": [").rfind("other: not valid JSON", 0) == 0);
+  // A number beyond a double is as unreadable as a syntax error (found by
+  // the config fuzzer: it escaped as a bare out_of_range exception).
+  CAF_CHECK(error_of(R"({"strategies": [{"name": "s", "algorithm": "random",
+                       "params": {"seed": 1e400}}]})")
+              .rfind("other: not valid JSON: [json.exception.out_of_range.406]",
+                     0)
+            == 0);
 }
 
 CAF_TEST(replay speeds parse as documented) {

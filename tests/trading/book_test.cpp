@@ -4,6 +4,7 @@
 #include "trading/book.hpp"
 
 #include <cstdlib>
+#include <limits>
 #include <vector>
 
 using namespace intuition::trading;
@@ -250,4 +251,44 @@ CAF_TEST(pnl over strategies equals equity gain after random trades and marks) {
   }
   CAF_CHECK_EQUAL(bk.equity_micros(),
                   bk.cash_micros() + bk.market_value_micros());
+}
+
+// -- limits -----------------------------------------------------------------------
+
+CAF_TEST(a fill whose figures would leave 64 bits is refused whole) {
+  constexpr auto max = std::numeric_limits<int64_t>::max();
+  book bk{100 * unit};
+  CAF_REQUIRE(bk.apply(fill("s", "X", side::buy, 10, 1 * unit)));
+  auto cash = bk.cash_micros();
+  // Cash: a sale crediting 2 * (max / 2 + 1) micros.
+  CAF_CHECK(!bk.apply(fill("s", "Y", side::sell, 2, max / 2 + 1)));
+  // Cost basis of a buy whose notional wraps.
+  CAF_CHECK(!bk.apply(fill("s", "X", side::buy, 4, max / 3)));
+  // Commission past 64 bits in the holding's total.
+  CAF_CHECK(bk.apply(fill("s", "X", side::sell, 1, 1 * unit, 1)));
+  CAF_CHECK(!bk.apply(fill("s", "X", side::sell, 1, 1 * unit, max)));
+  CAF_CHECK(!bk.apply(fill("s", "X", side::buy, -1, 1 * unit)));
+  // Nothing of the refused fills is left behind.
+  CAF_CHECK_EQUAL(bk.cash_micros(), cash + 1 * unit - 1);
+  CAF_CHECK_EQUAL(bk.holding("s", "X").qty, 9);
+  CAF_CHECK_EQUAL(bk.holding("s", "X").sells, 1u);
+  CAF_CHECK_EQUAL(bk.holding("s", "Y").qty, 0);
+  CAF_CHECK_EQUAL(bk.net_position("Y"), 0);
+}
+
+CAF_TEST(a valuation beyond 64 bits is clamped and never wraps) {
+  constexpr auto max = std::numeric_limits<int64_t>::max();
+  book bk{0};
+  CAF_REQUIRE(bk.apply(fill("l", "X", side::buy, 1'000'000, 1)));
+  CAF_REQUIRE(bk.apply(fill("s", "Y", side::sell, 1'000'000, 1)));
+  bk.mark("X", max / 2);
+  CAF_CHECK_EQUAL(bk.equity_micros(), max);
+  CAF_CHECK_EQUAL(bk.market_value_micros(), max);
+  bk.mark("Y", max / 2);
+  // Long and short cancel out exactly: the sum is kept in 128 bits.
+  CAF_CHECK_EQUAL(bk.equity_micros(), 0);
+  bk.mark("X", 1);
+  CAF_CHECK_EQUAL(bk.equity_micros(), std::numeric_limits<int64_t>::min());
+  CAF_CHECK_EQUAL(bk.unrealised_micros("Y", bk.holding("s", "Y")),
+                  std::numeric_limits<int64_t>::min());
 }

@@ -9,7 +9,10 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <variant>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace intuition::trading;
 
@@ -440,6 +443,58 @@ CAF_TEST(a blank line before valid records is an error) {
   append_bytes("\n" + encode_journal_record(x) + "\n");
   auto err = read_error();
   CAF_CHECK_EQUAL(err.substr(0, err.find(':')), "journal " + path + " line 2");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+// -- single writer ------------------------------------------------------------------
+
+CAF_TEST_FIXTURE_SCOPE(journal_lock_tests, fixture)
+
+CAF_TEST(a second lock on a journal fails naming the file and the holder) {
+  auto first = journal_lock::acquire(path);
+  CAF_REQUIRE(std::holds_alternative<journal_lock>(first));
+  CAF_CHECK(std::get<journal_lock>(first).held());
+  // flock belongs to the open file: a second open conflicts even in the
+  // same process, exactly as a second process does.
+  auto second = journal_lock::acquire(path);
+  CAF_REQUIRE(std::holds_alternative<journal_error>(second));
+  auto msg = std::get<journal_error>(second).to_string();
+  CAF_CHECK_EQUAL(msg, "journal " + path + ": in use by process "
+                         + std::to_string(::getpid()) + " (lock " + path
+                         + ".lock); a journal has one writer: stop that "
+                           "process or use another journal");
+  // Released, it can be taken again; the stale file is no obstacle.
+  std::get<journal_lock>(first).release();
+  auto third = journal_lock::acquire(path);
+  CAF_CHECK(std::holds_alternative<journal_lock>(third));
+}
+
+CAF_TEST(a lock file left by a dead process does not block) {
+  std::ofstream{journal_lock_path(path)} << "999999\n";
+  auto lock = journal_lock::acquire(path);
+  CAF_REQUIRE(std::holds_alternative<journal_lock>(lock));
+  std::ifstream in{journal_lock_path(path)};
+  std::string pid;
+  std::getline(in, pid);
+  CAF_CHECK_EQUAL(pid, std::to_string(::getpid()));
+}
+
+CAF_TEST(a journal that cannot be opened names its path) {
+  // A folder where the journal should be: open fails whatever the user.
+  std::filesystem::create_directory(path);
+  journal_writer writer;
+  auto err = writer.open(path, journal_contents{});
+  CAF_REQUIRE(err);
+  CAF_CHECK(err->rfind("journal " + path + ": cannot open for appending: ", 0)
+            == 0);
+  // A lock file that cannot be created names the journal and the lock.
+  auto missing = dir + "/no/such/folder/orders.jsonl";
+  auto lock = journal_lock::acquire(missing);
+  CAF_REQUIRE(std::holds_alternative<journal_error>(lock));
+  CAF_CHECK_EQUAL(std::get<journal_error>(lock).to_string(),
+                  "journal " + missing + ": cannot create lock file " + missing
+                    + ".lock: No such file or directory");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -4,6 +4,7 @@
 #include "trading/performance.hpp"
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 using namespace intuition::trading;
@@ -90,7 +91,8 @@ CAF_TEST(total return compares the last point with the starting equity) {
 CAF_TEST(an empty curve has no return risk or drawdown) {
   auto stats = compute_performance({}, 100 * unit);
   CAF_CHECK_EQUAL(stats.total_return, 0.0);
-  CAF_CHECK_EQUAL(stats.sharpe, 0.0);
+  CAF_CHECK(!stats.sharpe);
+  CAF_CHECK_EQUAL(stats.sharpe_missing, "fewer than 2 returns");
   CAF_CHECK_EQUAL(stats.max_drawdown, 0.0);
   CAF_CHECK_EQUAL(stats.periods_per_year, 252.0);
 }
@@ -102,22 +104,28 @@ CAF_TEST(sharpe annualises mean over sample stdev of simple returns) {
   auto curve = daily({110 * unit, 99 * unit, 118'800'000, 112'860'000,
                       124'146'000});
   auto stats = compute_performance(curve, 100 * unit, 12);
-  CAF_CHECK(near(stats.sharpe, 1.4142135623730951));
+  CAF_REQUIRE(stats.sharpe);
+  CAF_CHECK(near(*stats.sharpe, 1.4142135623730951));
+  CAF_CHECK(stats.sharpe_missing.empty());
   CAF_CHECK(near(stats.total_return, 0.24146));
   CAF_CHECK(near(stats.max_drawdown, 0.1));
   CAF_CHECK_EQUAL(stats.periods_per_year, 12.0);
 }
 
-CAF_TEST(sharpe is zero without variance or with fewer than two returns) {
+CAF_TEST(sharpe is missing without variance or with fewer than two returns) {
+  // Missing, with the reason, rather than a 0 that reads as measured.
   auto flat = compute_performance(daily({100 * unit, 100 * unit}), 100 * unit,
                                   252);
-  CAF_CHECK_EQUAL(flat.sharpe, 0.0);
+  CAF_CHECK(!flat.sharpe);
+  CAF_CHECK_EQUAL(flat.sharpe_missing, "the returns do not vary");
   auto steady = compute_performance(daily({110 * unit, 121 * unit,
                                            133'100'000}),
                                     100 * unit, 252);
-  CAF_CHECK_EQUAL(steady.sharpe, 0.0);
+  CAF_CHECK(!steady.sharpe);
+  CAF_CHECK_EQUAL(steady.sharpe_missing, "the returns do not vary");
   auto single = compute_performance(daily({150 * unit}), 100 * unit, 252);
-  CAF_CHECK_EQUAL(single.sharpe, 0.0);
+  CAF_CHECK(!single.sharpe);
+  CAF_CHECK_EQUAL(single.sharpe_missing, "fewer than 2 returns");
   CAF_CHECK(near(single.total_return, 0.5));
 }
 
@@ -154,8 +162,12 @@ CAF_TEST(periods per year are estimated from the timestamps) {
   std::vector<equity_point> short_run{{0, 100 * unit},
                                       {1'000, 101 * unit},
                                       {2'000, 99 * unit}};
-  CAF_CHECK_EQUAL(compute_performance(short_run, 100 * unit).sharpe, 0.0);
-  CAF_CHECK(compute_performance(short_run, 100 * unit, 252).sharpe != 0.0);
+  auto unknown = compute_performance(short_run, 100 * unit);
+  CAF_CHECK(!unknown.sharpe);
+  CAF_CHECK_EQUAL(unknown.sharpe_missing,
+                  "less than a day of data: the period is unknown (set "
+                  "report.periods_per_year)");
+  CAF_CHECK(compute_performance(short_run, 100 * unit, 252).sharpe);
   // Without a span there is nothing to estimate from.
   CAF_CHECK_EQUAL(compute_performance(daily({101 * unit}), 100 * unit)
                     .periods_per_year,
@@ -166,4 +178,14 @@ CAF_TEST(periods per year are estimated from the timestamps) {
   // A given value wins over the estimate.
   CAF_CHECK_EQUAL(compute_performance(curve, 100 * unit, 52).periods_per_year,
                   52.0);
+}
+
+CAF_TEST(an equity clamped at the 64-bit bound reads as a gain) {
+  // The book clamps a valuation beyond 64 bits instead of wrapping it into
+  // a loss: the figures stay on the right side.
+  auto max = std::numeric_limits<int64_t>::max();
+  auto stats = compute_performance(daily({100 * unit, max, max}), 100 * unit,
+                                   252);
+  CAF_CHECK_GREATER(stats.total_return, 0.0);
+  CAF_CHECK_EQUAL(stats.max_drawdown, 0.0);
 }

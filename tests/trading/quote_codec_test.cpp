@@ -206,12 +206,25 @@ CAF_TEST(malformed payloads are rejected with reason and field) {
     {R"({"symbol":"GOOG","price":"abc"})", reject_reason::bad_price, "price"},
     {R"({"symbol":"GOOG","price":"1e3"})", reject_reason::bad_price, "price"},
     {R"({"symbol":"GOOG","price":""})", reject_reason::bad_price, "price"},
-    {R"({"symbol":"GOOG","price":99999999999999})", reject_reason::bad_price, "price"},
+    {R"({"symbol":"GOOG","price":99999999999999})",
+     reject_reason::price_out_of_range, "price"},
     {R"({"symbol":"GOOG","price":1e300})", reject_reason::bad_price, "price"},
     {R"({"goog":3.45,"msft":"x"})", reject_reason::bad_price, "price"},
     // payload_too_large
     {R"({"symbol":"X","price":1,"pad":")" + std::string(4096, 'x') + R"("})",
      reject_reason::payload_too_large, ""},
+    // price_out_of_range: INT64_MAX micros, and just above the default bound
+    {R"({"goog": 9223372036854.775807})", reject_reason::price_out_of_range,
+     "price"},
+    {R"({"sid":"GOOG","quote":"1000000000.000001"})",
+     reject_reason::price_out_of_range, "quote"},
+    // duplicate_key
+    {R"({"X":1,"X":1})", reject_reason::duplicate_key, "symbol"},
+    {R"({"sid":"GOOG","sid":"MSFT","quote":"1"})", reject_reason::duplicate_key,
+     "sid"},
+    {R"({"symbol":"A","price":1,"price":2})", reject_reason::duplicate_key,
+     "price"},
+    {R"({"goog":1,"GOOG":2})", reject_reason::duplicate_key, "symbol"},
   };
   CAF_CHECK_GREATER_OR_EQUAL(table.size(), 30u);
   std::set<reject_reason> covered;
@@ -279,7 +292,55 @@ CAF_TEST(every reject reason has its snake case name) {
                            "not_json", "wrong_type", "missing_field",
                            "not_finite", "non_positive_price", "empty_symbol",
                            "symbol_too_long", "bad_symbol", "payload_too_large",
-                           "bad_timestamp", "bad_price"}));
+                           "bad_timestamp", "bad_price", "price_out_of_range",
+                           "duplicate_key"}));
+}
+
+// -- limits -------------------------------------------------------------------------
+
+CAF_TEST(prices up to max_price are accepted and above it rejected) {
+  // The default bound itself is a price; a micro more is not.
+  CAF_CHECK_EQUAL(decode(R"({"symbol":"X","price":1000000000})"),
+                  "X@1000000000000000@1000");
+  CAF_CHECK_EQUAL(decode(R"({"symbol":"X","price":"1000000000.000001"})"),
+                  "!price_out_of_range/price");
+  CAF_CHECK_EQUAL(decode(R"({"X":1e10})"), "!price_out_of_range/price");
+  CAF_CHECK_EQUAL(decode_csv("1,AAA,1"), "AAA@1000000@1");
+  CAF_CHECK_EQUAL(decode_csv("2,AAA,9000000000000"),
+                  "!price_out_of_range/price");
+  CAF_CHECK_EQUAL(decode_csv("2,AAA,9223372036854.775807"),
+                  "!price_out_of_range/price");
+  // A configured bound applies to JSON and CSV alike.
+  codec_limits limits;
+  limits.max_price_micros = 100 * micros_per_unit;
+  std::vector<quote> out;
+  CAF_CHECK(decode_json_quote(R"({"X":100})", now, out, limits).ok);
+  auto res = decode_json_quote(R"({"X":100.000001})", now, out, limits);
+  CAF_CHECK(!res.ok);
+  CAF_CHECK(res.reason == reject_reason::price_out_of_range);
+  CAF_CHECK(decode_csv_row("1,X,100", out, limits).ok);
+  res = decode_csv_row("1,X,101", out, limits);
+  CAF_CHECK(!res.ok);
+  CAF_CHECK(res.reason == reject_reason::price_out_of_range);
+  CAF_CHECK_EQUAL(out.size(), 2u);
+}
+
+CAF_TEST(a repeated key rejects the whole payload) {
+  // Counted once, never twice; never the last value silently.
+  CAF_CHECK_EQUAL(decode(R"({"X":1,"X":1})"), "!duplicate_key/symbol");
+  CAF_CHECK_EQUAL(decode(R"({"sid":"GOOG","sid":"MSFT","quote":"1"})"),
+                  "!duplicate_key/sid");
+  CAF_CHECK_EQUAL(decode(R"({"symbol":"A","price":1,"ts":1,"ts":2})"),
+                  "!duplicate_key/ts");
+  // Many members take the sorting path.
+  std::string many = "{";
+  for (int i = 0; i < 40; ++i)
+    many += "\"S" + std::to_string(i) + "\":1,";
+  CAF_CHECK_EQUAL(decode(many + "\"S7\":2}"), "!duplicate_key/symbol");
+  CAF_CHECK_EQUAL(decode(many + "\"S40\":2}").substr(0, 6), "S0@100");
+  // Keys that differ only inside nested values are not top-level repeats.
+  CAF_CHECK_EQUAL(decode(R"({"symbol":"A","price":1,"meta":{"price":2}})"),
+                  "A@1000000@1000");
 }
 
 // -- timestamps ---------------------------------------------------------------------

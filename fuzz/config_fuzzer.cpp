@@ -1,0 +1,18 @@
+// libFuzzer target: the configuration parser.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+#include "checks.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view input{reinterpret_cast<const char*>(data), size};
+  if (auto err = intuition::fuzz::check_config(input)) {
+    std::fprintf(stderr, "config property broken: %s\n", err->c_str());
+    std::abort();
+  }
+  return 0;
+}

@@ -1,0 +1,18 @@
+// libFuzzer target: the quote codec (JSON payloads and CSV rows).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+#include "checks.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view input{reinterpret_cast<const char*>(data), size};
+  if (auto err = intuition::fuzz::check_quote_codec(input)) {
+    std::fprintf(stderr, "quote codec property broken: %s\n", err->c_str());
+    std::abort();
+  }
+  return 0;
+}

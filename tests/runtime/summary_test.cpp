@@ -1,0 +1,96 @@
+#define CAF_SUITE runtime.summary
+#include "caf/test/unit_test.hpp"
+
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/summary.hpp"
+#include "trading/performance.hpp"
+#include "trading/portfolio.hpp"
+#include "trading/report.hpp"
+
+using namespace intuition;
+using nlohmann::json;
+
+namespace {
+
+/// The report of a portfolio that saw `quotes` quotes over `curve`.
+json report_of(const std::vector<trading::equity_point>& curve,
+               uint64_t quotes) {
+  trading::portfolio pf{trading::portfolio_config{}};
+  for (uint64_t i = 0; i < quotes; ++i) {
+    trading::quote q;
+    q.symbol = "X";
+    q.price_micros = 1'000'000;
+    pf.on_quote(q);
+  }
+  trading::equity_curve ec;
+  for (const auto& p : curve)
+    ec.record(p.ts_ms, p.equity_micros);
+  return trading::portfolio_report(pf, ec, 100'000'000'000, {}, false);
+}
+
+std::string print(const json& report) {
+  std::ostringstream out;
+  runtime::print_summary(out, report);
+  return out.str();
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos)
+    return true;
+  CAF_MESSAGE("missing \"" << part << "\" in:\n" << text);
+  return false;
+}
+
+} // namespace
+
+CAF_TEST(a short run prints no sharpe ratio and says why) {
+  // Seven quotes within a second: less than a day, no period to annualise.
+  auto r = report_of({{0, 100'000'000'000}, {500, 100'100'000'000},
+                      {900, 99'900'000'000}},
+                     7);
+  runtime::run_info info;
+  info.mode = "run";
+  info.elapsed_s = 41.7;
+  info.rows = 33;
+  info.rejected[static_cast<size_t>(trading::reject_reason::not_json)] = 26;
+  runtime::complete_report(r, info);
+  CAF_CHECK(r["sharpe"].is_null());
+  CAF_CHECK_EQUAL(r["sharpe_missing"],
+                  "less than a day of data: the period is unknown (set "
+                  "report.periods_per_year)");
+  auto text = print(r);
+  CAF_CHECK(contains(text, "  sharpe           n/a (less than a day of data"));
+  CAF_CHECK(text.find("sharpe           0.000") == std::string::npos);
+  // The first line counts quotes traded, the second the MQTT messages read:
+  // each says which.
+  CAF_CHECK(contains(text, "run finished: 7 quotes traded in 41.700 s (0 "
+                           "quotes/s)"));
+  CAF_CHECK(contains(text, "  messages read    33, rejected 26 [not_json 26]"));
+  CAF_CHECK_EQUAL(r["rows_are"], "mqtt_messages");
+}
+
+CAF_TEST(a measured sharpe ratio prints as a number) {
+  constexpr int64_t day = 86'400'000;
+  auto r = report_of({{0, 101'000'000'000},
+                      {day, 100'500'000'000},
+                      {2 * day, 102'000'000'000}},
+                     3);
+  runtime::run_info info;
+  info.mode = "replay";
+  info.elapsed_s = 2.0;
+  info.rows = 3;
+  runtime::complete_report(r, info);
+  CAF_CHECK(r["sharpe"].is_number());
+  CAF_CHECK(!r.contains("sharpe_missing"));
+  auto text = print(r);
+  CAF_CHECK(contains(text, "  sharpe           "));
+  CAF_CHECK(contains(text, " periods/year)"));
+  CAF_CHECK(contains(text, "replay finished: 3 quotes traded in 2.000 s (1 "
+                           "quotes/s)"));
+  CAF_CHECK(contains(text, "  rows read        3, rejected 0"));
+  CAF_CHECK_EQUAL(r["quotes_per_s"], 1.5);
+}
