@@ -171,7 +171,11 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
                                  uint64_t& id) {
   route_actions out;
   id = next_batch_++;
+  // First pass: number the quotes, find their symbols and count each
+  // instance's share, so that every part is allocated once at its size.
   std::vector<std::pair<uint32_t, std::vector<trading::quote_tick>>> parts;
+  std::vector<uint32_t> sids;
+  sids.reserve(quotes.size());
   std::vector<uint32_t> fresh;
   size_t kept = 0;
   uint32_t last_id = no_symbol;
@@ -191,25 +195,36 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
         fresh.push_back(slot);
     last_id = sid;
     q.seq = next_seq_++;
-    auto& route = routes_[sid];
+    const auto& route = routes_[sid];
     if (route.slots.empty())
       ++counters_.unrouted;
-    auto tick = trading::tick_of(q);
-    if (has_remote_ && route.history_limit > 0)
-      route.remember(tick);
     for (auto slot : route.slots) {
       if (part_batch_[slot] != id) {
         part_batch_[slot] = id;
         part_index_[slot] = static_cast<uint32_t>(parts.size());
         parts.emplace_back(slot, std::vector<trading::quote_tick>{});
+        part_size_.push_back(0);
       }
-      parts[part_index_[slot]].second.push_back(tick);
+      ++part_size_[part_index_[slot]];
     }
+    sids.push_back(sid);
     if (kept != i)
       quotes[kept] = std::move(q);
     ++kept;
   }
   quotes.resize(kept);
+  // Second pass: fill the parts.
+  for (size_t k = 0; k < parts.size(); ++k)
+    parts[k].second.reserve(part_size_[k]);
+  part_size_.clear();
+  for (size_t i = 0; i < kept; ++i) {
+    auto& route = routes_[sids[i]];
+    auto tick = trading::tick_of(quotes[i]);
+    if (has_remote_ && route.history_limit > 0)
+      route.remember(tick);
+    for (auto slot : route.slots)
+      parts[part_index_[slot]].second.push_back(tick);
+  }
   counters_.quotes += kept;
   route_batch b;
   b.id = id;

@@ -295,6 +295,8 @@ private:
   /// batch the index belongs to), so splitting needs no map.
   std::vector<uint32_t> part_index_;
   std::vector<uint64_t> part_batch_;
+  /// Ticks per part of the batch being split (by part index).
+  std::vector<uint32_t> part_size_;
   std::deque<route_batch> batches_;
   uint64_t next_batch_ = 1;
   uint64_t next_seq_ = 1;
