@@ -17,6 +17,9 @@ void mark_durable(self_ptr self) {
     self->send(st.cfg.publisher,
                order_batch{std::move(st.unsynced), steady_now_ns()});
   st.unsynced.clear();
+  for (auto& [promise, position] : st.processed)
+    promise.deliver(position);
+  st.processed.clear();
 }
 
 /// Forces appended records to disk.
@@ -83,6 +86,20 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
           mark_durable(self);
           break;
       }
+    },
+    [self](processed_atom, uint64_t position)
+      -> caf::typed_response_promise<uint64_t> {
+      // Every order of quotes up to `position` was appended before this
+      // message arrived (the portfolio sent them before the router answered
+      // the ingress): the position is processed once they are durable.
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      auto promise = self->make_response_promise<uint64_t>();
+      if (st.appended == st.durable)
+        promise.deliver(position);
+      else
+        st.processed.emplace_back(promise, position);
+      return promise;
     },
     [self](flush_atom) -> uint64_t {
       auto timer = self->state.probe.time(self);
