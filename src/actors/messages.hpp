@@ -181,7 +181,7 @@ namespace intuition::trading {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, quote& x) {
   return f(caf::meta::type_name("quote"), x.symbol, x.price_micros, x.ts_ms,
-           x.seq, x.received_ns);
+           x.seq, x.received_ns, x.input_pos);
 }
 
 template <class Inspector>
@@ -193,7 +193,8 @@ typename Inspector::result_type inspect(Inspector& f, signal& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, order& x) {
   return f(caf::meta::type_name("order"), x.seq, x.id, x.ts_ms, x.strategy,
-           x.symbol, x.direction, x.qty, x.price_micros, x.commission_micros);
+           x.symbol, x.direction, x.qty, x.price_micros, x.commission_micros,
+           x.input_pos);
 }
 
 template <class Inspector>
@@ -242,6 +243,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   CAF_ADD_ATOM(intuition, intuition::actors, place_atom, "place")
   CAF_ADD_ATOM(intuition, intuition::actors, warmup_atom, "warmup")
   CAF_ADD_ATOM(intuition, intuition::actors, join_atom, "join")
+  CAF_ADD_ATOM(intuition, intuition::actors, processed_atom, "processed")
+  CAF_ADD_ATOM(intuition, intuition::actors, input_atom, "input")
 
 CAF_END_TYPE_ID_BLOCK(intuition)
 

@@ -319,6 +319,8 @@ input_log::append(std::string_view topic, std::string_view payload,
   auto took = steady_ns() - t0;
   if (took > max_append_ns_.load())
     max_append_ns_.store(took);
+  appends_.fetch_add(1);
+  total_append_ns_.fetch_add(static_cast<uint64_t>(std::max<int64_t>(took, 0)));
   return position;
 }
 

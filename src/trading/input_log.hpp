@@ -131,6 +131,12 @@ public:
     return max_append_ns_.load();
   }
 
+  /// Mean time of an append so far, in ns (0 before the first).
+  int64_t mean_append_ns() const noexcept {
+    auto n = appends_.load();
+    return n == 0 ? 0 : static_cast<int64_t>(total_append_ns_.load() / n);
+  }
+
   const input_log_options& options() const noexcept {
     return opts_;
   }
@@ -147,6 +153,8 @@ private:
   std::atomic<uint64_t> last_{0};
   std::atomic<uint64_t> append_errors_{0};
   std::atomic<int64_t> max_append_ns_{0};
+  std::atomic<uint64_t> appends_{0};
+  std::atomic<uint64_t> total_append_ns_{0};
   int64_t last_sync_ns_ = 0;
   bool dirty_ = false;
   std::string buf_;
