@@ -335,6 +335,12 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
                                           int64_t{1} << 40,
                                           "an integer in [4096, 2^40]");
     out.ingress.log_dir = resolve_path(base_dir, s.string("log_dir", ""));
+    auto fsync = s.string("fsync", "interval");
+    if (!trading::from_string(fsync, out.ingress.fsync))
+      throw config_error(s.field("fsync"), "\"" + fsync + "\"",
+                         "one of: always, interval, never");
+    out.ingress.fsync_interval_ms = s.integer("fsync_interval_ms", 10, 1, 60'000,
+                                              "an integer in [1, 60000]");
     s.done();
   }
   // -- mqtt

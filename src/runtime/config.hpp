@@ -94,6 +94,11 @@ struct ingress_config {
   int64_t segment_bytes = 64 << 20;
   /// The input log's folder; empty means `<journal.path>.input`.
   std::string log_dir;
+  /// When the input log reaches the disk: `always` (in the MQTT callback,
+  /// once per message), `interval` or `never`. Default: interval.
+  trading::fsync_policy fsync = trading::fsync_policy::interval;
+  /// Period of `interval` syncs. Default: 10.
+  int64_t fsync_interval_ms = 10;
 };
 
 /// A TCP address `HOST:PORT`.

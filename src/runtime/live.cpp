@@ -66,15 +66,15 @@ struct recovered_input {
 
 /// Opens the input log next to the journal (or at `ingress.log_dir`),
 /// cutting a torn tail, and reads the processed watermark and the saved
-/// filter state. The input log is synced as the journal is.
+/// filter state. The input log is synced as `ingress.fsync` says.
 std::variant<recovered_input, std::string> recover_input(const app_config& cfg) {
   recovered_input out;
   trading::input_log_options opts;
   opts.dir = cfg.ingress.log_dir.empty() ? cfg.journal.path + ".input"
                                          : cfg.ingress.log_dir;
   opts.segment_bytes = static_cast<uint64_t>(cfg.ingress.segment_bytes);
-  opts.fsync = cfg.journal.fsync;
-  opts.interval_ms = cfg.journal.interval_ms;
+  opts.fsync = cfg.ingress.fsync;
+  opts.interval_ms = cfg.ingress.fsync_interval_ms;
   out.log = std::make_shared<trading::input_log>();
   auto opened = out.log->open(opts);
   if (auto* err = std::get_if<std::string>(&opened))
@@ -253,6 +253,13 @@ int run_feed(const feed_options& opts) {
             << " s (" << static_cast<uint64_t>(st.elapsed_s > 0 ? st.sent / st.elapsed_s : 0)
             << " quotes/s), " << st.acked << " acknowledged\n";
   return st.acked >= st.sent ? 0 : 1;
+}
+
+/// Orders the publisher has not seen confirmed yet (held or in the journal).
+int64_t publishing_backlog(caf::scoped_actor& self,
+                           const actors::order_publisher_actor& publisher) {
+  auto st = query_state(self, caf::actor_cast<caf::actor>(publisher));
+  return st ? st->counters["backlog"] : -1;
 }
 
 /// Waits until the ingress traded the input log's unprocessed tail, so that
@@ -494,7 +501,7 @@ int run_live(const run_options& opts, const char* argv0) {
   in_cfg.log = p.log;
   in_cfg.resume_after = input.resume_after;
   in_cfg.filter = std::move(input.filter);
-  in_cfg.sync_interval = std::chrono::milliseconds{cfg.journal.interval_ms};
+  in_cfg.sync_interval = std::chrono::milliseconds{cfg.ingress.fsync_interval_ms};
   ingress = sys.spawn(actors::mqtt_ingress, std::move(in_cfg), p.router);
   // -- inspection and metrics
   actors::node_agent_config agent_cfg;
@@ -602,7 +609,8 @@ int run_live(const run_options& opts, const char* argv0) {
                 << st->counters["duplicate"] << " duplicate, "
                 << st->counters["conflated"] << " conflated, "
                 << st->counters["orders"] << " orders, backlog "
-                << st->counters["backlog"] << ", "
+                << st->counters["backlog"] << " quotes and "
+                << publishing_backlog(self, publisher) << " orders, "
                 << (connected ? "connected" : "disconnected")
                 << "\n";
     last_quotes = quotes;
@@ -687,8 +695,14 @@ int run_live(const run_options& opts, const char* argv0) {
     }
   }
   complete_report(report, info);
-  if (in_state)
+  if (in_state) {
     report["mqtt_in"] = in_state->counters;
+    auto in_summary = nlohmann::json::parse(in_state->summary_json);
+    report["input_log"] = {{"mean_append_ns", in_summary["mean_append_ns"]},
+                           {"max_append_us", in_summary["max_append_us"]},
+                           {"bytes", in_summary["input_log_bytes"]},
+                           {"segments", in_summary["input_log_segments"]}};
+  }
   if (pub_state)
     report["mqtt_out"] = pub_state->counters;
   report["unconfirmed_orders"] = unconfirmed;
