@@ -341,6 +341,7 @@ void restore_filter(self_ptr self) {
     if (auto err = st.reader.read(st.cfg.resume_after, read_chunk, 16u << 20,
                                   records);
         err || records.empty()) {
+      ++st.log_errors;
       aout(self) << "mqtt_ingress: rebuilding the duplicate filter: "
                  << (err ? *err : std::string{"records missing"}) << std::endl;
       break;
@@ -527,6 +528,8 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
          {"processed_position", i(st.durable_pos)},
          {"segments_removed", i(st.segments_removed)},
          {"log_errors", i(st.log_errors)},
+         {"append_errors",
+          i(st.cfg.input ? st.cfg.input->append_errors() : 0)},
          {"connects", i(st.connects)},
          {"orders", i(st.orders)},
          {"active_ms", (st.last_received_ns - st.first_received_ns) / 1'000'000}},
