@@ -520,4 +520,55 @@ CAF_TEST(a restart trades only the tail after the watermark with a rebuilt filte
   CAF_CHECK_EQUAL(st.counters["replayed"], 4);
 }
 
+CAF_TEST(processed segments are removed and the saved filter still knows them) {
+  char tmpl[] = "/tmp/intuition-ingress-XXXXXX";
+  input_dir = ::mkdtemp(tmpl);
+  trading::input_log_options opts;
+  opts.dir = input_dir;
+  opts.fsync = trading::fsync_policy::never;
+  opts.segment_bytes = 512;
+  auto input = std::make_shared<trading::input_log>();
+  CAF_REQUIRE_EQUAL(input->open(opts).index(), 0u);
+  append_quotes(*input, 60, {"DAX", "SMI"});
+  CAF_REQUIRE(input->segments() > 3);
+  mqtt_ingress_config cfg;
+  cfg.input = input;
+  start(cfg);
+  CAF_CHECK_EQUAL(all_quotes(*log).size(), 60u);
+  // Everything is processed: only the segment being appended to is left,
+  // and the filter's state was saved first.
+  CAF_CHECK_EQUAL(input->segments(), 1u);
+  CAF_CHECK(state_of(ingress).counters["segments_removed"] > 0);
+  auto saved = trading::read_filter_snapshot(input_dir);
+  CAF_REQUIRE_EQUAL(saved.index(), 0u);
+  auto& snap = std::get<trading::filter_snapshot>(saved);
+  CAF_CHECK(snap.position <= 60u);
+  CAF_CHECK_EQUAL(snap.last_ts.size(), 2u);
+  CAF_CHECK(snap.position >= input->first_position() - 1);
+  // A restart: the broker delivers the first quote of each symbol again.
+  anon_send_exit(ingress, caf::exit_reason::user_shutdown);
+  run();
+  log->batches.clear();
+  auto mark = trading::read_input_watermark(input_dir);
+  CAF_REQUIRE_EQUAL(mark.index(), 0u);
+  CAF_CHECK_EQUAL(std::get<uint64_t>(mark), 60u);
+  CAF_REQUIRE_EQUAL(
+    input->append("quotes", R"({"symbol":"SMI","price":1,"ts":2})", 0, 0).index(),
+    0u);
+  CAF_REQUIRE_EQUAL(
+    input->append("quotes", R"({"symbol":"DAX","price":61,"ts":61})", 0, 0)
+      .index(),
+    0u);
+  mqtt_ingress_config again;
+  again.input = input;
+  again.resume_after = std::get<uint64_t>(mark);
+  again.filter = snap;
+  ingress = sys.spawn(mqtt_ingress, again, quote_router_actor{router});
+  run();
+  auto quotes = all_quotes(*log);
+  CAF_REQUIRE_EQUAL(quotes.size(), 1u);
+  CAF_CHECK_EQUAL(quotes[0].ts_ms, 61);
+  CAF_CHECK_EQUAL(state_of(ingress).counters["stale"], 1);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
