@@ -42,6 +42,10 @@ struct market_batch {
 /// Orders the portfolio filled, handed to the order log.
 struct order_batch {
   std::vector<trading::order> orders;
+  /// Highest input-log position of the quotes the portfolio processed for
+  /// this batch (0: none came through the input log). Sent even without
+  /// orders, so the order log knows which positions it has seen whole.
+  uint64_t input_through = 0;
   /// Steady-clock send time in ns (not part of equality).
   int64_t sent_ns = 0;
 };
@@ -130,7 +134,8 @@ typename Inspector::result_type inspect(Inspector& f, market_batch& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, order_batch& x) {
-  return f(caf::meta::type_name("order_batch"), x.orders, x.sent_ns);
+  return f(caf::meta::type_name("order_batch"), x.orders, x.input_through,
+           x.sent_ns);
 }
 
 template <class Inspector>

@@ -38,8 +38,11 @@ struct order_log_state {
   int64_t max_sync_ns = 0;
   /// Appended orders waiting for their sync before they may be published.
   std::vector<trading::order> unsynced;
-  /// `processed` requests whose orders wait for their sync: answered with
-  /// the input position once everything appended before them is durable.
+  /// Highest input position the portfolio reported processed (every order
+  /// of quotes up to it was appended before).
+  uint64_t seen_input = 0;
+  /// `processed` requests waiting until their position was seen and every
+  /// order appended so far is durable.
   std::vector<std::pair<caf::typed_response_promise<uint64_t>, uint64_t>>
     processed;
   /// Duration of every fsync, in seconds.

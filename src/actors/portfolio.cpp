@@ -1,5 +1,6 @@
 #include "actors/portfolio.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <caf/all.hpp>
@@ -103,8 +104,9 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
           }
         }
         st.curve.record(q.ts_ms, st.pf->positions().equity_micros());
+        filled.input_through = std::max(filled.input_through, q.input_pos);
       }
-      if (!filled.orders.empty()) {
+      if (!filled.orders.empty() || filled.input_through > 0) {
         filled.sent_ns = steady_now_ns();
         self->send(st.log, std::move(filled));
       }
