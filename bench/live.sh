@@ -65,7 +65,7 @@ EOF
   local runner=$!
   for _ in $(seq 100); do grep -q "mqtt_ingress: connected" "$work/$tag.out" && break; sleep 0.1; done
   local t0=$(now)
-  timeout 20 "$bin" feed --broker "$url" --quotes data/eustockmarkets.csv --repeat 1000 \
+  timeout -k 1 20 "$bin" feed --broker "$url" --quotes data/eustockmarkets.csv --repeat 1000 \
     --topic quotes --qos 0 --rate max --quiet > "$work/$tag.feed" 2>&1 || true
   local took=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
   sleep 1.5 # one more progress line
