@@ -5,11 +5,17 @@
 #   2. the rate `intuition run` sustains end to end on the same broker, and
 #      whether it lost anything (quotes traded == quotes published);
 #   3. tick-to-order latency (quote received -> order filled) at 1,000 and
-#      10,000 quotes/s.
+#      10,000 quotes/s;
+#   4. a 20 s overload flood (feed --rate max, QoS 0, one order per quote):
+#      peak RSS, the backlog left on disk and queued for publication, and in
+#      conflate mode the quotes conflated.
 # usage: bench/live.sh [REPEAT]   (REPEAT x 7,440 bundled quotes, default 27)
+#        bench/live.sh overload   (section 4 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${INTUITION:-build/intuition}
+only=""
+if [ "${1:-}" = overload ]; then only=overload; shift; fi
 repeat=${1:-27}
 n=$((7440 * repeat))
 work=$(mktemp -d)
@@ -41,6 +47,44 @@ for _ in $(seq 50); do port_free "$port" || break; sleep 0.1; done
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%d", n / (b - a) }'; }
 field() { grep -m1 "\"$1\":" "$2" | sed -E 's/.*: ([-0-9.e+]+),?/\1/'; }
+
+overload_once() { # overload policy
+  local policy=$1 tag=flood-$1
+  cat > "$work/$tag.cfg.json" <<EOF
+{
+  "strategies": [{"name": "every", "algorithm": "random", "params": {"threshold": 0.0}}],
+  "portfolio": {"starting_cash": 1000000000000,
+                "sizing": {"kind": "fixed_quantity", "quantity": 1}},
+  "journal": {"path": "$tag.journal", "fsync": "always"},
+  "ingress": {"overload": "$policy"},
+  "mqtt": {"client_id": "bench-$tag", "publish_signals": false}
+}
+EOF
+  "$bin" run --config "$work/$tag.cfg.json" --broker "$url" \
+    > "$work/$tag.out" 2> "$work/$tag.err" &
+  local runner=$!
+  for _ in $(seq 100); do grep -q "mqtt_ingress: connected" "$work/$tag.out" && break; sleep 0.1; done
+  local t0=$(now)
+  timeout -k 1 20 "$bin" feed --broker "$url" --quotes data/eustockmarkets.csv --repeat 1000 \
+    --topic quotes --qos 0 --rate max --quiet > "$work/$tag.feed" 2>&1 || true
+  local took=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+  sleep 1.5 # one more progress line
+  local peak=$(awk '/VmHWM/ { print $2 }' /proc/$runner/status)
+  local line=$(grep "^run:" "$work/$tag.err" | tail -1)
+  kill -INT $runner
+  wait $runner || true
+  local waiting=$(grep -oE "[0-9]+ orders not confirmed" "$work/$tag.err" | grep -oE "^[0-9]+" || echo 0)
+  local left=$(grep -oE "[0-9]+ messages wait in the input log" "$work/$tag.err" | grep -oE "^[0-9]+" || echo 0)
+  echo "$policy: flood of ${took} s; peak RSS $((peak / 1024)) MB; at its end: ${line#run: }"
+  echo "$policy: at exit $left messages wait in the input log, $waiting orders wait for publication (in the journal)"
+}
+
+if [ "$only" = overload ]; then
+  echo "== 4. a 20 s overload flood, QoS 0 at full speed, one order per quote"
+  overload_once queue
+  overload_once conflate
+  exit 0
+fi
 
 echo "== 1. broker alone: $n messages, one publisher, one subscriber"
 for qos in 0 1; do
@@ -87,3 +131,7 @@ run_once 1 max "$n" qos1-max
 echo "== 3. tick-to-order latency at a fixed rate (QoS 1, 10 s each)"
 run_once 1 1000 10000 qos1-1k
 run_once 1 10000 100000 qos1-10k
+
+echo "== 4. a 20 s overload flood, QoS 0 at full speed, one order per quote"
+overload_once queue
+overload_once conflate

@@ -25,18 +25,23 @@ using order_publisher_actor = caf::typed_actor<
   caf::reacts_to<sync_atom>, caf::replies_to<drain_atom>::with<uint64_t>,
   state_query>;
 
-/// Turns MQTT messages into quotes for the router; `drain` answers, once
+/// Turns MQTT messages into quotes for the router; `input` says the input
+/// log has new records; `sync` is its own timer tick; `drain` answers, once
 /// everything received so far reached the portfolio, with the number of
 /// quotes accepted.
 using mqtt_ingress_actor = caf::typed_actor<
-  caf::reacts_to<mqtt_message>, caf::reacts_to<connection_event>,
+  caf::reacts_to<mqtt_message>, caf::reacts_to<input_atom>,
+  caf::reacts_to<sync_atom>, caf::reacts_to<connection_event>,
   caf::replies_to<drain_atom>::with<uint64_t>, state_query>;
 
 /// Appends orders to the journal; `flush` forces them to stable storage and
-/// answers how many orders are durable; `sync` is its own timer tick.
+/// answers how many orders are durable; `sync` is its own timer tick;
+/// `processed` answers with the input position it was given once every
+/// order appended before it is durable.
 using order_log_actor = caf::typed_actor<
   caf::reacts_to<order_batch>, caf::replies_to<flush_atom>::with<uint64_t>,
-  caf::reacts_to<sync_atom>, state_query>;
+  caf::reacts_to<sync_atom>,
+  caf::replies_to<processed_atom, uint64_t>::with<uint64_t>, state_query>;
 
 /// Marks quotes, turns signals into orders; answers each market batch with
 /// the number of orders filled so far, and `report` with the run's summary

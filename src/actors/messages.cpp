@@ -40,7 +40,7 @@ bool operator==(const market_batch& x, const market_batch& y) noexcept {
 }
 
 bool operator==(const order_batch& x, const order_batch& y) noexcept {
-  return x.orders == y.orders;
+  return x.orders == y.orders && x.input_through == y.input_through;
 }
 
 bool operator==(const actor_state& x, const actor_state& y) noexcept {

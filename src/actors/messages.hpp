@@ -67,6 +67,10 @@ struct market_batch {
 /// Orders the portfolio filled, handed to the order log.
 struct order_batch {
   std::vector<trading::order> orders;
+  /// Highest input-log position of the quotes the portfolio processed for
+  /// this batch (0: none came through the input log). Sent even without
+  /// orders, so the order log knows which positions it has seen whole.
+  uint64_t input_through = 0;
   /// Steady-clock send time in ns (not part of equality).
   int64_t sent_ns = 0;
 };
@@ -167,7 +171,8 @@ typename Inspector::result_type inspect(Inspector& f, market_batch& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, order_batch& x) {
-  return f(caf::meta::type_name("order_batch"), x.orders, x.sent_ns);
+  return f(caf::meta::type_name("order_batch"), x.orders, x.input_through,
+           x.sent_ns);
 }
 
 template <class Inspector>
@@ -220,7 +225,7 @@ namespace intuition::trading {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, quote& x) {
   return f(caf::meta::type_name("quote"), x.symbol, x.price_micros, x.ts_ms,
-           x.seq, x.received_ns);
+           x.seq, x.received_ns, x.input_pos);
 }
 
 template <class Inspector>
@@ -238,7 +243,8 @@ typename Inspector::result_type inspect(Inspector& f, signal& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, order& x) {
   return f(caf::meta::type_name("order"), x.seq, x.id, x.ts_ms, x.strategy,
-           x.symbol, x.direction, x.qty, x.price_micros, x.commission_micros);
+           x.symbol, x.direction, x.qty, x.price_micros, x.commission_micros,
+           x.input_pos);
 }
 
 template <class Inspector>
@@ -289,6 +295,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   CAF_ADD_ATOM(intuition, intuition::actors, place_atom, "place")
   CAF_ADD_ATOM(intuition, intuition::actors, warmup_atom, "warmup")
   CAF_ADD_ATOM(intuition, intuition::actors, join_atom, "join")
+  CAF_ADD_ATOM(intuition, intuition::actors, processed_atom, "processed")
+  CAF_ADD_ATOM(intuition, intuition::actors, input_atom, "input")
 
 CAF_END_TYPE_ID_BLOCK(intuition)
 

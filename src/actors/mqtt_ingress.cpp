@@ -1,5 +1,8 @@
 #include "actors/mqtt_ingress.hpp"
 
+#include <algorithm>
+#include <climits>
+
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
@@ -9,10 +12,22 @@ namespace {
 
 using self_ptr = mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state>;
 
+/// The codec gives ts-less payloads this `ts`, so that they are told apart
+/// from quotes whose source stamped them.
+constexpr int64_t no_ts = INT64_MIN;
+
+/// Records read from the log per step.
+constexpr size_t read_chunk = 512;
+
 int64_t wall_clock_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
     .count();
+}
+
+bool window_full(const mqtt_ingress_state& st) {
+  return st.held_quotes >= st.cfg.window_quotes
+         || st.held_bytes >= st.cfg.window_bytes;
 }
 
 void answer_drains(self_ptr self) {
@@ -22,38 +37,6 @@ void answer_drains(self_ptr self) {
   for (auto& p : st.drains)
     p.deliver(st.delivered);
   st.drains.clear();
-}
-
-/// Sends what gathered, unless enough batches are already out: then the
-/// next ack sends a larger batch, so batches grow with the load.
-void forward(self_ptr self) {
-  auto& st = self->state;
-  if (st.pending.empty() || st.in_flight >= st.cfg.max_in_flight)
-    return;
-  auto count = st.pending.size();
-  ++st.in_flight;
-  self
-    ->request(st.router, caf::infinite,
-              quote_batch{std::move(st.pending), steady_now_ns()})
-    .then(
-      [self, count](uint64_t orders) {
-        auto& st = self->state;
-        --st.in_flight;
-        st.delivered += count;
-        st.orders = orders;
-        forward(self);
-        answer_drains(self);
-      },
-      [self, count](caf::error& err) {
-        auto& st = self->state;
-        --st.in_flight;
-        st.dropped += count;
-        aout(self) << "mqtt_ingress: router failed a batch of " << count
-                   << " quotes: " << self->system().render(err) << std::endl;
-        forward(self);
-        answer_drains(self);
-      });
-  st.pending.clear();
 }
 
 /// Logs rejections at most once per interval, with a count.
@@ -69,49 +52,437 @@ void log_rejections(self_ptr self) {
   st.last_log = now;
 }
 
+void count_rejection(self_ptr self, const trading::decode_result& res,
+                     const std::string& topic) {
+  auto& st = self->state;
+  ++st.rejected[static_cast<size_t>(res.reason)];
+  ++st.rejected_since_log;
+  st.last_rejection = std::string{trading::to_string(res.reason)};
+  if (!res.field.empty())
+    st.last_rejection += " (" + std::string{res.field} + ")";
+  st.last_rejection += " on " + topic;
+  log_rejections(self);
+}
+
+void count_channel(mqtt_ingress_state& st, const std::string& topic) {
+  auto channel = st.by_channel.find(topic);
+  if (channel != st.by_channel.end())
+    ++channel->second;
+  else if (st.by_channel.size() < max_channel_labels)
+    st.by_channel.emplace(topic, 1);
+  else
+    ++st.by_channel["other"];
+}
+
+/// Decodes one payload; ts-less quotes get `received_ms` and are marked by
+/// `stamped` = false. Returns false (counted) on rejection.
+bool decode(self_ptr self, const std::string& topic, const std::string& payload,
+            int64_t received_ms, std::vector<trading::quote>& out,
+            std::vector<bool>& stamped) {
+  auto res = trading::decode_json_quote(payload, no_ts, out,
+                                        self->state.cfg.limits);
+  if (!res.ok) {
+    count_rejection(self, res, topic);
+    return false;
+  }
+  stamped.clear();
+  for (auto& q : out) {
+    stamped.push_back(q.ts_ms != no_ts);
+    if (q.ts_ms == no_ts)
+      q.ts_ms = received_ms;
+  }
+  return true;
+}
+
+/// Puts a quote into the next batch, or over the waiting quote of its
+/// symbol when conflating.
+void enqueue(mqtt_ingress_state& st, trading::quote&& q, size_t bytes) {
+  if (st.cfg.overload == overload_policy::conflate) {
+    auto [i, added] = st.pending_index.try_emplace(q.symbol, st.pending.size());
+    if (!added) {
+      st.pending[i->second] = std::move(q);
+      ++st.conflated;
+      return;
+    }
+  }
+  st.pending.push_back(std::move(q));
+  st.pending_bytes += bytes;
+  ++st.held_quotes;
+  st.held_bytes += bytes;
+  st.peak_held_quotes = std::max(st.peak_held_quotes, st.held_quotes);
+  st.peak_held_bytes = std::max(st.peak_held_bytes, st.held_bytes);
+}
+
+/// Filters and enqueues the quotes of one message.
+void accept(self_ptr self, const std::string& topic, const std::string& payload,
+            int64_t received_ms, int64_t received_ns, uint64_t position) {
+  auto& st = self->state;
+  ++st.messages;
+  std::vector<trading::quote> decoded;
+  std::vector<bool> stamped;
+  if (!decode(self, topic, payload, received_ms, decoded, stamped))
+    return;
+  auto bytes = payload.size() / decoded.size() + 1;
+  bool any = false;
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    auto& q = decoded[i];
+    if (stamped[i]) {
+      auto verdict = st.filter.check(q);
+      if (verdict == trading::filter_verdict::duplicate) {
+        ++st.duplicates;
+        continue;
+      }
+      if (verdict == trading::filter_verdict::stale) {
+        ++st.stale;
+        continue;
+      }
+      st.pending_accepted.emplace_back(q.symbol, q.ts_ms);
+    }
+    q.received_ns = received_ns;
+    q.input_pos = position;
+    ++st.quotes;
+    if (position != 0 && position <= st.recovered_last)
+      ++st.replayed;
+    any = true;
+    enqueue(st, std::move(q), bytes);
+  }
+  if (!any)
+    return;
+  if (received_ns > 0) {
+    if (st.first_received_ns == 0)
+      st.first_received_ns = received_ns;
+    st.last_received_ns = received_ns;
+  }
+  count_channel(st, topic);
+}
+
+void on_batch_acked(self_ptr self, uint64_t id, uint64_t orders);
+void request_watermark(self_ptr self);
+
+/// Sends what gathered, unless enough batches are already out: then the
+/// next ack sends a larger batch, so batches grow with the load.
+void forward(self_ptr self) {
+  auto& st = self->state;
+  if (st.pending.empty() || st.in_flight >= st.cfg.max_in_flight)
+    return;
+  ingress_batch mark;
+  auto id = st.next_batch_id++;
+  mark.id = id;
+  mark.last_pos = st.consumed_pos;
+  mark.quotes = st.pending.size();
+  mark.bytes = st.pending_bytes;
+  mark.accepted = std::move(st.pending_accepted);
+  st.pending_accepted.clear();
+  st.batches.push_back(std::move(mark));
+  ++st.in_flight;
+  self
+    ->request(st.router, caf::infinite,
+              quote_batch{std::move(st.pending), steady_now_ns()})
+    .then([self, id](uint64_t orders) { on_batch_acked(self, id, orders); },
+          [self, id](caf::error& err) {
+            auto& st = self->state;
+            size_t count = 0;
+            for (const auto& b : st.batches)
+              if (b.id == id)
+                count = b.quotes;
+            st.dropped += count;
+            aout(self) << "mqtt_ingress: router failed a batch of " << count
+                       << " quotes: " << self->system().render(err)
+                       << std::endl;
+            // Not processed: a restart trades these again.
+            self->quit(err);
+          });
+  st.pending.clear();
+  st.pending_bytes = 0;
+  st.pending_index.clear();
+}
+
+/// Persists the watermark and removes the segments it made obsolete, after
+/// saving the filter's state at the watermark.
+void on_durable(self_ptr self, uint64_t position) {
+  auto& st = self->state;
+  st.watermark_pending = false;
+  if (position > st.durable_pos) {
+    st.durable_pos = position;
+    while (!st.acked.empty() && st.acked.front().last_pos <= position) {
+      for (auto& [symbol, ts] : st.acked.front().accepted)
+        st.committed[symbol] = ts;
+      st.acked.pop_front();
+    }
+    if (st.cfg.input) {
+      const auto& dir = st.cfg.input->options().dir;
+      if (auto err = trading::write_input_watermark(dir, position)) {
+        ++st.log_errors;
+        aout(self) << "mqtt_ingress: " << *err << std::endl;
+      }
+      auto end = st.cfg.input->oldest_segment_end();
+      if (end > 0 && end <= position) {
+        trading::filter_snapshot snap{position, st.committed};
+        if (auto err = trading::write_filter_snapshot(dir, snap)) {
+          ++st.log_errors;
+          aout(self) << "mqtt_ingress: " << *err << std::endl;
+        } else {
+          st.segments_removed += st.cfg.input->remove_through(position);
+        }
+      }
+    }
+  }
+  request_watermark(self);
+}
+
+/// Asks the order log to confirm the acknowledged position durable (one
+/// request at a time).
+void request_watermark(self_ptr self) {
+  auto& st = self->state;
+  if (st.watermark_pending || st.acked_pos <= st.durable_pos)
+    return;
+  if (!st.cfg.log) {
+    on_durable(self, st.acked_pos);
+    return;
+  }
+  st.watermark_pending = true;
+  self->request(st.cfg.log, caf::infinite, processed_atom_v, st.acked_pos)
+    .then([self](uint64_t position) { on_durable(self, position); },
+          [self](caf::error& err) {
+            self->state.watermark_pending = false;
+            aout(self) << "mqtt_ingress: order log: "
+                       << self->system().render(err) << std::endl;
+          });
+}
+
+/// Records read but giving no batch (rejected, duplicate) still count as
+/// processed once nothing before them is outstanding.
+void advance_idle(self_ptr self) {
+  auto& st = self->state;
+  if (st.in_flight > 0 || !st.pending.empty() || st.consumed_pos <= st.acked_pos)
+    return;
+  ingress_batch mark;
+  mark.last_pos = st.consumed_pos;
+  mark.accepted = std::move(st.pending_accepted);
+  st.pending_accepted.clear();
+  st.acked_pos = st.consumed_pos;
+  st.acked.push_back(std::move(mark));
+  request_watermark(self);
+}
+
+/// Reads records from the input log while the window has room.
+void pull(self_ptr self) {
+  auto& st = self->state;
+  if (!st.cfg.input || st.draining)
+    return;
+  std::vector<trading::input_record> records;
+  while (!window_full(st)) {
+    auto last = st.cfg.input->last_position();
+    if (st.reader.position() > last)
+      break;
+    records.clear();
+    auto room = st.cfg.overload == overload_policy::conflate
+                  ? read_chunk
+                  : std::min(read_chunk, st.cfg.window_quotes - st.held_quotes);
+    auto bytes = st.cfg.window_bytes - st.held_bytes;
+    if (auto err = st.reader.read(last, room, bytes, records)) {
+      ++st.log_errors;
+      aout(self) << "mqtt_ingress: " << *err << std::endl;
+      self->quit(caf::make_error(caf::sec::runtime_error, *err));
+      return;
+    }
+    if (records.empty())
+      break;
+    for (auto& r : records) {
+      auto ns = r.position <= st.recovered_last ? 0 : r.received_ns;
+      accept(self, r.topic, r.payload, r.received_ms, ns, r.position);
+      st.consumed_pos = r.position;
+    }
+    forward(self);
+  }
+  forward(self);
+  advance_idle(self);
+  answer_drains(self);
+}
+
+void on_batch_acked(self_ptr self, uint64_t id, uint64_t orders) {
+  auto& st = self->state;
+  --st.in_flight;
+  st.orders = std::max(st.orders, orders);
+  // Positions count as processed only up to the oldest unanswered batch.
+  for (auto& b : st.batches)
+    if (b.id == id) {
+      b.acked = true;
+      st.delivered += b.quotes;
+      st.held_quotes -= std::min(st.held_quotes, b.quotes);
+      st.held_bytes -= std::min(st.held_bytes, b.bytes);
+      break;
+    }
+  while (!st.batches.empty() && st.batches.front().acked) {
+    st.acked_pos = std::max(st.acked_pos, st.batches.front().last_pos);
+    st.acked.push_back(std::move(st.batches.front()));
+    st.batches.pop_front();
+  }
+  request_watermark(self);
+  pull(self);
+  forward(self);
+  advance_idle(self);
+  answer_drains(self);
+}
+
+/// Rebuilds the filter: the saved state, then every processed record after
+/// it (decoded and filtered, not traded).
+void restore_filter(self_ptr self) {
+  auto& st = self->state;
+  st.filter.restore(st.cfg.filter.last_ts);
+  auto from = std::max<uint64_t>(st.cfg.filter.position + 1,
+                                 st.cfg.input->first_position());
+  st.reader.seek(st.cfg.input->options().dir, from);
+  std::vector<trading::input_record> records;
+  std::vector<trading::quote> decoded;
+  std::vector<bool> stamped;
+  while (st.reader.position() <= st.cfg.resume_after) {
+    records.clear();
+    if (auto err = st.reader.read(st.cfg.resume_after, read_chunk, 16u << 20,
+                                  records);
+        err || records.empty()) {
+      ++st.log_errors;
+      aout(self) << "mqtt_ingress: rebuilding the duplicate filter: "
+                 << (err ? *err : std::string{"records missing"}) << std::endl;
+      break;
+    }
+    for (auto& r : records) {
+      decoded.clear();
+      auto res = trading::decode_json_quote(r.payload, no_ts, decoded,
+                                            st.cfg.limits);
+      if (!res.ok)
+        continue;
+      for (auto& q : decoded)
+        if (q.ts_ms != no_ts)
+          st.filter.check(q);
+    }
+  }
+  st.committed = st.filter.last_ts();
+  st.reader.seek(st.cfg.input->options().dir, st.cfg.resume_after + 1);
+}
+
+nlohmann::json summary_of(const mqtt_ingress_state& st) {
+  nlohmann::json by_reason = nlohmann::json::object();
+  for (size_t i = 0; i < st.rejected.size(); ++i)
+    if (st.rejected[i] > 0)
+      by_reason[std::string{trading::to_string(
+        static_cast<trading::reject_reason>(i))}]
+        = st.rejected[i];
+  nlohmann::json channels = nlohmann::json::object();
+  for (const auto& [topic, count] : st.by_channel)
+    channels[topic] = count;
+  auto active_ms = (st.last_received_ns - st.first_received_ns) / 1'000'000;
+  auto rate = active_ms > 0 ? static_cast<double>(st.quotes) * 1e3
+                                / static_cast<double>(active_ms)
+                            : 0.0;
+  auto idle_ms = st.last_received_ns > 0
+                   ? (steady_now_ns() - st.last_received_ns) / 1'000'000
+                   : int64_t{-1};
+  auto logged = st.cfg.input ? st.cfg.input->last_position() : 0;
+  nlohmann::json out{{"connected", st.connected},
+                     {"connection", st.connection_reason},
+                     {"rejected_by_reason", by_reason},
+                     {"accepted_by_channel", channels},
+                     {"quotes_per_s", rate},
+                     {"ms_since_last_quote", idle_ms},
+                     {"pending", st.pending.size()},
+                     {"in_flight_batches", st.in_flight},
+                     {"held_quotes", st.held_quotes},
+                     {"held_bytes", st.held_bytes},
+                     {"peak_held_quotes", st.peak_held_quotes},
+                     {"peak_held_bytes", st.peak_held_bytes},
+                     {"overload", std::string{trading::to_string(st.cfg.overload)}},
+                     {"backlog", logged - std::min(logged, st.consumed_pos)},
+                     {"input_position", logged},
+                     {"processed_position", st.durable_pos}};
+  if (st.cfg.input) {
+    out["input_log_bytes"] = st.cfg.input->disk_bytes();
+    out["input_log_segments"] = st.cfg.input->segments();
+    out["max_append_us"] = st.cfg.input->max_append_ns() / 1000;
+    out["mean_append_ns"] = st.cfg.input->mean_append_ns();
+  }
+  return out;
+}
+
+std::vector<trading::metric_sample> metrics_of(const mqtt_ingress_state& st) {
+  auto n = [](uint64_t x) { return static_cast<double>(x); };
+  std::vector<trading::metric_sample> metrics;
+  for (size_t i = 0; i < st.rejected.size(); ++i)
+    metrics.push_back(trading::counter_sample(
+      "intuition_quotes_rejected_total", n(st.rejected[i]),
+      {{"reason", std::string{trading::to_string(
+                    static_cast<trading::reject_reason>(i))}}}));
+  for (const auto& [topic, count] : st.by_channel)
+    metrics.push_back(trading::counter_sample(
+      "intuition_quotes_received_total", n(count), {{"channel", topic}}));
+  for (auto [why, count] : {std::pair{"duplicate", st.duplicates},
+                            std::pair{"stale", st.stale},
+                            std::pair{"conflated", st.conflated}})
+    metrics.push_back(trading::counter_sample("intuition_quotes_filtered_total",
+                                              n(count), {{"reason", why}}));
+  metrics.push_back(
+    trading::counter_sample("intuition_mqtt_messages_total", n(st.messages)));
+  metrics.push_back(
+    trading::counter_sample("intuition_quotes_accepted_total", n(st.quotes)));
+  metrics.push_back(
+    trading::counter_sample("intuition_quotes_dropped_total", n(st.dropped)));
+  metrics.push_back(
+    trading::gauge_sample("intuition_ingress_held_quotes", n(st.held_quotes)));
+  auto logged = st.cfg.input ? st.cfg.input->last_position() : 0;
+  metrics.push_back(trading::gauge_sample(
+    "intuition_ingress_backlog", n(logged - std::min(logged, st.consumed_pos))));
+  metrics.push_back(trading::gauge_sample("intuition_mqtt_connected",
+                                          st.connected ? 1.0 : 0.0,
+                                          {{"client", "ingress"}}));
+  metrics.push_back(trading::counter_sample(
+    "intuition_mqtt_reconnects_total", n(st.connects > 0 ? st.connects - 1 : 0),
+    {{"client", "ingress"}}));
+  return metrics;
+}
+
 } // namespace
 
 mqtt_ingress_actor::behavior_type
 mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
              mqtt_ingress_config cfg, quote_router_actor router) {
   auto& st = self->state;
-  st.cfg = cfg;
+  st.cfg = std::move(cfg);
+  st.cfg.window_quotes = std::max<size_t>(st.cfg.window_quotes, 1);
+  st.cfg.window_bytes = std::max<size_t>(st.cfg.window_bytes, 1);
   st.router = std::move(router);
-  st.last_log = std::chrono::steady_clock::now() - cfg.log_interval;
+  st.filter = trading::quote_filter{st.cfg.stale};
+  st.last_log = std::chrono::steady_clock::now() - st.cfg.log_interval;
   st.probe.count_rejected(self);
+  if (st.cfg.input) {
+    st.recovered_last = st.cfg.input->last_position();
+    st.consumed_pos = st.acked_pos = st.durable_pos = st.cfg.resume_after;
+    restore_filter(self);
+    self->send(self, input_atom_v);
+    if (st.cfg.input->options().fsync == trading::fsync_policy::interval)
+      self->delayed_send(self, st.cfg.sync_interval, sync_atom_v);
+  }
   return {
     [self](mqtt_message& msg) {
+      auto timer = self->state.probe.time(self);
+      self->state.probe.mailbox_time(self, msg.received_ns);
+      accept(self, msg.topic, msg.payload, wall_clock_ms(), msg.received_ns, 0);
+      forward(self);
+    },
+    [self](input_atom) {
+      auto timer = self->state.probe.time(self);
+      if (self->state.cfg.notified)
+        self->state.cfg.notified->store(false);
+      pull(self);
+    },
+    [self](sync_atom) {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      st.probe.mailbox_time(self, msg.received_ns);
-      ++st.messages;
-      auto before = st.pending.size();
-      auto res = trading::decode_json_quote(msg.payload, wall_clock_ms(),
-                                            st.pending, st.cfg.limits);
-      if (!res.ok) {
-        ++st.rejected[static_cast<size_t>(res.reason)];
-        ++st.rejected_since_log;
-        st.last_rejection = std::string{trading::to_string(res.reason)};
-        if (!res.field.empty())
-          st.last_rejection += " (" + std::string{res.field} + ")";
-        st.last_rejection += " on " + msg.topic;
-        log_rejections(self);
-        return;
+      if (auto err = st.cfg.input->sync_if_due()) {
+        ++st.log_errors;
+        aout(self) << "mqtt_ingress: " << *err << std::endl;
       }
-      for (auto i = before; i < st.pending.size(); ++i)
-        st.pending[i].received_ns = msg.received_ns;
-      if (st.first_received_ns == 0)
-        st.first_received_ns = msg.received_ns;
-      st.last_received_ns = msg.received_ns;
-      st.quotes += st.pending.size() - before;
-      auto channel = st.by_channel.find(msg.topic);
-      if (channel != st.by_channel.end())
-        ++channel->second;
-      else if (st.by_channel.size() < max_channel_labels)
-        st.by_channel.emplace(msg.topic, 1);
-      else
-        ++st.by_channel["other"];
-      forward(self);
+      self->delayed_send(self, st.cfg.sync_interval, sync_atom_v);
+      pull(self);
     },
     [self](connection_event& ev) {
       auto& st = self->state;
@@ -127,6 +498,7 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
       auto timer = self->state.probe.time(self);
       auto promise = self->make_response_promise<uint64_t>();
       self->state.drains.push_back(promise);
+      self->state.draining = true;
       log_rejections(self);
       answer_drains(self);
       return promise;
@@ -134,65 +506,35 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      auto n = [](uint64_t x) { return static_cast<double>(x); };
-      std::vector<trading::metric_sample> metrics;
-      nlohmann::json by_reason = nlohmann::json::object();
-      uint64_t rejected = 0;
-      for (size_t i = 0; i < st.rejected.size(); ++i) {
-        auto reason = std::string{
-          trading::to_string(static_cast<trading::reject_reason>(i))};
-        rejected += st.rejected[i];
-        if (st.rejected[i] > 0)
-          by_reason[reason] = st.rejected[i];
-        metrics.push_back(trading::counter_sample(
-          "intuition_quotes_rejected_total", n(st.rejected[i]),
-          {{"reason", reason}}));
-      }
-      nlohmann::json channels = nlohmann::json::object();
-      for (const auto& [topic, count] : st.by_channel) {
-        channels[topic] = count;
-        metrics.push_back(trading::counter_sample(
-          "intuition_quotes_received_total", n(count), {{"channel", topic}}));
-      }
-      auto active_ms = (st.last_received_ns - st.first_received_ns) / 1'000'000;
-      auto rate = active_ms > 0 ? static_cast<double>(st.quotes) * 1e3
-                                    / static_cast<double>(active_ms)
-                                : 0.0;
-      auto idle_ms = st.last_received_ns > 0
-                       ? (steady_now_ns() - st.last_received_ns) / 1'000'000
-                       : int64_t{-1};
-      nlohmann::json summary{{"connected", st.connected},
-                             {"connection", st.connection_reason},
-                             {"rejected_by_reason", by_reason},
-                             {"accepted_by_channel", channels},
-                             {"quotes_per_s", rate},
-                             {"ms_since_last_quote", idle_ms},
-                             {"pending", st.pending.size()},
-                             {"in_flight_batches", st.in_flight}};
-      metrics.push_back(trading::counter_sample("intuition_mqtt_messages_total",
-                                                n(st.messages)));
-      metrics.push_back(trading::counter_sample("intuition_quotes_accepted_total",
-                                                n(st.quotes)));
-      metrics.push_back(trading::counter_sample("intuition_quotes_dropped_total",
-                                                n(st.dropped)));
-      metrics.push_back(trading::gauge_sample(
-        "intuition_mqtt_connected", st.connected ? 1.0 : 0.0,
-        {{"client", "ingress"}}));
-      metrics.push_back(trading::counter_sample(
-        "intuition_mqtt_reconnects_total",
-        n(st.connects > 0 ? st.connects - 1 : 0), {{"client", "ingress"}}));
-      auto out = make_actor_state(mqtt_ingress_state::name,
-                                  mqtt_ingress_state::name,
-                                  {{"messages", static_cast<int64_t>(st.messages)},
-                                   {"quotes", static_cast<int64_t>(st.quotes)},
-                                   {"delivered", static_cast<int64_t>(st.delivered)},
-                                   {"dropped", static_cast<int64_t>(st.dropped)},
-                                   {"rejected", static_cast<int64_t>(rejected)},
-                                   {"connects", static_cast<int64_t>(st.connects)},
-                                   {"orders", static_cast<int64_t>(st.orders)},
-                                   {"active_ms", active_ms}},
-                                  summary.dump());
-      out.metrics = std::move(metrics);
+      auto rejected = uint64_t{0};
+      for (auto x : st.rejected)
+        rejected += x;
+      auto i = [](uint64_t x) { return static_cast<int64_t>(x); };
+      auto summary = summary_of(st);
+      auto out = make_actor_state(
+        mqtt_ingress_state::name, mqtt_ingress_state::name,
+        {{"messages", i(st.messages)},
+         {"quotes", i(st.quotes)},
+         {"delivered", i(st.delivered)},
+         {"dropped", i(st.dropped)},
+         {"rejected", i(rejected)},
+         {"duplicate", i(st.duplicates)},
+         {"stale", i(st.stale)},
+         {"conflated", i(st.conflated)},
+         {"replayed", i(st.replayed)},
+         {"backlog", summary["backlog"].get<int64_t>()},
+         {"held_quotes", i(st.held_quotes)},
+         {"peak_held_quotes", i(st.peak_held_quotes)},
+         {"processed_position", i(st.durable_pos)},
+         {"segments_removed", i(st.segments_removed)},
+         {"log_errors", i(st.log_errors)},
+         {"append_errors",
+          i(st.cfg.input ? st.cfg.input->append_errors() : 0)},
+         {"connects", i(st.connects)},
+         {"orders", i(st.orders)},
+         {"active_ms", (st.last_received_ns - st.first_received_ns) / 1'000'000}},
+        summary.dump());
+      out.metrics = metrics_of(st);
       st.probe.stamp(out, self->mailbox().size());
       return out;
     },

@@ -1,20 +1,32 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
+#include "trading/input_log.hpp"
 #include "trading/quote_codec.hpp"
+#include "trading/quote_filter.hpp"
 
-/// MQTT ingress: payloads in, validated quotes out to the router.
+/// MQTT ingress: messages in (read back from the input log), validated and
+/// de-duplicated quotes out to the router, a processed watermark back to the
+/// input log.
 namespace intuition::actors {
+
+using trading::overload_policy;
 
 struct mqtt_ingress_config {
   trading::codec_limits limits;
@@ -23,6 +35,40 @@ struct mqtt_ingress_config {
   size_t max_in_flight = 4;
   /// How often rejections are logged (with a count since the last line).
   std::chrono::milliseconds log_interval{1000};
+  /// Most quotes the ingress holds in memory (gathering plus at the
+  /// router); further messages wait in the input log.
+  size_t window_quotes = 8192;
+  /// Most payload bytes it holds in memory, likewise.
+  size_t window_bytes = 4u << 20;
+  overload_policy overload = overload_policy::queue;
+  trading::stale_policy stale = trading::stale_policy::drop;
+  /// The input log the MQTT callback appends to; null when messages arrive
+  /// as `mqtt_message` only.
+  std::shared_ptr<trading::input_log> input;
+  /// Set by the callback when it sent `input`; cleared by the ingress before
+  /// it reads, so that at most one notification waits in the mailbox.
+  std::shared_ptr<std::atomic<bool>> notified;
+  /// Answers `processed`; null treats every acknowledged batch as durable.
+  order_log_actor log;
+  /// Every record up to here was processed before this start.
+  uint64_t resume_after = 0;
+  /// The duplicate filter's saved state (at or before `resume_after`).
+  trading::filter_snapshot filter;
+  /// Period of the input log's interval fsync.
+  std::chrono::milliseconds sync_interval{10};
+};
+
+/// A batch at the router, with what it means for the watermark.
+struct ingress_batch {
+  /// Sequence number of the batch, to match the router's answer.
+  uint64_t id = 0;
+  /// Last input position it covers (records that gave no quote included).
+  uint64_t last_pos = 0;
+  size_t quotes = 0;
+  size_t bytes = 0;
+  bool acked = false;
+  /// (symbol, ts) the filter accepted for the records it covers.
+  std::vector<std::pair<std::string, int64_t>> accepted;
 };
 
 struct mqtt_ingress_state {
@@ -30,12 +76,51 @@ struct mqtt_ingress_state {
   mqtt_ingress_config cfg;
   quote_router_actor router;
   std::vector<trading::quote> pending;
+  /// Payload bytes of `pending`.
+  size_t pending_bytes = 0;
+  /// Index of each symbol in `pending` (conflation only).
+  std::unordered_map<std::string, size_t> pending_index;
+  /// Filter acceptances since the last batch went out.
+  std::vector<std::pair<std::string, int64_t>> pending_accepted;
+  /// Batches at the router, oldest first.
+  std::deque<ingress_batch> batches;
+  /// Acknowledged batches waiting for their orders to be durable.
+  std::deque<ingress_batch> acked;
   size_t in_flight = 0;
+  uint64_t next_batch_id = 1;
+  /// Quotes and bytes held in memory (pending plus at the router).
+  size_t held_quotes = 0;
+  size_t held_bytes = 0;
+  size_t peak_held_quotes = 0;
+  size_t peak_held_bytes = 0;
+  trading::input_log_reader reader;
+  /// Last input position read and decoded.
+  uint64_t consumed_pos = 0;
+  /// Last position whose batch the router acknowledged.
+  uint64_t acked_pos = 0;
+  /// Last position the order log confirmed durable (the watermark).
+  uint64_t durable_pos = 0;
+  bool watermark_pending = false;
+  /// Set by `drain`: no more reading from the log; what is on disk waits
+  /// for the next start.
+  bool draining = false;
+  /// Records at or below this came from an earlier process.
+  uint64_t recovered_last = 0;
+  trading::quote_filter filter;
+  /// The filter's state at `durable_pos`.
+  std::unordered_map<std::string, int64_t> committed;
   uint64_t messages = 0;
   uint64_t quotes = 0;
   uint64_t delivered = 0;
   /// Quotes of batches the router failed (it stopped); logged when it happens.
   uint64_t dropped = 0;
+  uint64_t duplicates = 0;
+  uint64_t stale = 0;
+  uint64_t conflated = 0;
+  /// Quotes of a restart's tail (received by an earlier process).
+  uint64_t replayed = 0;
+  uint64_t segments_removed = 0;
+  uint64_t log_errors = 0;
   uint64_t orders = 0;
   std::array<uint64_t, trading::reject_reason_count> rejected{};
   uint64_t rejected_since_log = 0;
@@ -57,8 +142,13 @@ struct mqtt_ingress_state {
 /// Bound on the `channel` label values the ingress reports.
 constexpr size_t max_channel_labels = 64;
 
-/// Spawns the ingress. The runtime's MQTT callbacks send it `mqtt_message`
-/// and `connection_event`; it never blocks on the network.
+/// Spawns the ingress. `drain` stops reading from the input log and answers
+/// once every quote read reached the portfolio, with the number delivered.
+/// With an input log it reads messages back from the log
+/// whenever its window has room (the MQTT callback appends and sends `input`);
+/// it first rebuilds the duplicate filter from the saved state and the
+/// processed records, then trades the tail after `resume_after`. Without
+/// one, the runtime's callbacks send it `mqtt_message`.
 mqtt_ingress_actor::behavior_type
 mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
              mqtt_ingress_config cfg, quote_router_actor router);

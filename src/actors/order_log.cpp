@@ -9,6 +9,22 @@ namespace {
 
 using self_ptr = order_log_actor::stateful_pointer<order_log_state>;
 
+/// Answers the `processed` requests whose positions were seen, once
+/// everything appended is durable.
+void deliver_processed(self_ptr self) {
+  auto& st = self->state;
+  if (st.processed.empty() || st.appended != st.durable)
+    return;
+  auto waiting = std::move(st.processed);
+  st.processed.clear();
+  for (auto& [promise, position] : waiting) {
+    if (position <= st.seen_input)
+      promise.deliver(position);
+    else
+      st.processed.emplace_back(std::move(promise), position);
+  }
+}
+
 /// Everything appended is durable: hand it on to the publisher.
 void mark_durable(self_ptr self) {
   auto& st = self->state;
@@ -17,6 +33,7 @@ void mark_durable(self_ptr self) {
     self->send(st.cfg.publisher,
                order_batch{std::move(st.unsynced), steady_now_ns()});
   st.unsynced.clear();
+  deliver_processed(self);
 }
 
 /// Forces appended records to disk.
@@ -66,6 +83,7 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
         return;
       }
       st.appended += batch.orders.size();
+      st.seen_input = std::max(st.seen_input, batch.input_through);
       if (st.cfg.publisher)
         st.unsynced.insert(st.unsynced.end(), batch.orders.begin(),
                            batch.orders.end());
@@ -83,6 +101,18 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
           mark_durable(self);
           break;
       }
+      deliver_processed(self);
+    },
+    [self](processed_atom, uint64_t position)
+      -> caf::typed_response_promise<uint64_t> {
+      // Processed means: the portfolio reported the position (its orders
+      // were appended before that report) and they are durable.
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      auto promise = self->make_response_promise<uint64_t>();
+      st.processed.emplace_back(promise, position);
+      deliver_processed(self);
+      return promise;
     },
     [self](flush_atom) -> uint64_t {
       auto timer = self->state.probe.time(self);

@@ -3,7 +3,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
+
+#include <caf/typed_response_promise.hpp>
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
@@ -35,6 +38,13 @@ struct order_log_state {
   int64_t max_sync_ns = 0;
   /// Appended orders waiting for their sync before they may be published.
   std::vector<trading::order> unsynced;
+  /// Highest input position the portfolio reported processed (every order
+  /// of quotes up to it was appended before).
+  uint64_t seen_input = 0;
+  /// `processed` requests waiting until their position was seen and every
+  /// order appended so far is durable.
+  std::vector<std::pair<caf::typed_response_promise<uint64_t>, uint64_t>>
+    processed;
   /// Duration of every fsync, in seconds.
   trading::bucket_histogram fsync_seconds;
   actor_probe probe{actor_kind::order_log};

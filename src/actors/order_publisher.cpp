@@ -60,10 +60,57 @@ void retry_unsent(self_ptr self) {
       send_order(self, i->second);
 }
 
+bool deferring(const order_publisher_state& st) {
+  return st.deferred_from <= st.deferred_to;
+}
+
+uint64_t deferred_count(const order_publisher_state& st) {
+  return deferring(st) ? st.deferred_to - st.deferred_from + 1 : 0;
+}
+
+/// Takes an order in, or leaves it in the journal when the bound is reached
+/// (and keeps leaving later ones there, so they go out in seq order).
+void admit(self_ptr self, trading::order&& x) {
+  auto& st = self->state;
+  if (!st.cfg.journal_path.empty()
+      && (deferring(st) || st.unconfirmed.size() >= st.cfg.max_queued)) {
+    if (!deferring(st))
+      st.deferred_from = x.seq;
+    st.deferred_to = x.seq;
+    ++st.deferred_total;
+    return;
+  }
+  if (st.connected)
+    send_order(self, x);
+  st.unconfirmed.emplace(x.seq, std::move(x));
+  st.peak_queued = std::max<uint64_t>(st.peak_queued, st.unconfirmed.size());
+}
+
+/// Reads deferred orders back from the journal while there is room.
+void readmit(self_ptr self) {
+  auto& st = self->state;
+  if (!deferring(st) || st.unconfirmed.size() * 2 > st.cfg.max_queued)
+    return;
+  std::vector<trading::order> orders;
+  auto room = st.cfg.max_queued - st.unconfirmed.size();
+  if (auto err = st.cursor.read(st.cfg.journal_path, st.deferred_from,
+                                st.deferred_to, room, orders)) {
+    aout(self) << "order_publisher: " << *err << std::endl;
+    return;
+  }
+  st.deferred_from += orders.size();
+  for (auto& x : orders) {
+    if (st.connected)
+      send_order(self, x);
+    st.unconfirmed.emplace(x.seq, std::move(x));
+  }
+}
+
 void update_mark(self_ptr self) {
   auto& st = self->state;
-  st.mark = st.unconfirmed.empty() ? st.last_seq
-                                   : st.unconfirmed.begin()->first - 1;
+  st.mark = !st.unconfirmed.empty() ? st.unconfirmed.begin()->first - 1
+            : deferring(st)         ? st.deferred_from - 1
+                                    : st.last_seq;
   if (st.mark != st.written_mark && !st.cfg.mark_path.empty())
     schedule_tick(self);
 }
@@ -90,7 +137,8 @@ void answer_drains(self_ptr self) {
     return;
   write_mark(self);
   for (auto& p : st.drains)
-    p.deliver(static_cast<uint64_t>(st.unconfirmed.size()));
+    p.deliver(static_cast<uint64_t>(st.unconfirmed.size())
+              + deferred_count(st));
   st.drains.clear();
 }
 
@@ -101,13 +149,14 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
                 order_publisher_config cfg, publish_fn publish) {
   auto& st = self->state;
   st.publish = std::move(publish);
-  for (auto& x : cfg.unconfirmed)
-    st.unconfirmed.emplace(x.seq, std::move(x));
+  auto unconfirmed = std::move(cfg.unconfirmed);
   cfg.unconfirmed.clear();
   st.mark = st.written_mark = cfg.mark;
-  st.last_seq = st.unconfirmed.empty() ? cfg.mark
-                                       : st.unconfirmed.rbegin()->first;
+  st.last_seq = unconfirmed.empty() ? cfg.mark : unconfirmed.back().seq;
   st.cfg = std::move(cfg);
+  st.cfg.max_queued = std::max<size_t>(st.cfg.max_queued, 1);
+  for (auto& x : unconfirmed)
+    admit(self, std::move(x));
   st.probe.count_rejected(self);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     write_mark(self);
@@ -121,9 +170,7 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
       retry_unsent(self);
       for (auto& x : batch.orders) {
         st.last_seq = std::max(st.last_seq, x.seq);
-        if (st.connected)
-          send_order(self, x);
-        st.unconfirmed.emplace(x.seq, std::move(x));
+        admit(self, std::move(x));
       }
     },
     [self](signal_batch& batch) {
@@ -153,6 +200,7 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
       st.in_flight.erase(i);
       ++st.confirmed;
       retry_unsent(self);
+      readmit(self);
       update_mark(self);
       answer_drains(self);
     },
@@ -194,6 +242,8 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
       nlohmann::json summary{{"connected", st.connected},
                              {"publication_mark", st.mark},
                              {"unconfirmed", st.unconfirmed.size()},
+                             {"waiting_in_journal", deferred_count(st)},
+                             {"peak_queued", st.peak_queued},
                              {"topic_prefix", st.cfg.topic_prefix}};
       auto out = make_actor_state(
                                   order_publisher_state::name,
@@ -203,7 +253,11 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
                                    {"republished", static_cast<int64_t>(st.republished)},
                                    {"signals", static_cast<int64_t>(st.signals)},
                                    {"publish_errors", static_cast<int64_t>(st.publish_errors)},
-                                   {"disconnects", static_cast<int64_t>(st.disconnects)}},
+                                   {"disconnects", static_cast<int64_t>(st.disconnects)},
+                                   {"deferred", static_cast<int64_t>(st.deferred_total)},
+                                   {"backlog", static_cast<int64_t>(
+                                                 st.unconfirmed.size()
+                                                 + deferred_count(st))}},
                                   summary.dump());
       auto n = [](uint64_t x) { return static_cast<double>(x); };
       out.metrics = {

@@ -14,6 +14,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
+#include "trading/journal.hpp"
 
 /// MQTT egress: every durable order and every signal, published.
 namespace intuition::actors {
@@ -35,6 +36,12 @@ struct order_publisher_config {
   uint64_t mark = 0;
   /// How often a changed mark is written.
   std::chrono::milliseconds mark_interval{100};
+  /// The journal the orders come from; orders beyond `max_queued` are read
+  /// back from it. Empty keeps every order in memory.
+  std::string journal_path;
+  /// Most orders held in memory (unconfirmed); later ones wait in the
+  /// journal until the broker confirmed enough of these.
+  size_t max_queued = 10000;
 };
 
 struct order_publisher_state {
@@ -48,6 +55,13 @@ struct order_publisher_state {
   std::unordered_map<int, uint64_t> in_flight;
   /// Orders whose publish failed while connected; retried on the next tick.
   std::set<uint64_t> unsent;
+  /// Orders [deferred_from, deferred_to] wait in the journal (none while
+  /// deferred_from > deferred_to).
+  uint64_t deferred_from = 1;
+  uint64_t deferred_to = 0;
+  uint64_t deferred_total = 0;
+  uint64_t peak_queued = 0;
+  trading::journal_cursor cursor;
   /// Highest seq such that all orders up to it are confirmed.
   uint64_t mark = 0;
   uint64_t written_mark = 0;

@@ -1,5 +1,6 @@
 #include "actors/portfolio.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -90,9 +91,14 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       for (const auto& q : batch.quotes) {
         st.pf->on_quote(q);
         for (; sig != batch.signals.end() && sig->quote_seq == q.seq; ++sig) {
+          if (st.pf->journaled(q.input_pos, sig->strategy, sig->symbol)) {
+            ++st.already_journaled;
+            continue;
+          }
           ++st.signals_by[{sig->strategy, sig->direction}];
           auto outcome = st.pf->on_signal(*sig);
           if (auto* x = std::get_if<trading::order>(&outcome)) {
+            x->input_pos = q.input_pos;
             ++st.orders_by[{x->strategy, x->direction}];
             filled.orders.push_back(std::move(*x));
             if (q.received_ns > 0) {
@@ -103,8 +109,9 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
           }
         }
         st.curve.record(q.ts_ms, st.pf->positions().equity_micros());
+        filled.input_through = std::max(filled.input_through, q.input_pos);
       }
-      if (!filled.orders.empty()) {
+      if (!filled.orders.empty() || filled.input_through > 0) {
         filled.sent_ns = steady_now_ns();
         self->send(st.log, std::move(filled));
       }
@@ -132,7 +139,9 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
                                    {"signals", static_cast<int64_t>(c.signals)},
                                    {"orders", static_cast<int64_t>(c.orders)},
                                    {"restored_orders",
-                                    static_cast<int64_t>(st.restored_orders)}},
+                                    static_cast<int64_t>(st.restored_orders)},
+                                   {"already_journaled",
+                                    static_cast<int64_t>(st.already_journaled)}},
                                   summary.dump());
       out.metrics = portfolio_metrics(st);
       st.probe.stamp(out, self->mailbox().size());

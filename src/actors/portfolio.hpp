@@ -26,6 +26,8 @@ struct portfolio_state {
   /// Equity when this run started (after journal recovery).
   int64_t starting_equity_micros = 0;
   uint64_t restored_orders = 0;
+  /// Signals of a replayed input tail whose order the journal already held.
+  uint64_t already_journaled = 0;
   order_log_actor log;
   /// Tick-to-order: from receiving a live quote to its order being filled.
   trading::latency_recorder tick_to_order;

@@ -344,6 +344,34 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
       trading::default_max_price_micros);
     s.done();
   }
+  // -- ingress
+  {
+    auto s = top.child("ingress");
+    auto overload = s.string("overload", "queue");
+    if (!trading::from_string(overload, out.ingress.overload))
+      throw config_error(s.field("overload"), "\"" + overload + "\"",
+                         "one of: queue, conflate");
+    auto stale = s.string("stale", "drop");
+    if (!trading::from_string(stale, out.ingress.stale))
+      throw config_error(s.field("stale"), "\"" + stale + "\"",
+                         "one of: drop, trade");
+    out.ingress.window_quotes = s.integer("window_quotes", 8192, 1, 10'000'000,
+                                          "an integer in [1, 10000000]");
+    out.ingress.window_bytes = s.integer("window_bytes", 4 << 20, 1024,
+                                         int64_t{1} << 30,
+                                         "an integer in [1024, 1073741824]");
+    out.ingress.segment_bytes = s.integer("segment_bytes", 64 << 20, 4096,
+                                          int64_t{1} << 40,
+                                          "an integer in [4096, 2^40]");
+    out.ingress.log_dir = resolve_path(base_dir, s.string("log_dir", ""));
+    auto fsync = s.string("fsync", "interval");
+    if (!trading::from_string(fsync, out.ingress.fsync))
+      throw config_error(s.field("fsync"), "\"" + fsync + "\"",
+                         "one of: always, interval, never");
+    out.ingress.fsync_interval_ms = s.integer("fsync_interval_ms", 10, 1, 60'000,
+                                              "an integer in [1, 60000]");
+    s.done();
+  }
   // -- mqtt
   {
     auto s = top.child("mqtt");
@@ -357,6 +385,9 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     out.mqtt.password_file = resolve_path(base_dir, s.string("password_file", ""));
     out.mqtt.tls_ca = resolve_path(base_dir, s.string("tls_ca", ""));
     out.mqtt.topic_prefix = s.string("topic_prefix", "");
+    out.mqtt.max_queued_orders = s.integer("max_queued_orders", 10000, 1,
+                                           10'000'000,
+                                           "an integer in [1, 10000000]");
     if (out.mqtt.topic_prefix.find_first_of("#+") != std::string::npos)
       throw config_error(s.field("topic_prefix"),
                          "\"" + out.mqtt.topic_prefix + "\"",

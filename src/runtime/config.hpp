@@ -10,6 +10,7 @@
 #include "trading/journal.hpp"
 #include "trading/portfolio.hpp"
 #include "trading/quote_codec.hpp"
+#include "trading/quote_filter.hpp"
 #include "trading/report.hpp"
 
 /// Deployment configuration (`configs/*.json`, comments allowed), validated
@@ -70,6 +71,35 @@ struct mqtt_config {
   bool publish_signals = true;
   int keepalive_s = 10;
   int reconnect_max_s = 30;
+  /// Orders the publisher holds in memory waiting for the broker's
+  /// acknowledgement; later ones wait in the journal. Default: 10000.
+  int64_t max_queued_orders = 10000;
+};
+
+/// The MQTT edge of `intuition run`: the input log, its bounds and the
+/// duplicate filter.
+struct ingress_config {
+  /// What happens while the runtime is behind: `queue` (lossless, the
+  /// backlog waits in the input log) or `conflate` (only the newest waiting
+  /// quote per symbol is traded; the others are counted). Default: queue.
+  trading::overload_policy overload = trading::overload_policy::queue;
+  /// Canonical quotes older than the last one seen for their symbol:
+  /// `drop` (counted as stale) or `trade`. Default: drop.
+  trading::stale_policy stale = trading::stale_policy::drop;
+  /// Quotes held in memory between the input log and the journal; the rest
+  /// waits on disk. Default: 8192.
+  int64_t window_quotes = 8192;
+  /// Payload bytes held in memory likewise. Default: 4 MiB.
+  int64_t window_bytes = 4 << 20;
+  /// Size at which the input log starts a new segment. Default: 64 MiB.
+  int64_t segment_bytes = 64 << 20;
+  /// The input log's folder; empty means `<journal.path>.input`.
+  std::string log_dir;
+  /// When the input log reaches the disk: `always` (in the MQTT callback,
+  /// once per message), `interval` or `never`. Default: interval.
+  trading::fsync_policy fsync = trading::fsync_policy::interval;
+  /// Period of `interval` syncs. Default: 10.
+  int64_t fsync_interval_ms = 10;
 };
 
 /// A TCP address `HOST:PORT`.
@@ -151,6 +181,7 @@ struct app_config {
   trading::report_config report;
   trading::codec_limits codec;
   mqtt_config mqtt;
+  ingress_config ingress;
   listen_config listen;
   metrics_config metrics;
   cluster_config cluster;

@@ -29,6 +29,7 @@
 #include "runtime/summary.hpp"
 #include "trading/algorithm.hpp"
 #include "trading/decimal.hpp"
+#include "trading/input_log.hpp"
 #include "trading/publication_mark.hpp"
 
 namespace intuition::runtime {
@@ -47,6 +48,50 @@ int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
            clock_type::now().time_since_epoch())
     .count();
+}
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// The input log after recovery, with where trading resumes.
+struct recovered_input {
+  std::shared_ptr<trading::input_log> log;
+  /// Every record up to here was turned into durable orders.
+  uint64_t resume_after = 0;
+  trading::filter_snapshot filter;
+};
+
+/// Opens the input log next to the journal (or at `ingress.log_dir`),
+/// cutting a torn tail, and reads the processed watermark and the saved
+/// filter state. The input log is synced as `ingress.fsync` says.
+std::variant<recovered_input, std::string> recover_input(const app_config& cfg) {
+  recovered_input out;
+  trading::input_log_options opts;
+  opts.dir = cfg.ingress.log_dir.empty() ? cfg.journal.path + ".input"
+                                         : cfg.ingress.log_dir;
+  opts.segment_bytes = static_cast<uint64_t>(cfg.ingress.segment_bytes);
+  opts.fsync = cfg.ingress.fsync;
+  opts.interval_ms = cfg.ingress.fsync_interval_ms;
+  out.log = std::make_shared<trading::input_log>();
+  auto opened = out.log->open(opts);
+  if (auto* err = std::get_if<std::string>(&opened))
+    return *err;
+  if (auto torn = std::get<trading::input_log_recovery>(opened).torn_bytes)
+    std::cerr << "input log " << opts.dir << ": torn last record (" << torn
+              << " bytes) cut off\n";
+  auto mark = trading::read_input_watermark(opts.dir);
+  if (auto* err = std::get_if<std::string>(&mark))
+    return *err;
+  auto filter = trading::read_filter_snapshot(opts.dir);
+  if (auto* err = std::get_if<std::string>(&filter))
+    return *err;
+  out.filter = std::move(std::get<trading::filter_snapshot>(filter));
+  // The filter state is saved only for durable positions.
+  out.resume_after = std::max(std::get<uint64_t>(mark), out.filter.position);
+  return out;
 }
 
 /// Renders a quote in one of the payload shapes the codec accepts.
@@ -210,6 +255,34 @@ int run_feed(const feed_options& opts) {
   return st.acked >= st.sent ? 0 : 1;
 }
 
+/// Orders the publisher has not seen confirmed yet (held or in the journal).
+int64_t publishing_backlog(caf::scoped_actor& self,
+                           const actors::order_publisher_actor& publisher) {
+  auto st = query_state(self, caf::actor_cast<caf::actor>(publisher));
+  return st ? st->counters["backlog"] : -1;
+}
+
+/// Waits until the ingress traded the input log's unprocessed tail, so that
+/// it is traded before anything new arrives.
+void trade_input_tail(caf::actor_system& sys,
+                      const actors::mqtt_ingress_actor& ingress, uint64_t tail) {
+  caf::scoped_actor self{sys};
+  for (;;) {
+    auto st = query_state(self, caf::actor_cast<caf::actor>(ingress));
+    if (!st) {
+      std::cerr << "intuition run: the ingress stopped while trading the "
+                   "input log's tail\n";
+      return;
+    }
+    if (st->counters["backlog"] == 0 && st->counters["held_quotes"] == 0)
+      break;
+    if (stop_requested)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::cerr << "input log: " << tail << " messages traded\n";
+}
+
 int run_live(const run_options& opts, const char* argv0) {
   // -- configuration: everything is checked before anything starts
   app_config cfg;
@@ -279,6 +352,19 @@ int run_live(const run_options& opts, const char* argv0) {
   }
   auto& journal = std::get<recovered_journal>(recovered);
   auto restored = journal.contents.orders.size();
+  auto input_recovered = recover_input(cfg);
+  if (auto* err = std::get_if<std::string>(&input_recovered)) {
+    std::cerr << "intuition run: " << *err << "\n";
+    return 1;
+  }
+  auto& input = std::get<recovered_input>(input_recovered);
+  cfg.portfolio.input_watermark = input.resume_after;
+  auto tail = input.log->last_position() - std::min(input.log->last_position(),
+                                                    input.resume_after);
+  if (tail > 0)
+    std::cerr << "input log: " << tail
+              << " messages received but not yet traded; trading them "
+                 "before subscribing\n";
   auto mark_path = trading::publication_mark_path(cfg.journal.path);
   auto mark = trading::read_publication_mark(mark_path);
   if (auto* err = std::get_if<std::string>(&mark)) {
@@ -290,6 +376,8 @@ int run_live(const run_options& opts, const char* argv0) {
   pub_cfg.publish_signals = cfg.mqtt.publish_signals;
   pub_cfg.mark_path = mark_path;
   pub_cfg.mark = std::get<uint64_t>(mark);
+  pub_cfg.journal_path = cfg.journal.path;
+  pub_cfg.max_queued = static_cast<size_t>(cfg.mqtt.max_queued_orders);
   for (const auto& x : journal.contents.orders)
     if (x.seq > pub_cfg.mark)
       pub_cfg.unconfirmed.push_back(x);
@@ -336,10 +424,19 @@ int run_live(const run_options& opts, const char* argv0) {
   in_opts.client_id = cfg.mqtt.client_id + "-in";
   in_opts.clean_session = false;
   mqtt_callbacks in_cb;
-  in_cb.on_message = [&](std::string topic, std::string payload) {
-    caf::anon_send(ingress, actors::mqtt_message{std::move(topic),
-                                                 std::move(payload),
-                                                 steady_ns()});
+  // libmosquitto 2.0 has queued the PUBACK when this runs: the append is
+  // what makes the message survive the process. The ingress reads it back
+  // when it has room; at most one `input` waits in its mailbox.
+  auto notified = std::make_shared<std::atomic<bool>>(false);
+  in_cb.on_message = [&, notified](std::string topic, std::string payload) {
+    auto res = input.log->append(topic, payload, wall_ms(), steady_ns());
+    if (auto* err = std::get_if<std::string>(&res)) {
+      std::cerr << ("intuition run: " + *err + "; stopping\n");
+      stop_requested = true;
+      return;
+    }
+    if (!notified->exchange(true))
+      caf::anon_send(ingress, actors::input_atom_v);
   };
   in_cb.on_connect = [&](bool ok, std::string reason) {
     caf::anon_send(ingress, actors::connection_event{ok, reason});
@@ -395,7 +492,17 @@ int run_live(const run_options& opts, const char* argv0) {
   }
   actors::mqtt_ingress_config in_cfg;
   in_cfg.limits = cfg.codec;
-  ingress = sys.spawn(actors::mqtt_ingress, in_cfg, p.router);
+  in_cfg.window_quotes = static_cast<size_t>(cfg.ingress.window_quotes);
+  in_cfg.window_bytes = static_cast<size_t>(cfg.ingress.window_bytes);
+  in_cfg.overload = cfg.ingress.overload;
+  in_cfg.stale = cfg.ingress.stale;
+  in_cfg.input = input.log;
+  in_cfg.notified = notified;
+  in_cfg.log = p.log;
+  in_cfg.resume_after = input.resume_after;
+  in_cfg.filter = std::move(input.filter);
+  in_cfg.sync_interval = std::chrono::milliseconds{cfg.ingress.fsync_interval_ms};
+  ingress = sys.spawn(actors::mqtt_ingress, std::move(in_cfg), p.router);
   // -- inspection and metrics
   actors::node_agent_config agent_cfg;
   agent_cfg.role = "coordinator";
@@ -422,6 +529,8 @@ int run_live(const run_options& opts, const char* argv0) {
   // publishing side a moment to connect before the first quote arrives.
   for (int i = 0; i < 50 && !out_client.connected() && !stop_requested; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (tail > 0)
+    trade_input_tail(sys, ingress, tail);
   for (const auto& ch : channels)
     if (auto err = in_client.subscribe(ch, cfg.mqtt.qos))
       std::cerr << "intuition run: subscribe " << ch << ": " << *err << "\n";
@@ -497,7 +606,11 @@ int run_live(const run_options& opts, const char* argv0) {
     if (!opts.quiet)
       std::cerr << "run: " << quotes << " quotes (" << static_cast<int64_t>(rate)
                 << "/s), " << st->counters["rejected"] << " rejected, "
-                << st->counters["orders"] << " orders, "
+                << st->counters["duplicate"] << " duplicate, "
+                << st->counters["conflated"] << " conflated, "
+                << st->counters["orders"] << " orders, backlog "
+                << st->counters["backlog"] << " quotes and "
+                << publishing_backlog(self, publisher) << " orders, "
                 << (connected ? "connected" : "disconnected")
                 << "\n";
     last_quotes = quotes;
@@ -549,6 +662,10 @@ int run_live(const run_options& opts, const char* argv0) {
              });
   auto in_state = query_state(self, caf::actor_cast<caf::actor>(ingress));
   auto pub_state = query_state(self, caf::actor_cast<caf::actor>(publisher));
+  if (in_state && in_state->counters["backlog"] > 0)
+    std::cerr << "intuition run: " << in_state->counters["backlog"]
+              << " messages wait in the input log; the next start trades "
+                 "them\n";
   out_client.stop();
   stop_control(sys, control);
   if (connector)
@@ -578,8 +695,14 @@ int run_live(const run_options& opts, const char* argv0) {
     }
   }
   complete_report(report, info);
-  if (in_state)
+  if (in_state) {
     report["mqtt_in"] = in_state->counters;
+    auto in_summary = nlohmann::json::parse(in_state->summary_json);
+    report["input_log"] = {{"mean_append_ns", in_summary["mean_append_ns"]},
+                           {"max_append_us", in_summary["max_append_us"]},
+                           {"bytes", in_summary["input_log_bytes"]},
+                           {"segments", in_summary["input_log_segments"]}};
+  }
   if (pub_state)
     report["mqtt_out"] = pub_state->counters;
   report["unconfirmed_orders"] = unconfirmed;

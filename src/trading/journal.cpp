@@ -59,6 +59,12 @@ void append_fields(std::string& out, const order& x) {
   out += format_micros(x.price_micros);
   out += ",\"commission\":";
   out += format_micros(x.commission_micros);
+  // Only live orders have an input position; replay journals stay as the
+  // plain loop writes them.
+  if (x.input_pos != 0) {
+    out += ",\"in\":";
+    flat_json::append_uint(out, x.input_pos);
+  }
 }
 
 /// Appends one complete journal line (without newline).
@@ -296,6 +302,8 @@ std::optional<order> decode_journal_record(std::string_view line,
       || !get_micros(doc, "price", x.price_micros)
       || !get_micros(doc, "commission", x.commission_micros))
     return fail(record_error::bad_json);
+  if (doc.find("in") != nullptr && !get_unsigned(doc, "in", x.input_pos))
+    return fail(record_error::bad_json);
   return x;
 }
 
@@ -458,6 +466,68 @@ void journal_lock::release() noexcept {
   }
   ::close(fd_);
   fd_ = -1;
+std::optional<std::string> journal_cursor::read(const std::string& path,
+                                                uint64_t from_seq,
+                                                uint64_t to_seq,
+                                                size_t max_count,
+                                                std::vector<order>& out) {
+  if (path != path_ || from_seq < next_seq_) {
+    path_ = path;
+    offset_ = 0;
+    next_seq_ = 1;
+  }
+  auto fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return errno_message("journal " + path + ": cannot open", errno);
+  std::string buf;
+  size_t taken = 0;
+  bool failed = false;
+  std::string error;
+  char chunk[64 * 1024];
+  while (next_seq_ <= to_seq && taken < max_count) {
+    auto n = ::pread(fd, chunk, sizeof(chunk), static_cast<off_t>(offset_ + buf.size()));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      failed = true;
+      error = errno_message("journal " + path + ": read", errno);
+      break;
+    }
+    if (n == 0) {
+      failed = true;
+      error = "journal " + path + ": seq " + std::to_string(next_seq_)
+              + " is missing";
+      break;
+    }
+    buf.append(chunk, static_cast<size_t>(n));
+    size_t pos = 0;
+    for (auto eol = buf.find('\n'); eol != std::string::npos
+                                     && next_seq_ <= to_seq && taken < max_count;
+         eol = buf.find('\n', pos)) {
+      auto rec = std::string_view{buf}.substr(pos, eol - pos);
+      if (next_seq_ >= from_seq) {
+        auto x = decode_journal_record(rec);
+        if (!x || x->seq != next_seq_) {
+          failed = true;
+          error = "journal " + path + ": record " + std::to_string(next_seq_)
+                  + " is damaged";
+          break;
+        }
+        out.push_back(std::move(*x));
+        ++taken;
+      }
+      ++next_seq_;
+      pos = eol + 1;
+    }
+    offset_ += pos;
+    buf.erase(0, pos);
+    if (failed)
+      break;
+  }
+  ::close(fd);
+  if (failed)
+    return error;
+  return std::nullopt;
 }
 
 // -- writing ------------------------------------------------------------------------

@@ -16,7 +16,9 @@
 ///   {"seq":1,"id":1,"ts":678334707692,"strategy":"sma","symbol":"DAX",
 ///    "side":"buy","qty":10,"price":1628.75,"commission":1,"crc":"1a2b3c4d"}
 ///
-/// Prices and commissions are exact decimals (`format_micros`).
+/// Prices and commissions are exact decimals (`format_micros`). Orders of a
+/// live run add `"in":N` before the checksum, the input-log position of the
+/// quote that caused them; journals without it load as before.
 namespace intuition::trading {
 
 // -- record format ------------------------------------------------------------------
@@ -112,6 +114,23 @@ public:
 
 private:
   int fd_ = -1;
+/// Reads the orders of a growing journal by sequence number, from where the
+/// last read ended (the order publisher's overflow: orders beyond its bound
+/// wait in the journal and are read back here).
+class journal_cursor {
+public:
+  /// Appends to `out` the orders with seq in [`from_seq`, `to_seq`], at most
+  /// `max_count`. Returns an error message when the file cannot be read or
+  /// a record in the range is missing or damaged.
+  std::optional<std::string> read(const std::string& path, uint64_t from_seq,
+                                  uint64_t to_seq, size_t max_count,
+                                  std::vector<order>& out);
+
+private:
+  /// Byte offset of the record with seq `next_seq_`.
+  uint64_t offset_ = 0;
+  uint64_t next_seq_ = 1;
+  std::string path_;
 };
 
 // -- writing ------------------------------------------------------------------------

@@ -190,7 +190,18 @@ std::variant<order, refusal_reason> portfolio::on_signal(const signal& s) {
 }
 
 bool portfolio::restore(const order& x) {
-  return book_.apply(x);
+  if (!book_.apply(x))
+    return false;
+  if (x.input_pos > cfg_.input_watermark)
+    journaled_.emplace(x.input_pos, x.strategy, x.symbol);
+  return true;
+}
+
+bool portfolio::journaled(uint64_t input_pos, const std::string& strategy,
+                          const std::string& symbol) const {
+  if (input_pos <= cfg_.input_watermark || journaled_.empty())
+    return false;
+  return journaled_.count(std::make_tuple(input_pos, strategy, symbol)) > 0;
 }
 
 quantity portfolio::size_buy(const signal& s, int64_t fill_price_micros) {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <string>
 #include <variant>
 #include <vector>
@@ -106,6 +108,11 @@ struct portfolio_config {
   risk_config risk;
   commission_model commission;
   slippage_model slippage;
+  /// Input-log position up to which every quote was turned into durable
+  /// orders before a restart. Orders restored with a higher `input_pos` are
+  /// the part of the replayed tail already journaled: `journaled` names them
+  /// so that they are not filled twice. Default: 0.
+  uint64_t input_watermark = 0;
 };
 
 /// Counters the portfolio keeps.
@@ -136,6 +143,12 @@ public:
   /// book would leave 64 bits.
   bool restore(const order& x);
 
+  /// Whether the journal already holds the order of `strategy` on `symbol`
+  /// for the quote at input position `input_pos` (restored above the
+  /// watermark).
+  bool journaled(uint64_t input_pos, const std::string& strategy,
+                 const std::string& symbol) const;
+
   const book& positions() const noexcept {
     return book_;
   }
@@ -155,6 +168,9 @@ private:
   book book_;
   portfolio_counters counters_;
   uint64_t rng_state_;
+  /// (input position, strategy, symbol) of restored orders above the
+  /// watermark.
+  std::set<std::tuple<uint64_t, std::string, std::string>> journaled_;
 };
 
 } // namespace intuition::trading

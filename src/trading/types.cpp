@@ -23,7 +23,7 @@ bool from_string(std::string_view str, side& x) noexcept {
 bool operator==(const quote& x, const quote& y) noexcept {
   return x.symbol == y.symbol && x.price_micros == y.price_micros
          && x.ts_ms == y.ts_ms && x.seq == y.seq
-         && x.received_ns == y.received_ns;
+         && x.received_ns == y.received_ns && x.input_pos == y.input_pos;
 }
 
 bool operator==(const quote_tick& x, const quote_tick& y) noexcept {
@@ -43,7 +43,8 @@ bool operator==(const order& x, const order& y) noexcept {
          && x.strategy == y.strategy && x.symbol == y.symbol
          && x.direction == y.direction && x.qty == y.qty
          && x.price_micros == y.price_micros
-         && x.commission_micros == y.commission_micros;
+         && x.commission_micros == y.commission_micros
+         && x.input_pos == y.input_pos;
 }
 
 int64_t cash_delta_micros(const order& x) noexcept {

@@ -46,6 +46,9 @@ struct quote {
   /// Steady-clock time (ns) the runtime received the quote, for
   /// tick-to-order latency; 0 for replayed history.
   int64_t received_ns = 0;
+  /// Position of the message in the input log (`input_log`) it came from;
+  /// 0 for quotes that did not come through the log (replay).
+  uint64_t input_pos = 0;
 };
 
 bool operator==(const quote& x, const quote& y) noexcept;
@@ -117,6 +120,10 @@ struct order {
   /// Fill price including slippage.
   int64_t price_micros = 0;
   int64_t commission_micros = 0;
+  /// Input-log position of the quote that caused the order (journal field
+  /// `in`, written only when not 0): a restart skips (position, strategy,
+  /// symbol) pairs already journaled.
+  uint64_t input_pos = 0;
 };
 
 bool operator==(const order& x, const order& y) noexcept;

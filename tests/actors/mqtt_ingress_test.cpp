@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -15,6 +16,10 @@
 
 #include "actors/messages.hpp"
 #include "actors/mqtt_ingress.hpp"
+#include "trading/input_log.hpp"
+
+#include <filesystem>
+#include <stdlib.h>
 
 using namespace intuition;
 using namespace intuition::actors;
@@ -120,6 +125,10 @@ struct fixture : testing::actor_fixture {
     anon_send_exit(ingress, caf::exit_reason::user_shutdown);
     anon_send_exit(router, caf::exit_reason::user_shutdown);
     run();
+    if (!input_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(input_dir, ec);
+    }
   }
 
   /// Spawns the fake router (answering at once unless `hold`) and the ingress.
@@ -138,6 +147,41 @@ struct fixture : testing::actor_fixture {
   nlohmann::json summary_of_ingress() {
     return nlohmann::json::parse(state_of(ingress).summary_json);
   }
+
+  /// A fresh input log in a temporary folder (removed with the fixture).
+  std::shared_ptr<trading::input_log> make_input_log() {
+    char tmpl[] = "/tmp/intuition-ingress-XXXXXX";
+    input_dir = ::mkdtemp(tmpl);
+    trading::input_log_options opts;
+    opts.dir = input_dir;
+    opts.fsync = trading::fsync_policy::never;
+    auto result = std::make_shared<trading::input_log>();
+    CAF_REQUIRE_EQUAL(result->open(opts).index(), 0u);
+    return result;
+  }
+
+  /// Appends canonical quotes for `symbols` in turn, ts 1, 2, ...
+  void append_quotes(trading::input_log& input, int n,
+                     std::vector<std::string> symbols) {
+    for (int i = 1; i <= n; ++i) {
+      auto sym = symbols[static_cast<size_t>(i) % symbols.size()];
+      auto payload = R"({"symbol":")" + sym + R"(","price":)"
+                     + std::to_string(i) + R"(,"ts":)" + std::to_string(i)
+                     + "}";
+      CAF_REQUIRE_EQUAL(input.append("quotes", payload, 0, 0).index(), 0u);
+    }
+  }
+
+  /// Answers every held batch until the router holds none.
+  void answer_all() {
+    for (int guard = 0; guard < 10'000 && log->held > 0; ++guard) {
+      self->send(router, flush_atom_v);
+      run();
+    }
+  }
+
+  std::string input_dir;
+
 
 };
 
@@ -357,6 +401,177 @@ CAF_TEST(connection events are counted and reported) {
   auto summary = nlohmann::json::parse(st.summary_json);
   CAF_CHECK_EQUAL(summary["connected"].get<bool>(), true);
   CAF_CHECK_EQUAL(summary["connection"].get<std::string>(), "again");
+}
+
+
+CAF_TEST(a repeated or older canonical quote is dropped and counted) {
+  start(mqtt_ingress_config{});
+  send_payload(R"({"symbol":"DAX","price":10,"ts":2000})", 1);
+  send_payload(R"({"symbol":"DAX","price":10,"ts":2000})", 2);
+  send_payload(R"({"symbol":"DAX","price":9,"ts":1000})", 3);
+  send_payload(R"({"symbol":"DAX","price":11,"ts":3000})", 4);
+  // ts-less payloads are never taken for repeats.
+  send_payload(R"({"dax": 12})", 5);
+  send_payload(R"({"dax": 12})", 6);
+  run();
+  auto quotes = all_quotes(*log);
+  CAF_REQUIRE_EQUAL(quotes.size(), 4u);
+  CAF_CHECK_EQUAL(quotes[0].ts_ms, 2000);
+  CAF_CHECK_EQUAL(quotes[1].ts_ms, 3000);
+  auto st = state_of(ingress);
+  CAF_CHECK_EQUAL(st.counters["duplicate"], 1);
+  CAF_CHECK_EQUAL(st.counters["stale"], 1);
+  CAF_CHECK_EQUAL(st.counters["quotes"], 4);
+}
+
+CAF_TEST(the window bounds the quotes held and the backlog waits in the log) {
+  auto input = make_input_log();
+  append_quotes(*input, 100, {"DAX", "SMI", "CAC"});
+  mqtt_ingress_config cfg;
+  cfg.input = input;
+  cfg.window_quotes = 10;
+  cfg.max_in_flight = 2;
+  start(cfg, true);
+  // What is at the router fills the window and no more.
+  CAF_REQUIRE(!log->batches.empty());
+  CAF_CHECK_EQUAL(all_quotes(*log).size(), 10u);
+  auto summary = summary_of_ingress();
+  CAF_CHECK_EQUAL(summary["held_quotes"].get<size_t>(), 10u);
+  CAF_CHECK_EQUAL(summary["backlog"].get<size_t>(), 90u);
+  // A notification while it is behind reads nothing more into memory.
+  self->send(ingress, input_atom_v);
+  run();
+  CAF_CHECK_EQUAL(summary_of_ingress()["held_quotes"].get<size_t>(), 10u);
+  answer_all();
+  auto quotes = all_quotes(*log);
+  CAF_REQUIRE_EQUAL(quotes.size(), 100u);
+  for (size_t i = 0; i < quotes.size(); ++i)
+    CAF_CHECK_EQUAL(quotes[i].input_pos, i + 1);
+  for (const auto& batch : log->batches)
+    CAF_CHECK(batch.quotes.size() <= 10u);
+  auto st = state_of(ingress);
+  CAF_CHECK_EQUAL(st.counters["delivered"], 100);
+  CAF_CHECK_EQUAL(st.counters["peak_held_quotes"], 10);
+  CAF_CHECK_EQUAL(st.counters["backlog"], 0);
+  // Without an order log every acknowledged batch counts as processed.
+  CAF_CHECK_EQUAL(st.counters["processed_position"], 100);
+  auto mark = trading::read_input_watermark(input_dir);
+  CAF_REQUIRE_EQUAL(mark.index(), 0u);
+  CAF_CHECK_EQUAL(std::get<uint64_t>(mark), 100u);
+}
+
+CAF_TEST(the byte bound holds as well as the count bound) {
+  auto input = make_input_log();
+  append_quotes(*input, 60, {"DAX"});
+  mqtt_ingress_config cfg;
+  cfg.input = input;
+  cfg.window_bytes = 200;
+  cfg.max_in_flight = 4;
+  start(cfg, true);
+  auto summary = summary_of_ingress();
+  CAF_CHECK(summary["held_bytes"].get<size_t>() < 200u + 64u);
+  CAF_CHECK(summary["backlog"].get<size_t>() > 0u);
+  answer_all();
+  CAF_CHECK_EQUAL(all_quotes(*log).size(), 60u);
+  CAF_CHECK(state_of(ingress).counters["peak_held_quotes"] < 10);
+}
+
+CAF_TEST(conflation keeps the newest waiting quote per symbol) {
+  auto input = make_input_log();
+  append_quotes(*input, 100, {"DAX", "SMI"});
+  mqtt_ingress_config cfg;
+  cfg.input = input;
+  cfg.window_quotes = 4;
+  cfg.max_in_flight = 1;
+  cfg.overload = trading::overload_policy::conflate;
+  start(cfg, true);
+  answer_all();
+  auto quotes = all_quotes(*log);
+  auto st = state_of(ingress);
+  CAF_CHECK(quotes.size() < 100u);
+  CAF_CHECK_EQUAL(st.counters["conflated"] + static_cast<int64_t>(quotes.size()),
+                  100);
+  // The newest quote of each symbol is the last one traded for it.
+  CAF_REQUIRE(quotes.size() >= 2u);
+  std::map<std::string, int64_t> last;
+  for (const auto& q : quotes)
+    last[q.symbol] = q.ts_ms;
+  CAF_CHECK_EQUAL(last["DAX"], 100);
+  CAF_CHECK_EQUAL(last["SMI"], 99);
+  CAF_CHECK_EQUAL(st.counters["processed_position"], 100);
+}
+
+CAF_TEST(a restart trades only the tail after the watermark with a rebuilt filter) {
+  auto input = make_input_log();
+  append_quotes(*input, 10, {"DAX"});
+  // The first six were processed before the restart; a redelivery of the
+  // sixth arrives in the tail.
+  CAF_REQUIRE_EQUAL(
+    input->append("quotes", R"({"symbol":"DAX","price":6,"ts":6})", 0, 0).index(),
+    0u);
+  mqtt_ingress_config cfg;
+  cfg.input = input;
+  cfg.resume_after = 6;
+  start(cfg);
+  auto quotes = all_quotes(*log);
+  CAF_REQUIRE_EQUAL(quotes.size(), 4u);
+  CAF_CHECK_EQUAL(quotes.front().ts_ms, 7);
+  CAF_CHECK_EQUAL(quotes.front().input_pos, 7u);
+  CAF_CHECK_EQUAL(quotes.back().ts_ms, 10);
+  auto st = state_of(ingress);
+  CAF_CHECK_EQUAL(st.counters["stale"], 1);
+  CAF_CHECK_EQUAL(st.counters["replayed"], 4);
+}
+
+CAF_TEST(processed segments are removed and the saved filter still knows them) {
+  char tmpl[] = "/tmp/intuition-ingress-XXXXXX";
+  input_dir = ::mkdtemp(tmpl);
+  trading::input_log_options opts;
+  opts.dir = input_dir;
+  opts.fsync = trading::fsync_policy::never;
+  opts.segment_bytes = 512;
+  auto input = std::make_shared<trading::input_log>();
+  CAF_REQUIRE_EQUAL(input->open(opts).index(), 0u);
+  append_quotes(*input, 60, {"DAX", "SMI"});
+  CAF_REQUIRE(input->segments() > 3);
+  mqtt_ingress_config cfg;
+  cfg.input = input;
+  start(cfg);
+  CAF_CHECK_EQUAL(all_quotes(*log).size(), 60u);
+  // Everything is processed: only the segment being appended to is left,
+  // and the filter's state was saved first.
+  CAF_CHECK_EQUAL(input->segments(), 1u);
+  CAF_CHECK(state_of(ingress).counters["segments_removed"] > 0);
+  auto saved = trading::read_filter_snapshot(input_dir);
+  CAF_REQUIRE_EQUAL(saved.index(), 0u);
+  auto& snap = std::get<trading::filter_snapshot>(saved);
+  CAF_CHECK(snap.position <= 60u);
+  CAF_CHECK_EQUAL(snap.last_ts.size(), 2u);
+  CAF_CHECK(snap.position >= input->first_position() - 1);
+  // A restart: the broker delivers the first quote of each symbol again.
+  anon_send_exit(ingress, caf::exit_reason::user_shutdown);
+  run();
+  log->batches.clear();
+  auto mark = trading::read_input_watermark(input_dir);
+  CAF_REQUIRE_EQUAL(mark.index(), 0u);
+  CAF_CHECK_EQUAL(std::get<uint64_t>(mark), 60u);
+  CAF_REQUIRE_EQUAL(
+    input->append("quotes", R"({"symbol":"SMI","price":1,"ts":2})", 0, 0).index(),
+    0u);
+  CAF_REQUIRE_EQUAL(
+    input->append("quotes", R"({"symbol":"DAX","price":61,"ts":61})", 0, 0)
+      .index(),
+    0u);
+  mqtt_ingress_config again;
+  again.input = input;
+  again.resume_after = std::get<uint64_t>(mark);
+  again.filter = snap;
+  ingress = sys.spawn(mqtt_ingress, again, quote_router_actor{router});
+  run();
+  auto quotes = all_quotes(*log);
+  CAF_REQUIRE_EQUAL(quotes.size(), 1u);
+  CAF_CHECK_EQUAL(quotes[0].ts_ms, 61);
+  CAF_CHECK_EQUAL(state_of(ingress).counters["stale"], 1);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

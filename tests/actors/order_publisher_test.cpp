@@ -436,4 +436,52 @@ CAF_TEST(the mark is written on exit) {
   CAF_CHECK_EQUAL(mark_on_disk(), 1u);
 }
 
+
+CAF_TEST(orders beyond the bound wait in the journal and go out in order) {
+  // The journal the order log wrote: orders 1..50.
+  auto journal_path = dir + "/orders.journal";
+  {
+    trading::journal_writer writer;
+    CAF_REQUIRE(!writer.open(journal_path, trading::journal_contents{}));
+    auto orders = sma_orders(1, 50);
+    for (auto& x : orders)
+      x.seq = x.id = 0;
+    CAF_REQUIRE(!writer.append(orders));
+  }
+  auto cfg = default_config();
+  cfg.journal_path = journal_path;
+  cfg.max_queued = 8;
+  start(cfg);
+  connect();
+  auto journaled = std::get<trading::journal_contents>(
+    trading::read_journal(journal_path, false));
+  self->send(pub, order_batch{journaled.orders, 0});
+  run();
+  // Eight held and published; forty-two wait in the journal.
+  CAF_CHECK_EQUAL(broker->records.size(), 8u);
+  auto st = state_of(pub);
+  CAF_CHECK_EQUAL(st.counters["backlog"], 50);
+  CAF_CHECK_EQUAL(st.counters["deferred"], 42);
+  auto summary = nlohmann::json::parse(st.summary_json);
+  CAF_CHECK_EQUAL(summary["unconfirmed"].get<size_t>(), 8u);
+  CAF_CHECK_EQUAL(summary["waiting_in_journal"].get<size_t>(), 42u);
+  // Acknowledgements make room; the rest is read back, never more than
+  // eight in memory.
+  for (int32_t mid = 1; mid <= 50; ++mid) {
+    CAF_REQUIRE(static_cast<size_t>(mid) <= broker->records.size());
+    ack(mid);
+    run();
+    auto now = nlohmann::json::parse(state_of(pub).summary_json);
+    CAF_CHECK(now["unconfirmed"].get<size_t>() <= 8u);
+  }
+  CAF_REQUIRE_EQUAL(broker->records.size(), 50u);
+  for (size_t i = 0; i < broker->records.size(); ++i)
+    CAF_CHECK_EQUAL(seq_of(broker->records[i]), i + 1);
+  auto last = state_of(pub);
+  CAF_CHECK_EQUAL(last.counters["backlog"], 0);
+  CAF_CHECK_EQUAL(nlohmann::json::parse(last.summary_json)["publication_mark"]
+                    .get<uint64_t>(),
+                  50u);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -332,3 +332,40 @@ CAF_TEST(malformed endpoints are refused naming the field) {
                   "--node: got \"-1\", expected \"[HOST:]PORT\" with PORT in "
                   "[0, 65535]");
 }
+
+CAF_TEST(ingress fields take their defaults and are validated) {
+  auto cfg = parse_config(minimal, "/cfg");
+  CAF_CHECK(cfg.ingress.overload == trading::overload_policy::queue);
+  CAF_CHECK(cfg.ingress.stale == trading::stale_policy::drop);
+  CAF_CHECK(cfg.ingress.fsync == trading::fsync_policy::interval);
+  CAF_CHECK_EQUAL(cfg.ingress.fsync_interval_ms, 10);
+  CAF_CHECK_EQUAL(cfg.ingress.window_quotes, 8192);
+  CAF_CHECK_EQUAL(cfg.ingress.window_bytes, 4 << 20);
+  CAF_CHECK_EQUAL(cfg.ingress.segment_bytes, 64 << 20);
+  CAF_CHECK_EQUAL(cfg.ingress.log_dir, "");
+  CAF_CHECK_EQUAL(cfg.mqtt.max_queued_orders, 10000);
+  auto set = parse_config(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                              "ingress": {"overload": "conflate", "stale": "trade",
+                                          "fsync": "always", "window_quotes": 16,
+                                          "log_dir": "in"},
+                              "mqtt": {"max_queued_orders": 5}})",
+                          "/cfg");
+  CAF_CHECK(set.ingress.overload == trading::overload_policy::conflate);
+  CAF_CHECK(set.ingress.stale == trading::stale_policy::trade);
+  CAF_CHECK(set.ingress.fsync == trading::fsync_policy::always);
+  CAF_CHECK_EQUAL(set.ingress.window_quotes, 16);
+  CAF_CHECK_EQUAL(set.ingress.log_dir, "/cfg/in");
+  CAF_CHECK_EQUAL(set.mqtt.max_queued_orders, 5);
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "ingress": {"overload": "drop"}})"),
+                  "ingress.overload: got \"drop\", expected one of: queue, conflate");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "ingress": {"stale": true}})"),
+                  "ingress.stale: got true, expected a string");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "ingress": {"window_quotes": 0}})"),
+                  "ingress.window_quotes: got 0, expected an integer in [1, 10000000]");
+  CAF_CHECK(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                         "ingress": {"window": 5}})")
+              .find("ingress.window: got 5, expected no such key") == 0);
+}

@@ -329,4 +329,26 @@ CAF_TEST(restoring a record that would overflow the book leaves it unchanged) {
   x.qty = 1;
   CAF_CHECK(pf.restore(x));
   CAF_CHECK_EQUAL(pf.positions().holding("sma", "X").qty, -1);
+CAF_TEST(restored orders above the input watermark are known as journaled) {
+  portfolio_config cfg;
+  cfg.input_watermark = 5;
+  portfolio pf{cfg};
+  order below;
+  below.strategy = "every";
+  below.symbol = "DAX";
+  below.qty = 1;
+  below.price_micros = 1'000'000;
+  below.input_pos = 4;
+  order above = below;
+  above.input_pos = 7;
+  pf.restore(below);
+  pf.restore(above);
+  // Only the replayed tail matters: positions up to the watermark are never
+  // traded again.
+  CAF_CHECK(!pf.journaled(4, "every", "DAX"));
+  CAF_CHECK(pf.journaled(7, "every", "DAX"));
+  CAF_CHECK(!pf.journaled(7, "other", "DAX"));
+  CAF_CHECK(!pf.journaled(7, "every", "SMI"));
+  CAF_CHECK(!pf.journaled(8, "every", "DAX"));
+  CAF_CHECK(!pf.journaled(0, "every", "DAX"));
 }

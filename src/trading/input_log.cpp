@@ -1,0 +1,602 @@
+#include "trading/input_log.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace intuition::trading {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t header_bytes = 8;
+constexpr size_t fixed_body_bytes = 8 + 8 + 8 + 4;
+/// A record larger than this is damage, not data (payloads are limited far
+/// below it by the broker and the codec).
+constexpr uint32_t max_body_bytes = 64u << 20;
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
+
+void put_u32(std::string& out, uint32_t x) {
+  for (int i = 0; i < 4; ++i)
+    out += static_cast<char>((x >> (8 * i)) & 0xFF);
+}
+
+void put_u64(std::string& out, uint64_t x) {
+  for (int i = 0; i < 8; ++i)
+    out += static_cast<char>((x >> (8 * i)) & 0xFF);
+}
+
+uint32_t get_u32(const char* p) {
+  uint32_t x = 0;
+  for (int i = 3; i >= 0; --i)
+    x = (x << 8) | static_cast<unsigned char>(p[i]);
+  return x;
+}
+
+uint64_t get_u64(const char* p) {
+  uint64_t x = 0;
+  for (int i = 7; i >= 0; --i)
+    x = (x << 8) | static_cast<unsigned char>(p[i]);
+  return x;
+}
+
+std::string errno_text(const std::string& what, int err) {
+  return what + ": " + std::strerror(err);
+}
+
+std::string segment_name(uint64_t first) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%020llu.seg",
+                static_cast<unsigned long long>(first));
+  return buf;
+}
+
+/// First positions of the segment files in `dir`, ascending.
+std::vector<uint64_t> list_segments(const std::string& dir) {
+  std::vector<uint64_t> out;
+  std::error_code ec;
+  for (fs::directory_iterator i{dir, ec}, end; !ec && i != end; i.increment(ec)) {
+    auto name = i->path().filename().string();
+    if (name.size() != 24 || name.compare(20, 4, ".seg") != 0)
+      continue;
+    uint64_t first = 0;
+    bool digits = true;
+    for (size_t k = 0; k < 20; ++k) {
+      if (name[k] < '0' || name[k] > '9') {
+        digits = false;
+        break;
+      }
+      first = first * 10 + static_cast<uint64_t>(name[k] - '0');
+    }
+    if (digits && first > 0)
+      out.push_back(first);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool read_whole(const std::string& path, std::string& data, int& err) {
+  data.clear();
+  auto fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    err = errno;
+    return false;
+  }
+  char buf[64 * 1024];
+  for (;;) {
+    auto n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      err = errno;
+      ::close(fd);
+      return false;
+    }
+    if (n == 0)
+      break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return true;
+}
+
+bool sync_dir(const std::string& dir) {
+  auto fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  auto ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+bool write_all(int fd, const char* data, size_t left) {
+  while (left > 0) {
+    auto n = ::write(fd, data, left);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    data += n;
+    left -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+} // namespace
+
+// -- records ------------------------------------------------------------------------
+
+void append_input_record(std::string& out, const input_record& x) {
+  auto start = out.size();
+  out.append(header_bytes, '\0');
+  put_u64(out, x.position);
+  put_u64(out, static_cast<uint64_t>(x.received_ms));
+  put_u64(out, static_cast<uint64_t>(x.received_ns));
+  put_u32(out, static_cast<uint32_t>(x.topic.size()));
+  out += x.topic;
+  out += x.payload;
+  auto body = std::string_view{out}.substr(start + header_bytes);
+  auto len = static_cast<uint32_t>(body.size());
+  auto crc = crc32(body);
+  for (int i = 0; i < 4; ++i) {
+    out[start + static_cast<size_t>(i)] = static_cast<char>((len >> (8 * i)) & 0xFF);
+    out[start + 4 + static_cast<size_t>(i)]
+      = static_cast<char>((crc >> (8 * i)) & 0xFF);
+  }
+}
+
+size_t decode_input_record(std::string_view data, input_record& x) {
+  if (data.size() < header_bytes)
+    return 0;
+  auto len = get_u32(data.data());
+  if (len < fixed_body_bytes || len > max_body_bytes
+      || data.size() - header_bytes < len)
+    return 0;
+  auto body = data.substr(header_bytes, len);
+  if (crc32(body) != get_u32(data.data() + 4))
+    return 0;
+  auto topic_len = get_u32(body.data() + 24);
+  if (topic_len > len - fixed_body_bytes)
+    return 0;
+  x.position = get_u64(body.data());
+  x.received_ms = static_cast<int64_t>(get_u64(body.data() + 8));
+  x.received_ns = static_cast<int64_t>(get_u64(body.data() + 16));
+  x.topic.assign(body.data() + fixed_body_bytes, topic_len);
+  x.payload.assign(body.data() + fixed_body_bytes + topic_len,
+                   len - fixed_body_bytes - topic_len);
+  return header_bytes + len;
+}
+
+// -- writer -------------------------------------------------------------------------
+
+input_log::~input_log() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (fd_ >= 0) {
+    if (dirty_ && opts_.fsync != fsync_policy::never)
+      ::fdatasync(fd_);
+    ::close(fd_);
+  }
+}
+
+std::variant<input_log_recovery, std::string>
+input_log::open(input_log_options opts) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  opts_ = std::move(opts);
+  std::error_code ec;
+  fs::create_directories(opts_.dir, ec);
+  if (ec)
+    return "input log " + opts_.dir + ": cannot create: " + ec.message();
+  input_log_recovery rec;
+  auto firsts = list_segments(opts_.dir);
+  std::string data;
+  uint64_t expected = firsts.empty() ? 1 : firsts.front();
+  for (size_t i = 0; i < firsts.size(); ++i) {
+    auto path = opts_.dir + "/" + segment_name(firsts[i]);
+    auto err = 0;
+    if (!read_whole(path, data, err))
+      return errno_text("input log " + path + ": cannot read", err);
+    if (firsts[i] != expected)
+      return "input log " + path + ": starts at position "
+             + std::to_string(firsts[i]) + ", expected "
+             + std::to_string(expected) + " (a segment is missing)";
+    size_t pos = 0;
+    input_record x;
+    while (pos < data.size()) {
+      auto n = decode_input_record(std::string_view{data}.substr(pos), x);
+      if (n == 0 || x.position != expected)
+        break;
+      pos += n;
+      ++expected;
+      ++rec.records;
+    }
+    if (pos < data.size()) {
+      if (i + 1 < firsts.size())
+        return "input log " + path + ": damaged record at byte "
+               + std::to_string(pos) + " before the last segment";
+      // The last append never completed, so it was never handed on: cut it.
+      auto fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(pos)) != 0
+          || ::fsync(fd) != 0) {
+        auto e = errno;
+        if (fd >= 0)
+          ::close(fd);
+        return errno_text("input log " + path + ": cannot cut off torn tail", e);
+      }
+      ::close(fd);
+      rec.torn_bytes = data.size() - pos;
+    }
+    segments_[firsts[i]] = pos;
+  }
+  next_ = expected;
+  last_.store(expected - 1, std::memory_order_release);
+  if (!firsts.empty()) {
+    auto path = opts_.dir + "/" + segment_name(firsts.back());
+    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd_ < 0)
+      return errno_text("input log " + path + ": cannot open", errno);
+  }
+  last_sync_ns_ = steady_ns();
+  return rec;
+}
+
+std::optional<std::string> input_log::start_segment(uint64_t first) {
+  if (fd_ >= 0) {
+    // The finished segment reaches the disk as the policy promised.
+    if (dirty_ && opts_.fsync != fsync_policy::never && ::fdatasync(fd_) != 0)
+      return errno_text("input log: fdatasync", errno);
+    ::close(fd_);
+    fd_ = -1;
+    dirty_ = false;
+  }
+  auto path = opts_.dir + "/" + segment_name(first);
+  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0)
+    return errno_text("input log " + path + ": cannot create", errno);
+  if (opts_.fsync != fsync_policy::never)
+    sync_dir(opts_.dir);
+  segments_[first] = 0;
+  return std::nullopt;
+}
+
+std::variant<uint64_t, std::string>
+input_log::append(std::string_view topic, std::string_view payload,
+                  int64_t received_ms, int64_t received_ns) {
+  auto t0 = steady_ns();
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto fail = [this](std::string msg) {
+    append_errors_.fetch_add(1);
+    return std::variant<uint64_t, std::string>{std::in_place_index<1>,
+                                               std::move(msg)};
+  };
+  if (segments_.empty() || fd_ < 0
+      || segments_.rbegin()->second >= opts_.segment_bytes)
+    if (auto err = start_segment(next_))
+      return fail(*err);
+  auto& size = segments_.rbegin()->second;
+  buf_.clear();
+  input_record x;
+  x.position = next_;
+  x.received_ms = received_ms;
+  x.received_ns = received_ns;
+  x.topic.assign(topic);
+  x.payload.assign(payload);
+  append_input_record(buf_, x);
+  if (!write_all(fd_, buf_.data(), buf_.size())) {
+    auto err = errno;
+    // Keep the segment a clean sequence of records.
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    return fail(errno_text("input log " + opts_.dir + ": write", err));
+  }
+  size += buf_.size();
+  dirty_ = true;
+  auto now = steady_ns();
+  if (opts_.fsync == fsync_policy::always
+      || (opts_.fsync == fsync_policy::interval
+          && now - last_sync_ns_ >= opts_.interval_ms * 1'000'000)) {
+    if (::fdatasync(fd_) != 0)
+      return fail(errno_text("input log " + opts_.dir + ": fdatasync", errno));
+    dirty_ = false;
+    last_sync_ns_ = now;
+  }
+  auto position = next_++;
+  last_.store(position, std::memory_order_release);
+  auto took = steady_ns() - t0;
+  if (took > max_append_ns_.load())
+    max_append_ns_.store(took);
+  appends_.fetch_add(1);
+  total_append_ns_.fetch_add(static_cast<uint64_t>(std::max<int64_t>(took, 0)));
+  return position;
+}
+
+std::optional<std::string> input_log::sync_if_due(bool force) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (fd_ < 0 || !dirty_ || opts_.fsync == fsync_policy::never)
+    return std::nullopt;
+  auto now = steady_ns();
+  if (!force && now - last_sync_ns_ < opts_.interval_ms * 1'000'000)
+    return std::nullopt;
+  if (::fdatasync(fd_) != 0)
+    return errno_text("input log " + opts_.dir + ": fdatasync", errno);
+  dirty_ = false;
+  last_sync_ns_ = now;
+  return std::nullopt;
+}
+
+size_t input_log::remove_through(uint64_t position) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  size_t removed = 0;
+  while (segments_.size() > 1) {
+    auto second = std::next(segments_.begin())->first;
+    if (second - 1 > position)
+      break;
+    auto path = opts_.dir + "/" + segment_name(segments_.begin()->first);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+      break;
+    segments_.erase(segments_.begin());
+    ++removed;
+  }
+  return removed;
+}
+
+uint64_t input_log::first_position() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return segments_.empty() ? next_ : segments_.begin()->first;
+}
+
+uint64_t input_log::oldest_segment_end() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (segments_.size() < 2)
+    return 0;
+  return std::next(segments_.begin())->first - 1;
+}
+
+uint64_t input_log::disk_bytes() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  uint64_t sum = 0;
+  for (const auto& [first, size] : segments_)
+    sum += size;
+  return sum;
+}
+
+size_t input_log::segments() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return segments_.size();
+}
+
+// -- reader -------------------------------------------------------------------------
+
+input_log_reader::input_log_reader(input_log_reader&& other) noexcept
+  : dir_(std::move(other.dir_)),
+    fd_(other.fd_),
+    offset_(other.offset_),
+    next_(other.next_) {
+  other.fd_ = -1;
+}
+
+input_log_reader& input_log_reader::operator=(input_log_reader&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0)
+      ::close(fd_);
+    dir_ = std::move(other.dir_);
+    fd_ = other.fd_;
+    offset_ = other.offset_;
+    next_ = other.next_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+input_log_reader::~input_log_reader() {
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+
+void input_log_reader::seek(std::string dir, uint64_t position) {
+  if (fd_ >= 0)
+    ::close(fd_);
+  fd_ = -1;
+  dir_ = std::move(dir);
+  next_ = position == 0 ? 1 : position;
+  offset_ = 0;
+}
+
+std::optional<std::string> input_log_reader::open_segment_for(uint64_t position) {
+  if (fd_ >= 0)
+    ::close(fd_);
+  fd_ = -1;
+  offset_ = 0;
+  auto firsts = list_segments(dir_);
+  auto i = std::upper_bound(firsts.begin(), firsts.end(), position);
+  if (i == firsts.begin())
+    return "input log " + dir_ + ": no segment holds position "
+           + std::to_string(position);
+  auto path = dir_ + "/" + segment_name(*std::prev(i));
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0)
+    return errno_text("input log " + path + ": cannot open", errno);
+  // Skip the records before `position` (once per segment switch).
+  auto first = *std::prev(i);
+  std::vector<input_record> skipped;
+  auto target = next_;
+  next_ = first;
+  while (next_ < target) {
+    skipped.clear();
+    auto before = next_;
+    if (auto err = read(target - 1, 4096, 16u << 20, skipped))
+      return err;
+    if (next_ == before)
+      return "input log " + path + ": position " + std::to_string(target)
+             + " not found";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> input_log_reader::read(uint64_t last,
+                                                  size_t max_records,
+                                                  size_t max_bytes,
+                                                  std::vector<input_record>& out) {
+  size_t records = 0;
+  size_t bytes = 0;
+  size_t chunk = 256 * 1024;
+  bool switched = false;
+  while (next_ <= last && records < max_records && bytes < max_bytes) {
+    if (fd_ < 0)
+      if (auto err = open_segment_for(next_))
+        return err;
+    buf_.resize(chunk);
+    ssize_t n = 0;
+    do
+      n = ::pread(fd_, buf_.data(), buf_.size(), static_cast<off_t>(offset_));
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+      return errno_text("input log " + dir_ + ": read", errno);
+    auto data = std::string_view{buf_.data(), static_cast<size_t>(n)};
+    size_t used = 0;
+    input_record x;
+    while (next_ <= last && records < max_records && bytes < max_bytes) {
+      auto k = decode_input_record(data.substr(used), x);
+      if (k == 0)
+        break;
+      if (x.position != next_)
+        return "input log " + dir_ + ": expected position "
+               + std::to_string(next_) + ", found "
+               + std::to_string(x.position);
+      used += k;
+      bytes += k;
+      ++records;
+      ++next_;
+      out.push_back(std::move(x));
+    }
+    offset_ += used;
+    if (used > 0) {
+      switched = false;
+      continue;
+    }
+    if (next_ > last || records >= max_records || bytes >= max_bytes)
+      break;
+    // Nothing decoded: a record larger than the chunk, or the end of this
+    // segment (the writer moved on to the next one).
+    if (data.size() >= header_bytes) {
+      auto len = get_u32(data.data());
+      if (len <= max_body_bytes && data.size() < header_bytes + len) {
+        chunk = header_bytes + len;
+        continue;
+      }
+      return "input log " + dir_ + ": damaged record at position "
+             + std::to_string(next_);
+    }
+    if (switched)
+      return "input log " + dir_ + ": position " + std::to_string(next_)
+             + " is missing";
+    ::close(fd_);
+    fd_ = -1;
+    switched = true;
+  }
+  return std::nullopt;
+}
+
+// -- watermark and filter state -----------------------------------------------------
+
+std::variant<uint64_t, std::string> read_input_watermark(const std::string& dir) {
+  std::string data;
+  auto err = 0;
+  auto path = dir + "/processed";
+  if (!read_whole(path, data, err))
+    return err == ENOENT ? std::variant<uint64_t, std::string>{uint64_t{0}}
+                         : std::variant<uint64_t, std::string>{
+                           errno_text("input log " + path + ": cannot read", err)};
+  if (data.size() < 12 || crc32(std::string_view{data}.substr(0, 8))
+                            != get_u32(data.data() + 8))
+    return "input log " + path + ": damaged watermark";
+  return get_u64(data.data());
+}
+
+std::optional<std::string> write_input_watermark(const std::string& dir,
+                                                 uint64_t position) {
+  std::string data;
+  put_u64(data, position);
+  put_u32(data, crc32(data));
+  auto path = dir + "/processed";
+  auto fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return errno_text("input log " + path + ": cannot open", errno);
+  auto n = ::pwrite(fd, data.data(), data.size(), 0);
+  auto err = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(data.size()))
+    return errno_text("input log " + path + ": write", err);
+  return std::nullopt;
+}
+
+std::variant<filter_snapshot, std::string>
+read_filter_snapshot(const std::string& dir) {
+  filter_snapshot out;
+  std::string data;
+  auto err = 0;
+  auto path = dir + "/filter";
+  if (!read_whole(path, data, err)) {
+    if (err == ENOENT)
+      return out;
+    return errno_text("input log " + path + ": cannot read", err);
+  }
+  if (data.size() < 12
+      || crc32(std::string_view{data}.substr(0, data.size() - 4))
+           != get_u32(data.data() + data.size() - 4))
+    return "input log " + path + ": damaged filter state";
+  out.position = get_u64(data.data());
+  size_t pos = 8;
+  auto end = data.size() - 4;
+  while (pos + 12 <= end) {
+    auto len = get_u32(data.data() + pos);
+    if (pos + 12 + len > end)
+      return "input log " + path + ": damaged filter state";
+    auto ts = static_cast<int64_t>(get_u64(data.data() + pos + 4));
+    out.last_ts.emplace(data.substr(pos + 12, len), ts);
+    pos += 12 + len;
+  }
+  return out;
+}
+
+std::optional<std::string> write_filter_snapshot(const std::string& dir,
+                                                 const filter_snapshot& x) {
+  std::string data;
+  put_u64(data, x.position);
+  for (const auto& [symbol, ts] : x.last_ts) {
+    put_u32(data, static_cast<uint32_t>(symbol.size()));
+    put_u64(data, static_cast<uint64_t>(ts));
+    data += symbol;
+  }
+  put_u32(data, crc32(data));
+  auto tmp = dir + "/filter.tmp";
+  auto path = dir + "/filter";
+  auto fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return errno_text("input log " + tmp + ": cannot create", errno);
+  auto ok = write_all(fd, data.data(), data.size()) && ::fdatasync(fd) == 0;
+  auto err = errno;
+  ::close(fd);
+  if (!ok)
+    return errno_text("input log " + tmp + ": write", err);
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    return errno_text("input log " + path + ": rename", errno);
+  sync_dir(dir);
+  return std::nullopt;
+}
+
+} // namespace intuition::trading
