@@ -466,6 +466,8 @@ void journal_lock::release() noexcept {
   }
   ::close(fd_);
   fd_ = -1;
+}
+
 std::optional<std::string> journal_cursor::read(const std::string& path,
                                                 uint64_t from_seq,
                                                 uint64_t to_seq,

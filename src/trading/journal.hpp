@@ -114,6 +114,8 @@ public:
 
 private:
   int fd_ = -1;
+};
+
 /// Reads the orders of a growing journal by sequence number, from where the
 /// last read ended (the order publisher's overflow: orders beyond its bound
 /// wait in the journal and are read back here).

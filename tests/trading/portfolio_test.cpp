@@ -329,6 +329,8 @@ CAF_TEST(restoring a record that would overflow the book leaves it unchanged) {
   x.qty = 1;
   CAF_CHECK(pf.restore(x));
   CAF_CHECK_EQUAL(pf.positions().holding("sma", "X").qty, -1);
+}
+
 CAF_TEST(restored orders above the input watermark are known as journaled) {
   portfolio_config cfg;
   cfg.input_watermark = 5;
