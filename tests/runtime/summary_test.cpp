@@ -123,7 +123,11 @@ CAF_TEST(after a resume the summary shows the return since inception and this se
   trading::equity_curve ec;
   ec.record(q.ts_ms, pf.positions().equity_micros());
   auto r = trading::portfolio_report(pf, ec, at_resume, {}, false);
-  r["journal"] = {{"path", "j"}, {"durable_orders", 0}, {"restored_orders", 2}};
+  runtime::run_info info;
+  info.mode = "replay";
+  info.journal_path = "j";
+  info.restored_orders = 2;
+  runtime::complete_report(r, info);
   auto equity = static_cast<double>(pf.positions().equity_micros());
   // 115,000 against the configured 100,000, and against the equity the
   // session started from.
