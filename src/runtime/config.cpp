@@ -344,6 +344,17 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
       trading::default_max_price_micros);
     s.done();
   }
+  // -- router
+  {
+    auto s = top.child("router");
+    out.router.max_symbols = static_cast<uint64_t>(s.integer(
+      "max_symbols", 1'000'000, 1, 100'000'000,
+      "an integer in [1, 100000000]"));
+    out.router.max_instances = static_cast<uint64_t>(s.integer(
+      "max_instances", 4'000'000, 1, 400'000'000,
+      "an integer in [1, 400000000]"));
+    s.done();
+  }
   // -- mqtt
   {
     auto s = top.child("mqtt");
@@ -410,6 +421,7 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
 void apply_node_flags(const node_flags& flags, app_config& cfg) {
   if (flags.listen)
     cfg.listen = *flags.listen;
+  cfg.listen.insecure = flags.insecure;
   if (flags.metrics_port) {
     cfg.metrics.enabled = true;
     cfg.metrics.port = *flags.metrics_port;

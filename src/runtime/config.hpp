@@ -72,6 +72,17 @@ struct mqtt_config {
   int reconnect_max_s = 30;
 };
 
+/// Caps of the quote router: a client inventing symbols must not grow the
+/// process without bound.
+struct router_config {
+  /// Distinct symbols at most; quotes of new symbols past it are refused as
+  /// `too_many_symbols`.
+  uint64_t max_symbols = 1'000'000;
+  /// Algorithm instances (one per strategy and symbol) at most; a new
+  /// symbol whose instances would pass it is refused the same way.
+  uint64_t max_instances = 4'000'000;
+};
+
 /// A TCP address `HOST:PORT`.
 struct endpoint {
   std::string host = "127.0.0.1";
@@ -98,6 +109,10 @@ struct listen_config {
   bool specified = false;
   bool enabled = false;
   endpoint at{"127.0.0.1", 4242};
+  /// `--insecure`: listen beyond loopback without TLS anyway (warned
+  /// about). Otherwise that is refused: BASP authenticates no one and
+  /// trusts a frame's length before any handshake.
+  bool insecure = false;
 };
 
 /// Parses `--listen`/`listen`: `off`, or `[HOST:]PORT`. Throws
@@ -133,6 +148,8 @@ struct node_flags {
   std::optional<uint16_t> metrics_port;
   /// Worker nodes to join, in addition to `cluster.nodes`.
   std::vector<std::string> join;
+  /// `--insecure`: allow listening beyond loopback without TLS.
+  bool insecure = false;
 };
 
 struct app_config;
@@ -150,6 +167,7 @@ struct app_config {
   replay_config replay;
   trading::report_config report;
   trading::codec_limits codec;
+  router_config router;
   mqtt_config mqtt;
   listen_config listen;
   metrics_config metrics;
