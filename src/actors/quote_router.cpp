@@ -239,6 +239,9 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
         self->send_exit(handle, msg.reason);
     // A clean stop: the next process continues from this history.
     save_history(self);
+    self->state.book->log_too_many(true);
+    for (const auto& line : self->state.book->take_log())
+      aout(self) << "quote_router: " << line << std::endl;
     self->quit(msg.reason);
   });
   self->set_down_handler([self](caf::down_msg& dm) {

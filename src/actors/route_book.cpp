@@ -249,13 +249,13 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
   return out;
 }
 
-void route_book::log_too_many() {
+void route_book::log_too_many(bool force) {
   // At most once a second, with a count: a client inventing symbols must
   // not flood the log either.
   if (counters_.too_many_symbols == logged_too_many_)
     return;
   auto now = std::chrono::steady_clock::now();
-  if (logged_too_many_ > 0
+  if (!force && logged_too_many_ > 0
       && now - last_too_many_log_ < std::chrono::seconds(1))
     return;
   auto caps = [](size_t x) {

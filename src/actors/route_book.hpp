@@ -285,6 +285,10 @@ public:
   /// Lines to log (re-placements, failures), taken by the caller.
   std::vector<std::string> take_log();
 
+  /// Adds a line for the `too_many_symbols` refusals not logged yet, at
+  /// most once a second unless `force` (when the router stops).
+  void log_too_many(bool force = false);
+
   // -- history across restarts ------------------------------------------------
 
   /// Keeps every traded symbol's recent history (its longest warm-up, at
@@ -317,7 +321,6 @@ private:
                 std::vector<trading::signal> signals);
   void settle_lost(route_instance& inst);
   void replaced_one(size_t member);
-  void log_too_many();
 
   std::vector<strategy_route> strategies_;
   route_limits limits_;
