@@ -95,13 +95,15 @@ int main(int argc, char** argv) {
   // instances from, and each instance's restored position.
   const auto history_path = trading::warmup_file_path(cfg.journal.path);
   std::unordered_map<std::string, std::vector<trading::quote_tick>> restored;
-  if (auto read = trading::read_warmup_file(history_path);
-      auto* h = std::get_if<std::vector<trading::symbol_history>>(&read))
-    for (auto& x : *h)
-      restored[x.symbol] = std::move(x.ticks);
-  else
-    std::cerr << std::get<std::string>(read)
-              << "; algorithms start without warm-up\n";
+  if (cfg.journal.warmup) {
+    auto read = trading::read_warmup_file(history_path);
+    if (auto* h = std::get_if<std::vector<trading::symbol_history>>(&read))
+      for (auto& x : *h)
+        restored[x.symbol] = std::move(x.ticks);
+    else
+      std::cerr << std::get<std::string>(read)
+                << "; algorithms start without warm-up\n";
+  }
   // The history to save at the end: each traded symbol's last quotes, as
   // many as its longest warm-up (at least one).
   std::unordered_map<std::string, std::deque<trading::quote_tick>> recent;
@@ -210,7 +212,7 @@ int main(int argc, char** argv) {
     saved.push_back({symbol, {ticks.begin(), ticks.end()}});
   for (auto& [symbol, ticks] : restored)
     saved.push_back({symbol, std::move(ticks)});
-  if (!cfg.journal.path.empty())
+  if (!cfg.journal.path.empty() && cfg.journal.warmup)
     if (auto err = trading::write_warmup_file(history_path, saved))
       std::cerr << *err << "\n";
   auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now()

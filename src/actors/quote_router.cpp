@@ -134,12 +134,14 @@ void save_history(self_ptr self) {
   auto& st = self->state;
   if (st.history_path.empty())
     return;
-  st.last_history_save = std::chrono::steady_clock::now();
+  auto t0 = std::chrono::steady_clock::now();
   std::vector<trading::symbol_history> out;
   for (auto& [symbol, ticks] : st.book->history_snapshot())
     out.push_back({std::move(symbol), std::move(ticks)});
   if (auto err = trading::write_warmup_file(st.history_path, out))
     aout(self) << "quote_router: " << *err << std::endl;
+  st.last_history_save = std::chrono::steady_clock::now();
+  st.history_save_cost = st.last_history_save - t0;
 }
 
 /// The router's summary for `inspect`: members and where each instance runs.
@@ -275,7 +277,8 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
       // Periodically too, for a crash (SIGKILL) between clean stops.
       if (!st.history_path.empty()
           && std::chrono::steady_clock::now() - st.last_history_save
-               >= history_save_interval)
+               >= std::max<std::chrono::steady_clock::duration>(
+                 history_save_interval, 10 * st.history_save_cost))
         save_history(self);
       return promise;
     },

@@ -71,6 +71,9 @@ struct quote_router_state {
   std::string history_path;
   std::unordered_map<std::string, int64_t> positions;
   std::chrono::steady_clock::time_point last_history_save;
+  /// How long the last save took: periodic saves wait at least ten times
+  /// that, so that a large history costs at most a tenth of the router.
+  std::chrono::steady_clock::duration history_save_cost{0};
 };
 
 /// Spawns the router. Instances are placed the first time a symbol appears

@@ -311,6 +311,7 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
                          "one of: always, interval, never");
     out.journal.interval_ms = s.integer("interval_ms", 10, 1, 60'000,
                                         "an integer in [1, 60000]");
+    out.journal.warmup = s.boolean("warmup", true);
     s.done();
   }
   // -- replay

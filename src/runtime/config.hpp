@@ -36,6 +36,9 @@ struct journal_config {
   std::string path;
   trading::fsync_policy fsync = trading::fsync_policy::always;
   int64_t interval_ms = 10;
+  /// Keep the symbols' recent history beside the journal (`PATH.warmup`)
+  /// and warm restarted strategies from it.
+  bool warmup = true;
 };
 
 /// How `replay` feeds history.

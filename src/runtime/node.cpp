@@ -185,6 +185,8 @@ router_options_for(const app_config& cfg,
   for (const auto& [key, pos] : book.positions().holdings())
     if (pos.qty != 0)
       out.positions.emplace(key.first + "/" + key.second, pos.qty);
+  if (!cfg.journal.warmup)
+    return out;
   out.history_path = trading::warmup_file_path(cfg.journal.path);
   auto read = trading::read_warmup_file(out.history_path);
   if (auto* err = std::get_if<std::string>(&read)) {

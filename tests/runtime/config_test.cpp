@@ -130,6 +130,9 @@ CAF_TEST(router caps take their defaults and are bounded) {
   auto cfg = parse_config(minimal, "/cfg");
   CAF_CHECK_EQUAL(cfg.router.max_symbols, 1'000'000u);
   CAF_CHECK_EQUAL(cfg.router.max_instances, 4'000'000u);
+  CAF_CHECK(cfg.journal.warmup);
+  CAF_CHECK(!parse_config(with(R"("journal": {"warmup": false})"), "/cfg")
+               .journal.warmup);
   cfg = parse_config(with(R"("router": {"max_symbols": 5, "max_instances": 7})"),
                      "/cfg");
   CAF_CHECK_EQUAL(cfg.router.max_symbols, 5u);
