@@ -6,8 +6,10 @@
 // usage: intuition-bench-loop --config FILE [--quotes CSV] [--repeat N]
 //                             [--journal PATH]
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -25,6 +27,7 @@
 #include "trading/performance.hpp"
 #include "trading/portfolio.hpp"
 #include "trading/report.hpp"
+#include "trading/warmup_file.hpp"
 
 using namespace intuition;
 
@@ -66,7 +69,7 @@ int main(int argc, char** argv) {
     cfg.replay.repeat = repeat;
   if (!journal_path.empty())
     cfg.journal.path = journal_path;
-  auto loaded = runtime::load_quotes_csv(cfg.replay.quotes);
+  auto loaded = runtime::load_quotes_csv(cfg.replay.quotes, cfg.codec);
   if (auto* err = std::get_if<std::string>(&loaded)) {
     std::cerr << *err << "\n";
     return 2;
@@ -88,6 +91,23 @@ int main(int argc, char** argv) {
   trading::portfolio pf{cfg.portfolio};
   for (const auto& x : contents.orders)
     pf.restore(x);
+  // What a restart hands on, as the router does: history to warm new
+  // instances from, and each instance's restored position.
+  const auto history_path = trading::warmup_file_path(cfg.journal.path);
+  std::unordered_map<std::string, std::vector<trading::quote_tick>> restored;
+  if (cfg.journal.warmup) {
+    auto read = trading::read_warmup_file(history_path);
+    if (auto* h = std::get_if<std::vector<trading::symbol_history>>(&read))
+      for (auto& x : *h)
+        restored[x.symbol] = std::move(x.ticks);
+    else
+      std::cerr << std::get<std::string>(read)
+                << "; algorithms start without warm-up\n";
+  }
+  // The history to save at the end: each traded symbol's last quotes, as
+  // many as its longest warm-up (at least one).
+  std::unordered_map<std::string, std::deque<trading::quote_tick>> recent;
+  std::unordered_map<std::string, size_t> recent_limit;
   auto starting_equity = pf.positions().equity_micros();
   trading::equity_curve curve{cfg.report.equity_interval_ms};
   // Instances per symbol in strategy order, created on first sight.
@@ -101,24 +121,65 @@ int main(int argc, char** argv) {
   const auto span_ms = qs.back().ts_ms - qs.front().ts_ms + 1;
   std::vector<trading::order> filled;
   uint64_t durable = 0;
+  // The router's caps, so that a capped run journals the same orders.
+  uint64_t seq = 0;
+  uint64_t instance_count = 0;
   for (uint64_t i = 0; i < total; ++i) {
     auto q = qs[i % n];
     q.ts_ms += static_cast<int64_t>(i / n) * span_ms;
-    q.seq = i + 1;
     auto it = instances.find(q.symbol);
     if (it == instances.end()) {
+      auto trades = [&q](const runtime::strategy_config& s) {
+        return s.symbols.empty()
+               || std::find(s.symbols.begin(), s.symbols.end(), q.symbol)
+                    != s.symbols.end();
+      };
+      uint64_t needed = 0;
+      for (const auto& s : cfg.strategies)
+        needed += trades(s) ? 1 : 0;
+      if (instances.size() >= cfg.router.max_symbols
+          || needed > cfg.router.max_instances
+          || instance_count > cfg.router.max_instances - needed)
+        continue; // too_many_symbols
+      instance_count += needed;
       auto& v = instances[q.symbol];
+      auto warm = restored.find(q.symbol);
+      size_t limit = 0;
       for (const auto& s : cfg.strategies) {
-        if (!s.symbols.empty()
-            && std::find(s.symbols.begin(), s.symbols.end(), q.symbol)
-                 == s.symbols.end())
+        if (!trades(s))
           continue;
         auto algo = trading::make_algorithm(s.algorithm, q.symbol);
         algo->initialize(s.params);
+        limit = std::max<size_t>(limit, std::max<size_t>(algo->warmup(), 1));
+        if (auto held = pf.positions().holding(s.name, q.symbol).qty; held != 0)
+          algo->restore_position(held);
+        if (warm != restored.end())
+          for (const auto& x : warm->second) {
+            trading::quote past{q.symbol, x.price_micros, x.ts_ms, 0, 0};
+            algo->on_quote(past);
+          }
         v.emplace_back(&s, std::move(algo));
       }
+      if (limit > 0) {
+        recent_limit[q.symbol] = limit;
+        auto& kept = recent[q.symbol];
+        if (warm != restored.end())
+          for (const auto& x : warm->second) {
+            kept.push_back(x);
+            if (kept.size() > limit)
+              kept.pop_front();
+          }
+      }
+      if (warm != restored.end())
+        restored.erase(warm);
       it = instances.find(q.symbol);
     }
+    if (auto kept = recent.find(q.symbol); kept != recent.end()) {
+      kept->second.push_back(trading::tick_of(q));
+      if (kept->second.size() > recent_limit[q.symbol])
+        kept->second.pop_front();
+    }
+    q.seq = ++seq;
     pf.on_quote(q);
     for (auto& [strategy, algo] : it->second) {
       auto d = algo->on_quote(q);
@@ -146,6 +207,14 @@ int main(int argc, char** argv) {
     durable += filled.size();
   }
   journal.sync();
+  std::vector<trading::symbol_history> saved;
+  for (auto& [symbol, ticks] : recent)
+    saved.push_back({symbol, {ticks.begin(), ticks.end()}});
+  for (auto& [symbol, ticks] : restored)
+    saved.push_back({symbol, std::move(ticks)});
+  if (!cfg.journal.path.empty() && cfg.journal.warmup)
+    if (auto err = trading::write_warmup_file(history_path, saved))
+      std::cerr << *err << "\n";
   auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now()
                                                - t0)
                    .count();

@@ -20,6 +20,8 @@ algorithm(algorithm_actor::stateful_pointer<algorithm_state> self,
   } else {
     try {
       st.algo->initialize(nlohmann::json::parse(spec.params_json));
+      if (spec.restored_position != 0)
+        st.algo->restore_position(spec.restored_position);
     } catch (const std::exception& ex) {
       failure = ex.what();
     }

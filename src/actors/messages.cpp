@@ -53,7 +53,7 @@ bool operator==(const actor_state& x, const actor_state& y) noexcept {
 bool operator==(const algorithm_spec& x, const algorithm_spec& y) noexcept {
   return x.strategy == y.strategy && x.algorithm == y.algorithm
          && x.params_json == y.params_json && x.symbol == y.symbol
-         && x.epoch == y.epoch;
+         && x.epoch == y.epoch && x.restored_position == y.restored_position;
 }
 
 bool operator==(const mqtt_message& x, const mqtt_message& y) noexcept {

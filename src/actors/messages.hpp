@@ -127,6 +127,9 @@ struct algorithm_spec {
   /// Placement generation of (strategy, symbol): raised whenever the router
   /// places the instance anew, so a stale incarnation is recognisable.
   uint64_t epoch = 0;
+  /// The strategy's net position in the symbol restored from the journal
+  /// (`trading::algorithm::restore_position`); 0 when none.
+  int64_t restored_position = 0;
 };
 
 /// A worker node the coordinator connected to, handed to the router.
@@ -200,7 +203,7 @@ typename Inspector::result_type inspect(Inspector& f, connection_event& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, algorithm_spec& x) {
   return f(caf::meta::type_name("algorithm_spec"), x.strategy, x.algorithm,
-           x.params_json, x.symbol, x.epoch);
+           x.params_json, x.symbol, x.epoch, x.restored_position);
 }
 
 bool operator==(const quote_batch& x, const quote_batch& y) noexcept;

@@ -8,6 +8,7 @@
 #include "actors/algorithm.hpp"
 #include "actors/inspection.hpp"
 #include "trading/algorithm.hpp"
+#include "trading/warmup_file.hpp"
 
 namespace intuition::actors {
 
@@ -68,7 +69,10 @@ void start(self_ptr self, uint32_t slot, uint64_t epoch, route_actions& work) {
   const auto& inst = st.book->instance(slot);
   const auto& s = st.book->strategy(inst.strategy);
   algorithm_spec spec{s.name, s.algorithm, s.params_json,
-                      st.book->symbol(inst.symbol), epoch};
+                      st.book->symbol(inst.symbol), epoch, 0};
+  if (auto pos = st.positions.find(st.book->instance_key(slot));
+      pos != st.positions.end())
+    spec.restored_position = pos->second;
   if (st.book->members()[inst.member].local) {
     install(self, slot, epoch, st.local(self->system(), spec), work);
     return;
@@ -123,6 +127,23 @@ void carry_out(self_ptr self, route_actions actions) {
   flush_ready(self);
 }
 
+/// Saves the symbols' history for the next process (see `router_options`);
+/// a failure is logged and trading goes on: the next start is then only
+/// warmed from older history, or not at all.
+void save_history(self_ptr self) {
+  auto& st = self->state;
+  if (st.history_path.empty())
+    return;
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<trading::symbol_history> out;
+  for (auto& [symbol, ticks] : st.book->history_snapshot())
+    out.push_back({std::move(symbol), std::move(ticks)});
+  if (auto err = trading::write_warmup_file(st.history_path, out))
+    aout(self) << "quote_router: " << *err << std::endl;
+  st.last_history_save = std::chrono::steady_clock::now();
+  st.history_save_cost = st.last_history_save - t0;
+}
+
 /// The router's summary for `inspect`: members and where each instance runs.
 nlohmann::json router_summary(const route_book& book) {
   nlohmann::json placement = nlohmann::json::object();
@@ -157,6 +178,8 @@ std::vector<trading::metric_sample> router_metrics(const route_book& book) {
                             n(c.algorithm_failures)),
     trading::counter_sample("intuition_stale_replies_total",
                             n(c.stale_replies)),
+    trading::counter_sample("intuition_too_many_symbols_total",
+                            n(c.too_many_symbols)),
     trading::gauge_sample("intuition_symbols", n(book.symbol_count())),
   };
   for (const auto& m : book.members()) {
@@ -189,10 +212,19 @@ void fill_warmups(std::vector<strategy_route>& strategies) {
 quote_router_actor::behavior_type
 quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
              std::vector<strategy_route> strategies, placement_fn local,
-             portfolio_actor portfolio, order_publisher_actor publisher) {
+             portfolio_actor portfolio, order_publisher_actor publisher,
+             router_options opts) {
   auto& st = self->state;
   fill_warmups(strategies);
-  st.book = std::make_unique<route_book>(std::move(strategies));
+  st.book = std::make_unique<route_book>(std::move(strategies), opts.limits);
+  if (!opts.history_path.empty()) {
+    st.book->keep_history();
+    for (auto& [symbol, ticks] : opts.history)
+      st.book->restore_history(symbol, std::move(ticks));
+    st.history_path = std::move(opts.history_path);
+    st.last_history_save = std::chrono::steady_clock::now();
+  }
+  st.positions = std::move(opts.positions);
   st.local = std::move(local);
   if (st.local) {
     st.book->add_member(node_label(), "", true);
@@ -207,6 +239,11 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
     for (const auto& handle : self->state.handles)
       if (handle)
         self->send_exit(handle, msg.reason);
+    // A clean stop: the next process continues from this history.
+    save_history(self);
+    self->state.book->log_too_many(true);
+    for (const auto& line : self->state.book->take_log())
+      aout(self) << "quote_router: " << line << std::endl;
     self->quit(msg.reason);
   });
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -237,6 +274,12 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
       auto actions = st.book->intake(std::move(batch.quotes), id);
       st.promises.emplace_back(id, promise);
       carry_out(self, std::move(actions));
+      // Periodically too, for a crash (SIGKILL) between clean stops.
+      if (!st.history_path.empty()
+          && std::chrono::steady_clock::now() - st.last_history_save
+               >= std::max<std::chrono::steady_clock::duration>(
+                 history_save_interval, 10 * st.history_save_cost))
+        save_history(self);
       return promise;
     },
     [self](part_result& res) {
@@ -290,7 +333,8 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
          {"stale_replies", counter(c.stale_replies)},
          {"algorithm_failures", counter(c.algorithm_failures)},
          {"unrouted_quotes", counter(c.unrouted)},
-         {"unplaced_quotes", counter(c.unplaced)}},
+         {"unplaced_quotes", counter(c.unplaced)},
+         {"too_many_symbols", counter(c.too_many_symbols)}},
         router_summary(*st.book).dump());
       out.metrics = router_metrics(*st.book);
       st.probe.stamp(out, self->mailbox().size());

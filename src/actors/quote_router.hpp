@@ -33,6 +33,23 @@ placement_fn local_placement();
 /// How long a node may take to spawn an instance.
 constexpr std::chrono::seconds place_timeout{10};
 
+/// How often the router saves the symbols' history while quotes flow (it
+/// also saves it when it stops).
+constexpr std::chrono::seconds history_save_interval{5};
+
+/// What a router starts with besides its strategies.
+struct router_options {
+  route_limits limits;
+  /// File the symbols' recent history is saved to (beside the journal), so
+  /// that the next process warms its instances from it; empty: none.
+  std::string history_path;
+  /// History an earlier process saved, by symbol.
+  std::vector<std::pair<std::string, std::vector<trading::quote_tick>>> history;
+  /// Net positions restored from the journal, by `STRATEGY/SYMBOL`; a new
+  /// instance is told its own (`trading::algorithm::restore_position`).
+  std::unordered_map<std::string, int64_t> positions;
+};
+
 struct quote_router_state {
   static inline const char* name = "quote_router";
   std::unique_ptr<route_book> book;
@@ -50,15 +67,24 @@ struct quote_router_state {
   std::deque<std::pair<uint64_t, caf::typed_response_promise<uint64_t>>>
     promises;
   actor_probe probe{actor_kind::quote_router};
+  /// See `router_options`.
+  std::string history_path;
+  std::unordered_map<std::string, int64_t> positions;
+  std::chrono::steady_clock::time_point last_history_save;
+  /// How long the last save took: periodic saves wait at least ten times
+  /// that, so that a large history costs at most a tenth of the router.
+  std::chrono::steady_clock::duration history_save_cost{0};
 };
 
 /// Spawns the router. Instances are placed the first time a symbol appears
 /// for a strategy that trades it: on the coordinator through `local`
 /// (unless null) or on a node that joined (`cluster_member`), whichever
-/// wins the rendezvous hash.
+/// wins the rendezvous hash. Symbols past `opts.limits` are refused and
+/// counted as `too_many_symbols`.
 quote_router_actor::behavior_type
 quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
              std::vector<strategy_route> strategies, placement_fn local,
-             portfolio_actor portfolio, order_publisher_actor publisher);
+             portfolio_actor portfolio, order_publisher_actor publisher,
+             router_options opts);
 
 } // namespace intuition::actors

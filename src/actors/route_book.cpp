@@ -66,7 +66,13 @@ std::vector<trading::quote_tick> symbol_route::recent() const {
 
 route_book::route_book(std::vector<strategy_route> strategies,
                        size_t max_symbols)
-  : strategies_(std::move(strategies)), max_symbols_(max_symbols) {
+  : route_book(std::move(strategies), route_limits{max_symbols}) {
+  // nop
+}
+
+route_book::route_book(std::vector<strategy_route> strategies,
+                       route_limits limits)
+  : strategies_(std::move(strategies)), limits_(limits) {
   // nop
 }
 
@@ -143,7 +149,14 @@ uint32_t route_book::intern(const std::string& symbol, bool& created) {
   auto found = symbol_ids_.find(symbol);
   if (found != symbol_ids_.end())
     return found->second;
-  if (routes_.size() >= max_symbols_)
+  if (routes_.size() >= limits_.max_symbols)
+    return no_symbol;
+  size_t needed = 0;
+  for (const auto& s : strategies_)
+    if (s.matches(symbol))
+      ++needed;
+  if (needed > limits_.max_instances
+      || instances_.size() > limits_.max_instances - needed)
     return no_symbol;
   created = true;
   auto id = static_cast<uint32_t>(routes_.size());
@@ -154,7 +167,11 @@ uint32_t route_book::intern(const std::string& symbol, bool& created) {
     const auto& s = strategies_[k];
     if (!s.matches(symbol))
       continue;
-    route.history_limit = std::max(route.history_limit, s.warmup);
+    // Persisted, a symbol keeps at least its last quote: an instance that
+    // needs no window still learns it is not seeing its first quote.
+    route.history_limit = std::max(route.history_limit,
+                                   persist_ ? std::max<size_t>(s.warmup, 1)
+                                            : s.warmup);
     route_instance inst;
     inst.symbol = id;
     inst.strategy = k;
@@ -162,6 +179,14 @@ uint32_t route_book::intern(const std::string& symbol, bool& created) {
     instances_.push_back(std::move(inst));
     part_index_.push_back(0);
     part_batch_.push_back(0);
+  }
+  if (auto found = restored_.find(symbol); found != restored_.end()) {
+    if (!route.slots.empty()) {
+      for (const auto& x : found->second)
+        route.remember(x);
+      route.restored = std::move(found->second);
+    }
+    restored_.erase(found);
   }
   routes_.push_back(std::move(route));
   return id;
@@ -220,12 +245,13 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
   for (size_t i = 0; i < kept; ++i) {
     auto& route = routes_[sids[i]];
     auto tick = trading::tick_of(quotes[i]);
-    if (has_remote_ && route.history_limit > 0)
+    if ((has_remote_ || persist_) && route.history_limit > 0)
       route.remember(tick);
     for (auto slot : route.slots)
       parts[part_index_[slot]].second.push_back(tick);
   }
   counters_.quotes += kept;
+  log_too_many();
   route_batch b;
   b.id = id;
   b.quotes = std::move(quotes);
@@ -236,6 +262,31 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
   for (auto& [slot, part] : parts)
     route_part(slot, id, std::move(part), out);
   return out;
+}
+
+void route_book::log_too_many(bool force) {
+  // At most once a second, with a count: a client inventing symbols must
+  // not flood the log either.
+  if (counters_.too_many_symbols == logged_too_many_)
+    return;
+  auto now = std::chrono::steady_clock::now();
+  if (!force && logged_too_many_ > 0
+      && now - last_too_many_log_ < std::chrono::seconds(1))
+    return;
+  auto caps = [](size_t x) {
+    return x == std::numeric_limits<size_t>::max() ? std::string{"none"}
+                                                    : std::to_string(x);
+  };
+  log_.push_back(std::to_string(counters_.too_many_symbols - logged_too_many_)
+                 + " quote(s) of new symbols refused (too_many_symbols, "
+                 + std::to_string(counters_.too_many_symbols) + " in all): "
+                 + std::to_string(routes_.size()) + " symbols and "
+                 + std::to_string(instances_.size())
+                 + " instances reached router.max_symbols "
+                 + caps(limits_.max_symbols) + " or router.max_instances "
+                 + caps(limits_.max_instances));
+  logged_too_many_ = counters_.too_many_symbols;
+  last_too_many_log_ = now;
 }
 
 void route_book::answered(uint32_t slot, uint64_t epoch, uint64_t batch,
@@ -289,7 +340,18 @@ route_actions route_book::started(uint32_t slot, uint64_t epoch, bool& current) 
     return out;
   inst.starting = false;
   const auto& route = routes_[inst.symbol];
-  if (epoch > 1 && !route.history.empty()) {
+  if (epoch == 1 && !route.restored.empty()) {
+    // A first incarnation: warmed from what an earlier process saved; this
+    // process's quotes reach it as parts.
+    out.push_back({route_action::warmup, slot, 0, epoch, route.restored});
+    auto& r = routes_[inst.symbol];
+    bool all_started = true;
+    for (auto other : r.slots)
+      all_started = all_started && instances_[other].epoch > 0
+                    && !instances_[other].starting;
+    if (all_started)
+      std::vector<trading::quote_tick>{}.swap(r.restored);
+  } else if (epoch > 1 && !route.history.empty()) {
     // Indicators resume where the lost incarnation was: the symbol's last
     // quotes before the first one it still has to answer for.
     auto first_pending = std::numeric_limits<uint64_t>::max();
@@ -403,6 +465,30 @@ route_actions route_book::stopped(uint32_t slot, bool unreachable,
 std::string route_book::instance_key(uint32_t slot) const {
   const auto& inst = instances_[slot];
   return strategies_[inst.strategy].name + "/" + routes_[inst.symbol].symbol;
+}
+
+void route_book::keep_history() {
+  persist_ = true;
+}
+
+void route_book::restore_history(const std::string& symbol,
+                                 std::vector<trading::quote_tick> ticks) {
+  for (auto& x : ticks)
+    x.seq = 0;
+  restored_[symbol] = std::move(ticks);
+}
+
+std::vector<std::pair<std::string, std::vector<trading::quote_tick>>>
+route_book::history_snapshot() const {
+  std::vector<std::pair<std::string, std::vector<trading::quote_tick>>> out;
+  for (const auto& route : routes_)
+    if (!route.history.empty())
+      out.emplace_back(route.symbol, route.recent());
+  // Symbols restored but not seen in this process keep their history.
+  for (const auto& [symbol, ticks] : restored_)
+    if (!ticks.empty())
+      out.emplace_back(symbol, ticks);
+  return out;
 }
 
 std::vector<std::string> route_book::take_log() {

@@ -110,6 +110,9 @@ struct symbol_route {
   std::vector<trading::quote_tick> history;
   size_t history_next = 0;
   size_t history_limit = 0;
+  /// History an earlier process saved, kept apart until every instance of
+  /// the symbol started from it (the ring may already have moved on).
+  std::vector<trading::quote_tick> restored;
 
   /// Adds `x` to the history, dropping the oldest past the limit.
   void remember(const trading::quote_tick& x);
@@ -169,8 +172,19 @@ struct route_counters {
   uint64_t unrouted = 0;
   /// Quotes no instance could see because no member was alive.
   uint64_t unplaced = 0;
-  /// Quotes refused because the symbol cap was reached.
+  /// Quotes refused because the symbol or instance cap was reached.
   uint64_t too_many_symbols = 0;
+};
+
+/// Caps on what one router keeps: each symbol costs its routes and
+/// history, each instance an actor, so a client inventing symbols must not
+/// grow the process without bound.
+struct route_limits {
+  /// Distinct symbols at most.
+  size_t max_symbols = std::numeric_limits<size_t>::max();
+  /// Algorithm instances (strategy, symbol) at most; a symbol whose
+  /// instances would pass it is refused whole.
+  size_t max_instances = std::numeric_limits<size_t>::max();
 };
 
 // -- the book -----------------------------------------------------------------------
@@ -181,6 +195,9 @@ public:
   /// Starts with `strategies` (their `warmup` filled in) and no member.
   explicit route_book(std::vector<strategy_route> strategies,
                       size_t max_symbols = std::numeric_limits<size_t>::max());
+
+  /// Starts with `strategies` and `limits`.
+  route_book(std::vector<strategy_route> strategies, route_limits limits);
 
   // -- members ----------------------------------------------------------------
 
@@ -268,6 +285,29 @@ public:
   /// Lines to log (re-placements, failures), taken by the caller.
   std::vector<std::string> take_log();
 
+  /// Adds a line for the `too_many_symbols` refusals not logged yet, at
+  /// most once a second unless `force` (when the router stops).
+  void log_too_many(bool force = false);
+
+  // -- history across restarts ------------------------------------------------
+
+  /// Keeps every traded symbol's recent history (its longest warm-up, at
+  /// least one quote) from now on, so that it can be saved
+  /// (`history_snapshot`) and a later process warmed from it. Call before
+  /// the first quote.
+  void keep_history();
+
+  /// History of `symbol` saved by an earlier process: the symbol's
+  /// instances are warmed from it when they first start, and it counts as
+  /// the symbol's history until new quotes push it out.
+  void restore_history(const std::string& symbol,
+                       std::vector<trading::quote_tick> ticks);
+
+  /// Every symbol's kept history, oldest first (`restore_history` input of
+  /// the next process).
+  std::vector<std::pair<std::string, std::vector<trading::quote_tick>>>
+  history_snapshot() const;
+
 private:
   static constexpr uint32_t no_symbol = std::numeric_limits<uint32_t>::max();
 
@@ -283,10 +323,14 @@ private:
   void replaced_one(size_t member);
 
   std::vector<strategy_route> strategies_;
-  size_t max_symbols_;
+  route_limits limits_;
   std::vector<route_member> members_;
   /// A node joined once: history is kept from then on for warm-ups.
   bool has_remote_ = false;
+  /// History is kept for the next process (`keep_history`).
+  bool persist_ = false;
+  /// Restored history of symbols not seen yet in this process.
+  std::unordered_map<std::string, std::vector<trading::quote_tick>> restored_;
   std::unordered_map<std::string, uint32_t> symbol_ids_;
   /// Deques: growing them never moves (or copies) what they hold.
   std::deque<symbol_route> routes_;
@@ -303,6 +347,9 @@ private:
   route_counters counters_;
   std::vector<std::string> log_;
   std::chrono::steady_clock::time_point last_unplaced_log_;
+  /// `too_many_symbols` when it was last logged (at most once a second).
+  uint64_t logged_too_many_ = 0;
+  std::chrono::steady_clock::time_point last_too_many_log_;
 };
 
 } // namespace intuition::actors

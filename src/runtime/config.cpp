@@ -311,6 +311,7 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
                          "one of: always, interval, never");
     out.journal.interval_ms = s.integer("interval_ms", 10, 1, 60'000,
                                         "an integer in [1, 60000]");
+    out.journal.warmup = s.boolean("warmup", true);
     s.done();
   }
   // -- replay
@@ -370,6 +371,17 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
                          "one of: always, interval, never");
     out.ingress.fsync_interval_ms = s.integer("fsync_interval_ms", 10, 1, 60'000,
                                               "an integer in [1, 60000]");
+    s.done();
+  }
+  // -- router
+  {
+    auto s = top.child("router");
+    out.router.max_symbols = static_cast<uint64_t>(s.integer(
+      "max_symbols", 1'000'000, 1, 100'000'000,
+      "an integer in [1, 100000000]"));
+    out.router.max_instances = static_cast<uint64_t>(s.integer(
+      "max_instances", 4'000'000, 1, 400'000'000,
+      "an integer in [1, 400000000]"));
     s.done();
   }
   // -- mqtt
@@ -441,6 +453,7 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
 void apply_node_flags(const node_flags& flags, app_config& cfg) {
   if (flags.listen)
     cfg.listen = *flags.listen;
+  cfg.listen.insecure = flags.insecure;
   if (flags.metrics_port) {
     cfg.metrics.enabled = true;
     cfg.metrics.port = *flags.metrics_port;

@@ -37,6 +37,9 @@ struct journal_config {
   std::string path;
   trading::fsync_policy fsync = trading::fsync_policy::always;
   int64_t interval_ms = 10;
+  /// Keep the symbols' recent history beside the journal (`PATH.warmup`)
+  /// and warm restarted strategies from it.
+  bool warmup = true;
 };
 
 /// How `replay` feeds history.
@@ -102,6 +105,17 @@ struct ingress_config {
   int64_t fsync_interval_ms = 10;
 };
 
+/// Caps of the quote router: a client inventing symbols must not grow the
+/// process without bound.
+struct router_config {
+  /// Distinct symbols at most; quotes of new symbols past it are refused as
+  /// `too_many_symbols`.
+  uint64_t max_symbols = 1'000'000;
+  /// Algorithm instances (one per strategy and symbol) at most; a new
+  /// symbol whose instances would pass it is refused the same way.
+  uint64_t max_instances = 4'000'000;
+};
+
 /// A TCP address `HOST:PORT`.
 struct endpoint {
   std::string host = "127.0.0.1";
@@ -128,6 +142,10 @@ struct listen_config {
   bool specified = false;
   bool enabled = false;
   endpoint at{"127.0.0.1", 4242};
+  /// `--insecure`: listen beyond loopback without TLS anyway (warned
+  /// about). Otherwise that is refused: BASP authenticates no one and
+  /// trusts a frame's length before any handshake.
+  bool insecure = false;
 };
 
 /// Parses `--listen`/`listen`: `off`, or `[HOST:]PORT`. Throws
@@ -163,6 +181,8 @@ struct node_flags {
   std::optional<uint16_t> metrics_port;
   /// Worker nodes to join, in addition to `cluster.nodes`.
   std::vector<std::string> join;
+  /// `--insecure`: allow listening beyond loopback without TLS.
+  bool insecure = false;
 };
 
 struct app_config;
@@ -180,6 +200,7 @@ struct app_config {
   replay_config replay;
   trading::report_config report;
   trading::codec_limits codec;
+  router_config router;
   mqtt_config mqtt;
   ingress_config ingress;
   listen_config listen;

@@ -65,7 +65,9 @@ options:
   --listen [HOST:]PORT|off
                      publish the actors for intuition inspect and cluster
                      nodes (default: listen of the config, else off; port 0
-                     picks a free one)
+                     picks a free one). Beyond loopback it needs TLS (an
+                     [openssl] section; see README "Security")
+  --insecure         allow --listen beyond loopback without TLS (warns)
   --metrics-port N   serve Prometheus metrics on http://127.0.0.1:N/metrics
                      (metrics.bind of the config changes the address)
   --join HOST:PORT   place algorithm actors on this worker node too
@@ -113,7 +115,10 @@ options:
   --listen [HOST:]PORT|off
                         publish the actors for intuition inspect and cluster
                         nodes (default: listen of the config, else
-                        127.0.0.1:4242; port 0 picks a free one)
+                        127.0.0.1:4242; port 0 picks a free one). Beyond
+                        loopback it needs TLS (an [openssl] section; see
+                        README "Security")
+  --insecure            allow --listen beyond loopback without TLS (warns)
   --metrics-port N      serve Prometheus metrics on
                         http://127.0.0.1:N/metrics (0 picks a free port)
   --join HOST:PORT      place algorithm actors on this worker node too
@@ -150,7 +155,9 @@ coordinator placed are stopped. Runs until SIGINT/SIGTERM.
 
 options:
   --bind HOST         address to listen on (default 127.0.0.1; anything
-                      else is reachable by others: see README "Security")
+                      else is reachable by others and needs TLS, an
+                      [openssl] section: see README "Security")
+  --insecure          allow --bind beyond loopback without TLS (warns)
   --port N            port to listen on (default 4243; 0 picks a free one)
   --name NAME         name shown in placement and inspection (default
                       node-PORT)
@@ -219,6 +226,10 @@ void parse_integer(std::string_view flag, const std::string& value, uint64_t lo,
 bool take_node_flag(int argc, char** argv, int& i, node_flags& out,
                     std::string& err) {
   std::string value;
+  if (std::string_view{argv[i]} == "--insecure") {
+    out.insecure = true;
+    return true;
+  }
   if (take_value(argc, argv, i, "--listen", value, err)) {
     try {
       out.listen = parse_listen("--listen", value);
@@ -250,7 +261,9 @@ int node_command(int argc, char** argv) {
       std::cout << node_help;
       return 0;
     }
-    if (take_value(argc, argv, i, "--bind", value, err)) {
+    if (arg == "--insecure") {
+      opts.insecure = true;
+    } else if (take_value(argc, argv, i, "--bind", value, err)) {
       if (value.empty())
         err = "--bind: got \"\", expected an IP address";
       opts.bind = value;

@@ -49,6 +49,8 @@ const std::map<std::string, std::string>& help_texts() {
     {"intuition_mqtt_publish_errors_total", "MQTT publish calls that failed."},
     {"intuition_router_quotes_total", "Quotes that entered the router."},
     {"intuition_unrouted_quotes_total", "Quotes no strategy trades."},
+    {"intuition_too_many_symbols_total",
+     "Quotes of new symbols refused past router.max_symbols or router.max_instances."},
     {"intuition_algorithm_failures_total",
      "Algorithm instances that stopped or failed a batch."},
     {"intuition_symbols", "Symbols seen by the router."},

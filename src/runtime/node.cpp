@@ -17,6 +17,8 @@
 #include "actors/node_agent.hpp"
 #include "actors/order_log.hpp"
 #include "actors/portfolio.hpp"
+#include "trading/portfolio.hpp"
+#include "trading/warmup_file.hpp"
 
 namespace intuition::runtime {
 
@@ -167,6 +169,37 @@ recover_journal(const std::string& path) {
   return out;
 }
 
+actors::router_options
+router_options_for(const app_config& cfg,
+                   const std::vector<trading::order>& restored) {
+  actors::router_options out;
+  out.limits.max_symbols = static_cast<size_t>(cfg.router.max_symbols);
+  out.limits.max_instances = static_cast<size_t>(cfg.router.max_instances);
+  if (cfg.journal.path.empty())
+    return out;
+  // What each instance held when the journal ends, as the portfolio
+  // rebuilds it.
+  trading::portfolio book{cfg.portfolio};
+  for (const auto& x : restored)
+    book.restore(x);
+  for (const auto& [key, pos] : book.positions().holdings())
+    if (pos.qty != 0)
+      out.positions.emplace(key.first + "/" + key.second, pos.qty);
+  if (!cfg.journal.warmup)
+    return out;
+  out.history_path = trading::warmup_file_path(cfg.journal.path);
+  auto read = trading::read_warmup_file(out.history_path);
+  if (auto* err = std::get_if<std::string>(&read)) {
+    // Trading goes on, with indicators starting cold; the file is
+    // rewritten at the next save.
+    std::cerr << *err << "; algorithms start without warm-up\n";
+    return out;
+  }
+  for (auto& h : std::get<std::vector<trading::symbol_history>>(read))
+    out.history.emplace_back(std::move(h.symbol), std::move(h.ticks));
+  return out;
+}
+
 pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
                         recovered_journal journal, actors::placement_fn place,
                         actors::order_publisher_actor publisher) {
@@ -178,13 +211,15 @@ pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
   // the order log gets a thread of its own instead of stalling one of the
   // scheduler's workers (and every actor queued behind it).
   p.log = sys.spawn<caf::detached>(actors::order_log, journal.writer, log_cfg);
+  auto opts = router_options_for(cfg, journal.contents.orders);
   p.portfolio = sys.spawn(actors::portfolio, cfg.portfolio, cfg.report,
                           std::move(journal.contents.orders), p.log);
   std::vector<actors::strategy_route> routes;
   for (const auto& s : cfg.strategies)
     routes.push_back({s.name, s.algorithm, s.params.dump(), s.symbols});
   p.router = sys.spawn(actors::quote_router, std::move(routes),
-                       std::move(place), p.portfolio, std::move(publisher));
+                       std::move(place), p.portfolio, std::move(publisher),
+                       std::move(opts));
   return p;
 }
 
@@ -204,6 +239,14 @@ start_control(caf::actor_system& sys, const listen_config& listen,
     caf::anon_send_exit(cp.agent, caf::exit_reason::user_shutdown);
     return msg;
   };
+  if (listen.enabled && !tls && !listen.at.loopback() && !listen.insecure)
+    return fail("cannot listen on " + listen.at.to_string()
+                + " without TLS: it is beyond loopback, and node-to-node "
+                  "traffic (CAF's BASP) authenticates no one and trusts a "
+                  "frame's length before any handshake, so anyone who "
+                  "reaches the port can place actors or exhaust memory. "
+                  "Configure an [openssl] section (see README, \"Security\"), "
+                  "listen on 127.0.0.1, or pass --insecure to accept the risk");
   if (listen.enabled) {
     auto port = tls ? caf::openssl::publish(cp.agent, listen.at.port,
                                             listen.at.host.c_str(), false)
@@ -222,10 +265,12 @@ start_control(caf::actor_system& sys, const listen_config& listen,
                    "configured CA; any such certificate is accepted, whichever "
                    "node it names\n";
     else if (!listen.at.loopback())
-      std::cerr << "warning: --listen " << listen.at.to_string()
-                << " is beyond loopback and node-to-node traffic is "
+      std::cerr << "warning: --insecure: listening on "
+                << listen.at.to_string()
+                << " beyond loopback without TLS; node-to-node traffic is "
                    "unauthenticated: anyone who reaches this port can inspect "
-                   "and place actors (see README, \"Security\")\n";
+                   "and place actors, and a forged frame header can exhaust "
+                   "memory (see README, \"Security\")\n";
   }
   if (metrics.enabled) {
     auto started = metrics_server::start(sys, cp.agent, metrics.bind, metrics.port);

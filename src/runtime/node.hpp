@@ -77,8 +77,16 @@ struct pipeline {
   actors::quote_router_actor router;
 };
 
+/// The router's caps from `cfg` and, with a journal, what a restart hands
+/// on: the net position of each (strategy, symbol) in `restored`, and the
+/// symbols' history saved beside the journal (`JOURNAL.warmup`; a damaged
+/// file is reported on stderr and ignored).
+actors::router_options
+router_options_for(const app_config& cfg,
+                   const std::vector<trading::order>& restored);
+
 /// Spawns order log, portfolio and router for `cfg`; the portfolio starts
-/// from the recovered journal.
+/// from the recovered journal, the router from `router_options_for`.
 pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
                         recovered_journal journal, actors::placement_fn place,
                         actors::order_publisher_actor publisher = {});

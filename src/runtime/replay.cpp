@@ -44,7 +44,8 @@ double seconds_since(clock_type::time_point t0) {
 } // namespace
 
 std::variant<loaded_quotes, std::string>
-load_quotes_csv(const std::string& path) {
+load_quotes_csv(const std::string& path,
+                const trading::codec_limits& limits) {
   std::ifstream in{path, std::ios::binary};
   if (!in)
     return "cannot read quotes file " + path;
@@ -65,7 +66,7 @@ load_quotes_csv(const std::string& path) {
     if (line_no == 1 && trading::is_csv_header(line))
       continue;
     ++out.rows;
-    auto res = trading::decode_csv_row(line, out.quotes);
+    auto res = trading::decode_csv_row(line, out.quotes, limits);
     if (res.ok)
       continue;
     ++out.rejected[static_cast<size_t>(res.reason)];
@@ -125,7 +126,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
               << opts.config_path << " or pass --journal PATH\n";
     return 2;
   }
-  auto loaded = load_quotes_csv(cfg.replay.quotes);
+  auto loaded = load_quotes_csv(cfg.replay.quotes, cfg.codec);
   if (auto* err = std::get_if<std::string>(&loaded)) {
     std::cerr << "intuition replay: " << *err << "\n";
     return 2;

@@ -44,9 +44,12 @@ struct loaded_quotes {
 size_t replay_batch_size(size_t configured, size_t symbols);
 
 /// Reads a `ts,symbol,price` CSV. Rejected rows are counted by reason; the
-/// first few are printed to stderr with their line numbers. Returns an
-/// error message if the file cannot be read.
-std::variant<loaded_quotes, std::string> load_quotes_csv(const std::string& path);
+/// first few are printed to stderr with their line numbers. `limits` are
+/// the configured `codec` limits (`codec.max_price` applies to CSV rows as
+/// to MQTT payloads). Returns an error message if the file cannot be read.
+std::variant<loaded_quotes, std::string>
+load_quotes_csv(const std::string& path,
+                const trading::codec_limits& limits = {});
 
 /// Runs the replay; returns the process exit code.
 int run_replay(const replay_options& opts, const char* argv0);

@@ -78,7 +78,22 @@ void print_summary(std::ostream& out, const nlohmann::json& r) {
   out << "  final cash       " << fixed(num("final_cash"), 2) << "\n";
   out << "  equity           " << fixed(num("equity"), 2) << " (start "
       << fixed(num("starting_cash"), 2) << ")\n";
-  out << "  total return     " << percent(num("total_return")) << "\n";
+  const auto& journal = r["journal"];
+  auto restored = journal.is_object()
+                    ? journal.value("restored_orders", uint64_t{0})
+                    : uint64_t{0};
+  out << "  total return     " << percent(num("total_return"))
+      << " since inception (starting cash " << fixed(num("starting_cash"), 2);
+  if (restored > 0)
+    out << ", every journaled order";
+  out << ")\n";
+  // After a resume the session's own return differs: show it beside, with
+  // its base, instead of measuring either from a hidden one.
+  if (restored > 0)
+    out << "  session return   " << percent(num("session_return"))
+        << " since this run began (equity "
+        << fixed(num("session_start_equity"), 2) << " after restoring "
+        << restored << " orders)\n";
   if (r.contains("sharpe") && r["sharpe"].is_number())
     out << "  sharpe           " << fixed(r["sharpe"].get<double>(), 3)
         << " (annualised, " << fixed(num("periods_per_year"), 1)

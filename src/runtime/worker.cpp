@@ -26,6 +26,7 @@ int run_node(const node_options& opts, const char* argv0) {
   listen_config listen;
   listen.specified = listen.enabled = true;
   listen.at = {opts.bind, opts.port};
+  listen.insecure = opts.insecure;
   metrics_config metrics;
   metrics.enabled = opts.metrics_port.has_value();
   metrics.port = opts.metrics_port.value_or(0);

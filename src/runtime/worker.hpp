@@ -18,6 +18,8 @@ struct node_options {
   std::optional<uint16_t> metrics_port;
   std::string metrics_bind = "127.0.0.1";
   std::string caf_config;
+  /// `--insecure`: allow `bind` beyond loopback without TLS.
+  bool insecure = false;
 };
 
 /// Runs a worker node until SIGINT/SIGTERM; returns the process exit code.

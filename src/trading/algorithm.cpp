@@ -36,6 +36,10 @@ algorithm::~algorithm() {
   // nop
 }
 
+void algorithm::restore_position(quantity) {
+  // nop
+}
+
 // -- registry -------------------------------------------------------------------
 
 const std::vector<std::string>& algorithm_names() {

@@ -70,6 +70,12 @@ public:
   /// Number of past quotes needed before signals are meaningful (the longest
   /// window); used to re-warm a re-placed instance.
   virtual size_t warmup() const noexcept = 0;
+
+  /// Tells a new instance its strategy's net position in its symbol as
+  /// restored from the journal (called once, before any quote, only when it
+  /// is not zero). A strategy that keeps a position (`buy_and_hold`) uses
+  /// it not to act twice after a restart; the others ignore it.
+  virtual void restore_position(quantity net);
 };
 
 // -- registry -------------------------------------------------------------------

@@ -64,7 +64,18 @@ nlohmann::json portfolio_report(const portfolio& pf, const equity_curve& curve,
   auto out = portfolio_summary(pf);
   auto stats = compute_performance(curve.points(), starting_equity_micros,
                                    cfg.periods_per_year);
-  out["total_return"] = stats.total_return;
+  // Since inception: the configured starting cash is the base, whatever a
+  // restored journal did before this session.
+  auto start = pf.positions().starting_cash_micros();
+  out["total_return"]
+    = start > 0 ? static_cast<double>(pf.positions().equity_micros())
+                      / static_cast<double>(start)
+                    - 1.0
+                : 0.0;
+  // This session: the equity at start (after a resume, restored positions
+  // are valued at their last fill price, the only price the journal holds).
+  out["session_start_equity"] = units(starting_equity_micros);
+  out["session_return"] = stats.total_return;
   // null, not 0, when there is nothing to measure: a 0 would read as a
   // strategy without edge.
   out["sharpe"] = stats.sharpe ? nlohmann::json(*stats.sharpe)

@@ -22,6 +22,11 @@ nlohmann::json portfolio_summary(const portfolio& pf);
 
 /// `portfolio_summary` plus performance statistics and, when
 /// `with_curve` is set, the equity curve as [[ts_ms, equity], ...].
+/// `starting_equity_micros` is the equity this session began with (after
+/// the journal was restored). Two returns are reported, each with its
+/// base: `total_return` since inception (the configured starting cash,
+/// every journaled order) and `session_return` since this session began;
+/// Sharpe ratio and drawdown are of this session's curve.
 nlohmann::json portfolio_report(const portfolio& pf, const equity_curve& curve,
                                 int64_t starting_equity_micros,
                                 const report_config& cfg, bool with_curve);

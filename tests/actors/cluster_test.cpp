@@ -151,7 +151,7 @@ struct fixture : belt_fixture<node_base> {
     pf = earth.sys.spawn(portfolio, pc, trading::report_config{},
                          std::move(contents.orders), log);
     router = earth.sys.spawn(quote_router, std::move(routes), std::move(local),
-                             pf, order_publisher_actor{});
+                             pf, order_publisher_actor{}, router_options{});
     run();
   }
 

@@ -25,7 +25,7 @@ constexpr int64_t units = 1'000'000;
 
 algorithm_spec sma_spec(std::string symbol) {
   return {"sma", "sma_crossover", "{\"fast\":2,\"slow\":3}", std::move(symbol),
-          0};
+          0, 0};
 }
 
 trading::quote make_quote(const std::string& symbol, int64_t price,
@@ -251,7 +251,7 @@ CAF_TEST(an instance that fails to start is not listed as hosted) {
   // Parameters the configuration loader would have refused (fast >= slow).
   self->send(agent, place_atom_v,
              algorithm_spec{"sma", "sma_crossover", "{\"fast\":5,\"slow\":3}",
-                            "GOOG", 0});
+                            "GOOG", 0, 0});
   run();
   self->receive([](algorithm_actor&) {},
                 [&](caf::error& err) { CAF_FAIL(sys.render(err)); });

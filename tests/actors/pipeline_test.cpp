@@ -3,6 +3,7 @@
 
 #include "actor_fixture.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <unistd.h>
@@ -53,7 +54,7 @@ struct fixture : testing::actor_fixture {
   }
 
   /// Spawns order log, portfolio and router over the journal at `path`.
-  void start(std::vector<strategy_route> routes) {
+  void start(std::vector<strategy_route> routes, route_limits limits = {}) {
     auto contents = std::get<trading::journal_contents>(
       trading::read_journal(path));
     auto writer = std::make_shared<trading::journal_writer>();
@@ -73,8 +74,10 @@ struct fixture : testing::actor_fixture {
       placed->push_back(handle);
       return handle;
     };
+    router_options opts;
+    opts.limits = limits;
     router = sys.spawn(quote_router, std::move(routes), record, pf,
-                       order_publisher_actor{});
+                       order_publisher_actor{}, std::move(opts));
     run();
   }
 
@@ -168,6 +171,50 @@ CAF_TEST(a restarted pipeline continues the journal with fresh ids and same cash
   CAF_CHECK_EQUAL(contents.orders[1].id, 2u);
   CAF_CHECK_EQUAL(contents.orders[1].seq, 2u);
   CAF_CHECK_EQUAL(contents.orders[1].symbol, "SMI");
+}
+
+CAF_TEST(quotes of symbols past the cap are refused and never reach the portfolio) {
+  route_limits limits;
+  limits.max_symbols = 2;
+  start({buy_and_hold_everywhere()}, limits);
+  self->send(router, quote_batch{{make_quote("DAX", "100", 1),
+                                  make_quote("SMI", "200", 1),
+                                  make_quote("CAC", "300", 1),
+                                  make_quote("DAX", "101", 2)}});
+  run();
+  // Two symbols placed; CAC is refused, counted, and never traded.
+  CAF_CHECK_EQUAL(placed->size(), 2u);
+  auto st = state_of(caf::actor_cast<caf::actor>(router));
+  CAF_CHECK_EQUAL(st.counters["too_many_symbols"], 1);
+  CAF_CHECK_EQUAL(st.counters["quotes"], 3);
+  auto sample = std::find_if(st.metrics.begin(), st.metrics.end(),
+                             [](const auto& m) {
+                               return m.name
+                                      == "intuition_too_many_symbols_total";
+                             });
+  CAF_REQUIRE(sample != st.metrics.end());
+  CAF_CHECK_EQUAL(sample->value, 1.0);
+  auto pst = state_of(caf::actor_cast<caf::actor>(pf));
+  CAF_CHECK_EQUAL(pst.counters["quotes"], 3);
+  CAF_CHECK_EQUAL(pst.counters["orders"], 2);
+  auto summary = nlohmann::json::parse(pst.summary_json);
+  CAF_CHECK(!summary["positions"].contains("CAC"));
+}
+
+CAF_TEST(an instance cap refuses a symbol whose instances would pass it) {
+  route_limits limits;
+  limits.max_instances = 3;
+  // Two strategies trade every symbol: the second symbol would make four.
+  start({buy_and_hold_everywhere(), {"other", "buy_and_hold", "{}", {}}},
+        limits);
+  self->send(router, quote_batch{{make_quote("DAX", "100", 1),
+                                  make_quote("SMI", "200", 1)}});
+  run();
+  CAF_CHECK_EQUAL(placed->size(), 2u);
+  auto st = state_of(caf::actor_cast<caf::actor>(router));
+  CAF_CHECK_EQUAL(st.counters["too_many_symbols"], 1);
+  auto pst = state_of(caf::actor_cast<caf::actor>(pf));
+  CAF_CHECK_EQUAL(pst.counters["orders"], 2);
 }
 
 CAF_TEST(every actor answers the state query with its kind) {

@@ -273,4 +273,46 @@ CAF_TEST(symbols past the cap are refused and counted) {
   CAF_CHECK_EQUAL(capped.counters().quotes, 3u);
 }
 
+CAF_TEST(an instance cap refuses a whole symbol) {
+  route_limits limits;
+  limits.max_instances = 3;
+  route_book capped{{{"a", "buy_and_hold", "{}", {}, 0},
+                     {"b", "buy_and_hold", "{}", {}, 0}},
+                    limits};
+  capped.add_member("coordinator", "", true);
+  uint64_t id = 0;
+  capped.intake({make_quote("A", 1, 1), make_quote("B", 1, 1)}, id);
+  CAF_CHECK_EQUAL(capped.slot_count(), 2u);
+  CAF_CHECK_EQUAL(capped.counters().too_many_symbols, 1u);
+  auto log = capped.take_log();
+  CAF_REQUIRE_EQUAL(log.size(), 1u);
+  CAF_CHECK_NOT_EQUAL(log[0].find("too_many_symbols"), std::string::npos);
+}
+
+CAF_TEST(restored history warms first incarnations and is saved again) {
+  route_book keeper{{{"a", "buy_and_hold", "{}", {}, 2}}};
+  keeper.add_member("coordinator", "", true);
+  keeper.keep_history();
+  keeper.restore_history("A", {{5'000'000, 1, 41, 0}, {6'000'000, 2, 42, 0}});
+  keeper.restore_history("UNSEEN", {{7'000'000, 1, 43, 0}});
+  uint64_t id = 0;
+  auto acts = keeper.intake({make_quote("A", 7, 3)}, id);
+  auto next = start_all_of(keeper, acts);
+  // The restored quotes (seq 0), not this process's: those come as parts.
+  auto warm = of_kind(next, route_action::warmup);
+  CAF_REQUIRE_EQUAL(warm.size(), 1u);
+  CAF_REQUIRE_EQUAL(warm[0].ticks.size(), 2u);
+  CAF_CHECK_EQUAL(warm[0].ticks[0].price_micros, 5'000'000);
+  CAF_CHECK_EQUAL(warm[0].ticks[1].seq, 0u);
+  // Saved again: A's window of two (its newest quote pushed the oldest
+  // out), and the symbol this process never saw, as it was.
+  auto saved = keeper.history_snapshot();
+  CAF_REQUIRE_EQUAL(saved.size(), 2u);
+  CAF_CHECK_EQUAL(saved[0].first, "A");
+  CAF_REQUIRE_EQUAL(saved[0].second.size(), 2u);
+  CAF_CHECK_EQUAL(saved[0].second[0].price_micros, 6'000'000);
+  CAF_CHECK_EQUAL(saved[0].second[1].price_micros, 7'000'000);
+  CAF_CHECK_EQUAL(saved[1].first, "UNSEEN");
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

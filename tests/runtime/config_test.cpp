@@ -122,6 +122,32 @@ CAF_TEST(starting cash and max price are bounded) {
                   "1000000000]");
 }
 
+CAF_TEST(router caps take their defaults and are bounded) {
+  auto with = [](const std::string& extra) {
+    return std::string{R"({"strategies": [{"name": "s", "algorithm": "random"}],)"}
+           + extra + "}";
+  };
+  auto cfg = parse_config(minimal, "/cfg");
+  CAF_CHECK_EQUAL(cfg.router.max_symbols, 1'000'000u);
+  CAF_CHECK_EQUAL(cfg.router.max_instances, 4'000'000u);
+  CAF_CHECK(cfg.journal.warmup);
+  CAF_CHECK(!parse_config(with(R"("journal": {"warmup": false})"), "/cfg")
+               .journal.warmup);
+  cfg = parse_config(with(R"("router": {"max_symbols": 5, "max_instances": 7})"),
+                     "/cfg");
+  CAF_CHECK_EQUAL(cfg.router.max_symbols, 5u);
+  CAF_CHECK_EQUAL(cfg.router.max_instances, 7u);
+  CAF_CHECK_EQUAL(error_of(with(R"("router": {"max_symbols": 0})")),
+                  "router.max_symbols: got 0, expected an integer in [1, "
+                  "100000000]");
+  CAF_CHECK_EQUAL(error_of(with(R"("router": {"max_instances": 1.5})")),
+                  "router.max_instances: got 1.5, expected an integer in [1, "
+                  "400000000]");
+  CAF_CHECK_EQUAL(error_of(with(R"("router": {"max_actors": 1})")),
+                  "router.max_actors: got 1, expected no such key (known: "
+                  "max_instances, max_symbols)");
+}
+
 CAF_TEST(unknown keys are rejected at every level) {
   // An empty key is shown quoted rather than as an empty field name (found
   // by the config fuzzer).

@@ -1,6 +1,7 @@
 #define CAF_SUITE runtime.summary
 #include "caf/test/unit_test.hpp"
 
+#include <cmath>
 #include <sstream>
 #include <string>
 
@@ -93,4 +94,57 @@ CAF_TEST(a measured sharpe ratio prints as a number) {
                            "quotes/s)"));
   CAF_CHECK(contains(text, "  rows read        3, rejected 0"));
   CAF_CHECK_EQUAL(r["quotes_per_s"], 1.5);
+}
+
+CAF_TEST(after a resume the summary shows the return since inception and this session) {
+  trading::portfolio pf{trading::portfolio_config{}};
+  // The journal: 100 X bought at 100, half sold at 200 (cash back to
+  // 100,000 with 50 X left, valued at 200 when restored: equity 110,000).
+  trading::order buy;
+  buy.seq = buy.id = 1;
+  buy.strategy = "s";
+  buy.symbol = "X";
+  buy.qty = 100;
+  buy.price_micros = 100'000'000;
+  auto sell = buy;
+  sell.seq = sell.id = 2;
+  sell.direction = trading::side::sell;
+  sell.qty = 50;
+  sell.price_micros = 200'000'000;
+  CAF_REQUIRE(pf.restore(buy));
+  CAF_REQUIRE(pf.restore(sell));
+  auto at_resume = pf.positions().equity_micros();
+  // This session: X rises to 300.
+  trading::quote q;
+  q.symbol = "X";
+  q.price_micros = 300'000'000;
+  q.ts_ms = 1;
+  pf.on_quote(q);
+  trading::equity_curve ec;
+  ec.record(q.ts_ms, pf.positions().equity_micros());
+  auto r = trading::portfolio_report(pf, ec, at_resume, {}, false);
+  runtime::run_info info;
+  info.mode = "replay";
+  info.journal_path = "j";
+  info.restored_orders = 2;
+  runtime::complete_report(r, info);
+  auto equity = static_cast<double>(pf.positions().equity_micros());
+  // 115,000 against the configured 100,000, and against the equity the
+  // session started from.
+  CAF_CHECK_EQUAL(equity, 115'000'000'000.0);
+  CAF_CHECK(std::abs(r["total_return"].get<double>() - 0.15) < 1e-12);
+  CAF_CHECK(std::abs(r["session_return"].get<double>()
+                     - (equity / static_cast<double>(at_resume) - 1.0))
+            < 1e-12);
+  CAF_CHECK_NOT_EQUAL(r["session_return"].get<double>(),
+                      r["total_return"].get<double>());
+  CAF_CHECK_EQUAL(r["session_start_equity"].get<double>(),
+                  static_cast<double>(at_resume) / 1e6);
+  auto text = print(r);
+  CAF_CHECK(text.find("total return     15.00% since inception (starting "
+                      "cash 100000.00, every journaled order)")
+            != std::string::npos);
+  CAF_CHECK(text.find("session return   ") != std::string::npos);
+  CAF_CHECK(text.find(" since this run began (equity ") != std::string::npos);
+  CAF_MESSAGE(text);
 }

@@ -47,3 +47,17 @@ CAF_TEST(initialize starts buy and hold over) {
   CAF_CHECK(st["last_signal"].is_null());
   CAF_CHECK_EQUAL(buys(algo, 3), std::vector<size_t>{0});
 }
+
+CAF_TEST(a restored holding keeps buy and hold from buying again) {
+  buy_and_hold algo;
+  algo.initialize(json::object());
+  algo.restore_position(20);
+  CAF_CHECK(buys(algo, 5).empty());
+  auto st = algo.state();
+  CAF_CHECK_EQUAL(st["indicators"]["holding_restored"], true);
+  // Nothing held (a short or flat book) leaves the first buy to happen.
+  buy_and_hold flat;
+  flat.initialize(json::object());
+  flat.restore_position(0);
+  CAF_CHECK_EQUAL(buys(flat, 3), std::vector<size_t>{0});
+}

@@ -12,11 +12,12 @@ buy_and_hold::initialize(const nlohmann::json& params) {
   channels_ = params::get_channels(params);
   quotes_ = 0;
   last_signal_.reset();
+  holding_ = false;
   return channels_;
 }
 
 std::optional<signal_decision> buy_and_hold::on_quote(const quote&) {
-  if (quotes_++ > 0)
+  if (quotes_++ > 0 || holding_)
     return std::nullopt;
   last_signal_ = side::buy;
   return signal_decision{side::buy, 1.0};
@@ -26,7 +27,8 @@ nlohmann::json buy_and_hold::state() const {
   return {
     {"algorithm", name},
     {"quotes_seen", quotes_},
-    {"indicators", {{"bought", last_signal_.has_value()}}},
+    {"indicators", {{"bought", last_signal_.has_value()},
+                    {"holding_restored", holding_}}},
     {"last_signal", json_or_null(last_signal_)},
     {"params", {{"channels", channels_}}},
   };
@@ -34,6 +36,10 @@ nlohmann::json buy_and_hold::state() const {
 
 size_t buy_and_hold::warmup() const noexcept {
   return 0;
+}
+
+void buy_and_hold::restore_position(quantity net) {
+  holding_ = net > 0;
 }
 
 } // namespace intuition::trading

@@ -37,10 +37,16 @@ public:
   /// Always 0: the decision needs no history.
   size_t warmup() const noexcept override;
 
+  /// A restored holding means the one buy already happened (before a
+  /// restart): the instance does not buy again.
+  void restore_position(quantity net) override;
+
 private:
   std::vector<std::string> channels_;
   uint64_t quotes_ = 0;
   std::optional<side> last_signal_;
+  /// The journal says this strategy already holds the symbol.
+  bool holding_ = false;
 };
 
 } // namespace intuition::trading

@@ -1,0 +1,137 @@
+#include "trading/warmup_file.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <string_view>
+#include <unistd.h>
+
+namespace intuition::trading {
+
+namespace {
+
+constexpr std::string_view magic = "intuition-warmup 1";
+
+bool parse_int(std::string_view text, int64_t& out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc{} && ptr == text.data() + text.size();
+}
+
+/// Splits off the next space-separated field of `rest`.
+std::string_view next_field(std::string_view& rest) {
+  auto sp = rest.find(' ');
+  auto out = rest.substr(0, sp);
+  rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
+  return out;
+}
+
+} // namespace
+
+std::string warmup_file_path(const std::string& journal_path) {
+  return journal_path + ".warmup";
+}
+
+std::optional<std::string>
+write_warmup_file(const std::string& path,
+                  const std::vector<symbol_history>& history) {
+  auto tmp = path + ".tmp";
+  auto fail = [&](const std::string& what) {
+    auto msg = "warm-up history " + path + ": " + what + ": "
+               + std::strerror(errno);
+    std::remove(tmp.c_str());
+    return msg;
+  };
+  std::string text{magic};
+  text += '\n';
+  for (const auto& h : history) {
+    if (h.ticks.empty())
+      continue;
+    text += h.symbol;
+    text += ' ';
+    text += std::to_string(h.ticks.size());
+    for (const auto& x : h.ticks) {
+      text += ' ';
+      text += std::to_string(x.ts_ms);
+      text += ' ';
+      text += std::to_string(x.price_micros);
+    }
+    text += '\n';
+  }
+  auto fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return fail("cannot create " + tmp);
+  size_t done = 0;
+  while (done < text.size()) {
+    auto n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      ::close(fd);
+      return fail("cannot write " + tmp);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fdatasync(fd) != 0) {
+    ::close(fd);
+    return fail("cannot sync " + tmp);
+  }
+  if (::close(fd) != 0)
+    return fail("cannot close " + tmp);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return fail("cannot rename " + tmp);
+  return std::nullopt;
+}
+
+std::variant<std::vector<symbol_history>, std::string>
+read_warmup_file(const std::string& path) {
+  std::vector<symbol_history> out;
+  std::ifstream in{path, std::ios::binary};
+  if (!in) {
+    if (::access(path.c_str(), F_OK) != 0)
+      return out; // nothing kept yet
+    return "warm-up history " + path + ": cannot read: " + std::strerror(errno);
+  }
+  std::string line;
+  uint64_t line_no = 0;
+  auto bad = [&](const std::string& expected) {
+    return "warm-up history " + path + " line " + std::to_string(line_no)
+           + ": expected " + expected;
+  };
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line_no == 1) {
+      if (line != magic)
+        return bad("\"" + std::string{magic} + "\"");
+      continue;
+    }
+    if (line.empty())
+      continue;
+    std::string_view rest{line};
+    symbol_history h;
+    h.symbol = std::string{next_field(rest)};
+    int64_t n = 0;
+    if (h.symbol.empty() || !parse_int(next_field(rest), n) || n < 1
+        || static_cast<uint64_t>(n) > max_history_ticks)
+      return bad("SYMBOL COUNT (1 to " + std::to_string(max_history_ticks)
+                 + ") then COUNT pairs of timestamp and price");
+    h.ticks.reserve(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      quote_tick x;
+      if (!parse_int(next_field(rest), x.ts_ms)
+          || !parse_int(next_field(rest), x.price_micros) || x.price_micros <= 0)
+        return bad(std::to_string(n) + " pairs of timestamp and price (> 0)");
+      h.ticks.push_back(x);
+    }
+    if (!rest.empty())
+      return bad("no more than " + std::to_string(n) + " pairs");
+    out.push_back(std::move(h));
+  }
+  if (line_no == 0)
+    return bad("\"" + std::string{magic} + "\"");
+  return out;
+}
+
+} // namespace intuition::trading
