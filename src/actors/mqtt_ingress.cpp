@@ -458,8 +458,6 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
     st.consumed_pos = st.acked_pos = st.durable_pos = st.cfg.resume_after;
     restore_filter(self);
     self->send(self, input_atom_v);
-    if (st.cfg.input->options().fsync == trading::fsync_policy::interval)
-      self->delayed_send(self, st.cfg.sync_interval, sync_atom_v);
   }
   return {
     [self](mqtt_message& msg) {
@@ -472,16 +470,6 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
       auto timer = self->state.probe.time(self);
       if (self->state.cfg.notified)
         self->state.cfg.notified->store(false);
-      pull(self);
-    },
-    [self](sync_atom) {
-      auto& st = self->state;
-      auto timer = st.probe.time(self);
-      if (auto err = st.cfg.input->sync_if_due()) {
-        ++st.log_errors;
-        aout(self) << "mqtt_ingress: " << *err << std::endl;
-      }
-      self->delayed_send(self, st.cfg.sync_interval, sync_atom_v);
       pull(self);
     },
     [self](connection_event& ev) {

@@ -54,8 +54,6 @@ struct mqtt_ingress_config {
   uint64_t resume_after = 0;
   /// The duplicate filter's saved state (at or before `resume_after`).
   trading::filter_snapshot filter;
-  /// Period of the input log's interval fsync.
-  std::chrono::milliseconds sync_interval{10};
 };
 
 /// A batch at the router, with what it means for the watermark.

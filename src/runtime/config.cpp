@@ -352,7 +352,7 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     if (!trading::from_string(overload, out.ingress.overload))
       throw config_error(s.field("overload"), "\"" + overload + "\"",
                          "one of: queue, conflate");
-    auto stale = s.string("stale", "drop");
+    auto stale = s.string("stale", "trade");
     if (!trading::from_string(stale, out.ingress.stale))
       throw config_error(s.field("stale"), "\"" + stale + "\"",
                          "one of: drop, trade");

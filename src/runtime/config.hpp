@@ -87,8 +87,9 @@ struct ingress_config {
   /// quote per symbol is traded; the others are counted). Default: queue.
   trading::overload_policy overload = trading::overload_policy::queue;
   /// Canonical quotes older than the last one seen for their symbol:
-  /// `drop` (counted as stale) or `trade`. Default: drop.
-  trading::stale_policy stale = trading::stale_policy::drop;
+  /// `drop` (counted as stale) or `trade`. Default: trade, which loses
+  /// nothing a broker delivers out of order (repeats are still dropped).
+  trading::stale_policy stale = trading::stale_policy::trade;
   /// Quotes held in memory between the input log and the journal; the rest
   /// waits on disk. Default: 8192.
   int64_t window_quotes = 8192;

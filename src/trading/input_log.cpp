@@ -306,9 +306,9 @@ input_log::append(std::string_view topic, std::string_view payload,
   size += buf_.size();
   dirty_ = true;
   auto now = steady_ns();
-  if (opts_.fsync == fsync_policy::always
-      || (opts_.fsync == fsync_policy::interval
-          && now - last_sync_ns_ >= opts_.interval_ms * 1'000'000)) {
+  // `interval` is synced by `sync_if_due` on a thread of its own: an
+  // fdatasync here would hold up the network thread for milliseconds.
+  if (opts_.fsync == fsync_policy::always) {
     if (::fdatasync(fd_) != 0)
       return fail(errno_text("input log " + opts_.dir + ": fdatasync", errno));
     dirty_ = false;
@@ -325,17 +325,30 @@ input_log::append(std::string_view topic, std::string_view payload,
 }
 
 std::optional<std::string> input_log::sync_if_due(bool force) {
+  int fd = -1;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (fd_ < 0 || !dirty_ || opts_.fsync == fsync_policy::never)
+      return std::nullopt;
+    auto now = steady_ns();
+    if (!force && now - last_sync_ns_ < opts_.interval_ms * 1'000'000)
+      return std::nullopt;
+    // Sync a duplicate outside the lock, so appends go on meanwhile; what
+    // they add is marked dirty again and taken by the next sync.
+    fd = ::dup(fd_);
+    if (fd < 0)
+      return errno_text("input log " + opts_.dir + ": dup", errno);
+    dirty_ = false;
+    last_sync_ns_ = now;
+  }
+  auto rc = ::fdatasync(fd);
+  auto err = errno;
+  ::close(fd);
+  if (rc == 0)
+    return std::nullopt;
   std::lock_guard<std::mutex> guard{mtx_};
-  if (fd_ < 0 || !dirty_ || opts_.fsync == fsync_policy::never)
-    return std::nullopt;
-  auto now = steady_ns();
-  if (!force && now - last_sync_ns_ < opts_.interval_ms * 1'000'000)
-    return std::nullopt;
-  if (::fdatasync(fd_) != 0)
-    return errno_text("input log " + opts_.dir + ": fdatasync", errno);
-  dirty_ = false;
-  last_sync_ns_ = now;
-  return std::nullopt;
+  dirty_ = true;
+  return errno_text("input log " + opts_.dir + ": fdatasync", err);
 }
 
 size_t input_log::remove_through(uint64_t position) {

@@ -62,8 +62,9 @@ struct input_log_options {
   /// A new segment starts once the current one reaches this size.
   uint64_t segment_bytes = 64ull << 20;
   /// `always`: fdatasync in every append (before the callback returns);
-  /// `interval`: fdatasync once `interval_ms` passed since the last one, in
-  /// an append or a `sync_if_due`; `never`: left to the OS.
+  /// `interval`: fdatasync by `sync_if_due` once `interval_ms` passed since
+  /// the last one (the runtime calls it from a thread of its own); `never`:
+  /// left to the OS.
   fsync_policy fsync = fsync_policy::interval;
   int64_t interval_ms = 10;
 };
@@ -96,7 +97,8 @@ public:
          int64_t received_ns = 0);
 
   /// fdatasyncs the current segment when the policy is `interval` and the
-  /// interval passed (or `force`). Returns an error message on failure.
+  /// interval passed (or `force`), without holding up appends meanwhile.
+  /// Returns an error message on failure.
   std::optional<std::string> sync_if_due(bool force = false);
 
   /// Deletes every segment whose records all have positions <= `position`,

@@ -1,5 +1,7 @@
 #include "trading/quote_filter.hpp"
 
+#include <algorithm>
+
 namespace intuition::trading {
 
 std::string_view to_string(stale_policy x) noexcept {
@@ -30,16 +32,40 @@ bool from_string(std::string_view str, overload_policy& x) noexcept {
   return true;
 }
 
+bool quote_filter::recent::contains(int64_t x) const noexcept {
+  return std::find(ts.begin(), ts.end(), x) != ts.end();
+}
+
+void quote_filter::recent::add(int64_t x) {
+  if (ts.size() < recent_window) {
+    ts.push_back(x);
+    return;
+  }
+  ts[next] = x;
+  next = (next + 1) % ts.size();
+}
+
 filter_verdict quote_filter::check(const quote& q) {
-  auto [i, added] = last_ts_.try_emplace(q.symbol, q.ts_ms);
-  if (added)
-    return filter_verdict::accept;
-  if (q.ts_ms == i->second)
+  auto& seen = recent_[q.symbol];
+  if (seen.contains(q.ts_ms))
     return filter_verdict::duplicate;
-  if (q.ts_ms < i->second && policy_ == stale_policy::drop)
-    return filter_verdict::stale;
-  i->second = q.ts_ms;
+  auto [i, added] = last_ts_.try_emplace(q.symbol, q.ts_ms);
+  if (!added) {
+    if (q.ts_ms == i->second)
+      return filter_verdict::duplicate;
+    if (q.ts_ms < i->second && policy_ == stale_policy::drop)
+      return filter_verdict::stale;
+    i->second = std::max(i->second, q.ts_ms);
+  }
+  seen.add(q.ts_ms);
   return filter_verdict::accept;
+}
+
+void quote_filter::remember(const std::string& symbol, int64_t ts_ms) {
+  auto [i, added] = last_ts_.try_emplace(symbol, ts_ms);
+  if (!added)
+    i->second = std::max(i->second, ts_ms);
+  recent_[symbol].add(ts_ms);
 }
 
 } // namespace intuition::trading

@@ -362,7 +362,7 @@ CAF_TEST(malformed endpoints are refused naming the field) {
 CAF_TEST(ingress fields take their defaults and are validated) {
   auto cfg = parse_config(minimal, "/cfg");
   CAF_CHECK(cfg.ingress.overload == trading::overload_policy::queue);
-  CAF_CHECK(cfg.ingress.stale == trading::stale_policy::drop);
+  CAF_CHECK(cfg.ingress.stale == trading::stale_policy::trade);
   CAF_CHECK(cfg.ingress.fsync == trading::fsync_policy::interval);
   CAF_CHECK_EQUAL(cfg.ingress.fsync_interval_ms, 10);
   CAF_CHECK_EQUAL(cfg.ingress.window_quotes, 8192);

@@ -236,11 +236,37 @@ CAF_TEST(the filter drops repeats and stale quotes by policy) {
   CAF_CHECK(drop.check(a) == filter_verdict::duplicate);
   CAF_CHECK(drop.check(b) == filter_verdict::accept);
   CAF_CHECK(drop.check(b) == filter_verdict::duplicate);
-  CAF_CHECK(drop.check(a) == filter_verdict::stale);
+  // An earlier ts seen before is a repeat; one never seen is stale.
+  CAF_CHECK(drop.check(a) == filter_verdict::duplicate);
+  CAF_CHECK(drop.check(quote{"DAX", 1, 150}) == filter_verdict::stale);
   quote_filter trade{stale_policy::trade};
   CAF_CHECK(trade.check(b) == filter_verdict::accept);
   CAF_CHECK(trade.check(a) == filter_verdict::accept);
   CAF_CHECK(trade.check(a) == filter_verdict::duplicate);
+}
+
+CAF_TEST(a redelivery out of order is a duplicate under either policy) {
+  // A broker restarted with persistence resends what it had queued: older
+  // than the newest quote seen, yet not new.
+  for (auto policy : {stale_policy::drop, stale_policy::trade}) {
+    quote_filter f{policy};
+    for (int64_t ts = 1; ts <= 50; ++ts)
+      CAF_CHECK(f.check(quote{"DAX", 1, ts}) == filter_verdict::accept);
+    CAF_CHECK(f.check(quote{"DAX", 1, 7}) == filter_verdict::duplicate);
+    CAF_CHECK(f.check(quote{"DAX", 1, 49}) == filter_verdict::duplicate);
+  }
+  // Under `trade`, a quote that arrives late but was never seen is traded.
+  quote_filter trade{stale_policy::trade};
+  CAF_CHECK(trade.check(quote{"DAX", 1, 10}) == filter_verdict::accept);
+  CAF_CHECK(trade.check(quote{"DAX", 1, 30}) == filter_verdict::accept);
+  CAF_CHECK(trade.check(quote{"DAX", 1, 20}) == filter_verdict::accept);
+  CAF_CHECK(trade.check(quote{"DAX", 1, 20}) == filter_verdict::duplicate);
+  // Remembered timestamps (the log replayed on start) count as seen.
+  quote_filter rebuilt{stale_policy::trade};
+  rebuilt.remember("DAX", 5);
+  rebuilt.remember("DAX", 9);
+  CAF_CHECK(rebuilt.check(quote{"DAX", 1, 5}) == filter_verdict::duplicate);
+  CAF_CHECK(rebuilt.check(quote{"DAX", 1, 7}) == filter_verdict::accept);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
