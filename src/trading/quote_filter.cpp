@@ -32,22 +32,32 @@ bool from_string(std::string_view str, overload_policy& x) noexcept {
   return true;
 }
 
-bool quote_filter::recent::contains(int64_t x) const noexcept {
-  return std::find(ts.begin(), ts.end(), x) != ts.end();
+uint64_t quote_filter::key(const std::string& symbol, int64_t ts_ms) noexcept {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : symbol) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  h ^= static_cast<uint64_t>(ts_ms) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  h ^= h >> 31;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 29;
+  return h;
 }
 
-void quote_filter::recent::add(int64_t x) {
-  if (ts.size() < recent_window) {
-    ts.push_back(x);
+void quote_filter::add_recent(uint64_t k) {
+  if (!recent_.insert(k).second)
     return;
+  order_.push_back(k);
+  if (order_.size() > recent_capacity) {
+    recent_.erase(order_.front());
+    order_.pop_front();
   }
-  ts[next] = x;
-  next = (next + 1) % ts.size();
 }
 
 filter_verdict quote_filter::check(const quote& q) {
-  auto& seen = recent_[q.symbol];
-  if (seen.contains(q.ts_ms))
+  auto k = key(q.symbol, q.ts_ms);
+  if (recent_.count(k) > 0)
     return filter_verdict::duplicate;
   auto [i, added] = last_ts_.try_emplace(q.symbol, q.ts_ms);
   if (!added) {
@@ -57,7 +67,7 @@ filter_verdict quote_filter::check(const quote& q) {
       return filter_verdict::stale;
     i->second = std::max(i->second, q.ts_ms);
   }
-  seen.add(q.ts_ms);
+  add_recent(k);
   return filter_verdict::accept;
 }
 
@@ -65,7 +75,7 @@ void quote_filter::remember(const std::string& symbol, int64_t ts_ms) {
   auto [i, added] = last_ts_.try_emplace(symbol, ts_ms);
   if (!added)
     i->second = std::max(i->second, ts_ms);
-  recent_[symbol].add(ts_ms);
+  add_recent(key(symbol, ts_ms));
 }
 
 } // namespace intuition::trading

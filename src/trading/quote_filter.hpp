@@ -3,8 +3,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <deque>
 #include <unordered_map>
-#include <vector>
+#include <unordered_set>
 
 #include "trading/types.hpp"
 
@@ -34,9 +35,9 @@ bool from_string(std::string_view str, overload_policy& x) noexcept;
 enum class filter_verdict : uint8_t { accept, duplicate, stale };
 
 /// The newest accepted `ts` per symbol (saved with the input log) and the
-/// last `recent_window` accepted ones (rebuilt from the log on start): a
-/// quote whose ts is among them is a duplicate; one older than the newest
-/// is stale. Only quotes whose payload carried a `ts`
+/// last `recent_capacity` accepted (symbol, ts) (rebuilt from the log on
+/// start): a quote among them is a duplicate; one older than its symbol's
+/// newest is stale. Only quotes whose payload carried a `ts`
 /// are checked: an arrival time says nothing about redelivery.
 class quote_filter {
 public:
@@ -52,33 +53,33 @@ public:
   void restore(std::unordered_map<std::string, int64_t> last_ts) {
     last_ts_ = std::move(last_ts);
     recent_.clear();
+    order_.clear();
   }
 
   /// Records an accepted quote without deciding (state advanced elsewhere).
   void remember(const std::string& symbol, int64_t ts_ms);
 
-  /// Accepted timestamps remembered per symbol: a redelivery this far back
-  /// is still recognised (QoS 1 redelivery after a broker restart comes out
-  /// of order).
-  static constexpr size_t recent_window = 128;
+  /// Accepted (symbol, ts) remembered across all symbols, the oldest
+  /// forgotten first: a redelivery this far back is still recognised. QoS 1
+  /// redelivery comes out of order and can reach thousands of messages back
+  /// (every PUBACK still queued when a process died). About 10 MB.
+  static constexpr size_t recent_capacity = 262'144;
 
   const std::unordered_map<std::string, int64_t>& last_ts() const noexcept {
     return last_ts_;
   }
 
 private:
-  /// The last `recent_window` accepted timestamps of a symbol, as a ring.
-  struct recent {
-    std::vector<int64_t> ts;
-    size_t next = 0;
+  /// A 64-bit fingerprint of (symbol, ts).
+  static uint64_t key(const std::string& symbol, int64_t ts_ms) noexcept;
 
-    bool contains(int64_t x) const noexcept;
-    void add(int64_t x);
-  };
+  /// Remembers a fingerprint, forgetting the oldest past the capacity.
+  void add_recent(uint64_t k);
 
   stale_policy policy_;
   std::unordered_map<std::string, int64_t> last_ts_;
-  std::unordered_map<std::string, recent> recent_;
+  std::unordered_set<uint64_t> recent_;
+  std::deque<uint64_t> order_;
 };
 
 } // namespace intuition::trading
