@@ -305,7 +305,9 @@ std::optional<std::string> embedded_broker::write_config() const {
       << "max_inflight_messages 20\n"
       << "persistence " << (options_.persistence ? "true" : "false") << '\n'
       << "persistence_location " << work_dir_ << "/\n"
-      // Saved on SIGTERM anyway; the interval bounds the loss of a crash.
+      // Saved on SIGTERM anyway; the interval bounds the loss of a crash:
+      // a second, or (save_every_change) one change.
+      << (options_.save_every_change ? "autosave_on_changes true\n" : "")
       << "autosave_interval 1\n"
       << "log_dest file " << log_path() << '\n'
       // "information" carries the "running" line that start() waits for.

@@ -26,6 +26,11 @@ struct broker_options {
   /// disk (on exit and every second), so they survive `restart()`. Default:
   /// false.
   bool persistence = false;
+  /// With `persistence`: save after every change instead of every second
+  /// (mosquitto's `autosave_on_changes`), so that a broker killed hard loses
+  /// none of the messages it acknowledged to a publisher, at the price of a
+  /// database write per message. Default: false.
+  bool save_every_change = false;
 };
 
 /// Owns one mosquitto child process configured never to drop QoS >= 1
