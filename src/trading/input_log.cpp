@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "trading/file_io.hpp"
+
 namespace intuition::trading {
 
 namespace {
@@ -86,31 +88,6 @@ std::vector<uint64_t> list_segments(const std::string& dir) {
   }
   std::sort(out.begin(), out.end());
   return out;
-}
-
-bool read_whole(const std::string& path, std::string& data, int& err) {
-  data.clear();
-  auto fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    err = errno;
-    return false;
-  }
-  char buf[64 * 1024];
-  for (;;) {
-    auto n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      err = errno;
-      ::close(fd);
-      return false;
-    }
-    if (n == 0)
-      break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return true;
 }
 
 bool sync_dir(const std::string& dir) {
@@ -206,8 +183,10 @@ input_log::open(input_log_options opts) {
   for (size_t i = 0; i < firsts.size(); ++i) {
     auto path = opts_.dir + "/" + segment_name(firsts[i]);
     auto err = 0;
-    if (!read_whole(path, data, err))
-      return errno_text("input log " + path + ": cannot read", err);
+    auto missing = false;
+    if (!read_file(path, data, missing, err) || missing)
+      return errno_text("input log " + path + ": cannot read",
+                        missing ? ENOENT : err);
     if (firsts[i] != expected)
       return "input log " + path + ": starts at position "
              + std::to_string(firsts[i]) + ", expected "
@@ -530,10 +509,11 @@ std::variant<uint64_t, std::string> read_input_watermark(const std::string& dir)
   std::string data;
   auto err = 0;
   auto path = dir + "/processed";
-  if (!read_whole(path, data, err))
-    return err == ENOENT ? std::variant<uint64_t, std::string>{uint64_t{0}}
-                         : std::variant<uint64_t, std::string>{
-                           errno_text("input log " + path + ": cannot read", err)};
+  auto missing = false;
+  if (!read_file(path, data, missing, err))
+    return errno_text("input log " + path + ": cannot read", err);
+  if (missing)
+    return uint64_t{0};
   if (data.size() < 12 || crc32(std::string_view{data}.substr(0, 8))
                             != get_u32(data.data() + 8))
     return "input log " + path + ": damaged watermark";
@@ -563,11 +543,11 @@ read_filter_snapshot(const std::string& dir) {
   std::string data;
   auto err = 0;
   auto path = dir + "/filter";
-  if (!read_whole(path, data, err)) {
-    if (err == ENOENT)
-      return out;
+  auto missing = false;
+  if (!read_file(path, data, missing, err))
     return errno_text("input log " + path + ": cannot read", err);
-  }
+  if (missing)
+    return out;
   if (data.size() < 12
       || crc32(std::string_view{data}.substr(0, data.size() - 4))
            != get_u32(data.data() + data.size() - 4))

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "trading/decimal.hpp"
+#include "trading/file_io.hpp"
 #include "trading/flat_json.hpp"
 
 namespace intuition::trading {
@@ -190,37 +191,6 @@ bool sync_parent_directory(const std::string& path, int& err) noexcept {
   err = errno;
   ::close(fd);
   return ok;
-}
-
-/// Reads a whole file; sets `missing` instead of failing when it does not exist.
-bool read_file(const std::string& path, std::string& data, bool& missing,
-               int& err) {
-  missing = false;
-  auto fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    err = errno;
-    missing = err == ENOENT;
-    return missing;
-  }
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && st.st_size > 0)
-    data.reserve(static_cast<size_t>(st.st_size));
-  char buf[64 * 1024];
-  for (;;) {
-    auto n = ::read(fd, buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      err = errno;
-      ::close(fd);
-      return false;
-    }
-    if (n == 0)
-      break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return true;
 }
 
 /// Cuts the file to `size` bytes and makes the cut durable.

@@ -286,18 +286,9 @@ CAF_TEST(an unreachable node is reported and the coordinator runs on) {
 
 CAF_TEST(with tls only peers holding a certificate of the ca may join) {
   // A private CA and one certificate it signed, for node and coordinator.
-  auto sh = "cd " + path
-            + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key"
-              " -out ca.pem -days 1 -subj /CN=intuition-test-ca 2>/dev/null"
-              " && openssl req -newkey rsa:2048 -nodes -keyout node.key"
-              " -out node.csr -subj /CN=node 2>/dev/null"
-              " && openssl x509 -req -in node.csr -CA ca.pem -CAkey ca.key"
-              " -CAcreateserial -out node.pem -days 1 2>/dev/null";
-  CAF_REQUIRE_EQUAL(std::system(sh.c_str()), 0);
+  CAF_REQUIRE(make_test_certificates(path));
   auto tls_conf = write("tls.conf", std::string{fast_caf_config}
-                                      + "[openssl]\ncertificate=\"" + file("node.pem")
-                                      + "\"\nkey=\"" + file("node.key")
-                                      + "\"\ncafile=\"" + file("ca.pem") + "\"\n");
+                                      + test_openssl_section(path));
   auto node = intuition({"node", "--port", "0", "--name", "secure",
                          "--caf-config", tls_conf},
                         "secure");

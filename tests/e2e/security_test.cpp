@@ -125,19 +125,9 @@ CAF_TEST(listening beyond loopback without tls is refused unless insecure) {
 }
 
 CAF_TEST(a forged basp header sent to a tls port is refused at the handshake) {
-  auto sh = "cd " + path
-            + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key"
-              " -out ca.pem -days 1 -subj /CN=intuition-test-ca 2>/dev/null"
-              " && openssl req -newkey rsa:2048 -nodes -keyout node.key"
-              " -out node.csr -subj /CN=node 2>/dev/null"
-              " && openssl x509 -req -in node.csr -CA ca.pem -CAkey ca.key"
-              " -CAcreateserial -out node.pem -days 1 2>/dev/null";
-  CAF_REQUIRE_EQUAL(std::system(sh.c_str()), 0);
+  CAF_REQUIRE(make_test_certificates(path));
   auto tls_conf = write("tls.conf", std::string{caf_settings}
-                                      + "[openssl]\ncertificate=\""
-                                      + file("node.pem") + "\"\nkey=\""
-                                      + file("node.key") + "\"\ncafile=\""
-                                      + file("ca.pem") + "\"\n");
+                                      + test_openssl_section(path));
   auto node = intuition({"node", "--port", "0", "--name", "secure",
                          "--caf-config", tls_conf},
                         "secure");

@@ -140,4 +140,24 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout) {
   return pred();
 }
 
+/// Makes a private CA (`dir/ca.pem`) and one certificate it signed
+/// (`dir/node.pem`, `dir/node.key`) with openssl; true on success.
+inline bool make_test_certificates(const std::string& dir) {
+  auto sh = "cd " + dir
+            + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key"
+              " -out ca.pem -days 1 -subj /CN=intuition-test-ca 2>/dev/null"
+              " && openssl req -newkey rsa:2048 -nodes -keyout node.key"
+              " -out node.csr -subj /CN=node 2>/dev/null"
+              " && openssl x509 -req -in node.csr -CA ca.pem -CAkey ca.key"
+              " -CAcreateserial -out node.pem -days 1 2>/dev/null";
+  return std::system(sh.c_str()) == 0;
+}
+
+/// The CAF `[openssl]` section for the certificates of
+/// `make_test_certificates(dir)`.
+inline std::string test_openssl_section(const std::string& dir) {
+  return "[openssl]\ncertificate=\"" + dir + "/node.pem\"\nkey=\"" + dir
+         + "/node.key\"\ncafile=\"" + dir + "/ca.pem\"\n";
+}
+
 } // namespace intuition::e2e
