@@ -147,6 +147,10 @@ struct listen_config {
   /// about). Otherwise that is refused: BASP authenticates no one and
   /// trusts a frame's length before any handshake.
   bool insecure = false;
+  /// Whether a taken port may be swapped for a free one (printed): only
+  /// for the default address, which another process on the machine may
+  /// already hold; an address the operator chose is kept or refused.
+  bool any_port_if_taken = false;
 };
 
 /// Parses `--listen`/`listen`: `off`, or `[HOST:]PORT`. Throws

@@ -315,6 +315,7 @@ int run_live(const run_options& opts, const char* argv0) {
     // Where the original system listened; `inspect` finds it there.
     cfg.listen.specified = true;
     cfg.listen.enabled = true;
+    cfg.listen.any_port_if_taken = true;
   }
   if (cfg.journal.path.empty()) {
     std::cerr << "intuition run: no journal: set journal.path in "

@@ -248,10 +248,19 @@ start_control(caf::actor_system& sys, const listen_config& listen,
                   "Configure an [openssl] section (see README, \"Security\"), "
                   "listen on 127.0.0.1, or pass --insecure to accept the risk");
   if (listen.enabled) {
-    auto port = tls ? caf::openssl::publish(cp.agent, listen.at.port,
-                                            listen.at.host.c_str(), false)
-                    : sys.middleman().publish(cp.agent, listen.at.port,
-                                              listen.at.host.c_str(), false);
+    auto publish = [&](uint16_t at_port) {
+      return tls ? caf::openssl::publish(cp.agent, at_port,
+                                         listen.at.host.c_str(), false)
+                 : sys.middleman().publish(cp.agent, at_port,
+                                           listen.at.host.c_str(), false);
+    };
+    auto port = publish(listen.at.port);
+    if (!port && listen.any_port_if_taken) {
+      std::cerr << "cannot listen on " << listen.at.to_string() << " ("
+                << sys.render(port.error())
+                << "); listening on a free port instead\n";
+      port = publish(0);
+    }
     if (!port)
       return fail("--listen: cannot listen on " + listen.at.to_string() + ": "
                   + sys.render(port.error())
