@@ -1,0 +1,213 @@
+#define CAF_SUITE actors.portfolio
+#include "caf/test/dsl.hpp"
+
+#include "actor_fixture.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/portfolio.hpp"
+#include "trading/decimal.hpp"
+
+// The portfolio actor in front of a stand-in order log that records what
+// reaches it. Sizing, risk and fills are `trading::portfolio`'s
+// (trading.portfolio, trading.risk, trading.sizing); here it is what the
+// actor makes of a market batch: fills in quote order, one order batch per
+// market batch, the replayed tail not filled twice, latency, counters.
+
+using namespace intuition;
+using namespace intuition::actors;
+
+namespace {
+
+int64_t units(int64_t x) {
+  return x * trading::micros_per_unit;
+}
+
+trading::quote make_quote(std::string symbol, int64_t price, uint64_t seq,
+                          uint64_t input_pos = 0, int64_t received_ns = 0) {
+  trading::quote q{std::move(symbol), units(price), 1000 + static_cast<int64_t>(seq),
+                   seq};
+  q.input_pos = input_pos;
+  q.received_ns = received_ns;
+  return q;
+}
+
+trading::signal buy(std::string strategy, const trading::quote& q) {
+  return {std::move(strategy), q.symbol, trading::side::buy, 1.0,
+          q.price_micros, q.ts_ms, q.seq};
+}
+
+order_log_actor::behavior_type
+stand_in_log(order_log_actor::pointer self,
+             std::shared_ptr<std::vector<order_batch>> seen) {
+  return {
+    [seen](order_batch& batch) { seen->push_back(batch); },
+    [](flush_atom) { return uint64_t{0}; },
+    [](sync_atom) {
+      // nop
+    },
+    [](processed_atom, uint64_t pos) { return pos; },
+    [](get_state_atom) {
+      return make_actor_state("order_log", "order_log", {}, "{}");
+    },
+  };
+}
+
+struct fixture : testing::actor_fixture {
+  std::shared_ptr<std::vector<order_batch>> logged
+    = std::make_shared<std::vector<order_batch>>();
+  order_log_actor log;
+  portfolio_actor pf;
+
+  ~fixture() {
+    anon_send_exit(pf, caf::exit_reason::user_shutdown);
+    anon_send_exit(log, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  /// A portfolio of `cash` units buying `qty` shares a signal.
+  void start(int64_t cash, int64_t qty,
+             std::vector<trading::order> restored = {},
+             uint64_t input_watermark = 0) {
+    trading::portfolio_config cfg;
+    cfg.starting_cash_micros = units(cash);
+    cfg.sizing.kind = trading::sizing_kind::fixed_quantity;
+    cfg.sizing.qty = qty;
+    cfg.input_watermark = input_watermark;
+    log = sys.spawn(stand_in_log, logged);
+    pf = sys.spawn(portfolio, cfg, trading::report_config{},
+                   std::move(restored), log);
+    run();
+  }
+
+  /// Sends `batch` and returns the portfolio's answer.
+  uint64_t trade(market_batch batch) {
+    self->send(pf, std::move(batch));
+    run();
+    return drained();
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(portfolio_tests, fixture)
+
+CAF_TEST(signals are filled in quote order and logged as one batch) {
+  start(10'000, 10);
+  auto dax = make_quote("DAX", 100, 1, 11);
+  auto smi = make_quote("SMI", 200, 2, 12);
+  self->send(pf, market_batch{{dax, smi}, {buy("a", dax), buy("b", smi)}});
+  expect((market_batch), from(self).to(pf));
+  expect((order_batch), from(pf).to(log));
+  CAF_CHECK_EQUAL(drained(), 2u);
+  CAF_REQUIRE_EQUAL(logged->size(), 1u);
+  const auto& orders = logged->front().orders;
+  CAF_REQUIRE_EQUAL(orders.size(), 2u);
+  CAF_CHECK_EQUAL(orders[0].symbol, "DAX");
+  CAF_CHECK_EQUAL(orders[0].strategy, "a");
+  CAF_CHECK_EQUAL(orders[0].price_micros, units(100));
+  CAF_CHECK_EQUAL(orders[0].input_pos, 11u);
+  CAF_CHECK_EQUAL(orders[1].symbol, "SMI");
+  CAF_CHECK_EQUAL(orders[1].input_pos, 12u);
+  CAF_CHECK_EQUAL(logged->front().input_through, 12u);
+}
+
+CAF_TEST(the answer counts every order filled so far) {
+  start(10'000, 1);
+  auto q1 = make_quote("DAX", 100, 1);
+  auto q2 = make_quote("DAX", 101, 2);
+  CAF_CHECK_EQUAL(trade({{q1}, {buy("a", q1)}}), 1u);
+  CAF_CHECK_EQUAL(trade({{q2}, {buy("a", q2), buy("b", q2)}}), 3u);
+}
+
+CAF_TEST(a batch without orders still tells the log how far the input went) {
+  start(10'000, 1);
+  CAF_CHECK_EQUAL(trade({{make_quote("DAX", 100, 1, 7),
+                          make_quote("DAX", 101, 2, 8)},
+                         {}}),
+                  0u);
+  CAF_REQUIRE_EQUAL(logged->size(), 1u);
+  CAF_CHECK(logged->front().orders.empty());
+  CAF_CHECK_EQUAL(logged->front().input_through, 8u);
+  // Replayed history (no input positions, no orders) costs the log nothing.
+  trade({{make_quote("DAX", 102, 3)}, {}});
+  CAF_CHECK_EQUAL(logged->size(), 1u);
+}
+
+CAF_TEST(a signal whose order the journal already holds is not filled again) {
+  // The journal holds a's order for the quote at input position 5, past
+  // the watermark 4: a restart replays that quote, and b's signal on it is
+  // new while a's is not.
+  trading::order held;
+  held.seq = 1;
+  held.id = 1;
+  held.ts_ms = 1001;
+  held.strategy = "a";
+  held.symbol = "DAX";
+  held.qty = 10;
+  held.price_micros = units(100);
+  held.input_pos = 5;
+  start(10'000, 10, {held}, 4);
+  auto q = make_quote("DAX", 100, 1, 5);
+  CAF_CHECK_EQUAL(trade({{q}, {buy("a", q), buy("b", q)}}), 1u);
+  CAF_REQUIRE_EQUAL(logged->size(), 1u);
+  CAF_REQUIRE_EQUAL(logged->front().orders.size(), 1u);
+  CAF_CHECK_EQUAL(logged->front().orders.front().strategy, "b");
+  auto st = state_of(pf);
+  CAF_CHECK_EQUAL(st.counters["already_journaled"], 1);
+  CAF_CHECK_EQUAL(st.counters["restored_orders"], 1);
+}
+
+CAF_TEST(a refused signal makes no order and is counted by reason) {
+  start(1'000, 100); // 100 shares at 100 cost ten times the cash
+  auto q = make_quote("DAX", 100, 1);
+  CAF_CHECK_EQUAL(trade({{q}, {buy("a", q)}}), 0u);
+  CAF_CHECK(logged->empty());
+  auto st = state_of(pf);
+  CAF_CHECK_EQUAL(st.counters["signals"], 1);
+  CAF_CHECK_EQUAL(st.counters["orders"], 0);
+  bool found = false;
+  for (const auto& m : st.metrics)
+    if (m.name == "intuition_risk_refusals_total"
+        && m.labels == trading::metric_labels{
+             {"reason", "insufficient_cash"}}) {
+      CAF_CHECK_EQUAL(m.value, 1.0);
+      found = true;
+    }
+  CAF_CHECK(found);
+}
+
+CAF_TEST(only live quotes are timed from receipt to fill) {
+  start(10'000, 1);
+  auto live = make_quote("DAX", 100, 1, 1, 1); // received at the clock's start
+  auto history = make_quote("SMI", 100, 2);
+  trade({{live, history}, {buy("a", live), buy("a", history)}});
+  auto summary = nlohmann::json::parse(state_of(pf).summary_json);
+  CAF_CHECK_EQUAL(summary["tick_to_order"]["count"].get<uint64_t>(), 1u);
+}
+
+CAF_TEST(the report continues from the restored book) {
+  trading::order held;
+  held.seq = 1;
+  held.id = 1;
+  held.ts_ms = 1000;
+  held.strategy = "a";
+  held.symbol = "DAX";
+  held.qty = 10;
+  held.price_micros = units(100);
+  start(10'000, 10, {held});
+  self->send(pf, report_atom_v);
+  run();
+  std::string text;
+  self->receive([&](std::string& x) { text = std::move(x); },
+                [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+  auto report = nlohmann::json::parse(text);
+  CAF_CHECK_EQUAL(report["restored_orders"].get<uint64_t>(), 1u);
+  CAF_CHECK_EQUAL(state_of(pf).counters["orders"], 0);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
