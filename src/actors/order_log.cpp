@@ -31,7 +31,7 @@ void mark_durable(self_ptr self) {
   st.durable = st.appended;
   if (st.cfg.publisher && !st.unsynced.empty())
     self->send(st.cfg.publisher,
-               order_batch{std::move(st.unsynced), steady_now_ns()});
+               order_batch{std::move(st.unsynced), 0, steady_now_ns()});
   st.unsynced.clear();
   deliver_processed(self);
 }
