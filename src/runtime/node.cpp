@@ -202,11 +202,12 @@ router_options_for(const app_config& cfg,
 
 pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
                         recovered_journal journal, actors::placement_fn place,
-                        actors::order_publisher_actor publisher) {
+                        actors::order_publisher_actor publisher,
+                        actors::halt_sink_actor observer) {
   pipeline p;
   actors::order_log_config log_cfg{
     cfg.journal.fsync, std::chrono::milliseconds{cfg.journal.interval_ms},
-    publisher};
+    publisher, std::move(observer)};
   // fdatasync blocks its thread for a fraction of a millisecond or more:
   // the order log gets a thread of its own instead of stalling one of the
   // scheduler's workers (and every actor queued behind it).

@@ -87,9 +87,18 @@ router_options_for(const app_config& cfg,
 
 /// Spawns order log, portfolio and router for `cfg`; the portfolio starts
 /// from the recovered journal, the router from `router_options_for`.
+/// `observer` (the command's driver) is told when trading halts.
 pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
                         recovered_journal journal, actors::placement_fn place,
-                        actors::order_publisher_actor publisher = {});
+                        actors::order_publisher_actor publisher = {},
+                        actors::halt_sink_actor observer = {});
+
+/// Why trading halted, as the order log reports it; empty `cause` while it
+/// goes on.
+struct halt_state {
+  std::string cause;
+  std::string error;
+};
 
 /// Stops the pipeline's actors, router first.
 void stop_pipeline(const pipeline& p);
