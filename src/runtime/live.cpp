@@ -345,7 +345,7 @@ int run_live(const run_options& opts, const char* argv0) {
     base.broker = *url;
   }
   // -- journal and publication mark, before any actor exists
-  auto recovered = recover_journal(cfg.journal.path);
+  auto recovered = recover_journal(cfg.journal.path, opts.accept_journal_loss);
   if (auto* err = std::get_if<std::string>(&recovered)) {
     std::cerr << "intuition run: " << *err << "\n";
     return 1;

@@ -138,7 +138,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
     return 2;
   }
   // -- journal recovery, before any actor exists
-  auto recovered = recover_journal(cfg.journal.path);
+  auto recovered = recover_journal(cfg.journal.path, opts.accept_journal_loss);
   if (auto* err = std::get_if<std::string>(&recovered)) {
     std::cerr << "intuition replay: " << *err << "\n";
     return 1;
@@ -148,7 +148,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
   if (restored > 0)
     std::cerr << "journal " << cfg.journal.path << ": resumed from "
               << restored << " orders, next order id "
-              << journal.contents.next_id << "\n";
+              << journal.writer->next_id() << "\n";
   // -- actor system
   node_config caf_cfg;
   if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {

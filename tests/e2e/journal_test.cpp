@@ -240,4 +240,69 @@ CAF_TEST(a live run whose journal cannot grow halts trading and says so everywhe
   CAF_CHECK_LESS_OR_EQUAL(std::get<uint64_t>(mark), durable);
 }
 
+CAF_TEST(a journal cut short is refused then accepted on request without reusing ids) {
+  auto cfg = write("cut.json", R"({
+    "strategies": [{"name": "coin", "algorithm": "random",
+                    "params": {"threshold": 0.7, "seed": 7}}],
+    "portfolio": {"starting_cash": 1000000000,
+                  "sizing": {"kind": "fixed_quantity", "quantity": 1}},
+    "journal": {"path": "full.journal", "fsync": "never"}
+  })");
+  auto quotes = src + "/data/eustockmarkets.csv";
+  std::vector<std::string> args{"replay", "--config", cfg, "--quotes", quotes,
+                                "--quiet"};
+  CAF_REQUIRE_EQUAL(run(args, "first"), 0);
+  auto whole = journaled();
+  auto n = whole.orders.size();
+  CAF_REQUIRE_GREATER(n, 100u);
+  auto last_id = whole.orders.back().id;
+  // Half its lines lost, and the broker had confirmed them all.
+  auto bytes = slurp(journal);
+  size_t cut = 0;
+  for (size_t i = 0; i < n / 2; ++i)
+    cut = bytes.find('\n', cut) + 1;
+  write("full.journal", bytes.substr(0, cut));
+  write("full.journal.published", std::to_string(n) + "\n");
+  auto kept = n / 2;
+  // Refused, naming the files and the way on; the journal is untouched.
+  CAF_CHECK_EQUAL(run(args, "refused"), 1);
+  auto refused = slurp(file("refused.err"));
+  CAF_CHECK(contains(refused, "intuition replay: journal " + journal + ": holds "
+                                + std::to_string(kept)
+                                + " orders, but its end record " + journal
+                                + ".end says orders up to seq "
+                                + std::to_string(n) + " (order id "
+                                + std::to_string(last_id)
+                                + ") were acknowledged and its publication "
+                                  "mark "
+                                + journal + ".published says orders up to seq "
+                                + std::to_string(n) + " were published: "
+                                + std::to_string(n - kept)
+                                + " acknowledged orders are missing"));
+  CAF_CHECK(contains(refused, "or start with --accept-journal-loss"));
+  CAF_CHECK_EQUAL(slurp(journal), bytes.substr(0, cut));
+  // Accepted on request: the loss is reported, ids go on above the last.
+  args.push_back("--accept-journal-loss");
+  CAF_CHECK_EQUAL(run(args, "accepted"), 0);
+  auto accepted = slurp(file("accepted.err"));
+  CAF_CHECK(contains(accepted, "going on without them (--accept-journal-loss)"));
+  CAF_CHECK(contains(accepted, "order ids continue from "
+                                 + std::to_string(last_id + 1)));
+  auto after = journaled();
+  CAF_REQUIRE_GREATER(after.orders.size(), kept);
+  for (size_t i = 0; i < kept; ++i)
+    CAF_CHECK_EQUAL(after.orders[i].id, whole.orders[i].id);
+  CAF_CHECK_EQUAL(after.orders[kept].seq, kept + 1);
+  CAF_CHECK_GREATER(after.orders[kept].id, last_id);
+  check_ids_increase(after.orders);
+  // The publication mark now matches the journal it describes.
+  auto mark = trading::read_publication_mark(
+    trading::publication_mark_path(journal));
+  CAF_REQUIRE(std::holds_alternative<uint64_t>(mark));
+  CAF_CHECK_EQUAL(std::get<uint64_t>(mark), kept);
+  // And the next start needs no flag.
+  args.pop_back();
+  CAF_CHECK_EQUAL(run(args, "next"), 0);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
