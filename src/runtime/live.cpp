@@ -600,6 +600,10 @@ int run_live(const run_options& opts, const char* argv0) {
         if (!halt.cause.empty())
           return;
         halt = {std::move(cause), std::move(why)};
+        // The ingress stops reading the input log: what arrives from now
+        // on waits there, on disk, instead of in memory until a durable
+        // order confirms it (which never comes).
+        caf::anon_send(ingress, actors::drain_atom_v);
         // Shown even with --quiet: nothing trades until it is restarted.
         std::cerr << ("intuition run: halted: " + halt.cause + ": "
                       + halt.error
