@@ -107,7 +107,8 @@ for count in counts:
         actors, loops, rss_a, rss_l, exits, same = [], [], [], [], [], True
         for i in range(runs):
             ja, jl = os.path.join(work, "a.journal"), os.path.join(work, "l.journal")
-            for j in (ja, jl):
+            # A new history each time: the journal and its end record.
+            for j in (ja, jl, ja + ".end", jl + ".end"):
                 if os.path.exists(j):
                     os.remove(j)
             w, r, e = run([bin_, "replay", "--config", cfg, "--quotes", quotes,

@@ -34,10 +34,17 @@ using mqtt_ingress_actor = caf::typed_actor<
   caf::reacts_to<connection_event>,
   caf::replies_to<drain_atom>::with<uint64_t>, state_query>;
 
+/// Told that trading halted (cause, message): the portfolio, and the
+/// driver of a command.
+using halt_sink_actor
+  = caf::typed_actor<caf::reacts_to<halt_atom, std::string, std::string>>;
+
 /// Appends orders to the journal; `flush` forces them to stable storage and
 /// answers how many orders are durable; `sync` is its own timer tick;
 /// `processed` answers with the input position it was given once every
-/// order appended before it is durable.
+/// order appended before it is durable. When the journal fails it halts:
+/// it sends `halt` (cause, message) to the sender of its order batches and
+/// to its observer, and takes no order any more.
 using order_log_actor = caf::typed_actor<
   caf::reacts_to<order_batch>, caf::replies_to<flush_atom>::with<uint64_t>,
   caf::reacts_to<sync_atom>,
@@ -45,9 +52,11 @@ using order_log_actor = caf::typed_actor<
 
 /// Marks quotes, turns signals into orders; answers each market batch with
 /// the number of orders filled so far, and `report` with the run's summary
-/// as a JSON object.
+/// as a JSON object. After `halt` (cause, message) it fills no order any
+/// more: market batches are answered but not traded.
 using portfolio_actor = caf::typed_actor<
   caf::replies_to<market_batch>::with<uint64_t>,
+  caf::reacts_to<halt_atom, std::string, std::string>,
   caf::replies_to<report_atom>::with<std::string>, state_query>;
 
 /// Any actor, seen only as something that reports its state.

@@ -300,6 +300,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   CAF_ADD_ATOM(intuition, intuition::actors, join_atom, "join")
   CAF_ADD_ATOM(intuition, intuition::actors, processed_atom, "processed")
   CAF_ADD_ATOM(intuition, intuition::actors, input_atom, "input")
+  CAF_ADD_ATOM(intuition, intuition::actors, halt_atom, "halt")
 
 CAF_END_TYPE_ID_BLOCK(intuition)
 

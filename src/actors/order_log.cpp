@@ -25,13 +25,23 @@ void deliver_processed(self_ptr self) {
   }
 }
 
-/// Everything appended is durable: hand it on to the publisher.
+void halt(self_ptr self, const std::string& why);
+
+/// Everything appended is durable: say so in the end record, then hand it
+/// on to the publisher.
 void mark_durable(self_ptr self) {
   auto& st = self->state;
   st.durable = st.appended;
+  if (auto err = st.writer.acknowledge()) {
+    // Durable, but not recorded as acknowledged: nobody may learn of these
+    // orders now (the next start publishes them).
+    st.unsynced.clear();
+    halt(self, *err);
+    return;
+  }
   if (st.cfg.publisher && !st.unsynced.empty())
     self->send(st.cfg.publisher,
-               order_batch{std::move(st.unsynced), steady_now_ns()});
+               order_batch{std::move(st.unsynced), 0, steady_now_ns()});
   st.unsynced.clear();
   deliver_processed(self);
 }
@@ -39,20 +49,45 @@ void mark_durable(self_ptr self) {
 /// Forces appended records to disk.
 void sync_now(self_ptr self) {
   auto& st = self->state;
-  if (st.appended == st.durable)
+  if (st.appended == st.durable || !st.writer.is_open())
     return;
   if (auto err = st.writer.sync()) {
     // The writer closes itself: retrying fsync can report success for data
     // that never reached the disk. Nothing more is acknowledged.
-    ++st.write_errors;
-    aout(self) << "order_log: " << *err << std::endl;
-    self->quit(caf::make_error(caf::sec::runtime_error, *err));
+    halt(self, *err);
     return;
   }
   ++st.syncs;
   st.fsync_seconds.observe(static_cast<double>(st.writer.last_sync_ns()) / 1e9);
   st.max_sync_ns = std::max(st.max_sync_ns, st.writer.last_sync_ns());
   mark_durable(self);
+}
+
+/// Tells `whom` that trading halted and why.
+void tell_halt(self_ptr self, const halt_sink_actor& whom) {
+  auto& st = self->state;
+  if (whom)
+    self->send(whom, halt_atom_v, st.halted, st.halt_error);
+}
+
+/// Stops trading: the journal could not take or keep an order. Orders
+/// appended before the failure are still made durable and handed on when
+/// the file allows it; no order after it is ever acknowledged. The
+/// portfolio (the last batch's sender) and the observer are told at once,
+/// so that no order is filled any more.
+void halt(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  ++st.write_errors;
+  aout(self) << "order_log: " << why << std::endl;
+  if (!st.halted.empty())
+    return;
+  st.halted = journal_halt_cause;
+  st.halt_error = why;
+  sync_now(self);
+  aout(self) << "order_log: halted: " << st.halted << " (" << st.durable
+             << " orders durable; no order is taken any more)" << std::endl;
+  tell_halt(self, st.source);
+  tell_halt(self, st.cfg.observer);
 }
 
 } // namespace
@@ -74,12 +109,19 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
       auto& st = self->state;
       auto timer = st.probe.time(self);
       st.probe.mailbox_time(self, batch.sent_ns);
+      auto sender = caf::actor_cast<halt_sink_actor>(self->current_sender());
+      if (!st.halted.empty()) {
+        st.refused += batch.orders.size();
+        tell_halt(self, sender);
+        return;
+      }
+      st.source = std::move(sender);
       if (auto err = st.writer.append(batch.orders)) {
-        // An order the journal did not take must not be lost silently: the
-        // run stops, and the journal holds every order acknowledged before.
-        ++st.write_errors;
-        aout(self) << "order_log: " << *err << std::endl;
-        self->quit(caf::make_error(caf::sec::runtime_error, *err));
+        // An order the journal did not take must not be lost silently:
+        // trading halts, and the journal holds every order acknowledged
+        // before.
+        st.refused += batch.orders.size();
+        halt(self, *err);
         return;
       }
       st.appended += batch.orders.size();
@@ -132,13 +174,18 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
         {"next_seq", st.writer.next_seq()},
         {"next_id", st.writer.next_id()},
         {"max_sync_us", st.max_sync_ns / 1000},
+        {"halted",
+         st.halted.empty() ? nlohmann::json{} : nlohmann::json(st.halted)},
       };
+      if (!st.halted.empty())
+        summary["halt_error"] = st.halt_error;
       auto out = make_actor_state(order_log_state::name,
                                   order_log_state::name,
                                   {{"appended", static_cast<int64_t>(st.appended)},
                                    {"durable", static_cast<int64_t>(st.durable)},
                                    {"syncs", static_cast<int64_t>(st.syncs)},
-                                   {"write_errors", static_cast<int64_t>(st.write_errors)}},
+                                   {"write_errors", static_cast<int64_t>(st.write_errors)},
+                                   {"refused", static_cast<int64_t>(st.refused)}},
                                   summary.dump());
       auto n = [](uint64_t x) { return static_cast<double>(x); };
       out.metrics = {
@@ -149,6 +196,8 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
         trading::counter_sample("intuition_journal_syncs_total", n(st.syncs)),
         trading::counter_sample("intuition_journal_write_errors_total",
                                 n(st.write_errors)),
+        trading::gauge_sample("intuition_halted", st.halted.empty() ? 0.0 : 1.0,
+                              {{"reason", journal_halt_cause}}),
         st.fsync_seconds.sample("intuition_journal_fsync_seconds"),
       };
       st.probe.stamp(out, self->mailbox().size());

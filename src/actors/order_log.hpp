@@ -23,7 +23,12 @@ struct order_log_config {
   std::chrono::milliseconds interval{10};
   /// Receives every order once it is durable (live mode); may be null.
   order_publisher_actor publisher;
+  /// Told `halt` when the journal fails (the runtime's driver); may be null.
+  halt_sink_actor observer{};
 };
+
+/// The cause an order log names when it halts trading.
+constexpr const char* journal_halt_cause = "journal";
 
 struct order_log_state {
   static inline const char* name = "order_log";
@@ -34,6 +39,15 @@ struct order_log_state {
   uint64_t durable = 0;
   uint64_t syncs = 0;
   uint64_t write_errors = 0;
+  /// Why trading halted (`journal_halt_cause`), empty while it goes on; the
+  /// failure, naming the file.
+  std::string halted;
+  std::string halt_error;
+  /// Orders that reached the order log after it halted: filled, never
+  /// journaled, never published.
+  uint64_t refused = 0;
+  /// The sender of the last order batch (the portfolio), told of a halt.
+  halt_sink_actor source;
   bool sync_pending = false;
   int64_t max_sync_ns = 0;
   /// Appended orders waiting for their sync before they may be published.

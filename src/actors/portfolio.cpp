@@ -86,6 +86,12 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       auto& st = self->state;
       auto timer = st.probe.time(self);
       st.probe.mailbox_time(self, batch.sent_ns);
+      if (!st.halted.empty()) {
+        // An order filled now could not be journaled.
+        st.halted_quotes += batch.quotes.size();
+        st.halted_signals += batch.signals.size();
+        return st.pf->counters().orders;
+      }
       order_batch filled;
       auto sig = batch.signals.begin();
       for (const auto& q : batch.quotes) {
@@ -117,6 +123,16 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       }
       return st.pf->counters().orders;
     },
+    [self](halt_atom, std::string& cause, std::string& why) {
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      if (!st.halted.empty())
+        return;
+      st.halted = std::move(cause);
+      st.halt_error = std::move(why);
+      aout(self) << "portfolio: halted: " << st.halted
+                 << " (no order is filled any more)" << std::endl;
+    },
     [self](report_atom) -> std::string {
       auto& st = self->state;
       auto timer = st.probe.time(self);
@@ -133,6 +149,8 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       const auto& c = st.pf->counters();
       auto summary = trading::portfolio_summary(*st.pf);
       summary["tick_to_order"] = latency_json(st.tick_to_order);
+      summary["halted"] = st.halted.empty() ? nlohmann::json{}
+                                            : nlohmann::json(st.halted);
       auto out = make_actor_state(portfolio_state::name,
                                   portfolio_state::name,
                                   {{"quotes", static_cast<int64_t>(c.quotes)},
@@ -141,7 +159,11 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
                                    {"restored_orders",
                                     static_cast<int64_t>(st.restored_orders)},
                                    {"already_journaled",
-                                    static_cast<int64_t>(st.already_journaled)}},
+                                    static_cast<int64_t>(st.already_journaled)},
+                                   {"halted_quotes",
+                                    static_cast<int64_t>(st.halted_quotes)},
+                                   {"halted_signals",
+                                    static_cast<int64_t>(st.halted_signals)}},
                                   summary.dump());
       out.metrics = portfolio_metrics(st);
       st.probe.stamp(out, self->mailbox().size());

@@ -29,6 +29,14 @@ struct portfolio_state {
   /// Signals of a replayed input tail whose order the journal already held.
   uint64_t already_journaled = 0;
   order_log_actor log;
+  /// Why trading halted (the order log's `halt`), empty while it goes on;
+  /// the failure it reported.
+  std::string halted;
+  std::string halt_error;
+  /// Quotes and signals that arrived after the halt, neither marked nor
+  /// filled (a restart trades them from the input log).
+  uint64_t halted_quotes = 0;
+  uint64_t halted_signals = 0;
   /// Tick-to-order: from receiving a live quote to its order being filled.
   trading::latency_recorder tick_to_order;
   /// The same latency in seconds, for the exporter; finer buckets than

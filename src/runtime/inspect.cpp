@@ -20,6 +20,8 @@ std::string brief(const nlohmann::json& v) {
   if ((v.is_object() || v.is_array()) && v.size() > 8)
     return v.is_object() ? "{" + std::to_string(v.size()) + " entries}"
                          : "[" + std::to_string(v.size()) + " items]";
+  if (v.is_string())
+    return v.get<std::string>();
   if (v.is_number_float()) {
     std::ostringstream out;
     out << std::setprecision(10) << v.get<double>();

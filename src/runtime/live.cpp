@@ -346,7 +346,7 @@ int run_live(const run_options& opts, const char* argv0) {
     base.broker = *url;
   }
   // -- journal and publication mark, before any actor exists
-  auto recovered = recover_journal(cfg.journal.path);
+  auto recovered = recover_journal(cfg.journal.path, opts.accept_journal_loss);
   if (auto* err = std::get_if<std::string>(&recovered)) {
     std::cerr << "intuition run: " << *err << "\n";
     return 1;
@@ -459,6 +459,8 @@ int run_live(const run_options& opts, const char* argv0) {
     }
   caf::actor_system sys{caf_cfg};
   actors::set_node_label("coordinator");
+  // The main loop's actor: queries states, and is told when trading halts.
+  caf::scoped_actor self{sys};
   // These handles live outside the system's scope; still set when it ends,
   // they would keep the detached publisher alive and its destructor waiting.
   auto release_handles = caf::detail::make_scope_guard([&] {
@@ -476,7 +478,8 @@ int run_live(const run_options& opts, const char* argv0) {
   auto p = start_pipeline(sys, cfg, std::move(journal),
                           cfg.cluster.local ? actors::local_placement()
                                             : actors::placement_fn{},
-                          publisher);
+                          publisher,
+                          caf::actor_cast<actors::halt_sink_actor>(self));
   // -- worker nodes, before the first quote, so that placement spreads
   actors::cluster_connector_actor connector;
   auto release_connector = caf::detail::make_scope_guard(
@@ -591,7 +594,27 @@ int run_live(const run_options& opts, const char* argv0) {
     }};
   }
   // -- run until told to stop
-  caf::scoped_actor self{sys};
+  halt_state halt;
+  auto take_halt = [&] {
+    self->receive(
+      [&](actors::halt_atom, std::string& cause, std::string& why) {
+        if (!halt.cause.empty())
+          return;
+        halt = {std::move(cause), std::move(why)};
+        // The ingress stops reading the input log: what arrives from now
+        // on waits there, on disk, instead of in memory until a durable
+        // order confirms it (which never comes).
+        caf::anon_send(ingress, actors::drain_atom_v);
+        // Shown even with --quiet: nothing trades until it is restarted.
+        std::cerr << ("intuition run: halted: " + halt.cause + ": "
+                      + halt.error
+                      + "; no order is filled any more, and what arrives "
+                        "waits in the input log for the next start. Stop "
+                        "this process (SIGINT) once the journal can be "
+                        "written again\n");
+      },
+      caf::after(std::chrono::seconds(0)) >> [] {});
+  };
   auto t0 = clock_type::now();
   auto last_change = t0;
   int64_t last_quotes = 0;
@@ -600,6 +623,7 @@ int run_live(const run_options& opts, const char* argv0) {
   auto last_warning = t0;
   while (!stop_requested) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    take_halt();
     auto now = clock_type::now();
     if (now - last_tick < std::chrono::seconds(1))
       continue;
@@ -635,6 +659,7 @@ int run_live(const run_options& opts, const char* argv0) {
                 << st->counters["backlog"] << " quotes and "
                 << publishing_backlog(self, publisher) << " orders, "
                 << (connected ? "connected" : "disconnected")
+                << (halt.cause.empty() ? "" : ", halted: " + halt.cause)
                 << "\n";
     last_quotes = quotes;
     last_tick = now;
@@ -665,6 +690,10 @@ int run_live(const run_options& opts, const char* argv0) {
                std::cerr << "intuition run: journal: " << sys.render(err) << "\n";
                failed = true;
              });
+  // The last sync may have failed too.
+  take_halt();
+  if (!halt.cause.empty())
+    failed = true;
   uint64_t unconfirmed = 0;
   self->request(publisher, std::chrono::seconds(10), actors::drain_atom_v)
     .receive([&](uint64_t n) { unconfirmed = n; },
@@ -706,6 +735,8 @@ int run_live(const run_options& opts, const char* argv0) {
   info.journal_path = cfg.journal.path;
   info.journal_durable = durable;
   info.restored_orders = restored;
+  info.halted = halt.cause;
+  info.halt_error = halt.error;
   if (in_state) {
     info.rows = static_cast<uint64_t>(in_state->counters["messages"]);
     info.quotes_sent = static_cast<uint64_t>(in_state->counters["quotes"]);

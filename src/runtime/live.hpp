@@ -29,6 +29,8 @@ struct run_options {
   /// --listen (default 127.0.0.1:4242), --metrics-port, --join.
   node_flags node;
   bool quiet = false;
+  /// Start on a journal shorter than what was acknowledged or published.
+  bool accept_journal_loss = false;
 };
 
 /// Runs live trading; returns the process exit code.

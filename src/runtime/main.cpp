@@ -12,6 +12,7 @@
 #include "runtime/config.hpp"
 #include "runtime/inspect.hpp"
 #include "runtime/live.hpp"
+#include "runtime/node.hpp"
 #include "runtime/replay.hpp"
 #include "runtime/worker.hpp"
 
@@ -62,6 +63,11 @@ options:
   --journal PATH     order journal; default: journal.path of the config. An
                      existing journal is verified and continued: cash and
                      positions are rebuilt from it and order ids go on
+  --accept-journal-loss
+                     start although the journal holds fewer orders than
+                     were acknowledged or published (it was cut short or
+                     replaced): the missing orders stay lost, order ids
+                     still never repeat
   --listen [HOST:]PORT|off
                      publish the actors for intuition inspect and cluster
                      nodes (default: listen of the config, else off; port 0
@@ -107,6 +113,10 @@ options:
                         session, so quotes sent during a short disconnect
                         arrive after reconnecting)
   --journal PATH        order journal (default: journal.path of the config)
+  --accept-journal-loss start although the journal holds fewer orders than
+                        were acknowledged or published (it was cut short or
+                        replaced): the missing orders stay lost, order ids
+                        still never repeat
   --report FILE         also write the summary as JSON
   --demo CSV            publish this CSV into the broker at 2,000 quotes/s
                         once connected (the live demo)
@@ -341,6 +351,8 @@ int run_command(int argc, char** argv) {
     }
     if (arg == "--quiet") {
       opts.quiet = true;
+    } else if (arg == accept_journal_loss_flag) {
+      opts.accept_journal_loss = true;
     } else if (take_value(argc, argv, i, "--config", value, err)) {
       opts.config_path = value;
     } else if (take_value(argc, argv, i, "--broker", value, err)) {
@@ -446,6 +458,8 @@ int replay_command(int argc, char** argv) {
     }
     if (arg == "--quiet") {
       opts.quiet = true;
+    } else if (arg == accept_journal_loss_flag) {
+      opts.accept_journal_loss = true;
     } else if (take_value(argc, argv, i, "--config", value, err)) {
       opts.config_path = value;
     } else if (take_value(argc, argv, i, "--quotes", value, err)) {

@@ -75,6 +75,8 @@ const std::map<std::string, std::string>& help_texts() {
     {"intuition_journal_syncs_total", "Journal fsync calls."},
     {"intuition_journal_write_errors_total", "Journal writes or syncs that failed."},
     {"intuition_journal_fsync_seconds", "Duration of a journal fsync."},
+    {"intuition_halted",
+     "1 once trading halted, by reason (journal: a journal write or fsync failed)."},
     {"intuition_orders_published_total", "Orders published to MQTT (QoS 1)."},
     {"intuition_orders_confirmed_total", "Orders the broker acknowledged."},
     {"intuition_orders_republished_total", "Orders published again after a reconnect."},

@@ -17,7 +17,9 @@
 #include "actors/node_agent.hpp"
 #include "actors/order_log.hpp"
 #include "actors/portfolio.hpp"
+#include "trading/journal_end.hpp"
 #include "trading/portfolio.hpp"
+#include "trading/publication_mark.hpp"
 #include "trading/warmup_file.hpp"
 
 namespace intuition::runtime {
@@ -138,7 +140,7 @@ void hold_until_exit(trading::journal_lock lock) {
 } // namespace
 
 std::variant<recovered_journal, std::string>
-recover_journal(const std::string& path) {
+recover_journal(const std::string& path, bool accept_loss) {
   // A fresh deployment may name a folder that does not exist yet.
   auto parent = std::filesystem::path{path}.parent_path();
   std::error_code ec;
@@ -153,11 +155,49 @@ recover_journal(const std::string& path) {
   if (auto* err = std::get_if<trading::journal_error>(&locked))
     return err->to_string();
   auto lock = std::move(std::get<trading::journal_lock>(locked));
-  auto read = trading::read_journal(path, true);
+  auto how_to_proceed = [] {
+    return std::string{"; restore the journal from a backup, or start with "}
+           + accept_journal_loss_flag
+           + " to accept the journal as it is: orders missing from it stay "
+             "lost, and order ids still never repeat (see README, \"The "
+             "journal\")";
+  };
+  auto end_read = trading::read_journal_end(path);
+  std::optional<trading::journal_end> end;
+  if (auto* err = std::get_if<trading::journal_error>(&end_read)) {
+    if (!accept_loss)
+      return err->to_string() + how_to_proceed();
+    // The writer would refuse it too: it is replaced by the journal's own.
+    std::cerr << err->to_string() << "; replaced (" << accept_journal_loss_flag
+              << "): order ids continue after the journal's last\n";
+    std::filesystem::remove(trading::journal_end_path(path), ec);
+  } else {
+    end = std::get<std::optional<trading::journal_end>>(end_read);
+  }
+  // Read without repair: a journal shorter than its end record says is
+  // refused as it is found, torn bytes included.
+  auto read = trading::read_journal(path, false);
   if (auto* err = std::get_if<trading::journal_error>(&read))
     return err->to_string();
   recovered_journal out;
   out.contents = std::move(std::get<trading::journal_contents>(read));
+  auto mark_path = trading::publication_mark_path(path);
+  auto mark = trading::read_publication_mark(mark_path);
+  if (auto* err = std::get_if<std::string>(&mark))
+    return *err;
+  auto published = std::get<uint64_t>(mark);
+  if (auto err = trading::check_journal_end(path, out.contents, end, published)) {
+    if (!accept_loss)
+      return err->to_string() + how_to_proceed();
+    std::cerr << err->to_string() << "; going on without them ("
+              << accept_journal_loss_flag << ")\n";
+    auto last_seq = out.contents.next_seq - 1;
+    if (published > last_seq)
+      if (auto failed = trading::write_publication_mark(mark_path, last_seq))
+        return *failed;
+  }
+  if (auto err = trading::cut_torn_tail(path, out.contents))
+    return err->to_string();
   if (out.contents.torn_tail)
     std::cerr << "journal " << path << ": torn last record ("
               << out.contents.torn_bytes
@@ -165,6 +205,10 @@ recover_journal(const std::string& path) {
   out.writer = std::make_shared<trading::journal_writer>();
   if (auto err = out.writer->open(path, out.contents))
     return *err;
+  if (out.writer->next_id() > out.contents.next_id)
+    std::cerr << "journal " << path << ": order ids continue from "
+              << out.writer->next_id() << ", above every id handed out "
+              << "before (" << trading::journal_end_path(path) << ")\n";
   hold_until_exit(std::move(lock));
   return out;
 }
@@ -202,11 +246,12 @@ router_options_for(const app_config& cfg,
 
 pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
                         recovered_journal journal, actors::placement_fn place,
-                        actors::order_publisher_actor publisher) {
+                        actors::order_publisher_actor publisher,
+                        actors::halt_sink_actor observer) {
   pipeline p;
   actors::order_log_config log_cfg{
     cfg.journal.fsync, std::chrono::milliseconds{cfg.journal.interval_ms},
-    publisher};
+    publisher, std::move(observer)};
   // fdatasync blocks its thread for a fraction of a millisecond or more:
   // the order log gets a thread of its own instead of stalling one of the
   // scheduler's workers (and every actor queued behind it).

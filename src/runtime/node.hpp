@@ -63,12 +63,20 @@ struct recovered_journal {
   std::shared_ptr<trading::journal_writer> writer;
 };
 
+/// The option that accepts a journal shorter than what was acknowledged.
+constexpr const char* accept_journal_loss_flag = "--accept-journal-loss";
+
 /// Takes the journal's lock (`PATH.lock`, held until the process exits),
-/// then reads, verifies and (when torn) repairs the journal at `path`,
-/// reporting a repair on stderr, and opens it for appending. Returns an
-/// error message naming the file (and line, or the pid holding the lock).
+/// then reads and verifies the journal at `path` against its end record
+/// (`PATH.end`) and publication mark (`PATH.published`), repairs a torn
+/// tail (reported on stderr), and opens it for appending. A journal that
+/// holds fewer orders than were acknowledged or published is refused,
+/// unless `accept_loss`: then the loss is reported, the publication mark is
+/// cut back to the journal, and order ids continue above every id handed
+/// out before. Returns an error message naming the file (and line, or the
+/// pid holding the lock) and, for a lost tail, how to proceed.
 std::variant<recovered_journal, std::string>
-recover_journal(const std::string& path);
+recover_journal(const std::string& path, bool accept_loss = false);
 
 /// The actors of one deployment.
 struct pipeline {
@@ -87,9 +95,18 @@ router_options_for(const app_config& cfg,
 
 /// Spawns order log, portfolio and router for `cfg`; the portfolio starts
 /// from the recovered journal, the router from `router_options_for`.
+/// `observer` (the command's driver) is told when trading halts.
 pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
                         recovered_journal journal, actors::placement_fn place,
-                        actors::order_publisher_actor publisher = {});
+                        actors::order_publisher_actor publisher = {},
+                        actors::halt_sink_actor observer = {});
+
+/// Why trading halted, as the order log reports it; empty `cause` while it
+/// goes on.
+struct halt_state {
+  std::string cause;
+  std::string error;
+};
 
 /// Stops the pipeline's actors, router first.
 void stop_pipeline(const pipeline& p);

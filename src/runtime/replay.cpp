@@ -138,7 +138,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
     return 2;
   }
   // -- journal recovery, before any actor exists
-  auto recovered = recover_journal(cfg.journal.path);
+  auto recovered = recover_journal(cfg.journal.path, opts.accept_journal_loss);
   if (auto* err = std::get_if<std::string>(&recovered)) {
     std::cerr << "intuition replay: " << *err << "\n";
     return 1;
@@ -148,7 +148,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
   if (restored > 0)
     std::cerr << "journal " << cfg.journal.path << ": resumed from "
               << restored << " orders, next order id "
-              << journal.contents.next_id << "\n";
+              << journal.writer->next_id() << "\n";
   // -- actor system
   node_config caf_cfg;
   if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
@@ -162,9 +162,13 @@ int run_replay(const replay_options& opts, const char* argv0) {
     }
   caf::actor_system sys{caf_cfg};
   actors::set_node_label("coordinator");
+  // The driver: sends the batches, takes the answers, and is told when
+  // trading halts.
+  caf::scoped_actor self{sys};
   auto p = start_pipeline(sys, cfg, std::move(journal),
                           cfg.cluster.local ? actors::local_placement()
-                                            : actors::placement_fn{});
+                                            : actors::placement_fn{},
+                          {}, caf::actor_cast<actors::halt_sink_actor>(self));
   // -- worker nodes, before the first quote, so that placement spreads
   actors::cluster_connector_actor connector;
   auto release_connector = caf::detail::make_scope_guard(
@@ -203,7 +207,6 @@ int run_replay(const replay_options& opts, const char* argv0) {
   auto control = std::move(std::get<control_plane>(started));
   install_stop_handlers();
   // -- feed
-  caf::scoped_actor self{sys};
   self->monitor(p.router);
   const auto& qs = data.quotes;
   const auto n = qs.size();
@@ -217,6 +220,15 @@ int run_replay(const replay_options& opts, const char* argv0) {
   size_t in_flight = 0;
   std::deque<uint64_t> in_flight_sizes;
   bool failed = false;
+  halt_state halt;
+  auto on_halt = [&](actors::halt_atom, std::string& cause, std::string& why) {
+    if (!halt.cause.empty())
+      return;
+    halt = {std::move(cause), std::move(why)};
+    std::cerr << "intuition replay: halted: " << halt.cause << ": "
+              << halt.error << "; stopping\n";
+    failed = true;
+  };
   auto t0 = clock_type::now();
   auto last_progress = t0;
   uint64_t last_progress_acked = 0;
@@ -246,7 +258,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
         in_flight = 0;
         in_flight_sizes.clear();
       },
-      caf::after(timeout) >> [] {});
+      on_halt, caf::after(timeout) >> [] {});
   };
   auto progress = [&](bool force) {
     auto now = clock_type::now();
@@ -257,7 +269,8 @@ int run_replay(const replay_options& opts, const char* argv0) {
                        : 0.0;
     std::cerr << "replay: " << acked << "/" << total << " quotes, "
               << static_cast<uint64_t>(rate) << " quotes/s, " << orders
-              << " orders\n";
+              << " orders"
+              << (halt.cause.empty() ? "" : ", halted: " + halt.cause) << "\n";
     last_progress = now;
     last_progress_acked = acked;
   };
@@ -318,6 +331,8 @@ int run_replay(const replay_options& opts, const char* argv0) {
                          << "\n";
                failed = true;
              });
+  // The last sync may have failed too.
+  self->receive(on_halt, caf::after(std::chrono::seconds(0)) >> [] {});
   nlohmann::json report;
   self->request(p.portfolio, caf::infinite, actors::report_atom_v)
     .receive([&](std::string& txt) { report = nlohmann::json::parse(txt); },
@@ -346,6 +361,8 @@ int run_replay(const replay_options& opts, const char* argv0) {
   info.journal_path = cfg.journal.path;
   info.journal_durable = durable;
   info.restored_orders = restored;
+  info.halted = halt.cause;
+  info.halt_error = halt.error;
   complete_report(report, info);
   print_summary(std::cout, report);
   if (opts.report_path) {

@@ -25,6 +25,8 @@ struct replay_options {
   /// --listen (replay listens only when asked), --metrics-port, --join.
   node_flags node;
   bool quiet = false;
+  /// Start on a journal shorter than what was acknowledged or published.
+  bool accept_journal_loss = false;
 };
 
 /// A CSV file decoded into memory, with what was rejected.

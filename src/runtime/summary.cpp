@@ -46,12 +46,18 @@ void complete_report(nlohmann::json& report, const run_info& info) {
   report["journal"] = {{"path", info.journal_path},
                        {"durable_orders", info.journal_durable},
                        {"restored_orders", info.restored_orders}};
+  report["halted"] = info.halted.empty() ? nlohmann::json{}
+                                         : nlohmann::json(info.halted);
+  if (!info.halted.empty())
+    report["journal"]["error"] = info.halt_error;
 }
 
 void print_summary(std::ostream& out, const nlohmann::json& r) {
   auto num = [&](const char* key) { return r.value(key, 0.0); };
   auto cnt = [&](const char* key) { return r.value(key, uint64_t{0}); };
-  out << r.value("mode", std::string{}) << (r.value("interrupted", false)
+  auto halted = r.contains("halted") && r["halted"].is_string();
+  out << r.value("mode", std::string{}) << (halted ? " halted"
+                                            : r.value("interrupted", false)
                                               ? " interrupted"
                                               : " finished")
       << ": " << cnt("quotes") << " quotes traded in "
@@ -135,6 +141,13 @@ void print_summary(std::ostream& out, const nlohmann::json& r) {
   if (auto k = j.value("restored_orders", uint64_t{0}); k > 0)
     out << ", " << k << " restored";
   out << "\n";
+  // Orders filled while the failing write was under way were never
+  // journaled: say how many, so the order count above is not misread.
+  if (halted)
+    out << "  halted           " << r["halted"].get<std::string>() << " ("
+        << j.value("error", std::string{}) << "): trading stopped; "
+        << cnt("orders") << " orders filled this run, "
+        << j.value("durable_orders", uint64_t{0}) << " of them durable\n";
 }
 
 } // namespace intuition::runtime

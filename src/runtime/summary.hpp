@@ -24,10 +24,13 @@ struct run_info {
   std::string journal_path;
   uint64_t journal_durable = 0;
   uint64_t restored_orders = 0;
+  /// Why trading halted (`journal`), empty when it did not; the failure.
+  std::string halted;
+  std::string halt_error;
 };
 
 /// Adds the runtime's figures (`rejected`, `rejected_by_reason`, throughput,
-/// journal) to the portfolio's report.
+/// journal, `halted`) to the portfolio's report.
 void complete_report(nlohmann::json& report, const run_info& info);
 
 /// Prints the report as a readable summary.

@@ -12,6 +12,7 @@
 #include "trading/decimal.hpp"
 #include "trading/file_io.hpp"
 #include "trading/flat_json.hpp"
+#include "trading/journal_end.hpp"
 
 namespace intuition::trading {
 
@@ -354,6 +355,17 @@ read_journal(const std::string& path, bool repair) {
   return result;
 }
 
+std::optional<journal_error> cut_torn_tail(const std::string& path,
+                                           journal_contents& contents) {
+  if (!contents.torn_tail)
+    return std::nullopt;
+  auto err = 0;
+  if (!truncate_file(path, contents.valid_bytes, err))
+    return journal_error{path, 0,
+                         errno_message("cannot cut off torn tail", err)};
+  return std::nullopt;
+}
+
 // -- single writer ------------------------------------------------------------------
 
 std::string journal_lock_path(const std::string& journal_path) {
@@ -528,30 +540,29 @@ bool from_string(std::string_view str, fsync_policy& x) noexcept {
   return true;
 }
 
-journal_writer::journal_writer(journal_writer&& other) noexcept
-  : fd_(other.fd_),
-    path_(std::move(other.path_)),
-    next_seq_(other.next_seq_),
-    next_id_(other.next_id_),
-    unsynced_(other.unsynced_),
-    last_sync_ns_(other.last_sync_ns_),
-    size_bytes_(other.size_bytes_),
-    buf_(std::move(other.buf_)) {
-  other.fd_ = -1;
+journal_writer::journal_writer(journal_writer&& other) noexcept {
+  *this = std::move(other);
 }
 
 journal_writer& journal_writer::operator=(journal_writer&& other) noexcept {
   if (this != &other) {
     close();
     fd_ = other.fd_;
+    end_fd_ = other.end_fd_;
     path_ = std::move(other.path_);
     next_seq_ = other.next_seq_;
     next_id_ = other.next_id_;
+    last_id_ = other.last_id_;
+    acked_seq_ = other.acked_seq_;
+    acked_id_ = other.acked_id_;
+    reserved_ = other.reserved_;
+    boot_ = std::move(other.boot_);
     unsynced_ = other.unsynced_;
     last_sync_ns_ = other.last_sync_ns_;
     size_bytes_ = other.size_bytes_;
     buf_ = std::move(other.buf_);
     other.fd_ = -1;
+    other.end_fd_ = -1;
   }
   return *this;
 }
@@ -595,12 +606,47 @@ journal_writer::open(const std::string& path,
            + " bytes but " + std::to_string(contents.valid_bytes)
            + " were read as valid (read it with repair first)";
   }
+  // The end record: ids already spent, whatever the journal still holds.
+  auto end = read_journal_end(path);
+  if (auto* e = std::get_if<journal_error>(&end)) {
+    ::close(fd);
+    return e->to_string();
+  }
+  auto end_path = journal_end_path(path);
+  auto end_created = true;
+  auto end_fd = ::open(end_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+                       0644);
+  if (end_fd < 0 && errno == EEXIST) {
+    end_created = false;
+    end_fd = ::open(end_path.c_str(), O_RDWR | O_CLOEXEC);
+  }
+  if (end_fd < 0) {
+    err = errno;
+    ::close(fd);
+    return fail("end record " + end_path + ": cannot open", err);
+  }
   fd_ = fd;
+  end_fd_ = end_fd;
   path_ = path;
+  boot_ = current_boot_id();
   next_seq_ = contents.next_seq;
   next_id_ = contents.next_id;
+  if (const auto& known = std::get<std::optional<journal_end>>(end))
+    next_id_ = std::max(next_id_, journal_id_floor(*known, boot_));
+  last_id_ = contents.next_seq > 1 ? contents.next_id - 1 : 0;
+  acked_seq_ = contents.next_seq - 1;
+  acked_id_ = last_id_;
+  reserved_ = next_id_ + journal_id_block;
   unsynced_ = 0;
   size_bytes_ = contents.valid_bytes;
+  if (auto e = write_end(true)) {
+    release();
+    return e;
+  }
+  if (end_created && !sync_parent_directory(end_path, err)) {
+    release();
+    return fail("cannot sync directory", err);
+  }
   return std::nullopt;
 }
 
@@ -609,6 +655,13 @@ std::optional<std::string> journal_writer::append(std::vector<order>& orders) {
     return std::string{"journal is not open"};
   if (orders.empty())
     return std::nullopt;
+  // Ids are reserved durably before they are used: however the journal is
+  // cut later, the next start hands out none of them again.
+  if (next_id_ + orders.size() > reserved_) {
+    reserved_ = next_id_ + orders.size() + journal_id_block;
+    if (auto err = write_end(true))
+      return err;
+  }
   buf_.clear();
   auto first_seq = next_seq_;
   for (auto& x : orders) {
@@ -633,7 +686,7 @@ std::optional<std::string> journal_writer::append(std::vector<order>& orders) {
       if (::ftruncate(fd_, static_cast<off_t>(size_bytes_)) != 0) {
         // The file now ends in a partial batch: stop writing so that the
         // next start sees it as a torn tail.
-        close();
+        release();
         msg += " (partial write left in place, journal closed)";
       }
       return msg;
@@ -643,6 +696,7 @@ std::optional<std::string> journal_writer::append(std::vector<order>& orders) {
   }
   size_bytes_ += buf_.size();
   unsynced_ += orders.size();
+  last_id_ = orders.back().id;
   return std::nullopt;
 }
 
@@ -655,7 +709,7 @@ std::optional<std::string> journal_writer::sync() {
     // After a failed fdatasync the kernel may have dropped the dirty pages
     // and a retry would report success for lost data: give up the file.
     auto msg = errno_message("journal " + path_ + ": fdatasync failed", err);
-    close();
+    release();
     return msg;
   }
   last_sync_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -665,10 +719,51 @@ std::optional<std::string> journal_writer::sync() {
   return std::nullopt;
 }
 
+std::optional<std::string> journal_writer::acknowledge() {
+  if (fd_ < 0)
+    return std::string{"journal is not open"};
+  acked_seq_ = next_seq_ - 1;
+  acked_id_ = last_id_;
+  return write_end(false);
+}
+
+std::optional<std::string> journal_writer::write_end(bool durable) {
+  auto record = encode_journal_end({acked_seq_, acked_id_, reserved_, boot_});
+  auto n = ::pwrite(end_fd_, record.data(), record.size(), 0);
+  if (n != static_cast<ssize_t>(record.size()))
+    return errno_message("journal " + path_ + ": end record "
+                           + journal_end_path(path_) + ": write failed",
+                         n < 0 ? errno : EIO);
+  if (durable && ::fdatasync(end_fd_) != 0)
+    return errno_message("journal " + path_ + ": end record "
+                           + journal_end_path(path_) + ": fdatasync failed",
+                         errno);
+  return std::nullopt;
+}
+
 void journal_writer::close() noexcept {
+  if (fd_ >= 0 && end_fd_ >= 0 && ::fdatasync(fd_) == 0) {
+    // Everything written is durable now: the end is exact, and nothing
+    // above the next id was handed out.
+    acked_seq_ = next_seq_ - 1;
+    acked_id_ = last_id_;
+    reserved_ = next_id_;
+    if (write_end(true)) {
+      // The reservation on disk still covers every id: the next start only
+      // continues above it (in another boot) instead of right after.
+    }
+  }
+  release();
+}
+
+void journal_writer::release() noexcept {
   if (fd_ >= 0) {
     ::close(fd_);
     fd_ = -1;
+  }
+  if (end_fd_ >= 0) {
+    ::close(end_fd_);
+    end_fd_ = -1;
   }
 }
 

@@ -78,6 +78,12 @@ struct journal_error {
 std::variant<journal_contents, journal_error>
 read_journal(const std::string& path, bool repair = true);
 
+/// Cuts the torn tail `read_journal` found without repair off the file (back
+/// to `contents.valid_bytes`), durably; nothing to do without one. Lets a
+/// caller check the journal before changing it.
+std::optional<journal_error> cut_torn_tail(const std::string& path,
+                                           journal_contents& contents);
+
 // -- single writer ------------------------------------------------------------------
 
 /// The lock file beside a journal: `PATH.lock`.
@@ -158,7 +164,11 @@ public:
   ~journal_writer();
 
   /// Opens (creating) `path` for appending and continues numbering from
-  /// `contents`. Returns an error message naming the path on failure.
+  /// `contents`, never below the ids its end record (`PATH.end`, see
+  /// journal_end.hpp) says were handed out. Rewrites the end record (synced)
+  /// to say that `contents` is what was acknowledged: a caller that must not
+  /// accept a journal shorter than that checks it with `check_journal_end`
+  /// first. Returns an error message naming the path on failure.
   std::optional<std::string> open(const std::string& path,
                                   const journal_contents& contents);
 
@@ -167,12 +177,24 @@ public:
   }
 
   /// Assigns seq and id to every order, then writes all records with one
-  /// write(2). Returns an error message on I/O failure.
+  /// write(2). Ids beyond the last reservation are first reserved in the end
+  /// record, in blocks of `journal_id_block`, synced before any is used.
+  /// Returns an error message on I/O failure; the file then holds exactly
+  /// the records appended before (a partial batch is cut off), unless the
+  /// message says otherwise.
   std::optional<std::string> append(std::vector<order>& orders);
 
   /// fdatasync(2)s everything written so far. Returns an error message on
-  /// failure.
+  /// failure; the writer is then closed (a retried fsync can report success
+  /// for data the kernel already dropped).
   std::optional<std::string> sync();
+
+  /// Records in the end record that every order appended so far is
+  /// acknowledged. Call it once they are durable (after `sync`, or at once
+  /// under `never`), before anyone learns of them. One write, not synced: a
+  /// crash of the process keeps it, see journal_end.hpp. Returns an error
+  /// message on failure.
+  std::optional<std::string> acknowledge();
 
   /// Records written but not yet synced.
   uint64_t unsynced() const noexcept {
@@ -192,13 +214,37 @@ public:
     return last_sync_ns_;
   }
 
+  /// Order ids below this are reserved (handed out or about to be).
+  uint64_t reserved() const noexcept {
+    return reserved_;
+  }
+
+  /// Closes cleanly: syncs the journal and records its exact end, so that
+  /// the next start continues the numbering without a gap. Without a clean
+  /// close (a crash, a failed sync) the next start in another boot continues
+  /// above the reservation instead.
   void close() noexcept;
 
 private:
+  /// Overwrites the end record; syncs it when `durable`.
+  std::optional<std::string> write_end(bool durable);
+
+  /// Closes the files without recording a clean end.
+  void release() noexcept;
+
   int fd_ = -1;
+  /// The end record, overwritten in place.
+  int end_fd_ = -1;
   std::string path_;
   uint64_t next_seq_ = 1;
   uint64_t next_id_ = 1;
+  /// Id of the last record in the file (0 when none).
+  uint64_t last_id_ = 0;
+  /// The acknowledged record and its id, as the end record says.
+  uint64_t acked_seq_ = 0;
+  uint64_t acked_id_ = 0;
+  uint64_t reserved_ = 1;
+  std::string boot_;
   uint64_t unsynced_ = 0;
   int64_t last_sync_ns_ = 0;
   /// File length after the last complete append; a failed write cuts back to it.

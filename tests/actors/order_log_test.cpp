@@ -2,13 +2,18 @@
 #include "caf/test/dsl.hpp"
 
 #include "actor_fixture.hpp"
+#include "../file_size_limit.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
 #include "actors/order_log.hpp"
@@ -54,6 +59,13 @@ struct fixture : testing::actor_fixture {
     CAF_REQUIRE(!writer->open(path, trading::journal_contents{}));
     log = sys.spawn(order_log, writer, order_log_config{policy, 10ms, {}});
     run();
+  }
+
+  /// Size of the journal file in bytes.
+  uint64_t journal_bytes() const {
+    struct stat st {};
+    ::stat(path.c_str(), &st);
+    return static_cast<uint64_t>(st.st_size);
   }
 
   /// Whether an answer is waiting in the test's mailbox.
@@ -102,6 +114,79 @@ CAF_TEST(a report without orders confirms positions that made none) {
   CAF_REQUIRE(answered());
   CAF_CHECK_EQUAL(drained(), 12u);
   CAF_CHECK_EQUAL(state_of(log).counters["durable"], 2);
+}
+
+CAF_TEST(a failed write halts the log and tells the sender) {
+  start(trading::fsync_policy::always);
+  self->send(log, order_batch{{order_for(1), order_for(2)}, 2, 0});
+  run();
+  CAF_CHECK_EQUAL(state_of(log).counters["durable"], 2);
+  {
+    // The disk is full: the journal cannot grow by one byte.
+    fault::file_size_limit full{journal_bytes()};
+    self->send(log, order_batch{{order_for(3)}, 3, 0});
+    expect((order_batch), from(self).to(log));
+    expect((halt_atom, std::string, std::string),
+           from(log).to(self).with(halt_atom_v, std::string{"journal"},
+                                   "journal " + path
+                                     + ": write failed: File too large"));
+  }
+  // Halted: still answering, counting right, taking no order.
+  auto st = state_of(log);
+  CAF_CHECK_EQUAL(st.counters["appended"], 2);
+  CAF_CHECK_EQUAL(st.counters["durable"], 2);
+  CAF_CHECK_EQUAL(st.counters["write_errors"], 1);
+  CAF_CHECK_EQUAL(st.counters["refused"], 1);
+  auto summary = nlohmann::json::parse(st.summary_json);
+  CAF_CHECK(summary["halted"] == "journal");
+  CAF_CHECK(summary["halt_error"]
+            == "journal " + path + ": write failed: File too large");
+  auto halted_gauge = std::find_if(st.metrics.begin(), st.metrics.end(),
+                                   [](const trading::metric_sample& x) {
+                                     return x.name == "intuition_halted";
+                                   });
+  CAF_REQUIRE(halted_gauge != st.metrics.end());
+  CAF_CHECK_EQUAL(halted_gauge->value, 1.0);
+  CAF_CHECK(halted_gauge->labels
+            == trading::metric_labels{{"reason", "journal"}});
+  // The disk has room again, but a halted log takes nothing: the next
+  // order is refused and its sender told again.
+  self->send(log, order_batch{{order_for(4)}, 4, 0});
+  expect((order_batch), from(self).to(log));
+  expect((halt_atom, std::string, std::string), from(log).to(self));
+  CAF_CHECK_EQUAL(state_of(log).counters["refused"], 2);
+  // Positions of refused orders are never confirmed processed.
+  self->send(log, processed_atom_v, uint64_t{3});
+  run();
+  CAF_CHECK(!answered());
+  // Flush answers with what is durable; the journal holds exactly that.
+  self->send(log, flush_atom_v);
+  run();
+  CAF_CHECK_EQUAL(drained(), 2u);
+  auto journal = std::get<trading::journal_contents>(
+    trading::read_journal(path, false));
+  CAF_CHECK_EQUAL(journal.orders.size(), 2u);
+  CAF_CHECK(!journal.torn_tail);
+}
+
+CAF_TEST(a halt reaches the observer and the last sender at once) {
+  auto writer = std::make_shared<trading::journal_writer>();
+  CAF_REQUIRE(!writer->open(path, trading::journal_contents{}));
+  auto observer = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
+    return {[](halt_atom, const std::string&, const std::string&) {}};
+  });
+  log = sys.spawn(order_log, writer,
+                  order_log_config{trading::fsync_policy::always, 10ms, {},
+                                   caf::actor_cast<halt_sink_actor>(observer)});
+  run();
+  {
+    fault::file_size_limit full{journal_bytes()};
+    self->send(log, order_batch{{order_for(1)}, 1, 0});
+    expect((order_batch), from(self).to(log));
+    expect((halt_atom, std::string, std::string), from(log).to(self));
+    expect((halt_atom, std::string, std::string), from(log).to(observer));
+  }
+  anon_send_exit(observer, caf::exit_reason::user_shutdown);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

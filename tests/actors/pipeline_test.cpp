@@ -2,6 +2,7 @@
 #include "caf/test/dsl.hpp"
 
 #include "actor_fixture.hpp"
+#include "../file_size_limit.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -129,6 +130,50 @@ CAF_TEST(a quote travels router to algorithm to portfolio to journal) {
   CAF_CHECK_EQUAL(contents.orders[1].symbol, "SMI");
   auto st = state_of(caf::actor_cast<caf::actor>(log));
   CAF_CHECK_EQUAL(st.counters["durable"], 2);
+}
+
+CAF_TEST(a journal that cannot be written halts trading and no order is filled after) {
+  start({buy_and_hold_everywhere()});
+  // A full disk: the journal (empty so far) may not grow.
+  fault::file_size_limit full{0};
+  self->send(router, quote_batch{{make_quote("DAX", "100", 1000)}});
+  expect((quote_batch), from(self).to(router));
+  CAF_REQUIRE_EQUAL(placed->size(), 1u);
+  auto dax_algo = placed->at(0);
+  expect((quote_part), from(router).to(dax_algo));
+  expect((part_result), from(dax_algo).to(router));
+  expect((market_batch), from(router).to(pf));
+  // The fill was made before anyone knew; the journal refuses it and the
+  // order log tells the portfolio at once.
+  expect((order_batch), from(pf).to(log));
+  expect((halt_atom, std::string, std::string),
+         from(log).to(pf).with(halt_atom_v, std::string{"journal"},
+                               "journal " + path
+                                 + ": write failed: File too large"));
+  expect((uint64_t), from(pf).to(router).with(uint64_t{1}));
+  expect((uint64_t), from(router).to(self).with(uint64_t{1}));
+  // A new symbol buys, but the halted portfolio fills nothing: no order
+  // reaches the order log, and the answer still counts one.
+  self->send(router, quote_batch{{make_quote("SMI", "200", 2000)}});
+  expect((quote_batch), from(self).to(router));
+  CAF_REQUIRE_EQUAL(placed->size(), 2u);
+  auto smi_algo = placed->at(1);
+  expect((quote_part), from(router).to(smi_algo));
+  expect((part_result), from(smi_algo).to(router));
+  expect((market_batch), from(router).to(pf));
+  disallow((order_batch), from(pf).to(log));
+  expect((uint64_t), from(pf).to(router).with(uint64_t{1}));
+  expect((uint64_t), from(router).to(self).with(uint64_t{1}));
+  auto pst = state_of(caf::actor_cast<caf::actor>(pf));
+  CAF_CHECK_EQUAL(pst.counters["orders"], 1);
+  CAF_CHECK_EQUAL(pst.counters["halted_signals"], 1);
+  CAF_CHECK_EQUAL(pst.counters["halted_quotes"], 1);
+  CAF_CHECK(nlohmann::json::parse(pst.summary_json)["halted"] == "journal");
+  auto lst = state_of(caf::actor_cast<caf::actor>(log));
+  CAF_CHECK_EQUAL(lst.counters["durable"], 0);
+  CAF_CHECK_EQUAL(lst.counters["refused"], 1);
+  auto read = trading::read_journal(path);
+  CAF_CHECK(std::get<trading::journal_contents>(read).orders.empty());
 }
 
 CAF_TEST(the router spawns instances only for strategies that trade the symbol) {

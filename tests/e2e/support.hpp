@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -90,8 +91,11 @@ struct temp_dir {
 
   /// Starts `program` (a path, or a name looked up on PATH) with `args` in
   /// the source folder; `stdin_path` feeds its standard input when given.
+  /// With `max_file_bytes`, no file the child writes may grow past that
+  /// (RLIMIT_FSIZE, SIGXFSZ ignored): such a write fails as on a full disk.
   process spawn(const std::string& program, std::vector<std::string> args,
-                const std::string& tag, const std::string& stdin_path = {}) const {
+                const std::string& tag, const std::string& stdin_path = {},
+                uint64_t max_file_bytes = 0) const {
     process p;
     p.out_path = file(tag + ".out");
     p.err_path = file(tag + ".err");
@@ -104,6 +108,13 @@ struct temp_dir {
       ::dup2(in, 0);
       ::dup2(out, 1);
       ::dup2(err, 2);
+      if (max_file_bytes > 0) {
+        ::signal(SIGXFSZ, SIG_IGN);
+        rlimit limit{};
+        ::getrlimit(RLIMIT_FSIZE, &limit);
+        limit.rlim_cur = static_cast<rlim_t>(max_file_bytes);
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+      }
       if (::chdir(src.c_str()) != 0)
         ::_exit(126);
       std::vector<char*> argv;

@@ -148,3 +148,48 @@ CAF_TEST(after a resume the summary shows the return since inception and this se
   CAF_CHECK(text.find(" since this run began (equity ") != std::string::npos);
   CAF_MESSAGE(text);
 }
+
+CAF_TEST(a halted run says so and counts the durable orders) {
+  trading::portfolio_config cfg;
+  cfg.sizing.kind = trading::sizing_kind::fixed_quantity;
+  trading::portfolio pf{cfg};
+  trading::quote q;
+  q.symbol = "X";
+  q.price_micros = 1'000'000;
+  pf.on_quote(q);
+  // Three fills; the journal took two before its disk filled up.
+  for (int i = 0; i < 3; ++i) {
+    trading::signal s;
+    s.strategy = "s";
+    s.symbol = "X";
+    s.price_micros = q.price_micros;
+    CAF_REQUIRE(std::holds_alternative<trading::order>(pf.on_signal(s)));
+  }
+  trading::equity_curve ec;
+  auto r = trading::portfolio_report(pf, ec, 100'000'000'000, {}, false);
+  runtime::run_info info;
+  info.mode = "run";
+  info.journal_path = "j";
+  info.journal_durable = 2;
+  info.halted = "journal";
+  info.halt_error = "journal j: write failed: No space left on device";
+  runtime::complete_report(r, info);
+  CAF_CHECK_EQUAL(r["halted"], "journal");
+  CAF_CHECK_EQUAL(r["journal"]["durable_orders"], 2u);
+  CAF_CHECK_EQUAL(r["journal"]["error"],
+                  "journal j: write failed: No space left on device");
+  auto text = print(r);
+  CAF_CHECK(contains(text, "run halted: 1 quotes traded"));
+  CAF_CHECK(contains(text, "  journal          j: 2 orders durable this run\n"));
+  CAF_CHECK(contains(text, "  halted           journal (journal j: write "
+                           "failed: No space left on device): trading "
+                           "stopped; 3 orders filled this run, 2 of them "
+                           "durable\n"));
+  // A run that did not halt says nothing of it.
+  info.halted.clear();
+  info.halt_error.clear();
+  auto fine = trading::portfolio_report(pf, ec, 100'000'000'000, {}, false);
+  runtime::complete_report(fine, info);
+  CAF_CHECK(fine["halted"].is_null());
+  CAF_CHECK(print(fine).find("halted") == std::string::npos);
+}

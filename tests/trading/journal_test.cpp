@@ -3,6 +3,9 @@
 
 #include "trading/journal.hpp"
 
+#include "../file_size_limit.hpp"
+#include "trading/journal_end.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -98,6 +101,32 @@ struct fixture {
     if (err == nullptr)
       return "no error";
     return err->to_string();
+  }
+
+  /// The end record beside the journal, failing the test without one.
+  journal_end read_end() const {
+    auto res = read_journal_end(path);
+    if (auto err = std::get_if<journal_error>(&res))
+      CAF_FAIL("unexpected end record error: " << err->to_string());
+    auto x = std::get<std::optional<journal_end>>(res);
+    if (!x)
+      CAF_FAIL("no end record beside " << path);
+    return *x;
+  }
+
+  /// Overwrites the end record, as a crash would have left it.
+  void write_end(const journal_end& x) const {
+    std::ofstream out{journal_end_path(path), std::ios::binary | std::ios::trunc};
+    out << encode_journal_end(x);
+  }
+
+  /// Keeps the first `n` lines of the journal (a journal cut short).
+  void keep_lines(size_t n) const {
+    auto bytes = read_bytes();
+    size_t pos = 0;
+    for (size_t i = 0; i < n; ++i)
+      pos = bytes.find('\n', pos) + 1;
+    write_bytes(bytes.substr(0, pos));
   }
 
   /// Writes `xs` through a fresh writer on an empty or valid journal.
@@ -495,6 +524,139 @@ CAF_TEST(a journal that cannot be opened names its path) {
   CAF_CHECK_EQUAL(std::get<journal_error>(lock).to_string(),
                   "journal " + missing + ": cannot create lock file " + missing
                     + ".lock: No such file or directory");
+}
+
+// -- end record ---------------------------------------------------------------------
+
+CAF_TEST(a writer reserves ids in the end record before it uses them) {
+  journal_writer writer;
+  CAF_REQUIRE(!writer.open(path, read()));
+  auto end = read_end();
+  CAF_CHECK_EQUAL(end.seq, 0u);
+  CAF_CHECK_EQUAL(end.reserved, 1 + journal_id_block);
+  CAF_CHECK_EQUAL(end.boot, current_boot_id());
+  auto xs = sample_orders(3);
+  CAF_REQUIRE(!writer.append(xs));
+  // Written, not yet acknowledged: the record does not count them.
+  CAF_CHECK_EQUAL(read_end().seq, 0u);
+  CAF_REQUIRE(!writer.sync());
+  CAF_REQUIRE(!writer.acknowledge());
+  end = read_end();
+  CAF_CHECK_EQUAL(end.seq, 3u);
+  CAF_CHECK_EQUAL(end.id, 3u);
+  CAF_CHECK_EQUAL(end.reserved, 1 + journal_id_block);
+  // A batch past the reservation reserves a new block first.
+  auto many = sample_orders(journal_id_block);
+  CAF_REQUIRE(!writer.append(many));
+  CAF_CHECK_EQUAL(read_end().reserved, 4 + 2 * journal_id_block);
+  CAF_CHECK_EQUAL(writer.reserved(), 4 + 2 * journal_id_block);
+  CAF_CHECK_EQUAL(read_end().seq, 3u);
+}
+
+CAF_TEST(a clean close records the exact end) {
+  auto xs = sample_orders(5);
+  write_orders(xs);
+  auto end = read_end();
+  CAF_CHECK_EQUAL(end.seq, 5u);
+  CAF_CHECK_EQUAL(end.id, 5u);
+  CAF_CHECK_EQUAL(end.reserved, 6u);
+  // In any boot, the next start continues right after.
+  end.boot = "another boot";
+  write_end(end);
+  journal_writer writer;
+  CAF_REQUIRE(!writer.open(path, read()));
+  CAF_CHECK_EQUAL(writer.next_id(), 6u);
+}
+
+CAF_TEST(after a crash ids continue after the last acknowledged one or above the reservation after a reboot) {
+  journal_writer writer;
+  CAF_REQUIRE(!writer.open(path, read()));
+  auto xs = sample_orders(4);
+  CAF_REQUIRE(!writer.append(xs));
+  CAF_REQUIRE(!writer.sync());
+  CAF_REQUIRE(!writer.acknowledge());
+  // What a killed process leaves: its last acknowledgement, unsynced.
+  auto crashed = read_end();
+  writer.close();
+  write_end(crashed);
+  journal_writer same_boot;
+  CAF_REQUIRE(!same_boot.open(path, read()));
+  CAF_CHECK_EQUAL(same_boot.next_id(), 5u);
+  same_boot.close();
+  // After a reboot the page cache is gone: the reservation was synced.
+  crashed.boot = "another boot";
+  write_end(crashed);
+  journal_writer rebooted;
+  CAF_REQUIRE(!rebooted.open(path, read()));
+  CAF_CHECK_EQUAL(rebooted.next_id(), 1 + journal_id_block);
+  auto more = sample_orders(1);
+  CAF_REQUIRE(!rebooted.append(more));
+  CAF_CHECK_EQUAL(more[0].seq, 5u);
+  CAF_CHECK_EQUAL(more[0].id, 1 + journal_id_block);
+}
+
+CAF_TEST(a journal cut short is refused and if accepted never hands out its ids again) {
+  auto xs = sample_orders(10);
+  write_orders(xs);
+  keep_lines(5);
+  auto contents = read();
+  CAF_REQUIRE_EQUAL(contents.orders.size(), 5u);
+  auto end = read_end();
+  auto err = check_journal_end(path, contents, end, 0);
+  CAF_REQUIRE(err);
+  CAF_CHECK_EQUAL(err->to_string(),
+                  "journal " + path + ": holds 5 orders, but its end record "
+                    + path + ".end says orders up to seq 10 (order id 10) "
+                    "were acknowledged: 5 acknowledged orders are missing "
+                    "from the journal (cut short or replaced)");
+  // Accepted (the writer does not check): numbering goes on above id 10.
+  journal_writer writer;
+  CAF_REQUIRE(!writer.open(path, contents));
+  CAF_CHECK_EQUAL(writer.next_id(), 11u);
+  auto more = sample_orders(2);
+  CAF_REQUIRE(!writer.append(more));
+  CAF_CHECK_EQUAL(more[0].seq, 6u);
+  CAF_CHECK_EQUAL(more[0].id, 11u);
+  writer.close();
+  // The end record now describes the journal as it is.
+  contents = read();
+  CAF_CHECK(!check_journal_end(path, contents, read_end(), 0));
+  CAF_CHECK_EQUAL(contents.next_id, 13u);
+  // Even an emptied journal does not hand ids out again.
+  write_bytes("");
+  CAF_CHECK(check_journal_end(path, read(), read_end(), 0));
+  journal_writer fresh;
+  CAF_REQUIRE(!fresh.open(path, read()));
+  CAF_CHECK_EQUAL(fresh.next_seq(), 1u);
+  CAF_CHECK_EQUAL(fresh.next_id(), 13u);
+}
+
+CAF_TEST(a write past the file size limit fails and leaves the journal as it was) {
+  auto xs = sample_orders(3);
+  journal_writer writer;
+  CAF_REQUIRE(!writer.open(path, read()));
+  CAF_REQUIRE(!writer.append(xs));
+  CAF_REQUIRE(!writer.sync());
+  CAF_REQUIRE(!writer.acknowledge());
+  auto before = read_bytes();
+  {
+    // A full disk: the journal may not grow by one byte.
+    intuition::fault::file_size_limit full{before.size()};
+    auto more = sample_orders(2);
+    auto err = writer.append(more);
+    CAF_REQUIRE(err);
+    CAF_CHECK_EQUAL(*err, "journal " + path + ": write failed: File too large");
+    // Acknowledging what was durable before still works: the end record
+    // is rewritten in place.
+    CAF_CHECK(!writer.acknowledge());
+  }
+  CAF_CHECK_EQUAL(read_bytes(), before);
+  CAF_CHECK(writer.is_open());
+  writer.close();
+  auto contents = read();
+  CAF_CHECK_EQUAL(contents.orders.size(), 3u);
+  CAF_CHECK(!contents.torn_tail);
+  CAF_CHECK(!check_journal_end(path, contents, read_end(), 0));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
