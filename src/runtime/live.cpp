@@ -444,6 +444,11 @@ int run_live(const run_options& opts, const char* argv0) {
   in_cb.on_disconnect = [&](std::string reason, bool) {
     caf::anon_send(ingress, actors::connection_event{false, reason});
   };
+  in_cb.on_refused = [](std::string topic) {
+    std::cerr << ("intuition run: the broker refused the subscription to "
+                  + topic
+                  + "; not ready until it accepts it (check its ACL)\n");
+  };
   mqtt_client in_client{in_opts, in_cb};
   // -- actor system
   node_config caf_cfg;
@@ -525,6 +530,23 @@ int run_live(const run_options& opts, const char* argv0) {
     if (input_syncer.joinable())
       input_syncer.join();
   });
+  // -- readiness: the subscriptions acknowledged (the journal is open)
+  std::string channel_list;
+  for (const auto& ch : channels)
+    channel_list += (channel_list.empty() ? "" : ", ") + ch;
+  std::atomic<bool> subscribing{false};
+  auto not_ready = [&]() -> std::optional<std::string> {
+    if (stop_requested)
+      return std::string{"stopping"};
+    if (!subscribing)
+      return std::string{"starting"};
+    if (!in_client.connected())
+      return "no connection to " + to_string(base.broker);
+    if (!in_client.subscribed())
+      return "waiting for the broker to acknowledge the subscription to "
+             + channel_list;
+    return std::nullopt;
+  };
   // -- inspection and metrics
   actors::node_agent_config agent_cfg;
   agent_cfg.role = "coordinator";
@@ -533,7 +555,7 @@ int run_live(const run_options& opts, const char* argv0) {
   agent_cfg.singletons.push_back({"order_publisher", publisher});
   agent_cfg.router = p.router;
   auto started = start_control(sys, cfg.listen, cfg.metrics, agent_cfg,
-                              caf_cfg.tls());
+                              caf_cfg.tls(), not_ready);
   if (auto* err = std::get_if<std::string>(&started)) {
     std::cerr << "intuition run: " << *err << "\n";
     stop_pipeline(p);
@@ -560,17 +582,16 @@ int run_live(const run_options& opts, const char* argv0) {
     std::cerr << "intuition run: mqtt: " << *err << "\n";
     stop_requested = true;
   }
-  std::string channel_list;
-  for (const auto& ch : channels)
-    channel_list += (channel_list.empty() ? "" : ", ") + ch;
+  subscribing = true;
   // One write, so the line is not interleaved with the actors' output.
-  std::cerr << ("intuition run: trading live on " + to_string(base.broker)
-                + ", subscribed to " + channel_list + " (QoS "
-                + std::to_string(cfg.mqtt.qos) + "); Ctrl-C stops\n");
-  // -- the live demo feeds the bundled data into the broker
+  std::cerr << ("intuition run: connecting to " + to_string(base.broker)
+                + ", subscribing to " + channel_list + " (QoS "
+                + std::to_string(cfg.mqtt.qos) + ")\n");
+  // -- the live demo feeds the bundled data into the broker once ready:
+  // the broker does not deliver what is published before the subscription.
   std::thread demo_feed;
   std::atomic<bool> demo_done{false};
-  if (opts.demo_quotes) {
+  auto start_demo_feed = [&] {
     demo_feed = std::thread{[&] {
       auto loaded = load_quotes_csv(*opts.demo_quotes);
       if (auto* data = std::get_if<loaded_quotes>(&loaded)) {
@@ -588,7 +609,7 @@ int run_live(const run_options& opts, const char* argv0) {
       }
       demo_done = true;
     }};
-  }
+  };
   // -- run until told to stop
   caf::scoped_actor self{sys};
   auto t0 = clock_type::now();
@@ -597,9 +618,28 @@ int run_live(const run_options& opts, const char* argv0) {
   auto last_tick = t0;
   auto last_connected = t0;
   auto last_warning = t0;
+  bool ready = false;
+  bool ever_ready = false;
   while (!stop_requested) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     auto now = clock_type::now();
+    auto waiting = not_ready();
+    if (!waiting != ready && !stop_requested) {
+      ready = !waiting;
+      if (ready)
+        std::cerr << ("intuition run: ready"
+                      + std::string{ever_ready ? " again" : ""}
+                      + ": trading live on " + to_string(base.broker)
+                      + ", subscribed to " + channel_list + " (QoS "
+                      + std::to_string(cfg.mqtt.qos) + "); Ctrl-C stops\n");
+      else
+        std::cerr << ("intuition run: not ready: " + *waiting + "\n");
+      if (ready && !ever_ready) {
+        ever_ready = true;
+        if (opts.demo_quotes)
+          start_demo_feed();
+      }
+    }
     if (now - last_tick < std::chrono::seconds(1))
       continue;
     auto st = query_state(self, caf::actor_cast<caf::actor>(ingress));

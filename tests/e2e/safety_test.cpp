@@ -3,15 +3,19 @@
 
 #include <chrono>
 #include <csignal>
+#include <memory>
+#include <regex>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runtime/broker.hpp"
 #include "support.hpp"
 #include "trading/journal.hpp"
 
 using namespace intuition;
 using namespace intuition::e2e;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -27,6 +31,50 @@ std::string first_line(const std::string& path) {
   auto text = slurp(path);
   return text.substr(0, text.find('\n'));
 }
+
+/// A run with a real mosquitto on 127.0.0.1.
+struct live_fixture : temp_dir {
+  std::unique_ptr<runtime::embedded_broker> broker;
+
+  /// Starts the broker on `port` (0: a free one).
+  void start_broker(uint16_t port = 0) {
+    runtime::broker_options opts;
+    opts.port = port;
+    opts.work_dir = file("broker");
+    std::string cmd = "mkdir -p " + opts.work_dir;
+    CAF_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
+    auto started = runtime::embedded_broker::start(opts);
+    if (auto* err = std::get_if<std::string>(&started))
+      CAF_FAIL("broker: " << *err);
+    broker = std::move(std::get<0>(started));
+  }
+
+  /// `intuition run --config CFG --broker URL --listen off --quiet ARGS`.
+  process start_run(const std::string& cfg, const std::string& url,
+                    std::vector<std::string> args, const std::string& tag) {
+    std::vector<std::string> all{"run",    "--config", cfg,     "--broker",
+                                 url,      "--listen", "off",   "--report",
+                                 file(tag + ".report.json"), "--quiet"};
+    all.insert(all.end(), args.begin(), args.end());
+    return intuition(std::move(all), tag);
+  }
+
+  std::vector<trading::order> journaled(const std::string& name) {
+    auto read = trading::read_journal(file(name), false);
+    if (auto* c = std::get_if<trading::journal_contents>(&read))
+      return c->orders;
+    return {};
+  }
+};
+
+const char* hold_config = R"({
+  "strategies": [{"name": "hold", "algorithm": "random",
+                  "params": {"threshold": 0.0}}],
+  "portfolio": {"starting_cash": 1000000000,
+                "sizing": {"kind": "fixed_quantity", "quantity": 1}},
+  "journal": {"path": "live.journal", "fsync": "never"},
+  "mqtt": {"client_id": "e2e-safety"}
+})";
 
 } // namespace
 
@@ -102,6 +150,58 @@ CAF_TEST(a journal that cannot be written is named in the error) {
                        "journal " + ro + ": cannot open for appending: "
                        "Permission denied"));
   }
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(live_safety_tests, live_fixture)
+
+CAF_TEST(ready is answered 503 until the broker acknowledged the subscription) {
+  // The broker is not up yet: the run waits, and says so.
+  auto port = unused_port();
+  CAF_REQUIRE_NOT_EQUAL(port, 0u);
+  auto cfg = write("ready.json", hold_config);
+  auto run = start_run(cfg, "mqtt://127.0.0.1:" + std::to_string(port),
+                       {"--metrics-port", "0"}, "run");
+  uint16_t metrics_port = 0;
+  CAF_REQUIRE(eventually(
+    [&] {
+      std::smatch m;
+      auto err = slurp(run.err_path);
+      if (!std::regex_search(err, m,
+                             std::regex{"serving metrics on "
+                                        "http://127\\.0\\.0\\.1:([0-9]+)/"}))
+        return false;
+      metrics_port = static_cast<uint16_t>(std::stoi(m[1].str()));
+      return true;
+    },
+    30s));
+  std::pair<int, std::string> answer;
+  CAF_REQUIRE(eventually(
+    [&] {
+      answer = http_get(metrics_port, "/ready");
+      return answer.first != 0;
+    },
+    10s));
+  CAF_CHECK_EQUAL(answer.first, 503);
+  CAF_CHECK(contains(answer.second, "not ready: "));
+  CAF_CHECK_EQUAL(slurp(run.err_path).find(ready_line + ":"), std::string::npos);
+  // /metrics is served all along.
+  CAF_CHECK_EQUAL(http_get(metrics_port, "/metrics").first, 200);
+  start_broker(port);
+  CAF_REQUIRE(eventually(
+    [&] { return http_get(metrics_port, "/ready").first == 200; }, 60s));
+  CAF_CHECK(wait_ready(run));
+  CAF_CHECK_EQUAL(http_get(metrics_port, "/ready").second, "ready\n");
+  // From here on nothing published is lost.
+  CAF_REQUIRE_EQUAL(publish(port, "quotes", {R"({"symbol":"IBM","price":10})"},
+                            "pub"),
+                    0);
+  CAF_REQUIRE(eventually([&] { return journaled("live.journal").size() >= 1; },
+                         30s));
+  run.signal(SIGINT);
+  CAF_CHECK_EQUAL(run.wait_for(30s), 0);
+  CAF_CHECK_EQUAL(journaled("live.journal").size(), 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
