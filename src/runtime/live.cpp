@@ -222,6 +222,22 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
 
 } // namespace
 
+void idle_watch::ready(time_point now) {
+  if (!ready_) {
+    ready_ = true;
+    since_ = now;
+  }
+}
+
+void idle_watch::activity(time_point now) {
+  if (ready_)
+    since_ = now;
+}
+
+bool idle_watch::expired(time_point now) const {
+  return limit_.count() > 0 && ready_ && now - since_ > limit_;
+}
+
 int run_feed(const feed_options& opts) {
   std::string err;
   auto url = parse_broker_url(opts.broker, &err);
@@ -613,13 +629,15 @@ int run_live(const run_options& opts, const char* argv0) {
   // -- run until told to stop
   caf::scoped_actor self{sys};
   auto t0 = clock_type::now();
-  auto last_change = t0;
   int64_t last_quotes = 0;
   auto last_tick = t0;
   auto last_connected = t0;
   auto last_warning = t0;
   bool ready = false;
   bool ever_ready = false;
+  // Idle time counts from readiness, and from the last quote after it.
+  idle_watch idle{std::chrono::duration_cast<std::chrono::milliseconds>(
+    std::chrono::duration<double>(opts.idle_exit_s))};
   while (!stop_requested) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     auto now = clock_type::now();
@@ -636,6 +654,7 @@ int run_live(const run_options& opts, const char* argv0) {
         std::cerr << ("intuition run: not ready: " + *waiting + "\n");
       if (ready && !ever_ready) {
         ever_ready = true;
+        idle.ready(now);
         if (opts.demo_quotes)
           start_demo_feed();
       }
@@ -664,7 +683,7 @@ int run_live(const run_options& opts, const char* argv0) {
     auto rate = static_cast<double>(quotes - last_quotes)
                 / std::chrono::duration<double>(now - last_tick).count();
     if (quotes != last_quotes)
-      last_change = now;
+      idle.activity(now);
     if (!opts.quiet)
       std::cerr << "run: " << quotes << " quotes (" << static_cast<int64_t>(rate)
                 << "/s), " << st->counters["rejected"] << " rejected, "
@@ -677,11 +696,12 @@ int run_live(const run_options& opts, const char* argv0) {
                 << "\n";
     last_quotes = quotes;
     last_tick = now;
-    if (opts.idle_exit_s > 0 && quotes > 0
-        && std::chrono::duration<double>(now - last_change).count()
-             > opts.idle_exit_s
-        && (!opts.demo_quotes || demo_done))
+    if (idle.expired(now) && (!opts.demo_quotes || demo_done)) {
+      std::cerr << ("intuition run: no quote for "
+                    + std::to_string(static_cast<int64_t>(opts.idle_exit_s))
+                    + " s (--exit-when-idle)\n");
       break;
+    }
   }
   // -- drain: no new quotes, everything received reaches the journal and MQTT
   std::cerr << "intuition run: stopping\n";

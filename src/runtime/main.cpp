@@ -112,8 +112,9 @@ options:
   --report FILE         also write the summary as JSON
   --demo CSV            publish this CSV into the broker at 2,000 quotes/s
                         once ready (the live demo)
-  --exit-when-idle S    stop by itself once quotes stopped arriving for S
-                        seconds (after the demo feed, if any, finished)
+  --exit-when-idle S    stop by itself once no quote arrived for S seconds,
+                        counted from readiness (after the demo feed, if any,
+                        finished)
   --listen [HOST:]PORT|off
                         publish the actors for intuition inspect and cluster
                         nodes (default: listen of the config, else

@@ -156,6 +156,18 @@ CAF_TEST_FIXTURE_SCOPE_END()
 
 CAF_TEST_FIXTURE_SCOPE(live_safety_tests, live_fixture)
 
+CAF_TEST(exit when idle stops a run that never received a quote) {
+  start_broker();
+  auto cfg = write("idle.json", hold_config);
+  auto run = start_run(cfg, broker->url(), {"--exit-when-idle", "1"}, "idle");
+  // Bounded: a run that ignored the option would be killed here.
+  CAF_CHECK_EQUAL(run.wait_for(60s), 0);
+  auto err = slurp(run.err_path);
+  CAF_CHECK(contains(err, ready_line));
+  CAF_CHECK(contains(err, "no quote for 1 s (--exit-when-idle)"));
+  CAF_CHECK(journaled("live.journal").empty());
+}
+
 CAF_TEST(ready is answered 503 until the broker acknowledged the subscription) {
   // The broker is not up yet: the run waits, and says so.
   auto port = unused_port();
