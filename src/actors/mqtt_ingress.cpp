@@ -95,10 +95,14 @@ bool decode(self_ptr self, const std::string& topic, const std::string& payload,
 }
 
 /// Puts a quote into the next batch, or over the waiting quote of its
-/// symbol when conflating.
+/// symbol and channel when conflating (another channel's quote of the symbol
+/// is for other strategies).
 void enqueue(mqtt_ingress_state& st, trading::quote&& q, size_t bytes) {
   if (st.cfg.overload == overload_policy::conflate) {
-    auto [i, added] = st.pending_index.try_emplace(q.symbol, st.pending.size());
+    auto key = q.channel == 0 ? q.symbol
+                              : q.symbol + '/' + std::to_string(q.channel);
+    auto [i, added] = st.pending_index.try_emplace(std::move(key),
+                                                   st.pending.size());
     if (!added) {
       st.pending[i->second] = std::move(q);
       ++st.conflated;
@@ -123,6 +127,7 @@ void accept(self_ptr self, const std::string& topic, const std::string& payload,
   if (!decode(self, topic, payload, received_ms, decoded, stamped))
     return;
   auto bytes = payload.size() / decoded.size() + 1;
+  auto channel = st.channels.resolve(topic);
   bool any = false;
   for (size_t i = 0; i < decoded.size(); ++i) {
     auto& q = decoded[i];
@@ -140,6 +145,7 @@ void accept(self_ptr self, const std::string& topic, const std::string& payload,
     }
     q.received_ns = received_ns;
     q.input_pos = position;
+    q.channel = channel;
     ++st.quotes;
     if (position != 0 && position <= st.recovered_last)
       ++st.replayed;
@@ -177,7 +183,8 @@ void forward(self_ptr self) {
   ++st.in_flight;
   self
     ->request(st.router, caf::infinite,
-              quote_batch{std::move(st.pending), steady_now_ns()})
+              quote_batch{std::move(st.pending), steady_now_ns(),
+                          st.channels.take_new()})
     .then([self, id](uint64_t orders) { on_batch_acked(self, id, orders); },
           [self, id](caf::error& err) {
             auto& st = self->state;
@@ -383,6 +390,7 @@ nlohmann::json summary_of(const mqtt_ingress_state& st) {
                      {"connection", st.connection_reason},
                      {"rejected_by_reason", by_reason},
                      {"accepted_by_channel", channels},
+                     {"channel_sets", st.channels.set_count()},
                      {"quotes_per_s", rate},
                      {"ms_since_last_quote", idle_ms},
                      {"pending", st.pending.size()},
@@ -451,6 +459,7 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
   st.cfg.window_bytes = std::max<size_t>(st.cfg.window_bytes, 1);
   st.router = std::move(router);
   st.filter = trading::quote_filter{st.cfg.stale};
+  st.channels = trading::channel_table{st.cfg.channels};
   st.last_log = std::chrono::steady_clock::now() - st.cfg.log_interval;
   st.probe.count_rejected(self);
   if (st.cfg.input) {

@@ -17,6 +17,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
+#include "trading/channels.hpp"
 #include "trading/input_log.hpp"
 #include "trading/quote_codec.hpp"
 #include "trading/quote_filter.hpp"
@@ -35,6 +36,11 @@ struct mqtt_ingress_config {
   size_t max_in_flight = 4;
   /// How often rejections are logged (with a count since the last line).
   std::chrono::milliseconds log_interval{1000};
+  /// The configured strategies' channels: each quote carries the id of the
+  /// set of strategies its topic reaches, and the router hands it to those
+  /// only. Empty: quotes carry no channel and reach every strategy that
+  /// trades their symbol.
+  std::vector<trading::strategy_channels> channels;
   /// Most quotes the ingress holds in memory (gathering plus at the
   /// router); further messages wait in the input log.
   size_t window_quotes = 8192;
@@ -76,8 +82,10 @@ struct mqtt_ingress_state {
   std::vector<trading::quote> pending;
   /// Payload bytes of `pending`.
   size_t pending_bytes = 0;
-  /// Index of each symbol in `pending` (conflation only).
+  /// Index of each (symbol, channel) in `pending` (conflation only).
   std::unordered_map<std::string, size_t> pending_index;
+  /// Topic to channel set, built from `cfg.channels`.
+  trading::channel_table channels;
   /// Filter acceptances since the last batch went out.
   std::vector<std::pair<std::string, int64_t>> pending_accepted;
   /// Batches at the router, oldest first.

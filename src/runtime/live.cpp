@@ -522,6 +522,8 @@ int run_live(const run_options& opts, const char* argv0) {
   in_cfg.log = p.log;
   in_cfg.resume_after = input.resume_after;
   in_cfg.filter = std::move(input.filter);
+  for (const auto& s : cfg.strategies)
+    in_cfg.channels.push_back({s.name, s.channels});
   ingress = sys.spawn(actors::mqtt_ingress, std::move(in_cfg), p.router);
   // The input log's `interval` fsync runs on a thread of its own: on a
   // scheduler worker it stalled every actor queued behind it (tick-to-order

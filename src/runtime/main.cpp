@@ -84,7 +84,8 @@ const char* run_help = R"(usage: intuition run --config FILE [options]
 
 Connects to an MQTT broker, subscribes to the channels the configured
 algorithms ask for (default "quotes"), and trades every accepted quote
-through the router, the algorithm actors and the portfolio. Says "ready"
+through the router, the algorithm actors and the portfolio; a quote reaches
+only the strategies whose channels match the topic it came on. Says "ready"
 (and /ready on the metrics port answers 200) once the broker acknowledged
 the subscriptions: what is published before is not delivered. Orders go to the
 journal first, then to MQTT topic orders/<strategy> (QoS 1); signals to

@@ -67,6 +67,22 @@ struct live_fixture : temp_dir {
   }
 };
 
+/// Two strategies that buy one share on every quote they see, each on its
+/// own channels: `a` on quotes/+ and `b` on the shared subscription of
+/// ticks.
+const char* two_channel_config = R"({
+  "strategies": [
+    {"name": "a", "algorithm": "random",
+     "params": {"threshold": 0.0, "channels": ["quotes/+"]}},
+    {"name": "b", "algorithm": "random",
+     "params": {"threshold": 0.0, "channels": ["$share/g1/ticks"]}}
+  ],
+  "portfolio": {"starting_cash": 1000000000,
+                "sizing": {"kind": "fixed_quantity", "quantity": 1}},
+  "journal": {"path": "channels.journal", "fsync": "always"},
+  "mqtt": {"client_id": "e2e-channels"}
+})";
+
 const char* hold_config = R"({
   "strategies": [{"name": "hold", "algorithm": "random",
                   "params": {"threshold": 0.0}}],
@@ -166,6 +182,29 @@ CAF_TEST(exit when idle stops a run that never received a quote) {
   CAF_CHECK(contains(err, ready_line));
   CAF_CHECK(contains(err, "no quote for 1 s (--exit-when-idle)"));
   CAF_CHECK(journaled("live.journal").empty());
+}
+
+CAF_TEST(a quote reaches only the strategies whose channels match its topic) {
+  start_broker();
+  auto cfg = write("channels.json", two_channel_config);
+  auto run = start_run(cfg, broker->url(), {}, "run");
+  CAF_REQUIRE(wait_ready(run));
+  auto port = broker->port();
+  CAF_REQUIRE_EQUAL(publish(port, "quotes/GOOG",
+                            {R"({"symbol":"GOOG","price":100})"}, "goog"),
+                    0);
+  CAF_REQUIRE_EQUAL(publish(port, "ticks", {R"({"symbol":"MSFT","price":200})"},
+                            "msft"),
+                    0);
+  CAF_REQUIRE(eventually([&] { return journaled("channels.journal").size() >= 2; },
+                         30s));
+  run.signal(SIGINT);
+  CAF_CHECK_EQUAL(run.wait_for(30s), 0);
+  // Everything received was traded before the exit: exactly two orders.
+  auto orders = journaled("channels.journal");
+  CAF_REQUIRE_EQUAL(orders.size(), 2u);
+  CAF_CHECK_EQUAL(orders[0].strategy + "/" + orders[0].symbol, "a/GOOG");
+  CAF_CHECK_EQUAL(orders[1].strategy + "/" + orders[1].symbol, "b/MSFT");
 }
 
 CAF_TEST(ready is answered 503 until the broker acknowledged the subscription) {
