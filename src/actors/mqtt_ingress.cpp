@@ -39,12 +39,22 @@ void answer_drains(self_ptr self) {
   st.drains.clear();
 }
 
-/// Logs rejections at most once per interval, with a count.
-void log_rejections(self_ptr self) {
+/// Logs the rejections not logged yet, with a count, at most once per
+/// interval unless `force`. Within the interval a `sync` is scheduled for
+/// its end: a burst of bad payloads followed by silence is reported too.
+void log_rejections(self_ptr self, bool force = false) {
   auto& st = self->state;
-  auto now = std::chrono::steady_clock::now();
-  if (st.rejected_since_log == 0 || now - st.last_log < st.cfg.log_interval)
+  if (st.rejected_since_log == 0)
     return;
+  auto now = self->clock().now();
+  auto due = st.last_log + st.cfg.log_interval;
+  if (!force && now < due) {
+    if (!st.log_scheduled) {
+      st.log_scheduled = true;
+      self->delayed_send(self, due - now, sync_atom_v);
+    }
+    return;
+  }
   aout(self) << "mqtt_ingress: rejected " << st.rejected_since_log
              << " payload(s) since the last report; latest: "
              << st.last_rejection << std::endl;
@@ -460,7 +470,7 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
   st.router = std::move(router);
   st.filter = trading::quote_filter{st.cfg.stale};
   st.channels = trading::channel_table{st.cfg.channels};
-  st.last_log = std::chrono::steady_clock::now() - st.cfg.log_interval;
+  st.last_log = self->clock().now() - st.cfg.log_interval;
   st.probe.count_rejected(self);
   if (st.cfg.input) {
     st.recovered_last = st.cfg.input->last_position();
@@ -491,12 +501,17 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
       aout(self) << "mqtt_ingress: " << (ev.connected ? "connected" : "disconnected")
                  << (ev.reason.empty() ? "" : ": ") << ev.reason << std::endl;
     },
+    [self](sync_atom) {
+      auto timer = self->state.probe.time(self);
+      self->state.log_scheduled = false;
+      log_rejections(self);
+    },
     [self](drain_atom) -> caf::typed_response_promise<uint64_t> {
       auto timer = self->state.probe.time(self);
       auto promise = self->make_response_promise<uint64_t>();
       self->state.drains.push_back(promise);
       self->state.draining = true;
-      log_rejections(self);
+      log_rejections(self, true);
       answer_drains(self);
       return promise;
     },
@@ -515,6 +530,7 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
          {"delivered", i(st.delivered)},
          {"dropped", i(st.dropped)},
          {"rejected", i(rejected)},
+         {"unlogged_rejections", i(st.rejected_since_log)},
          {"duplicate", i(st.duplicates)},
          {"stale", i(st.stale)},
          {"conflated", i(st.conflated)},

@@ -34,7 +34,9 @@ struct mqtt_ingress_config {
   /// Batches the ingress may have at the router at once; while they are
   /// out, new quotes gather into the next batch.
   size_t max_in_flight = 4;
-  /// How often rejections are logged (with a count since the last line).
+  /// How often rejections are logged (with a count since the last line);
+  /// rejections not logged yet are logged when the interval is over, also
+  /// when no further payload comes.
   std::chrono::milliseconds log_interval{1000};
   /// The configured strategies' channels: each quote carries the id of the
   /// set of strategies its topic reaches, and the router hands it to those
@@ -131,7 +133,10 @@ struct mqtt_ingress_state {
   std::array<uint64_t, trading::reject_reason_count> rejected{};
   uint64_t rejected_since_log = 0;
   std::string last_rejection;
+  /// When rejections were last logged (the actor clock's time).
   std::chrono::steady_clock::time_point last_log;
+  /// A `sync` is on its way to log `rejected_since_log`.
+  bool log_scheduled = false;
   /// Receive times of the first and the latest accepted quote (steady ns).
   int64_t first_received_ns = 0;
   int64_t last_received_ns = 0;
@@ -149,7 +154,8 @@ struct mqtt_ingress_state {
 constexpr size_t max_channel_labels = 64;
 
 /// Spawns the ingress. `drain` stops reading from the input log and answers
-/// once every quote read reached the portfolio, with the number delivered.
+/// once every quote read reached the portfolio, with the number delivered;
+/// it logs the rejections not logged yet. `sync` is its own timer tick.
 /// With an input log it reads messages back from the log
 /// whenever its window has room (the MQTT callback appends and sends `input`);
 /// it first rebuilds the duplicate filter from the saved state and the

@@ -148,6 +148,17 @@ struct fixture : testing::actor_fixture {
   }
 
 
+  /// The ingress's counter `name`, asked without letting virtual time pass
+  /// (`run`, which `state_of` uses, also fires due timers).
+  int64_t counter_now(const std::string& name) {
+    self->send(ingress, get_state_atom_v);
+    sched.run();
+    int64_t result = -1;
+    self->receive([&](actor_state& x) { result = x.counters[name]; },
+                  [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+    return result;
+  }
+
   nlohmann::json summary_of_ingress() {
     return nlohmann::json::parse(state_of(ingress).summary_json);
   }
@@ -641,6 +652,46 @@ CAF_TEST(conflation keeps the newest waiting quote per symbol and channel) {
   // Each channel's strategies get their own newest quote.
   CAF_REQUIRE_EQUAL(last.size(), 2u);
   CAF_CHECK_EQUAL(last.begin()->second + std::next(last.begin())->second, 39);
+}
+
+CAF_TEST(rejections are logged when the interval is over without more traffic) {
+  mqtt_ingress_config cfg;
+  cfg.log_interval = std::chrono::seconds(1);
+  start(cfg);
+  // A burst: the first is logged at once, the rest wait for the interval.
+  for (int i = 0; i < 24; ++i)
+    send_payload("garbage", i);
+  sched.run();
+  CAF_CHECK_EQUAL(counter_now("rejected"), 24);
+  CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 23);
+  // Nothing more arrives; the ingress's own timer logs the 23.
+  CAF_REQUIRE(sched.has_pending_timeout());
+  CAF_CHECK_EQUAL(advance_time(std::chrono::milliseconds(999)), 0u);
+  CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 23);
+  CAF_CHECK_EQUAL(advance_time(std::chrono::milliseconds(1)), 1u);
+  expect((sync_atom), from(ingress).to(ingress));
+  CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 0);
+  CAF_CHECK(!sched.has_pending_timeout());
+  // A later rejection after a quiet interval is logged at once again.
+  advance_time(std::chrono::seconds(2));
+  send_payload("garbage", 99);
+  sched.run();
+  CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 0);
+  CAF_CHECK(!sched.has_pending_timeout());
+}
+
+CAF_TEST(drain logs the rejections not logged yet) {
+  mqtt_ingress_config cfg;
+  cfg.log_interval = std::chrono::seconds(1);
+  start(cfg);
+  send_payload("garbage", 1);
+  send_payload("garbage", 2);
+  sched.run();
+  CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 1);
+  self->send(ingress, drain_atom_v);
+  sched.run();
+  CAF_CHECK_EQUAL(drained(), 0u);
+  CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 0);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

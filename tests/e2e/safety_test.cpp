@@ -65,6 +65,16 @@ struct live_fixture : temp_dir {
       return c->orders;
     return {};
   }
+
+  /// The sum of N over the lines "mqtt_ingress: rejected N payload(s)".
+  static uint64_t rejections_logged(const std::string& text) {
+    uint64_t sum = 0;
+    std::regex line{"mqtt_ingress: rejected ([0-9]+) payload"};
+    for (auto i = std::sregex_iterator(text.begin(), text.end(), line);
+         i != std::sregex_iterator(); ++i)
+      sum += std::stoull((*i)[1].str());
+    return sum;
+  }
 };
 
 /// Two strategies that buy one share on every quote they see, each on its
@@ -253,6 +263,23 @@ CAF_TEST(ready is answered 503 until the broker acknowledged the subscription) {
   run.signal(SIGINT);
   CAF_CHECK_EQUAL(run.wait_for(30s), 0);
   CAF_CHECK_EQUAL(journaled("live.journal").size(), 1u);
+}
+
+CAF_TEST(a burst of bad payloads is logged without further traffic) {
+  start_broker();
+  auto cfg = write("bad.json", hold_config);
+  auto run = start_run(cfg, broker->url(), {}, "run");
+  CAF_REQUIRE(wait_ready(run));
+  std::vector<std::string> garbage(24, "this is not json");
+  CAF_REQUIRE_EQUAL(publish(broker->port(), "quotes", garbage, "pub"), 0);
+  // The first is logged at once, the rest when the second is over: all 24
+  // show up with nothing else published.
+  CAF_CHECK(eventually(
+    [&] { return rejections_logged(slurp(run.out_path)) == 24; }, 10s));
+  CAF_CHECK_EQUAL(rejections_logged(slurp(run.out_path)), 24u);
+  run.signal(SIGINT);
+  CAF_CHECK_EQUAL(run.wait_for(30s), 0);
+  CAF_CHECK_EQUAL(rejections_logged(slurp(run.out_path)), 24u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
