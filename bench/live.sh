@@ -63,7 +63,8 @@ EOF
   "$bin" run --config "$work/$tag.cfg.json" --broker "$url" \
     > "$work/$tag.out" 2> "$work/$tag.err" &
   local runner=$!
-  for _ in $(seq 100); do grep -q "mqtt_ingress: connected" "$work/$tag.out" && break; sleep 0.1; done
+  # Ready: the broker acknowledged the subscription, so nothing fed is lost.
+  for _ in $(seq 100); do grep -q "intuition run: ready" "$work/$tag.err" && break; sleep 0.1; done
   local t0=$(now)
   timeout -k 1 20 "$bin" feed --broker "$url" --quotes data/eustockmarkets.csv --repeat 1000 \
     --topic quotes --qos 0 --rate max --quiet > "$work/$tag.feed" 2>&1 || true
@@ -108,7 +109,7 @@ run_once() { # qos rate count tag
     --journal "$work/$tag.journal" --client-id "bench-$tag" \
     --exit-when-idle 3 --report "$work/$tag.json" > "$work/$tag.out" 2>&1 &
   local runner=$!
-  for _ in $(seq 100); do grep -q "mqtt_ingress: connected" "$work/$tag.out" && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -q "intuition run: ready" "$work/$tag.out" && break; sleep 0.1; done
   local reps=$(( (count + 7439) / 7440 ))
   "$bin" feed --broker "$url" --quotes data/eustockmarkets.csv --repeat "$reps" \
     --topic quotes --qos "$qos" --rate "$r" --quiet > "$work/$tag.feed"

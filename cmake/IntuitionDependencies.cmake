@@ -31,5 +31,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(MOSQUITTO REQUIRED IMPORTED_TARGET libmosquitto)
 
 # Prometheus exposition: the core library builds the text format, the pull
-# library serves it over HTTP (civetweb inside).
+# library serves it over HTTP (civetweb inside). civetweb itself answers
+# `/ready` in a request callback handed to the pull library's server.
 find_package(prometheus-cpp CONFIG REQUIRED)
+find_package(civetweb CONFIG REQUIRED)

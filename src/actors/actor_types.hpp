@@ -26,12 +26,12 @@ using order_publisher_actor = caf::typed_actor<
   state_query>;
 
 /// Turns MQTT messages into quotes for the router; `input` says the input
-/// log has new records; `drain` answers, once
-/// everything received so far reached the portfolio, with the number of
-/// quotes accepted.
+/// log has new records; `sync` is its own timer tick (rejections waiting to
+/// be logged); `drain` answers, once everything received so far reached the
+/// portfolio, with the number of quotes accepted.
 using mqtt_ingress_actor = caf::typed_actor<
   caf::reacts_to<mqtt_message>, caf::reacts_to<input_atom>,
-  caf::reacts_to<connection_event>,
+  caf::reacts_to<connection_event>, caf::reacts_to<sync_atom>,
   caf::replies_to<drain_atom>::with<uint64_t>, state_query>;
 
 /// Told that trading halted (cause, message): the portfolio, and the

@@ -9,6 +9,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/type_id.hpp>
 
+#include "trading/channels.hpp"
 #include "trading/metrics.hpp"
 #include "trading/types.hpp"
 
@@ -23,6 +24,9 @@ struct quote_batch {
   /// Steady-clock send time in ns, for the receiver's mailbox-time metric
   /// (transport metadata: not part of equality).
   int64_t sent_ns = 0;
+  /// The channel sets the quotes' `channel` ids stand for, each sent once,
+  /// with the first batch that may use it (the ingress's `channel_table`).
+  std::vector<trading::channel_set> channel_sets{};
 };
 
 /// Signals in quote order (to the order publisher).
@@ -146,7 +150,8 @@ struct cluster_member {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, quote_batch& x) {
-  return f(caf::meta::type_name("quote_batch"), x.quotes, x.sent_ns);
+  return f(caf::meta::type_name("quote_batch"), x.quotes, x.sent_ns,
+           x.channel_sets);
 }
 
 template <class Inspector>
@@ -228,7 +233,12 @@ namespace intuition::trading {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, quote& x) {
   return f(caf::meta::type_name("quote"), x.symbol, x.price_micros, x.ts_ms,
-           x.seq, x.received_ns, x.input_pos);
+           x.seq, x.received_ns, x.input_pos, x.channel);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, channel_set& x) {
+  return f(caf::meta::type_name("channel_set"), x.id, x.strategies);
 }
 
 template <class Inspector>

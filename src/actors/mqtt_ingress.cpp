@@ -39,12 +39,22 @@ void answer_drains(self_ptr self) {
   st.drains.clear();
 }
 
-/// Logs rejections at most once per interval, with a count.
-void log_rejections(self_ptr self) {
+/// Logs the rejections not logged yet, with a count, at most once per
+/// interval unless `force`. Within the interval a `sync` is scheduled for
+/// its end: a burst of bad payloads followed by silence is reported too.
+void log_rejections(self_ptr self, bool force = false) {
   auto& st = self->state;
-  auto now = std::chrono::steady_clock::now();
-  if (st.rejected_since_log == 0 || now - st.last_log < st.cfg.log_interval)
+  if (st.rejected_since_log == 0)
     return;
+  auto now = self->clock().now();
+  auto due = st.last_log + st.cfg.log_interval;
+  if (!force && now < due) {
+    if (!st.log_scheduled) {
+      st.log_scheduled = true;
+      self->delayed_send(self, due - now, sync_atom_v);
+    }
+    return;
+  }
   aout(self) << "mqtt_ingress: rejected " << st.rejected_since_log
              << " payload(s) since the last report; latest: "
              << st.last_rejection << std::endl;
@@ -95,10 +105,14 @@ bool decode(self_ptr self, const std::string& topic, const std::string& payload,
 }
 
 /// Puts a quote into the next batch, or over the waiting quote of its
-/// symbol when conflating.
+/// symbol and channel when conflating (another channel's quote of the symbol
+/// is for other strategies).
 void enqueue(mqtt_ingress_state& st, trading::quote&& q, size_t bytes) {
   if (st.cfg.overload == overload_policy::conflate) {
-    auto [i, added] = st.pending_index.try_emplace(q.symbol, st.pending.size());
+    auto key = q.channel == 0 ? q.symbol
+                              : q.symbol + '/' + std::to_string(q.channel);
+    auto [i, added] = st.pending_index.try_emplace(std::move(key),
+                                                   st.pending.size());
     if (!added) {
       st.pending[i->second] = std::move(q);
       ++st.conflated;
@@ -123,6 +137,7 @@ void accept(self_ptr self, const std::string& topic, const std::string& payload,
   if (!decode(self, topic, payload, received_ms, decoded, stamped))
     return;
   auto bytes = payload.size() / decoded.size() + 1;
+  auto channel = st.channels.resolve(topic);
   bool any = false;
   for (size_t i = 0; i < decoded.size(); ++i) {
     auto& q = decoded[i];
@@ -140,6 +155,7 @@ void accept(self_ptr self, const std::string& topic, const std::string& payload,
     }
     q.received_ns = received_ns;
     q.input_pos = position;
+    q.channel = channel;
     ++st.quotes;
     if (position != 0 && position <= st.recovered_last)
       ++st.replayed;
@@ -177,7 +193,8 @@ void forward(self_ptr self) {
   ++st.in_flight;
   self
     ->request(st.router, caf::infinite,
-              quote_batch{std::move(st.pending), steady_now_ns()})
+              quote_batch{std::move(st.pending), steady_now_ns(),
+                          st.channels.take_new()})
     .then([self, id](uint64_t orders) { on_batch_acked(self, id, orders); },
           [self, id](caf::error& err) {
             auto& st = self->state;
@@ -383,6 +400,7 @@ nlohmann::json summary_of(const mqtt_ingress_state& st) {
                      {"connection", st.connection_reason},
                      {"rejected_by_reason", by_reason},
                      {"accepted_by_channel", channels},
+                     {"channel_sets", st.channels.set_count()},
                      {"quotes_per_s", rate},
                      {"ms_since_last_quote", idle_ms},
                      {"pending", st.pending.size()},
@@ -451,7 +469,8 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
   st.cfg.window_bytes = std::max<size_t>(st.cfg.window_bytes, 1);
   st.router = std::move(router);
   st.filter = trading::quote_filter{st.cfg.stale};
-  st.last_log = std::chrono::steady_clock::now() - st.cfg.log_interval;
+  st.channels = trading::channel_table{st.cfg.channels};
+  st.last_log = self->clock().now() - st.cfg.log_interval;
   st.probe.count_rejected(self);
   if (st.cfg.input) {
     st.recovered_last = st.cfg.input->last_position();
@@ -482,12 +501,17 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
       aout(self) << "mqtt_ingress: " << (ev.connected ? "connected" : "disconnected")
                  << (ev.reason.empty() ? "" : ": ") << ev.reason << std::endl;
     },
+    [self](sync_atom) {
+      auto timer = self->state.probe.time(self);
+      self->state.log_scheduled = false;
+      log_rejections(self);
+    },
     [self](drain_atom) -> caf::typed_response_promise<uint64_t> {
       auto timer = self->state.probe.time(self);
       auto promise = self->make_response_promise<uint64_t>();
       self->state.drains.push_back(promise);
       self->state.draining = true;
-      log_rejections(self);
+      log_rejections(self, true);
       answer_drains(self);
       return promise;
     },
@@ -506,6 +530,7 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
          {"delivered", i(st.delivered)},
          {"dropped", i(st.dropped)},
          {"rejected", i(rejected)},
+         {"unlogged_rejections", i(st.rejected_since_log)},
          {"duplicate", i(st.duplicates)},
          {"stale", i(st.stale)},
          {"conflated", i(st.conflated)},

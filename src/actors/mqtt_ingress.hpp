@@ -17,6 +17,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
+#include "trading/channels.hpp"
 #include "trading/input_log.hpp"
 #include "trading/quote_codec.hpp"
 #include "trading/quote_filter.hpp"
@@ -33,8 +34,15 @@ struct mqtt_ingress_config {
   /// Batches the ingress may have at the router at once; while they are
   /// out, new quotes gather into the next batch.
   size_t max_in_flight = 4;
-  /// How often rejections are logged (with a count since the last line).
+  /// How often rejections are logged (with a count since the last line);
+  /// rejections not logged yet are logged when the interval is over, also
+  /// when no further payload comes.
   std::chrono::milliseconds log_interval{1000};
+  /// The configured strategies' channels: each quote carries the id of the
+  /// set of strategies its topic reaches, and the router hands it to those
+  /// only. Empty: quotes carry no channel and reach every strategy that
+  /// trades their symbol.
+  std::vector<trading::strategy_channels> channels;
   /// Most quotes the ingress holds in memory (gathering plus at the
   /// router); further messages wait in the input log.
   size_t window_quotes = 8192;
@@ -76,8 +84,10 @@ struct mqtt_ingress_state {
   std::vector<trading::quote> pending;
   /// Payload bytes of `pending`.
   size_t pending_bytes = 0;
-  /// Index of each symbol in `pending` (conflation only).
+  /// Index of each (symbol, channel) in `pending` (conflation only).
   std::unordered_map<std::string, size_t> pending_index;
+  /// Topic to channel set, built from `cfg.channels`.
+  trading::channel_table channels;
   /// Filter acceptances since the last batch went out.
   std::vector<std::pair<std::string, int64_t>> pending_accepted;
   /// Batches at the router, oldest first.
@@ -123,7 +133,10 @@ struct mqtt_ingress_state {
   std::array<uint64_t, trading::reject_reason_count> rejected{};
   uint64_t rejected_since_log = 0;
   std::string last_rejection;
+  /// When rejections were last logged (the actor clock's time).
   std::chrono::steady_clock::time_point last_log;
+  /// A `sync` is on its way to log `rejected_since_log`.
+  bool log_scheduled = false;
   /// Receive times of the first and the latest accepted quote (steady ns).
   int64_t first_received_ns = 0;
   int64_t last_received_ns = 0;
@@ -141,7 +154,8 @@ struct mqtt_ingress_state {
 constexpr size_t max_channel_labels = 64;
 
 /// Spawns the ingress. `drain` stops reading from the input log and answers
-/// once every quote read reached the portfolio, with the number delivered.
+/// once every quote read reached the portfolio, with the number delivered;
+/// it logs the rejections not logged yet. `sync` is its own timer tick.
 /// With an input log it reads messages back from the log
 /// whenever its window has room (the MQTT callback appends and sends `input`);
 /// it first rebuilds the duplicate filter from the saved state and the

@@ -271,6 +271,8 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
       st.probe.mailbox_time(self, batch.sent_ns);
       auto promise = self->make_response_promise<uint64_t>();
       uint64_t id = 0;
+      for (const auto& set : batch.channel_sets)
+        st.book->define_channels(set);
       auto actions = st.book->intake(std::move(batch.quotes), id);
       st.promises.emplace_back(id, promise);
       carry_out(self, std::move(actions));

@@ -76,8 +76,9 @@ struct quote_router_state {
   std::chrono::steady_clock::duration history_save_cost{0};
 };
 
-/// Spawns the router. Instances are placed the first time a symbol appears
-/// for a strategy that trades it: on the coordinator through `local`
+/// Spawns the router. Instances are placed the first time a quote of a
+/// symbol reaches a strategy that trades it (a quote from a topic reaches
+/// only the strategies of its channel set): on the coordinator through `local`
 /// (unless null) or on a node that joined (`cluster_member`), whichever
 /// wins the rendezvous hash. Symbols past `opts.limits` are refused and
 /// counted as `too_many_symbols`.

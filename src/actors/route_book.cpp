@@ -47,12 +47,21 @@ size_t rendezvous_pick(const std::vector<std::string>& names,
   return best;
 }
 
-void symbol_route::remember(const trading::quote_tick& x) {
+void symbol_route::remember(const trading::quote_tick& x, uint32_t channel) {
+  // Channels are kept, in step with the ring, from the first quote that
+  // has one (quotes before it came from no topic: channel 0).
+  auto with_channels = channel != 0 || !history_channels.empty();
+  if (with_channels)
+    history_channels.resize(history.size(), 0);
   if (history.size() < history_limit) {
     history.push_back(x);
+    if (with_channels)
+      history_channels.push_back(channel);
     return;
   }
   history[history_next] = x;
+  if (with_channels)
+    history_channels[history_next] = channel;
   history_next = (history_next + 1) % history.size();
 }
 
@@ -64,6 +73,16 @@ std::vector<trading::quote_tick> symbol_route::recent() const {
   return out;
 }
 
+std::vector<uint32_t> symbol_route::recent_channels() const {
+  if (history_channels.empty())
+    return std::vector<uint32_t>(history.size(), 0);
+  std::vector<uint32_t> out;
+  out.reserve(history.size());
+  for (size_t i = 0; i < history.size(); ++i)
+    out.push_back(history_channels[(history_next + i) % history.size()]);
+  return out;
+}
+
 route_book::route_book(std::vector<strategy_route> strategies,
                        size_t max_symbols)
   : route_book(std::move(strategies), route_limits{max_symbols}) {
@@ -72,7 +91,10 @@ route_book::route_book(std::vector<strategy_route> strategies,
 
 route_book::route_book(std::vector<strategy_route> strategies,
                        route_limits limits)
-  : strategies_(std::move(strategies)), limits_(limits) {
+  : strategies_(std::move(strategies)),
+    limits_(limits),
+    takers_(1),
+    no_takers_(std::max<size_t>(strategies_.size(), 1), 0) {
   // nop
 }
 
@@ -145,50 +167,105 @@ route_actions route_book::member_lost(size_t index, const std::string& reason) {
 
 // -- quotes -------------------------------------------------------------------------
 
-uint32_t route_book::intern(const std::string& symbol, bool& created) {
+void route_book::define_channels(const trading::channel_set& set) {
+  if (set.id == 0)
+    return;
+  if (takers_.size() <= set.id)
+    takers_.resize(set.id + 1);
+  auto& flags = takers_[set.id];
+  flags.assign(std::max<size_t>(strategies_.size(), 1), 0);
+  for (const auto& name : set.strategies)
+    for (size_t k = 0; k < strategies_.size(); ++k)
+      if (strategies_[k].name == name)
+        flags[k] = 1;
+}
+
+const uint8_t* route_book::takers(uint32_t channel) const {
+  if (channel == 0)
+    return nullptr;
+  if (channel < takers_.size() && !takers_[channel].empty())
+    return takers_[channel].data();
+  return no_takers_.data();
+}
+
+bool route_book::takes(uint32_t channel, uint32_t strategy) const {
+  const auto* flags = takers(channel);
+  return flags == nullptr || flags[strategy] != 0;
+}
+
+uint32_t route_book::route_for(const std::string& symbol, uint32_t channel,
+                               std::vector<uint32_t>& fresh) {
   auto found = symbol_ids_.find(symbol);
-  if (found != symbol_ids_.end())
+  auto known = found != symbol_ids_.end();
+  if (known && routes_[found->second].channel == channel)
     return found->second;
-  if (routes_.size() >= limits_.max_symbols)
+  if (!known && routes_.size() >= limits_.max_symbols)
     return no_symbol;
-  size_t needed = 0;
-  for (const auto& s : strategies_)
-    if (s.matches(symbol))
-      ++needed;
-  if (needed > limits_.max_instances
-      || instances_.size() > limits_.max_instances - needed)
-    return no_symbol;
-  created = true;
-  auto id = static_cast<uint32_t>(routes_.size());
-  symbol_ids_.emplace(symbol, id);
-  symbol_route route;
-  route.symbol = symbol;
+  // The instances this channel's quotes of the symbol need and do not have.
+  const auto* flags = takers(channel);
+  std::vector<uint32_t> missing;
   for (uint32_t k = 0; k < strategies_.size(); ++k) {
-    const auto& s = strategies_[k];
-    if (!s.matches(symbol))
+    if ((flags != nullptr && flags[k] == 0) || !strategies_[k].matches(symbol))
       continue;
-    // Persisted, a symbol keeps at least its last quote: an instance that
-    // needs no window still learns it is not seeing its first quote.
-    route.history_limit = std::max(route.history_limit,
-                                   persist_ ? std::max<size_t>(s.warmup, 1)
-                                            : s.warmup);
+    if (known) {
+      const auto& slots = routes_[found->second].slots;
+      if (std::any_of(slots.begin(), slots.end(), [&](uint32_t slot) {
+            return instances_[slot].strategy == k;
+          }))
+        continue;
+    }
+    missing.push_back(k);
+  }
+  if (missing.size() > limits_.max_instances
+      || instances_.size() > limits_.max_instances - missing.size())
+    return no_symbol;
+  uint32_t id = 0;
+  if (known) {
+    id = found->second;
+  } else {
+    id = static_cast<uint32_t>(routes_.size());
+    symbol_ids_.emplace(symbol, id);
+    symbol_route route;
+    route.symbol = symbol;
+    bool traded = false;
+    for (const auto& s : strategies_) {
+      if (!s.matches(symbol))
+        continue;
+      traded = true;
+      // Persisted, a symbol keeps at least its last quote: an instance that
+      // needs no window still learns it is not seeing its first quote.
+      route.history_limit = std::max(route.history_limit,
+                                     persist_ ? std::max<size_t>(s.warmup, 1)
+                                              : s.warmup);
+    }
+    if (auto saved = restored_.find(symbol); saved != restored_.end()) {
+      if (traded) {
+        for (const auto& x : saved->second)
+          route.remember(x);
+        route.restored = std::move(saved->second);
+      }
+      restored_.erase(saved);
+    }
+    routes_.push_back(std::move(route));
+  }
+  auto& route = routes_[id];
+  for (auto k : missing) {
     route_instance inst;
     inst.symbol = id;
     inst.strategy = k;
-    route.slots.push_back(static_cast<uint32_t>(instances_.size()));
+    auto slot = static_cast<uint32_t>(instances_.size());
     instances_.push_back(std::move(inst));
     part_index_.push_back(0);
     part_batch_.push_back(0);
+    // Strategy order, whichever channel brought each instance.
+    auto pos = std::find_if(route.slots.begin(), route.slots.end(),
+                            [&](uint32_t other) {
+                              return instances_[other].strategy > k;
+                            });
+    route.slots.insert(pos, slot);
+    fresh.push_back(slot);
   }
-  if (auto found = restored_.find(symbol); found != restored_.end()) {
-    if (!route.slots.empty()) {
-      for (const auto& x : found->second)
-        route.remember(x);
-      route.restored = std::move(found->second);
-    }
-    restored_.erase(found);
-  }
-  routes_.push_back(std::move(route));
+  route.channel = channel;
   return id;
 }
 
@@ -206,24 +283,24 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
   uint32_t last_id = no_symbol;
   for (size_t i = 0; i < quotes.size(); ++i) {
     auto& q = quotes[i];
-    // Streams often repeat a symbol: skip the hash for the same one.
-    bool created = false;
-    uint32_t sid = last_id != no_symbol && routes_[last_id].symbol == q.symbol
+    // Streams often repeat a symbol (and its channel): skip the hash then.
+    uint32_t sid = last_id != no_symbol && routes_[last_id].channel == q.channel
+                       && routes_[last_id].symbol == q.symbol
                      ? last_id
-                     : intern(q.symbol, created);
+                     : route_for(q.symbol, q.channel, fresh);
     if (sid == no_symbol) {
       ++counters_.too_many_symbols;
       continue;
     }
-    if (created)
-      for (auto slot : routes_[sid].slots)
-        fresh.push_back(slot);
     last_id = sid;
     q.seq = next_seq_++;
     const auto& route = routes_[sid];
-    if (route.slots.empty())
-      ++counters_.unrouted;
+    const auto* flags = takers(q.channel);
+    bool taken = false;
     for (auto slot : route.slots) {
+      if (flags != nullptr && flags[instances_[slot].strategy] == 0)
+        continue;
+      taken = true;
       if (part_batch_[slot] != id) {
         part_batch_[slot] = id;
         part_index_[slot] = static_cast<uint32_t>(parts.size());
@@ -232,6 +309,8 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
       }
       ++part_size_[part_index_[slot]];
     }
+    if (!taken)
+      ++counters_.unrouted;
     sids.push_back(sid);
     if (kept != i)
       quotes[kept] = std::move(q);
@@ -245,10 +324,13 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
   for (size_t i = 0; i < kept; ++i) {
     auto& route = routes_[sids[i]];
     auto tick = trading::tick_of(quotes[i]);
+    auto channel = quotes[i].channel;
     if ((has_remote_ || persist_) && route.history_limit > 0)
-      route.remember(tick);
+      route.remember(tick, channel);
+    const auto* flags = takers(channel);
     for (auto slot : route.slots)
-      parts[part_index_[slot]].second.push_back(tick);
+      if (flags == nullptr || flags[instances_[slot].strategy] != 0)
+        parts[part_index_[slot]].second.push_back(tick);
   }
   counters_.quotes += kept;
   log_too_many();
@@ -351,18 +433,22 @@ route_actions route_book::started(uint32_t slot, uint64_t epoch, bool& current) 
                     && !instances_[other].starting;
     if (all_started)
       std::vector<trading::quote_tick>{}.swap(r.restored);
-  } else if (epoch > 1 && !route.history.empty()) {
-    // Indicators resume where the lost incarnation was: the symbol's last
-    // quotes before the first one it still has to answer for.
+  } else if (!route.history.empty()) {
+    // Indicators resume where the lost incarnation was (or, for an instance
+    // a new channel brought, start from the history its strategy takes):
+    // the symbol's last quotes of the strategy's channels before the first
+    // one it still has to answer for.
     auto first_pending = std::numeric_limits<uint64_t>::max();
     if (!inst.in_flight.empty() && !inst.in_flight.begin()->second.empty())
       first_pending = inst.in_flight.begin()->second.front().seq;
     else if (!inst.queued.empty() && !inst.queued.front().second.empty())
       first_pending = inst.queued.front().second.front().seq;
     route_action warm{route_action::warmup, slot, 0, epoch, {}};
-    for (const auto& x : route.recent())
-      if (x.seq < first_pending)
-        warm.ticks.push_back(x);
+    auto ticks = route.recent();
+    auto channels = route.recent_channels();
+    for (size_t i = 0; i < ticks.size(); ++i)
+      if (ticks[i].seq < first_pending && takes(channels[i], inst.strategy))
+        warm.ticks.push_back(ticks[i]);
     if (!warm.ticks.empty())
       out.push_back(std::move(warm));
   }

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "trading/channels.hpp"
 #include "trading/types.hpp"
 
 /// The quote router's bookkeeping as a plain class, without CAF: interned
@@ -21,7 +22,10 @@ namespace intuition::actors {
 
 // -- strategies and placement ------------------------------------------------------
 
-/// One configured strategy as the router sees it.
+/// One configured strategy as the router sees it. Which topics it takes
+/// quotes from is not its business: quotes arrive with the id of their
+/// topic's channel set (`trading::channel_table`), and the book learns once
+/// per set which strategies it stands for.
 struct strategy_route {
   std::string name;
   std::string algorithm;
@@ -102,23 +106,35 @@ struct route_instance {
 /// Instances and recent history of one symbol.
 struct symbol_route {
   std::string symbol;
-  /// Slots of the symbol's instances, in strategy order.
+  /// Slots of the symbol's instances, in strategy order. An instance exists
+  /// once a quote of the symbol arrived on a channel its strategy takes.
   std::vector<uint32_t> slots;
+  /// The channel set whose strategies were last given their instances
+  /// here: quotes of that set need no look at the strategies.
+  uint32_t channel = 0;
   /// The symbol's last quotes, to warm a re-placed instance: a ring of at
   /// most `history_limit`, kept only once remote members exist (an empty
   /// vector costs nothing, which matters at 100,000 symbols).
   std::vector<trading::quote_tick> history;
+  /// The channel set of each quote in `history` (same ring positions); left
+  /// empty until a quote with a channel is remembered, so replays pay
+  /// nothing for it.
+  std::vector<uint32_t> history_channels;
   size_t history_next = 0;
   size_t history_limit = 0;
   /// History an earlier process saved, kept apart until every instance of
   /// the symbol started from it (the ring may already have moved on).
   std::vector<trading::quote_tick> restored;
 
-  /// Adds `x` to the history, dropping the oldest past the limit.
-  void remember(const trading::quote_tick& x);
+  /// Adds `x`, which arrived on `channel`, to the history, dropping the
+  /// oldest past the limit.
+  void remember(const trading::quote_tick& x, uint32_t channel = 0);
 
   /// The history, oldest first.
   std::vector<trading::quote_tick> recent() const;
+
+  /// The channel set of each quote of `recent()`, in the same order.
+  std::vector<uint32_t> recent_channels() const;
 };
 
 /// A batch of quotes and the signals its parts raised so far.
@@ -168,7 +184,8 @@ struct route_counters {
   uint64_t placement_failures = 0;
   uint64_t stale_replies = 0;
   uint64_t algorithm_failures = 0;
-  /// Quotes of symbols no strategy trades.
+  /// Quotes no strategy takes: of a symbol no strategy trades, or from a
+  /// topic none of the strategies trading the symbol asked for.
   uint64_t unrouted = 0;
   /// Quotes no instance could see because no member was alive.
   uint64_t unplaced = 0;
@@ -218,8 +235,19 @@ public:
 
   // -- quotes -----------------------------------------------------------------
 
-  /// Numbers `quotes`, splits them per instance (placing the instances of
-  /// new symbols) and registers them as batch `id`.
+  /// Learns which strategies take the quotes of channel set `set.id` (by
+  /// name; names of no strategy here are ignored). A quote whose channel
+  /// was never defined is taken by none.
+  void define_channels(const trading::channel_set& set);
+
+  /// Whether `strategy` takes quotes of channel set `channel` (every
+  /// strategy takes channel 0, the quotes that came from no topic).
+  bool takes(uint32_t channel, uint32_t strategy) const;
+
+  /// Numbers `quotes`, splits them per instance (placing the instances a
+  /// symbol needs for the channel its quotes came on) and registers them as
+  /// batch `id`. A quote reaches the instances of the strategies that trade
+  /// its symbol and take its channel.
   route_actions intake(std::vector<trading::quote> quotes, uint64_t& id);
 
   /// An incarnation answered its part of batch `batch`; an answer of a
@@ -311,7 +339,9 @@ public:
 private:
   static constexpr uint32_t no_symbol = std::numeric_limits<uint32_t>::max();
 
-  uint32_t intern(const std::string& symbol, bool& created);
+  uint32_t route_for(const std::string& symbol, uint32_t channel,
+                     std::vector<uint32_t>& fresh);
+  const uint8_t* takers(uint32_t channel) const;
   void place(uint32_t slot, route_actions& out);
   void route_part(uint32_t slot, uint64_t batch,
                   std::vector<trading::quote_tick> ticks, route_actions& out);
@@ -332,6 +362,11 @@ private:
   /// Restored history of symbols not seen yet in this process.
   std::unordered_map<std::string, std::vector<trading::quote_tick>> restored_;
   std::unordered_map<std::string, uint32_t> symbol_ids_;
+  /// By channel set id: a flag per strategy, set when it takes the set's
+  /// quotes (index 0 unused: channel 0 reaches every strategy).
+  std::vector<std::vector<uint8_t>> takers_;
+  /// The flags of a channel never defined: no strategy.
+  std::vector<uint8_t> no_takers_;
   /// Deques: growing them never moves (or copies) what they hold.
   std::deque<symbol_route> routes_;
   std::deque<route_instance> instances_;

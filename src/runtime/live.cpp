@@ -222,6 +222,22 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
 
 } // namespace
 
+void idle_watch::ready(time_point now) {
+  if (!ready_) {
+    ready_ = true;
+    since_ = now;
+  }
+}
+
+void idle_watch::activity(time_point now) {
+  if (ready_)
+    since_ = now;
+}
+
+bool idle_watch::expired(time_point now) const {
+  return limit_.count() > 0 && ready_ && now - since_ > limit_;
+}
+
 int run_feed(const feed_options& opts) {
   std::string err;
   auto url = parse_broker_url(opts.broker, &err);
@@ -445,6 +461,11 @@ int run_live(const run_options& opts, const char* argv0) {
   in_cb.on_disconnect = [&](std::string reason, bool) {
     caf::anon_send(ingress, actors::connection_event{false, reason});
   };
+  in_cb.on_refused = [](std::string topic) {
+    std::cerr << ("intuition run: the broker refused the subscription to "
+                  + topic
+                  + "; not ready until it accepts it (check its ACL)\n");
+  };
   mqtt_client in_client{in_opts, in_cb};
   // -- actor system
   node_config caf_cfg;
@@ -505,6 +526,8 @@ int run_live(const run_options& opts, const char* argv0) {
   in_cfg.log = p.log;
   in_cfg.resume_after = input.resume_after;
   in_cfg.filter = std::move(input.filter);
+  for (const auto& s : cfg.strategies)
+    in_cfg.channels.push_back({s.name, s.channels});
   ingress = sys.spawn(actors::mqtt_ingress, std::move(in_cfg), p.router);
   // The input log's `interval` fsync runs on a thread of its own: on a
   // scheduler worker it stalled every actor queued behind it (tick-to-order
@@ -529,6 +552,23 @@ int run_live(const run_options& opts, const char* argv0) {
     if (input_syncer.joinable())
       input_syncer.join();
   });
+  // -- readiness: the subscriptions acknowledged (the journal is open)
+  std::string channel_list;
+  for (const auto& ch : channels)
+    channel_list += (channel_list.empty() ? "" : ", ") + ch;
+  std::atomic<bool> subscribing{false};
+  auto not_ready = [&]() -> std::optional<std::string> {
+    if (stop_requested)
+      return std::string{"stopping"};
+    if (!subscribing)
+      return std::string{"starting"};
+    if (!in_client.connected())
+      return "no connection to " + to_string(base.broker);
+    if (!in_client.subscribed())
+      return "waiting for the broker to acknowledge the subscription to "
+             + channel_list;
+    return std::nullopt;
+  };
   // -- inspection and metrics
   actors::node_agent_config agent_cfg;
   agent_cfg.role = "coordinator";
@@ -537,7 +577,7 @@ int run_live(const run_options& opts, const char* argv0) {
   agent_cfg.singletons.push_back({"order_publisher", publisher});
   agent_cfg.router = p.router;
   auto started = start_control(sys, cfg.listen, cfg.metrics, agent_cfg,
-                              caf_cfg.tls());
+                              caf_cfg.tls(), not_ready);
   if (auto* err = std::get_if<std::string>(&started)) {
     std::cerr << "intuition run: " << *err << "\n";
     stop_pipeline(p);
@@ -564,17 +604,16 @@ int run_live(const run_options& opts, const char* argv0) {
     std::cerr << "intuition run: mqtt: " << *err << "\n";
     stop_requested = true;
   }
-  std::string channel_list;
-  for (const auto& ch : channels)
-    channel_list += (channel_list.empty() ? "" : ", ") + ch;
+  subscribing = true;
   // One write, so the line is not interleaved with the actors' output.
-  std::cerr << ("intuition run: trading live on " + to_string(base.broker)
-                + ", subscribed to " + channel_list + " (QoS "
-                + std::to_string(cfg.mqtt.qos) + "); Ctrl-C stops\n");
-  // -- the live demo feeds the bundled data into the broker
+  std::cerr << ("intuition run: connecting to " + to_string(base.broker)
+                + ", subscribing to " + channel_list + " (QoS "
+                + std::to_string(cfg.mqtt.qos) + ")\n");
+  // -- the live demo feeds the bundled data into the broker once ready:
+  // the broker does not deliver what is published before the subscription.
   std::thread demo_feed;
   std::atomic<bool> demo_done{false};
-  if (opts.demo_quotes) {
+  auto start_demo_feed = [&] {
     demo_feed = std::thread{[&] {
       auto loaded = load_quotes_csv(*opts.demo_quotes);
       if (auto* data = std::get_if<loaded_quotes>(&loaded)) {
@@ -592,7 +631,7 @@ int run_live(const run_options& opts, const char* argv0) {
       }
       demo_done = true;
     }};
-  }
+  };
   // -- run until told to stop
   halt_state halt;
   auto take_halt = [&] {
@@ -616,15 +655,37 @@ int run_live(const run_options& opts, const char* argv0) {
       caf::after(std::chrono::seconds(0)) >> [] {});
   };
   auto t0 = clock_type::now();
-  auto last_change = t0;
   int64_t last_quotes = 0;
   auto last_tick = t0;
   auto last_connected = t0;
   auto last_warning = t0;
+  bool ready = false;
+  bool ever_ready = false;
+  // Idle time counts from readiness, and from the last quote after it.
+  idle_watch idle{std::chrono::duration_cast<std::chrono::milliseconds>(
+    std::chrono::duration<double>(opts.idle_exit_s))};
   while (!stop_requested) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     take_halt();
     auto now = clock_type::now();
+    auto waiting = not_ready();
+    if (!waiting != ready && !stop_requested) {
+      ready = !waiting;
+      if (ready)
+        std::cerr << ("intuition run: ready"
+                      + std::string{ever_ready ? " again" : ""}
+                      + ": trading live on " + to_string(base.broker)
+                      + ", subscribed to " + channel_list + " (QoS "
+                      + std::to_string(cfg.mqtt.qos) + "); Ctrl-C stops\n");
+      else
+        std::cerr << ("intuition run: not ready: " + *waiting + "\n");
+      if (ready && !ever_ready) {
+        ever_ready = true;
+        idle.ready(now);
+        if (opts.demo_quotes)
+          start_demo_feed();
+      }
+    }
     if (now - last_tick < std::chrono::seconds(1))
       continue;
     auto st = query_state(self, caf::actor_cast<caf::actor>(ingress));
@@ -649,7 +710,7 @@ int run_live(const run_options& opts, const char* argv0) {
     auto rate = static_cast<double>(quotes - last_quotes)
                 / std::chrono::duration<double>(now - last_tick).count();
     if (quotes != last_quotes)
-      last_change = now;
+      idle.activity(now);
     if (!opts.quiet)
       std::cerr << "run: " << quotes << " quotes (" << static_cast<int64_t>(rate)
                 << "/s), " << st->counters["rejected"] << " rejected, "
@@ -663,11 +724,12 @@ int run_live(const run_options& opts, const char* argv0) {
                 << "\n";
     last_quotes = quotes;
     last_tick = now;
-    if (opts.idle_exit_s > 0 && quotes > 0
-        && std::chrono::duration<double>(now - last_change).count()
-             > opts.idle_exit_s
-        && (!opts.demo_quotes || demo_done))
+    if (idle.expired(now) && (!opts.demo_quotes || demo_done)) {
+      std::cerr << ("intuition run: no quote for "
+                    + std::to_string(static_cast<int64_t>(opts.idle_exit_s))
+                    + " s (--exit-when-idle)\n");
       break;
+    }
   }
   // -- drain: no new quotes, everything received reaches the journal and MQTT
   std::cerr << "intuition run: stopping\n";

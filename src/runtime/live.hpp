@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,8 +23,8 @@ struct run_options {
   std::optional<std::string> report_path;
   /// Feed this CSV into the broker once connected (the live demo).
   std::optional<std::string> demo_quotes;
-  /// Stop by itself after this many seconds without a quote, once at least
-  /// one arrived (0: run until SIGINT/SIGTERM).
+  /// Stop by itself after this many seconds without a quote, counted from
+  /// readiness (0: run until SIGINT/SIGTERM).
   double idle_exit_s = 0.0;
   std::string caf_config;
   /// --listen (default 127.0.0.1:4242), --metrics-port, --join.
@@ -31,6 +32,33 @@ struct run_options {
   bool quiet = false;
   /// Start on a journal shorter than what was acknowledged or published.
   bool accept_journal_loss = false;
+};
+
+/// Decides `--exit-when-idle`: idle time counts from readiness, so a run
+/// that never receives a quote stops as well, and starts over with every
+/// quote.
+class idle_watch {
+public:
+  using time_point = std::chrono::steady_clock::time_point;
+
+  /// Expires after `limit` without a quote; a limit of 0 never expires.
+  explicit idle_watch(std::chrono::milliseconds limit) : limit_(limit) {
+    // nop
+  }
+
+  /// The run became ready at `now` (later calls change nothing).
+  void ready(time_point now);
+
+  /// Quotes arrived; seen at `now`. Before readiness this changes nothing.
+  void activity(time_point now);
+
+  /// Whether the run was ready and saw no quote for longer than the limit.
+  bool expired(time_point now) const;
+
+private:
+  std::chrono::milliseconds limit_;
+  bool ready_ = false;
+  time_point since_{};
 };
 
 /// Runs live trading; returns the process exit code.

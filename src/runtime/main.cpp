@@ -90,7 +90,10 @@ const char* run_help = R"(usage: intuition run --config FILE [options]
 
 Connects to an MQTT broker, subscribes to the channels the configured
 algorithms ask for (default "quotes"), and trades every accepted quote
-through the router, the algorithm actors and the portfolio. Orders go to the
+through the router, the algorithm actors and the portfolio; a quote reaches
+only the strategies whose channels match the topic it came on. Says "ready"
+(and /ready on the metrics port answers 200) once the broker acknowledged
+the subscriptions: what is published before is not delivered. Orders go to the
 journal first, then to MQTT topic orders/<strategy> (QoS 1); signals to
 signals/<strategy>/<symbol>. Prints a progress line once a second. SIGINT or
 SIGTERM stops taking quotes, drains what is in flight, flushes the journal,
@@ -119,9 +122,10 @@ options:
                         still never repeat
   --report FILE         also write the summary as JSON
   --demo CSV            publish this CSV into the broker at 2,000 quotes/s
-                        once connected (the live demo)
-  --exit-when-idle S    stop by itself once quotes stopped arriving for S
-                        seconds (after the demo feed, if any, finished)
+                        once ready (the live demo)
+  --exit-when-idle S    stop by itself once no quote arrived for S seconds,
+                        counted from readiness (after the demo feed, if any,
+                        finished)
   --listen [HOST:]PORT|off
                         publish the actors for intuition inspect and cluster
                         nodes (default: listen of the config, else

@@ -3,12 +3,15 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <sstream>
 
+#include <CivetServer.h>
 #include <caf/all.hpp>
 #include <prometheus/collectable.h>
 #include <prometheus/exposer.h>
@@ -48,7 +51,8 @@ const std::map<std::string, std::string>& help_texts() {
     {"intuition_mqtt_reconnects_total", "MQTT connections after the first."},
     {"intuition_mqtt_publish_errors_total", "MQTT publish calls that failed."},
     {"intuition_router_quotes_total", "Quotes that entered the router."},
-    {"intuition_unrouted_quotes_total", "Quotes no strategy trades."},
+    {"intuition_unrouted_quotes_total",
+     "Quotes no strategy takes (by symbol, or by the topic they came on)."},
     {"intuition_too_many_symbols_total",
      "Quotes of new symbols refused past router.max_symbols or router.max_instances."},
     {"intuition_algorithm_failures_total",
@@ -166,6 +170,64 @@ double boot_time_s() {
   return 0;
 }
 
+// -- /ready ---------------------------------------------------------------------
+
+/// The readiness check of each metrics server, by the port it listens on:
+/// civetweb's request callback is a plain function without user data.
+struct readiness_registry {
+  std::mutex mtx;
+  /// The check with the server that registered it (a port may be reused by
+  /// the next server before the last one unregistered).
+  std::map<int, std::pair<const metrics_server*, readiness_check>> by_port;
+};
+
+readiness_registry& readiness_checks() {
+  static readiness_registry registry;
+  return registry;
+}
+
+void respond(mg_connection* conn, int status, const char* reason,
+             const std::string& body) {
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: %zu\r\nCache-Control: no-store\r\n"
+            "Connection: close\r\n\r\n",
+            status, reason, body.size());
+  mg_write(conn, body.data(), body.size());
+}
+
+/// Answers `/ready` before prometheus-cpp's handlers see the request
+/// (returning 0 hands every other path on to them).
+int serve_ready(mg_connection* conn) {
+  const auto* info = mg_get_request_info(conn);
+  if (info == nullptr || info->local_uri == nullptr
+      || std::strcmp(info->local_uri, "/ready") != 0)
+    return 0;
+  readiness_check check;
+  bool known = false;
+  {
+    auto& registry = readiness_checks();
+    std::lock_guard<std::mutex> guard{registry.mtx};
+    if (auto i = registry.by_port.find(info->server_port);
+        i != registry.by_port.end()) {
+      check = i->second.second;
+      known = true;
+    }
+  }
+  // A request racing the server's start is answered as not ready.
+  std::optional<std::string> waiting;
+  if (!known)
+    waiting = "starting";
+  else if (check)
+    waiting = check();
+  if (waiting) {
+    respond(conn, 503, "Service Unavailable", "not ready: " + *waiting + "\n");
+    return 503;
+  }
+  respond(conn, 200, "OK", "ready\n");
+  return 200;
+}
+
 } // namespace
 
 std::vector<prometheus::MetricFamily>
@@ -252,11 +314,15 @@ private:
 
 std::variant<std::unique_ptr<metrics_server>, std::string>
 metrics_server::start(caf::actor_system& sys, actors::node_agent_actor agent,
-                      const std::string& bind, uint16_t port) {
+                      const std::string& bind, uint16_t port,
+                      readiness_check ready) {
   std::unique_ptr<metrics_server> out{new metrics_server};
   auto address = bind + ":" + std::to_string(port);
+  CivetCallbacks callbacks;
+  callbacks.begin_request = serve_ready;
   try {
-    out->exposer_ = std::make_unique<prometheus::Exposer>(address, 1);
+    out->exposer_ = std::make_unique<prometheus::Exposer>(address, 1,
+                                                          &callbacks);
   } catch (const std::exception& ex) {
     return "metrics: cannot listen on " + address + ": " + ex.what();
   }
@@ -264,12 +330,23 @@ metrics_server::start(caf::actor_system& sys, actors::node_agent_actor agent,
   out->exposer_->RegisterCollectable(out->collector_);
   auto ports = out->exposer_->GetListeningPorts();
   out->port_ = ports.empty() ? port : static_cast<uint16_t>(ports.front());
+  auto& registry = readiness_checks();
+  std::lock_guard<std::mutex> guard{registry.mtx};
+  registry.by_port[out->port_] = {out.get(), std::move(ready)};
   return out;
 }
 
 metrics_server::~metrics_server() {
-  // The HTTP threads go first: no scrape may reach a dying actor system.
+  // The HTTP threads go first: no scrape may reach a dying actor system,
+  // and no readiness check may run once its owner is gone.
   exposer_.reset();
+  if (port_ != 0) {
+    auto& registry = readiness_checks();
+    std::lock_guard<std::mutex> guard{registry.mtx};
+    if (auto i = registry.by_port.find(port_);
+        i != registry.by_port.end() && i->second.first == this)
+      registry.by_port.erase(i);
+  }
 }
 
 } // namespace intuition::runtime

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -37,15 +39,22 @@ std::vector<trading::metric_sample> process_samples();
 std::vector<trading::metric_sample> collect_samples(caf::actor_system& sys,
                                                     const actors::node_agent_actor& agent);
 
-/// Serves `/metrics` over HTTP while alive. Destroy it before the actor
-/// system.
+/// What a process still waits for before it takes work (such as "the
+/// broker's acknowledgement of the subscriptions"); nothing once it is
+/// ready. Called on an HTTP thread: it must only read thread-safe state.
+using readiness_check = std::function<std::optional<std::string>()>;
+
+/// Serves `/metrics` and `/ready` over HTTP while alive. Destroy it before
+/// the actor system and before whatever its readiness check reads.
 class metrics_server {
 public:
-  /// Listens on `bind:port` (port 0 picks a free one). Returns an error
-  /// message naming the address when that fails.
+  /// Listens on `bind:port` (port 0 picks a free one). `GET /ready` answers
+  /// 200 when `ready` reports nothing (or is empty), and 503 with what it
+  /// waits for otherwise. Returns an error message naming the address when
+  /// listening fails.
   static std::variant<std::unique_ptr<metrics_server>, std::string>
   start(caf::actor_system& sys, actors::node_agent_actor agent,
-        const std::string& bind, uint16_t port);
+        const std::string& bind, uint16_t port, readiness_check ready = {});
 
   ~metrics_server();
 

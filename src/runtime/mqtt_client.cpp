@@ -265,6 +265,7 @@ void mqtt_client::stop() {
     return;
   join_network_thread();
   connected_ = false;
+  subscribed_ = false;
 }
 
 void mqtt_client::join_network_thread() {
@@ -309,19 +310,24 @@ std::optional<std::string> mqtt_client::subscribe(const std::string& topic,
     return "invalid topic filter '" + topic
            + "': expected non-empty UTF-8 with '+' and '#' only as whole "
              "levels and '#' only last";
-  {
-    std::lock_guard<std::mutex> guard{subscriptions_mtx_};
-    auto i = std::find_if(subscriptions_.begin(), subscriptions_.end(),
-                          [&](const auto& sub) { return sub.first == topic; });
-    if (i != subscriptions_.end())
-      i->second = qos;
-    else
-      subscriptions_.emplace_back(topic, qos);
-  }
+  // Held while subscribing: the SUBACK (network thread) must find the
+  // message id among those awaited.
+  std::lock_guard<std::mutex> guard{subscriptions_mtx_};
+  auto i = std::find_if(subscriptions_.begin(), subscriptions_.end(),
+                        [&](const auto& sub) { return sub.first == topic; });
+  if (i != subscriptions_.end())
+    i->second = qos;
+  else
+    subscriptions_.emplace_back(topic, qos);
   if (!running_)
     return std::nullopt;
   // Without a connection the connect callback subscribes later.
-  auto rc = mosquitto_subscribe(handle_, nullptr, topic.c_str(), qos);
+  int mid = 0;
+  auto rc = mosquitto_subscribe(handle_, &mid, topic.c_str(), qos);
+  if (rc == MOSQ_ERR_SUCCESS && connected_) {
+    awaiting_.emplace_back(mid, topic);
+    subscribed_ = false;
+  }
   if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN)
     return "cannot subscribe to '" + topic + "': " + describe(rc, errno);
   return std::nullopt;
@@ -365,16 +371,19 @@ void mqtt_client::handle_connect(mosquitto* handle, void* user_data,
   if (rc == 0) {
     if (self->ever_connected_.exchange(true))
       ++self->reconnects_;
-    self->connected_ = true;
     // Re-issue every subscription: a broker that lost the session (restart
     // without persistence, clean session) would otherwise stay silent.
-    std::vector<std::pair<std::string, int>> subs;
-    {
-      std::lock_guard<std::mutex> guard{self->subscriptions_mtx_};
-      subs = self->subscriptions_;
+    std::lock_guard<std::mutex> guard{self->subscriptions_mtx_};
+    self->connected_ = true;
+    self->awaiting_.clear();
+    self->refused_ = false;
+    for (const auto& [topic, qos] : self->subscriptions_) {
+      int mid = 0;
+      if (mosquitto_subscribe(handle, &mid, topic.c_str(), qos)
+          == MOSQ_ERR_SUCCESS)
+        self->awaiting_.emplace_back(mid, topic);
     }
-    for (const auto& [topic, qos] : subs)
-      mosquitto_subscribe(handle, nullptr, topic.c_str(), qos);
+    self->subscribed_ = self->awaiting_.empty();
   }
   if (self->callbacks_.on_connect)
     self->callbacks_.on_connect(rc == 0, mosquitto_connack_string(rc));
@@ -384,6 +393,7 @@ void mqtt_client::handle_disconnect(mosquitto*, void* user_data,
                                     int rc) noexcept {
   auto* self = static_cast<mqtt_client*>(user_data);
   self->connected_ = false;
+  self->subscribed_ = false;
   if (self->callbacks_.on_disconnect)
     self->callbacks_.on_disconnect(rc == 0 ? "disconnected by the client"
                                            : describe(rc, errno),
@@ -413,10 +423,27 @@ void mqtt_client::handle_publish(mosquitto*, void* user_data,
 void mqtt_client::handle_subscribe(mosquitto*, void* user_data, int mid,
                                    int qos_count, const int* granted) noexcept {
   auto* self = static_cast<mqtt_client*>(user_data);
+  std::vector<int> qos(granted, granted + qos_count);
+  std::string refused;
+  {
+    std::lock_guard<std::mutex> guard{self->subscriptions_mtx_};
+    auto& awaiting = self->awaiting_;
+    auto i = std::find_if(awaiting.begin(), awaiting.end(),
+                          [mid](const auto& x) { return x.first == mid; });
+    if (i != awaiting.end()) {
+      // One filter per SUBSCRIBE packet: 128 (0x80) refuses it.
+      if (std::any_of(qos.begin(), qos.end(), [](int x) { return x >= 128; })) {
+        self->refused_ = true;
+        refused = i->second;
+      }
+      awaiting.erase(i);
+    }
+    self->subscribed_ = self->connected_ && awaiting.empty() && !self->refused_;
+  }
+  if (!refused.empty() && self->callbacks_.on_refused)
+    self->callbacks_.on_refused(refused);
   if (self->callbacks_.on_subscribed)
-    self->callbacks_.on_subscribed(mid,
-                                   std::vector<int>(granted,
-                                                    granted + qos_count));
+    self->callbacks_.on_subscribed(mid, std::move(qos));
 }
 
 } // namespace intuition::runtime

@@ -95,6 +95,9 @@ struct mqtt_callbacks {
   /// The broker acknowledged a subscription; `granted_qos` holds one entry per
   /// topic filter, 128 meaning refused.
   std::function<void(int mid, std::vector<int> granted_qos)> on_subscribed;
+  /// The broker refused the subscription to `topic` (SUBACK 128, such as an
+  /// ACL that denies it): `subscribed()` stays false on this connection.
+  std::function<void(std::string topic)> on_refused;
 };
 
 /// One MQTT connection with automatic reconnect and resubscription.
@@ -167,6 +170,15 @@ public:
     return connected_.load();
   }
 
+  /// Whether the broker acknowledged (SUBACK) every `subscribe()` on the
+  /// current connection, none refused: only from then on does the broker
+  /// deliver what is published to those topics. False while disconnected
+  /// and until the subscriptions issued on a reconnect are acknowledged;
+  /// true for a connected client without subscriptions.
+  bool subscribed() const noexcept {
+    return subscribed_.load();
+  }
+
   /// Successful connections after the first one.
   uint64_t reconnects() const noexcept {
     return reconnects_.load();
@@ -202,12 +214,19 @@ private:
   mosquitto* handle_ = nullptr;
   std::atomic<bool> running_{false};
   std::atomic<bool> connected_{false};
+  std::atomic<bool> subscribed_{false};
   std::atomic<bool> ever_connected_{false};
   std::atomic<uint64_t> reconnects_{0};
-  /// Guards `subscriptions_` (user threads and the network thread).
+  /// Guards `subscriptions_`, `awaiting_` and `refused_` (user threads and
+  /// the network thread).
   std::mutex subscriptions_mtx_;
   /// Topic filter and QoS of every `subscribe()`, re-issued on connect.
   std::vector<std::pair<std::string, int>> subscriptions_;
+  /// Message ids and topic filters of the SUBSCRIBE packets sent on the
+  /// current connection and not acknowledged yet.
+  std::vector<std::pair<int, std::string>> awaiting_;
+  /// The broker refused a subscription on the current connection.
+  bool refused_ = false;
 };
 
 } // namespace intuition::runtime

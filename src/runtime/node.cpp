@@ -277,7 +277,7 @@ std::vector<actors::inspection_target> inspection_targets(const pipeline& p) {
 std::variant<control_plane, std::string>
 start_control(caf::actor_system& sys, const listen_config& listen,
               const metrics_config& metrics, actors::node_agent_config agent,
-              bool tls) {
+              bool tls, readiness_check ready) {
   control_plane cp;
   cp.agent = sys.spawn(actors::node_agent, std::move(agent));
   auto fail = [&](std::string msg) -> std::variant<control_plane, std::string> {
@@ -327,7 +327,8 @@ start_control(caf::actor_system& sys, const listen_config& listen,
                    "memory (see README, \"Security\")\n";
   }
   if (metrics.enabled) {
-    auto started = metrics_server::start(sys, cp.agent, metrics.bind, metrics.port);
+    auto started = metrics_server::start(sys, cp.agent, metrics.bind,
+                                         metrics.port, std::move(ready));
     if (auto* err = std::get_if<std::string>(&started)) {
       if (cp.listen_port != 0)
         sys.middleman().unpublish(cp.agent, cp.listen_port);
@@ -336,7 +337,7 @@ start_control(caf::actor_system& sys, const listen_config& listen,
     cp.metrics = std::move(std::get<std::unique_ptr<metrics_server>>(started));
     endpoint actual{metrics.bind, cp.metrics->port()};
     std::cerr << "serving metrics on http://" << actual.to_string()
-              << "/metrics\n";
+              << "/metrics (readiness: /ready)\n";
     if (!actual.loopback())
       std::cerr << "warning: metrics are served beyond loopback, without "
                    "authentication\n";

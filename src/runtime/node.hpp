@@ -125,12 +125,13 @@ struct control_plane {
 
 /// Spawns the node agent, publishes it on `listen` (when enabled) and
 /// starts the metrics endpoint (when enabled), printing where each listens
-/// on stderr. Warns when binding beyond loopback. Returns an error message
-/// naming the setting when an address cannot be bound.
+/// on stderr; the endpoint's `/ready` asks `ready` (none: always ready).
+/// Warns when binding beyond loopback. Returns an error message naming the
+/// setting when an address cannot be bound.
 std::variant<control_plane, std::string>
 start_control(caf::actor_system& sys, const listen_config& listen,
               const metrics_config& metrics, actors::node_agent_config agent,
-              bool tls);
+              bool tls, readiness_check ready = {});
 
 /// Connects to the node agent published at `at` (over TLS when `tls`);
 /// blocks until it answers or the middleman's connection timeout passes.

@@ -12,6 +12,7 @@
 #include "trading/algorithms/momentum.hpp"
 #include "trading/algorithms/random_algo.hpp"
 #include "trading/algorithms/sma_crossover.hpp"
+#include "trading/channels.hpp"
 
 namespace intuition::trading {
 
@@ -191,6 +192,12 @@ std::vector<std::string> get_channels(const nlohmann::json& obj) {
   for (const auto& x : *ptr) {
     if (!x.is_string() || x.get_ref<const std::string&>().empty())
       throw config_error{"channels", ptr->dump(), expected};
+    // Subscribed as written: a filter the broker would refuse must not
+    // leave the run waiting for an acknowledgement that never comes.
+    if (auto err = check_topic_filter(x.get_ref<const std::string&>()))
+      throw config_error{"channels", ptr->dump(),
+                         "MQTT topic filters ('+' and '#' whole levels, '#' "
+                         "last; $share/GROUP/FILTER), not " + *err};
     result.push_back(x.get<std::string>());
   }
   return result;

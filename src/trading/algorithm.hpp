@@ -114,8 +114,8 @@ int64_t get_integer(const nlohmann::json& obj, const std::string& key,
 double get_positive_number(const nlohmann::json& obj, const std::string& key,
                            double def);
 
-/// Reads the optional `channels` list of non-empty strings; `["quotes"]` when
-/// absent.
+/// Reads the optional `channels` list of MQTT topic filters
+/// (`check_topic_filter`); `["quotes"]` when absent.
 std::vector<std::string> get_channels(const nlohmann::json& obj);
 
 } // namespace params

@@ -23,7 +23,8 @@ bool from_string(std::string_view str, side& x) noexcept {
 bool operator==(const quote& x, const quote& y) noexcept {
   return x.symbol == y.symbol && x.price_micros == y.price_micros
          && x.ts_ms == y.ts_ms && x.seq == y.seq
-         && x.received_ns == y.received_ns && x.input_pos == y.input_pos;
+         && x.received_ns == y.received_ns && x.input_pos == y.input_pos
+         && x.channel == y.channel;
 }
 
 bool operator==(const quote_tick& x, const quote_tick& y) noexcept {

@@ -49,6 +49,11 @@ struct quote {
   /// Position of the message in the input log (`input_log`) it came from;
   /// 0 for quotes that did not come through the log (replay).
   uint64_t input_pos = 0;
+  /// The channel set of the topic the quote arrived on, as the ingress
+  /// numbered it (`channel_table`): only the strategies in that set trade
+  /// it. 0 for quotes without a topic (replay): every strategy that trades
+  /// the symbol does.
+  uint32_t channel = 0;
 };
 
 bool operator==(const quote& x, const quote& y) noexcept;

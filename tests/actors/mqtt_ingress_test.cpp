@@ -139,10 +139,25 @@ struct fixture : testing::actor_fixture {
   }
 
   void send_payload(std::string payload, int64_t received_ns) {
-    self->send(ingress, mqtt_message{"quotes/in", std::move(payload),
+    send_on("quotes/in", std::move(payload), received_ns);
+  }
+
+  void send_on(std::string topic, std::string payload, int64_t received_ns) {
+    self->send(ingress, mqtt_message{std::move(topic), std::move(payload),
                                      received_ns});
   }
 
+
+  /// The ingress's counter `name`, asked without letting virtual time pass
+  /// (`run`, which `state_of` uses, also fires due timers).
+  int64_t counter_now(const std::string& name) {
+    self->send(ingress, get_state_atom_v);
+    sched.run();
+    int64_t result = -1;
+    self->receive([&](actor_state& x) { result = x.counters[name]; },
+                  [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+    return result;
+  }
 
   nlohmann::json summary_of_ingress() {
     return nlohmann::json::parse(state_of(ingress).summary_json);
@@ -574,6 +589,109 @@ CAF_TEST(processed segments are removed and the saved filter still knows them) {
   CAF_REQUIRE_EQUAL(quotes.size(), 1u);
   CAF_CHECK_EQUAL(quotes[0].ts_ms, 61);
   CAF_CHECK_EQUAL(state_of(ingress).counters["stale"], 1);
+}
+
+CAF_TEST(quotes carry the channel set of their topic and each set is sent once) {
+  mqtt_ingress_config cfg;
+  cfg.channels = {{"a", {"quotes/+"}}, {"b", {"$share/g1/ticks"}}};
+  start(cfg);
+  send_on("quotes/GOOG", R"({"goog": 1})", 1);
+  run();
+  send_on("ticks", R"({"msft": 2})", 2);
+  run();
+  send_on("quotes/IBM", R"({"ibm": 3})", 3);
+  run();
+  CAF_REQUIRE_EQUAL(log->batches.size(), 3u);
+  auto quotes = all_quotes(*log);
+  CAF_REQUIRE_EQUAL(quotes.size(), 3u);
+  // quotes/GOOG and quotes/IBM reach the same strategies: one id.
+  CAF_CHECK_NOT_EQUAL(quotes[0].channel, 0u);
+  CAF_CHECK_NOT_EQUAL(quotes[1].channel, quotes[0].channel);
+  CAF_CHECK_EQUAL(quotes[2].channel, quotes[0].channel);
+  // Each batch tells the router what the ids it is first to use stand for.
+  using sets = std::vector<trading::channel_set>;
+  CAF_CHECK_EQUAL(log->batches[0].channel_sets,
+                  (sets{{quotes[0].channel, {"a"}}}));
+  CAF_CHECK_EQUAL(log->batches[1].channel_sets,
+                  (sets{{quotes[1].channel, {"b"}}}));
+  CAF_CHECK(log->batches[2].channel_sets.empty());
+  auto summary = summary_of_ingress();
+  CAF_CHECK_EQUAL(summary["channel_sets"].get<size_t>(), 2u);
+}
+
+CAF_TEST(without configured channels quotes carry none) {
+  start({});
+  send_on("anything", R"({"goog": 1})", 1);
+  run();
+  auto quotes = all_quotes(*log);
+  CAF_REQUIRE_EQUAL(quotes.size(), 1u);
+  CAF_CHECK_EQUAL(quotes[0].channel, 0u);
+  CAF_CHECK(log->batches[0].channel_sets.empty());
+}
+
+CAF_TEST(conflation keeps the newest waiting quote per symbol and channel) {
+  auto input = make_input_log();
+  // DAX alternates between two topics that reach different strategies.
+  for (int i = 1; i <= 20; ++i) {
+    auto topic = i % 2 == 0 ? "quotes/DAX" : "ticks";
+    auto payload = R"({"symbol":"DAX","price":)" + std::to_string(i)
+                   + R"(,"ts":)" + std::to_string(i) + "}";
+    CAF_REQUIRE_EQUAL(input->append(topic, payload, 0, 0).index(), 0u);
+  }
+  mqtt_ingress_config cfg;
+  cfg.input = input;
+  cfg.window_quotes = 4;
+  cfg.max_in_flight = 1;
+  cfg.overload = trading::overload_policy::conflate;
+  cfg.channels = {{"a", {"quotes/+"}}, {"b", {"ticks"}}};
+  start(cfg, true);
+  answer_all();
+  std::map<uint32_t, int64_t> last;
+  for (const auto& q : all_quotes(*log))
+    last[q.channel] = q.ts_ms;
+  // Each channel's strategies get their own newest quote.
+  CAF_REQUIRE_EQUAL(last.size(), 2u);
+  CAF_CHECK_EQUAL(last.begin()->second + std::next(last.begin())->second, 39);
+}
+
+CAF_TEST(rejections are logged when the interval is over without more traffic) {
+  mqtt_ingress_config cfg;
+  cfg.log_interval = std::chrono::seconds(1);
+  start(cfg);
+  // A burst: the first is logged at once, the rest wait for the interval.
+  for (int i = 0; i < 24; ++i)
+    send_payload("garbage", i);
+  sched.run();
+  CAF_CHECK_EQUAL(counter_now("rejected"), 24);
+  CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 23);
+  // Nothing more arrives; the ingress's own timer logs the 23.
+  CAF_REQUIRE(sched.has_pending_timeout());
+  CAF_CHECK_EQUAL(advance_time(std::chrono::milliseconds(999)), 0u);
+  CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 23);
+  CAF_CHECK_EQUAL(advance_time(std::chrono::milliseconds(1)), 1u);
+  expect((sync_atom), from(ingress).to(ingress));
+  CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 0);
+  CAF_CHECK(!sched.has_pending_timeout());
+  // A later rejection after a quiet interval is logged at once again.
+  advance_time(std::chrono::seconds(2));
+  send_payload("garbage", 99);
+  sched.run();
+  CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 0);
+  CAF_CHECK(!sched.has_pending_timeout());
+}
+
+CAF_TEST(drain logs the rejections not logged yet) {
+  mqtt_ingress_config cfg;
+  cfg.log_interval = std::chrono::seconds(1);
+  start(cfg);
+  send_payload("garbage", 1);
+  send_payload("garbage", 2);
+  sched.run();
+  CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 1);
+  self->send(ingress, drain_atom_v);
+  sched.run();
+  CAF_CHECK_EQUAL(drained(), 0u);
+  CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 0);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

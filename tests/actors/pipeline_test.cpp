@@ -193,6 +193,34 @@ CAF_TEST(the router spawns instances only for strategies that trade the symbol) 
   CAF_CHECK_EQUAL(pst.counters["quotes"], 3);
 }
 
+CAF_TEST(a quote reaches only the strategies whose channels match its topic) {
+  // a asked for quotes/+ and b for $share/g1/ticks; the ingress sent GOOG
+  // from quotes/GOOG (set 1: a) and MSFT from ticks (set 2: b).
+  start({{"a", "buy_and_hold", "{}", {}}, {"b", "buy_and_hold", "{}", {}}});
+  auto goog = make_quote("GOOG", "100", 1);
+  goog.channel = 1;
+  auto msft = make_quote("MSFT", "200", 1);
+  msft.channel = 2;
+  quote_batch batch{{goog, msft}};
+  batch.channel_sets = {{1, {"a"}}, {2, {"b"}}};
+  self->send(router, batch);
+  expect((quote_batch), from(self).to(router));
+  CAF_REQUIRE_EQUAL(placed->size(), 2u);
+  expect((quote_part), from(router).to(placed->at(0)));
+  expect((quote_part), from(router).to(placed->at(1)));
+  run();
+  auto read = trading::read_journal(path);
+  auto& contents = std::get<trading::journal_contents>(read);
+  CAF_REQUIRE_EQUAL(contents.orders.size(), 2u);
+  CAF_CHECK_EQUAL(contents.orders[0].strategy, "a");
+  CAF_CHECK_EQUAL(contents.orders[0].symbol, "GOOG");
+  CAF_CHECK_EQUAL(contents.orders[1].strategy, "b");
+  CAF_CHECK_EQUAL(contents.orders[1].symbol, "MSFT");
+  // The portfolio still saw both prices.
+  CAF_CHECK_EQUAL(state_of(caf::actor_cast<caf::actor>(pf)).counters["quotes"],
+                  2);
+}
+
 CAF_TEST(a restarted pipeline continues the journal with fresh ids and same cash) {
   start({buy_and_hold_everywhere()});
   self->send(router, quote_batch{{make_quote("DAX", "100", 1)}});

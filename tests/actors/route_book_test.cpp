@@ -11,12 +11,23 @@ using namespace intuition::actors;
 
 namespace {
 
-trading::quote make_quote(std::string symbol, int64_t price, int64_t ts) {
+trading::quote make_quote(std::string symbol, int64_t price, int64_t ts,
+                          uint32_t channel = 0) {
   trading::quote q;
   q.symbol = std::move(symbol);
   q.price_micros = price * trading::micros_per_unit;
   q.ts_ms = ts;
+  q.channel = channel;
   return q;
+}
+
+/// `STRATEGY/SYMBOL` of every action's slot, in order.
+std::vector<std::string> keys_of(const route_book& book,
+                                 const std::vector<route_action>& xs) {
+  std::vector<std::string> out;
+  for (const auto& x : xs)
+    out.push_back(book.instance_key(x.slot));
+  return out;
 }
 
 trading::signal buy(const std::string& strategy, const std::string& symbol,
@@ -313,6 +324,114 @@ CAF_TEST(restored history warms first incarnations and is saved again) {
   CAF_CHECK_EQUAL(saved[0].second[0].price_micros, 6'000'000);
   CAF_CHECK_EQUAL(saved[0].second[1].price_micros, 7'000'000);
   CAF_CHECK_EQUAL(saved[1].first, "UNSEEN");
+}
+
+CAF_TEST(a quote reaches only the strategies that take the channel it came on) {
+  // Strategy a asked for quotes/+, b for $share/g1/ticks: the ingress
+  // numbered the topic quotes/GOOG as set 1 and ticks as set 2.
+  book.define_channels({1, {"a"}});
+  book.define_channels({2, {"b"}});
+  uint64_t id = 0;
+  auto acts = book.intake({make_quote("GOOG", 100, 1, 1),
+                           make_quote("MSFT", 50, 1, 2)},
+                          id);
+  // One instance each, not one per strategy and symbol.
+  auto starts = of_kind(acts, route_action::start);
+  CAF_CHECK_EQUAL(keys_of(book, starts), (std::vector<std::string>{"a/GOOG",
+                                                                  "b/MSFT"}));
+  auto sends = of_kind(start_all(acts), route_action::send);
+  CAF_REQUIRE_EQUAL(sends.size(), 2u);
+  CAF_CHECK_EQUAL(keys_of(book, sends), (std::vector<std::string>{"a/GOOG",
+                                                                 "b/MSFT"}));
+  for (const auto& x : sends)
+    CAF_CHECK_EQUAL(x.ticks.size(), 1u);
+  CAF_CHECK_EQUAL(book.counters().unrouted, 0u);
+  // Both quotes still reach the portfolio (prices mark every holding).
+  for (const auto& x : sends)
+    book.answered(x.slot, x.epoch, x.batch, {});
+  auto ready = book.take_ready();
+  CAF_REQUIRE_EQUAL(ready.size(), 1u);
+  CAF_CHECK_EQUAL(ready[0].quotes.size(), 2u);
+}
+
+CAF_TEST(a symbol on a second channel gets the instances that channel needs) {
+  book.define_channels({1, {"a"}});
+  book.define_channels({2, {"a", "b"}});
+  uint64_t id = 0;
+  auto first = start_all(book.intake({make_quote("GOOG", 100, 1, 1)}, id));
+  CAF_CHECK_EQUAL(keys_of(book, of_kind(first, route_action::send)),
+                  (std::vector<std::string>{"a/GOOG"}));
+  // The same symbol on a topic both strategies take: b's instance joins,
+  // and a quote of the first channel still reaches a alone.
+  auto second = book.intake({make_quote("GOOG", 101, 2, 2),
+                             make_quote("GOOG", 102, 3, 1)},
+                            id);
+  CAF_CHECK_EQUAL(keys_of(book, of_kind(second, route_action::start)),
+                  (std::vector<std::string>{"b/GOOG"}));
+  auto sends = of_kind(second, route_action::send);
+  CAF_REQUIRE_EQUAL(sends.size(), 1u);
+  CAF_CHECK_EQUAL(book.instance_key(sends[0].slot), "a/GOOG");
+  CAF_CHECK_EQUAL(sends[0].ticks.size(), 2u);
+  auto late = of_kind(start_all(second), route_action::send);
+  CAF_REQUIRE_EQUAL(late.size(), 1u);
+  CAF_CHECK_EQUAL(book.instance_key(late[0].slot), "b/GOOG");
+  CAF_REQUIRE_EQUAL(late[0].ticks.size(), 1u);
+  CAF_CHECK_EQUAL(late[0].ticks[0].price_micros, 101 * trading::micros_per_unit);
+  CAF_CHECK_EQUAL(book.slot_count(), 2u);
+}
+
+CAF_TEST(quotes of a channel no strategy takes are counted as unrouted) {
+  book.define_channels({1, {}});
+  uint64_t id = 0;
+  // Set 1 reaches no strategy; set 7 was never defined: none either.
+  auto acts = book.intake({make_quote("GOOG", 100, 1, 1),
+                           make_quote("GOOG", 101, 2, 7)},
+                          id);
+  CAF_CHECK(acts.empty());
+  CAF_CHECK_EQUAL(book.slot_count(), 0u);
+  CAF_CHECK_EQUAL(book.counters().unrouted, 2u);
+  CAF_CHECK_EQUAL(book.counters().quotes, 2u);
+  CAF_CHECK_EQUAL(book.take_ready().size(), 1u);
+}
+
+CAF_TEST(warm-ups hold only the quotes of the channels a strategy takes) {
+  route_book keeper{{{"a", "buy_and_hold", "{}", {}, 3},
+                     {"b", "buy_and_hold", "{}", {}, 3}}};
+  keeper.add_member("coordinator", "", true);
+  keeper.keep_history();
+  keeper.define_channels({1, {"a"}});
+  keeper.define_channels({2, {"a", "b"}});
+  uint64_t id = 0;
+  auto acts = keeper.intake({make_quote("GOOG", 100, 1, 1),
+                             make_quote("GOOG", 101, 2, 2),
+                             make_quote("GOOG", 102, 3, 1)},
+                            id);
+  auto next = start_all_of(keeper, acts);
+  // b's first incarnation came with the second quote: the first, of a
+  // channel b does not take, is no warm-up for it.
+  CAF_CHECK(of_kind(next, route_action::warmup).empty());
+  auto sends = of_kind(next, route_action::send);
+  CAF_REQUIRE_EQUAL(sends.size(), 2u);
+  uint32_t b_slot = 0;
+  for (const auto& x : sends) {
+    keeper.answered(x.slot, x.epoch, x.batch, {});
+    if (keeper.instance_key(x.slot) == "b/GOOG") {
+      b_slot = x.slot;
+      CAF_CHECK_EQUAL(x.ticks.size(), 1u);
+    } else {
+      CAF_CHECK_EQUAL(x.ticks.size(), 3u);
+    }
+  }
+  CAF_CHECK_EQUAL(keeper.take_ready().size(), 1u);
+  // b's instance fails and starts again: warmed with the quote it saw.
+  auto again = keeper.stopped(b_slot, false, "boom");
+  CAF_REQUIRE_EQUAL(of_kind(again, route_action::start).size(), 1u);
+  bool current = false;
+  auto warm = of_kind(keeper.started(b_slot, 2, current), route_action::warmup);
+  CAF_CHECK(current);
+  CAF_REQUIRE_EQUAL(warm.size(), 1u);
+  CAF_REQUIRE_EQUAL(warm[0].ticks.size(), 1u);
+  CAF_CHECK_EQUAL(warm[0].ticks[0].seq, 2u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -94,7 +94,9 @@ struct fixture : temp_dir {
       args.push_back("127.0.0.1:" + port);
     }
     auto p = intuition(args, "run");
-    wait_for_match(p.out_path, "(mqtt_ingress: connected)");
+    // Published before the broker acknowledged the subscription, quotes
+    // would not be delivered.
+    wait_for_match(p.err_path, "(intuition run: ready)");
     return p;
   }
 

@@ -56,19 +56,15 @@ struct fixture : temp_dir {
     broker = std::move(std::get<0>(started));
   }
 
-  /// Starts `intuition run` and waits (bounded) until it subscribed, which
-  /// it does only after trading what its input log held unprocessed.
+  /// Starts `intuition run` and waits (bounded) until the broker
+  /// acknowledged its subscription, which it asks for only after trading
+  /// what its input log held unprocessed.
   process start_run(const std::string& cfg, const std::string& tag) {
     auto p = intuition({"run", "--config", cfg, "--broker", broker->url(),
                         "--report", file(tag + ".json"), "--listen", "0",
                         "--quiet"},
                        tag);
-    CAF_REQUIRE(eventually(
-      [&] {
-        return slurp(p.out_path).find("mqtt_ingress: connected")
-               != std::string::npos;
-      },
-      30s));
+    CAF_REQUIRE(wait_ready(p));
     return p;
   }
 

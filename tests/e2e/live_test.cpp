@@ -44,14 +44,6 @@ bool port_accepts(uint16_t port) {
   return ok;
 }
 
-size_t count_of(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (auto i = text.find(needle); i != std::string::npos;
-       i = text.find(needle, i + 1))
-    ++n;
-  return n;
-}
-
 struct fixture : temp_dir {
   std::unique_ptr<runtime::embedded_broker> broker;
   std::string journal = file("live.journal");
@@ -73,15 +65,13 @@ struct fixture : temp_dir {
   }
 
   /// Starts `intuition run` against the test's broker and waits (bounded)
-  /// until its subscription is live.
+  /// until the broker acknowledged its subscription.
   process start_run(const std::string& cfg, const std::string& tag) {
     auto p = intuition({"run", "--config", cfg, "--broker", broker->url(),
                         "--report", file(tag + ".json"), "--listen", "0",
                         "--quiet"},
                        tag);
-    CAF_REQUIRE(eventually(
-      [&] { return slurp(p.out_path).find("mqtt_ingress: connected") != std::string::npos; },
-      10s));
+    CAF_REQUIRE(wait_ready(p));
     return p;
   }
 
@@ -248,9 +238,7 @@ CAF_TEST(after a broker restart the runtime reconnects and publishes every order
   CAF_REQUIRE(!broker->restart());
   auto sub2 = start_subscriber("sub2");
   // The runtime reconnects by itself and subscribes again.
-  CAF_REQUIRE(eventually(
-    [&] { return count_of(slurp(run.out_path), "mqtt_ingress: connected") >= 2; },
-    40s));
+  CAF_REQUIRE(wait_ready(run, 40s, 2));
   publish_lines(second, "pub2");
   CAF_REQUIRE(wait_for_orders(600));
   CAF_REQUIRE(eventually(
@@ -289,7 +277,7 @@ CAF_TEST(without a broker the run starts and stops its own) {
     [&] {
       out = slurp(run.out_path);
       return std::regex_search(out, m, std::regex{"embedded broker: mqtt://127\\.0\\.0\\.1:([0-9]+)"})
-             && out.find("mqtt_ingress: connected") != std::string::npos;
+             && slurp(run.err_path).find(ready_line) != std::string::npos;
     },
     10s));
   auto port = static_cast<uint16_t>(std::stoi(m[1].str()));

@@ -274,12 +274,8 @@ CAF_TEST(metrics count what a live run did) {
   auto metrics_port = wait_for_port(
     run.err_path, "serving metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics");
   CAF_REQUIRE(node_port && metrics_port);
-  CAF_REQUIRE(eventually(
-    [&] {
-      return slurp(run.out_path).find("mqtt_ingress: connected")
-             != std::string::npos;
-    },
-    20s));
+  CAF_REQUIRE(wait_ready(run));
+  CAF_CHECK_EQUAL(http_get(*metrics_port, "/ready").first, 200);
   // 20 GOOG and 20 MSFT quotes, interleaved, with 3 + 2 malformed payloads
   // published before the last valid quote.
   std::vector<std::string> lines;

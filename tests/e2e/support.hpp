@@ -3,17 +3,22 @@
 // Helpers of the end-to-end suites: temporary folders, files, and the
 // `intuition` binary (or a stock MQTT client) run as real processes.
 
+#include <arpa/inet.h>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
+#include <netinet/in.h>
 #include <sstream>
 #include <string>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace intuition::e2e {
@@ -137,6 +142,21 @@ struct temp_dir {
   int run(std::vector<std::string> args, const std::string& tag) const {
     return intuition(std::move(args), tag).wait_for(std::chrono::minutes(5));
   }
+
+  /// Publishes every line of `lines` as one QoS 1 message to `topic` on the
+  /// broker at 127.0.0.1:`port` with `mosquitto_pub`; returns its exit code.
+  int publish(uint16_t port, const std::string& topic,
+              const std::vector<std::string>& lines,
+              const std::string& tag) const {
+    std::string text;
+    for (const auto& l : lines)
+      text += l + "\n";
+    auto input = write(tag + ".in", text);
+    return spawn("mosquitto_pub", {"-h", "127.0.0.1", "-p", std::to_string(port),
+                                   "-t", topic, "-q", "1", "-l"},
+                 tag, input)
+      .wait_for(std::chrono::seconds(60));
+  }
 };
 
 /// Polls `pred` every 20 ms until it holds or `timeout` passed.
@@ -149,6 +169,85 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return pred();
+}
+
+/// How often `text` holds `needle`.
+inline size_t occurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (auto i = text.find(needle); i != std::string::npos;
+       i = text.find(needle, i + 1))
+    ++n;
+  return n;
+}
+
+/// What `intuition run` prints once the broker acknowledged its
+/// subscriptions (and again after each reconnect): publishing before that
+/// loses the messages.
+inline const std::string ready_line = "intuition run: ready";
+
+/// Waits until the `run` process `p` said it is ready for the `times`-th
+/// time (bounded by `timeout`).
+inline bool wait_ready(const process& p,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                       size_t times = 1) {
+  return eventually(
+    [&] { return occurrences(slurp(p.err_path), ready_line) >= times; },
+    timeout);
+}
+
+/// The answer of 127.0.0.1:`port` to `GET path`: the status code (0 when
+/// nothing answered within 10 s) and the body.
+inline std::pair<int, std::string> http_get(uint16_t port,
+                                            const std::string& path) {
+  auto fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return {0, {}};
+  timeval limit{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    auto request = "GET " + path
+                   + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL)
+        == static_cast<ssize_t>(request.size())) {
+      char buf[4096];
+      for (;;) {
+        auto n = ::recv(fd, buf, sizeof(buf), 0);
+        if (n <= 0 || response.size() > (1u << 20))
+          break;
+        response.append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  ::close(fd);
+  // "HTTP/1.1 200 OK\r\n...\r\n\r\nbody"
+  if (response.compare(0, 5, "HTTP/") != 0 || response.size() < 12)
+    return {0, {}};
+  auto status = std::atoi(response.c_str() + response.find(' ') + 1);
+  auto body = response.find("\r\n\r\n");
+  return {status, body == std::string::npos ? std::string{}
+                                            : response.substr(body + 4)};
+}
+
+/// A loopback port nothing listens on right now (bound, then released).
+inline uint16_t unused_port() {
+  auto fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = 0;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  uint16_t port = 0;
+  socklen_t len = sizeof(addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0
+      && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
 }
 
 /// Makes a private CA (`dir/ca.pem`) and one certificate it signed

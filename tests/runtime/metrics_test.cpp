@@ -1,14 +1,23 @@
 #define CAF_SUITE runtime.metrics
 #include "caf/test/unit_test.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
 #include <prometheus/metric_family.h>
 
 #include "actors/telemetry.hpp"
@@ -55,6 +64,32 @@ uint64_t total(const std::vector<uint64_t>& xs) {
   for (auto x : xs)
     n += x;
   return n;
+}
+
+/// Status line and body of 127.0.0.1:`port`'s answer to `GET path`
+/// (status 0 when nothing answered within 10 s).
+std::pair<int, std::string> http_get(uint16_t port, const std::string& path) {
+  auto fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval limit{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    auto request = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;)
+      response.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  if (response.compare(0, 9, "HTTP/1.1 ") != 0)
+    return {0, response};
+  auto body = response.find("\r\n\r\n");
+  return {std::atoi(response.c_str() + 9),
+          body == std::string::npos ? "" : response.substr(body + 4)};
 }
 
 /// Stands in for an actor: what `actor_probe::scope` asks of one.
@@ -295,4 +330,40 @@ CAF_TEST(open file descriptors count exactly the ones this process holds) {
   ::close(a);
   ::close(b);
   CAF_CHECK_EQUAL(value_of(runtime::process_samples(), "process_open_fds"), fds);
+}
+
+CAF_TEST(ready answers 503 with what the process waits for until it is ready) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  std::atomic<bool> subscribed{false};
+  auto started = runtime::metrics_server::start(
+    sys, {}, "127.0.0.1", 0, [&]() -> std::optional<std::string> {
+      if (subscribed)
+        return std::nullopt;
+      return std::string{"waiting for the broker"};
+    });
+  CAF_REQUIRE_EQUAL(started.index(), 0u);
+  auto server = std::move(std::get<0>(started));
+  auto port = server->port();
+  auto answer = http_get(port, "/ready");
+  CAF_CHECK_EQUAL(answer.first, 503);
+  CAF_CHECK_EQUAL(answer.second, "not ready: waiting for the broker\n");
+  // The metrics are served meanwhile, and other paths are not ours.
+  CAF_CHECK_EQUAL(http_get(port, "/metrics").first, 200);
+  CAF_CHECK_EQUAL(http_get(port, "/readyz").first, 404);
+  subscribed = true;
+  answer = http_get(port, "/ready");
+  CAF_CHECK_EQUAL(answer.first, 200);
+  CAF_CHECK_EQUAL(answer.second, "ready\n");
+  server.reset();
+  CAF_CHECK_EQUAL(http_get(port, "/ready").first, 0);
+}
+
+CAF_TEST(a process without a readiness check is ready once it serves) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto started = runtime::metrics_server::start(sys, {}, "127.0.0.1", 0);
+  CAF_REQUIRE_EQUAL(started.index(), 0u);
+  auto server = std::move(std::get<0>(started));
+  CAF_CHECK_EQUAL(http_get(server->port(), "/ready").first, 200);
 }

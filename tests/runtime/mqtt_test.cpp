@@ -326,6 +326,34 @@ CAF_TEST(a persistent session receives what was published while it was away) {
   CAF_CHECK_EQUAL(first_difference(second_log.received(), want), "none");
 }
 
+CAF_TEST(subscribed holds once the broker acknowledged every subscription) {
+  auto broker = start_broker();
+  recorder log;
+  mqtt_client sub{client_options(*broker, "suback-sub", true), log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/a", 1)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("$share/g1/test/b", 1)), "ok");
+  CAF_CHECK(!sub.subscribed());
+  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
+  CAF_REQUIRE(log.wait_until([&] { return log.subscribed >= 2; }));
+  CAF_CHECK(poll_until([&] { return sub.subscribed(); }));
+  // From then on what is published reaches the subscriber, on both filters.
+  recorder pub_log;
+  mqtt_client pub{client_options(*broker, "suback-pub", true),
+                  pub_log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  CAF_REQUIRE(pub_log.wait_until([&] { return pub_log.connects >= 1; }));
+  CAF_REQUIRE_EQUAL(publish_all(pub, "test/a", {"x"}), "ok");
+  CAF_REQUIRE_EQUAL(publish_all(pub, "test/b", {"y"}), "ok");
+  CAF_CHECK(log.wait_until([&] { return log.payloads.size() >= 2; }));
+  // Without the broker nothing is subscribed; after its return the client
+  // is subscribed again only once the broker acknowledged it again.
+  broker->kill_hard();
+  CAF_CHECK(poll_until([&] { return !sub.subscribed(); }));
+  CAF_REQUIRE_EQUAL(or_ok(broker->restart()), "ok");
+  CAF_CHECK(log.wait_until([&] { return log.subscribed >= 4; }));
+  CAF_CHECK(poll_until([&] { return sub.subscribed(); }));
+}
+
 CAF_TEST(a client reconnects and resubscribes after a broker restart) {
   auto broker = start_broker();
   recorder sub_log;

@@ -151,6 +151,20 @@ CAF_TEST(channels must be a non-empty list of non-empty strings) {
   }
 }
 
+CAF_TEST(channels must be topic filters a broker accepts) {
+  CAF_CHECK_EQUAL(params::get_channels(
+                    json{{"channels", {"quotes/+", "$share/g1/ticks", "#"}}}),
+                  (strings{"quotes/+", "$share/g1/ticks", "#"}));
+  for (auto bad : {json::array({"quotes/#/GOOG"}), json::array({"quotes+"}),
+                   json::array({"ok", "$share/g1"})}) {
+    auto err = error_of([&] { params::get_channels(json{{"channels", bad}}); });
+    CAF_REQUIRE(err);
+    CAF_CHECK_EQUAL(err->field(), "channels");
+    CAF_CHECK_EQUAL(err->value(), bad.dump());
+    CAF_CHECK(err->expected().find("MQTT topic filters") != std::string::npos);
+  }
+}
+
 // -- registry -------------------------------------------------------------------
 
 CAF_TEST(the registry lists the built-in algorithms sorted) {
