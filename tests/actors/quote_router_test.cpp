@@ -67,6 +67,9 @@ stand_in_portfolio(portfolio_actor::pointer self, std::shared_ptr<record> seen) 
       seen->to_portfolio.push_back(batch);
       return batch.signals.size();
     },
+    [](halt_atom, const std::string&, const std::string&) {
+      // nop
+    },
     [](report_atom) { return std::string{"{}"}; },
     [](get_state_atom) {
       return make_actor_state("portfolio", "portfolio", {}, "{}");
