@@ -391,7 +391,7 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     out.mqtt.client_id = s.string("client_id", "intuition");
     if (out.mqtt.client_id.empty() || out.mqtt.client_id.size() > 20)
       throw config_error(s.field("client_id"), "\"" + out.mqtt.client_id + "\"",
-                         "1 to 20 characters (MQTT 3.1 limit with -in/-out)");
+                         "1 to 20 characters (MQTT 3.1 limit with -in/-out/-sig)");
     out.mqtt.qos = static_cast<int>(s.integer("qos", 1, 0, 1, "0 or 1"));
     out.mqtt.username = s.string("username", "");
     out.mqtt.password_file = resolve_path(base_dir, s.string("password_file", ""));

@@ -59,8 +59,9 @@ struct mqtt_config {
   /// `embedded` (start a private mosquitto on a free 127.0.0.1 port) or a
   /// broker URL such as `mqtt://127.0.0.1:1883`.
   std::string broker = "embedded";
-  /// Stable base of the client ids (`ID-in`, `ID-out`): the broker keeps the
-  /// subscriber's session under it across reconnects.
+  /// Stable base of the client ids (`ID-in` subscribes, `ID-out` publishes
+  /// orders, `ID-sig` signals): the broker keeps the subscriber's session
+  /// under it across reconnects.
   std::string client_id = "intuition";
   /// QoS of the quote subscriptions (0 or 1).
   int qos = 1;

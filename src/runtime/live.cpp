@@ -420,6 +420,12 @@ int run_live(const run_options& opts, const char* argv0) {
     caf::anon_send(publisher, actors::puback_atom_v, static_cast<int32_t>(mid));
   };
   mqtt_client out_client{out_opts, out_cb};
+  // Signals have a connection of their own, so that no id of theirs is ever
+  // taken for an order's acknowledgement (see actors::publish_fns).
+  auto sig_opts = base;
+  sig_opts.client_id = cfg.mqtt.client_id + "-sig";
+  sig_opts.clean_session = true;
+  mqtt_client sig_client{sig_opts, mqtt_callbacks{}};
   auto in_opts = base;
   in_opts.client_id = cfg.mqtt.client_id + "-in";
   in_opts.clean_session = false;
@@ -466,12 +472,15 @@ int run_live(const run_options& opts, const char* argv0) {
   });
   // Detached like the order log: writing the publication mark syncs a file,
   // which must not stall one of the scheduler's workers.
+  auto publish_with = [](mqtt_client& client) {
+    return actors::publish_fn{[&client](const std::string& topic,
+                                        const std::string& payload, int qos) {
+      return client.publish(topic, payload, qos);
+    }};
+  };
   publisher = sys.spawn<caf::detached>(actors::order_publisher, std::move(pub_cfg),
-                        actors::publish_fn{[&out_client](const std::string& topic,
-                                                         const std::string& payload,
-                                                         int qos) {
-                          return out_client.publish(topic, payload, qos);
-                        }});
+                                       actors::publish_fns{publish_with(out_client),
+                                                           publish_with(sig_client)});
   auto p = start_pipeline(sys, cfg, std::move(journal),
                           cfg.cluster.local ? actors::local_placement()
                                             : actors::placement_fn{},
@@ -547,6 +556,11 @@ int run_live(const run_options& opts, const char* argv0) {
     std::cerr << "intuition run: mqtt: " << *err << "\n";
     stop_requested = true;
   }
+  if (cfg.mqtt.publish_signals && !stop_requested)
+    if (auto err = sig_client.start()) {
+      std::cerr << "intuition run: mqtt: " << *err << "\n";
+      stop_requested = true;
+    }
   // Signals are best effort (QoS 0, not kept while disconnected): give the
   // publishing side a moment to connect before the first quote arrives.
   for (int i = 0; i < 50 && !out_client.connected() && !stop_requested; ++i)
@@ -689,6 +703,7 @@ int run_live(const run_options& opts, const char* argv0) {
               << " messages wait in the input log; the next start trades "
                  "them\n";
   out_client.stop();
+  sig_client.stop();
   stop_control(sys, control);
   if (connector)
     caf::anon_send_exit(connector, caf::exit_reason::user_shutdown);
