@@ -160,6 +160,20 @@ inline bool make_test_certificates(const std::string& dir) {
   return std::system(sh.c_str()) == 0;
 }
 
+/// Adds to `make_test_certificates(dir)` a server certificate for
+/// 127.0.0.1 (`dir/broker.pem`, `dir/broker.key`) signed by the same CA, as
+/// an MQTT client checks it; true on success.
+inline bool make_broker_certificate(const std::string& dir) {
+  auto sh = "cd " + dir
+            + " && printf 'subjectAltName=IP:127.0.0.1\\n' > broker.ext"
+              " && openssl req -newkey rsa:2048 -nodes -keyout broker.key"
+              " -out broker.csr -subj /CN=127.0.0.1 2>/dev/null"
+              " && openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key"
+              " -CAcreateserial -out broker.pem -days 1 -extfile broker.ext"
+              " 2>/dev/null";
+  return std::system(sh.c_str()) == 0;
+}
+
 /// The CAF `[openssl]` section for the certificates of
 /// `make_test_certificates(dir)`.
 inline std::string test_openssl_section(const std::string& dir) {
