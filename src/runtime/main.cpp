@@ -112,9 +112,10 @@ options:
                         (bad user name or password, not authorised) or the
                         TLS handshake fails on a certificate, instead of
                         stopping with exit status 1
-  --client-id ID        base of the MQTT client ids (ID-in keeps a persistent
-                        session, so quotes sent during a short disconnect
-                        arrive after reconnecting)
+  --client-id ID        base of the MQTT client ids: ID-in subscribes with a
+                        persistent session, so quotes sent during a short
+                        disconnect arrive after reconnecting; ID-out
+                        publishes orders, ID-sig signals
   --journal PATH        order journal (default: journal.path of the config)
   --report FILE         also write the summary as JSON
   --demo CSV            publish this CSV into the broker at 2,000 quotes/s
