@@ -33,10 +33,10 @@ void schedule_tick(self_ptr self) {
 
 void send_order(self_ptr self, const trading::order& x) {
   auto& st = self->state;
-  auto res = st.publish(order_topic(st.cfg.topic_prefix, x.strategy),
-                        trading::encode_order_json(x), 1);
+  auto res = st.publish.order(order_topic(st.cfg.topic_prefix, x.strategy),
+                              trading::encode_order_json(x), 1);
   if (auto* mid = std::get_if<int>(&res)) {
-    st.in_flight[*mid] = x.seq;
+    st.in_flight.sent(x.seq, *mid);
     st.unsent.erase(x.seq);
     ++st.published;
   } else {
@@ -133,7 +133,8 @@ void answer_drains(self_ptr self) {
   // Connected, a drain waits for acks; with nothing in flight it cannot
   // make progress and answers with what is left.
   if (st.drains.empty()
-      || (st.connected && !st.unconfirmed.empty() && !st.in_flight.empty()))
+      || (st.connected && !st.unconfirmed.empty()
+          && st.in_flight.awaiting() > 0))
     return;
   write_mark(self);
   for (auto& p : st.drains)
@@ -146,7 +147,7 @@ void answer_drains(self_ptr self) {
 
 order_publisher_actor::behavior_type
 order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> self,
-                order_publisher_config cfg, publish_fn publish) {
+                order_publisher_config cfg, publish_fns publish) {
   auto& st = self->state;
   st.publish = std::move(publish);
   auto unconfirmed = std::move(cfg.unconfirmed);
@@ -185,20 +186,21 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
                          {"strength", s.strength},
                          {"price", trading::micros_to_double(s.price_micros)},
                          {"ts", s.ts_ms}};
-        st.publish(signal_topic(st.cfg.topic_prefix, s.strategy, s.symbol),
-                   j.dump(), 0);
+        st.publish.signal(signal_topic(st.cfg.topic_prefix, s.strategy,
+                                       s.symbol),
+                          j.dump(), 0);
         ++st.signals;
       }
     },
     [self](puback_atom, int32_t mid) {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      auto i = st.in_flight.find(mid);
-      if (i == st.in_flight.end())
-        return; // a signal (QoS 0) or a message from before a reconnect
-      st.unconfirmed.erase(i->second);
-      st.in_flight.erase(i);
-      ++st.confirmed;
+      auto seq = st.in_flight.acknowledged(mid);
+      // Nothing for a copy sent before a reconnect (sent again since) or an
+      // id no copy holds.
+      if (!seq)
+        return;
+      st.confirmed += st.unconfirmed.erase(*seq);
       retry_unsent(self);
       readmit(self);
       update_mark(self);
@@ -216,9 +218,10 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
         return;
       }
       // Whatever was in flight may be lost with the old connection: publish
-      // every unconfirmed order again, in order.
-      st.republished += st.in_flight.size();
-      st.in_flight.clear();
+      // every unconfirmed order again, in order. The old copies stay in the
+      // ledger: the client still sends them and their acks must retire them.
+      st.republished += st.in_flight.awaiting();
+      st.in_flight.reconnected();
       st.unsent.clear();
       for (const auto& [seq, x] : st.unconfirmed)
         send_order(self, x);

@@ -6,7 +6,6 @@
 #include <map>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -14,6 +13,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
+#include "trading/in_flight_orders.hpp"
 #include "trading/journal.hpp"
 
 /// MQTT egress: every durable order and every signal, published.
@@ -23,6 +23,17 @@ namespace intuition::actors {
 /// the runtime (the MQTT client lives there); called from the actor.
 using publish_fn = std::function<std::variant<int, std::string>(
   const std::string& topic, const std::string& payload, int qos)>;
+
+/// Where the publisher sends. Orders and signals go out on connections of
+/// their own: a client numbers everything it publishes from one counter and
+/// reports a QoS 0 message as published once written, under its id, so a
+/// signal's id, reused after a wrap, would read as the PUBACK of an order.
+struct publish_fns {
+  /// Orders, QoS 1; every id it returns comes back in one `puback`.
+  publish_fn order;
+  /// Signals, QoS 0; its ids are never reported to the publisher.
+  publish_fn signal;
+};
 
 struct order_publisher_config {
   /// Prepended to `orders/<strategy>` and `signals/<strategy>/<symbol>`.
@@ -47,12 +58,12 @@ struct order_publisher_config {
 struct order_publisher_state {
   static inline const char* name = "order_publisher";
   order_publisher_config cfg;
-  publish_fn publish;
+  publish_fns publish;
   bool connected = false;
   /// Orders not yet confirmed by the broker, by seq.
   std::map<uint64_t, trading::order> unconfirmed;
-  /// Message id of each order in flight.
-  std::unordered_map<int, uint64_t> in_flight;
+  /// The copies of orders the client holds, by message id and send order.
+  trading::in_flight_orders in_flight;
   /// Orders whose publish failed while connected; retried on the next tick.
   std::set<uint64_t> unsent;
   /// Orders [deferred_from, deferred_to] wait in the journal (none while
@@ -80,10 +91,11 @@ struct order_publisher_state {
 
 /// Spawns the publisher. Orders are published in seq order on connect,
 /// again after a reconnect if still unconfirmed, and acknowledged through
-/// `puback` messages the runtime sends from the client's callback.
+/// `puback` messages the runtime sends from the order client's callback;
+/// `connection_event`s are those of the order client.
 order_publisher_actor::behavior_type
 order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> self,
-                order_publisher_config cfg, publish_fn publish);
+                order_publisher_config cfg, publish_fns publish);
 
 /// `orders/<strategy>` with the prefix.
 std::string order_topic(const std::string& prefix, const std::string& strategy);

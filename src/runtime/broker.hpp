@@ -31,6 +31,19 @@ struct broker_options {
   /// none of the messages it acknowledged to a publisher, at the price of a
   /// database write per message. Default: false.
   bool save_every_change = false;
+  /// A mosquitto password file (`mosquitto_passwd`): set, clients must log in
+  /// with a user and password it holds; anonymous ones are refused. Default:
+  /// empty.
+  std::string password_file;
+  /// PEM certificate and key the broker presents: set, the listener speaks
+  /// TLS only (`mqtts://`). Both or neither. Default: empty.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  /// PEM CA certificates that sign client certificates. Default: empty.
+  std::string tls_ca_file;
+  /// With TLS: refuse clients that do not present a certificate signed by
+  /// `tls_ca_file` (mosquitto's `require_certificate`). Default: false.
+  bool require_certificate = false;
 };
 
 /// Owns one mosquitto child process configured never to drop QoS >= 1
@@ -74,7 +87,7 @@ public:
 
   // -- observers --------------------------------------------------------------
 
-  /// `mqtt://127.0.0.1:PORT`.
+  /// `mqtt://127.0.0.1:PORT`, or `mqtts://` with TLS.
   std::string url() const;
 
   /// The port the broker listens on.

@@ -391,11 +391,14 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     out.mqtt.client_id = s.string("client_id", "intuition");
     if (out.mqtt.client_id.empty() || out.mqtt.client_id.size() > 20)
       throw config_error(s.field("client_id"), "\"" + out.mqtt.client_id + "\"",
-                         "1 to 20 characters (MQTT 3.1 limit with -in/-out)");
+                         "1 to 20 characters (MQTT 3.1 limit with -in/-out/-sig)");
     out.mqtt.qos = static_cast<int>(s.integer("qos", 1, 0, 1, "0 or 1"));
     out.mqtt.username = s.string("username", "");
     out.mqtt.password_file = resolve_path(base_dir, s.string("password_file", ""));
     out.mqtt.tls_ca = resolve_path(base_dir, s.string("tls_ca", ""));
+    out.mqtt.tls_cert = resolve_path(base_dir, s.string("tls_cert", ""));
+    out.mqtt.tls_key = resolve_path(base_dir, s.string("tls_key", ""));
+    out.mqtt.retry_refused = s.boolean("retry_refused", false);
     out.mqtt.topic_prefix = s.string("topic_prefix", "");
     out.mqtt.max_queued_orders = s.integer("max_queued_orders", 10000, 1,
                                            10'000'000,
@@ -461,6 +464,27 @@ void apply_node_flags(const node_flags& flags, app_config& cfg) {
   for (const auto& node : flags.join)
     cfg.cluster.nodes.push_back(parse_endpoint("--join", node));
   check_cluster(cfg.cluster);
+}
+
+void check_mqtt_credentials(const mqtt_config& cfg) {
+  auto quoted = [](const std::string& x) { return "\"" + x + "\""; };
+  if (!cfg.password_file.empty() && cfg.username.empty())
+    throw config_error("--password-file (mqtt.password_file)",
+                       quoted(cfg.password_file),
+                       "--username (mqtt.username) as well: the password is "
+                       "sent only with a user name");
+  if (!cfg.tls_cert.empty() && cfg.tls_key.empty())
+    throw config_error("--tls-cert (mqtt.tls_cert)", quoted(cfg.tls_cert),
+                       "--tls-key (mqtt.tls_key) as well: the certificate's "
+                       "private key");
+  if (!cfg.tls_key.empty() && cfg.tls_cert.empty())
+    throw config_error("--tls-key (mqtt.tls_key)", quoted(cfg.tls_key),
+                       "--tls-cert (mqtt.tls_cert) as well: the certificate "
+                       "of that key");
+  if (!cfg.tls_cert.empty() && cfg.tls_ca.empty())
+    throw config_error("--tls-cert (mqtt.tls_cert)", quoted(cfg.tls_cert),
+                       "--tls-ca (mqtt.tls_ca) as well: a client certificate "
+                       "is presented only over TLS that verifies the broker");
 }
 
 void check_cluster(const cluster_config& cfg) {

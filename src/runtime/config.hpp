@@ -59,16 +59,26 @@ struct mqtt_config {
   /// `embedded` (start a private mosquitto on a free 127.0.0.1 port) or a
   /// broker URL such as `mqtt://127.0.0.1:1883`.
   std::string broker = "embedded";
-  /// Stable base of the client ids (`ID-in`, `ID-out`): the broker keeps the
-  /// subscriber's session under it across reconnects.
+  /// Stable base of the client ids (`ID-in` subscribes, `ID-out` publishes
+  /// orders, `ID-sig` signals): the broker keeps the subscriber's session
+  /// under it across reconnects.
   std::string client_id = "intuition";
   /// QoS of the quote subscriptions (0 or 1).
   int qos = 1;
   std::string username;
-  /// File whose first line is the password.
+  /// File whose first line is the password; needs `username`.
   std::string password_file;
   /// CA certificates (PEM) for TLS to the broker.
   std::string tls_ca;
+  /// Client certificate (PEM) for a broker that requires one; needs
+  /// `tls_key` and `tls_ca`. Default: none.
+  std::string tls_cert;
+  /// Private key (PEM, not encrypted) of `tls_cert`. Default: none.
+  std::string tls_key;
+  /// Keep retrying a connection refused for a reason retrying does not
+  /// change (credentials, authorisation, certificates) instead of stopping.
+  /// Default: false.
+  bool retry_refused = false;
   /// Prepended to `orders/...` and `signals/...`.
   std::string topic_prefix;
   bool publish_signals = true;
@@ -191,6 +201,12 @@ struct node_flags {
 };
 
 struct app_config;
+
+/// Throws `trading::config_error`, naming the flags and fields, for MQTT
+/// credentials that cannot work together: a password file without a user
+/// name, a client certificate without its key or the other way round, or a
+/// client certificate without a CA file. Checked once flags are applied.
+void check_mqtt_credentials(const mqtt_config& cfg);
 
 /// Applies `flags` over `cfg` and checks the cluster (`check_cluster`).
 /// Throws `trading::config_error` naming the flag or field.

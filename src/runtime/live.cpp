@@ -4,10 +4,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <mutex>
 #include <set>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -110,16 +113,128 @@ std::string encode_payload(const trading::quote& q, const std::string& format) {
   return trading::encode_canonical(q);
 }
 
-/// Reads the first line of a password file.
+/// Reads the first line of a password file (without a trailing CR).
 std::variant<std::string, std::string> read_password(const std::string& path) {
   std::ifstream in{path};
   if (!in)
-    return std::variant<std::string, std::string>{std::in_place_index<1>,
-                                                  "cannot read " + path};
+    return std::variant<std::string, std::string>{
+      std::in_place_index<1>, "cannot read " + path + ": " + std::strerror(errno)};
   std::string line;
   std::getline(in, line);
+  if (!line.empty() && line.back() == '\r')
+    line.pop_back();
   return std::variant<std::string, std::string>{std::in_place_index<0>, line};
 }
+
+/// Warns on stderr when group or others may read the secret at `path`,
+/// which `what` (naming its flag) describes.
+void warn_if_shared(const std::string& path, const std::string& what,
+                    const std::string& flag) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & (S_IRGRP | S_IROTH)) == 0)
+    return;
+  auto group = (st.st_mode & S_IRGRP) != 0;
+  auto others = (st.st_mode & S_IROTH) != 0;
+  char mode[8];
+  std::snprintf(mode, sizeof(mode), "%04o",
+                static_cast<unsigned>(st.st_mode & 07777));
+  std::cerr << "intuition run: warning: " << what << " " << path << " ("
+            << flag << ") is readable by "
+            << (group && others ? "group and others" : group ? "group" : "others")
+            << " (mode " << mode
+            << "); make it readable by its owner only: chmod 600 " << path
+            << "\n";
+}
+
+/// The settings every MQTT client of a run shares: keepalive, backoff and
+/// credentials, the password read from its file. Warns on stderr about a
+/// password file or TLS key that others can read, or an empty password.
+/// Returns an error message when the password file cannot be read.
+std::variant<mqtt_options, std::string> shared_mqtt_options(const mqtt_config& cfg) {
+  mqtt_options out;
+  out.keepalive_s = cfg.keepalive_s;
+  out.reconnect_max_s = static_cast<unsigned>(cfg.reconnect_max_s);
+  out.username = cfg.username;
+  out.tls_ca_file = cfg.tls_ca;
+  out.tls_cert_file = cfg.tls_cert;
+  out.tls_key_file = cfg.tls_key;
+  if (!cfg.tls_key.empty())
+    warn_if_shared(cfg.tls_key, "the TLS key", "--tls-key");
+  if (cfg.password_file.empty())
+    return out;
+  auto pw = read_password(cfg.password_file);
+  if (auto* err = std::get_if<1>(&pw))
+    return "--password-file: " + *err;
+  warn_if_shared(cfg.password_file, "the password file", "--password-file");
+  out.password = std::get<0>(pw);
+  if (out.password.empty())
+    std::cerr << "intuition run: warning: the password file "
+              << cfg.password_file << " (--password-file) is empty: user '"
+              << cfg.username << "' connects without a password\n";
+  return out;
+}
+
+/// Refusals that retrying does not change, from any MQTT client of the run.
+/// The first one stops the run (unless `mqtt.retry_refused`); each is
+/// explained on stderr once per client.
+class refusal_watch {
+public:
+  refusal_watch(std::string broker, bool keep_retrying)
+    : broker_(std::move(broker)), keep_retrying_(keep_retrying) {
+    // nop
+  }
+
+  /// The `on_refused` callback of the client `client_id`.
+  std::function<void(mqtt_refusal)> callback(std::string client_id) {
+    return [this, client_id](mqtt_refusal x) { note(client_id, x); };
+  }
+
+  /// Whether a refusal stopped the run.
+  bool stopped() const noexcept {
+    return stopped_.load();
+  }
+
+private:
+  /// Runs on a client's network thread.
+  void note(const std::string& client, const mqtt_refusal& x) {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      if (stopped_ || !reported_.insert(client + '\n' + x.reason).second)
+        return;
+      if (!keep_retrying_)
+        stopped_ = true;
+    }
+    std::string what = x.tls ? "the TLS handshake of client '" + client
+                                 + "' with " + broker_ + " failed: "
+                             : "the broker " + broker_ + " refused client '"
+                                 + client + "': ";
+    std::string check
+      = x.tls ? "--tls-ca, --tls-cert and --tls-key (mqtt.tls_ca, "
+                "mqtt.tls_cert, mqtt.tls_key) against the broker's "
+                "certificate settings"
+        : x.reason.find("identifier") != std::string::npos
+          ? "--client-id (mqtt.client_id) against what the broker accepts"
+        : x.reason.find("protocol") != std::string::npos
+          ? "that the broker speaks MQTT 3.1.1"
+          : "--username and --password-file (mqtt.username, "
+            "mqtt.password_file) against the broker's users and ACL";
+    // One write, so the lines of several clients do not interleave.
+    std::cerr << ("intuition run: mqtt: " + what + x.reason
+                  + ". Retrying does not change that: check " + check
+                  + (keep_retrying_
+                       ? "; retrying with backoff (--mqtt-retry-refused)\n"
+                       : "; stopping (--mqtt-retry-refused keeps "
+                         "retrying)\n"));
+    if (!keep_retrying_)
+      stop_requested = true;
+  }
+
+  std::string broker_;
+  bool keep_retrying_;
+  std::atomic<bool> stopped_{false};
+  std::mutex mtx_;
+  std::set<std::string> reported_;
+};
 
 /// Asks an actor for its state, waiting at most a second.
 std::optional<actors::actor_state> query_state(caf::scoped_actor& self,
@@ -317,12 +432,19 @@ int run_live(const run_options& opts, const char* argv0) {
     cfg.mqtt.password_file = *opts.password_file;
   if (opts.tls_ca)
     cfg.mqtt.tls_ca = *opts.tls_ca;
+  if (opts.tls_cert)
+    cfg.mqtt.tls_cert = *opts.tls_cert;
+  if (opts.tls_key)
+    cfg.mqtt.tls_key = *opts.tls_key;
+  if (opts.retry_refused)
+    cfg.mqtt.retry_refused = true;
   if (opts.client_id)
     cfg.mqtt.client_id = *opts.client_id;
   if (opts.journal)
     cfg.journal.path = *opts.journal;
   try {
     apply_node_flags(opts.node, cfg);
+    check_mqtt_credentials(cfg.mqtt);
   } catch (const std::exception& ex) {
     std::cerr << "intuition run: " << ex.what() << "\n";
     return 2;
@@ -338,19 +460,12 @@ int run_live(const run_options& opts, const char* argv0) {
               << opts.config_path << " or pass --journal PATH\n";
     return 2;
   }
-  mqtt_options base;
-  base.keepalive_s = cfg.mqtt.keepalive_s;
-  base.reconnect_max_s = static_cast<unsigned>(cfg.mqtt.reconnect_max_s);
-  base.username = cfg.mqtt.username;
-  base.tls_ca_file = cfg.mqtt.tls_ca;
-  if (!cfg.mqtt.password_file.empty()) {
-    auto pw = read_password(cfg.mqtt.password_file);
-    if (pw.index() == 1) {
-      std::cerr << "intuition run: --password-file: " << std::get<1>(pw) << "\n";
-      return 2;
-    }
-    base.password = std::get<0>(pw);
+  auto shared = shared_mqtt_options(cfg.mqtt);
+  if (auto* err = std::get_if<std::string>(&shared)) {
+    std::cerr << "intuition run: " << *err << "\n";
+    return 2;
   }
+  auto base = std::get<mqtt_options>(std::move(shared));
   std::unique_ptr<embedded_broker> broker;
   if (cfg.mqtt.broker != "embedded") {
     std::string err;
@@ -423,6 +538,7 @@ int run_live(const run_options& opts, const char* argv0) {
     channels.insert(s.channels.begin(), s.channels.end());
   actors::order_publisher_actor publisher;
   actors::mqtt_ingress_actor ingress;
+  refusal_watch refusals{to_string(base.broker), cfg.mqtt.retry_refused};
   auto out_opts = base;
   out_opts.client_id = cfg.mqtt.client_id + "-out";
   out_opts.max_inflight = feed_max_inflight;
@@ -436,7 +552,16 @@ int run_live(const run_options& opts, const char* argv0) {
   out_cb.on_published = [&](int mid) {
     caf::anon_send(publisher, actors::puback_atom_v, static_cast<int32_t>(mid));
   };
+  out_cb.on_refused = refusals.callback(out_opts.client_id);
   mqtt_client out_client{out_opts, out_cb};
+  // Signals have a connection of their own, so that no id of theirs is ever
+  // taken for an order's acknowledgement (see actors::publish_fns).
+  auto sig_opts = base;
+  sig_opts.client_id = cfg.mqtt.client_id + "-sig";
+  sig_opts.clean_session = true;
+  mqtt_callbacks sig_cb;
+  sig_cb.on_refused = refusals.callback(sig_opts.client_id);
+  mqtt_client sig_client{sig_opts, sig_cb};
   auto in_opts = base;
   in_opts.client_id = cfg.mqtt.client_id + "-in";
   in_opts.clean_session = false;
@@ -461,11 +586,12 @@ int run_live(const run_options& opts, const char* argv0) {
   in_cb.on_disconnect = [&](std::string reason, bool) {
     caf::anon_send(ingress, actors::connection_event{false, reason});
   };
-  in_cb.on_refused = [](std::string topic) {
+  in_cb.on_subscription_refused = [](std::string topic) {
     std::cerr << ("intuition run: the broker refused the subscription to "
                   + topic
                   + "; not ready until it accepts it (check its ACL)\n");
   };
+  in_cb.on_refused = refusals.callback(in_opts.client_id);
   mqtt_client in_client{in_opts, in_cb};
   // -- actor system
   node_config caf_cfg;
@@ -490,12 +616,15 @@ int run_live(const run_options& opts, const char* argv0) {
   });
   // Detached like the order log: writing the publication mark syncs a file,
   // which must not stall one of the scheduler's workers.
+  auto publish_with = [](mqtt_client& client) {
+    return actors::publish_fn{[&client](const std::string& topic,
+                                        const std::string& payload, int qos) {
+      return client.publish(topic, payload, qos);
+    }};
+  };
   publisher = sys.spawn<caf::detached>(actors::order_publisher, std::move(pub_cfg),
-                        actors::publish_fn{[&out_client](const std::string& topic,
-                                                         const std::string& payload,
-                                                         int qos) {
-                          return out_client.publish(topic, payload, qos);
-                        }});
+                                       actors::publish_fns{publish_with(out_client),
+                                                           publish_with(sig_client)});
   auto p = start_pipeline(sys, cfg, std::move(journal),
                           cfg.cluster.local ? actors::local_placement()
                                             : actors::placement_fn{},
@@ -587,10 +716,19 @@ int run_live(const run_options& opts, const char* argv0) {
   }
   auto control = std::move(std::get<control_plane>(started));
   install_stop_handlers();
-  if (auto err = out_client.start()) {
-    std::cerr << "intuition run: mqtt: " << *err << "\n";
-    stop_requested = true;
-  }
+  bool failed = false;
+  auto start_client = [&](mqtt_client& client) {
+    if (stop_requested)
+      return;
+    if (auto err = client.start()) {
+      std::cerr << "intuition run: mqtt: " << *err << "; stopping\n";
+      stop_requested = true;
+      failed = true;
+    }
+  };
+  start_client(out_client);
+  if (cfg.mqtt.publish_signals)
+    start_client(sig_client);
   // Signals are best effort (QoS 0, not kept while disconnected): give the
   // publishing side a moment to connect before the first quote arrives.
   for (int i = 0; i < 50 && !out_client.connected() && !stop_requested; ++i)
@@ -600,15 +738,13 @@ int run_live(const run_options& opts, const char* argv0) {
   for (const auto& ch : channels)
     if (auto err = in_client.subscribe(ch, cfg.mqtt.qos))
       std::cerr << "intuition run: subscribe " << ch << ": " << *err << "\n";
-  if (auto err = in_client.start()) {
-    std::cerr << "intuition run: mqtt: " << *err << "\n";
-    stop_requested = true;
-  }
+  start_client(in_client);
   subscribing = true;
   // One write, so the line is not interleaved with the actors' output.
-  std::cerr << ("intuition run: connecting to " + to_string(base.broker)
-                + ", subscribing to " + channel_list + " (QoS "
-                + std::to_string(cfg.mqtt.qos) + ")\n");
+  if (!stop_requested)
+    std::cerr << ("intuition run: connecting to " + to_string(base.broker)
+                  + ", subscribing to " + channel_list + " (QoS "
+                  + std::to_string(cfg.mqtt.qos) + ")\n");
   // -- the live demo feeds the bundled data into the broker once ready:
   // the broker does not deliver what is published before the subscription.
   std::thread demo_feed;
@@ -737,7 +873,6 @@ int run_live(const run_options& opts, const char* argv0) {
   if (demo_feed.joinable())
     demo_feed.join();
   in_client.stop();
-  bool failed = false;
   self->request(ingress, std::chrono::seconds(30), actors::drain_atom_v)
     .receive([](uint64_t) {},
              [&](caf::error& err) {
@@ -781,6 +916,7 @@ int run_live(const run_options& opts, const char* argv0) {
               << " messages wait in the input log; the next start trades "
                  "them\n";
   out_client.stop();
+  sig_client.stop();
   stop_control(sys, control);
   if (connector)
     caf::anon_send_exit(connector, caf::exit_reason::user_shutdown);
@@ -827,7 +963,7 @@ int run_live(const run_options& opts, const char* argv0) {
     std::ofstream out{*opts.report_path};
     out << report.dump(2) << "\n";
   }
-  return failed ? 1 : 0;
+  return failed || refusals.stopped() ? 1 : 0;
 }
 
 } // namespace intuition::runtime

@@ -18,6 +18,10 @@ struct run_options {
   std::optional<std::string> username;
   std::optional<std::string> password_file;
   std::optional<std::string> tls_ca;
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
+  /// Keep retrying a refused connection (`--mqtt-retry-refused`).
+  bool retry_refused = false;
   std::optional<std::string> client_id;
   std::optional<std::string> journal;
   std::optional<std::string> report_path;

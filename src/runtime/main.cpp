@@ -110,11 +110,21 @@ options:
                         "embedded": a private mosquitto on a free 127.0.0.1
                         port whose URL is printed)
   --username U          broker user name
-  --password-file F     file whose first line is the password
+  --password-file F     file whose first line is the password (needs
+                        --username; warned about when group or others can
+                        read it)
   --tls-ca FILE         CA certificates (PEM) to verify the broker with
-  --client-id ID        base of the MQTT client ids (ID-in keeps a persistent
-                        session, so quotes sent during a short disconnect
-                        arrive after reconnecting)
+  --tls-cert FILE       client certificate (PEM) for a broker that requires
+                        one (needs --tls-key and --tls-ca)
+  --tls-key FILE        private key (PEM) of --tls-cert
+  --mqtt-retry-refused  keep retrying when the broker refuses the connection
+                        (bad user name or password, not authorised) or the
+                        TLS handshake fails on a certificate, instead of
+                        stopping with exit status 1
+  --client-id ID        base of the MQTT client ids: ID-in subscribes with a
+                        persistent session, so quotes sent during a short
+                        disconnect arrive after reconnecting; ID-out
+                        publishes orders, ID-sig signals
   --journal PATH        order journal (default: journal.path of the config)
   --accept-journal-loss start although the journal holds fewer orders than
                         were acknowledged or published (it was cut short or
@@ -140,6 +150,10 @@ options:
   --caf-config FILE     CAF settings file (INI syntax)
   --quiet               no progress lines
   --help                this text
+
+exit status: 0 after SIGINT/SIGTERM or --exit-when-idle, 1 on a runtime or
+journal error or a connection refused for good (see --mqtt-retry-refused),
+2 on a bad command line or configuration.
 )";
 
 const char* feed_help = R"(usage: intuition feed --broker URL --quotes CSV [options]
@@ -367,6 +381,12 @@ int run_command(int argc, char** argv) {
       opts.password_file = value;
     } else if (take_value(argc, argv, i, "--tls-ca", value, err)) {
       opts.tls_ca = value;
+    } else if (take_value(argc, argv, i, "--tls-cert", value, err)) {
+      opts.tls_cert = value;
+    } else if (take_value(argc, argv, i, "--tls-key", value, err)) {
+      opts.tls_key = value;
+    } else if (arg == "--mqtt-retry-refused") {
+      opts.retry_refused = true;
     } else if (take_value(argc, argv, i, "--client-id", value, err)) {
       opts.client_id = value;
     } else if (take_value(argc, argv, i, "--journal", value, err)) {

@@ -64,7 +64,46 @@ std::optional<uint16_t> parse_port(std::string_view text) {
   return static_cast<uint16_t>(value);
 }
 
+/// libmosquitto logs an OpenSSL error as "OpenSSL Error[N]: error:CODE:LIB:
+/// FUNC:REASON" (FUNC is empty with OpenSSL 3); returns REASON, or nothing
+/// for any other line.
+std::optional<std::string> openssl_reason(std::string_view line) {
+  constexpr std::string_view prefix = "OpenSSL Error";
+  if (line.substr(0, prefix.size()) != prefix)
+    return std::nullopt;
+  auto colon = line.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 >= line.size())
+    return std::nullopt;
+  return std::string{line.substr(colon + 1)};
+}
+
+/// "Connection Refused: not authorised." -> "not authorised".
+std::string connack_reason(int rc) {
+  std::string_view text = mosquitto_connack_string(rc);
+  constexpr std::string_view prefix = "Connection Refused: ";
+  if (text.substr(0, prefix.size()) == prefix)
+    text.remove_prefix(prefix.size());
+  if (!text.empty() && text.back() == '.')
+    text.remove_suffix(1);
+  return std::string{text};
+}
+
 } // namespace
+
+// -- refusals -----------------------------------------------------------------
+
+bool is_lasting_refusal(int rc) noexcept {
+  return rc == 1 || rc == 2 || rc == 4 || rc == 5;
+}
+
+bool is_lasting_tls_error(std::string_view reason) noexcept {
+  for (auto part : {"certificate", "unknown ca", "wrong version number",
+                    "handshake failure", "no protocols available",
+                    "unsupported protocol"})
+    if (reason.find(part) != std::string_view::npos)
+      return true;
+  return false;
+}
 
 // -- broker address -----------------------------------------------------------
 
@@ -189,6 +228,15 @@ std::optional<std::string> mqtt_client::start() {
     return "mqtt reconnect_max_s (" + std::to_string(opts.reconnect_max_s)
            + ") must not be below reconnect_min_s ("
            + std::to_string(opts.reconnect_min_s) + ")";
+  if (opts.tls_cert_file.empty() != opts.tls_key_file.empty())
+    return std::string{"mqtt tls_cert_file and tls_key_file go together: "
+                       "got "}
+           + (opts.tls_cert_file.empty() ? "a key without a certificate"
+                                         : "a certificate without a key");
+  if (!opts.tls_cert_file.empty() && opts.tls_ca_file.empty())
+    return std::string{"mqtt tls_cert_file needs tls_ca_file: libmosquitto "
+                       "presents a client certificate only with a CA file "
+                       "that verifies the broker"};
   ensure_library_initialized();
   errno = 0;
   handle_ = mosquitto_new(opts.client_id.empty() ? nullptr
@@ -204,6 +252,10 @@ std::optional<std::string> mqtt_client::start() {
   mosquitto_message_callback_set(handle_, handle_message);
   mosquitto_publish_callback_set(handle_, handle_publish);
   mosquitto_subscribe_callback_set(handle_, handle_subscribe);
+  // The log callback is how OpenSSL's reasons reach us. libmosquitto formats
+  // a line for every packet once one is set, so only TLS clients get it.
+  if (opts.broker.tls || !opts.tls_ca_file.empty())
+    mosquitto_log_callback_set(handle_, handle_log);
   auto fail = [&](const std::string& what, int rc, int err) {
     discard_handle();
     return std::optional<std::string>{"mqtt client '" + opts.client_id
@@ -226,8 +278,18 @@ std::optional<std::string> mqtt_client::start() {
       return fail("cannot set username", rc, errno);
   }
   if (!opts.tls_ca_file.empty()) {
+    auto file_or_null = [](const std::string& x) {
+      return x.empty() ? nullptr : x.c_str();
+    };
     auto rc = mosquitto_tls_set(handle_, opts.tls_ca_file.c_str(), nullptr,
-                                nullptr, nullptr, nullptr);
+                                file_or_null(opts.tls_cert_file),
+                                file_or_null(opts.tls_key_file), nullptr);
+    if (rc != MOSQ_ERR_SUCCESS && !opts.tls_cert_file.empty())
+      return fail("cannot use tls_ca_file '" + opts.tls_ca_file
+                    + "', tls_cert_file '" + opts.tls_cert_file
+                    + "' and tls_key_file '" + opts.tls_key_file
+                    + "' (each must be a readable PEM file)",
+                  rc, errno);
     if (rc != MOSQ_ERR_SUCCESS)
       return fail("cannot use tls_ca_file '" + opts.tls_ca_file + "'", rc,
                   errno);
@@ -250,10 +312,22 @@ std::optional<std::string> mqtt_client::start() {
   rc = mosquitto_connect_async(handle_, opts.broker.host.c_str(),
                                opts.broker.port, opts.keepalive_s);
   if (rc != MOSQ_ERR_SUCCESS) {
-    // Only failures before any I/O land here: a host name that does not
-    // resolve, an unreachable network, bad arguments.
+    // Failures of the attempt made on this thread land here: a host name
+    // that does not resolve, an unreachable network, bad arguments, and a
+    // TLS handshake refused at once (the broker's certificate does not
+    // verify), whose reason only the log callback saw.
     auto err = errno;
     join_network_thread();
+    std::string tls_error;
+    {
+      std::lock_guard<std::mutex> guard{tls_error_mtx_};
+      tls_error = tls_error_;
+    }
+    if (rc == MOSQ_ERR_TLS && !tls_error.empty()) {
+      discard_handle();
+      return "mqtt client '" + opts.client_id + "' for " + where
+             + ": the TLS handshake failed: " + tls_error;
+    }
     return fail("cannot connect", rc, err);
   }
   running_ = true;
@@ -387,6 +461,8 @@ void mqtt_client::handle_connect(mosquitto* handle, void* user_data,
   }
   if (self->callbacks_.on_connect)
     self->callbacks_.on_connect(rc == 0, mosquitto_connack_string(rc));
+  if (rc != 0 && is_lasting_refusal(rc) && self->callbacks_.on_refused)
+    self->callbacks_.on_refused(mqtt_refusal{connack_reason(rc), false});
 }
 
 void mqtt_client::handle_disconnect(mosquitto*, void* user_data,
@@ -440,10 +516,29 @@ void mqtt_client::handle_subscribe(mosquitto*, void* user_data, int mid,
     }
     self->subscribed_ = self->connected_ && awaiting.empty() && !self->refused_;
   }
-  if (!refused.empty() && self->callbacks_.on_refused)
-    self->callbacks_.on_refused(refused);
+  if (!refused.empty() && self->callbacks_.on_subscription_refused)
+    self->callbacks_.on_subscription_refused(refused);
   if (self->callbacks_.on_subscribed)
     self->callbacks_.on_subscribed(mid, std::move(qos));
+}
+
+void mqtt_client::handle_log(mosquitto*, void* user_data, int level,
+                             const char* text) noexcept {
+  if ((level & MOSQ_LOG_ERR) == 0 || text == nullptr)
+    return;
+  auto reason = openssl_reason(text);
+  if (!reason)
+    return;
+  auto* self = static_cast<mqtt_client*>(user_data);
+  {
+    std::lock_guard<std::mutex> guard{self->tls_error_mtx_};
+    self->tls_error_ = *reason;
+  }
+  // While start() runs its first attempt on the caller's thread, its error
+  // message carries the reason instead.
+  if (self->running_ && is_lasting_tls_error(*reason)
+      && self->callbacks_.on_refused)
+    self->callbacks_.on_refused(mqtt_refusal{*reason, true});
 }
 
 } // namespace intuition::runtime

@@ -66,6 +66,12 @@ struct mqtt_options {
   /// Setting it enables TLS; with `mqtts://` and no file the operating
   /// system's CA store is used. Default: empty.
   std::string tls_ca_file;
+  /// PEM certificate this client presents to a broker that asks for one
+  /// (mosquitto's `require_certificate`). Needs `tls_key_file` and
+  /// `tls_ca_file`. Default: empty.
+  std::string tls_cert_file;
+  /// PEM private key of `tls_cert_file`, not encrypted. Default: empty.
+  std::string tls_key_file;
   /// First reconnect delay in seconds (0 counts as 1). Default: 1.
   unsigned reconnect_min_s = 1;
   /// Upper bound of the exponentially growing reconnect delay. Default: 30.
@@ -75,6 +81,30 @@ struct mqtt_options {
   /// protocol maximum of 65535). Default: 0.
   int max_inflight = 0;
 };
+
+/// A connection attempt refused for a reason that retrying does not change.
+struct mqtt_refusal {
+  /// What the broker or the TLS library said, such as "not authorised" or
+  /// "certificate verify failed".
+  std::string reason;
+  /// Whether the TLS handshake failed; otherwise the broker's CONNACK refused.
+  bool tls = false;
+};
+
+/// Whether MQTT 3.1.1 CONNACK return code `rc` refuses for good: 1
+/// (protocol version), 2 (client id), 4 (user name or password) and 5 (not
+/// authorised) stay as they are until someone changes a configuration; 3
+/// (server unavailable) may pass.
+bool is_lasting_refusal(int rc) noexcept;
+
+/// Whether an OpenSSL error reason, as libmosquitto logs it, is a
+/// certificate or protocol mismatch that retrying does not change: any
+/// reason naming a certificate ("certificate verify failed", "tlsv13 alert
+/// certificate required", "sslv3 alert bad certificate"), "unknown ca",
+/// "handshake failure", "wrong version number" (TLS to a plain port), "no
+/// protocols available" and "unsupported protocol". An unexpected end of the
+/// connection during the handshake is not.
+bool is_lasting_tls_error(std::string_view reason) noexcept;
 
 /// What an `mqtt_client` reports. Every callback runs on libmosquitto's
 /// network thread, one at a time, and must not throw, block for long or call
@@ -97,7 +127,12 @@ struct mqtt_callbacks {
   std::function<void(int mid, std::vector<int> granted_qos)> on_subscribed;
   /// The broker refused the subscription to `topic` (SUBACK 128, such as an
   /// ACL that denies it): `subscribed()` stays false on this connection.
-  std::function<void(std::string topic)> on_refused;
+  std::function<void(std::string topic)> on_subscription_refused;
+  /// A connection attempt failed for a reason retrying does not change (see
+  /// `is_lasting_refusal` and `is_lasting_tls_error`), once per attempt. The
+  /// client goes on retrying with backoff: whether to `stop()` it is the
+  /// owner's decision.
+  std::function<void(mqtt_refusal)> on_refused;
 };
 
 /// One MQTT connection with automatic reconnect and resubscription.
@@ -132,12 +167,13 @@ public:
   /// Creates the libmosquitto handle, applies the options, starts the network
   /// thread and the connection attempt. A broker that refuses TCP connections
   /// (not up yet, restarting) is not an error: the network thread retries with
-  /// the configured backoff for as long as the client runs. It gives up only
-  /// on errors retrying cannot fix (credentials refused, TLS failure, protocol
-  /// error); `connected()` then stays false and `on_disconnect` has said why.
-  /// Returns an error message for invalid options, an unresolvable host or a
-  /// second call (a stopped client stays stopped: make a new one); after any
-  /// other error `start()` may be called again.
+  /// the configured backoff for as long as the client runs. So does it after a
+  /// refused CONNECT or a failed TLS handshake, which `on_refused` reports
+  /// when retrying cannot help. Returns an error message for invalid options,
+  /// an unresolvable host, a TLS handshake that fails on the first attempt
+  /// (with the TLS library's reason) or a second call (a stopped client stays
+  /// stopped: make a new one); after any other error `start()` may be called
+  /// again.
   std::optional<std::string> start();
 
   /// Disconnects cleanly and joins the network thread. Idempotent; after it
@@ -202,6 +238,8 @@ private:
                              int mid) noexcept;
   static void handle_subscribe(mosquitto* handle, void* user_data, int mid,
                                int qos_count, const int* granted) noexcept;
+  static void handle_log(mosquitto* handle, void* user_data, int level,
+                         const char* text) noexcept;
 
   /// Asks the network thread to disconnect and joins it.
   void join_network_thread();
@@ -227,6 +265,10 @@ private:
   std::vector<std::pair<int, std::string>> awaiting_;
   /// The broker refused a subscription on the current connection.
   bool refused_ = false;
+  /// Guards `tls_error_` (the caller of `start()` and the network thread).
+  std::mutex tls_error_mtx_;
+  /// The last OpenSSL error libmosquitto logged, for `start()`'s message.
+  std::string tls_error_;
 };
 
 } // namespace intuition::runtime

@@ -115,8 +115,13 @@ struct fixture : testing::actor_fixture {
   }
 
   void start(order_publisher_config cfg = default_config()) {
+    start_with(std::move(cfg),
+               publish_fns{make_publish(broker), make_publish(broker)});
+  }
+
+  void start_with(order_publisher_config cfg, publish_fns fns) {
     cfg.mark_path = mark_path;
-    pub = sys.spawn(order_publisher, std::move(cfg), make_publish(broker));
+    pub = sys.spawn(order_publisher, std::move(cfg), std::move(fns));
     run();
   }
 
@@ -482,6 +487,73 @@ CAF_TEST(orders beyond the bound wait in the journal and go out in order) {
   CAF_CHECK_EQUAL(nlohmann::json::parse(last.summary_json)["publication_mark"]
                     .get<uint64_t>(),
                   50u);
+}
+
+CAF_TEST(orders and signals go out through clients of their own) {
+  auto signals = std::make_shared<broker_log>();
+  start_with(default_config(),
+             publish_fns{make_publish(broker), make_publish(signals)});
+  connect();
+  self->send(pub, order_batch{sma_orders(1, 2)});
+  self->send(pub, signal_batch{{{"sma", "DAX", trading::side::buy, 1.0,
+                                 1'250'000, 1, 1}}});
+  run();
+  CAF_REQUIRE_EQUAL(broker->records.size(), 2u);
+  CAF_CHECK_EQUAL(broker->records[0].qos, 1);
+  CAF_CHECK_EQUAL(broker->records[1].qos, 1);
+  CAF_REQUIRE_EQUAL(signals->records.size(), 1u);
+  CAF_CHECK_EQUAL(signals->records[0].topic, "test/signals/sma/DAX");
+  CAF_CHECK_EQUAL(signals->records[0].qos, 0);
+  // Both clients numbered their first message 1: only the order client's
+  // acknowledgements reach the publisher, and id 1 is order 1's.
+  ack(1);
+  ack(2);
+  run();
+  auto summary = nlohmann::json::parse(state_of_pub().summary_json);
+  CAF_CHECK_EQUAL(summary["publication_mark"].get<uint64_t>(), 2u);
+}
+
+CAF_TEST(orders beyond 65535 message ids in flight are each confirmed once) {
+  // The client's ids wrap after 65,535 while the first orders still wait
+  // for their PUBACK: ids 1..4,465 are in use twice. The broker acknowledges
+  // in publish order and the client retires, for each PUBACK, the oldest
+  // message holding its id.
+  constexpr uint64_t n = 70'000;
+  auto wire = std::make_shared<std::vector<int>>();
+  auto last_mid = std::make_shared<int>(0);
+  publish_fn wrapping = [wire, last_mid](const std::string&, const std::string&,
+                                         int) -> std::variant<int, std::string> {
+    *last_mid = *last_mid == 65'535 ? 1 : *last_mid + 1;
+    wire->push_back(*last_mid);
+    return *last_mid;
+  };
+  auto cfg = default_config();
+  cfg.max_queued = 100'000;
+  start_with(std::move(cfg), publish_fns{wrapping, make_publish(broker)});
+  connect();
+  self->send(pub, order_batch{sma_orders(1, n)});
+  run();
+  CAF_REQUIRE_EQUAL(wire->size(), n);
+  CAF_CHECK_EQUAL(wire->back(), 4'465);
+  // Half of them acknowledged: the mark is at the last of those, and not
+  // beyond it although ids 1..4,465 were acknowledged already.
+  for (size_t i = 0; i < n / 2; ++i)
+    self->send(pub, puback_atom_v, static_cast<int32_t>((*wire)[i]));
+  run();
+  auto half = nlohmann::json::parse(state_of_pub().summary_json);
+  CAF_CHECK_EQUAL(half["publication_mark"].get<uint64_t>(), n / 2);
+  CAF_CHECK_EQUAL(half["unconfirmed"].get<uint64_t>(), n / 2);
+  for (size_t i = n / 2; i < n; ++i)
+    self->send(pub, puback_atom_v, static_cast<int32_t>((*wire)[i]));
+  run();
+  auto st = state_of_pub();
+  CAF_CHECK_EQUAL(st.counters["confirmed"], static_cast<int64_t>(n));
+  auto summary = nlohmann::json::parse(st.summary_json);
+  CAF_CHECK_EQUAL(summary["publication_mark"].get<uint64_t>(), n);
+  CAF_CHECK_EQUAL(summary["unconfirmed"].get<uint64_t>(), 0u);
+  anon_send_exit(pub, caf::exit_reason::user_shutdown);
+  run();
+  CAF_CHECK_EQUAL(mark_on_disk(), n);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -295,4 +295,90 @@ CAF_TEST(without a broker the run starts and stops its own) {
   CAF_CHECK(!port_accepts(port));
 }
 
+CAF_TEST(after a clean stop beyond 65536 orders a restart republishes nothing) {
+  // Four strategies trade every quote: 84,000 orders, more than MQTT has
+  // packet ids, each with a signal beside it. While they are traded the
+  // broker reads nothing from the runtime's publishing connection, so every
+  // order (up to max_queued_orders) and signal waits in the client, as
+  // behind a slow broker, and the ids go round before the first PUBACK.
+  constexpr int symbols = 7;
+  constexpr int rows = 3'000;
+  constexpr uint64_t n = uint64_t{4} * symbols * rows;
+  start_broker();
+  mqtt_relay relay{broker->port()};
+  CAF_REQUIRE_NOT_EQUAL(relay.port(), 0u);
+  std::string strategies;
+  for (int i = 1; i <= 4; ++i)
+    strategies += std::string{i > 1 ? "," : ""} + R"({"name": "every)"
+                  + std::to_string(i)
+                  + R"(", "algorithm": "random", "params": {"threshold": 0.0}})";
+  auto cfg = write("live.json", R"({"strategies": [)" + strategies + R"(],
+    "portfolio": {"starting_cash": 1000000000000,
+                  "sizing": {"kind": "fixed_quantity", "quantity": 1}},
+    "journal": {"path": "live.journal", "fsync": "interval", "interval_ms": 20},
+    "mqtt": {"client_id": "e2e-wrap", "max_queued_orders": 100000}
+  })");
+  std::string csv = "ts,symbol,price\n";
+  for (int r = 0; r < rows; ++r)
+    for (int s = 0; s < symbols; ++s)
+      csv += std::to_string(int64_t{1'600'000'000'000} + r) + ",S"
+             + std::to_string(s) + "," + std::to_string(100 + r % 50) + ".5\n";
+  auto quotes = write("quotes.csv", csv);
+  auto sub = start_subscriber("sub");
+  auto start_via_relay = [&](const std::string& tag) {
+    auto p = intuition({"run", "--config", cfg, "--broker", relay.url(),
+                        "--report", file(tag + ".json"), "--listen", "0",
+                        "--quiet"},
+                       tag);
+    CAF_REQUIRE(eventually(
+      [&] { return slurp(p.out_path).find("mqtt_ingress: connected") != std::string::npos; },
+      10s));
+    return p;
+  };
+  auto run = start_via_relay("run1");
+  relay.hold("-out");
+  auto feed = intuition({"feed", "--broker", broker->url(), "--quotes", quotes,
+                         "--qos", "1", "--rate", "max", "--quiet"},
+                        "feed");
+  // Held for at most 8 s: the client's keepalive is 10 s.
+  eventually([&] { return journaled().size() >= n; }, 8s);
+  CAF_MESSAGE(journaled().size() << " orders traded while held");
+  relay.release();
+  CAF_REQUIRE_EQUAL(feed.wait_for(300s), 0);
+  CAF_REQUIRE(eventually([&] { return journaled().size() >= n; }, 300s));
+  // The publication mark follows the broker's confirmations to the last
+  // order while the run goes on.
+  auto mark_path = journal + ".published";
+  auto mark = [&] {
+    auto text = slurp(mark_path);
+    return text.empty() ? uint64_t{0} : std::stoull(text);
+  };
+  CAF_CHECK(eventually([&] { return mark() >= n; }, 120s));
+  run.signal(SIGTERM);
+  CAF_REQUIRE_EQUAL(run.wait_for(60s), 0);
+  CAF_CHECK_EQUAL(journaled().size(), n);
+  CAF_CHECK_EQUAL(mark(), n);
+  auto first = json::parse(slurp(file("run1.json")));
+  CAF_CHECK_EQUAL(first["unconfirmed_orders"].get<uint64_t>(), 0u);
+  CAF_CHECK_EQUAL(first["mqtt_out"]["confirmed"].get<uint64_t>(), n);
+  // The subscriber saw every order the mark covers.
+  CAF_CHECK(eventually(
+    [&] { return count_of(slurp(sub.out_path), "\n") >= n; }, 120s));
+  CAF_CHECK(eventually([&] { return orders_seen({sub.out_path}).size() >= n; },
+                       30s));
+  sub.signal(SIGTERM);
+  sub.wait_for(5s);
+  CAF_CHECK_EQUAL(orders_seen({sub.out_path}).size(), n);
+  // A restart finds nothing to publish again.
+  auto again = start_via_relay("run2");
+  again.signal(SIGINT);
+  CAF_REQUIRE_EQUAL(again.wait_for(60s), 0);
+  auto err = slurp(again.err_path);
+  CAF_CHECK_EQUAL(err.find("not yet confirmed by the broker"), std::string::npos);
+  auto second = json::parse(slurp(file("run2.json")));
+  CAF_CHECK_EQUAL(second["mqtt_out"]["published"].get<uint64_t>(), 0u);
+  CAF_CHECK_EQUAL(second["unconfirmed_orders"].get<uint64_t>(), 0u);
+  CAF_CHECK_EQUAL(mark(), n);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

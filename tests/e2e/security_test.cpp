@@ -11,8 +11,11 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
+#include "runtime/broker.hpp"
 #include "support.hpp"
+#include "trading/journal.hpp"
 
 using namespace intuition;
 using namespace intuition::e2e;
@@ -82,6 +85,56 @@ bool send_and_wait_for_close(uint16_t port, const std::string& bytes) {
   }
   ::close(fd);
   return closed;
+}
+
+/// A deployment trading every quote, its journal beside it, with `mqtt` as
+/// its mqtt section.
+std::string write_run_config(const temp_dir& dir, const std::string& name,
+                             const std::string& mqtt) {
+  return dir.write(name, R"({
+    "strategies": [{"name": "every", "algorithm": "random",
+                    "params": {"threshold": 0.0}}],
+    "portfolio": {"sizing": {"kind": "fixed_quantity", "quantity": 1}},
+    "journal": {"path": ")" + name + R"(.journal", "fsync": "never"},
+    "mqtt": )" + mqtt + "}");
+}
+
+/// A file holding `text`, with permissions `mode`.
+std::string write_secret(const temp_dir& dir, const std::string& name,
+                         const std::string& text, mode_t mode) {
+  auto path = dir.write(name, text);
+  ::chmod(path.c_str(), mode);
+  return path;
+}
+
+std::unique_ptr<runtime::embedded_broker>
+start_broker(const runtime::broker_options& opts) {
+  auto started = runtime::embedded_broker::start(opts);
+  if (auto* err = std::get_if<std::string>(&started))
+    CAF_FAIL("broker: " << *err);
+  return std::move(std::get<0>(started));
+}
+
+/// A broker whose only user is alice, password "secret".
+std::unique_ptr<runtime::embedded_broker> start_password_broker(const temp_dir& dir) {
+  auto passwd = dir.file("broker.passwd");
+  auto cmd = "mosquitto_passwd -c -b " + passwd + " alice secret";
+  CAF_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
+  runtime::broker_options opts;
+  opts.password_file = passwd;
+  return start_broker(opts);
+}
+
+/// Whether the child is still running (neither exited nor reaped).
+bool running(const process& p) {
+  int status = 0;
+  return ::waitpid(p.pid, &status, WNOHANG) == 0;
+}
+
+size_t journaled_orders(const std::string& path) {
+  auto read = trading::read_journal(path, false);
+  auto* c = std::get_if<trading::journal_contents>(&read);
+  return c ? c->orders.size() : 0;
 }
 
 } // namespace
@@ -161,6 +214,171 @@ CAF_TEST(a forged basp header sent to a tls port is refused at the handshake) {
   CAF_CHECK_LESS(after_kb, 256u * 1024u);
   node.signal(SIGINT);
   CAF_CHECK_EQUAL(node.wait_for(10s), 0);
+}
+
+CAF_TEST(a refused login stops the run with the reason on stderr) {
+  auto broker = start_password_broker(*this);
+  auto cfg = write_run_config(*this, "refused.json", R"({"client_id": "e2e-refused"})");
+  auto wrong = write_secret(*this, "wrong.pw", "not-the-password\n", 0600);
+  auto empty = write_secret(*this, "empty.pw", "", 0600);
+  struct login {
+    std::string tag;
+    std::vector<std::string> flags;
+  };
+  std::vector<login> logins{
+    {"wrong", {"--username", "alice", "--password-file", wrong}},
+    {"empty", {"--username", "alice", "--password-file", empty}},
+    {"anonymous", {}},
+  };
+  for (const auto& x : logins) {
+    CAF_MESSAGE("login: " << x.tag);
+    std::vector<std::string> args{"run", "--config", cfg, "--broker",
+                                  broker->url(), "--listen", "0", "--quiet"};
+    args.insert(args.end(), x.flags.begin(), x.flags.end());
+    auto run = intuition(args, x.tag);
+    // Bounded, and far beyond the first CONNACK: a run that keeps retrying
+    // is killed here and fails the check with status 137.
+    CAF_CHECK_EQUAL(run.wait_for(60s), 1);
+    auto err = slurp(run.err_path);
+    CAF_CHECK(contains(err, "refused client 'e2e-refused-"));
+    CAF_CHECK(contains(err, "not authorised"));
+    CAF_CHECK(contains(err, "--username and --password-file"));
+    CAF_CHECK(contains(err, "stopping (--mqtt-retry-refused keeps retrying)"));
+  }
+  CAF_CHECK(contains(slurp(file("empty.err")), "is empty"));
+}
+
+CAF_TEST(with mqtt retry refused a refused run keeps retrying until stopped) {
+  auto broker = start_password_broker(*this);
+  auto cfg = write_run_config(*this, "retry.json", R"({"client_id": "e2e-retry"})");
+  auto wrong = write_secret(*this, "wrong.pw", "not-the-password\n", 0600);
+  auto run = intuition({"run", "--config", cfg, "--broker", broker->url(),
+                        "--listen", "0", "--quiet", "--username", "alice",
+                        "--password-file", wrong, "--mqtt-retry-refused"},
+                       "retry");
+  CAF_REQUIRE(eventually(
+    [&] {
+      return slurp(run.err_path).find("retrying with backoff (--mqtt-retry-refused)")
+             != std::string::npos;
+    },
+    30s));
+  CAF_CHECK(running(run));
+  run.signal(SIGINT);
+  CAF_CHECK_EQUAL(run.wait_for(30s), 0);
+  CAF_CHECK(contains(slurp(run.err_path), "not authorised"));
+}
+
+CAF_TEST(a password file needs a user name and is kept from group and others) {
+  auto pw = write_secret(*this, "alice.pw", "secret\n", 0640);
+  // Refused before any connection: no broker needed.
+  auto flag_cfg = write_run_config(*this, "flag.json", "{}");
+  auto no_user = intuition({"run", "--config", flag_cfg, "--broker",
+                            "mqtt://127.0.0.1:1", "--listen", "0",
+                            "--password-file", pw},
+                           "no-user");
+  CAF_CHECK_EQUAL(no_user.wait_for(30s), 2);
+  auto err = slurp(no_user.err_path);
+  CAF_CHECK(contains(err, "--password-file (mqtt.password_file)"));
+  CAF_CHECK(contains(err, "expected --username (mqtt.username) as well"));
+  auto field_cfg = write_run_config(*this, "field.json",
+                                    R"({"password_file": "alice.pw"})");
+  auto no_user_field = intuition({"run", "--config", field_cfg, "--broker",
+                                  "mqtt://127.0.0.1:1", "--listen", "0"},
+                                 "no-user-field");
+  CAF_CHECK_EQUAL(no_user_field.wait_for(30s), 2);
+  CAF_CHECK(contains(slurp(no_user_field.err_path), "mqtt.password_file"));
+  // Readable by the group: warned about, and the login works.
+  auto broker = start_password_broker(*this);
+  auto cfg = write_run_config(*this, "shared.json", R"({"client_id": "e2e-shared"})");
+  auto login = [&](const std::string& tag) {
+    auto run = intuition({"run", "--config", cfg, "--broker", broker->url(),
+                          "--listen", "0", "--quiet", "--username", "alice",
+                          "--password-file", pw},
+                         tag);
+    CAF_CHECK(eventually(
+      [&] {
+        return slurp(run.out_path).find("mqtt_ingress: connected")
+               != std::string::npos;
+      },
+      30s));
+    run.signal(SIGINT);
+    CAF_CHECK_EQUAL(run.wait_for(30s), 0);
+    return slurp(run.err_path);
+  };
+  auto shared = login("group-readable");
+  CAF_CHECK(contains(shared, "warning: the password file " + pw
+                               + " (--password-file) is readable by group "
+                                 "(mode 0640)"));
+  CAF_CHECK(contains(shared, "chmod 600 " + pw));
+  ::chmod(pw.c_str(), 0600);
+  auto own = login("owner-only");
+  CAF_CHECK_EQUAL(own.find("warning"), std::string::npos);
+}
+
+CAF_TEST(a broker requiring client certificates trades only with one) {
+  CAF_REQUIRE(make_test_certificates(path));
+  CAF_REQUIRE(make_broker_certificate(path));
+  runtime::broker_options opts;
+  opts.tls_cert_file = file("broker.pem");
+  opts.tls_key_file = file("broker.key");
+  opts.tls_ca_file = file("ca.pem");
+  opts.require_certificate = true;
+  auto broker = start_broker(opts);
+  CAF_REQUIRE_EQUAL(broker->url().rfind("mqtts://", 0), 0u);
+  auto bare = write_run_config(*this, "bare.json", R"({"client_id": "e2e-tls"})");
+  // Without a certificate: the broker ends the handshake, the run stops.
+  auto without = intuition({"run", "--config", bare, "--broker", broker->url(),
+                            "--listen", "0", "--quiet", "--tls-ca",
+                            file("ca.pem")},
+                           "without");
+  CAF_CHECK_EQUAL(without.wait_for(60s), 1);
+  auto err = slurp(without.err_path);
+  CAF_CHECK(contains(err, "TLS handshake of client 'e2e-tls-"));
+  CAF_CHECK(contains(err, "certificate required"));
+  CAF_CHECK(contains(err, "--tls-ca, --tls-cert and --tls-key"));
+  // With a CA that did not sign the broker's certificate: refused as well.
+  CAF_REQUIRE_EQUAL(std::system(("cd " + path
+                                 + " && openssl req -x509 -newkey rsa:2048"
+                                   " -nodes -keyout other-ca.key -out"
+                                   " other-ca.pem -days 1 -subj /CN=other"
+                                   " 2>/dev/null")
+                                  .c_str()),
+                    0);
+  auto stranger = intuition({"run", "--config", bare, "--broker", broker->url(),
+                             "--listen", "0", "--quiet", "--tls-ca",
+                             file("other-ca.pem"), "--tls-cert",
+                             file("node.pem"), "--tls-key", file("node.key")},
+                            "stranger");
+  CAF_CHECK_EQUAL(stranger.wait_for(60s), 1);
+  CAF_CHECK(contains(slurp(stranger.err_path), "certificate verify failed"));
+  // With a certificate of the CA, named in the config file: it trades.
+  auto cfg = write_run_config(*this, "tls.json", R"({"client_id": "e2e-tls",
+    "broker": ")" + broker->url() + R"(", "tls_ca": "ca.pem",
+    "tls_cert": "node.pem", "tls_key": "node.key"})");
+  auto run = intuition({"run", "--config", cfg, "--listen", "0", "--quiet",
+                        "--report", file("tls-report.json")},
+                       "with");
+  CAF_REQUIRE(eventually(
+    [&] {
+      return slurp(run.out_path).find("mqtt_ingress: connected")
+             != std::string::npos;
+    },
+    30s));
+  auto pub = spawn("mosquitto_pub",
+                   {"-h", "127.0.0.1", "-p", std::to_string(broker->port()),
+                    "--cafile", file("ca.pem"), "--cert", file("node.pem"),
+                    "--key", file("node.key"), "-t", "quotes", "-q", "1", "-m",
+                    R"({"goog": 3.45})"},
+                   "pub");
+  CAF_REQUIRE_EQUAL(pub.wait_for(30s), 0);
+  CAF_CHECK(eventually([&] { return journaled_orders(file("tls.json.journal")) >= 1; },
+                       30s));
+  run.signal(SIGINT);
+  CAF_CHECK_EQUAL(run.wait_for(30s), 0);
+  auto report = nlohmann::json::parse(slurp(file("tls-report.json")));
+  CAF_CHECK_EQUAL(report["orders"].get<uint64_t>(), 1u);
+  CAF_CHECK_EQUAL(report["mqtt_out"]["confirmed"].get<uint64_t>(), 1u);
+  CAF_CHECK_EQUAL(report["unconfirmed_orders"].get<uint64_t>(), 0u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

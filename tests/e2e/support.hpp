@@ -4,12 +4,16 @@
 // `intuition` binary (or a stock MQTT client) run as real processes.
 
 #include <arpa/inet.h>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
+#include <list>
+#include <mutex>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sstream>
 #include <string>
 #include <sys/resource.h>
@@ -263,11 +267,191 @@ inline bool make_test_certificates(const std::string& dir) {
   return std::system(sh.c_str()) == 0;
 }
 
+/// Adds to `make_test_certificates(dir)` a server certificate for
+/// 127.0.0.1 (`dir/broker.pem`, `dir/broker.key`) signed by the same CA, as
+/// an MQTT client checks it; true on success.
+inline bool make_broker_certificate(const std::string& dir) {
+  auto sh = "cd " + dir
+            + " && printf 'subjectAltName=IP:127.0.0.1\\n' > broker.ext"
+              " && openssl req -newkey rsa:2048 -nodes -keyout broker.key"
+              " -out broker.csr -subj /CN=127.0.0.1 2>/dev/null"
+              " && openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key"
+              " -CAcreateserial -out broker.pem -days 1 -extfile broker.ext"
+              " 2>/dev/null";
+  return std::system(sh.c_str()) == 0;
+}
+
 /// The CAF `[openssl]` section for the certificates of
 /// `make_test_certificates(dir)`.
 inline std::string test_openssl_section(const std::string& dir) {
   return "[openssl]\ncertificate=\"" + dir + "/node.pem\"\nkey=\"" + dir
          + "/node.key\"\ncafile=\"" + dir + "/ca.pem\"\n";
 }
+
+/// A TCP relay on 127.0.0.1 in front of an MQTT broker. It forwards every
+/// connection both ways and can hold back what one client sends (found by
+/// the client id of its CONNECT) while its connection stays open: a broker
+/// that has stopped reading from that client, and from no one else.
+class mqtt_relay {
+public:
+  explicit mqtt_relay(uint16_t broker_port) : broker_port_(broker_port) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    auto addr = loopback(0);
+    socklen_t len = sizeof(addr);
+    if (listener_ < 0
+        || ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
+        || ::listen(listener_, 16) != 0
+        || ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+      return;
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread{[this] { run(); }};
+  }
+
+  mqtt_relay(const mqtt_relay&) = delete;
+  mqtt_relay& operator=(const mqtt_relay&) = delete;
+
+  ~mqtt_relay() {
+    stop_ = true;
+    if (thread_.joinable())
+      thread_.join();
+    for (auto& x : links_) {
+      ::close(x.client);
+      ::close(x.upstream);
+    }
+    if (listener_ >= 0)
+      ::close(listener_);
+  }
+
+  /// 0 when the relay could not listen.
+  uint16_t port() const {
+    return port_;
+  }
+
+  std::string url() const {
+    return "mqtt://127.0.0.1:" + std::to_string(port_);
+  }
+
+  /// Stops reading from clients whose id ends in `suffix`.
+  void hold(const std::string& suffix) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    held_ = suffix;
+  }
+
+  /// Reads from every client again.
+  void release() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    held_.clear();
+  }
+
+private:
+  struct link {
+    int client;
+    int upstream;
+    std::string head; // the first bytes from the client, until the id is known
+    std::string id;
+  };
+
+  static sockaddr_in loopback(uint16_t port) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return addr;
+  }
+
+  static bool send_all(int fd, const char* data, size_t n) {
+    while (n > 0) {
+      auto k = ::send(fd, data, n, MSG_NOSIGNAL);
+      if (k <= 0)
+        return false;
+      data += k;
+      n -= static_cast<size_t>(k);
+    }
+    return true;
+  }
+
+  /// The client id of a CONNECT packet (MQTT 3.1.1) once `head` holds it.
+  static bool parse_id(const std::string& head, std::string& id) {
+    size_t i = 1;
+    for (int k = 0; k < 4 && i < head.size(); ++k)
+      if ((static_cast<unsigned char>(head[i++]) & 0x80) == 0)
+        break;
+    auto u16 = [&](size_t at) {
+      return (static_cast<size_t>(static_cast<unsigned char>(head[at])) << 8)
+             | static_cast<unsigned char>(head[at + 1]);
+    };
+    if (head.size() < i + 2)
+      return false;
+    i += 2 + u16(i) + 4; // protocol name, level, flags, keepalive
+    if (head.size() < i + 2 || head.size() < i + 2 + u16(i))
+      return false;
+    id = head.substr(i + 2, u16(i));
+    return true;
+  }
+
+  bool held(const link& x) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return !held_.empty() && x.id.size() >= held_.size()
+           && x.id.compare(x.id.size() - held_.size(), held_.size(), held_) == 0;
+  }
+
+  void run() {
+    char buf[65536];
+    while (!stop_) {
+      std::vector<pollfd> fds{{listener_, POLLIN, 0}};
+      for (auto& x : links_) {
+        fds.push_back({x.client, static_cast<short>(held(x) ? 0 : POLLIN), 0});
+        fds.push_back({x.upstream, POLLIN, 0});
+      }
+      if (::poll(fds.data(), fds.size(), 50) <= 0)
+        continue;
+      if (fds[0].revents & POLLIN) {
+        auto c = ::accept(listener_, nullptr, nullptr);
+        auto u = ::socket(AF_INET, SOCK_STREAM, 0);
+        auto addr = loopback(broker_port_);
+        if (c >= 0 && u >= 0
+            && ::connect(u, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+          links_.push_back({c, u, {}, {}});
+        } else {
+          ::close(c);
+          ::close(u);
+        }
+        continue;
+      }
+      size_t k = 1;
+      for (auto i = links_.begin(); i != links_.end(); k += 2) {
+        bool alive = true;
+        if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) {
+          auto n = ::recv(i->client, buf, sizeof(buf), 0);
+          alive = n > 0 && send_all(i->upstream, buf, static_cast<size_t>(n));
+          if (alive && i->id.empty() && i->head.size() < 1024) {
+            i->head.append(buf, static_cast<size_t>(n));
+            parse_id(i->head, i->id);
+          }
+        }
+        if (alive && (fds[k + 1].revents & (POLLIN | POLLHUP | POLLERR))) {
+          auto n = ::recv(i->upstream, buf, sizeof(buf), 0);
+          alive = n > 0 && send_all(i->client, buf, static_cast<size_t>(n));
+        }
+        if (alive) {
+          ++i;
+        } else {
+          ::close(i->client);
+          ::close(i->upstream);
+          i = links_.erase(i);
+        }
+      }
+    }
+  }
+
+  uint16_t broker_port_;
+  uint16_t port_ = 0;
+  int listener_ = -1;
+  std::atomic<bool> stop_{false};
+  std::mutex mtx_;
+  std::string held_;
+  std::list<link> links_;
+  std::thread thread_;
+};
 
 } // namespace intuition::e2e

@@ -395,3 +395,63 @@ CAF_TEST(ingress fields take their defaults and are validated) {
                          "ingress": {"window": 5}})")
               .find("ingress.window: got 5, expected no such key") == 0);
 }
+
+CAF_TEST(mqtt client certificates follow the config file and default to none) {
+  auto none = parse_config(minimal, "/cfg");
+  CAF_CHECK_EQUAL(none.mqtt.tls_cert, "");
+  CAF_CHECK_EQUAL(none.mqtt.tls_key, "");
+  CAF_CHECK_EQUAL(none.mqtt.retry_refused, false);
+  auto cfg = parse_config(R"({"strategies": [{"name": "s", "algorithm": "buy_and_hold"}],
+                              "mqtt": {"tls_ca": "ca.pem", "tls_cert": "certs/me.pem",
+                                       "tls_key": "/keys/me.key",
+                                       "retry_refused": true}})",
+                          "/cfg");
+  CAF_CHECK_EQUAL(cfg.mqtt.tls_ca, "/cfg/ca.pem");
+  CAF_CHECK_EQUAL(cfg.mqtt.tls_cert, "/cfg/certs/me.pem");
+  CAF_CHECK_EQUAL(cfg.mqtt.tls_key, "/keys/me.key");
+  CAF_CHECK_EQUAL(cfg.mqtt.retry_refused, true);
+  runtime::check_mqtt_credentials(cfg.mqtt);
+}
+
+CAF_TEST(mqtt credentials that cannot work together name the flags and fields) {
+  auto check = [](auto change) {
+    runtime::mqtt_config cfg;
+    change(cfg);
+    try {
+      runtime::check_mqtt_credentials(cfg);
+    } catch (const trading::config_error& ex) {
+      return std::string{ex.what()};
+    }
+    return std::string{"no error"};
+  };
+  CAF_CHECK_EQUAL(check([](runtime::mqtt_config&) {}), "no error");
+  CAF_CHECK_EQUAL(check([](runtime::mqtt_config& x) {
+                    x.username = "alice";
+                    x.password_file = "/run/pw";
+                  }),
+                  "no error");
+  CAF_CHECK_EQUAL(check([](runtime::mqtt_config& x) { x.password_file = "/run/pw"; }),
+                  "--password-file (mqtt.password_file): got \"/run/pw\", "
+                  "expected --username (mqtt.username) as well: the password "
+                  "is sent only with a user name");
+  auto cert_only = check([](runtime::mqtt_config& x) {
+    x.tls_ca = "/ca.pem";
+    x.tls_cert = "/me.pem";
+  });
+  CAF_CHECK_NOT_EQUAL(cert_only.find("--tls-cert (mqtt.tls_cert): got \"/me.pem\""),
+                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(cert_only.find("--tls-key (mqtt.tls_key)"), std::string::npos);
+  auto key_only = check([](runtime::mqtt_config& x) {
+    x.tls_ca = "/ca.pem";
+    x.tls_key = "/me.key";
+  });
+  CAF_CHECK_NOT_EQUAL(key_only.find("--tls-key (mqtt.tls_key): got \"/me.key\""),
+                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(key_only.find("--tls-cert (mqtt.tls_cert)"), std::string::npos);
+  auto no_ca = check([](runtime::mqtt_config& x) {
+    x.tls_cert = "/me.pem";
+    x.tls_key = "/me.key";
+  });
+  CAF_CHECK_NOT_EQUAL(no_ca.find("--tls-cert (mqtt.tls_cert)"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(no_ca.find("--tls-ca (mqtt.tls_ca)"), std::string::npos);
+}

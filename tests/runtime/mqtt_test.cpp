@@ -3,11 +3,13 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -493,4 +495,124 @@ CAF_TEST(start rejects invalid options with a message naming the option) {
                   x.tls_ca_file = "does-not-exist.pem";
                 }),
                 "cannot use tls_ca_file 'does-not-exist.pem'"));
+}
+
+// -- refusals -----------------------------------------------------------------
+
+CAF_TEST(refusals that retrying cannot change are told from passing ones) {
+  // CONNACK return codes of MQTT 3.1.1.
+  CAF_CHECK(!is_lasting_refusal(0));
+  CAF_CHECK(is_lasting_refusal(1));  // unacceptable protocol version
+  CAF_CHECK(is_lasting_refusal(2));  // identifier rejected
+  CAF_CHECK(!is_lasting_refusal(3)); // server unavailable
+  CAF_CHECK(is_lasting_refusal(4));  // bad user name or password
+  CAF_CHECK(is_lasting_refusal(5));  // not authorised
+  // OpenSSL reasons as libmosquitto logs them.
+  CAF_CHECK(is_lasting_tls_error("certificate verify failed"));
+  CAF_CHECK(is_lasting_tls_error("tlsv13 alert certificate required"));
+  CAF_CHECK(is_lasting_tls_error("sslv3 alert bad certificate"));
+  CAF_CHECK(is_lasting_tls_error("tlsv1 alert unknown ca"));
+  CAF_CHECK(is_lasting_tls_error("wrong version number"));
+  CAF_CHECK(!is_lasting_tls_error("unexpected eof while reading"));
+  CAF_CHECK(!is_lasting_tls_error(""));
+}
+
+CAF_TEST(start rejects a client certificate without its key or a CA file) {
+  auto start_error = [](auto change) {
+    mqtt_options opts;
+    opts.broker = broker_url{"127.0.0.1", 1, true};
+    opts.client_id = "certs";
+    change(opts);
+    mqtt_client client{opts, mqtt_callbacks{}};
+    return or_ok(client.start());
+  };
+  auto has = [](const std::string& text, const char* part) {
+    if (text.find(part) != std::string::npos)
+      return true;
+    CAF_MESSAGE("missing '" << part << "' in: " << text);
+    return false;
+  };
+  CAF_CHECK(has(start_error([](mqtt_options& x) {
+                  x.tls_ca_file = "ca.pem";
+                  x.tls_cert_file = "me.pem";
+                }),
+                "tls_cert_file and tls_key_file go together: got a "
+                "certificate without a key"));
+  CAF_CHECK(has(start_error([](mqtt_options& x) {
+                  x.tls_ca_file = "ca.pem";
+                  x.tls_key_file = "me.key";
+                }),
+                "got a key without a certificate"));
+  CAF_CHECK(has(start_error([](mqtt_options& x) {
+                  x.tls_cert_file = "me.pem";
+                  x.tls_key_file = "me.key";
+                }),
+                "tls_cert_file needs tls_ca_file"));
+}
+
+CAF_TEST(a refused password is reported as lasting while the client retries) {
+  auto pattern = (std::filesystem::temp_directory_path()
+                  / "intuition-mqtt-test-XXXXXX")
+                   .string();
+  std::vector<char> buf{pattern.begin(), pattern.end()};
+  buf.push_back('\0');
+  CAF_REQUIRE(::mkdtemp(buf.data()) != nullptr);
+  std::string dir = buf.data();
+  auto remove_dir = std::shared_ptr<void>{nullptr, [&](void*) {
+                                            std::error_code ec;
+                                            std::filesystem::remove_all(dir,
+                                                                        ec);
+                                          }};
+  auto passwd = dir + "/passwd";
+  auto cmd = "mosquitto_passwd -c -b " + passwd + " alice secret";
+  CAF_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
+  broker_options bopts;
+  bopts.password_file = passwd;
+  auto broker = start_broker(bopts);
+  std::mutex mtx;
+  std::condition_variable cv;
+  std::vector<mqtt_refusal> refusals;
+  int connects = 0;
+  mqtt_callbacks cb;
+  cb.on_refused = [&](mqtt_refusal x) {
+    std::lock_guard<std::mutex> guard{mtx};
+    refusals.push_back(std::move(x));
+    cv.notify_all();
+  };
+  cb.on_connect = [&](bool ok, std::string) {
+    std::lock_guard<std::mutex> guard{mtx};
+    connects += ok ? 1 : 0;
+    cv.notify_all();
+  };
+  auto opts = client_options(*broker, "refused", true);
+  opts.username = "alice";
+  opts.password = "wrong";
+  mqtt_client client{opts, cb};
+  CAF_REQUIRE_EQUAL(or_ok(client.start()), "ok");
+  {
+    // A second report shows the client still retrying after the first.
+    std::unique_lock<std::mutex> guard{mtx};
+    CAF_REQUIRE(cv.wait_for(guard, patience, [&] { return refusals.size() >= 2; }));
+    CAF_CHECK_EQUAL(refusals[0].reason, "not authorised");
+    CAF_CHECK(!refusals[0].tls);
+    CAF_CHECK_EQUAL(connects, 0);
+  }
+  CAF_CHECK(!client.connected());
+  client.stop();
+  // The right password connects, and nothing is reported.
+  std::vector<mqtt_refusal> none;
+  mqtt_callbacks good_cb;
+  good_cb.on_refused = [&](mqtt_refusal x) {
+    std::lock_guard<std::mutex> guard{mtx};
+    none.push_back(std::move(x));
+  };
+  good_cb.on_connect = cb.on_connect;
+  opts.password = "secret";
+  mqtt_client good{opts, good_cb};
+  CAF_REQUIRE_EQUAL(or_ok(good.start()), "ok");
+  {
+    std::unique_lock<std::mutex> guard{mtx};
+    CAF_CHECK(cv.wait_for(guard, patience, [&] { return connects >= 1; }));
+    CAF_CHECK(none.empty());
+  }
 }
