@@ -23,6 +23,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
+/// How often `needle` occurs in `text`.
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (auto i = text.find(needle); i != std::string::npos;
+       i = text.find(needle, i + 1))
+    ++n;
+  return n;
+}
+
 /// Every order the strategy `every` makes: one per quote.
 const char* every_quote_config = R"({
   "strategies": [{"name": "every", "algorithm": "random",
