@@ -274,4 +274,13 @@ void append_int(std::string& out, int64_t x) {
   }
 }
 
+bool get_unsigned(const document& doc, std::string_view key,
+                  uint64_t& x) noexcept {
+  auto v = doc.find(key);
+  if (v == nullptr || v->type != kind::unsigned_integer)
+    return false;
+  x = v->unsigned_integer;
+  return true;
+}
+
 } // namespace intuition::trading::flat_json

@@ -71,6 +71,11 @@ struct document {
 /// failure reports `not_json`.
 status parse(std::string_view text, document& doc) noexcept;
 
+/// Sets `x` to the unsigned integer under `key`; false, leaving `x` as it
+/// was, when `doc` has no such key or another kind of value there.
+bool get_unsigned(const document& doc, std::string_view key,
+                  uint64_t& x) noexcept;
+
 // -- writing ------------------------------------------------------------------------
 
 /// Appends `str` as a quoted, escaped JSON string. Bytes that are not valid

@@ -102,15 +102,6 @@ bool parse_hex32(std::string_view text, uint32_t& x) noexcept {
   return true;
 }
 
-bool get_unsigned(const flat_json::document& doc, std::string_view key,
-                  uint64_t& x) noexcept {
-  auto v = doc.find(key);
-  if (v == nullptr || v->type != flat_json::kind::unsigned_integer)
-    return false;
-  x = v->unsigned_integer;
-  return true;
-}
-
 bool get_signed(const flat_json::document& doc, std::string_view key,
                 int64_t& x) noexcept {
   auto v = doc.find(key);
@@ -264,7 +255,8 @@ std::optional<order> decode_journal_record(std::string_view line,
     return fail(record_error::bad_json);
   order x;
   std::string side_name;
-  if (!get_unsigned(doc, "seq", x.seq) || !get_unsigned(doc, "id", x.id)
+  if (!flat_json::get_unsigned(doc, "seq", x.seq)
+      || !flat_json::get_unsigned(doc, "id", x.id)
       || !get_signed(doc, "ts", x.ts_ms)
       || !get_string(doc, "strategy", x.strategy)
       || !get_string(doc, "symbol", x.symbol)
@@ -273,7 +265,8 @@ std::optional<order> decode_journal_record(std::string_view line,
       || !get_micros(doc, "price", x.price_micros)
       || !get_micros(doc, "commission", x.commission_micros))
     return fail(record_error::bad_json);
-  if (doc.find("in") != nullptr && !get_unsigned(doc, "in", x.input_pos))
+  if (doc.find("in") != nullptr
+      && !flat_json::get_unsigned(doc, "in", x.input_pos))
     return fail(record_error::bad_json);
   return x;
 }

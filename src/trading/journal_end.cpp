@@ -23,15 +23,6 @@ std::string hex32(uint32_t x) {
   return out;
 }
 
-bool get_unsigned(const flat_json::document& doc, std::string_view key,
-                  uint64_t& x) noexcept {
-  auto v = doc.find(key);
-  if (v == nullptr || v->type != flat_json::kind::unsigned_integer)
-    return false;
-  x = v->unsigned_integer;
-  return true;
-}
-
 } // namespace
 
 bool operator==(const journal_end& x, const journal_end& y) noexcept {
@@ -81,8 +72,10 @@ std::optional<journal_end> decode_journal_end(std::string_view bytes) {
     return std::nullopt;
   journal_end x;
   auto boot = doc.find("boot");
-  if (!get_unsigned(doc, "seq", x.seq) || !get_unsigned(doc, "id", x.id)
-      || !get_unsigned(doc, "reserved", x.reserved) || boot == nullptr
+  if (!flat_json::get_unsigned(doc, "seq", x.seq)
+      || !flat_json::get_unsigned(doc, "id", x.id)
+      || !flat_json::get_unsigned(doc, "reserved", x.reserved)
+      || boot == nullptr
       || boot->type != flat_json::kind::string)
     return std::nullopt;
   x.boot = boot->text;

@@ -44,7 +44,6 @@ struct fixture : temp_dir {
   /// on every change.
   void start_broker(bool killed) {
     runtime::broker_options opts;
-    opts.work_dir = file("broker");
     opts.persistence = true;
     // mosquitto acknowledges a publish before its next save: saved every
     // second, a hard kill loses what it acknowledged in that second (seen:
@@ -53,12 +52,7 @@ struct fixture : temp_dir {
     // killed subscriber it falls to a few hundred messages a second: only
     // a broker that is itself killed pays that.
     opts.save_every_change = killed;
-    std::string cmd = "mkdir -p " + opts.work_dir;
-    CAF_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
-    auto started = runtime::embedded_broker::start(opts);
-    if (auto* err = std::get_if<std::string>(&started))
-      CAF_FAIL("broker: " << *err);
-    broker = std::move(std::get<0>(started));
+    broker = start_test_broker(*this, opts);
   }
 
   /// Starts `intuition run` and waits (bounded) until the broker

@@ -59,14 +59,8 @@ struct fixture : temp_dir {
 
   void start_broker() {
     runtime::broker_options opts;
-    opts.work_dir = file("broker");
     opts.persistence = true;
-    std::string cmd = "mkdir -p " + opts.work_dir;
-    CAF_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
-    auto started = runtime::embedded_broker::start(opts);
-    if (auto* err = std::get_if<std::string>(&started))
-      CAF_FAIL("broker: " << *err);
-    broker = std::move(std::get<0>(started));
+    broker = start_test_broker(*this, opts);
   }
 
   std::string port() const {

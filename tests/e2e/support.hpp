@@ -25,6 +25,10 @@
 #include <utility>
 #include <vector>
 
+#include "caf/test/unit_test.hpp"
+
+#include "runtime/broker.hpp"
+
 namespace intuition::e2e {
 
 inline const std::string bin = INTUITION_BINARY;
@@ -453,5 +457,18 @@ private:
   std::list<link> links_;
   std::thread thread_;
 };
+
+/// Starts a private mosquitto for a test, its files in `dir`'s `broker`
+/// folder (`opts.work_dir` is set here); fails the test when it cannot.
+inline std::unique_ptr<runtime::embedded_broker>
+start_test_broker(const temp_dir& dir, runtime::broker_options opts = {}) {
+  opts.work_dir = dir.file("broker");
+  std::string cmd = "mkdir -p " + opts.work_dir;
+  CAF_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
+  auto started = runtime::embedded_broker::start(opts);
+  if (auto* err = std::get_if<std::string>(&started))
+    CAF_FAIL("broker: " << *err);
+  return std::move(std::get<0>(started));
+}
 
 } // namespace intuition::e2e
