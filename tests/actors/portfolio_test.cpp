@@ -41,6 +41,21 @@ trading::signal buy(std::string strategy, const trading::quote& q) {
           q.price_micros, q.ts_ms, q.seq};
 }
 
+/// Journal record 1: strategy `a` bought 10 DAX at 100 on the quote of
+/// `ts_ms`, which came from input position `input_pos`.
+trading::order held_order(int64_t ts_ms, uint64_t input_pos) {
+  trading::order x;
+  x.seq = 1;
+  x.id = 1;
+  x.ts_ms = ts_ms;
+  x.strategy = "a";
+  x.symbol = "DAX";
+  x.qty = 10;
+  x.price_micros = units(100);
+  x.input_pos = input_pos;
+  return x;
+}
+
 order_log_actor::behavior_type
 stand_in_log(order_log_actor::pointer self,
              std::shared_ptr<std::vector<order_batch>> seen) {
@@ -142,16 +157,7 @@ CAF_TEST(a signal whose order the journal already holds is not filled again) {
   // The journal holds a's order for the quote at input position 5, past
   // the watermark 4: a restart replays that quote, and b's signal on it is
   // new while a's is not.
-  trading::order held;
-  held.seq = 1;
-  held.id = 1;
-  held.ts_ms = 1001;
-  held.strategy = "a";
-  held.symbol = "DAX";
-  held.qty = 10;
-  held.price_micros = units(100);
-  held.input_pos = 5;
-  start(10'000, 10, {held}, 4);
+  start(10'000, 10, {held_order(1001, 5)}, 4);
   auto q = make_quote("DAX", 100, 1, 5);
   CAF_CHECK_EQUAL(trade({{q}, {buy("a", q), buy("b", q)}}), 1u);
   CAF_REQUIRE_EQUAL(logged->size(), 1u);
@@ -191,15 +197,7 @@ CAF_TEST(only live quotes are timed from receipt to fill) {
 }
 
 CAF_TEST(the report continues from the restored book) {
-  trading::order held;
-  held.seq = 1;
-  held.id = 1;
-  held.ts_ms = 1000;
-  held.strategy = "a";
-  held.symbol = "DAX";
-  held.qty = 10;
-  held.price_micros = units(100);
-  start(10'000, 10, {held});
+  start(10'000, 10, {held_order(1000, 0)});
   self->send(pf, report_atom_v);
   run();
   std::string text;

@@ -54,17 +54,6 @@ std::optional<uint64_t> number_in(const std::string& text,
   return std::stoull(m[1].str());
 }
 
-/// The value of the series `series` (`name{labels}` exactly as exposed).
-std::optional<double> series_value(const std::string& text,
-                                   const std::string& series) {
-  std::istringstream in{text};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0
-        && line[series.size()] == ' ')
-      return std::stod(line.substr(series.size() + 1));
-  return std::nullopt;
-}
 
 struct fixture : temp_dir {
   std::string journal = file("full.journal");

@@ -80,18 +80,6 @@ struct listener {
   listener& operator=(const listener&) = delete;
 };
 
-/// The value of the series `series` (`name{labels}` exactly as exposed), if
-/// the exposition holds it.
-std::optional<double> series_value(const std::string& text,
-                                   const std::string& series) {
-  std::istringstream in{text};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0
-        && line[series.size()] == ' ')
-      return std::stod(line.substr(series.size() + 1));
-  return std::nullopt;
-}
 
 /// The first number `pattern`'s group captures in the file at `path`, once
 /// it appears (waits at most 20 s).

@@ -13,6 +13,7 @@
 #include <list>
 #include <mutex>
 #include <netinet/in.h>
+#include <optional>
 #include <poll.h>
 #include <sstream>
 #include <string>
@@ -469,6 +470,20 @@ start_test_broker(const temp_dir& dir, runtime::broker_options opts = {}) {
   if (auto* err = std::get_if<std::string>(&started))
     CAF_FAIL("broker: " << *err);
   return std::move(std::get<0>(started));
+}
+
+/// The value of the series `series` (`name{labels}` exactly as exposed) in
+/// a Prometheus exposition `text`, if it holds it.
+inline std::optional<double> series_value(const std::string& text,
+                                          const std::string& series) {
+  std::istringstream in{text};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.size() > series.size()
+        && line.compare(0, series.size(), series) == 0
+        && line[series.size()] == ' ')
+      return std::stod(line.substr(series.size() + 1));
+  return std::nullopt;
 }
 
 } // namespace intuition::e2e
