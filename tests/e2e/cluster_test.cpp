@@ -32,21 +32,13 @@ const char* cluster_config = R"({
   "cluster": {"local": false}
 })";
 
-/// Fast failure detection, so that a frozen node is noticed within a second.
-const char* fast_caf_config = R"([scheduler]
-max-threads=2
-[middleman]
-heartbeat-interval=100ms
-connection-timeout=1s
-app-identifiers=["intuition"]
-)";
 
 constexpr int symbols = 24;
 constexpr int rounds = 40;
 
 struct fixture : temp_dir {
   std::unique_ptr<runtime::embedded_broker> broker;
-  std::string caf_conf = write("caf-application.conf", fast_caf_config);
+  std::string caf_conf = write("caf-application.conf", fast_caf_settings);
   std::string journal = file("cluster.journal");
 
   fixture() {
@@ -282,7 +274,7 @@ CAF_TEST(an unreachable node is reported and the coordinator runs on) {
 CAF_TEST(with tls only peers holding a certificate of the ca may join) {
   // A private CA and one certificate it signed, for node and coordinator.
   CAF_REQUIRE(make_test_certificates(path));
-  auto tls_conf = write("tls.conf", std::string{fast_caf_config}
+  auto tls_conf = write("tls.conf", std::string{fast_caf_settings}
                                       + test_openssl_section(path));
   auto node = intuition({"node", "--port", "0", "--name", "secure",
                          "--caf-config", tls_conf},

@@ -38,12 +38,6 @@ const char* every_quote_config = R"({
 /// about a hundred orders, before any other file does.
 constexpr uint64_t disk_bytes = 16'384;
 
-bool contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos)
-    return true;
-  CAF_MESSAGE("missing \"" << part << "\" in:\n" << text);
-  return false;
-}
 
 /// The first number `pattern`'s group captures in `text`.
 std::optional<uint64_t> number_in(const std::string& text,

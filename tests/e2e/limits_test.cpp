@@ -12,12 +12,6 @@ using namespace intuition::e2e;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos)
-    return true;
-  CAF_MESSAGE("missing \"" << part << "\" in:\n" << text);
-  return false;
-}
 
 } // namespace
 

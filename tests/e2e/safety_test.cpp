@@ -19,12 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos)
-    return true;
-  CAF_MESSAGE("missing \"" << part << "\" in:\n" << text);
-  return false;
-}
 
 /// First line of a file, or empty.
 std::string first_line(const std::string& path) {

@@ -23,20 +23,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos)
-    return true;
-  CAF_MESSAGE("missing \"" << part << "\" in:\n" << text);
-  return false;
-}
 
-const char* caf_settings = R"([scheduler]
-max-threads=2
-[middleman]
-heartbeat-interval=100ms
-connection-timeout=1s
-app-identifiers=["intuition"]
-)";
 
 /// A BASP header as CAF 0.17 reads it before any handshake: operation 2
 /// (direct message) announcing a payload of 0xFFFFFFF0 bytes, padded to
@@ -142,7 +129,7 @@ size_t journaled_orders(const std::string& path) {
 CAF_TEST_FIXTURE_SCOPE(security_tests, temp_dir)
 
 CAF_TEST(listening beyond loopback without tls is refused unless insecure) {
-  auto conf = write("caf.conf", caf_settings);
+  auto conf = write("caf.conf", fast_caf_settings);
   // Refused before anything is bound.
   auto node = intuition({"node", "--bind", "0.0.0.0", "--port", "0",
                          "--caf-config", conf},
@@ -179,7 +166,7 @@ CAF_TEST(listening beyond loopback without tls is refused unless insecure) {
 
 CAF_TEST(a forged basp header sent to a tls port is refused at the handshake) {
   CAF_REQUIRE(make_test_certificates(path));
-  auto tls_conf = write("tls.conf", std::string{caf_settings}
+  auto tls_conf = write("tls.conf", std::string{fast_caf_settings}
                                       + test_openssl_section(path));
   auto node = intuition({"node", "--port", "0", "--name", "secure",
                          "--caf-config", tls_conf},

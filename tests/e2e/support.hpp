@@ -486,4 +486,22 @@ inline std::optional<double> series_value(const std::string& text,
   return std::nullopt;
 }
 
+/// Whether `text` holds `part`; logs the text when it does not.
+inline bool contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos)
+    return true;
+  CAF_MESSAGE("missing \"" << part << "\" in:\n" << text);
+  return false;
+}
+
+/// CAF settings with fast failure detection, so that a frozen node is
+/// noticed within a second.
+inline const char* fast_caf_settings = R"([scheduler]
+max-threads=2
+[middleman]
+heartbeat-interval=100ms
+connection-timeout=1s
+app-identifiers=["intuition"]
+)";
+
 } // namespace intuition::e2e

@@ -175,6 +175,27 @@ std::string publish_all(mqtt_client& client, const std::string& topic,
   return "ok";
 }
 
+
+/// A folder of the test's own, removed with everything in it.
+struct scratch_dir {
+  std::string path;
+
+  scratch_dir() {
+    auto pattern = (std::filesystem::temp_directory_path()
+                    / "intuition-mqtt-test-XXXXXX")
+                     .string();
+    std::vector<char> buf{pattern.begin(), pattern.end()};
+    buf.push_back('\0');
+    CAF_REQUIRE(::mkdtemp(buf.data()) != nullptr);
+    path = buf.data();
+  }
+
+  ~scratch_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
 } // namespace
 
 // -- broker addresses ---------------------------------------------------------
@@ -401,18 +422,8 @@ CAF_TEST(a client started before its broker connects once the broker is up) {
 
 CAF_TEST(a QoS 1 message published while the broker is down arrives later) {
   // A work folder of our own survives stop(), so the persisted sessions do.
-  auto pattern = (std::filesystem::temp_directory_path()
-                  / "intuition-mqtt-test-XXXXXX")
-                   .string();
-  std::vector<char> buf{pattern.begin(), pattern.end()};
-  buf.push_back('\0');
-  CAF_REQUIRE(::mkdtemp(buf.data()) != nullptr);
-  std::string dir = buf.data();
-  auto remove_dir = std::shared_ptr<void>{nullptr, [&](void*) {
-                                            std::error_code ec;
-                                            std::filesystem::remove_all(dir,
-                                                                        ec);
-                                          }};
+  scratch_dir scratch;
+  const auto& dir = scratch.path;
   broker_options bopts;
   bopts.work_dir = dir;
   bopts.persistence = true;
@@ -551,18 +562,8 @@ CAF_TEST(start rejects a client certificate without its key or a CA file) {
 }
 
 CAF_TEST(a refused password is reported as lasting while the client retries) {
-  auto pattern = (std::filesystem::temp_directory_path()
-                  / "intuition-mqtt-test-XXXXXX")
-                   .string();
-  std::vector<char> buf{pattern.begin(), pattern.end()};
-  buf.push_back('\0');
-  CAF_REQUIRE(::mkdtemp(buf.data()) != nullptr);
-  std::string dir = buf.data();
-  auto remove_dir = std::shared_ptr<void>{nullptr, [&](void*) {
-                                            std::error_code ec;
-                                            std::filesystem::remove_all(dir,
-                                                                        ec);
-                                          }};
+  scratch_dir scratch;
+  const auto& dir = scratch.path;
   auto passwd = dir + "/passwd";
   auto cmd = "mosquitto_passwd -c -b " + passwd + " alice secret";
   CAF_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
