@@ -22,16 +22,16 @@ using state_query = caf::replies_to<get_state_atom>::with<actor_state>;
 using order_publisher_actor = caf::typed_actor<
   caf::reacts_to<order_batch>, caf::reacts_to<signal_batch>,
   caf::reacts_to<puback_atom, int32_t>, caf::reacts_to<connection_event>,
-  caf::reacts_to<sync_atom>, caf::replies_to<drain_atom>::with<uint64_t>,
+  caf::reacts_to<tick_atom>, caf::replies_to<drain_atom>::with<uint64_t>,
   state_query>;
 
 /// Turns MQTT messages into quotes for the router; `input` says the input
-/// log has new records; `sync` is its own timer tick (rejections waiting to
+/// log has new records; `tick` is its own timer tick (rejections waiting to
 /// be logged); `drain` answers, once everything received so far reached the
 /// portfolio, with the number of quotes accepted.
 using mqtt_ingress_actor = caf::typed_actor<
   caf::reacts_to<mqtt_message>, caf::reacts_to<input_atom>,
-  caf::reacts_to<connection_event>, caf::reacts_to<sync_atom>,
+  caf::reacts_to<connection_event>, caf::reacts_to<tick_atom>,
   caf::replies_to<drain_atom>::with<uint64_t>, state_query>;
 
 /// Told that trading halted (cause, message): the portfolio, and the
@@ -40,14 +40,14 @@ using halt_sink_actor
   = caf::typed_actor<caf::reacts_to<halt_atom, std::string, std::string>>;
 
 /// Appends orders to the journal; `flush` forces them to stable storage and
-/// answers how many orders are durable; `sync` is its own timer tick;
+/// answers how many orders are durable; `tick` is its own timer tick;
 /// `processed` answers with the input position it was given once every
 /// order appended before it is durable. When the journal fails it halts:
 /// it sends `halt` (cause, message) to the sender of its order batches and
 /// to its observer, and takes no order any more.
 using order_log_actor = caf::typed_actor<
   caf::reacts_to<order_batch>, caf::replies_to<flush_atom>::with<uint64_t>,
-  caf::reacts_to<sync_atom>,
+  caf::reacts_to<tick_atom>,
   caf::replies_to<processed_atom, uint64_t>::with<uint64_t>, state_query>;
 
 /// Marks quotes, turns signals into orders; answers each market batch with
@@ -63,7 +63,7 @@ using portfolio_actor = caf::typed_actor<
 using inspectable_actor = caf::typed_actor<state_query>;
 
 /// Lists the state of every actor whose instance name matches a pattern
-/// (`trading::instance_matches`).
+/// (`actors::instance_matches`).
 using list_query = caf::replies_to<list_atom, std::string>::with<
   std::vector<actor_state>>;
 
@@ -87,18 +87,18 @@ using quote_router_actor
                      caf::reacts_to<cluster_member>, list_query, state_query>;
 
 /// Connects to worker nodes (`join`, with `HOST:PORT`), hands each to the
-/// router when it answers and reconnects to lost ones; `sync` answers, once
+/// router when it answers and reconnects to lost ones; `await` answers, once
 /// every join asked for so far was tried, with the number of nodes joined.
 using cluster_connector_actor
   = caf::typed_actor<caf::reacts_to<join_atom, std::string>,
-                     caf::replies_to<sync_atom>::with<uint64_t>, state_query>;
+                     caf::replies_to<await_atom>::with<uint64_t>, state_query>;
 
 /// The actor a process publishes (`--listen`, `intuition node`): lists the
 /// state of its actors for inspection, collects their metric samples, and
 /// on a worker node spawns algorithm instances for a coordinator.
 using node_agent_actor = caf::typed_actor<
   list_query,
-  caf::replies_to<metrics_atom>::with<std::vector<trading::metric_sample>>,
+  caf::replies_to<metrics_atom>::with<std::vector<actors::metric_sample>>,
   caf::replies_to<place_atom, algorithm_spec>::with<algorithm_actor>,
   state_query>;
 

@@ -66,18 +66,10 @@ bool operator==(const connection_event& x,
   return x.connected == y.connected && x.reason == y.reason;
 }
 
-} // namespace intuition::actors
-
-namespace intuition::trading {
-
 bool operator==(const metric_sample& x, const metric_sample& y) noexcept {
   return x.name == y.name && x.type == y.type && x.labels == y.labels
          && x.value == y.value && x.bounds == y.bounds && x.counts == y.counts;
 }
-
-} // namespace intuition::trading
-
-namespace intuition::actors {
 
 bool operator==(const cluster_member& x, const cluster_member& y) noexcept {
   return x.name == y.name && x.address == y.address && x.agent == y.agent;

@@ -10,7 +10,7 @@
 #include <caf/type_id.hpp>
 
 #include "trading/channels.hpp"
-#include "trading/metrics.hpp"
+#include "actors/metric_samples.hpp"
 #include "trading/types.hpp"
 
 /// Every message type and atom of Intuition, in one type-ID block, registered
@@ -98,7 +98,7 @@ struct actor_state {
   int64_t processed = 0;
   /// Its Prometheus samples (singleton actors; algorithm instances leave
   /// this empty and are aggregated per kind instead).
-  std::vector<trading::metric_sample> metrics;
+  std::vector<actors::metric_sample> metrics;
 };
 
 /// A state reply with the fields every actor fills itself; the probe adds
@@ -260,6 +260,10 @@ typename Inspector::result_type inspect(Inspector& f, order& x) {
            x.input_pos);
 }
 
+} // namespace intuition::trading
+
+namespace intuition::actors {
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, metric_sample& x) {
   return f(caf::meta::type_name("metric_sample"), x.name, x.type, x.labels,
@@ -268,7 +272,7 @@ typename Inspector::result_type inspect(Inspector& f, metric_sample& x) {
 
 bool operator==(const metric_sample& x, const metric_sample& y) noexcept;
 
-} // namespace intuition::trading
+} // namespace intuition::actors
 
 // -- type-ID block ------------------------------------------------------------------
 
@@ -288,8 +292,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::algorithm_spec))
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::mqtt_message))
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::connection_event))
-  CAF_ADD_TYPE_ID(intuition, (intuition::trading::metric_sample))
-  CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::metric_sample>))
+  CAF_ADD_TYPE_ID(intuition, (intuition::actors::metric_sample))
+  CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::actors::metric_sample>))
   CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::actors::actor_state>))
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::cluster_member))
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::quote_part))
@@ -298,7 +302,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   // Atoms are verbs; at most 10 characters (CAF 0.17).
   CAF_ADD_ATOM(intuition, intuition::actors, get_state_atom, "getstate")
   CAF_ADD_ATOM(intuition, intuition::actors, flush_atom, "flush")
-  CAF_ADD_ATOM(intuition, intuition::actors, sync_atom, "sync")
+  CAF_ADD_ATOM(intuition, intuition::actors, tick_atom, "tick")
+  CAF_ADD_ATOM(intuition, intuition::actors, await_atom, "await")
   CAF_ADD_ATOM(intuition, intuition::actors, report_atom, "report")
   CAF_ADD_ATOM(intuition, intuition::actors, subscribe_atom, "subscribe")
   CAF_ADD_ATOM(intuition, intuition::actors, puback_atom, "puback")

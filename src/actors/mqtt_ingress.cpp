@@ -40,7 +40,7 @@ void answer_drains(self_ptr self) {
 }
 
 /// Logs the rejections not logged yet, with a count, at most once per
-/// interval unless `force`. Within the interval a `sync` is scheduled for
+/// interval unless `force`. Within the interval a `tick` is scheduled for
 /// its end: a burst of bad payloads followed by silence is reported too.
 void log_rejections(self_ptr self, bool force = false) {
   auto& st = self->state;
@@ -51,7 +51,7 @@ void log_rejections(self_ptr self, bool force = false) {
   if (!force && now < due) {
     if (!st.log_scheduled) {
       st.log_scheduled = true;
-      self->delayed_send(self, due - now, sync_atom_v);
+      self->delayed_send(self, due - now, tick_atom_v);
     }
     return;
   }
@@ -422,37 +422,37 @@ nlohmann::json summary_of(const mqtt_ingress_state& st) {
   return out;
 }
 
-std::vector<trading::metric_sample> metrics_of(const mqtt_ingress_state& st) {
+std::vector<actors::metric_sample> metrics_of(const mqtt_ingress_state& st) {
   auto n = [](uint64_t x) { return static_cast<double>(x); };
-  std::vector<trading::metric_sample> metrics;
+  std::vector<actors::metric_sample> metrics;
   for (size_t i = 0; i < st.rejected.size(); ++i)
-    metrics.push_back(trading::counter_sample(
+    metrics.push_back(actors::counter_sample(
       "intuition_quotes_rejected_total", n(st.rejected[i]),
       {{"reason", std::string{trading::to_string(
                     static_cast<trading::reject_reason>(i))}}}));
   for (const auto& [topic, count] : st.by_channel)
-    metrics.push_back(trading::counter_sample(
+    metrics.push_back(actors::counter_sample(
       "intuition_quotes_received_total", n(count), {{"channel", topic}}));
   for (auto [why, count] : {std::pair{"duplicate", st.duplicates},
                             std::pair{"stale", st.stale},
                             std::pair{"conflated", st.conflated}})
-    metrics.push_back(trading::counter_sample("intuition_quotes_filtered_total",
+    metrics.push_back(actors::counter_sample("intuition_quotes_filtered_total",
                                               n(count), {{"reason", why}}));
   metrics.push_back(
-    trading::counter_sample("intuition_mqtt_messages_total", n(st.messages)));
+    actors::counter_sample("intuition_mqtt_messages_total", n(st.messages)));
   metrics.push_back(
-    trading::counter_sample("intuition_quotes_accepted_total", n(st.quotes)));
+    actors::counter_sample("intuition_quotes_accepted_total", n(st.quotes)));
   metrics.push_back(
-    trading::counter_sample("intuition_quotes_dropped_total", n(st.dropped)));
+    actors::counter_sample("intuition_quotes_dropped_total", n(st.dropped)));
   metrics.push_back(
-    trading::gauge_sample("intuition_ingress_held_quotes", n(st.held_quotes)));
+    actors::gauge_sample("intuition_ingress_held_quotes", n(st.held_quotes)));
   auto logged = st.cfg.input ? st.cfg.input->last_position() : 0;
-  metrics.push_back(trading::gauge_sample(
+  metrics.push_back(actors::gauge_sample(
     "intuition_ingress_backlog", n(logged - std::min(logged, st.consumed_pos))));
-  metrics.push_back(trading::gauge_sample("intuition_mqtt_connected",
+  metrics.push_back(actors::gauge_sample("intuition_mqtt_connected",
                                           st.connected ? 1.0 : 0.0,
                                           {{"client", "ingress"}}));
-  metrics.push_back(trading::counter_sample(
+  metrics.push_back(actors::counter_sample(
     "intuition_mqtt_reconnects_total", n(st.connects > 0 ? st.connects - 1 : 0),
     {{"client", "ingress"}}));
   return metrics;
@@ -501,7 +501,7 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
       aout(self) << "mqtt_ingress: " << (ev.connected ? "connected" : "disconnected")
                  << (ev.reason.empty() ? "" : ": ") << ev.reason << std::endl;
     },
-    [self](sync_atom) {
+    [self](tick_atom) {
       auto timer = self->state.probe.time(self);
       self->state.log_scheduled = false;
       log_rejections(self);

@@ -135,7 +135,7 @@ struct mqtt_ingress_state {
   std::string last_rejection;
   /// When rejections were last logged (the actor clock's time).
   std::chrono::steady_clock::time_point last_log;
-  /// A `sync` is on its way to log `rejected_since_log`.
+  /// A `tick` is on its way to log `rejected_since_log`.
   bool log_scheduled = false;
   /// Receive times of the first and the latest accepted quote (steady ns).
   int64_t first_received_ns = 0;
@@ -155,7 +155,7 @@ constexpr size_t max_channel_labels = 64;
 
 /// Spawns the ingress. `drain` stops reading from the input log and answers
 /// once every quote read reached the portfolio, with the number delivered;
-/// it logs the rejections not logged yet. `sync` is its own timer tick.
+/// it logs the rejections not logged yet. `tick` is its own timer tick.
 /// With an input log it reads messages back from the log
 /// whenever its window has room (the MQTT callback appends and sends `input`);
 /// it first rebuilds the duplicate filter from the saved state and the

@@ -68,12 +68,12 @@ std::vector<inspection_target> local_targets(self_ptr self,
   auto& st = self->state;
   std::vector<inspection_target> out;
   for (const auto& t : st.cfg.singletons)
-    if (trading::instance_matches(pattern, t.name))
+    if (actors::instance_matches(pattern, t.name))
       out.push_back(t);
   std::vector<inspection_target> hosted;
   for (const auto& [addr, inst] : st.hosted) {
     auto name = algorithm_instance_name(inst.spec);
-    if (trading::instance_matches(pattern, name))
+    if (actors::instance_matches(pattern, name))
       hosted.push_back({std::move(name), inst.handle});
   }
   std::sort(hosted.begin(), hosted.end(),
@@ -130,17 +130,17 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
       return promise;
     },
     [self](metrics_atom)
-      -> caf::typed_response_promise<std::vector<trading::metric_sample>> {
+      -> caf::typed_response_promise<std::vector<actors::metric_sample>> {
       auto& st = self->state;
       auto timer = st.probe.time(self);
       auto promise
-        = self->make_response_promise<std::vector<trading::metric_sample>>();
+        = self->make_response_promise<std::vector<actors::metric_sample>>();
       auto own = st.cfg.fixed_samples;
       if (st.cfg.role == "node") {
-        own.push_back(trading::gauge_sample(
+        own.push_back(actors::gauge_sample(
           "intuition_algorithm_actors", static_cast<double>(st.hosted.size()),
           {{"node", node_label()}}));
-        own.push_back(trading::counter_sample(
+        own.push_back(actors::counter_sample(
           "intuition_node_placements_total", static_cast<double>(st.placed)));
       }
       gather_states(self, st.cfg.singletons,

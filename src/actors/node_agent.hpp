@@ -28,7 +28,7 @@ struct node_agent_config {
   std::vector<inspection_target> singletons;
   quote_router_actor router;
   /// Samples fixed at start (rows a replay's CSV rejected).
-  std::vector<trading::metric_sample> fixed_samples;
+  std::vector<actors::metric_sample> fixed_samples;
 };
 
 /// An algorithm instance this node runs for a coordinator.

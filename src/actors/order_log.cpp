@@ -136,7 +136,7 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
         case trading::fsync_policy::interval:
           if (!st.sync_pending) {
             st.sync_pending = true;
-            self->delayed_send(self, st.cfg.interval, sync_atom_v);
+            self->delayed_send(self, st.cfg.interval, tick_atom_v);
           }
           break;
         case trading::fsync_policy::never:
@@ -161,7 +161,7 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
       sync_now(self);
       return self->state.durable;
     },
-    [self](sync_atom) {
+    [self](tick_atom) {
       auto timer = self->state.probe.time(self);
       self->state.sync_pending = false;
       sync_now(self);
@@ -189,14 +189,14 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
                                   summary.dump());
       auto n = [](uint64_t x) { return static_cast<double>(x); };
       out.metrics = {
-        trading::counter_sample("intuition_journal_appends_total",
+        actors::counter_sample("intuition_journal_appends_total",
                                 n(st.appended)),
-        trading::counter_sample("intuition_journal_durable_total",
+        actors::counter_sample("intuition_journal_durable_total",
                                 n(st.durable)),
-        trading::counter_sample("intuition_journal_syncs_total", n(st.syncs)),
-        trading::counter_sample("intuition_journal_write_errors_total",
+        actors::counter_sample("intuition_journal_syncs_total", n(st.syncs)),
+        actors::counter_sample("intuition_journal_write_errors_total",
                                 n(st.write_errors)),
-        trading::gauge_sample("intuition_halted", st.halted.empty() ? 0.0 : 1.0,
+        actors::gauge_sample("intuition_halted", st.halted.empty() ? 0.0 : 1.0,
                               {{"reason", journal_halt_cause}}),
         st.fsync_seconds.sample("intuition_journal_fsync_seconds"),
       };

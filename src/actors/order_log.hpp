@@ -10,7 +10,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
-#include "trading/metrics.hpp"
+#include "actors/metric_samples.hpp"
 #include "trading/journal.hpp"
 
 /// The order log: the append-only journal's only writer.
@@ -60,7 +60,7 @@ struct order_log_state {
   std::vector<std::pair<caf::typed_response_promise<uint64_t>, uint64_t>>
     processed;
   /// Duration of every fsync, in seconds.
-  trading::bucket_histogram fsync_seconds;
+  actors::bucket_histogram fsync_seconds;
   actor_probe probe{actor_kind::order_log};
 };
 

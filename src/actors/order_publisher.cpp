@@ -5,7 +5,7 @@
 
 #include "trading/decimal.hpp"
 #include "trading/journal.hpp"
-#include "trading/publication_mark.hpp"
+#include "actors/publication_mark.hpp"
 
 namespace intuition::actors {
 
@@ -28,7 +28,7 @@ void schedule_tick(self_ptr self) {
   if (st.tick_pending)
     return;
   st.tick_pending = true;
-  self->delayed_send(self, st.cfg.mark_interval, sync_atom_v);
+  self->delayed_send(self, st.cfg.mark_interval, tick_atom_v);
 }
 
 void send_order(self_ptr self, const trading::order& x) {
@@ -121,7 +121,7 @@ void write_mark(self_ptr self) {
     st.written_mark = st.mark;
   if (st.mark == st.written_mark)
     return;
-  if (auto err = trading::write_publication_mark(st.cfg.mark_path, st.mark)) {
+  if (auto err = actors::write_publication_mark(st.cfg.mark_path, st.mark)) {
     aout(self) << "order_publisher: " << *err << std::endl;
     return;
   }
@@ -227,7 +227,7 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
         send_order(self, x);
       answer_drains(self);
     },
-    [self](sync_atom) {
+    [self](tick_atom) {
       auto timer = self->state.probe.time(self);
       self->state.tick_pending = false;
       write_mark(self);
@@ -264,22 +264,22 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
                                   summary.dump());
       auto n = [](uint64_t x) { return static_cast<double>(x); };
       out.metrics = {
-        trading::counter_sample("intuition_orders_published_total",
+        actors::counter_sample("intuition_orders_published_total",
                                 n(st.published)),
-        trading::counter_sample("intuition_orders_confirmed_total",
+        actors::counter_sample("intuition_orders_confirmed_total",
                                 n(st.confirmed)),
-        trading::counter_sample("intuition_orders_republished_total",
+        actors::counter_sample("intuition_orders_republished_total",
                                 n(st.republished)),
-        trading::gauge_sample("intuition_orders_unconfirmed",
+        actors::gauge_sample("intuition_orders_unconfirmed",
                               n(st.unconfirmed.size())),
-        trading::counter_sample("intuition_signals_published_total",
+        actors::counter_sample("intuition_signals_published_total",
                                 n(st.signals)),
-        trading::counter_sample("intuition_mqtt_publish_errors_total",
+        actors::counter_sample("intuition_mqtt_publish_errors_total",
                                 n(st.publish_errors)),
-        trading::gauge_sample("intuition_mqtt_connected",
+        actors::gauge_sample("intuition_mqtt_connected",
                               st.connected ? 1.0 : 0.0,
                               {{"client", "publisher"}}),
-        trading::counter_sample("intuition_mqtt_reconnects_total",
+        actors::counter_sample("intuition_mqtt_reconnects_total",
                                 n(st.connects > 0 ? st.connects - 1 : 0),
                                 {{"client", "publisher"}}),
       };

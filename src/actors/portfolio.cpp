@@ -11,7 +11,7 @@ namespace intuition::actors {
 
 namespace {
 
-nlohmann::json latency_json(const trading::latency_recorder& x) {
+nlohmann::json latency_json(const actors::latency_recorder& x) {
   auto us = [](int64_t ns) { return static_cast<double>(ns) / 1e3; };
   return {{"count", x.count()},
           {"p50_us", us(x.percentile_ns(0.50))},
@@ -21,14 +21,14 @@ nlohmann::json latency_json(const trading::latency_recorder& x) {
 
 } // namespace
 
-std::vector<trading::metric_sample> portfolio_metrics(const portfolio_state& st) {
-  using trading::counter_sample;
-  using trading::gauge_sample;
+std::vector<actors::metric_sample> portfolio_metrics(const portfolio_state& st) {
+  using actors::counter_sample;
+  using actors::gauge_sample;
   auto n = [](uint64_t x) { return static_cast<double>(x); };
   auto units = [](int64_t micros) {
     return static_cast<double>(micros) / static_cast<double>(trading::micros_per_unit);
   };
-  std::vector<trading::metric_sample> out;
+  std::vector<actors::metric_sample> out;
   for (const auto& [key, count] : st.signals_by)
     out.push_back(counter_sample(
       "intuition_signals_total", n(count),

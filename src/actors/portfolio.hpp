@@ -8,8 +8,8 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
-#include "trading/metrics.hpp"
-#include "trading/latency.hpp"
+#include "actors/metric_samples.hpp"
+#include "actors/latency_recorder.hpp"
 #include "trading/performance.hpp"
 #include "trading/portfolio.hpp"
 #include "trading/report.hpp"
@@ -38,10 +38,10 @@ struct portfolio_state {
   uint64_t halted_quotes = 0;
   uint64_t halted_signals = 0;
   /// Tick-to-order: from receiving a live quote to its order being filled.
-  trading::latency_recorder tick_to_order;
+  actors::latency_recorder tick_to_order;
   /// The same latency in seconds, for the exporter; finer buckets than
   /// CAF's around the 1 ms target.
-  trading::bucket_histogram tick_to_order_seconds{
+  actors::bucket_histogram tick_to_order_seconds{
     {25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 50e-3,
      0.1, 1.0}};
   /// Signals and orders of this run by (strategy, side).
@@ -52,7 +52,7 @@ struct portfolio_state {
 
 /// The portfolio's Prometheus samples: signals, orders and refusals of this
 /// run, cash, equity, P&L, open positions, tick-to-order latency.
-std::vector<trading::metric_sample> portfolio_metrics(const portfolio_state& st);
+std::vector<actors::metric_sample> portfolio_metrics(const portfolio_state& st);
 
 /// Spawns the portfolio. `restored` are the journal's orders, applied before
 /// the first message so the book continues where the last run stopped.

@@ -167,27 +167,27 @@ nlohmann::json router_summary(const route_book& book) {
           {"pending_batches", book.pending_batches()}};
 }
 
-std::vector<trading::metric_sample> router_metrics(const route_book& book) {
+std::vector<actors::metric_sample> router_metrics(const route_book& book) {
   auto n = [](uint64_t x) { return static_cast<double>(x); };
   const auto& c = book.counters();
-  std::vector<trading::metric_sample> out{
-    trading::counter_sample("intuition_router_quotes_total", n(c.quotes)),
-    trading::counter_sample("intuition_unrouted_quotes_total", n(c.unrouted)),
-    trading::counter_sample("intuition_unplaced_quotes_total", n(c.unplaced)),
-    trading::counter_sample("intuition_algorithm_failures_total",
+  std::vector<actors::metric_sample> out{
+    actors::counter_sample("intuition_router_quotes_total", n(c.quotes)),
+    actors::counter_sample("intuition_unrouted_quotes_total", n(c.unrouted)),
+    actors::counter_sample("intuition_unplaced_quotes_total", n(c.unplaced)),
+    actors::counter_sample("intuition_algorithm_failures_total",
                             n(c.algorithm_failures)),
-    trading::counter_sample("intuition_stale_replies_total",
+    actors::counter_sample("intuition_stale_replies_total",
                             n(c.stale_replies)),
-    trading::counter_sample("intuition_too_many_symbols_total",
+    actors::counter_sample("intuition_too_many_symbols_total",
                             n(c.too_many_symbols)),
-    trading::gauge_sample("intuition_symbols", n(book.symbol_count())),
+    actors::gauge_sample("intuition_symbols", n(book.symbol_count())),
   };
   for (const auto& m : book.members()) {
-    out.push_back(trading::gauge_sample("intuition_algorithm_actors",
+    out.push_back(actors::gauge_sample("intuition_algorithm_actors",
                                         n(m.instances), {{"node", m.name}}));
-    out.push_back(trading::gauge_sample("intuition_node_alive",
+    out.push_back(actors::gauge_sample("intuition_node_alive",
                                         m.alive ? 1.0 : 0.0, {{"node", m.name}}));
-    out.push_back(trading::counter_sample("intuition_replacements_total",
+    out.push_back(actors::counter_sample("intuition_replacements_total",
                                           n(m.replaced), {{"node", m.name}}));
   }
   return out;
@@ -313,7 +313,7 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
         if (!st.handles[slot])
           continue;
         auto name = "algorithm/" + st.book->instance_key(slot);
-        if (trading::instance_matches(pattern, name))
+        if (actors::instance_matches(pattern, name))
           targets.push_back({std::move(name), st.handles[slot]});
       }
       std::sort(targets.begin(), targets.end(),

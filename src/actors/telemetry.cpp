@@ -27,19 +27,19 @@ std::string_view to_string(actor_kind x) noexcept {
 void atomic_histogram::observe_ns(int64_t ns) noexcept {
   if (ns < 0)
     ns = 0;
-  const auto& bounds = trading::caf_default_buckets();
-  auto i = trading::bucket_index(bounds, static_cast<double>(ns) / 1e9);
+  const auto& bounds = actors::caf_default_buckets();
+  auto i = actors::bucket_index(bounds, static_cast<double>(ns) / 1e9);
   counts_[i].fetch_add(1, std::memory_order_relaxed);
   sum_ns_.fetch_add(static_cast<uint64_t>(ns), std::memory_order_relaxed);
 }
 
-trading::metric_sample
-atomic_histogram::sample(std::string name, trading::metric_labels labels) const {
-  trading::metric_sample out;
+actors::metric_sample
+atomic_histogram::sample(std::string name, actors::metric_labels labels) const {
+  actors::metric_sample out;
   out.name = std::move(name);
-  out.type = trading::metric_type::histogram;
+  out.type = actors::metric_type::histogram;
   out.labels = std::move(labels);
-  out.bounds = trading::caf_default_buckets();
+  out.bounds = actors::caf_default_buckets();
   for (const auto& c : counts_)
     out.counts.push_back(c.load(std::memory_order_relaxed));
   out.value = static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9;
@@ -51,9 +51,9 @@ kind_stats& stats(actor_kind kind) noexcept {
   return all[static_cast<size_t>(kind)];
 }
 
-std::vector<trading::metric_sample> caf_samples(uint64_t running_actors) {
-  std::vector<trading::metric_sample> out;
-  out.push_back(trading::gauge_sample("caf_system_running_actors",
+std::vector<actors::metric_sample> caf_samples(uint64_t running_actors) {
+  std::vector<actors::metric_sample> out;
+  out.push_back(actors::gauge_sample("caf_system_running_actors",
                                       static_cast<double>(running_actors)));
   uint64_t processed = 0;
   uint64_t rejected = 0;
@@ -62,17 +62,17 @@ std::vector<trading::metric_sample> caf_samples(uint64_t running_actors) {
     processed += k.processed.load(std::memory_order_relaxed);
     rejected += k.rejected.load(std::memory_order_relaxed);
   }
-  out.push_back(trading::counter_sample("caf_system_processed_messages_total",
+  out.push_back(actors::counter_sample("caf_system_processed_messages_total",
                                         static_cast<double>(processed)));
-  out.push_back(trading::counter_sample("caf_system_rejected_messages_total",
+  out.push_back(actors::counter_sample("caf_system_rejected_messages_total",
                                         static_cast<double>(rejected)));
   for (size_t i = 0; i < actor_kind_count; ++i) {
     auto kind = static_cast<actor_kind>(i);
     const auto& k = stats(kind);
     if (k.started.load(std::memory_order_relaxed) == 0)
       continue;
-    trading::metric_labels labels{{"name", std::string{to_string(kind)}}};
-    out.push_back(trading::gauge_sample(
+    actors::metric_labels labels{{"name", std::string{to_string(kind)}}};
+    out.push_back(actors::gauge_sample(
       "caf_actor_mailbox_size",
       static_cast<double>(k.mailbox_size.load(std::memory_order_relaxed)),
       labels));

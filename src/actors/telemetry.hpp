@@ -12,7 +12,7 @@
 #include <caf/sec.hpp>
 
 #include "actors/messages.hpp"
-#include "trading/metrics.hpp"
+#include "actors/metric_samples.hpp"
 
 /// What CAF 0.18+ measures about its actors, measured by hand for 0.17:
 /// messages processed and rejected, mailbox sizes, processing and mailbox
@@ -35,15 +35,15 @@ constexpr size_t actor_kind_count = 7;
 
 std::string_view to_string(actor_kind x) noexcept;
 
-/// A histogram over `trading::caf_default_buckets()` that many threads
+/// A histogram over `actors::caf_default_buckets()` that many threads
 /// update.
 class atomic_histogram {
 public:
   void observe_ns(int64_t ns) noexcept;
 
   /// The histogram as a sample (seconds).
-  trading::metric_sample sample(std::string name,
-                                trading::metric_labels labels) const;
+  actors::metric_sample sample(std::string name,
+                                actors::metric_labels labels) const;
 
 private:
   std::array<std::atomic<uint64_t>, 10> counts_{};
@@ -67,7 +67,7 @@ kind_stats& stats(actor_kind kind) noexcept;
 /// CAF's system and actor metrics, under the names CAF 0.18+ exports, for
 /// every kind this process ever started; `running_actors` comes from the
 /// registry.
-std::vector<trading::metric_sample> caf_samples(uint64_t running_actors);
+std::vector<actors::metric_sample> caf_samples(uint64_t running_actors);
 
 /// The name this process shows in inspection (`coordinator`, a node's
 /// `--name`), set once at start.

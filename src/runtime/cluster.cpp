@@ -6,7 +6,7 @@
 #include <caf/io/all.hpp>
 #include <nlohmann/json.hpp>
 
-#include "runtime/node.hpp"
+#include "runtime/control_plane.hpp"
 
 namespace intuition::runtime {
 
@@ -48,7 +48,7 @@ void try_join(self_ptr self, const std::string& address) {
   }
   // The node learns of this coordinator from this query (the connector
   // lives as long as the coordinator), and answers with its name. Awaited:
-  // a `sync` after the join waits for it.
+  // an `await` after the join waits for it.
   auto handle = *agent;
   self->request(handle, std::chrono::seconds{5}, actors::get_state_atom_v)
     .await(
@@ -99,7 +99,7 @@ actors::cluster_connector_actor::behavior_type cluster_connector(
     [self](actors::join_atom, const std::string& address) {
       try_join(self, address);
     },
-    [self](actors::sync_atom) -> uint64_t { return self->state.joined; },
+    [self](actors::await_atom) -> uint64_t { return self->state.joined; },
     [self](actors::get_state_atom) -> actors::actor_state {
       nlohmann::json nodes = nlohmann::json::object();
       for (const auto& [address, link] : self->state.links)
@@ -127,7 +127,7 @@ join_cluster(caf::actor_system& sys, const cluster_config& cfg,
   uint64_t joined = 0;
   {
     caf::scoped_actor self{sys};
-    self->request(connector, caf::infinite, actors::sync_atom_v)
+    self->request(connector, caf::infinite, actors::await_atom_v)
       .receive([&](uint64_t n) { joined = n; }, [&](caf::error&) {});
   }
   std::cerr << "cluster: " << joined << " of " << cfg.nodes.size()

@@ -9,7 +9,8 @@
 
 #include "actors/actor_types.hpp"
 #include "runtime/config.hpp"
-#include "runtime/node.hpp"
+#include "runtime/control_plane.hpp"
+#include "runtime/system_config.hpp"
 
 namespace intuition::runtime {
 
@@ -101,7 +102,7 @@ int run_inspect(const inspect_options& opts, const char* argv0) {
     std::cerr << "intuition inspect: " << ex.what() << "\n";
     return 2;
   }
-  node_config caf_cfg;
+  system_config caf_cfg;
   if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
     std::cerr << "intuition inspect: " << *err << "\n";
     return 2;

@@ -26,14 +26,17 @@
 #include "runtime/cluster.hpp"
 #include "runtime/config.hpp"
 #include "runtime/mqtt_client.hpp"
-#include "runtime/node.hpp"
-#include "runtime/signals.hpp"
+#include "runtime/control_plane.hpp"
+#include "runtime/journal_recovery.hpp"
+#include "runtime/pipeline.hpp"
+#include "runtime/system_config.hpp"
+#include "runtime/stop_signals.hpp"
 #include "runtime/replay.hpp"
 #include "runtime/summary.hpp"
 #include "trading/algorithm.hpp"
 #include "trading/decimal.hpp"
 #include "trading/input_log.hpp"
-#include "trading/publication_mark.hpp"
+#include "actors/publication_mark.hpp"
 
 namespace intuition::runtime {
 
@@ -497,8 +500,8 @@ int run_live(const run_options& opts, const char* argv0) {
     std::cerr << "input log: " << tail
               << " messages received but not yet traded; trading them "
                  "before subscribing\n";
-  auto mark_path = trading::publication_mark_path(cfg.journal.path);
-  auto mark = trading::read_publication_mark(mark_path);
+  auto mark_path = actors::publication_mark_path(cfg.journal.path);
+  auto mark = actors::read_publication_mark(mark_path);
   if (auto* err = std::get_if<std::string>(&mark)) {
     std::cerr << "intuition run: " << *err << "\n";
     return 1;
@@ -594,7 +597,7 @@ int run_live(const run_options& opts, const char* argv0) {
   in_cb.on_refused = refusals.callback(in_opts.client_id);
   mqtt_client in_client{in_opts, in_cb};
   // -- actor system
-  node_config caf_cfg;
+  system_config caf_cfg;
   if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
     std::cerr << "intuition run: " << *err << "\n";
     return 2;

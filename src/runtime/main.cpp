@@ -12,9 +12,9 @@
 #include "runtime/config.hpp"
 #include "runtime/inspect.hpp"
 #include "runtime/live.hpp"
-#include "runtime/node.hpp"
+#include "runtime/journal_recovery.hpp"
 #include "runtime/replay.hpp"
-#include "runtime/worker.hpp"
+#include "runtime/node_command.hpp"
 
 namespace {
 

@@ -90,30 +90,30 @@ const std::map<std::string, std::string>& help_texts() {
   return texts;
 }
 
-prometheus::MetricType to_prometheus(trading::metric_type x) {
+prometheus::MetricType to_prometheus(actors::metric_type x) {
   switch (x) {
-    case trading::metric_type::counter:
+    case actors::metric_type::counter:
       return prometheus::MetricType::Counter;
-    case trading::metric_type::gauge:
+    case actors::metric_type::gauge:
       return prometheus::MetricType::Gauge;
-    case trading::metric_type::histogram:
+    case actors::metric_type::histogram:
       return prometheus::MetricType::Histogram;
   }
   return prometheus::MetricType::Untyped;
 }
 
-prometheus::ClientMetric to_client_metric(const trading::metric_sample& x) {
+prometheus::ClientMetric to_client_metric(const actors::metric_sample& x) {
   prometheus::ClientMetric out;
   for (const auto& [k, v] : x.labels)
     out.label.push_back({k, v});
   switch (x.type) {
-    case trading::metric_type::counter:
+    case actors::metric_type::counter:
       out.counter.value = x.value;
       break;
-    case trading::metric_type::gauge:
+    case actors::metric_type::gauge:
       out.gauge.value = x.value;
       break;
-    case trading::metric_type::histogram: {
+    case actors::metric_type::histogram: {
       uint64_t cumulative = 0;
       for (size_t i = 0; i < x.counts.size(); ++i) {
         cumulative += x.counts[i];
@@ -231,7 +231,7 @@ int serve_ready(mg_connection* conn) {
 } // namespace
 
 std::vector<prometheus::MetricFamily>
-to_families(const std::vector<trading::metric_sample>& samples) {
+to_families(const std::vector<actors::metric_sample>& samples) {
   std::vector<prometheus::MetricFamily> out;
   std::map<std::string, size_t> index;
   const auto& help = help_texts();
@@ -250,12 +250,12 @@ to_families(const std::vector<trading::metric_sample>& samples) {
   return out;
 }
 
-std::string exposition_text(const std::vector<trading::metric_sample>& samples) {
+std::string exposition_text(const std::vector<actors::metric_sample>& samples) {
   return prometheus::TextSerializer{}.Serialize(to_families(samples));
 }
 
-std::vector<trading::metric_sample> process_samples() {
-  std::vector<trading::metric_sample> out;
+std::vector<actors::metric_sample> process_samples() {
+  std::vector<actors::metric_sample> out;
   auto fields = stat_fields();
   // Fields after the command: state is [0], utime [11], stime [12],
   // starttime [19], vsize [20], rss [21] (man 5 proc).
@@ -263,20 +263,20 @@ std::vector<trading::metric_sample> process_samples() {
     auto ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
     auto page = static_cast<double>(::sysconf(_SC_PAGESIZE));
     auto cpu = (std::stod(fields[11]) + std::stod(fields[12])) / ticks;
-    out.push_back(trading::counter_sample("process_cpu_seconds_total", cpu));
-    out.push_back(trading::gauge_sample("process_resident_memory_bytes",
+    out.push_back(actors::counter_sample("process_cpu_seconds_total", cpu));
+    out.push_back(actors::gauge_sample("process_resident_memory_bytes",
                                         std::stod(fields[21]) * page));
-    out.push_back(trading::gauge_sample("process_virtual_memory_bytes",
+    out.push_back(actors::gauge_sample("process_virtual_memory_bytes",
                                         std::stod(fields[20])));
-    out.push_back(trading::gauge_sample(
+    out.push_back(actors::gauge_sample(
       "process_start_time_seconds", boot_time_s() + std::stod(fields[19]) / ticks));
   }
-  out.push_back(trading::gauge_sample("process_open_fds",
+  out.push_back(actors::gauge_sample("process_open_fds",
                                       static_cast<double>(open_fds())));
   return out;
 }
 
-std::vector<trading::metric_sample>
+std::vector<actors::metric_sample>
 collect_samples(caf::actor_system& sys, const actors::node_agent_actor& agent) {
   auto out = actors::caf_samples(sys.registry().running());
   auto proc = process_samples();
@@ -286,7 +286,7 @@ collect_samples(caf::actor_system& sys, const actors::node_agent_actor& agent) {
   caf::scoped_actor self{sys};
   self->request(agent, std::chrono::seconds{5}, actors::metrics_atom_v)
     .receive(
-      [&](std::vector<trading::metric_sample>& xs) {
+      [&](std::vector<actors::metric_sample>& xs) {
         out.insert(out.end(), xs.begin(), xs.end());
       },
       [&](caf::error&) {

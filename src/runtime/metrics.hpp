@@ -11,7 +11,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/actor_types.hpp"
-#include "trading/metrics.hpp"
+#include "actors/metric_samples.hpp"
 
 namespace prometheus {
 class Exposer;
@@ -25,18 +25,18 @@ namespace intuition::runtime {
 /// Turns samples into exposition families: samples of one name become one
 /// family, in first-seen order, with its help text.
 std::vector<prometheus::MetricFamily>
-to_families(const std::vector<trading::metric_sample>& samples);
+to_families(const std::vector<actors::metric_sample>& samples);
 
 /// Prometheus text exposition of `samples`.
-std::string exposition_text(const std::vector<trading::metric_sample>& samples);
+std::string exposition_text(const std::vector<actors::metric_sample>& samples);
 
 /// `process_resident_memory_bytes`, `process_cpu_seconds_total`,
 /// `process_open_fds` and friends, read from /proc/self.
-std::vector<trading::metric_sample> process_samples();
+std::vector<actors::metric_sample> process_samples();
 
 /// Every sample of this process: CAF's, the process's, and the trading
 /// samples `agent` collects from its actors (waiting up to 5 s for them).
-std::vector<trading::metric_sample> collect_samples(caf::actor_system& sys,
+std::vector<actors::metric_sample> collect_samples(caf::actor_system& sys,
                                                     const actors::node_agent_actor& agent);
 
 /// What a process still waits for before it takes work (such as "the

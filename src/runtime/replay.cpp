@@ -18,8 +18,11 @@
 #include "actors/messages.hpp"
 #include "runtime/cluster.hpp"
 #include "runtime/config.hpp"
-#include "runtime/node.hpp"
-#include "runtime/signals.hpp"
+#include "runtime/control_plane.hpp"
+#include "runtime/journal_recovery.hpp"
+#include "runtime/pipeline.hpp"
+#include "runtime/system_config.hpp"
+#include "runtime/stop_signals.hpp"
 #include "runtime/summary.hpp"
 #include "trading/algorithm.hpp"
 
@@ -150,7 +153,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
               << restored << " orders, next order id "
               << journal.writer->next_id() << "\n";
   // -- actor system
-  node_config caf_cfg;
+  system_config caf_cfg;
   if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
     std::cerr << "intuition replay: " << *err << "\n";
     return 2;
@@ -188,12 +191,12 @@ int run_replay(const replay_options& opts, const char* argv0) {
   agent_cfg.singletons = inspection_targets(p);
   agent_cfg.router = p.router;
   for (size_t i = 0; i < data.rejected.size(); ++i)
-    agent_cfg.fixed_samples.push_back(trading::counter_sample(
+    agent_cfg.fixed_samples.push_back(actors::counter_sample(
       "intuition_quotes_rejected_total",
       static_cast<double>(data.rejected[i] * cfg.replay.repeat),
       {{"reason", std::string{trading::to_string(
                     static_cast<trading::reject_reason>(i))}}}));
-  agent_cfg.fixed_samples.push_back(trading::counter_sample(
+  agent_cfg.fixed_samples.push_back(actors::counter_sample(
     "intuition_quotes_received_total",
     static_cast<double>(data.quotes.size() * cfg.replay.repeat),
     {{"channel", "replay"}}));

@@ -6,7 +6,6 @@
 
 #include "trading/file_io.hpp"
 #include "trading/flat_json.hpp"
-#include "trading/publication_mark.hpp"
 
 namespace intuition::trading {
 
@@ -124,7 +123,7 @@ std::optional<journal_error>
 check_journal_end(const std::string& journal_path,
                   const journal_contents& contents,
                   const std::optional<journal_end>& end,
-                  uint64_t published_seq) {
+                  uint64_t published_seq, std::string_view mark_path) {
   auto last_seq = contents.next_seq - 1;
   auto acknowledged = end ? end->seq : 0;
   if (acknowledged > last_seq || published_seq > last_seq) {
@@ -137,7 +136,7 @@ check_journal_end(const std::string& journal_path,
     if (acknowledged > last_seq && published_seq > last_seq)
       msg += " and ";
     if (published_seq > last_seq)
-      msg += "its publication mark " + publication_mark_path(journal_path)
+      msg += "its publication mark " + std::string{mark_path}
              + " says orders up to seq " + std::to_string(published_seq)
              + " were published";
     auto missing = std::max(acknowledged, published_seq) - last_seq;

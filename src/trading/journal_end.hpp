@@ -81,13 +81,14 @@ uint64_t journal_id_floor(const journal_end& end,
 
 /// Why the journal read as `contents` cannot simply be resumed: it ends
 /// before the seq its end record says was acknowledged, or before the
-/// publication mark (`published_seq`, the orders the broker confirmed), or
+/// publication mark (`published_seq`, the orders the broker confirmed, read
+/// from the file `mark_path`), or
 /// its record at the acknowledged seq has another id than the end record
 /// says (another journal in its place). Nothing when it can be resumed.
 std::optional<journal_error>
 check_journal_end(const std::string& journal_path,
                   const journal_contents& contents,
                   const std::optional<journal_end>& end,
-                  uint64_t published_seq);
+                  uint64_t published_seq, std::string_view mark_path);
 
 } // namespace intuition::trading

@@ -23,7 +23,7 @@
 #include "actors/portfolio.hpp"
 #include "actors/quote_router.hpp"
 #include "actors/telemetry.hpp"
-#include "runtime/node.hpp"
+#include "runtime/system_config.hpp"
 #include "trading/decimal.hpp"
 #include "trading/journal.hpp"
 
@@ -39,7 +39,7 @@ namespace {
 /// process: the middleman (on CAF's test multiplexer here) and every message
 /// type, including the `algorithm_actor` handle a node agent answers
 /// `place` with.
-using node_base = test_coordinator_fixture<runtime::node_config>;
+using node_base = test_coordinator_fixture<runtime::system_config>;
 
 using link_handles
   = std::pair<caf::io::connection_handle, caf::io::connection_handle>;

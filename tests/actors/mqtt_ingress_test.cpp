@@ -669,7 +669,7 @@ CAF_TEST(rejections are logged when the interval is over without more traffic) {
   CAF_CHECK_EQUAL(advance_time(std::chrono::milliseconds(999)), 0u);
   CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 23);
   CAF_CHECK_EQUAL(advance_time(std::chrono::milliseconds(1)), 1u);
-  expect((sync_atom), from(ingress).to(ingress));
+  expect((tick_atom), from(ingress).to(ingress));
   CAF_CHECK_EQUAL(counter_now("unlogged_rejections"), 0);
   CAF_CHECK(!sched.has_pending_timeout());
   // A later rejection after a quiet interval is logged at once again.

@@ -12,12 +12,12 @@
 #include "actors/messages.hpp"
 #include "actors/node_agent.hpp"
 #include "actors/telemetry.hpp"
-#include "trading/metrics.hpp"
+#include "actors/metric_samples.hpp"
 
 using namespace intuition;
 using namespace intuition::actors;
 using nlohmann::json;
-using trading::metric_sample;
+using actors::metric_sample;
 
 namespace {
 
@@ -61,7 +61,7 @@ fake_router(quote_router_actor::pointer, std::vector<std::string> instances) {
     [instances](list_atom, const std::string& pattern) {
       std::vector<actor_state> out;
       for (const auto& name : instances)
-        if (trading::instance_matches(pattern, name))
+        if (actors::instance_matches(pattern, name))
           out.push_back(make_actor_state(name, "algorithm", {}, "{}"));
       return out;
     },
@@ -211,17 +211,17 @@ CAF_TEST(node metrics count hosted instances and placements) {
   start_node();
   CAF_CHECK_EQUAL(metrics(),
                   (std::vector<metric_sample>{
-                    trading::gauge_sample("intuition_algorithm_actors", 0,
+                    actors::gauge_sample("intuition_algorithm_actors", 0,
                                           {{"node", "worker-1"}}),
-                    trading::counter_sample("intuition_node_placements_total",
+                    actors::counter_sample("intuition_node_placements_total",
                                             0)}));
   place("GOOG");
   place("MSFT");
   CAF_CHECK_EQUAL(metrics(),
                   (std::vector<metric_sample>{
-                    trading::gauge_sample("intuition_algorithm_actors", 2,
+                    actors::gauge_sample("intuition_algorithm_actors", 2,
                                           {{"node", "worker-1"}}),
-                    trading::counter_sample("intuition_node_placements_total",
+                    actors::counter_sample("intuition_node_placements_total",
                                             2)}));
 }
 
@@ -237,9 +237,9 @@ CAF_TEST(a stopped instance leaves the list and the gauge) {
   // The gauge follows the living instances; placements only ever grow.
   CAF_CHECK_EQUAL(metrics(),
                   (std::vector<metric_sample>{
-                    trading::gauge_sample("intuition_algorithm_actors", 1,
+                    actors::gauge_sample("intuition_algorithm_actors", 1,
                                           {{"node", "worker-1"}}),
-                    trading::counter_sample("intuition_node_placements_total",
+                    actors::counter_sample("intuition_node_placements_total",
                                             2)}));
   auto own = state_of(agent);
   CAF_CHECK_EQUAL(own.counters["placed"], 2);
@@ -260,9 +260,9 @@ CAF_TEST(an instance that fails to start is not listed as hosted) {
                   std::vector<std::string>{"algorithm/sma/MSFT"});
   CAF_CHECK_EQUAL(metrics(),
                   (std::vector<metric_sample>{
-                    trading::gauge_sample("intuition_algorithm_actors", 1,
+                    actors::gauge_sample("intuition_algorithm_actors", 1,
                                           {{"node", "worker-1"}}),
-                    trading::counter_sample("intuition_node_placements_total",
+                    actors::counter_sample("intuition_node_placements_total",
                                             2)}));
 }
 
@@ -333,22 +333,22 @@ CAF_TEST(coordinator metrics are the fixed samples then those of each singleton)
   cfg.role = "coordinator";
   auto pf = keep(sys.spawn(
     fake_singleton, std::string{"portfolio"},
-    std::vector<metric_sample>{trading::gauge_sample("intuition_cash", 1.5)}));
+    std::vector<metric_sample>{actors::gauge_sample("intuition_cash", 1.5)}));
   auto log = keep(sys.spawn(
     fake_singleton, std::string{"order_log"},
     std::vector<metric_sample>{
-      trading::counter_sample("intuition_journal_appends_total", 3)}));
+      actors::counter_sample("intuition_journal_appends_total", 3)}));
   cfg.singletons = {{"portfolio", pf}, {"order_log", log}};
-  cfg.fixed_samples = {trading::counter_sample(
+  cfg.fixed_samples = {actors::counter_sample(
     "intuition_quotes_received_total", 7, {{"channel", "replay"}})};
   start(std::move(cfg));
   // No node gauges: a coordinator's instances are counted by its router.
   CAF_CHECK_EQUAL(metrics(),
                   (std::vector<metric_sample>{
-                    trading::counter_sample("intuition_quotes_received_total",
+                    actors::counter_sample("intuition_quotes_received_total",
                                             7, {{"channel", "replay"}}),
-                    trading::gauge_sample("intuition_cash", 1.5),
-                    trading::counter_sample("intuition_journal_appends_total",
+                    actors::gauge_sample("intuition_cash", 1.5),
+                    actors::counter_sample("intuition_journal_appends_total",
                                             3)}));
 }
 

@@ -142,13 +142,13 @@ CAF_TEST(a failed write halts the log and tells the sender) {
   CAF_CHECK(summary["halt_error"]
             == "journal " + path + ": write failed: File too large");
   auto halted_gauge = std::find_if(st.metrics.begin(), st.metrics.end(),
-                                   [](const trading::metric_sample& x) {
+                                   [](const actors::metric_sample& x) {
                                      return x.name == "intuition_halted";
                                    });
   CAF_REQUIRE(halted_gauge != st.metrics.end());
   CAF_CHECK_EQUAL(halted_gauge->value, 1.0);
   CAF_CHECK(halted_gauge->labels
-            == trading::metric_labels{{"reason", "journal"}});
+            == actors::metric_labels{{"reason", "journal"}});
   // The disk has room again, but a halted log takes nothing: the next
   // order is refused and its sender told again.
   self->send(log, order_batch{{order_for(4)}, 4, 0});

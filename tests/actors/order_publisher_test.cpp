@@ -18,7 +18,7 @@
 #include "actors/messages.hpp"
 #include "actors/order_publisher.hpp"
 #include "trading/journal.hpp"
-#include "trading/publication_mark.hpp"
+#include "actors/publication_mark.hpp"
 
 using namespace intuition;
 using namespace intuition::actors;
@@ -141,7 +141,7 @@ struct fixture : testing::actor_fixture {
   }
 
   uint64_t mark_on_disk() {
-    auto res = trading::read_publication_mark(mark_path);
+    auto res = actors::read_publication_mark(mark_path);
     if (auto* err = std::get_if<std::string>(&res))
       CAF_FAIL(*err);
     return std::get<uint64_t>(res);
@@ -228,12 +228,12 @@ CAF_TEST(the mark holds the highest contiguously confirmed seq) {
   CAF_CHECK_EQUAL(advance_time(249ms), 0u);
   CAF_CHECK_EQUAL(mark_on_disk(), 0u);
   CAF_CHECK_EQUAL(advance_time(1ms), 1u);
-  expect((sync_atom), from(pub).to(pub));
+  expect((tick_atom), from(pub).to(pub));
   CAF_CHECK_EQUAL(mark_on_disk(), 2u);
   ack(3);
   CAF_CHECK_EQUAL(mark_on_disk(), 2u);
   CAF_CHECK_EQUAL(advance_time(250ms), 1u);
-  expect((sync_atom), from(pub).to(pub));
+  expect((tick_atom), from(pub).to(pub));
   CAF_CHECK_EQUAL(mark_on_disk(), 3u);
   // An unknown message id (a signal, or a duplicate) changes nothing.
   ack(3);
@@ -307,7 +307,7 @@ CAF_TEST(orders left unconfirmed by an earlier run go out on first connect) {
   CAF_CHECK(!sched.has_pending_timeout());
   ack(1);
   CAF_CHECK_EQUAL(advance_time(250ms), 1u);
-  expect((sync_atom), from(pub).to(pub));
+  expect((tick_atom), from(pub).to(pub));
   CAF_CHECK_EQUAL(mark_on_disk(), 5u);
   ack(3);
   run();

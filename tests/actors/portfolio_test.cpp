@@ -62,7 +62,7 @@ stand_in_log(order_log_actor::pointer self,
   return {
     [seen](order_batch& batch) { seen->push_back(batch); },
     [](flush_atom) { return uint64_t{0}; },
-    [](sync_atom) {
+    [](tick_atom) {
       // nop
     },
     [](processed_atom, uint64_t pos) { return pos; },
@@ -179,7 +179,7 @@ CAF_TEST(a refused signal makes no order and is counted by reason) {
   bool found = false;
   for (const auto& m : st.metrics)
     if (m.name == "intuition_risk_refusals_total"
-        && m.labels == trading::metric_labels{
+        && m.labels == actors::metric_labels{
              {"reason", "insufficient_cash"}}) {
       CAF_CHECK_EQUAL(m.value, 1.0);
       found = true;

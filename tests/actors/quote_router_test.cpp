@@ -91,7 +91,7 @@ stand_in_publisher(order_publisher_actor::pointer self,
     [](connection_event&) {
       // nop
     },
-    [](sync_atom) {
+    [](tick_atom) {
       // nop
     },
     [](drain_atom) { return uint64_t{0}; },

@@ -14,7 +14,7 @@
 #include "runtime/broker.hpp"
 #include "support.hpp"
 #include "trading/journal.hpp"
-#include "trading/publication_mark.hpp"
+#include "actors/publication_mark.hpp"
 
 using namespace intuition;
 using namespace intuition::e2e;
@@ -210,8 +210,8 @@ CAF_TEST(a live run whose journal cannot grow halts trading and says so everywhe
   CAF_CHECK_EQUAL(contents.orders.size(), durable);
   CAF_CHECK(!contents.torn_tail);
   // Nothing beyond the durable orders was published.
-  auto mark = trading::read_publication_mark(
-    trading::publication_mark_path(journal));
+  auto mark = actors::read_publication_mark(
+    actors::publication_mark_path(journal));
   CAF_REQUIRE(std::holds_alternative<uint64_t>(mark));
   CAF_CHECK_LESS_OR_EQUAL(std::get<uint64_t>(mark), durable);
 }
@@ -272,8 +272,8 @@ CAF_TEST(a journal cut short is refused then accepted on request without reusing
   CAF_CHECK_GREATER(after.orders[kept].id, last_id);
   check_ids_increase(after.orders);
   // The publication mark now matches the journal it describes.
-  auto mark = trading::read_publication_mark(
-    trading::publication_mark_path(journal));
+  auto mark = actors::read_publication_mark(
+    actors::publication_mark_path(journal));
   CAF_REQUIRE(std::holds_alternative<uint64_t>(mark));
   CAF_CHECK_EQUAL(std::get<uint64_t>(mark), kept);
   // And the next start needs no flag.

@@ -22,12 +22,12 @@
 
 #include "actors/telemetry.hpp"
 #include "runtime/metrics.hpp"
-#include "trading/metrics.hpp"
+#include "actors/metric_samples.hpp"
 
 using namespace intuition;
 using actors::actor_kind;
-using trading::metric_sample;
-using trading::metric_type;
+using actors::metric_sample;
+using actors::metric_type;
 
 namespace {
 
@@ -43,7 +43,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 /// The samples named `name` whose labels are exactly `labels`.
 std::vector<metric_sample> samples_named(const std::vector<metric_sample>& xs,
                                 const std::string& name,
-                                const trading::metric_labels& labels = {}) {
+                                const actors::metric_labels& labels = {}) {
   std::vector<metric_sample> out;
   for (const auto& x : xs)
     if (x.name == name && x.labels == labels)
@@ -52,7 +52,7 @@ std::vector<metric_sample> samples_named(const std::vector<metric_sample>& xs,
 }
 
 double value_of(const std::vector<metric_sample>& xs, const std::string& name,
-                const trading::metric_labels& labels = {}) {
+                const actors::metric_labels& labels = {}) {
   auto found = samples_named(xs, name, labels);
   if (found.size() != 1)
     CAF_FAIL("expected one sample " << name << ", found " << found.size());
@@ -110,10 +110,10 @@ struct fake_actor {
 
 CAF_TEST(counters and gauges render with help type and labels) {
   std::vector<metric_sample> xs{
-    trading::gauge_sample("caf_system_running_actors", 3),
-    trading::counter_sample("intuition_quotes_rejected_total", 2,
+    actors::gauge_sample("caf_system_running_actors", 3),
+    actors::counter_sample("intuition_quotes_rejected_total", 2,
                             {{"reason", "not_json"}}),
-    trading::counter_sample("my_own_metric", 1.5),
+    actors::counter_sample("my_own_metric", 1.5),
   };
   CAF_CHECK_EQUAL(runtime::exposition_text(xs),
                   "# HELP caf_system_running_actors Number of currently "
@@ -132,10 +132,10 @@ CAF_TEST(counters and gauges render with help type and labels) {
 
 CAF_TEST(samples of one name form one family in first seen order) {
   std::vector<metric_sample> xs{
-    trading::counter_sample("intuition_orders_total", 40,
+    actors::counter_sample("intuition_orders_total", 40,
                             {{"strategy", "every"}, {"side", "buy"}}),
-    trading::gauge_sample("intuition_cash", 999.5),
-    trading::counter_sample("intuition_orders_total", 1,
+    actors::gauge_sample("intuition_cash", 999.5),
+    actors::counter_sample("intuition_orders_total", 1,
                             {{"strategy", "sma"}, {"side", "sell"}}),
   };
   auto families = runtime::to_families(xs);
@@ -162,7 +162,7 @@ CAF_TEST(histogram buckets render cumulatively up to plus infinity) {
   h.type = metric_type::histogram;
   h.labels = {{"name", "portfolio"}};
   h.value = 6.25;
-  h.bounds = trading::caf_default_buckets();
+  h.bounds = actors::caf_default_buckets();
   // Per bucket: 1 at <= 10us, 2 at <= 500us, 1 at <= 1s, 3 above 5s.
   h.counts = {1, 0, 2, 0, 0, 0, 0, 1, 0, 3};
   auto lines = lines_of(runtime::exposition_text({h}));
@@ -190,7 +190,7 @@ CAF_TEST(histogram buckets render cumulatively up to plus infinity) {
 }
 
 CAF_TEST(a bucket histogram renders the same as its counts say) {
-  trading::bucket_histogram h;
+  actors::bucket_histogram h;
   for (auto x : {0.0, 0.00390625, 0.00390625, 2.0})
     h.observe(x);
   auto lines = lines_of(
@@ -217,7 +217,7 @@ CAF_TEST(caf samples name the system figures and every started kind) {
   CAF_CHECK_EQUAL(xs[0].value, 7.0);
   CAF_CHECK_EQUAL(samples_named(xs, "caf_system_processed_messages_total").size(), 1u);
   CAF_CHECK_EQUAL(samples_named(xs, "caf_system_rejected_messages_total").size(), 1u);
-  const trading::metric_labels pf{{"name", "portfolio"}};
+  const actors::metric_labels pf{{"name", "portfolio"}};
   auto mailbox = samples_named(xs, "caf_actor_mailbox_size", pf);
   CAF_REQUIRE_EQUAL(mailbox.size(), 1u);
   CAF_CHECK(mailbox[0].type == metric_type::gauge);
@@ -226,13 +226,13 @@ CAF_TEST(caf samples name the system figures and every started kind) {
     auto h = samples_named(xs, name, pf);
     CAF_REQUIRE_EQUAL(h.size(), 1u);
     CAF_CHECK(h[0].type == metric_type::histogram);
-    CAF_CHECK_EQUAL(h[0].bounds, trading::caf_default_buckets());
+    CAF_CHECK_EQUAL(h[0].bounds, actors::caf_default_buckets());
     CAF_CHECK_EQUAL(h[0].counts.size(), 10u);
   }
   // Exactly the kinds some probe was ever made for carry actor series.
   for (size_t i = 0; i < actors::actor_kind_count; ++i) {
     auto kind = static_cast<actor_kind>(i);
-    trading::metric_labels labels{{"name", std::string{to_string(kind)}}};
+    actors::metric_labels labels{{"name", std::string{to_string(kind)}}};
     auto started = actors::stats(kind).started.load() > 0;
     CAF_CHECK_EQUAL(samples_named(xs, "caf_actor_mailbox_size", labels).size(),
                     started ? 1u : 0u);

@@ -94,18 +94,18 @@ CAF_TEST(a damaged end record is refused naming its file) {
 CAF_TEST(a journal holding what was acknowledged and published resumes) {
   auto journal = journal_of(439);
   CAF_CHECK(!check_journal_end(path, journal, journal_end{439, 439, 66'000, ""},
-                               439));
+                               439, path + ".published"));
   // More than acknowledged: the tail written before a crash, never
   // acknowledged, is still the journal's.
   CAF_CHECK(!check_journal_end(path, journal, journal_end{400, 400, 66'000, ""},
-                               300));
-  CAF_CHECK(!check_journal_end(path, journal, std::nullopt, 0));
-  CAF_CHECK(!check_journal_end(path, journal_of(0), std::nullopt, 0));
+                               300, path + ".published"));
+  CAF_CHECK(!check_journal_end(path, journal, std::nullopt, 0, path + ".published"));
+  CAF_CHECK(!check_journal_end(path, journal_of(0), std::nullopt, 0, path + ".published"));
 }
 
 CAF_TEST(a journal shorter than what was acknowledged is refused) {
   auto err = check_journal_end(path, journal_of(219),
-                               journal_end{439, 439, 66'000, ""}, 0);
+                               journal_end{439, 439, 66'000, ""}, 0, path + ".published");
   CAF_REQUIRE(err);
   CAF_CHECK(contains(err->to_string(),
                      "journal " + path + ": holds 219 orders, but its end "
@@ -114,12 +114,12 @@ CAF_TEST(a journal shorter than what was acknowledged is refused) {
                        "orders are missing from the journal"));
   // An empty journal beside the end record of a full one as well.
   CAF_CHECK(check_journal_end(path, journal_of(0),
-                              journal_end{439, 439, 66'000, ""}, 0));
+                              journal_end{439, 439, 66'000, ""}, 0, path + ".published"));
 }
 
 CAF_TEST(a journal shorter than the publication mark is refused) {
   // No end record (a journal from before them): the mark still tells.
-  auto err = check_journal_end(path, journal_of(219), std::nullopt, 439);
+  auto err = check_journal_end(path, journal_of(219), std::nullopt, 439, path + ".published");
   CAF_REQUIRE(err);
   CAF_CHECK(contains(err->to_string(),
                      "journal " + path + ": holds 219 orders, but its "
@@ -127,7 +127,7 @@ CAF_TEST(a journal shorter than the publication mark is refused) {
                        "up to seq 439 were published: 220 acknowledged "
                        "orders are missing"));
   err = check_journal_end(path, journal_of(100),
-                          journal_end{400, 400, 66'000, ""}, 439);
+                          journal_end{400, 400, 66'000, ""}, 439, path + ".published");
   CAF_REQUIRE(err);
   CAF_CHECK(contains(err->to_string(),
                      "says orders up to seq 400 (order id 400) were "
@@ -139,7 +139,7 @@ CAF_TEST(a journal shorter than the publication mark is refused) {
 CAF_TEST(another journal in the place of the acknowledged one is refused) {
   auto journal = journal_of(10);
   journal.orders[4].id = 77;
-  auto err = check_journal_end(path, journal, journal_end{5, 5, 65'541, ""}, 0);
+  auto err = check_journal_end(path, journal, journal_end{5, 5, 65'541, ""}, 0, path + ".published");
   CAF_REQUIRE(err);
   CAF_CHECK(contains(err->to_string(),
                      "journal " + path + " line 5: order id 77, but end record "

@@ -602,7 +602,7 @@ CAF_TEST(a journal cut short is refused and if accepted never hands out its ids 
   auto contents = read();
   CAF_REQUIRE_EQUAL(contents.orders.size(), 5u);
   auto end = read_end();
-  auto err = check_journal_end(path, contents, end, 0);
+  auto err = check_journal_end(path, contents, end, 0, path + ".published");
   CAF_REQUIRE(err);
   CAF_CHECK_EQUAL(err->to_string(),
                   "journal " + path + ": holds 5 orders, but its end record "
@@ -620,11 +620,11 @@ CAF_TEST(a journal cut short is refused and if accepted never hands out its ids 
   writer.close();
   // The end record now describes the journal as it is.
   contents = read();
-  CAF_CHECK(!check_journal_end(path, contents, read_end(), 0));
+  CAF_CHECK(!check_journal_end(path, contents, read_end(), 0, path + ".published"));
   CAF_CHECK_EQUAL(contents.next_id, 13u);
   // Even an emptied journal does not hand ids out again.
   write_bytes("");
-  CAF_CHECK(check_journal_end(path, read(), read_end(), 0));
+  CAF_CHECK(check_journal_end(path, read(), read_end(), 0, path + ".published"));
   journal_writer fresh;
   CAF_REQUIRE(!fresh.open(path, read()));
   CAF_CHECK_EQUAL(fresh.next_seq(), 1u);
@@ -656,7 +656,7 @@ CAF_TEST(a write past the file size limit fails and leaves the journal as it was
   auto contents = read();
   CAF_CHECK_EQUAL(contents.orders.size(), 3u);
   CAF_CHECK(!contents.torn_tail);
-  CAF_CHECK(!check_journal_end(path, contents, read_end(), 0));
+  CAF_CHECK(!check_journal_end(path, contents, read_end(), 0, path + ".published"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

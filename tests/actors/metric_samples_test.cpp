@@ -1,13 +1,13 @@
-#define CAF_SUITE trading.metrics
+#define CAF_SUITE actors.metric_samples
 #include "caf/test/unit_test.hpp"
 
-#include "trading/metrics.hpp"
+#include "actors/metric_samples.hpp"
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-using namespace intuition::trading;
+using namespace intuition::actors;
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "runtime/signals.hpp"
+#include "runtime/stop_signals.hpp"
 
 #include <csignal>
 

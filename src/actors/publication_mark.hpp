@@ -11,7 +11,7 @@
 /// the highest `seq` such that every order up to it was acknowledged by the
 /// MQTT broker. After a restart the orders above it are published again, in
 /// order; a subscriber that dedupes by order id sees each exactly once.
-namespace intuition::trading {
+namespace intuition::actors {
 
 /// `journal_path + ".published"`.
 std::string publication_mark_path(const std::string& journal_path);
@@ -26,4 +26,4 @@ read_publication_mark(const std::string& path);
 std::optional<std::string> write_publication_mark(const std::string& path,
                                                   uint64_t seq);
 
-} // namespace intuition::trading
+} // namespace intuition::actors

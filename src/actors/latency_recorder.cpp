@@ -1,9 +1,9 @@
-#include "trading/latency.hpp"
+#include "actors/latency_recorder.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace intuition::trading {
+namespace intuition::actors {
 
 latency_recorder::latency_recorder(size_t capacity) : capacity_(capacity) {
   // nop
@@ -30,4 +30,4 @@ int64_t latency_recorder::percentile_ns(double p) const {
   return sorted[idx];
 }
 
-} // namespace intuition::trading
+} // namespace intuition::actors

@@ -1,4 +1,4 @@
-#include "runtime/worker.hpp"
+#include "runtime/node_command.hpp"
 
 #include <chrono>
 #include <iostream>
@@ -8,13 +8,14 @@
 #include <caf/io/all.hpp>
 
 #include "actors/telemetry.hpp"
-#include "runtime/node.hpp"
-#include "runtime/signals.hpp"
+#include "runtime/control_plane.hpp"
+#include "runtime/system_config.hpp"
+#include "runtime/stop_signals.hpp"
 
 namespace intuition::runtime {
 
 int run_node(const node_options& opts, const char* argv0) {
-  node_config caf_cfg;
+  system_config caf_cfg;
   if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
     std::cerr << "intuition node: " << *err << "\n";
     return 2;

@@ -1,4 +1,4 @@
-#include "trading/publication_mark.hpp"
+#include "actors/publication_mark.hpp"
 
 #include <cerrno>
 #include <charconv>
@@ -8,7 +8,7 @@
 #include <sstream>
 #include <unistd.h>
 
-namespace intuition::trading {
+namespace intuition::actors {
 
 std::string publication_mark_path(const std::string& journal_path) {
   return journal_path + ".published";
@@ -51,4 +51,4 @@ std::optional<std::string> write_publication_mark(const std::string& path,
   return std::nullopt;
 }
 
-} // namespace intuition::trading
+} // namespace intuition::actors

@@ -5,7 +5,7 @@
 #include <vector>
 
 /// Latency samples and their percentiles.
-namespace intuition::trading {
+namespace intuition::actors {
 
 /// Keeps up to `capacity` samples (the most recent ones once full) and
 /// reports exact percentiles over them.
@@ -34,4 +34,4 @@ private:
   int64_t max_ = 0;
 };
 
-} // namespace intuition::trading
+} // namespace intuition::actors

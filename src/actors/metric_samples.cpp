@@ -1,8 +1,8 @@
-#include "trading/metrics.hpp"
+#include "actors/metric_samples.hpp"
 
 #include <algorithm>
 
-namespace intuition::trading {
+namespace intuition::actors {
 
 metric_sample counter_sample(std::string name, double value,
                              metric_labels labels) {
@@ -70,4 +70,4 @@ bool instance_matches(std::string_view pattern, std::string_view name) noexcept 
   return true;
 }
 
-} // namespace intuition::trading
+} // namespace intuition::actors

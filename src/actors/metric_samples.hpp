@@ -9,7 +9,7 @@
 /// Metric samples as plain values: what an actor reports about itself, and
 /// what the Prometheus exporter turns into exposition text. No CAF, no
 /// Prometheus library: the samples cross nodes inside state replies.
-namespace intuition::trading {
+namespace intuition::actors {
 
 /// The Prometheus metric types Intuition exports.
 enum class metric_type : uint8_t { counter, gauge, histogram };
@@ -79,4 +79,4 @@ size_t bucket_index(const std::vector<double>& bounds, double value) noexcept;
 /// algorithm instance). An empty pattern matches everything.
 bool instance_matches(std::string_view pattern, std::string_view name) noexcept;
 
-} // namespace intuition::trading
+} // namespace intuition::actors

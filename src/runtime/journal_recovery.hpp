@@ -1,0 +1,33 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "trading/journal.hpp"
+
+/// Opening the journal of a run: lock, verify, repair, resume.
+namespace intuition::runtime {
+
+/// The journal after recovery, ready for the order log.
+struct recovered_journal {
+  trading::journal_contents contents;
+  std::shared_ptr<trading::journal_writer> writer;
+};
+
+/// The option that accepts a journal shorter than what was acknowledged.
+constexpr const char* accept_journal_loss_flag = "--accept-journal-loss";
+
+/// Takes the journal's lock (`PATH.lock`, held until the process exits),
+/// then reads and verifies the journal at `path` against its end record
+/// (`PATH.end`) and publication mark (`PATH.published`), repairs a torn
+/// tail (reported on stderr), and opens it for appending. A journal that
+/// holds fewer orders than were acknowledged or published is refused,
+/// unless `accept_loss`: then the loss is reported, the publication mark is
+/// cut back to the journal, and order ids continue above every id handed
+/// out before. Returns an error message naming the file (and line, or the
+/// pid holding the lock) and, for a lost tail, how to proceed.
+std::variant<recovered_journal, std::string>
+recover_journal(const std::string& path, bool accept_loss = false);
+
+} // namespace intuition::runtime

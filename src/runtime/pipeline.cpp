@@ -1,0 +1,82 @@
+#include "runtime/pipeline.hpp"
+
+#include <iostream>
+
+#include <caf/all.hpp>
+
+#include "actors/order_log.hpp"
+#include "actors/portfolio.hpp"
+#include "trading/portfolio.hpp"
+#include "trading/warmup_file.hpp"
+
+namespace intuition::runtime {
+
+actors::router_options
+router_options_for(const app_config& cfg,
+                   const std::vector<trading::order>& restored) {
+  actors::router_options out;
+  out.limits.max_symbols = static_cast<size_t>(cfg.router.max_symbols);
+  out.limits.max_instances = static_cast<size_t>(cfg.router.max_instances);
+  if (cfg.journal.path.empty())
+    return out;
+  // What each instance held when the journal ends, as the portfolio
+  // rebuilds it.
+  trading::portfolio book{cfg.portfolio};
+  for (const auto& x : restored)
+    book.restore(x);
+  for (const auto& [key, pos] : book.positions().holdings())
+    if (pos.qty != 0)
+      out.positions.emplace(key.first + "/" + key.second, pos.qty);
+  if (!cfg.journal.warmup)
+    return out;
+  out.history_path = trading::warmup_file_path(cfg.journal.path);
+  auto read = trading::read_warmup_file(out.history_path);
+  if (auto* err = std::get_if<std::string>(&read)) {
+    // Trading goes on, with indicators starting cold; the file is
+    // rewritten at the next save.
+    std::cerr << *err << "; algorithms start without warm-up\n";
+    return out;
+  }
+  for (auto& h : std::get<std::vector<trading::symbol_history>>(read))
+    out.history.emplace_back(std::move(h.symbol), std::move(h.ticks));
+  return out;
+}
+
+pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
+                        recovered_journal journal, actors::placement_fn place,
+                        actors::order_publisher_actor publisher,
+                        actors::halt_sink_actor observer) {
+  pipeline p;
+  actors::order_log_config log_cfg{
+    cfg.journal.fsync, std::chrono::milliseconds{cfg.journal.interval_ms},
+    publisher, std::move(observer)};
+  // fdatasync blocks its thread for a fraction of a millisecond or more:
+  // the order log gets a thread of its own instead of stalling one of the
+  // scheduler's workers (and every actor queued behind it).
+  p.log = sys.spawn<caf::detached>(actors::order_log, journal.writer, log_cfg);
+  auto opts = router_options_for(cfg, journal.contents.orders);
+  p.portfolio = sys.spawn(actors::portfolio, cfg.portfolio, cfg.report,
+                          std::move(journal.contents.orders), p.log);
+  std::vector<actors::strategy_route> routes;
+  for (const auto& s : cfg.strategies)
+    routes.push_back({s.name, s.algorithm, s.params.dump(), s.symbols});
+  p.router = sys.spawn(actors::quote_router, std::move(routes),
+                       std::move(place), p.portfolio, std::move(publisher),
+                       std::move(opts));
+  return p;
+}
+
+std::vector<actors::inspection_target> inspection_targets(const pipeline& p) {
+  return {{"quote_router", p.router},
+          {"portfolio", p.portfolio},
+          {"order_log", p.log}};
+}
+
+void stop_pipeline(const pipeline& p) {
+  caf::anon_send_exit(p.router, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(p.portfolio, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(p.log, caf::exit_reason::user_shutdown);
+}
+
+} // namespace intuition::runtime
+
