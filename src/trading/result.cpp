@@ -1,0 +1,42 @@
+#include "trading/result.hpp"
+
+#include <cstring>
+
+namespace intuition::trading {
+
+failure failure::within(std::string_view context) const {
+  return {kind, std::string{context} + ": " + message};
+}
+
+int exit_code(const failure& x) noexcept {
+  return x.kind == failure_kind::invalid_request ? 2 : 1;
+}
+
+failure invalid_value(std::string_view field, std::string_view value,
+                      std::string_view expected) {
+  return {failure_kind::invalid_request,
+          std::string{field} + ": got " + std::string{value} + ", expected "
+            + std::string{expected}};
+}
+
+failure invalid_setting(std::string_view field, std::string_view why) {
+  return {failure_kind::invalid_request,
+          std::string{field} + ": " + std::string{why}};
+}
+
+failure invalid_request(std::string message) {
+  return {failure_kind::invalid_request, std::move(message)};
+}
+
+failure file_failure(std::string_view action, std::string_view path,
+                     int errnum) {
+  return {failure_kind::operation_failed,
+          "cannot " + std::string{action} + " " + std::string{path} + ": "
+            + std::strerror(errnum)};
+}
+
+failure operation_failed(std::string message) {
+  return {failure_kind::operation_failed, std::move(message)};
+}
+
+} // namespace intuition::trading
