@@ -70,13 +70,13 @@ int main(int argc, char** argv) {
   if (!journal_path.empty())
     cfg.journal.path = journal_path;
   auto loaded = runtime::load_quotes_csv(cfg.replay.quotes, cfg.codec);
-  if (auto* err = std::get_if<std::string>(&loaded)) {
-    std::cerr << *err << "\n";
-    return 2;
+  if (!loaded) {
+    std::cerr << loaded.error().message << "\n";
+    return trading::exit_code(loaded.error());
   }
-  const auto& qs = std::get<runtime::loaded_quotes>(loaded).quotes;
-  const auto batch_size = runtime::replay_batch_size(
-    cfg.replay.batch_size, std::get<runtime::loaded_quotes>(loaded).symbols);
+  const auto& qs = loaded->quotes;
+  const auto batch_size = runtime::replay_batch_size(cfg.replay.batch_size,
+                                                     loaded->symbols);
   auto recovered = trading::read_journal(cfg.journal.path);
   if (auto* err = std::get_if<trading::journal_error>(&recovered)) {
     std::cerr << err->to_string() << "\n";
@@ -225,7 +225,7 @@ int main(int argc, char** argv) {
   info.input = cfg.replay.quotes;
   info.quotes_sent = total;
   info.elapsed_s = elapsed;
-  info.rows = std::get<runtime::loaded_quotes>(loaded).rows * cfg.replay.repeat;
+  info.rows = loaded->rows * cfg.replay.repeat;
   info.journal_path = cfg.journal.path;
   info.journal_durable = durable;
   info.restored_orders = contents.orders.size();

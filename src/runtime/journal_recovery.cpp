@@ -1,5 +1,6 @@
 #include "runtime/journal_recovery.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
@@ -97,6 +98,33 @@ recover_journal(const std::string& path, bool accept_loss) {
               << out.writer->next_id() << ", above every id handed out "
               << "before (" << trading::journal_end_path(path) << ")\n";
   hold_until_exit(std::move(lock));
+  return out;
+}
+
+trading::result<recovered_input> recover_input(const app_config& cfg) {
+  recovered_input out;
+  trading::input_log_options opts;
+  opts.dir = cfg.ingress.log_dir.empty() ? cfg.journal.path + ".input"
+                                         : cfg.ingress.log_dir;
+  opts.segment_bytes = static_cast<uint64_t>(cfg.ingress.segment_bytes);
+  opts.fsync = cfg.ingress.fsync;
+  opts.interval_ms = cfg.ingress.fsync_interval_ms;
+  out.log = std::make_shared<trading::input_log>();
+  auto opened = out.log->open(opts);
+  if (auto* err = std::get_if<std::string>(&opened))
+    return trading::operation_failed(*err);
+  if (auto torn = std::get<trading::input_log_recovery>(opened).torn_bytes)
+    std::cerr << "input log " << opts.dir << ": torn last record (" << torn
+              << " bytes) cut off\n";
+  auto mark = trading::read_input_watermark(opts.dir);
+  if (auto* err = std::get_if<std::string>(&mark))
+    return trading::operation_failed(*err);
+  auto filter = trading::read_filter_snapshot(opts.dir);
+  if (auto* err = std::get_if<std::string>(&filter))
+    return trading::operation_failed(*err);
+  out.filter = std::move(std::get<trading::filter_snapshot>(filter));
+  // The filter state is saved only for durable positions.
+  out.resume_after = std::max(std::get<uint64_t>(mark), out.filter.position);
   return out;
 }
 

@@ -4,9 +4,13 @@
 #include <string>
 #include <variant>
 
+#include "runtime/config.hpp"
+#include "trading/input_log.hpp"
 #include "trading/journal.hpp"
+#include "trading/result.hpp"
 
-/// Opening the journal of a run: lock, verify, repair, resume.
+/// Opening the journal and the input log of a run: lock, verify, repair,
+/// resume.
 namespace intuition::runtime {
 
 /// The journal after recovery, ready for the order log.
@@ -29,5 +33,18 @@ constexpr const char* accept_journal_loss_flag = "--accept-journal-loss";
 /// pid holding the lock) and, for a lost tail, how to proceed.
 std::variant<recovered_journal, std::string>
 recover_journal(const std::string& path, bool accept_loss = false);
+
+/// The input log after recovery, with where trading resumes.
+struct recovered_input {
+  std::shared_ptr<trading::input_log> log;
+  /// Every record up to here was turned into durable orders.
+  uint64_t resume_after = 0;
+  trading::filter_snapshot filter;
+};
+
+/// Opens the input log next to the journal (or at `ingress.log_dir`),
+/// cutting a torn tail, and reads the processed watermark and the saved
+/// filter state. The input log is synced as `ingress.fsync` says.
+trading::result<recovered_input> recover_input(const app_config& cfg);
 
 } // namespace intuition::runtime

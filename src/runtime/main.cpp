@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/config.hpp"
+#include "runtime/feed.hpp"
 #include "runtime/inspect.hpp"
 #include "runtime/live.hpp"
 #include "runtime/journal_recovery.hpp"

@@ -23,6 +23,7 @@
 #include "runtime/pipeline.hpp"
 #include "runtime/system_config.hpp"
 #include "runtime/stop_signals.hpp"
+#include "runtime/session.hpp"
 #include "runtime/summary.hpp"
 #include "trading/algorithm.hpp"
 
@@ -46,12 +47,12 @@ double seconds_since(clock_type::time_point t0) {
 
 } // namespace
 
-std::variant<loaded_quotes, std::string>
+trading::result<loaded_quotes>
 load_quotes_csv(const std::string& path,
                 const trading::codec_limits& limits) {
   std::ifstream in{path, std::ios::binary};
   if (!in)
-    return "cannot read quotes file " + path;
+    return trading::invalid_request("cannot read quotes file " + path);
   std::string text{std::istreambuf_iterator<char>{in},
                    std::istreambuf_iterator<char>{}};
   loaded_quotes out;
@@ -96,288 +97,280 @@ size_t replay_batch_size(size_t configured, size_t symbols) {
   return std::clamp<size_t>(symbols * per_symbol, 1024, 262'144);
 }
 
-int run_replay(const replay_options& opts, const char* argv0) {
-  // -- configuration: everything is checked before anything starts
-  app_config cfg;
-  try {
-    cfg = load_config(opts.config_path);
-    if (opts.quotes)
-      cfg.replay.quotes = *opts.quotes;
-    if (opts.speed)
-      cfg.replay.speed = parse_speed("--speed", *opts.speed);
-    if (opts.repeat)
-      cfg.replay.repeat = *opts.repeat;
-    if (opts.journal)
-      cfg.journal.path = *opts.journal;
-    apply_node_flags(opts.node, cfg);
-  } catch (const trading::config_error& ex) {
-    std::cerr << "intuition replay: config " << opts.config_path << ": "
-              << ex.what() << "\n";
-    return 2;
-  } catch (const std::exception& ex) {
-    std::cerr << "intuition replay: config " << opts.config_path << ": "
-              << ex.what() << "\n";
-    return 2;
-  }
-  if (cfg.replay.quotes.empty()) {
-    std::cerr << "intuition replay: no quotes file: set replay.quotes in "
-              << opts.config_path << " or pass --quotes CSV\n";
-    return 2;
-  }
-  if (cfg.journal.path.empty()) {
-    std::cerr << "intuition replay: no journal: set journal.path in "
-              << opts.config_path << " or pass --journal PATH\n";
-    return 2;
-  }
+namespace {
+
+/// The replay command's flags over the configuration; throws
+/// `trading::config_error` naming a flag that cannot be used.
+void apply_replay_flags(const replay_options& opts, app_config& cfg) {
+  if (opts.quotes)
+    cfg.replay.quotes = *opts.quotes;
+  if (opts.speed)
+    cfg.replay.speed = parse_speed("--speed", *opts.speed);
+  if (opts.repeat)
+    cfg.replay.repeat = *opts.repeat;
+  if (opts.journal)
+    cfg.journal.path = *opts.journal;
+  apply_node_flags(opts.node, cfg);
+}
+
+/// The quotes file of the configuration, with at least one valid quote.
+trading::result<loaded_quotes> load_replay_quotes(const app_config& cfg,
+                                                  const std::string& path) {
+  if (cfg.replay.quotes.empty())
+    return trading::invalid_request("no quotes file: set replay.quotes in "
+                                    + path + " or pass --quotes CSV");
   auto loaded = load_quotes_csv(cfg.replay.quotes, cfg.codec);
-  if (auto* err = std::get_if<std::string>(&loaded)) {
-    std::cerr << "intuition replay: " << *err << "\n";
-    return 2;
-  }
-  auto& data = std::get<loaded_quotes>(loaded);
-  if (data.quotes.empty()) {
-    std::cerr << "intuition replay: " << cfg.replay.quotes
-              << " holds no valid quote\n";
-    return 2;
-  }
-  // -- journal recovery, before any actor exists
-  auto recovered = recover_journal(cfg.journal.path, opts.accept_journal_loss);
-  if (auto* err = std::get_if<std::string>(&recovered)) {
-    std::cerr << "intuition replay: " << *err << "\n";
-    return 1;
-  }
-  auto& journal = std::get<recovered_journal>(recovered);
-  auto restored = journal.contents.orders.size();
-  if (restored > 0)
-    std::cerr << "journal " << cfg.journal.path << ": resumed from "
-              << restored << " orders, next order id "
-              << journal.writer->next_id() << "\n";
-  // -- actor system
-  system_config caf_cfg;
-  if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
-    std::cerr << "intuition replay: " << *err << "\n";
-    return 2;
-  }
-  if (cfg.listen.enabled || !cfg.cluster.nodes.empty())
-    if (auto err = caf_cfg.check_failure_detection()) {
-      std::cerr << "intuition replay: " << *err << "\n";
-      return 2;
-    }
-  caf::actor_system sys{caf_cfg};
-  actors::set_node_label("coordinator");
-  // The driver: sends the batches, takes the answers, and is told when
-  // trading halts.
-  caf::scoped_actor self{sys};
-  auto p = start_pipeline(sys, cfg, std::move(journal),
-                          cfg.cluster.local ? actors::local_placement()
-                                            : actors::placement_fn{},
-                          {}, caf::actor_cast<actors::halt_sink_actor>(self));
-  // -- worker nodes, before the first quote, so that placement spreads
-  actors::cluster_connector_actor connector;
-  auto release_connector = caf::detail::make_scope_guard(
-    [&] { connector = actors::cluster_connector_actor{}; });
-  if (!cfg.cluster.nodes.empty()) {
-    auto joined = join_cluster(sys, cfg.cluster, p.router, caf_cfg.tls());
-    if (auto* err = std::get_if<std::string>(&joined)) {
-      std::cerr << "intuition replay: " << *err << "\n";
-      stop_pipeline(p);
-      return 1;
-    }
-    connector = std::get<actors::cluster_connector_actor>(joined);
-  }
-  // -- inspection and metrics (replay listens only when asked)
-  actors::node_agent_config agent_cfg;
-  agent_cfg.role = "coordinator";
-  agent_cfg.singletons = inspection_targets(p);
-  agent_cfg.router = p.router;
+  if (loaded && loaded->quotes.empty())
+    return trading::invalid_request(cfg.replay.quotes
+                                    + " holds no valid quote");
+  return loaded;
+}
+
+/// What replay exports beside the actors' own series: the rejected rows
+/// and the quotes read, as counters that do not change during the run.
+std::vector<actors::metric_sample> replay_samples(const loaded_quotes& data,
+                                                  uint64_t repeat) {
+  std::vector<actors::metric_sample> out;
   for (size_t i = 0; i < data.rejected.size(); ++i)
-    agent_cfg.fixed_samples.push_back(actors::counter_sample(
+    out.push_back(actors::counter_sample(
       "intuition_quotes_rejected_total",
-      static_cast<double>(data.rejected[i] * cfg.replay.repeat),
+      static_cast<double>(data.rejected[i] * repeat),
       {{"reason", std::string{trading::to_string(
                     static_cast<trading::reject_reason>(i))}}}));
-  agent_cfg.fixed_samples.push_back(actors::counter_sample(
+  out.push_back(actors::counter_sample(
     "intuition_quotes_received_total",
-    static_cast<double>(data.quotes.size() * cfg.replay.repeat),
-    {{"channel", "replay"}}));
-  auto started = start_control(sys, cfg.listen, cfg.metrics, agent_cfg,
-                              caf_cfg.tls());
-  if (auto* err = std::get_if<std::string>(&started)) {
-    std::cerr << "intuition replay: " << *err << "\n";
-    stop_pipeline(p);
-    return 2;
+    static_cast<double>(data.quotes.size() * repeat), {{"channel", "replay"}}));
+  return out;
+}
+
+/// Sends the quotes (`replay.repeat` times, timestamps shifted each round)
+/// to the router in batches, paced by `replay.speed`, with at most
+/// `max_in_flight` batches unanswered. The router answers every batch in
+/// order with the orders filled so far.
+class replay_driver {
+public:
+  replay_driver(session& s, const loaded_quotes& data, bool quiet);
+
+  /// Runs until every quote was answered, a stop was requested, trading
+  /// halted or the router failed.
+  void run();
+
+  /// Quotes the router answered.
+  uint64_t acked() const noexcept {
+    return acked_;
   }
-  auto control = std::move(std::get<control_plane>(started));
-  install_stop_handlers();
-  // -- feed
-  self->monitor(p.router);
-  const auto& qs = data.quotes;
-  const auto n = qs.size();
-  const auto total = n * cfg.replay.repeat;
-  const auto span_ms = qs.back().ts_ms - qs.front().ts_ms + 1;
-  const auto speed = cfg.replay.speed;
-  const auto batch_size = replay_batch_size(cfg.replay.batch_size, data.symbols);
-  uint64_t sent = 0;
-  uint64_t acked = 0;
-  uint64_t orders = 0;
-  size_t in_flight = 0;
-  std::deque<uint64_t> in_flight_sizes;
-  bool failed = false;
-  halt_state halt;
-  auto on_halt = [&](actors::halt_atom, std::string& cause, std::string& why) {
-    if (!halt.cause.empty())
-      return;
-    halt = {std::move(cause), std::move(why)};
+
+  /// Whether the router failed or stopped.
+  bool failed() const noexcept {
+    return failed_;
+  }
+
+  /// Seconds from the first batch to the last answer.
+  double elapsed_s() const noexcept {
+    return elapsed_s_;
+  }
+
+private:
+  trading::quote quote_at(uint64_t i) const;
+  bool stopped() const;
+  void send_next();
+  bool fill_paced(actors::quote_batch& batch);
+  void await_one(std::chrono::milliseconds timeout);
+  void progress();
+
+  session& s_;
+  const std::vector<trading::quote>& qs_;
+  bool quiet_;
+  uint64_t total_;
+  int64_t span_ms_;
+  double speed_;
+  size_t batch_size_;
+  uint64_t sent_ = 0;
+  uint64_t acked_ = 0;
+  uint64_t orders_ = 0;
+  std::deque<uint64_t> in_flight_;
+  bool failed_ = false;
+  double elapsed_s_ = 0.0;
+  clock_type::time_point t0_;
+  clock_type::time_point last_progress_;
+  uint64_t last_progress_acked_ = 0;
+};
+
+replay_driver::replay_driver(session& s, const loaded_quotes& data, bool quiet)
+  : s_(s),
+    qs_(data.quotes),
+    quiet_(quiet),
+    total_(data.quotes.size() * s.config().replay.repeat),
+    span_ms_(data.quotes.back().ts_ms - data.quotes.front().ts_ms + 1),
+    speed_(s.config().replay.speed),
+    batch_size_(replay_batch_size(s.config().replay.batch_size, data.symbols)) {
+  s_.on_halt([](const halt_state& halt) {
     std::cerr << "intuition replay: halted: " << halt.cause << ": "
               << halt.error << "; stopping\n";
-    failed = true;
-  };
-  auto t0 = clock_type::now();
-  auto last_progress = t0;
-  uint64_t last_progress_acked = 0;
-  auto quote_at = [&](uint64_t i) {
-    auto q = qs[i % n];
-    q.ts_ms += static_cast<int64_t>(i / n) * span_ms;
-    return q;
-  };
-  auto await_one = [&](std::chrono::milliseconds timeout) {
-    self->receive(
-      [&](uint64_t filled) {
-        orders = filled;
-        acked += in_flight_sizes.front();
-        in_flight_sizes.pop_front();
-        --in_flight;
-      },
-      [&](caf::error& err) {
-        std::cerr << "intuition replay: " << sys.render(err) << "\n";
-        failed = true;
-        in_flight_sizes.pop_front();
-        --in_flight;
-      },
-      [&](caf::down_msg& dm) {
-        std::cerr << "intuition replay: the quote router stopped: "
-                  << sys.render(dm.reason) << "\n";
-        failed = true;
-        in_flight = 0;
-        in_flight_sizes.clear();
-      },
-      on_halt, caf::after(timeout) >> [] {});
-  };
-  auto progress = [&](bool force) {
-    auto now = clock_type::now();
-    if (opts.quiet || (!force && now - last_progress < std::chrono::seconds(1)))
-      return;
-    auto dt = std::chrono::duration<double>(now - last_progress).count();
-    auto rate = dt > 0 ? static_cast<double>(acked - last_progress_acked) / dt
-                       : 0.0;
-    std::cerr << "replay: " << acked << "/" << total << " quotes, "
-              << static_cast<uint64_t>(rate) << " quotes/s, " << orders
-              << " orders"
-              << (halt.cause.empty() ? "" : ", halted: " + halt.cause) << "\n";
-    last_progress = now;
-    last_progress_acked = acked;
-  };
-  while (sent < total && !stop_requested && !failed) {
-    if (in_flight >= max_in_flight) {
+  });
+}
+
+trading::quote replay_driver::quote_at(uint64_t i) const {
+  auto q = qs_[i % qs_.size()];
+  q.ts_ms += static_cast<int64_t>(i / qs_.size()) * span_ms_;
+  return q;
+}
+
+bool replay_driver::stopped() const {
+  return stop_requested || failed_ || !s_.halt().cause.empty();
+}
+
+void replay_driver::run() {
+  s_.self()->monitor(s_.actors().router);
+  t0_ = last_progress_ = clock_type::now();
+  while (sent_ < total_ && !stopped()) {
+    if (in_flight_.size() >= max_in_flight)
       await_one(std::chrono::milliseconds(200));
-      progress(false);
-      continue;
-    }
-    actors::quote_batch batch;
-    if (speed > 0) {
-      // Paced: send what is due by now; quotes of one timestamp go together.
-      auto elapsed_ms = seconds_since(t0) * 1000.0 * speed;
-      auto first_ts = quote_at(0).ts_ms;
-      while (sent < total && batch.quotes.size() < batch_size) {
-        auto q = quote_at(sent);
-        if (static_cast<double>(q.ts_ms - first_ts) > elapsed_ms)
-          break;
-        batch.quotes.push_back(std::move(q));
-        ++sent;
-      }
-      if (batch.quotes.empty()) {
-        auto wait_ms = (static_cast<double>(quote_at(sent).ts_ms - first_ts)
-                        - elapsed_ms)
-                       / speed;
-        auto wait = std::chrono::milliseconds(
-          std::clamp<int64_t>(static_cast<int64_t>(wait_ms) + 1, 1, 100));
-        if (in_flight > 0)
-          await_one(wait);
-        else
-          std::this_thread::sleep_for(wait);
-        progress(false);
-        continue;
-      }
-    } else {
-      auto end = std::min<uint64_t>(total, sent + batch_size);
-      batch.quotes.reserve(end - sent);
-      for (; sent < end; ++sent)
-        batch.quotes.push_back(quote_at(sent));
-    }
-    // The router answers every batch in order with the orders filled so far.
-    in_flight_sizes.push_back(batch.quotes.size());
-    self->send(p.router, std::move(batch));
-    ++in_flight;
-    progress(false);
+    else
+      send_next();
+    progress();
   }
-  while (in_flight > 0) {
+  while (!in_flight_.empty()) {
     await_one(std::chrono::milliseconds(200));
-    progress(false);
+    progress();
   }
-  auto elapsed = seconds_since(t0);
-  // -- results: everything journaled is durable before the summary prints
-  uint64_t durable = 0;
-  self->request(p.log, caf::infinite, actors::flush_atom_v)
-    .receive([&](uint64_t n) { durable = n; },
-             [&](caf::error& err) {
-               std::cerr << "intuition replay: journal: " << sys.render(err)
-                         << "\n";
-               failed = true;
-             });
-  // The last sync may have failed too.
-  self->receive(on_halt, caf::after(std::chrono::seconds(0)) >> [] {});
-  nlohmann::json report;
-  self->request(p.portfolio, caf::infinite, actors::report_atom_v)
-    .receive([&](std::string& txt) { report = nlohmann::json::parse(txt); },
-             [&](caf::error& err) {
-               std::cerr << "intuition replay: portfolio: " << sys.render(err)
-                         << "\n";
-               failed = true;
-             });
-  stop_control(sys, control);
-  if (connector)
-    caf::anon_send_exit(connector, caf::exit_reason::user_shutdown);
-  stop_pipeline(p);
-  restore_default_handlers();
-  if (report.is_null())
+  elapsed_s_ = seconds_since(t0_);
+}
+
+void replay_driver::send_next() {
+  actors::quote_batch batch;
+  if (speed_ > 0) {
+    if (!fill_paced(batch))
+      return;
+  } else {
+    auto end = std::min<uint64_t>(total_, sent_ + batch_size_);
+    batch.quotes.reserve(end - sent_);
+    for (; sent_ < end; ++sent_)
+      batch.quotes.push_back(quote_at(sent_));
+  }
+  in_flight_.push_back(batch.quotes.size());
+  s_.self()->send(s_.actors().router, std::move(batch));
+}
+
+bool replay_driver::fill_paced(actors::quote_batch& batch) {
+  // Send what is due by now; quotes of one timestamp go together.
+  auto elapsed_ms = seconds_since(t0_) * 1000.0 * speed_;
+  auto first_ts = quote_at(0).ts_ms;
+  while (sent_ < total_ && batch.quotes.size() < batch_size_) {
+    auto q = quote_at(sent_);
+    if (static_cast<double>(q.ts_ms - first_ts) > elapsed_ms)
+      break;
+    batch.quotes.push_back(std::move(q));
+    ++sent_;
+  }
+  if (!batch.quotes.empty())
+    return true;
+  auto wait_ms
+    = (static_cast<double>(quote_at(sent_).ts_ms - first_ts) - elapsed_ms)
+      / speed_;
+  auto wait = std::chrono::milliseconds(
+    std::clamp<int64_t>(static_cast<int64_t>(wait_ms) + 1, 1, 100));
+  if (!in_flight_.empty())
+    await_one(wait);
+  else
+    std::this_thread::sleep_for(wait);
+  return false;
+}
+
+void replay_driver::await_one(std::chrono::milliseconds timeout) {
+  auto& sys = s_.system();
+  s_.self()->receive(
+    [&](uint64_t filled) {
+      orders_ = filled;
+      acked_ += in_flight_.front();
+      in_flight_.pop_front();
+    },
+    [&](caf::error& err) {
+      std::cerr << "intuition replay: " << sys.render(err) << "\n";
+      failed_ = true;
+      in_flight_.pop_front();
+    },
+    [&](caf::down_msg& dm) {
+      std::cerr << "intuition replay: the quote router stopped: "
+                << sys.render(dm.reason) << "\n";
+      failed_ = true;
+      in_flight_.clear();
+    },
+    s_.halt_handler(), caf::after(timeout) >> [] {
+      // nop
+    });
+}
+
+void replay_driver::progress() {
+  auto now = clock_type::now();
+  if (quiet_ || now - last_progress_ < std::chrono::seconds(1))
+    return;
+  auto dt = std::chrono::duration<double>(now - last_progress_).count();
+  auto rate = dt > 0 ? static_cast<double>(acked_ - last_progress_acked_) / dt
+                     : 0.0;
+  const auto& halt = s_.halt();
+  std::cerr << "replay: " << acked_ << "/" << total_ << " quotes, "
+            << static_cast<uint64_t>(rate) << " quotes/s, " << orders_
+            << " orders"
+            << (halt.cause.empty() ? "" : ", halted: " + halt.cause) << "\n";
+  last_progress_ = now;
+  last_progress_acked_ = acked_;
+}
+
+/// Drains the session (everything journaled is durable before the summary
+/// prints) and writes the report; the exit code.
+int finish_replay(session& s, const replay_driver& driver,
+                  const loaded_quotes& data, const replay_options& opts) {
+  auto durable = s.flush_journal(caf::infinite);
+  auto report = s.portfolio_report(caf::infinite);
+  s.stop();
+  if (!report)
     return 1;
+  const auto repeat = s.config().replay.repeat;
   run_info info;
-  info.mode = "replay";
-  info.input = cfg.replay.quotes;
-  info.quotes_sent = acked;
-  info.elapsed_s = elapsed;
+  info.input = s.config().replay.quotes;
+  info.quotes_sent = driver.acked();
+  info.elapsed_s = driver.elapsed_s();
   info.interrupted = stop_requested.load();
-  info.rows = data.rows * cfg.replay.repeat;
+  info.rows = data.rows * repeat;
   info.rejected = data.rejected;
   for (auto& r : info.rejected)
-    r *= cfg.replay.repeat;
-  info.journal_path = cfg.journal.path;
-  info.journal_durable = durable;
-  info.restored_orders = restored;
-  info.halted = halt.cause;
-  info.halt_error = halt.error;
-  complete_report(report, info);
-  print_summary(std::cout, report);
-  if (opts.report_path) {
-    std::ofstream out{*opts.report_path};
-    out << report.dump(2) << "\n";
-    if (!out) {
-      std::cerr << "intuition replay: cannot write report "
-                << *opts.report_path << "\n";
-      return 1;
-    }
-  }
-  return failed ? 1 : 0;
+    r *= repeat;
+  info.journal_durable = durable.value_or(0);
+  if (auto st = s.write_report(*report, info, {}, opts.report_path); !st)
+    return s.fail(st.error());
+  return driver.failed() || !durable || !s.halt().cause.empty() ? 1 : 0;
+}
+
+} // namespace
+
+int run_replay(const replay_options& opts, const char* argv0) {
+  session s{"replay", argv0};
+  auto checked = [&](trading::status st) {
+    return st ? 0 : s.fail(st.error());
+  };
+  if (auto rc = checked(s.configure(opts.config_path, [&](app_config& cfg) {
+        apply_replay_flags(opts, cfg);
+      })))
+    return rc;
+  auto data = load_replay_quotes(s.config(), opts.config_path);
+  if (!data)
+    return s.fail(data.error());
+  // The journal is recovered before any actor exists.
+  if (auto rc = checked(s.recover_journal(opts.accept_journal_loss)))
+    return rc;
+  if (auto rc = checked(s.start_actor_system(opts.caf_config)))
+    return rc;
+  s.start_pipeline();
+  if (auto rc = checked(s.join_cluster()))
+    return rc;
+  // Replay listens only when asked (`--listen`).
+  if (auto rc = checked(s.start_control(
+        {}, replay_samples(*data, s.config().replay.repeat))))
+    return rc;
+  replay_driver driver{s, *data, opts.quiet};
+  driver.run();
+  return finish_replay(s, driver, *data, opts);
 }
 
 } // namespace intuition::runtime

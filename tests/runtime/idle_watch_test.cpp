@@ -3,7 +3,7 @@
 
 #include <chrono>
 
-#include "runtime/live.hpp"
+#include "runtime/idle_watch.hpp"
 
 using namespace intuition::runtime;
 using namespace std::chrono_literals;

@@ -1,0 +1,152 @@
+#include "runtime/feed.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/mqtt_setup.hpp"
+#include "runtime/replay.hpp"
+#include "runtime/stop_signals.hpp"
+#include "trading/decimal.hpp"
+
+namespace intuition::runtime {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+/// Renders a quote in one of the payload shapes the codec accepts.
+std::string encode_payload(const trading::quote& q, const std::string& format) {
+  if (format == "sid")
+    return nlohmann::json{{"sid", q.symbol},
+                          {"quote", trading::format_micros(q.price_micros)},
+                          {"ts", q.ts_ms}}
+      .dump();
+  if (format == "symbol-map") {
+    std::string sym = q.symbol;
+    for (auto& c : sym)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return "{\"" + sym + "\":" + trading::format_micros(q.price_micros) + "}";
+  }
+  return trading::encode_canonical(q);
+}
+
+} // namespace
+
+trading::result<feed_stats>
+publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
+               const feed_options& opts, const std::atomic<bool>& stop) {
+  std::mutex mtx;
+  std::condition_variable cv;
+  bool connected = false;
+  std::string refused;
+  std::atomic<uint64_t> acked{0};
+  mqtt_options mo;
+  mo.broker = url;
+  mo.client_id = opts.client_id.empty()
+                   ? "intuition-feed-" + std::to_string(::getpid())
+                   : opts.client_id;
+  mo.clean_session = true;
+  mo.max_inflight = publisher_max_inflight;
+  mqtt_callbacks cb;
+  cb.on_connect = [&](bool ok, std::string reason) {
+    std::lock_guard<std::mutex> guard{mtx};
+    connected = ok;
+    if (!ok)
+      refused = reason;
+    cv.notify_all();
+  };
+  cb.on_published = [&](int) {
+    ++acked;
+    cv.notify_all();
+  };
+  mqtt_client client{mo, cb};
+  if (auto err = client.start())
+    return trading::operation_failed(*err);
+  {
+    std::unique_lock<std::mutex> guard{mtx};
+    if (!cv.wait_for(guard, std::chrono::seconds(10),
+                     [&] { return connected || !refused.empty(); }))
+      return trading::operation_failed("no connection to " + to_string(url)
+                                       + " within 10 s");
+    if (!connected)
+      return trading::operation_failed("broker refused the connection: "
+                                       + refused);
+  }
+  feed_stats stats;
+  auto t0 = clock_type::now();
+  auto last_progress = t0;
+  const auto total = quotes.size() * opts.repeat;
+  const auto span_ms = quotes.back().ts_ms - quotes.front().ts_ms + 1;
+  for (uint64_t i = 0; i < total && !stop; ++i) {
+    if (opts.rate > 0) {
+      auto due = t0 + std::chrono::nanoseconds(static_cast<int64_t>(
+                   1e9 * static_cast<double>(i) / opts.rate));
+      auto now = clock_type::now();
+      if (due > now + std::chrono::milliseconds(1))
+        std::this_thread::sleep_until(due);
+    }
+    auto q = quotes[i % quotes.size()];
+    q.ts_ms += static_cast<int64_t>(i / quotes.size()) * span_ms;
+    auto res = client.publish(opts.topic, encode_payload(q, opts.format),
+                              opts.qos);
+    if (auto* err = std::get_if<std::string>(&res))
+      return trading::operation_failed("publish: " + *err);
+    ++stats.sent;
+    if (!opts.quiet && clock_type::now() - last_progress > std::chrono::seconds(1)) {
+      last_progress = clock_type::now();
+      std::cerr << "feed: " << stats.sent << "/" << total << " published, "
+                << acked.load() << " acknowledged\n";
+    }
+  }
+  {
+    std::unique_lock<std::mutex> guard{mtx};
+    cv.wait_for(guard, std::chrono::seconds(60),
+                [&] { return acked.load() >= stats.sent; });
+  }
+  stats.acked = acked.load();
+  stats.elapsed_s
+    = std::chrono::duration<double>(clock_type::now() - t0).count();
+  client.stop();
+  return stats;
+}
+
+int run_feed(const feed_options& opts) {
+  std::string err;
+  auto url = parse_broker_url(opts.broker, &err);
+  if (!url) {
+    std::cerr << "intuition feed: --broker: " << err << "\n";
+    return 2;
+  }
+  auto loaded = load_quotes_csv(opts.quotes);
+  if (!loaded) {
+    std::cerr << "intuition feed: " << loaded.error().message << "\n";
+    return trading::exit_code(loaded.error());
+  }
+  auto& data = *loaded;
+  if (data.quotes.empty()) {
+    std::cerr << "intuition feed: " << opts.quotes << " holds no valid quote\n";
+    return 2;
+  }
+  install_stop_handlers();
+  auto res = publish_quotes(*url, data.quotes, opts, stop_requested);
+  if (!res) {
+    std::cerr << "intuition feed: " << res.error().message << "\n";
+    return trading::exit_code(res.error());
+  }
+  auto& st = *res;
+  std::cout << "feed: published " << st.sent << " quotes to " << opts.topic
+            << " on " << to_string(*url) << " in "
+            << static_cast<double>(static_cast<int64_t>(st.elapsed_s * 1000))
+                 / 1000
+            << " s (" << static_cast<uint64_t>(st.elapsed_s > 0 ? st.sent / st.elapsed_s : 0)
+            << " quotes/s), " << st.acked << " acknowledged\n";
+  return st.acked >= st.sent ? 0 : 1;
+}
+
+} // namespace intuition::runtime

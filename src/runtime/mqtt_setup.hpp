@@ -1,0 +1,54 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "runtime/config.hpp"
+#include "runtime/mqtt_client.hpp"
+#include "trading/result.hpp"
+
+/// What the MQTT clients of a run share: their settings and the watch over
+/// refusals that retrying cannot heal.
+namespace intuition::runtime {
+
+/// QoS 1 messages a publisher (feed, order egress) keeps unacknowledged.
+/// libmosquitto finds an acknowledged message by walking its in-flight list,
+/// so an unbounded window turns a fast publisher quadratic (measured: 7,100
+/// messages/s unbounded).
+constexpr int publisher_max_inflight = 256;
+
+/// The settings every MQTT client of a run shares: keepalive, backoff and
+/// credentials, the password read from its file. Warns on stderr about a
+/// password file or TLS key that others can read, or an empty password.
+trading::result<mqtt_options> shared_mqtt_options(const mqtt_config& cfg);
+
+/// Refusals that retrying does not change, from any MQTT client of the run.
+/// The first one stops the run (sets `stop_requested`) unless
+/// `mqtt.retry_refused`; each is explained on stderr once per client.
+class refusal_watch {
+public:
+  refusal_watch(std::string broker, bool keep_retrying);
+
+  /// The `on_refused` callback of the client `client_id`.
+  std::function<void(mqtt_refusal)> callback(std::string client_id);
+
+  /// Whether a refusal stopped the run.
+  bool stopped() const noexcept {
+    return stopped_.load();
+  }
+
+private:
+  /// Runs on a client's network thread.
+  void note(const std::string& client, const mqtt_refusal& x);
+
+  std::string broker_;
+  bool keep_retrying_;
+  std::atomic<bool> stopped_{false};
+  std::mutex mtx_;
+  std::set<std::string> reported_;
+};
+
+} // namespace intuition::runtime

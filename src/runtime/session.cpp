@@ -1,0 +1,217 @@
+#include "runtime/session.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <variant>
+
+#include <caf/all.hpp>
+
+#include "runtime/cluster.hpp"
+#include "runtime/stop_signals.hpp"
+#include "trading/algorithm.hpp"
+
+namespace intuition::runtime {
+
+session::session(std::string command, const char* argv0)
+  : command_(std::move(command)), argv0_(argv0) {
+  // nop
+}
+
+session::~session() {
+  stop();
+}
+
+void session::stop() {
+  if (control_) {
+    stop_control(*sys_, *control_);
+    control_.reset();
+  }
+  if (connector_) {
+    caf::anon_send_exit(connector_, caf::exit_reason::user_shutdown);
+    connector_ = actors::cluster_connector_actor{};
+  }
+  if (pipeline_.router) {
+    stop_pipeline(pipeline_);
+    pipeline_ = pipeline{};
+  }
+  for (auto& f : before_stop_)
+    f();
+  before_stop_.clear();
+  if (handlers_installed_) {
+    restore_default_handlers();
+    handlers_installed_ = false;
+  }
+  // The system waits for its actors here.
+  self_.reset();
+  sys_.reset();
+}
+
+trading::status
+session::configure(const std::string& path,
+                   const std::function<void(app_config&)>& overrides) {
+  config_path_ = path;
+  try {
+    cfg_ = load_config(path);
+  } catch (const std::exception& ex) {
+    return trading::invalid_request("config " + path + ": " + ex.what());
+  }
+  try {
+    if (overrides)
+      overrides(cfg_);
+  } catch (const std::exception& ex) {
+    return trading::invalid_request(ex.what());
+  }
+  if (cfg_.journal.path.empty())
+    return trading::invalid_request("no journal: set journal.path in " + path
+                                    + " or pass --journal PATH");
+  return {};
+}
+
+trading::status session::recover_journal(bool accept_loss) {
+  auto recovered = runtime::recover_journal(cfg_.journal.path, accept_loss);
+  if (auto* err = std::get_if<std::string>(&recovered))
+    return trading::operation_failed(*err);
+  journal_ = std::move(std::get<recovered_journal>(recovered));
+  restored_ = journal_->contents.orders.size();
+  if (restored_ > 0)
+    std::cerr << "journal " << cfg_.journal.path << ": resumed from "
+              << restored_ << " orders, next order id "
+              << journal_->writer->next_id() << "\n";
+  return {};
+}
+
+trading::status session::start_actor_system(const std::string& caf_config) {
+  caf_cfg_ = std::make_unique<system_config>();
+  if (auto err = caf_cfg_->load_file(caf_config, argv0_))
+    return trading::invalid_request(*err);
+  if (cfg_.listen.enabled || !cfg_.cluster.nodes.empty())
+    if (auto err = caf_cfg_->check_failure_detection())
+      return trading::invalid_request(*err);
+  sys_ = std::make_unique<caf::actor_system>(*caf_cfg_);
+  actors::set_node_label("coordinator");
+  self_ = std::make_unique<caf::scoped_actor>(*sys_);
+  return {};
+}
+
+void session::start_pipeline(actors::order_publisher_actor publisher) {
+  pipeline_ = runtime::start_pipeline(
+    *sys_, cfg_, std::move(*journal_),
+    cfg_.cluster.local ? actors::local_placement() : actors::placement_fn{},
+    std::move(publisher), caf::actor_cast<actors::halt_sink_actor>(self()));
+  journal_.reset();
+}
+
+trading::status session::join_cluster() {
+  if (cfg_.cluster.nodes.empty())
+    return {};
+  auto joined = runtime::join_cluster(*sys_, cfg_.cluster, pipeline_.router,
+                                      tls());
+  if (auto* err = std::get_if<std::string>(&joined))
+    return trading::operation_failed(*err);
+  connector_ = std::get<actors::cluster_connector_actor>(joined);
+  return {};
+}
+
+trading::status
+session::start_control(std::vector<actors::inspection_target> extra,
+                       std::vector<actors::metric_sample> fixed,
+                       readiness_check ready) {
+  actors::node_agent_config agent;
+  agent.role = "coordinator";
+  agent.singletons = inspection_targets(pipeline_);
+  for (auto& x : extra)
+    agent.singletons.push_back(std::move(x));
+  agent.router = pipeline_.router;
+  agent.fixed_samples = std::move(fixed);
+  auto started = runtime::start_control(*sys_, cfg_.listen, cfg_.metrics,
+                                        std::move(agent), tls(),
+                                        std::move(ready));
+  if (auto* err = std::get_if<std::string>(&started))
+    return trading::invalid_request(*err);
+  control_ = std::move(std::get<control_plane>(started));
+  install_stop_handlers();
+  handlers_installed_ = true;
+  return {};
+}
+
+std::function<void(actors::halt_atom, std::string&, std::string&)>
+session::halt_handler() {
+  return [this](actors::halt_atom, std::string& cause, std::string& why) {
+    if (!halt_.cause.empty())
+      return;
+    halt_ = {std::move(cause), std::move(why)};
+    if (on_halt_)
+      on_halt_(halt_);
+  };
+}
+
+void session::poll_halt() {
+  self()->receive(halt_handler(), caf::after(std::chrono::seconds(0)) >> [] {
+    // nop
+  });
+}
+
+std::optional<uint64_t> session::flush_journal(const caf::duration& timeout) {
+  std::optional<uint64_t> durable;
+  self()->request(pipeline_.log, timeout, actors::flush_atom_v)
+    .receive([&](uint64_t n) { durable = n; },
+             [&](caf::error& err) {
+               std::cerr << "intuition " << command_
+                         << ": journal: " << sys_->render(err) << "\n";
+             });
+  // The last sync may have failed too.
+  poll_halt();
+  return durable;
+}
+
+std::optional<nlohmann::json> session::portfolio_report(const caf::duration& timeout) {
+  std::optional<nlohmann::json> out;
+  self()->request(pipeline_.portfolio, timeout, actors::report_atom_v)
+    .receive([&](std::string& txt) { out = nlohmann::json::parse(txt); },
+             [&](caf::error& err) {
+               std::cerr << "intuition " << command_
+                         << ": portfolio: " << sys_->render(err) << "\n";
+             });
+  return out;
+}
+
+trading::status session::write_report(nlohmann::json& report, run_info info,
+                                      const nlohmann::json& extra,
+                                      const std::optional<std::string>& path) {
+  info.mode = command_;
+  info.journal_path = cfg_.journal.path;
+  info.restored_orders = restored_;
+  info.halted = halt_.cause;
+  info.halt_error = halt_.error;
+  complete_report(report, info);
+  if (extra.is_object())
+    for (const auto& [key, value] : extra.items())
+      report[key] = value;
+  print_summary(std::cout, report);
+  if (!path)
+    return {};
+  std::ofstream out{*path};
+  out << report.dump(2) << "\n";
+  if (!out)
+    return trading::operation_failed("cannot write report " + *path);
+  return {};
+}
+
+std::optional<actors::actor_state>
+session::query_state(const caf::actor& whom) {
+  std::optional<actors::actor_state> out;
+  self()
+    ->request(whom, std::chrono::seconds(1), actors::get_state_atom_v)
+    .receive([&](actors::actor_state& st) { out = std::move(st); },
+             [](caf::error&) {
+               // nop: the caller reports a missing state
+             });
+  return out;
+}
+
+int session::fail(const trading::failure& x) const {
+  std::cerr << "intuition " << command_ << ": " << x.message << "\n";
+  return trading::exit_code(x);
+}
+
+} // namespace intuition::runtime
