@@ -229,6 +229,88 @@ struct fixture : temp_dir {
     }
     return json::parse(res.out, nullptr, false);
   }
+
+  /// A live run after it traded 20 GOOG and 20 MSFT quotes, interleaved,
+  /// with 3 + 2 malformed payloads published before the last valid one;
+  /// still running, so that its metrics and actors can be looked at.
+  struct observed_run {
+    process run;
+    uint16_t node_port = 0;
+    uint16_t metrics_port = 0;
+    std::string journal;
+    std::vector<double> msft_prices;
+    std::vector<trading::order> orders;
+    /// Cash after the orders, in micros, as the journal says.
+    int64_t cash = 0;
+    std::map<std::string, int64_t> qty;
+  };
+
+  observed_run start_observed_run() {
+    start_broker();
+    observed_run out;
+    auto cfg = write("observe.json", observe_config);
+    out.journal = file("observe.journal");
+    out.run = start({"run", "--config", cfg, "--broker", broker->url(),
+                     "--listen", "0", "--metrics-port", "0", "--quiet"},
+                    "run");
+    auto node_port = wait_for_port(
+      out.run.err_path,
+      "listening for inspect and cluster peers on 127\\.0\\.0\\.1:([0-9]+)");
+    auto metrics_port = wait_for_port(
+      out.run.err_path,
+      "serving metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics");
+    CAF_REQUIRE(node_port && metrics_port);
+    out.node_port = *node_port;
+    out.metrics_port = *metrics_port;
+    CAF_REQUIRE(wait_ready(out.run));
+    std::vector<std::string> lines;
+    for (size_t i = 0; i < goog_prices.size(); ++i) {
+      auto msft = 200.25 + 0.25 * static_cast<double>(i);
+      out.msft_prices.push_back(msft);
+      auto ts = 1'700'000'000'000 + static_cast<int64_t>(i);
+      json goog{{"symbol", "GOOG"}, {"price", goog_prices[i]}, {"ts", ts}};
+      json ms{{"symbol", "MSFT"}, {"price", msft}, {"ts", ts}};
+      lines.push_back(goog.dump());
+      if (i == 1 || i == 7 || i == 13)
+        lines.push_back("{oops");
+      if (i == 4 || i == 15)
+        lines.push_back(R"({"goog": -1})");
+      lines.push_back(ms.dump());
+    }
+    CAF_REQUIRE_EQUAL(lines.size(), 45u);
+    publish_lines(lines);
+    CAF_REQUIRE(
+      eventually([&] { return journaled(out.journal).size() >= 42; }, 30s));
+    out.orders = journaled(out.journal);
+    out.cash = 1'000'000'000 * int64_t{1'000'000};
+    for (const auto& o : out.orders) {
+      out.qty[o.symbol] += o.direction == trading::side::buy ? o.qty : -o.qty;
+      out.cash += trading::cash_delta_micros(o);
+    }
+    return out;
+  }
+
+  /// Stops an observed run with SIGINT: a clean exit that journaled nothing
+  /// more.
+  void stop_observed_run(observed_run& x) {
+    x.run.signal(SIGINT);
+    CAF_CHECK_EQUAL(finish(x.run, 30s), 0);
+    CAF_CHECK_EQUAL(journaled(x.journal).size(), 42u);
+  }
+
+  /// The exposition text of `x` once the last payload went through every
+  /// actor.
+  std::string settled_metrics(const observed_run& x) {
+    std::string text;
+    CAF_CHECK(eventually(
+      [&] {
+        text = scrape(x.metrics_port);
+        return series_value(text, "intuition_journal_appends_total") == 42.0
+               && series_value(text, "intuition_mqtt_messages_total") == 45.0;
+      },
+      30s));
+    return text;
+  }
 };
 
 std::set<std::string> names_of(const json& xs) {
@@ -239,86 +321,50 @@ std::set<std::string> names_of(const json& xs) {
   return out;
 }
 
+/// The value of `series` in `text`; fails the test when it is missing.
+double value_of(const std::string& text, const std::string& series) {
+  auto v = series_value(text, series);
+  if (!v)
+    CAF_FAIL("no series " << series << " in:\n" << text);
+  return *v;
+}
+
 } // namespace
 
 CAF_TEST_FIXTURE_SCOPE(observe_tests, fixture)
 
-CAF_TEST(metrics count what a live run did) {
-  start_broker();
-  auto cfg = write("observe.json", observe_config);
-  auto journal = file("observe.journal");
-  auto run = start({"run", "--config", cfg, "--broker", broker->url(),
-                        "--listen", "0", "--metrics-port", "0", "--quiet"},
-                       "run");
-  auto node_port = wait_for_port(
-    run.err_path, "listening for inspect and cluster peers on 127\\.0\\.0\\.1:([0-9]+)");
-  auto metrics_port = wait_for_port(
-    run.err_path, "serving metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics");
-  CAF_REQUIRE(node_port && metrics_port);
-  CAF_REQUIRE(wait_ready(run));
-  CAF_CHECK_EQUAL(http_get(*metrics_port, "/ready").first, 200);
-  // 20 GOOG and 20 MSFT quotes, interleaved, with 3 + 2 malformed payloads
-  // published before the last valid quote.
-  std::vector<std::string> lines;
-  std::vector<double> msft_prices;
-  for (size_t i = 0; i < goog_prices.size(); ++i) {
-    auto msft = 200.25 + 0.25 * static_cast<double>(i);
-    msft_prices.push_back(msft);
-    auto ts = 1'700'000'000'000 + static_cast<int64_t>(i);
-    json goog{{"symbol", "GOOG"}, {"price", goog_prices[i]}, {"ts", ts}};
-    json ms{{"symbol", "MSFT"}, {"price", msft}, {"ts", ts}};
-    lines.push_back(goog.dump());
-    if (i == 1 || i == 7 || i == 13)
-      lines.push_back("{oops");
-    if (i == 4 || i == 15)
-      lines.push_back(R"({"goog": -1})");
-    lines.push_back(ms.dump());
-  }
-  CAF_REQUIRE_EQUAL(lines.size(), 45u);
-  publish_lines(lines);
-  CAF_REQUIRE(eventually([&] { return journaled(journal).size() >= 42; }, 30s));
-  // The journal: every quote bought once by `every`, plus the sma round trip.
-  auto orders = journaled(journal);
-  CAF_REQUIRE_EQUAL(orders.size(), 42u);
+CAF_TEST(a live run journals what its strategies signal at the quoted prices) {
+  auto x = start_observed_run();
+  CAF_CHECK_EQUAL(http_get(x.metrics_port, "/ready").first, 200);
+  // Every quote bought once by `every`, plus the sma round trip.
+  CAF_REQUIRE_EQUAL(x.orders.size(), 42u);
   std::map<std::string, int> by_strategy_side;
-  std::map<std::string, int64_t> qty;
-  int64_t cash = 1'000'000'000 * int64_t{1'000'000};
-  for (const auto& o : orders) {
-    ++by_strategy_side[o.strategy + "/" + std::string{trading::to_string(o.direction)}];
-    qty[o.symbol] += o.direction == trading::side::buy ? o.qty : -o.qty;
-    cash += trading::cash_delta_micros(o);
-  }
+  for (const auto& o : x.orders)
+    ++by_strategy_side[o.strategy + "/"
+                       + std::string{trading::to_string(o.direction)}];
   CAF_CHECK_EQUAL(by_strategy_side,
                   (std::map<std::string, int>{
                     {"every/buy", 40}, {"sma/buy", 1}, {"sma/sell", 1}}));
-  CAF_CHECK_EQUAL(qty["GOOG"], 20);
-  CAF_CHECK_EQUAL(qty["MSFT"], 20);
+  CAF_CHECK_EQUAL(x.qty["GOOG"], 20);
+  CAF_CHECK_EQUAL(x.qty["MSFT"], 20);
   // Without commission or slippage: the sum of the prices bought, the sma
   // buy at 100 and its sell at 100 cancelling out.
   int64_t spent = 0;
   for (auto p : goog_prices)
     spent += micros(p);
-  for (auto p : msft_prices)
+  for (auto p : x.msft_prices)
     spent += micros(p);
-  CAF_CHECK_EQUAL(cash, 1'000'000'000 * int64_t{1'000'000} - spent);
-  for (const auto& o : orders)
+  CAF_CHECK_EQUAL(x.cash, 1'000'000'000 * int64_t{1'000'000} - spent);
+  for (const auto& o : x.orders)
     if (o.strategy == "sma")
       CAF_CHECK_EQUAL(o.price_micros, micros(100));
-  // -- metrics: once the last payload went through every actor
-  std::string text;
-  CAF_CHECK(eventually(
-    [&] {
-      text = scrape(*metrics_port);
-      return series_value(text, "intuition_journal_appends_total") == 42.0
-             && series_value(text, "intuition_mqtt_messages_total") == 45.0;
-    },
-    30s));
-  auto value = [&](const std::string& series) {
-    auto v = series_value(text, series);
-    if (!v)
-      CAF_FAIL("no series " << series << " in:\n" << text);
-    return *v;
-  };
+  stop_observed_run(x);
+}
+
+CAF_TEST(metrics count what a live run did) {
+  auto x = start_observed_run();
+  auto text = settled_metrics(x);
+  auto value = [&](const std::string& series) { return value_of(text, series); };
   CAF_CHECK_EQUAL(value("intuition_quotes_received_total{channel=\"quotes\"}"), 40.0);
   CAF_CHECK_EQUAL(value("intuition_quotes_accepted_total"), 40.0);
   CAF_CHECK_EQUAL(value("intuition_mqtt_messages_total"), 45.0);
@@ -348,8 +394,8 @@ CAF_TEST(metrics count what a live run did) {
   CAF_CHECK_EQUAL(value("intuition_orders_total{strategy=\"sma\",side=\"sell\"}"), 1.0);
   CAF_CHECK(!series_value(text, "intuition_orders_total{strategy=\"every\",side=\"sell\"}"));
   CAF_CHECK_EQUAL(value("intuition_journal_appends_total"),
-                  static_cast<double>(orders.size()));
-  CAF_CHECK_EQUAL(value("intuition_cash"), units(cash));
+                  static_cast<double>(x.orders.size()));
+  CAF_CHECK_EQUAL(value("intuition_cash"), units(x.cash));
   CAF_CHECK_EQUAL(value("intuition_open_positions"), 2.0);
   // Every order came from a live quote: one latency observation each.
   CAF_CHECK_EQUAL(value("intuition_tick_to_order_seconds_count"), 42.0);
@@ -359,6 +405,13 @@ CAF_TEST(metrics count what a live run did) {
   CAF_CHECK(text.find("# TYPE intuition_cash gauge\n") != std::string::npos);
   CAF_CHECK(text.find("# TYPE intuition_tick_to_order_seconds histogram\n")
             != std::string::npos);
+  stop_observed_run(x);
+}
+
+CAF_TEST(metrics show what CAF 0.18 would measure and the process figures) {
+  auto x = start_observed_run();
+  auto text = settled_metrics(x);
+  auto value = [&](const std::string& series) { return value_of(text, series); };
   CAF_CHECK_GREATER(value("caf_system_running_actors"), 0.0);
   CAF_CHECK_GREATER(value("caf_system_processed_messages_total"), 0.0);
   CAF_CHECK(series_value(text, "caf_system_rejected_messages_total").has_value());
@@ -373,8 +426,12 @@ CAF_TEST(metrics count what a live run did) {
       .has_value());
   CAF_CHECK_GREATER(value("process_resident_memory_bytes"), 0.0);
   CAF_CHECK_GREATER(value("process_open_fds"), 0.0);
-  // -- inspect: the portfolio agrees with the journal
-  auto pf = inspect_json(*node_port, "portfolio");
+  stop_observed_run(x);
+}
+
+CAF_TEST(inspect shows the portfolio as the journal has it) {
+  auto x = start_observed_run();
+  auto pf = inspect_json(x.node_port, "portfolio");
   CAF_REQUIRE(pf.is_array());
   CAF_REQUIRE_EQUAL(pf.size(), 1u);
   CAF_CHECK_EQUAL(pf[0]["name"].get<std::string>(), "portfolio");
@@ -383,20 +440,24 @@ CAF_TEST(metrics count what a live run did) {
   CAF_CHECK_EQUAL(pf[0]["counters"]["orders"].get<int64_t>(), 42);
   CAF_CHECK_EQUAL(pf[0]["counters"]["quotes"].get<int64_t>(), 40);
   const auto& summary = pf[0]["summary"];
-  CAF_CHECK_EQUAL(summary["final_cash"].get<double>(), units(cash));
+  const auto msft_last = x.msft_prices.back();
+  CAF_CHECK_EQUAL(summary["final_cash"].get<double>(), units(x.cash));
   CAF_CHECK_EQUAL(summary["positions"].size(), 2u);
-  CAF_CHECK_EQUAL(summary["positions"]["GOOG"]["qty"].get<int64_t>(), qty["GOOG"]);
+  CAF_CHECK_EQUAL(summary["positions"]["GOOG"]["qty"].get<int64_t>(), x.qty["GOOG"]);
   CAF_CHECK_EQUAL(summary["positions"]["GOOG"]["last"].get<double>(), 60.5);
   CAF_CHECK_EQUAL(summary["positions"]["GOOG"]["value"].get<double>(), 20 * 60.5);
-  CAF_CHECK_EQUAL(summary["positions"]["MSFT"]["qty"].get<int64_t>(), qty["MSFT"]);
-  CAF_CHECK_EQUAL(summary["positions"]["MSFT"]["last"].get<double>(),
-                  msft_prices.back());
+  CAF_CHECK_EQUAL(summary["positions"]["MSFT"]["qty"].get<int64_t>(), x.qty["MSFT"]);
+  CAF_CHECK_EQUAL(summary["positions"]["MSFT"]["last"].get<double>(), msft_last);
   CAF_CHECK_EQUAL(summary["positions"]["MSFT"]["value"].get<double>(),
-                  20 * msft_prices.back());
+                  20 * msft_last);
   CAF_CHECK_EQUAL(summary["equity"].get<double>(),
-                  units(cash) + 20 * 60.5 + 20 * msft_prices.back());
-  // -- inspect: the sma instance shows its indicators over the last prices
-  auto sma = inspect_json(*node_port, "algorithm/sma/GOOG");
+                  units(x.cash) + 20 * 60.5 + 20 * msft_last);
+  stop_observed_run(x);
+}
+
+CAF_TEST(inspect shows the indicators of an instance over the last prices) {
+  auto x = start_observed_run();
+  auto sma = inspect_json(x.node_port, "algorithm/sma/GOOG");
   CAF_REQUIRE(sma.is_array());
   CAF_REQUIRE_EQUAL(sma.size(), 1u);
   CAF_CHECK_EQUAL(sma[0]["kind"].get<std::string>(), "algorithm");
@@ -407,12 +468,10 @@ CAF_TEST(metrics count what a live run did) {
   CAF_CHECK_EQUAL(ind["slow_sma"].get<double>(), (68 + 64 + 60.5) / 3);
   CAF_CHECK_EQUAL(sma[0]["summary"]["symbol"].get<std::string>(), "GOOG");
   CAF_CHECK_EQUAL(sma[0]["summary"]["last_signal"].get<std::string>(), "sell");
-  CAF_CHECK_EQUAL(names_of(inspect_json(*node_port, "algorithm/*/GOOG")),
+  CAF_CHECK_EQUAL(names_of(inspect_json(x.node_port, "algorithm/*/GOOG")),
                   (std::set<std::string>{"algorithm/every/GOOG",
                                          "algorithm/sma/GOOG"}));
-  run.signal(SIGINT);
-  CAF_CHECK_EQUAL(finish(run, 30s), 0);
-  CAF_CHECK_EQUAL(journaled(journal).size(), 42u);
+  stop_observed_run(x);
 }
 
 CAF_TEST(a bad listen or metrics flag stops the run with the field named) {
