@@ -13,6 +13,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -26,210 +27,301 @@
 #include "trading/journal.hpp"
 #include "trading/performance.hpp"
 #include "trading/portfolio.hpp"
+#include "trading/result.hpp"
 #include "trading/report.hpp"
 #include "trading/warmup_file.hpp"
 
 using namespace intuition;
 
-int main(int argc, char** argv) {
+namespace {
+
+/// The flags of the loop.
+struct loop_options {
   std::string config_path;
   std::string quotes;
   std::string journal_path;
   uint64_t repeat = 0;
+};
+
+/// Reads the flags; nothing when they are unusable (reported).
+std::optional<loop_options> parse_flags(int argc, char** argv) {
+  loop_options out;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--config")
-      config_path = argv[i + 1];
+      out.config_path = argv[i + 1];
     else if (flag == "--quotes")
-      quotes = argv[i + 1];
+      out.quotes = argv[i + 1];
     else if (flag == "--repeat")
-      repeat = std::stoull(argv[i + 1]);
+      out.repeat = std::stoull(argv[i + 1]);
     else if (flag == "--journal")
-      journal_path = argv[i + 1];
+      out.journal_path = argv[i + 1];
     else {
       std::cerr << "unknown option " << flag << "\n";
-      return 2;
+      return std::nullopt;
     }
   }
-  if (config_path.empty()) {
+  if (out.config_path.empty()) {
     std::cerr << "usage: intuition-bench-loop --config FILE [--quotes CSV] "
                  "[--repeat N] [--journal PATH]\n";
-    return 2;
+    return std::nullopt;
   }
+  return out;
+}
+
+/// The configuration with the flags applied.
+trading::result<runtime::app_config> configure(const loop_options& opts) {
   runtime::app_config cfg;
   try {
-    cfg = runtime::load_config(config_path);
+    cfg = runtime::load_config(opts.config_path);
   } catch (const std::exception& ex) {
-    std::cerr << "config: " << ex.what() << "\n";
-    return 2;
+    return trading::invalid_request(std::string{"config: "} + ex.what());
   }
-  if (!quotes.empty())
-    cfg.replay.quotes = quotes;
-  if (repeat > 0)
-    cfg.replay.repeat = repeat;
-  if (!journal_path.empty())
-    cfg.journal.path = journal_path;
-  auto loaded = runtime::load_quotes_csv(cfg.replay.quotes, cfg.codec);
-  if (!loaded) {
-    std::cerr << loaded.error().message << "\n";
-    return trading::exit_code(loaded.error());
+  if (!opts.quotes.empty())
+    cfg.replay.quotes = opts.quotes;
+  if (opts.repeat > 0)
+    cfg.replay.repeat = opts.repeat;
+  if (!opts.journal_path.empty())
+    cfg.journal.path = opts.journal_path;
+  return cfg;
+}
+
+/// One symbol's algorithm instances, in strategy order.
+using instance_list
+  = std::vector<std::pair<const runtime::strategy_config*,
+                          std::unique_ptr<trading::algorithm>>>;
+
+/// The replay's trading work in one thread: what the router, the
+/// algorithm actors, the portfolio and the order log do, without them.
+class plain_loop {
+public:
+  plain_loop(const runtime::app_config& cfg, const runtime::loaded_quotes& data)
+    : cfg_(cfg),
+      qs_(data.quotes),
+      pf_(cfg.portfolio),
+      curve_(cfg.report.equity_interval_ms),
+      batch_size_(
+        runtime::replay_batch_size(cfg.replay.batch_size, data.symbols)),
+      total_(data.quotes.size() * cfg.replay.repeat),
+      history_path_(trading::warmup_file_path(cfg.journal.path)) {
+    // nop
   }
-  const auto& qs = loaded->quotes;
-  const auto batch_size = runtime::replay_batch_size(cfg.replay.batch_size,
-                                                     loaded->symbols);
-  auto recovered = trading::read_journal(cfg.journal.path);
-  if (auto* err = std::get_if<trading::journal_error>(&recovered)) {
-    std::cerr << err->to_string() << "\n";
-    return 1;
-  }
+
+  /// Opens the journal and restores the portfolio and the warm-up history
+  /// from it, as a restart of the runtime does.
+  trading::status open_journal();
+
+  /// Trades every quote, `replay.repeat` times.
+  void run();
+
+  /// Syncs the journal, saves the warm-up history and prints the summary.
+  void finish(uint64_t rows);
+
+private:
+  instance_list* instances_for(const trading::quote& q);
+  void keep_recent(const trading::quote& q);
+  void trade(trading::quote q, instance_list& instances);
+  void append(bool last);
+
+  const runtime::app_config& cfg_;
+  const std::vector<trading::quote>& qs_;
+  trading::portfolio pf_;
+  trading::equity_curve curve_;
+  size_t batch_size_;
+  uint64_t total_;
+  std::string history_path_;
+  trading::journal_writer journal_;
+  uint64_t restored_orders_ = 0;
+  int64_t starting_equity_ = 0;
+  /// History to warm new instances from, as the router has it.
+  std::unordered_map<std::string, std::vector<trading::quote_tick>> restored_;
+  /// The history to save at the end: each traded symbol's last quotes, as
+  /// many as its longest warm-up (at least one).
+  std::unordered_map<std::string, std::deque<trading::quote_tick>> recent_;
+  std::unordered_map<std::string, size_t> recent_limit_;
+  /// Instances per symbol, created on first sight.
+  std::unordered_map<std::string, instance_list> instances_;
+  /// The router's caps, so that a capped run journals the same orders.
+  uint64_t instance_count_ = 0;
+  uint64_t seq_ = 0;
+  std::vector<trading::order> filled_;
+  uint64_t durable_ = 0;
+  double elapsed_s_ = 0.0;
+};
+
+trading::status plain_loop::open_journal() {
+  auto recovered = trading::read_journal(cfg_.journal.path);
+  if (auto* err = std::get_if<trading::journal_error>(&recovered))
+    return trading::operation_failed(err->to_string());
   auto& contents = std::get<trading::journal_contents>(recovered);
-  trading::journal_writer journal;
-  if (auto err = journal.open(cfg.journal.path, contents)) {
-    std::cerr << *err << "\n";
-    return 1;
-  }
-  trading::portfolio pf{cfg.portfolio};
+  if (auto err = journal_.open(cfg_.journal.path, contents))
+    return trading::operation_failed(*err);
   for (const auto& x : contents.orders)
-    pf.restore(x);
-  // What a restart hands on, as the router does: history to warm new
-  // instances from, and each instance's restored position.
-  const auto history_path = trading::warmup_file_path(cfg.journal.path);
-  std::unordered_map<std::string, std::vector<trading::quote_tick>> restored;
-  if (cfg.journal.warmup) {
-    auto read = trading::read_warmup_file(history_path);
-    if (auto* h = std::get_if<std::vector<trading::symbol_history>>(&read))
-      for (auto& x : *h)
-        restored[x.symbol] = std::move(x.ticks);
-    else
-      std::cerr << std::get<std::string>(read)
-                << "; algorithms start without warm-up\n";
+    pf_.restore(x);
+  restored_orders_ = contents.orders.size();
+  starting_equity_ = pf_.positions().equity_micros();
+  if (!cfg_.journal.warmup)
+    return {};
+  auto read = trading::read_warmup_file(history_path_);
+  if (auto* h = std::get_if<std::vector<trading::symbol_history>>(&read))
+    for (auto& x : *h)
+      restored_[x.symbol] = std::move(x.ticks);
+  else
+    std::cerr << std::get<std::string>(read)
+              << "; algorithms start without warm-up\n";
+  return {};
+}
+
+instance_list* plain_loop::instances_for(const trading::quote& q) {
+  if (auto it = instances_.find(q.symbol); it != instances_.end())
+    return &it->second;
+  auto trades = [&q](const runtime::strategy_config& s) {
+    return s.symbols.empty()
+           || std::find(s.symbols.begin(), s.symbols.end(), q.symbol)
+                != s.symbols.end();
+  };
+  uint64_t needed = 0;
+  for (const auto& s : cfg_.strategies)
+    needed += trades(s) ? 1 : 0;
+  if (instances_.size() >= cfg_.router.max_symbols
+      || needed > cfg_.router.max_instances
+      || instance_count_ > cfg_.router.max_instances - needed)
+    return nullptr; // too_many_symbols
+  instance_count_ += needed;
+  auto& v = instances_[q.symbol];
+  auto warm = restored_.find(q.symbol);
+  size_t limit = 0;
+  for (const auto& s : cfg_.strategies) {
+    if (!trades(s))
+      continue;
+    auto algo = trading::make_algorithm(s.algorithm, q.symbol);
+    algo->initialize(s.params);
+    limit = std::max<size_t>(limit, std::max<size_t>(algo->warmup(), 1));
+    if (auto held = pf_.positions().holding(s.name, q.symbol).qty; held != 0)
+      algo->restore_position(held);
+    if (warm != restored_.end())
+      for (const auto& x : warm->second) {
+        trading::quote past{q.symbol, x.price_micros, x.ts_ms, 0, 0};
+        algo->on_quote(past);
+      }
+    v.emplace_back(&s, std::move(algo));
   }
-  // The history to save at the end: each traded symbol's last quotes, as
-  // many as its longest warm-up (at least one).
-  std::unordered_map<std::string, std::deque<trading::quote_tick>> recent;
-  std::unordered_map<std::string, size_t> recent_limit;
-  auto starting_equity = pf.positions().equity_micros();
-  trading::equity_curve curve{cfg.report.equity_interval_ms};
-  // Instances per symbol in strategy order, created on first sight.
-  std::unordered_map<std::string,
-                     std::vector<std::pair<const runtime::strategy_config*,
-                                           std::unique_ptr<trading::algorithm>>>>
-    instances;
+  if (limit > 0) {
+    recent_limit_[q.symbol] = limit;
+    auto& kept = recent_[q.symbol];
+    if (warm != restored_.end())
+      for (const auto& x : warm->second) {
+        kept.push_back(x);
+        if (kept.size() > limit)
+          kept.pop_front();
+      }
+  }
+  if (warm != restored_.end())
+    restored_.erase(warm);
+  return &v;
+}
+
+void plain_loop::keep_recent(const trading::quote& q) {
+  if (auto kept = recent_.find(q.symbol); kept != recent_.end()) {
+    kept->second.push_back(trading::tick_of(q));
+    if (kept->second.size() > recent_limit_[q.symbol])
+      kept->second.pop_front();
+  }
+}
+
+void plain_loop::trade(trading::quote q, instance_list& instances) {
+  keep_recent(q);
+  q.seq = ++seq_;
+  pf_.on_quote(q);
+  for (auto& [strategy, algo] : instances) {
+    auto d = algo->on_quote(q);
+    if (!d)
+      continue;
+    trading::signal sig{strategy->name, q.symbol,      d->direction,
+                        d->strength,    q.price_micros, q.ts_ms,
+                        q.seq};
+    auto outcome = pf_.on_signal(sig);
+    if (auto* x = std::get_if<trading::order>(&outcome))
+      filled_.push_back(std::move(*x));
+  }
+  curve_.record(q.ts_ms, pf_.positions().equity_micros());
+}
+
+void plain_loop::append(bool sync) {
+  journal_.append(filled_);
+  if (sync)
+    journal_.sync();
+  durable_ += filled_.size();
+  filled_.clear();
+}
+
+void plain_loop::run() {
   auto t0 = std::chrono::steady_clock::now();
-  const auto n = qs.size();
-  const auto total = n * cfg.replay.repeat;
-  const auto span_ms = qs.back().ts_ms - qs.front().ts_ms + 1;
-  std::vector<trading::order> filled;
-  uint64_t durable = 0;
-  // The router's caps, so that a capped run journals the same orders.
-  uint64_t seq = 0;
-  uint64_t instance_count = 0;
-  for (uint64_t i = 0; i < total; ++i) {
-    auto q = qs[i % n];
+  const auto n = qs_.size();
+  const auto span_ms = qs_.back().ts_ms - qs_.front().ts_ms + 1;
+  for (uint64_t i = 0; i < total_; ++i) {
+    auto q = qs_[i % n];
     q.ts_ms += static_cast<int64_t>(i / n) * span_ms;
-    auto it = instances.find(q.symbol);
-    if (it == instances.end()) {
-      auto trades = [&q](const runtime::strategy_config& s) {
-        return s.symbols.empty()
-               || std::find(s.symbols.begin(), s.symbols.end(), q.symbol)
-                    != s.symbols.end();
-      };
-      uint64_t needed = 0;
-      for (const auto& s : cfg.strategies)
-        needed += trades(s) ? 1 : 0;
-      if (instances.size() >= cfg.router.max_symbols
-          || needed > cfg.router.max_instances
-          || instance_count > cfg.router.max_instances - needed)
-        continue; // too_many_symbols
-      instance_count += needed;
-      auto& v = instances[q.symbol];
-      auto warm = restored.find(q.symbol);
-      size_t limit = 0;
-      for (const auto& s : cfg.strategies) {
-        if (!trades(s))
-          continue;
-        auto algo = trading::make_algorithm(s.algorithm, q.symbol);
-        algo->initialize(s.params);
-        limit = std::max<size_t>(limit, std::max<size_t>(algo->warmup(), 1));
-        if (auto held = pf.positions().holding(s.name, q.symbol).qty; held != 0)
-          algo->restore_position(held);
-        if (warm != restored.end())
-          for (const auto& x : warm->second) {
-            trading::quote past{q.symbol, x.price_micros, x.ts_ms, 0, 0};
-            algo->on_quote(past);
-          }
-        v.emplace_back(&s, std::move(algo));
-      }
-      if (limit > 0) {
-        recent_limit[q.symbol] = limit;
-        auto& kept = recent[q.symbol];
-        if (warm != restored.end())
-          for (const auto& x : warm->second) {
-            kept.push_back(x);
-            if (kept.size() > limit)
-              kept.pop_front();
-          }
-      }
-      if (warm != restored.end())
-        restored.erase(warm);
-      it = instances.find(q.symbol);
-    }
-    if (auto kept = recent.find(q.symbol); kept != recent.end()) {
-      kept->second.push_back(trading::tick_of(q));
-      if (kept->second.size() > recent_limit[q.symbol])
-        kept->second.pop_front();
-    }
-    q.seq = ++seq;
-    pf.on_quote(q);
-    for (auto& [strategy, algo] : it->second) {
-      auto d = algo->on_quote(q);
-      if (!d)
-        continue;
-      trading::signal sig{strategy->name, q.symbol, d->direction, d->strength,
-                          q.price_micros, q.ts_ms, q.seq};
-      auto outcome = pf.on_signal(sig);
-      if (auto* x = std::get_if<trading::order>(&outcome))
-        filled.push_back(std::move(*x));
-    }
-    curve.record(q.ts_ms, pf.positions().equity_micros());
+    auto* instances = instances_for(q);
+    if (!instances)
+      continue;
+    trade(std::move(q), *instances);
     // Same journaling granularity as the actors: one append per batch.
-    if (!filled.empty()
-        && ((i + 1) % batch_size == 0 || i + 1 == total)) {
-      journal.append(filled);
-      if (cfg.journal.fsync == trading::fsync_policy::always)
-        journal.sync();
-      durable += filled.size();
-      filled.clear();
-    }
+    if (!filled_.empty() && ((i + 1) % batch_size_ == 0 || i + 1 == total_))
+      append(cfg_.journal.fsync == trading::fsync_policy::always);
   }
-  if (!filled.empty()) {
-    journal.append(filled);
-    durable += filled.size();
-  }
-  journal.sync();
+  if (!filled_.empty())
+    append(false);
+  journal_.sync();
+  elapsed_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                             - t0)
+                 .count();
+}
+
+void plain_loop::finish(uint64_t rows) {
   std::vector<trading::symbol_history> saved;
-  for (auto& [symbol, ticks] : recent)
+  for (auto& [symbol, ticks] : recent_)
     saved.push_back({symbol, {ticks.begin(), ticks.end()}});
-  for (auto& [symbol, ticks] : restored)
+  for (auto& [symbol, ticks] : restored_)
     saved.push_back({symbol, std::move(ticks)});
-  if (!cfg.journal.path.empty() && cfg.journal.warmup)
-    if (auto err = trading::write_warmup_file(history_path, saved))
+  if (!cfg_.journal.path.empty() && cfg_.journal.warmup)
+    if (auto err = trading::write_warmup_file(history_path_, saved))
       std::cerr << *err << "\n";
-  auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now()
-                                               - t0)
-                   .count();
-  auto report = trading::portfolio_report(pf, curve, starting_equity,
-                                          cfg.report, false);
+  auto report = trading::portfolio_report(pf_, curve_, starting_equity_,
+                                          cfg_.report, false);
   runtime::run_info info;
   info.mode = "loop";
-  info.input = cfg.replay.quotes;
-  info.quotes_sent = total;
-  info.elapsed_s = elapsed;
-  info.rows = loaded->rows * cfg.replay.repeat;
-  info.journal_path = cfg.journal.path;
-  info.journal_durable = durable;
-  info.restored_orders = contents.orders.size();
+  info.input = cfg_.replay.quotes;
+  info.quotes_sent = total_;
+  info.elapsed_s = elapsed_s_;
+  info.rows = rows * cfg_.replay.repeat;
+  info.journal_path = cfg_.journal.path;
+  info.journal_durable = durable_;
+  info.restored_orders = restored_orders_;
   runtime::complete_report(report, info);
   runtime::print_summary(std::cout, report);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto opts = parse_flags(argc, argv);
+  if (!opts)
+    return 2;
+  auto fail = [](const trading::failure& x) {
+    std::cerr << x.message << "\n";
+    return trading::exit_code(x);
+  };
+  auto cfg = configure(*opts);
+  if (!cfg)
+    return fail(cfg.error());
+  auto loaded = runtime::load_quotes_csv(cfg->replay.quotes, cfg->codec);
+  if (!loaded)
+    return fail(loaded.error());
+  plain_loop loop{*cfg, *loaded};
+  if (auto st = loop.open_journal(); !st)
+    return fail(st.error());
+  loop.run();
+  loop.finish(loaded->rows);
   return 0;
 }
