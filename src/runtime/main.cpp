@@ -1,7 +1,7 @@
 // The `intuition` command line.
 
-#include <charconv>
 #include <optional>
+#include <charconv>
 #include <cstring>
 #include <iostream>
 #include <malloc.h>
@@ -11,6 +11,7 @@
 
 #include "runtime/config.hpp"
 #include "runtime/feed.hpp"
+#include "runtime/flags.hpp"
 #include "runtime/inspect.hpp"
 #include "runtime/live.hpp"
 #include "runtime/journal_recovery.hpp"
@@ -219,313 +220,227 @@ exit status: 0 on success, 1 if the node cannot be reached or no actor
 matches ACTOR, 2 on a bad command line.
 )";
 
-/// Reads the value of flag `argv[i]`, advancing `i`; supports --flag=value.
-bool take_value(int argc, char** argv, int& i, std::string_view flag,
-                std::string& out, std::string& err) {
-  std::string_view arg{argv[i]};
-  if (arg.size() > flag.size() && arg.substr(0, flag.size()) == flag
-      && arg[flag.size()] == '=') {
-    out = std::string{arg.substr(flag.size() + 1)};
-    return true;
-  }
-  if (arg != flag)
-    return false;
-  if (i + 1 >= argc) {
-    err = std::string{flag} + ": expected a value";
-    return true;
-  }
-  out = argv[++i];
-  return true;
+/// Prints a command's failure and returns its exit code.
+int fail(std::string_view command, const intuition::trading::failure& x) {
+  std::cerr << "intuition " << command << ": " << x.message << "\n";
+  return intuition::trading::exit_code(x);
 }
 
-/// Parses an integer flag value in [lo, hi] into `out`, or sets `err`.
-void parse_integer(std::string_view flag, const std::string& value, uint64_t lo,
-                   uint64_t hi, uint64_t& out, std::string& err) {
-  uint64_t n = 0;
-  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec != std::errc{} || ptr != value.data() + value.size() || n < lo
-      || n > hi)
-    err = std::string{flag} + ": got \"" + value + "\", expected an integer in ["
-          + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-  out = n;
+/// Checks a value with a parser of the configuration that throws
+/// `trading::config_error` (whose message names the flag).
+template <class Parse>
+void check_with(flag_parser& flags, Parse parse) {
+  try {
+    parse();
+  } catch (const std::exception& ex) {
+    flags.fail(intuition::trading::invalid_request(ex.what()));
+  }
 }
 
-/// Takes --listen, --metrics-port or --join at `argv[i]` into `out`;
-/// returns whether it was one of them (`err` names a bad value).
-bool take_node_flag(int argc, char** argv, int& i, node_flags& out,
-                    std::string& err) {
+/// Takes --insecure, --listen, --metrics-port or --join into `out`.
+bool take_node_flag(flag_parser& flags, node_flags& out) {
   std::string value;
-  if (std::string_view{argv[i]} == "--insecure") {
-    out.insecure = true;
+  uint64_t port = 0;
+  if (flags.take_switch("--insecure", out.insecure))
+    return true;
+  if (flags.take_value("--listen", value)) {
+    check_with(flags, [&] { out.listen = parse_listen("--listen", value); });
     return true;
   }
-  if (take_value(argc, argv, i, "--listen", value, err)) {
-    try {
-      out.listen = parse_listen("--listen", value);
-    } catch (const std::exception& ex) {
-      err = ex.what();
-    }
+  if (flags.take_integer("--metrics-port", 0, 65535, port)) {
+    out.metrics_port = static_cast<uint16_t>(port);
     return true;
   }
-  if (take_value(argc, argv, i, "--metrics-port", value, err)) {
-    uint64_t n = 0;
-    parse_integer("--metrics-port", value, 0, 65535, n, err);
-    out.metrics_port = static_cast<uint16_t>(n);
-    return true;
-  }
-  if (take_value(argc, argv, i, "--join", value, err)) {
+  if (flags.take_value("--join", value)) {
     out.join.push_back(value);
     return true;
   }
   return false;
 }
 
+/// A port number flag into `out`.
+bool take_port(flag_parser& flags, std::string_view name, uint16_t& out) {
+  uint64_t n = 0;
+  if (!flags.take_integer(name, 0, 65535, n))
+    return false;
+  out = static_cast<uint16_t>(n);
+  return true;
+}
+
+bool take_port(flag_parser& flags, std::string_view name,
+               std::optional<uint16_t>& out) {
+  uint16_t port = 0;
+  if (!take_port(flags, name, port))
+    return false;
+  out = port;
+  return true;
+}
+
 int node_command(int argc, char** argv) {
   node_options opts;
-  std::string err;
-  for (int i = 2; i < argc && err.empty(); ++i) {
-    std::string_view arg{argv[i]};
-    std::string value;
-    if (arg == "--help" || arg == "-h") {
+  auto node_name = [](const std::string& x) -> std::optional<std::string> {
+    if (x.empty() || x.size() > 64 || x.find_first_of(" /\t\n") != std::string::npos)
+      return "1 to 64 characters without spaces or '/'";
+    return std::nullopt;
+  };
+  auto address = [](const std::string& x) -> std::optional<std::string> {
+    if (x.empty())
+      return "an IP address";
+    return std::nullopt;
+  };
+  flag_parser flags{argc, argv, 2, "node"};
+  while (flags.next()) {
+    if (flags.help()) {
       std::cout << node_help;
       return 0;
     }
-    if (arg == "--insecure") {
-      opts.insecure = true;
-    } else if (take_value(argc, argv, i, "--bind", value, err)) {
-      if (value.empty())
-        err = "--bind: got \"\", expected an IP address";
-      opts.bind = value;
-    } else if (take_value(argc, argv, i, "--port", value, err)) {
-      uint64_t n = 0;
-      parse_integer("--port", value, 0, 65535, n, err);
-      opts.port = static_cast<uint16_t>(n);
-    } else if (take_value(argc, argv, i, "--name", value, err)) {
-      if (value.empty() || value.size() > 64
-          || value.find_first_of(" /\t\n") != std::string::npos)
-        err = "--name: got \"" + value
-              + "\", expected 1 to 64 characters without spaces or '/'";
-      opts.name = value;
-    } else if (take_value(argc, argv, i, "--metrics-port", value, err)) {
-      uint64_t n = 0;
-      parse_integer("--metrics-port", value, 0, 65535, n, err);
-      opts.metrics_port = static_cast<uint16_t>(n);
-    } else if (take_value(argc, argv, i, "--caf-config", value, err)) {
-      opts.caf_config = value;
-    } else if (err.empty()) {
-      err = "unknown option \"" + std::string{arg}
-            + "\" (see intuition node --help)";
-    }
+    flags.take_switch("--insecure", opts.insecure)
+      || flags.take_value("--bind", opts.bind, address)
+      || take_port(flags, "--port", opts.port)
+      || flags.take_value("--name", opts.name, node_name)
+      || take_port(flags, "--metrics-port", opts.metrics_port)
+      || flags.take_value("--caf-config", opts.caf_config) || flags.unknown();
   }
-  if (!err.empty()) {
-    std::cerr << "intuition node: " << err << "\n";
-    return 2;
-  }
+  if (auto st = flags.result(); !st)
+    return fail("node", st.error());
   return run_node(opts, argv[0]);
 }
 
 int inspect_command(int argc, char** argv) {
   inspect_options opts;
-  std::string err;
-  for (int i = 2; i < argc && err.empty(); ++i) {
-    std::string_view arg{argv[i]};
-    std::string value;
-    if (arg == "--help" || arg == "-h") {
+  flag_parser flags{argc, argv, 2, "inspect"};
+  while (flags.next()) {
+    if (flags.help()) {
       std::cout << inspect_help;
       return 0;
     }
-    if (arg == "--json") {
-      opts.json = true;
-    } else if (take_value(argc, argv, i, "--node", value, err)) {
-      opts.node = value;
-    } else if (take_value(argc, argv, i, "--caf-config", value, err)) {
-      opts.caf_config = value;
-    } else if (err.empty() && !arg.empty() && arg[0] != '-'
-               && opts.actor.empty()) {
+    auto arg = flags.current();
+    if (!arg.empty() && arg[0] != '-' && opts.actor.empty()) {
       opts.actor = std::string{arg};
-    } else if (err.empty()) {
-      err = "unknown option \"" + std::string{arg}
-            + "\" (see intuition inspect --help)";
+      continue;
     }
+    flags.take_switch("--json", opts.json)
+      || flags.take_value("--node", opts.node)
+      || flags.take_value("--caf-config", opts.caf_config) || flags.unknown();
   }
-  if (err.empty() && opts.node.empty())
-    err = "--node: required, the HOST:PORT the process listens on (see "
-          "intuition inspect --help)";
-  if (!err.empty()) {
-    std::cerr << "intuition inspect: " << err << "\n";
-    return 2;
-  }
+  flags.require("--node", !opts.node.empty(),
+                "the HOST:PORT the process listens on");
+  if (auto st = flags.result(); !st)
+    return fail("inspect", st.error());
   return run_inspect(opts, argv[0]);
 }
 
 int run_command(int argc, char** argv) {
   run_options opts;
-  std::string err;
-  for (int i = 2; i < argc && err.empty(); ++i) {
-    std::string_view arg{argv[i]};
-    std::string value;
-    if (arg == "--help" || arg == "-h") {
+  uint64_t idle_s = 0;
+  flag_parser flags{argc, argv, 2, "run"};
+  while (flags.next()) {
+    if (flags.help()) {
       std::cout << run_help;
       return 0;
     }
-    if (arg == "--quiet") {
-      opts.quiet = true;
-    } else if (arg == accept_journal_loss_flag) {
-      opts.accept_journal_loss = true;
-    } else if (take_value(argc, argv, i, "--config", value, err)) {
-      opts.config_path = value;
-    } else if (take_value(argc, argv, i, "--broker", value, err)) {
-      opts.broker = value;
-    } else if (take_value(argc, argv, i, "--username", value, err)) {
-      opts.username = value;
-    } else if (take_value(argc, argv, i, "--password-file", value, err)) {
-      opts.password_file = value;
-    } else if (take_value(argc, argv, i, "--tls-ca", value, err)) {
-      opts.tls_ca = value;
-    } else if (take_value(argc, argv, i, "--tls-cert", value, err)) {
-      opts.tls_cert = value;
-    } else if (take_value(argc, argv, i, "--tls-key", value, err)) {
-      opts.tls_key = value;
-    } else if (arg == "--mqtt-retry-refused") {
-      opts.retry_refused = true;
-    } else if (take_value(argc, argv, i, "--client-id", value, err)) {
-      opts.client_id = value;
-    } else if (take_value(argc, argv, i, "--journal", value, err)) {
-      opts.journal = value;
-    } else if (take_value(argc, argv, i, "--report", value, err)) {
-      opts.report_path = value;
-    } else if (take_value(argc, argv, i, "--demo", value, err)) {
-      opts.demo_quotes = value;
-    } else if (take_value(argc, argv, i, "--exit-when-idle", value, err)) {
-      uint64_t s = 0;
-      parse_integer("--exit-when-idle", value, 1, 86'400, s, err);
-      opts.idle_exit_s = static_cast<double>(s);
-    } else if (take_value(argc, argv, i, "--caf-config", value, err)) {
-      opts.caf_config = value;
-    } else if (take_node_flag(argc, argv, i, opts.node, err)) {
-      // nop
-    } else {
-      err = "unknown option \"" + std::string{arg}
-            + "\" (see intuition run --help)";
-    }
+    flags.take_switch("--quiet", opts.quiet)
+      || flags.take_switch(accept_journal_loss_flag, opts.accept_journal_loss)
+      || flags.take_value("--config", opts.config_path)
+      || flags.take_value("--broker", opts.broker)
+      || flags.take_value("--username", opts.username)
+      || flags.take_value("--password-file", opts.password_file)
+      || flags.take_value("--tls-ca", opts.tls_ca)
+      || flags.take_value("--tls-cert", opts.tls_cert)
+      || flags.take_value("--tls-key", opts.tls_key)
+      || flags.take_switch("--mqtt-retry-refused", opts.retry_refused)
+      || flags.take_value("--client-id", opts.client_id)
+      || flags.take_value("--journal", opts.journal)
+      || flags.take_value("--report", opts.report_path)
+      || flags.take_value("--demo", opts.demo_quotes)
+      || flags.take_integer("--exit-when-idle", 1, 86'400, idle_s)
+      || flags.take_value("--caf-config", opts.caf_config)
+      || take_node_flag(flags, opts.node) || flags.unknown();
   }
-  if (err.empty() && opts.config_path.empty())
-    err = "--config: required (see intuition run --help)";
-  if (!err.empty()) {
-    std::cerr << "intuition run: " << err << "\n";
-    return 2;
-  }
+  opts.idle_exit_s = static_cast<double>(idle_s);
+  flags.require("--config", !opts.config_path.empty());
+  if (auto st = flags.result(); !st)
+    return fail("run", st.error());
   return run_live(opts, argv[0]);
 }
 
 int feed_command(int argc, char** argv) {
   feed_options opts;
-  std::string err;
-  for (int i = 2; i < argc && err.empty(); ++i) {
-    std::string_view arg{argv[i]};
-    std::string value;
-    if (arg == "--help" || arg == "-h") {
+  auto topic = [](const std::string& x) -> std::optional<std::string> {
+    if (x.empty() || x.find_first_of("#+") != std::string::npos)
+      return "a topic name without wildcards";
+    return std::nullopt;
+  };
+  auto format = [](const std::string& x) -> std::optional<std::string> {
+    if (x != "canonical" && x != "sid" && x != "symbol-map")
+      return "canonical, sid or symbol-map";
+    return std::nullopt;
+  };
+  // Messages per second, or `max`.
+  auto per_second = [](const std::string& x) -> std::optional<std::string> {
+    uint64_t n = 0;
+    const auto* end = x.data() + x.size();
+    auto [ptr, ec] = std::from_chars(x.data(), end, n);
+    if (x != "max" && (ec != std::errc{} || ptr != end || n < 1 || n > 10'000'000))
+      return "an integer in [1, 10000000]";
+    return std::nullopt;
+  };
+  std::string rate = "max";
+  uint64_t qos = 1;
+  flag_parser flags{argc, argv, 2, "feed"};
+  while (flags.next()) {
+    if (flags.help()) {
       std::cout << feed_help;
       return 0;
     }
-    if (arg == "--quiet") {
-      opts.quiet = true;
-    } else if (take_value(argc, argv, i, "--broker", value, err)) {
-      opts.broker = value;
-    } else if (take_value(argc, argv, i, "--quotes", value, err)) {
-      opts.quotes = value;
-    } else if (take_value(argc, argv, i, "--topic", value, err)) {
-      if (value.empty() || value.find_first_of("#+") != std::string::npos)
-        err = "--topic: got \"" + value
-              + "\", expected a topic name without wildcards";
-      opts.topic = value;
-    } else if (take_value(argc, argv, i, "--format", value, err)) {
-      if (value != "canonical" && value != "sid" && value != "symbol-map")
-        err = "--format: got \"" + value
-              + "\", expected canonical, sid or symbol-map";
-      opts.format = value;
-    } else if (take_value(argc, argv, i, "--rate", value, err)) {
-      uint64_t n = 0;
-      if (value != "max")
-        parse_integer("--rate", value, 1, 10'000'000, n, err);
-      opts.rate = static_cast<double>(n);
-    } else if (take_value(argc, argv, i, "--qos", value, err)) {
-      uint64_t n = 0;
-      parse_integer("--qos", value, 0, 1, n, err);
-      opts.qos = static_cast<int>(n);
-    } else if (take_value(argc, argv, i, "--repeat", value, err)) {
-      parse_integer("--repeat", value, 1, 1'000'000, opts.repeat, err);
-    } else {
-      err = "unknown option \"" + std::string{arg}
-            + "\" (see intuition feed --help)";
-    }
+    flags.take_switch("--quiet", opts.quiet)
+      || flags.take_value("--broker", opts.broker)
+      || flags.take_value("--quotes", opts.quotes)
+      || flags.take_value("--topic", opts.topic, topic)
+      || flags.take_value("--format", opts.format, format)
+      || flags.take_value("--rate", rate, per_second)
+      || flags.take_integer("--qos", 0, 1, qos)
+      || flags.take_integer("--repeat", 1, 1'000'000, opts.repeat)
+      || flags.unknown();
   }
-  if (err.empty() && opts.broker.empty())
-    err = "--broker: required (see intuition feed --help)";
-  if (err.empty() && opts.quotes.empty())
-    err = "--quotes: required (see intuition feed --help)";
-  if (!err.empty()) {
-    std::cerr << "intuition feed: " << err << "\n";
-    return 2;
-  }
+  opts.rate = rate == "max" ? 0.0 : std::stod(rate);
+  opts.qos = static_cast<int>(qos);
+  flags.require("--broker", !opts.broker.empty());
+  flags.require("--quotes", !opts.quotes.empty());
+  if (auto st = flags.result(); !st)
+    return fail("feed", st.error());
   return run_feed(opts);
 }
 
 int replay_command(int argc, char** argv) {
   replay_options opts;
-  std::string err;
-  for (int i = 2; i < argc; ++i) {
-    std::string_view arg{argv[i]};
-    std::string value;
-    if (arg == "--help" || arg == "-h") {
+  uint64_t repeat = 0;
+  flag_parser flags{argc, argv, 2, "replay"};
+  while (flags.next()) {
+    if (flags.help()) {
       std::cout << replay_help;
       return 0;
     }
-    if (arg == "--quiet") {
-      opts.quiet = true;
-    } else if (arg == accept_journal_loss_flag) {
-      opts.accept_journal_loss = true;
-    } else if (take_value(argc, argv, i, "--config", value, err)) {
-      opts.config_path = value;
-    } else if (take_value(argc, argv, i, "--quotes", value, err)) {
-      opts.quotes = value;
-    } else if (take_value(argc, argv, i, "--speed", value, err)) {
-      try {
-        parse_speed("--speed", value);
-      } catch (const std::exception& ex) {
-        err = ex.what();
-      }
-      opts.speed = value;
-    } else if (take_value(argc, argv, i, "--repeat", value, err)) {
-      uint64_t n = 0;
-      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (err.empty()
-          && (ec != std::errc{} || ptr != value.data() + value.size() || n < 1
-              || n > 1'000'000))
-        err = "--repeat: got \"" + value
-              + "\", expected an integer in [1, 1000000]";
-      opts.repeat = n;
-    } else if (take_value(argc, argv, i, "--report", value, err)) {
-      opts.report_path = value;
-    } else if (take_value(argc, argv, i, "--journal", value, err)) {
-      opts.journal = value;
-    } else if (take_value(argc, argv, i, "--caf-config", value, err)) {
-      opts.caf_config = value;
-    } else if (take_node_flag(argc, argv, i, opts.node, err)) {
-      // nop
-    } else {
-      err = "unknown option \"" + std::string{arg}
-            + "\" (see intuition replay --help)";
+    if (flags.take_value("--speed", opts.speed)) {
+      check_with(flags, [&] { parse_speed("--speed", *opts.speed); });
+      continue;
     }
-    if (!err.empty())
-      break;
+    if (flags.take_integer("--repeat", 1, 1'000'000, repeat)) {
+      opts.repeat = repeat;
+      continue;
+    }
+    flags.take_switch("--quiet", opts.quiet)
+      || flags.take_switch(accept_journal_loss_flag, opts.accept_journal_loss)
+      || flags.take_value("--config", opts.config_path)
+      || flags.take_value("--quotes", opts.quotes)
+      || flags.take_value("--report", opts.report_path)
+      || flags.take_value("--journal", opts.journal)
+      || flags.take_value("--caf-config", opts.caf_config)
+      || take_node_flag(flags, opts.node) || flags.unknown();
   }
-  if (err.empty() && opts.config_path.empty())
-    err = "--config: required (see intuition replay --help)";
-  if (!err.empty()) {
-    std::cerr << "intuition replay: " << err << "\n";
-    return 2;
-  }
+  flags.require("--config", !opts.config_path.empty());
+  if (auto st = flags.result(); !st)
+    return fail("replay", st.error());
   return run_replay(opts, argv[0]);
 }
 
