@@ -200,6 +200,19 @@ struct node_flags {
   bool insecure = false;
 };
 
+/// The flags `run` and `replay` share; each overrides the configuration.
+struct session_options {
+  std::string config_path;
+  std::optional<std::string> journal;
+  std::optional<std::string> report_path;
+  std::string caf_config;
+  /// --listen, --metrics-port, --join.
+  node_flags node;
+  bool quiet = false;
+  /// Start on a journal shorter than what was acknowledged or published.
+  bool accept_journal_loss = false;
+};
+
 struct app_config;
 
 /// Throws `trading::config_error`, naming the flags and fields, for MQTT

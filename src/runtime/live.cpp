@@ -58,10 +58,8 @@ void apply_run_flags(const run_options& opts, app_config& cfg) {
   set(cfg.mqtt.tls_cert, opts.tls_cert);
   set(cfg.mqtt.tls_key, opts.tls_key);
   set(cfg.mqtt.client_id, opts.client_id);
-  set(cfg.journal.path, opts.journal);
   if (opts.retry_refused)
     cfg.mqtt.retry_refused = true;
-  apply_node_flags(opts.node, cfg);
   check_mqtt_credentials(cfg.mqtt);
   if (!cfg.listen.specified) {
     // Where the original system listened; `inspect` finds it there.
@@ -630,7 +628,7 @@ int live_run::finish() {
   if (pub_state_)
     extra["mqtt_out"] = pub_state_->counters;
   extra["unconfirmed_orders"] = unconfirmed_;
-  if (auto st = s_.write_report(*report, info, extra, opts_.report_path); !st)
+  if (auto st = s_.write_report(*report, info, extra); !st)
     return s_.fail(st.error());
   return failed_ || refusals_->stopped() ? 1 : 0;
 }
@@ -638,27 +636,26 @@ int live_run::finish() {
 } // namespace
 
 int run_live(const run_options& opts, const char* argv0) {
-  session s{"run", argv0};
+  session s{"run", opts, argv0};
   live_run run{s, opts};
   auto checked = [&](trading::status st) {
     return st ? 0 : s.fail(st.error());
   };
   // Everything is checked, and the journal recovered, before any actor
   // exists or any connection is made.
-  if (auto rc = checked(s.configure(opts.config_path, [&](app_config& cfg) {
-        apply_run_flags(opts, cfg);
-      })))
+  if (auto rc = checked(s.configure(
+        [&](app_config& cfg) { apply_run_flags(opts, cfg); })))
     return rc;
   if (auto rc = checked(run.prepare_mqtt()))
     return rc;
-  if (auto rc = checked(s.recover_journal(opts.accept_journal_loss)))
+  if (auto rc = checked(s.recover_journal()))
     return rc;
   for (auto step : {&live_run::recover_input, &live_run::prepare_publisher,
                     &live_run::start_broker})
     if (auto rc = checked((run.*step)()))
       return rc;
   run.make_clients();
-  if (auto rc = checked(s.start_actor_system(opts.caf_config)))
+  if (auto rc = checked(s.start_actor_system()))
     return rc;
   s.start_pipeline(run.spawn_publisher());
   if (auto rc = checked(s.join_cluster()))

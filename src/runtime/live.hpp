@@ -10,8 +10,8 @@
 namespace intuition::runtime {
 
 /// Options of the run command (each overrides the configuration).
-struct run_options {
-  std::string config_path;
+/// --listen defaults to 127.0.0.1:4242 (a free port when that is taken).
+struct run_options : session_options {
   std::optional<std::string> broker;
   std::optional<std::string> username;
   std::optional<std::string> password_file;
@@ -21,19 +21,11 @@ struct run_options {
   /// Keep retrying a refused connection (`--mqtt-retry-refused`).
   bool retry_refused = false;
   std::optional<std::string> client_id;
-  std::optional<std::string> journal;
-  std::optional<std::string> report_path;
   /// Feed this CSV into the broker once connected (the live demo).
   std::optional<std::string> demo_quotes;
   /// Stop by itself after this many seconds without a quote, counted from
   /// readiness (0: run until SIGINT/SIGTERM).
   double idle_exit_s = 0.0;
-  std::string caf_config;
-  /// --listen (default 127.0.0.1:4242), --metrics-port, --join.
-  node_flags node;
-  bool quiet = false;
-  /// Start on a journal shorter than what was acknowledged or published.
-  bool accept_journal_loss = false;
 };
 
 /// Runs live trading; returns the process exit code.

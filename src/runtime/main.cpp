@@ -258,6 +258,17 @@ bool take_node_flag(flag_parser& flags, node_flags& out) {
   return false;
 }
 
+/// Takes a flag `run` and `replay` share into `out`.
+bool take_session_flag(flag_parser& flags, session_options& out) {
+  return flags.take_switch("--quiet", out.quiet)
+         || flags.take_switch(accept_journal_loss_flag, out.accept_journal_loss)
+         || flags.take_value("--config", out.config_path)
+         || flags.take_value("--journal", out.journal)
+         || flags.take_value("--report", out.report_path)
+         || flags.take_value("--caf-config", out.caf_config)
+         || take_node_flag(flags, out.node);
+}
+
 /// A port number flag into `out`.
 bool take_port(flag_parser& flags, std::string_view name, uint16_t& out) {
   uint64_t n = 0;
@@ -339,10 +350,7 @@ int run_command(int argc, char** argv) {
       std::cout << run_help;
       return 0;
     }
-    flags.take_switch("--quiet", opts.quiet)
-      || flags.take_switch(accept_journal_loss_flag, opts.accept_journal_loss)
-      || flags.take_value("--config", opts.config_path)
-      || flags.take_value("--broker", opts.broker)
+    take_session_flag(flags, opts) || flags.take_value("--broker", opts.broker)
       || flags.take_value("--username", opts.username)
       || flags.take_value("--password-file", opts.password_file)
       || flags.take_value("--tls-ca", opts.tls_ca)
@@ -350,12 +358,9 @@ int run_command(int argc, char** argv) {
       || flags.take_value("--tls-key", opts.tls_key)
       || flags.take_switch("--mqtt-retry-refused", opts.retry_refused)
       || flags.take_value("--client-id", opts.client_id)
-      || flags.take_value("--journal", opts.journal)
-      || flags.take_value("--report", opts.report_path)
       || flags.take_value("--demo", opts.demo_quotes)
       || flags.take_integer("--exit-when-idle", 1, 86'400, idle_s)
-      || flags.take_value("--caf-config", opts.caf_config)
-      || take_node_flag(flags, opts.node) || flags.unknown();
+      || flags.unknown();
   }
   opts.idle_exit_s = static_cast<double>(idle_s);
   flags.require("--config", !opts.config_path.empty());
@@ -429,14 +434,8 @@ int replay_command(int argc, char** argv) {
       opts.repeat = repeat;
       continue;
     }
-    flags.take_switch("--quiet", opts.quiet)
-      || flags.take_switch(accept_journal_loss_flag, opts.accept_journal_loss)
-      || flags.take_value("--config", opts.config_path)
-      || flags.take_value("--quotes", opts.quotes)
-      || flags.take_value("--report", opts.report_path)
-      || flags.take_value("--journal", opts.journal)
-      || flags.take_value("--caf-config", opts.caf_config)
-      || take_node_flag(flags, opts.node) || flags.unknown();
+    take_session_flag(flags, opts) || flags.take_value("--quotes", opts.quotes)
+      || flags.unknown();
   }
   flags.require("--config", !opts.config_path.empty());
   if (auto st = flags.result(); !st)

@@ -108,9 +108,6 @@ void apply_replay_flags(const replay_options& opts, app_config& cfg) {
     cfg.replay.speed = parse_speed("--speed", *opts.speed);
   if (opts.repeat)
     cfg.replay.repeat = *opts.repeat;
-  if (opts.journal)
-    cfg.journal.path = *opts.journal;
-  apply_node_flags(opts.node, cfg);
 }
 
 /// The quotes file of the configuration, with at least one valid quote.
@@ -320,7 +317,7 @@ void replay_driver::progress() {
 /// Drains the session (everything journaled is durable before the summary
 /// prints) and writes the report; the exit code.
 int finish_replay(session& s, const replay_driver& driver,
-                  const loaded_quotes& data, const replay_options& opts) {
+                  const loaded_quotes& data) {
   auto durable = s.flush_journal(caf::infinite);
   auto report = s.portfolio_report(caf::infinite);
   s.stop();
@@ -337,7 +334,7 @@ int finish_replay(session& s, const replay_driver& driver,
   for (auto& r : info.rejected)
     r *= repeat;
   info.journal_durable = durable.value_or(0);
-  if (auto st = s.write_report(*report, info, {}, opts.report_path); !st)
+  if (auto st = s.write_report(*report, info); !st)
     return s.fail(st.error());
   return driver.failed() || !durable || !s.halt().cause.empty() ? 1 : 0;
 }
@@ -345,21 +342,20 @@ int finish_replay(session& s, const replay_driver& driver,
 } // namespace
 
 int run_replay(const replay_options& opts, const char* argv0) {
-  session s{"replay", argv0};
+  session s{"replay", opts, argv0};
   auto checked = [&](trading::status st) {
     return st ? 0 : s.fail(st.error());
   };
-  if (auto rc = checked(s.configure(opts.config_path, [&](app_config& cfg) {
-        apply_replay_flags(opts, cfg);
-      })))
+  if (auto rc = checked(s.configure(
+        [&](app_config& cfg) { apply_replay_flags(opts, cfg); })))
     return rc;
   auto data = load_replay_quotes(s.config(), opts.config_path);
   if (!data)
     return s.fail(data.error());
   // The journal is recovered before any actor exists.
-  if (auto rc = checked(s.recover_journal(opts.accept_journal_loss)))
+  if (auto rc = checked(s.recover_journal()))
     return rc;
-  if (auto rc = checked(s.start_actor_system(opts.caf_config)))
+  if (auto rc = checked(s.start_actor_system()))
     return rc;
   s.start_pipeline();
   if (auto rc = checked(s.join_cluster()))
@@ -370,7 +366,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
     return rc;
   replay_driver driver{s, *data, opts.quiet};
   driver.run();
-  return finish_replay(s, driver, *data, opts);
+  return finish_replay(s, driver, *data);
 }
 
 } // namespace intuition::runtime

@@ -14,19 +14,11 @@
 namespace intuition::runtime {
 
 /// Options of the replay command (each overrides the configuration).
-struct replay_options {
-  std::string config_path;
+/// Replay listens only when asked (`--listen`).
+struct replay_options : session_options {
   std::optional<std::string> quotes;
   std::optional<std::string> speed;
   std::optional<uint64_t> repeat;
-  std::optional<std::string> report_path;
-  std::optional<std::string> journal;
-  std::string caf_config;
-  /// --listen (replay listens only when asked), --metrics-port, --join.
-  node_flags node;
-  bool quiet = false;
-  /// Start on a journal shorter than what was acknowledged or published.
-  bool accept_journal_loss = false;
 };
 
 /// A CSV file decoded into memory, with what was rejected.

@@ -12,8 +12,9 @@
 
 namespace intuition::runtime {
 
-session::session(std::string command, const char* argv0)
-  : command_(std::move(command)), argv0_(argv0) {
+session::session(std::string command, const session_options& opts,
+                 const char* argv0)
+  : command_(std::move(command)), opts_(opts), argv0_(argv0) {
   // nop
 }
 
@@ -47,15 +48,17 @@ void session::stop() {
 }
 
 trading::status
-session::configure(const std::string& path,
-                   const std::function<void(app_config&)>& overrides) {
-  config_path_ = path;
+session::configure(const std::function<void(app_config&)>& overrides) {
+  const auto& path = opts_.config_path;
   try {
     cfg_ = load_config(path);
   } catch (const std::exception& ex) {
     return trading::invalid_request("config " + path + ": " + ex.what());
   }
   try {
+    if (opts_.journal)
+      cfg_.journal.path = *opts_.journal;
+    apply_node_flags(opts_.node, cfg_);
     if (overrides)
       overrides(cfg_);
   } catch (const std::exception& ex) {
@@ -67,8 +70,9 @@ session::configure(const std::string& path,
   return {};
 }
 
-trading::status session::recover_journal(bool accept_loss) {
-  auto recovered = runtime::recover_journal(cfg_.journal.path, accept_loss);
+trading::status session::recover_journal() {
+  auto recovered = runtime::recover_journal(cfg_.journal.path,
+                                            opts_.accept_journal_loss);
   if (auto* err = std::get_if<std::string>(&recovered))
     return trading::operation_failed(*err);
   journal_ = std::move(std::get<recovered_journal>(recovered));
@@ -80,9 +84,9 @@ trading::status session::recover_journal(bool accept_loss) {
   return {};
 }
 
-trading::status session::start_actor_system(const std::string& caf_config) {
+trading::status session::start_actor_system() {
   caf_cfg_ = std::make_unique<system_config>();
-  if (auto err = caf_cfg_->load_file(caf_config, argv0_))
+  if (auto err = caf_cfg_->load_file(opts_.caf_config, argv0_))
     return trading::invalid_request(*err);
   if (cfg_.listen.enabled || !cfg_.cluster.nodes.empty())
     if (auto err = caf_cfg_->check_failure_detection())
@@ -176,8 +180,8 @@ std::optional<nlohmann::json> session::portfolio_report(const caf::duration& tim
 }
 
 trading::status session::write_report(nlohmann::json& report, run_info info,
-                                      const nlohmann::json& extra,
-                                      const std::optional<std::string>& path) {
+                                      const nlohmann::json& extra) {
+  const auto& path = opts_.report_path;
   info.mode = command_;
   info.journal_path = cfg_.journal.path;
   info.restored_orders = restored_;

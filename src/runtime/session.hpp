@@ -35,9 +35,11 @@ namespace intuition::runtime {
 /// order, when destroyed.
 class session {
 public:
-  /// `command` prefixes every message (`intuition run: ...`); `argv0`
-  /// locates the default `caf-application.conf`.
-  session(std::string command, const char* argv0);
+  /// `command` prefixes every message (`intuition run: ...`); `opts` are
+  /// the command's shared flags; `argv0` locates the default
+  /// `caf-application.conf`.
+  session(std::string command, const session_options& opts,
+          const char* argv0);
 
   ~session();
 
@@ -46,20 +48,19 @@ public:
 
   // -- steps ---------------------------------------------------------------
 
-  /// Loads the configuration at `path`, then lets `overrides` apply the
-  /// command's flags. A failure of the file names it; one of the flags
-  /// does not.
-  trading::status configure(const std::string& path,
-                            const std::function<void(app_config&)>& overrides);
+  /// Loads the configuration file, applies the shared flags (`--journal`,
+  /// the node flags), then lets `overrides` apply the command's own. A
+  /// failure of the file names it; one of the flags does not.
+  trading::status configure(const std::function<void(app_config&)>& overrides);
 
   /// Takes, verifies and opens the journal (`journal_recovery`), reporting
   /// what it resumes from.
-  trading::status recover_journal(bool accept_loss);
+  trading::status recover_journal();
 
   /// Reads the CAF settings (`--caf-config` or the default file), checks
   /// failure detection where nodes talk to each other, and starts the actor
   /// system with this process as the coordinator.
-  trading::status start_actor_system(const std::string& caf_config);
+  trading::status start_actor_system();
 
   /// Spawns order log, portfolio and router from the recovered journal;
   /// orders and signals go to `publisher` when given.
@@ -114,10 +115,9 @@ public:
 
   /// Completes `report` with `info`, the session's own figures (journal,
   /// halt) and the command's `extra` fields, prints the summary and writes
-  /// the report file when asked.
+  /// the report file when asked (`--report`).
   trading::status write_report(nlohmann::json& report, run_info info,
-                               const nlohmann::json& extra,
-                               const std::optional<std::string>& path);
+                               const nlohmann::json& extra = {});
 
   /// Asks `whom` for its state, waiting at most a second.
   template <class Handle>
@@ -140,7 +140,7 @@ public:
   }
 
   const std::string& config_path() const noexcept {
-    return config_path_;
+    return opts_.config_path;
   }
 
   /// The recovered journal, until `start_pipeline` hands it over.
@@ -175,8 +175,8 @@ private:
   std::optional<actors::actor_state> query_state(const caf::actor& whom);
 
   std::string command_;
+  const session_options& opts_;
   const char* argv0_;
-  std::string config_path_;
   app_config cfg_;
   std::optional<recovered_journal> journal_;
   uint64_t restored_ = 0;
