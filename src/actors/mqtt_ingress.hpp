@@ -17,6 +17,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
+#include "actors/telemetry_table.hpp"
 #include "trading/channels.hpp"
 #include "trading/input_log.hpp"
 #include "trading/quote_codec.hpp"
@@ -152,6 +153,9 @@ struct mqtt_ingress_state {
 
 /// Bound on the `channel` label values the ingress reports.
 constexpr size_t max_channel_labels = 64;
+
+/// What an ingress reports: its counters, its samples and their help.
+const telemetry<mqtt_ingress_state>& mqtt_ingress_telemetry();
 
 /// Spawns the ingress. `drain` stops reading from the input log and answers
 /// once every quote read reached the portfolio, with the number delivered;
