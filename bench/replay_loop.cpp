@@ -219,17 +219,16 @@ int main(int argc, char** argv) {
                                                - t0)
                    .count();
   auto report = trading::portfolio_report(pf, curve, starting_equity,
-                                          cfg.report, false);
+                                          cfg.report);
   runtime::run_info info;
   info.mode = "loop";
   info.input = cfg.replay.quotes;
-  info.quotes_sent = total;
   info.elapsed_s = elapsed;
   info.rows = std::get<runtime::loaded_quotes>(loaded).rows * cfg.replay.repeat;
   info.journal_path = cfg.journal.path;
   info.journal_durable = durable;
   info.restored_orders = contents.orders.size();
-  runtime::complete_report(report, info);
+  report.run = std::move(info);
   runtime::print_summary(std::cout, report);
   return 0;
 }

@@ -511,6 +511,17 @@ const telemetry<mqtt_ingress_state>& mqtt_ingress_telemetry() {
   return table;
 }
 
+trading::ingress_report ingress_report_of(const mqtt_ingress_state& st) {
+  trading::ingress_report out;
+  out.counters = mqtt_ingress_telemetry().counters(st);
+  out.rejected = st.rejected;
+  if (const auto& log = st.cfg.input)
+    out.input_log = trading::input_log_figures{
+      log->mean_append_ns(), log->max_append_ns(), log->disk_bytes(),
+      static_cast<uint64_t>(log->segments())};
+  return out;
+}
+
 mqtt_ingress_actor::behavior_type
 mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
              mqtt_ingress_config cfg, quote_router_actor router) {
@@ -565,6 +576,10 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
       log_rejections(self, true);
       answer_drains(self);
       return promise;
+    },
+    [self](report_atom) -> trading::ingress_report {
+      auto timer = self->state.probe.time(self);
+      return ingress_report_of(self->state);
     },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;

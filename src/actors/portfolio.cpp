@@ -11,14 +11,6 @@ namespace intuition::actors {
 
 namespace {
 
-nlohmann::json latency_json(const actors::latency_recorder& x) {
-  auto us = [](int64_t ns) { return static_cast<double>(ns) / 1e3; };
-  return {{"count", x.count()},
-          {"p50_us", us(x.percentile_ns(0.50))},
-          {"p99_us", us(x.percentile_ns(0.99))},
-          {"max_us", us(x.max_ns())}};
-}
-
 using state = portfolio_state;
 
 /// Money as the exporter shows it: currency units.
@@ -185,21 +177,21 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       aout(self) << "portfolio: halted: " << st.halted
                  << " (no order is filled any more)" << std::endl;
     },
-    [self](report_atom) -> std::string {
+    [self](report_atom) -> trading::run_report {
       auto& st = self->state;
       auto timer = st.probe.time(self);
       auto out = trading::portfolio_report(*st.pf, st.curve,
                                            st.starting_equity_micros,
-                                           st.report, true);
-      out["restored_orders"] = st.restored_orders;
-      out["tick_to_order"] = latency_json(st.tick_to_order);
-      return out.dump();
+                                           st.report);
+      out.restored_orders = st.restored_orders;
+      out.tick_to_order = st.tick_to_order.figures();
+      return out;
     },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      auto summary = trading::portfolio_summary(*st.pf);
-      summary["tick_to_order"] = latency_json(st.tick_to_order);
+      auto summary = trading::to_json(trading::portfolio_figures_of(*st.pf));
+      summary["tick_to_order"] = trading::to_json(st.tick_to_order.figures());
       summary["halted"] = st.halted.empty() ? nlohmann::json{}
                                             : nlohmann::json(st.halted);
       return portfolio_telemetry().reply(self, summary.dump());

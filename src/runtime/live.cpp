@@ -905,17 +905,20 @@ int run_live(const run_options& opts, const char* argv0) {
     std::cerr << "intuition run: " << unconfirmed
               << " orders not confirmed by the broker; the next start "
                  "publishes them\n";
-  nlohmann::json report;
+  std::optional<trading::run_report> report;
   self->request(p.portfolio, std::chrono::seconds(30), actors::report_atom_v)
-    .receive([&](std::string& txt) { report = nlohmann::json::parse(txt); },
+    .receive([&](trading::run_report& x) { report = std::move(x); },
              [&](caf::error& err) {
                std::cerr << "intuition run: portfolio: " << sys.render(err)
                          << "\n";
              });
-  auto in_state = query_state(self, caf::actor_cast<caf::actor>(ingress));
+  std::optional<trading::ingress_report> in_report;
+  self->request(ingress, std::chrono::seconds(1), actors::report_atom_v)
+    .receive([&](trading::ingress_report& x) { in_report = std::move(x); },
+             [](caf::error&) {});
   auto pub_state = query_state(self, caf::actor_cast<caf::actor>(publisher));
-  if (in_state && in_state->counters["backlog"] > 0)
-    std::cerr << "intuition run: " << in_state->counters["backlog"]
+  if (in_report && in_report->counters["backlog"] > 0)
+    std::cerr << "intuition run: " << in_report->counters["backlog"]
               << " messages wait in the input log; the next start trades "
                  "them\n";
   out_client.stop();
@@ -927,7 +930,7 @@ int run_live(const run_options& opts, const char* argv0) {
   caf::anon_send_exit(ingress, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
   restore_default_handlers();
-  if (report.is_null())
+  if (!report)
     return 1;
   run_info info;
   info.mode = "run";
@@ -938,33 +941,19 @@ int run_live(const run_options& opts, const char* argv0) {
   info.restored_orders = restored;
   info.halted = halt.cause;
   info.halt_error = halt.error;
-  if (in_state) {
-    info.rows = static_cast<uint64_t>(in_state->counters["messages"]);
-    info.quotes_sent = static_cast<uint64_t>(in_state->counters["quotes"]);
-    auto by_reason = nlohmann::json::parse(in_state->summary_json)["rejected_by_reason"];
-    for (size_t i = 0; i < trading::reject_reason_count; ++i) {
-      auto name = std::string{
-        trading::to_string(static_cast<trading::reject_reason>(i))};
-      if (by_reason.contains(name))
-        info.rejected[i] = by_reason[name].get<uint64_t>();
-    }
-  }
-  complete_report(report, info);
-  if (in_state) {
-    report["mqtt_in"] = in_state->counters;
-    auto in_summary = nlohmann::json::parse(in_state->summary_json);
-    report["input_log"] = {{"mean_append_ns", in_summary["mean_append_ns"]},
-                           {"max_append_us", in_summary["max_append_us"]},
-                           {"bytes", in_summary["input_log_bytes"]},
-                           {"segments", in_summary["input_log_segments"]}};
+  if (in_report) {
+    info.rows = static_cast<uint64_t>(in_report->counters["messages"]);
+    info.rejected = in_report->rejected;
+    info.ingress = std::move(in_report);
   }
   if (pub_state)
-    report["mqtt_out"] = pub_state->counters;
-  report["unconfirmed_orders"] = unconfirmed;
-  print_summary(std::cout, report);
+    info.mqtt_out = pub_state->counters;
+  info.unconfirmed_orders = unconfirmed;
+  report->run = std::move(info);
+  print_summary(std::cout, *report);
   if (opts.report_path) {
     std::ofstream out{*opts.report_path};
-    out << report.dump(2) << "\n";
+    out << trading::to_json(*report).dump(2) << "\n";
   }
   return failed || refusals.stopped() ? 1 : 0;
 }

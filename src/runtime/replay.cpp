@@ -13,7 +13,6 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
-#include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
 #include "runtime/cluster.hpp"
@@ -336,9 +335,9 @@ int run_replay(const replay_options& opts, const char* argv0) {
              });
   // The last sync may have failed too.
   self->receive(on_halt, caf::after(std::chrono::seconds(0)) >> [] {});
-  nlohmann::json report;
+  std::optional<trading::run_report> report;
   self->request(p.portfolio, caf::infinite, actors::report_atom_v)
-    .receive([&](std::string& txt) { report = nlohmann::json::parse(txt); },
+    .receive([&](trading::run_report& x) { report = std::move(x); },
              [&](caf::error& err) {
                std::cerr << "intuition replay: portfolio: " << sys.render(err)
                          << "\n";
@@ -349,12 +348,11 @@ int run_replay(const replay_options& opts, const char* argv0) {
     caf::anon_send_exit(connector, caf::exit_reason::user_shutdown);
   stop_pipeline(p);
   restore_default_handlers();
-  if (report.is_null())
+  if (!report)
     return 1;
   run_info info;
   info.mode = "replay";
   info.input = cfg.replay.quotes;
-  info.quotes_sent = acked;
   info.elapsed_s = elapsed;
   info.interrupted = stop_requested.load();
   info.rows = data.rows * cfg.replay.repeat;
@@ -366,11 +364,11 @@ int run_replay(const replay_options& opts, const char* argv0) {
   info.restored_orders = restored;
   info.halted = halt.cause;
   info.halt_error = halt.error;
-  complete_report(report, info);
-  print_summary(std::cout, report);
+  report->run = std::move(info);
+  print_summary(std::cout, *report);
   if (opts.report_path) {
     std::ofstream out{*opts.report_path};
-    out << report.dump(2) << "\n";
+    out << trading::to_json(*report).dump(2) << "\n";
     if (!out) {
       std::cerr << "intuition replay: cannot write report "
                 << *opts.report_path << "\n";
