@@ -26,8 +26,10 @@ namespace intuition::actors {
 /// A figure read from an actor's state: a count, or a measured quantity.
 class figure {
 public:
+  /// Any number (a bool reads as 0 or 1). Implicit, so that a table reads
+  /// members and lambdas of whatever number type the state keeps.
   template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
-  figure(T x) noexcept { // NOLINT: any number is a figure
+  figure(T x) noexcept {
     if constexpr (std::is_floating_point_v<T>) {
       real_ = true;
       value_ = static_cast<double>(x);
