@@ -288,17 +288,16 @@ void plain_loop::finish(uint64_t rows) {
     if (auto err = trading::write_warmup_file(history_path_, saved))
       std::cerr << *err << "\n";
   auto report = trading::portfolio_report(pf_, curve_, starting_equity_,
-                                          cfg_.report, false);
+                                          cfg_.report);
   runtime::run_info info;
   info.mode = "loop";
   info.input = cfg_.replay.quotes;
-  info.quotes_sent = total_;
   info.elapsed_s = elapsed_s_;
   info.rows = rows * cfg_.replay.repeat;
   info.journal_path = cfg_.journal.path;
   info.journal_durable = durable_;
   info.restored_orders = restored_orders_;
-  runtime::complete_report(report, info);
+  report.run = std::move(info);
   runtime::print_summary(std::cout, report);
 }
 

@@ -28,11 +28,13 @@ using order_publisher_actor = caf::typed_actor<
 /// Turns MQTT messages into quotes for the router; `input` says the input
 /// log has new records; `tick` is its own timer tick (rejections waiting to
 /// be logged); `drain` answers, once everything received so far reached the
-/// portfolio, with the number of quotes accepted.
+/// portfolio, with the number of quotes accepted; `report` with what it
+/// took in, for the run report.
 using mqtt_ingress_actor = caf::typed_actor<
   caf::reacts_to<mqtt_message>, caf::reacts_to<input_atom>,
   caf::reacts_to<connection_event>, caf::reacts_to<tick_atom>,
-  caf::replies_to<drain_atom>::with<uint64_t>, state_query>;
+  caf::replies_to<drain_atom>::with<uint64_t>,
+  caf::replies_to<report_atom>::with<trading::ingress_report>, state_query>;
 
 /// Told that trading halted (cause, message): the portfolio, and the
 /// driver of a command.
@@ -51,13 +53,14 @@ using order_log_actor = caf::typed_actor<
   caf::replies_to<processed_atom, uint64_t>::with<uint64_t>, state_query>;
 
 /// Marks quotes, turns signals into orders; answers each market batch with
-/// the number of orders filled so far, and `report` with the run's summary
-/// as a JSON object. After `halt` (cause, message) it fills no order any
-/// more: market batches are answered but not traded.
+/// the number of orders filled so far, and `report` with its part of the
+/// run report (the runtime's part left empty). After `halt` (cause,
+/// message) it fills no order any more: market batches are answered but not
+/// traded.
 using portfolio_actor = caf::typed_actor<
   caf::replies_to<market_batch>::with<uint64_t>,
   caf::reacts_to<halt_atom, std::string, std::string>,
-  caf::replies_to<report_atom>::with<std::string>, state_query>;
+  caf::replies_to<report_atom>::with<trading::run_report>, state_query>;
 
 /// Any actor, seen only as something that reports its state.
 using inspectable_actor = caf::typed_actor<state_query>;

@@ -9,6 +9,17 @@ std::string algorithm_instance_name(const algorithm_spec& spec) {
   return "algorithm/" + spec.strategy + "/" + spec.symbol;
 }
 
+const telemetry<algorithm_state>& algorithm_telemetry() {
+  using field = telemetry_field<algorithm_state>;
+  using state = algorithm_state;
+  static const telemetry<state> table{{
+    field::count("quotes", &state::quotes),
+    field::count("signals", &state::signals),
+    field::count("warmup_quotes", &state::warmup_quotes),
+  }};
+  return table;
+}
+
 algorithm_actor::behavior_type
 algorithm(algorithm_actor::stateful_pointer<algorithm_state> self,
           algorithm_spec spec) {
@@ -79,14 +90,8 @@ algorithm(algorithm_actor::stateful_pointer<algorithm_state> self,
       summary["algorithm"] = st.spec.algorithm;
       summary["symbol"] = st.spec.symbol;
       summary["epoch"] = st.spec.epoch;
-      auto out = make_actor_state(algorithm_instance_name(st.spec),
-                                  algorithm_state::name,
-                                  {{"quotes", static_cast<int64_t>(st.quotes)},
-                                   {"signals", static_cast<int64_t>(st.signals)},
-                                   {"warmup_quotes", static_cast<int64_t>(st.warmup_quotes)}},
-                                  summary.dump());
-      st.probe.stamp(out, self->mailbox().size());
-      return out;
+      return algorithm_telemetry().reply(self, summary.dump(),
+                                         algorithm_instance_name(st.spec));
     },
   };
 }

@@ -4,6 +4,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
+#include "actors/telemetry_table.hpp"
 #include "trading/algorithm.hpp"
 
 /// The algorithm actor: a thin shell around one pure algorithm instance.
@@ -22,6 +23,10 @@ struct algorithm_state {
   uint64_t warmup_quotes = 0;
   actor_probe probe{actor_kind::algorithm};
 };
+
+/// What an algorithm instance reports: its counters (instances export no
+/// samples of their own; CAF's figures aggregate them per kind).
+const telemetry<algorithm_state>& algorithm_telemetry();
 
 /// Spawns the algorithm `spec.algorithm` for `spec.symbol`. The parameters
 /// were validated when the configuration loaded; a failure here quits the

@@ -30,4 +30,8 @@ int64_t latency_recorder::percentile_ns(double p) const {
   return sorted[idx];
 }
 
+trading::latency_figures latency_recorder::figures() const {
+  return {count(), percentile_ns(0.50), percentile_ns(0.99), max_ns()};
+}
+
 } // namespace intuition::actors

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "trading/report.hpp"
+
 /// Latency samples and their percentiles.
 namespace intuition::actors {
 
@@ -26,6 +28,9 @@ public:
   int64_t max_ns() const noexcept {
     return max_;
   }
+
+  /// Count, median, p99 and maximum, for reports.
+  trading::latency_figures figures() const;
 
 private:
   size_t capacity_;

@@ -2,15 +2,19 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <caf/actor.hpp>
+#include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/type_id.hpp>
 
 #include "trading/channels.hpp"
 #include "actors/metric_samples.hpp"
+#include "trading/report.hpp"
 #include "trading/types.hpp"
 
 /// Every message type and atom of Intuition, in one type-ID block, registered
@@ -274,6 +278,115 @@ bool operator==(const metric_sample& x, const metric_sample& y) noexcept;
 
 } // namespace intuition::actors
 
+// -- the run report ---------------------------------------------------------------
+
+namespace intuition::actors {
+
+/// A `std::optional` member as CAF 0.17 (which knows no `std::optional`)
+/// inspects it: a flag and a value.
+template <class T>
+struct optional_field {
+  std::optional<T>& x;
+};
+
+template <class Inspector, class T>
+typename Inspector::result_type inspect(Inspector& f, optional_field<T>& o) {
+  bool has = o.x.has_value();
+  T value = has ? *o.x : T{};
+  return f(has, value, caf::meta::load_callback([&]() -> caf::error {
+             if (has)
+               o.x = std::move(value);
+             else
+               o.x.reset();
+             return caf::none;
+           }));
+}
+
+} // namespace intuition::actors
+
+namespace intuition::trading {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, equity_point& x) {
+  return f(caf::meta::type_name("equity_point"), x.ts_ms, x.equity_micros);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, performance_stats& x) {
+  return f(caf::meta::type_name("performance_stats"), x.total_return,
+           actors::optional_field<double>{x.sharpe}, x.sharpe_missing,
+           x.max_drawdown, x.periods_per_year);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, portfolio_counters& x) {
+  return f(caf::meta::type_name("portfolio_counters"), x.quotes, x.signals,
+           x.orders, x.refusals);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, strategy_pnl& x) {
+  return f(caf::meta::type_name("strategy_pnl"), x.realised_micros,
+           x.unrealised_micros, x.commission_micros, x.buys, x.sells);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, net_position& x) {
+  return f(caf::meta::type_name("net_position"), x.qty, x.last_micros,
+           x.value_micros);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, holding_figures& x) {
+  return f(caf::meta::type_name("holding_figures"), x.strategy, x.symbol,
+           x.qty, x.avg_cost_micros, x.unrealised_micros);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, portfolio_figures& x) {
+  return f(caf::meta::type_name("portfolio_figures"), x.counters,
+           x.starting_cash_micros, x.cash_micros, x.equity_micros,
+           x.positions, x.holdings, x.strategies);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, latency_figures& x) {
+  return f(caf::meta::type_name("latency_figures"), x.count, x.p50_ns,
+           x.p99_ns, x.max_ns);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, input_log_figures& x) {
+  return f(caf::meta::type_name("input_log_figures"), x.mean_append_ns,
+           x.max_append_ns, x.bytes, x.segments);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ingress_report& x) {
+  return f(caf::meta::type_name("ingress_report"), x.counters, x.rejected,
+           actors::optional_field<input_log_figures>{x.input_log});
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_info& x) {
+  return f(caf::meta::type_name("run_info"), x.mode, x.input, x.elapsed_s,
+           x.interrupted, x.rows, x.rejected, x.journal_path,
+           x.journal_durable, x.restored_orders, x.halted, x.halt_error,
+           actors::optional_field<ingress_report>{x.ingress},
+           actors::optional_field<std::map<std::string, int64_t>>{
+             x.mqtt_out},
+           actors::optional_field<uint64_t>{x.unconfirmed_orders});
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_report& x) {
+  return f(caf::meta::type_name("run_report"), x.portfolio, x.total_return,
+           x.session_start_equity_micros, x.session, x.equity_curve,
+           x.restored_orders, x.tick_to_order, x.run);
+}
+
+} // namespace intuition::trading
+
 // -- type-ID block ------------------------------------------------------------------
 
 CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
@@ -298,6 +411,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::cluster_member))
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::quote_part))
   CAF_ADD_TYPE_ID(intuition, (intuition::actors::part_result))
+  CAF_ADD_TYPE_ID(intuition, (intuition::trading::run_report))
+  CAF_ADD_TYPE_ID(intuition, (intuition::trading::ingress_report))
 
   // Atoms are verbs; at most 10 characters (CAF 0.17).
   CAF_ADD_ATOM(intuition, intuition::actors, get_state_atom, "getstate")

@@ -16,6 +16,17 @@ metric_sample gauge_sample(std::string name, double value,
           {}};
 }
 
+metric_sample sample_of(const metric_info& metric, double value,
+                        std::vector<std::string> label_values) {
+  metric_sample out;
+  out.name = metric.name;
+  out.type = metric.type;
+  for (size_t i = 0; i < metric.labels.size() && i < label_values.size(); ++i)
+    out.labels.emplace_back(metric.labels[i], std::move(label_values[i]));
+  out.value = value;
+  return out;
+}
+
 const std::vector<double>& caf_default_buckets() {
   static const std::vector<double> bounds{1e-5, 1e-4, 5e-4, 1e-3, 1e-2,
                                           1e-1, 5e-1, 1.0,  5.0};

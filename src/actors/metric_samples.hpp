@@ -32,6 +32,17 @@ struct metric_sample {
   std::vector<uint64_t> counts;
 };
 
+/// A metric as declared: what the exporter says about it.
+struct metric_info {
+  /// Exposition name (`intuition_orders_total`).
+  std::string name;
+  metric_type type = metric_type::gauge;
+  /// The `# HELP` text.
+  std::string help;
+  /// Its label names, in order.
+  std::vector<std::string> labels;
+};
+
 /// A counter sample.
 metric_sample counter_sample(std::string name, double value,
                              metric_labels labels = {});
@@ -39,6 +50,11 @@ metric_sample counter_sample(std::string name, double value,
 /// A gauge sample.
 metric_sample gauge_sample(std::string name, double value,
                            metric_labels labels = {});
+
+/// A counter or gauge sample of `metric`, with `label_values` for its label
+/// names in order.
+metric_sample sample_of(const metric_info& metric, double value,
+                        std::vector<std::string> label_values = {});
 
 /// The bucket bounds (seconds) CAF 0.18+ uses for its actor histograms:
 /// 10us, 100us, 500us, 1ms, 10ms, 100ms, 500ms, 1s, 5s.

@@ -422,43 +422,105 @@ nlohmann::json summary_of(const mqtt_ingress_state& st) {
   return out;
 }
 
-std::vector<actors::metric_sample> metrics_of(const mqtt_ingress_state& st) {
-  auto n = [](uint64_t x) { return static_cast<double>(x); };
-  std::vector<actors::metric_sample> metrics;
-  for (size_t i = 0; i < st.rejected.size(); ++i)
-    metrics.push_back(actors::counter_sample(
-      "intuition_quotes_rejected_total", n(st.rejected[i]),
-      {{"reason", std::string{trading::to_string(
-                    static_cast<trading::reject_reason>(i))}}}));
-  for (const auto& [topic, count] : st.by_channel)
-    metrics.push_back(actors::counter_sample(
-      "intuition_quotes_received_total", n(count), {{"channel", topic}}));
-  for (auto [why, count] : {std::pair{"duplicate", st.duplicates},
-                            std::pair{"stale", st.stale},
-                            std::pair{"conflated", st.conflated}})
-    metrics.push_back(actors::counter_sample("intuition_quotes_filtered_total",
-                                              n(count), {{"reason", why}}));
-  metrics.push_back(
-    actors::counter_sample("intuition_mqtt_messages_total", n(st.messages)));
-  metrics.push_back(
-    actors::counter_sample("intuition_quotes_accepted_total", n(st.quotes)));
-  metrics.push_back(
-    actors::counter_sample("intuition_quotes_dropped_total", n(st.dropped)));
-  metrics.push_back(
-    actors::gauge_sample("intuition_ingress_held_quotes", n(st.held_quotes)));
+/// Messages in the input log not read yet.
+uint64_t backlog(const mqtt_ingress_state& st) {
   auto logged = st.cfg.input ? st.cfg.input->last_position() : 0;
-  metrics.push_back(actors::gauge_sample(
-    "intuition_ingress_backlog", n(logged - std::min(logged, st.consumed_pos))));
-  metrics.push_back(actors::gauge_sample("intuition_mqtt_connected",
-                                          st.connected ? 1.0 : 0.0,
-                                          {{"client", "ingress"}}));
-  metrics.push_back(actors::counter_sample(
-    "intuition_mqtt_reconnects_total", n(st.connects > 0 ? st.connects - 1 : 0),
-    {{"client", "ingress"}}));
-  return metrics;
+  return logged - std::min(logged, st.consumed_pos);
 }
 
 } // namespace
+
+const telemetry<mqtt_ingress_state>& mqtt_ingress_telemetry() {
+  using field = telemetry_field<mqtt_ingress_state>;
+  using state = mqtt_ingress_state;
+  const metric_info filtered{"intuition_quotes_filtered_total",
+                             metric_type::counter,
+                             "Quotes MQTT ingress dropped as duplicate, stale "
+                             "or conflated, by reason.",
+                             {"reason"}};
+  static const telemetry<state> table{{
+    field::family({"intuition_quotes_rejected_total", metric_type::counter,
+                   "Payloads MQTT ingress rejected, by reason.",
+                   {"reason"}},
+                  [](const state& st) {
+                    std::vector<series> out;
+                    for (size_t i = 0; i < st.rejected.size(); ++i)
+                      out.push_back({{std::string{trading::to_string(
+                                       static_cast<trading::reject_reason>(i))}},
+                                     st.rejected[i]});
+                    return out;
+                  }),
+    field::family({"intuition_quotes_received_total", metric_type::counter,
+                   "Quotes accepted by MQTT ingress, by channel.",
+                   {"channel"}},
+                  [](const state& st) {
+                    std::vector<series> out;
+                    for (const auto& [topic, count] : st.by_channel)
+                      out.push_back({{topic}, count});
+                    return out;
+                  }),
+    field::count("duplicate", &state::duplicates).exported(filtered, {"duplicate"}),
+    field::count("stale", &state::stale).exported(filtered, {"stale"}),
+    field::count("conflated", &state::conflated).exported(filtered, {"conflated"}),
+    field::count("messages", &state::messages)
+      .counter("intuition_mqtt_messages_total", "MQTT messages received."),
+    field::count("quotes", &state::quotes)
+      .counter("intuition_quotes_accepted_total",
+               "Quotes MQTT ingress accepted."),
+    field::count("dropped", &state::dropped)
+      .counter("intuition_quotes_dropped_total",
+               "Accepted quotes lost because the router failed."),
+    field::count("held_quotes", &state::held_quotes)
+      .gauge("intuition_ingress_held_quotes",
+             "Quotes MQTT ingress holds in memory, gathering or at the "
+             "router."),
+    field::count("backlog", backlog)
+      .gauge("intuition_ingress_backlog",
+             "Messages in the input log that MQTT ingress has not read yet."),
+    field::value(&state::connected)
+      .exported(mqtt_connected_metric(), {"ingress"}),
+    field::value([](const state& st) {
+      return st.connects > 0 ? st.connects - 1 : 0;
+    }).exported(mqtt_reconnects_metric(), {"ingress"}),
+    field::count("delivered", &state::delivered),
+    field::count("rejected",
+                 [](const state& st) {
+                   uint64_t n = 0;
+                   for (auto x : st.rejected)
+                     n += x;
+                   return n;
+                 }),
+    field::count("unlogged_rejections", &state::rejected_since_log),
+    field::count("replayed", &state::replayed),
+    field::count("peak_held_quotes", &state::peak_held_quotes),
+    field::count("processed_position", &state::durable_pos),
+    field::count("segments_removed", &state::segments_removed),
+    field::count("log_errors", &state::log_errors),
+    field::count("append_errors",
+                 [](const state& st) {
+                   return st.cfg.input ? st.cfg.input->append_errors() : 0;
+                 }),
+    field::count("connects", &state::connects),
+    field::count("orders", &state::orders),
+    field::count("active_ms",
+                 [](const state& st) {
+                   return (st.last_received_ns - st.first_received_ns)
+                          / 1'000'000;
+                 }),
+  }};
+  return table;
+}
+
+trading::ingress_report ingress_report_of(const mqtt_ingress_state& st) {
+  trading::ingress_report out;
+  out.counters = mqtt_ingress_telemetry().counters(st);
+  out.rejected = st.rejected;
+  if (const auto& log = st.cfg.input)
+    out.input_log = trading::input_log_figures{
+      log->mean_append_ns(), log->max_append_ns(), log->disk_bytes(),
+      static_cast<uint64_t>(log->segments())};
+  return out;
+}
 
 mqtt_ingress_actor::behavior_type
 mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
@@ -515,41 +577,14 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
       answer_drains(self);
       return promise;
     },
+    [self](report_atom) -> trading::ingress_report {
+      auto timer = self->state.probe.time(self);
+      return ingress_report_of(self->state);
+    },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      auto rejected = uint64_t{0};
-      for (auto x : st.rejected)
-        rejected += x;
-      auto i = [](uint64_t x) { return static_cast<int64_t>(x); };
-      auto summary = summary_of(st);
-      auto out = make_actor_state(
-        mqtt_ingress_state::name, mqtt_ingress_state::name,
-        {{"messages", i(st.messages)},
-         {"quotes", i(st.quotes)},
-         {"delivered", i(st.delivered)},
-         {"dropped", i(st.dropped)},
-         {"rejected", i(rejected)},
-         {"unlogged_rejections", i(st.rejected_since_log)},
-         {"duplicate", i(st.duplicates)},
-         {"stale", i(st.stale)},
-         {"conflated", i(st.conflated)},
-         {"replayed", i(st.replayed)},
-         {"backlog", summary["backlog"].get<int64_t>()},
-         {"held_quotes", i(st.held_quotes)},
-         {"peak_held_quotes", i(st.peak_held_quotes)},
-         {"processed_position", i(st.durable_pos)},
-         {"segments_removed", i(st.segments_removed)},
-         {"log_errors", i(st.log_errors)},
-         {"append_errors",
-          i(st.cfg.input ? st.cfg.input->append_errors() : 0)},
-         {"connects", i(st.connects)},
-         {"orders", i(st.orders)},
-         {"active_ms", (st.last_received_ns - st.first_received_ns) / 1'000'000}},
-        summary.dump());
-      out.metrics = metrics_of(st);
-      st.probe.stamp(out, self->mailbox().size());
-      return out;
+      return mqtt_ingress_telemetry().reply(self, summary_of(st).dump());
     },
   };
 }

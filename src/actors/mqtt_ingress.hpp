@@ -17,6 +17,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
+#include "actors/telemetry_table.hpp"
 #include "trading/channels.hpp"
 #include "trading/input_log.hpp"
 #include "trading/quote_codec.hpp"
@@ -153,9 +154,17 @@ struct mqtt_ingress_state {
 /// Bound on the `channel` label values the ingress reports.
 constexpr size_t max_channel_labels = 64;
 
+/// What an ingress reports: its counters, its samples and their help.
+const telemetry<mqtt_ingress_state>& mqtt_ingress_telemetry();
+
+/// What an ingress reports at the end of a live run: its counters,
+/// rejections by reason and input log.
+trading::ingress_report ingress_report_of(const mqtt_ingress_state& st);
+
 /// Spawns the ingress. `drain` stops reading from the input log and answers
 /// once every quote read reached the portfolio, with the number delivered;
 /// it logs the rejections not logged yet. `tick` is its own timer tick.
+/// `report` answers with `ingress_report_of`.
 /// With an input log it reads messages back from the log
 /// whenever its window has room (the MQTT callback appends and sends `input`);
 /// it first rebuilds the duplicate filter from the saved state and the

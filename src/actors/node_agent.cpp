@@ -84,6 +84,26 @@ std::vector<inspection_target> local_targets(self_ptr self,
 
 } // namespace
 
+const telemetry<node_agent_state>& node_agent_telemetry() {
+  using field = telemetry_field<node_agent_state>;
+  using state = node_agent_state;
+  // The exporter asks the agent for `metrics`; its state reply carries none.
+  static const telemetry<state> table{
+    {
+      field::family(algorithm_actors_metric(),
+                    [](const state& st) {
+                      return std::vector<series>{
+                        {{node_label()}, st.hosted.size()}};
+                    }),
+      field::count("placed", &state::placed)
+        .counter("intuition_node_placements_total",
+                 "Algorithm actors this node spawned for a coordinator."),
+      field::count("orphans_stopped", &state::orphans_stopped),
+    },
+    samples_in_state::no};
+  return table;
+}
+
 node_agent_actor::behavior_type
 node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
            node_agent_config cfg) {
@@ -137,11 +157,8 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
         = self->make_response_promise<std::vector<actors::metric_sample>>();
       auto own = st.cfg.fixed_samples;
       if (st.cfg.role == "node") {
-        own.push_back(actors::gauge_sample(
-          "intuition_algorithm_actors", static_cast<double>(st.hosted.size()),
-          {{"node", node_label()}}));
-        own.push_back(actors::counter_sample(
-          "intuition_node_placements_total", static_cast<double>(st.placed)));
+        auto mine = node_agent_telemetry().samples(st);
+        own.insert(own.end(), mine.begin(), mine.end());
       }
       gather_states(self, st.cfg.singletons,
                     [promise, own](std::vector<actor_state> xs) mutable {
@@ -178,14 +195,7 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
       nlohmann::json summary{{"role", st.cfg.role},
                              {"hosted", st.hosted.size()},
                              {"peers", peers}};
-      auto out = make_actor_state("node_agent",
-                                  node_agent_state::name,
-                                  {{"placed", static_cast<int64_t>(st.placed)},
-                                   {"orphans_stopped",
-                                    static_cast<int64_t>(st.orphans_stopped)}},
-                                  summary.dump());
-      st.probe.stamp(out, self->mailbox().size());
-      return out;
+      return node_agent_telemetry().reply(self, summary.dump());
     },
   };
 }

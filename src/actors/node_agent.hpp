@@ -12,6 +12,7 @@
 #include "actors/actor_types.hpp"
 #include "actors/inspection.hpp"
 #include "actors/telemetry.hpp"
+#include "actors/telemetry_table.hpp"
 
 /// The node agent: the one actor a process publishes. Inspection and
 /// metrics go through it; on a worker node it also hosts algorithm
@@ -51,6 +52,10 @@ struct node_agent_state {
   uint64_t orphans_stopped = 0;
   actor_probe probe{actor_kind::node_agent};
 };
+
+/// What an agent reports: its counters and, on a worker node, its samples
+/// (answered to `metrics`, not in its state) and their help.
+const telemetry<node_agent_state>& node_agent_telemetry();
 
 /// Spawns the agent.
 node_agent_actor::behavior_type

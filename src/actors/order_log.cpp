@@ -92,6 +92,33 @@ void halt(self_ptr self, const std::string& why) {
 
 } // namespace
 
+const telemetry<order_log_state>& order_log_telemetry() {
+  using field = telemetry_field<order_log_state>;
+  using state = order_log_state;
+  static const telemetry<state> table{{
+    field::count("appended", &state::appended)
+      .counter("intuition_journal_appends_total",
+               "Orders appended to the journal."),
+    field::count("durable", &state::durable)
+      .counter("intuition_journal_durable_total",
+               "Orders known to be on stable storage."),
+    field::count("syncs", &state::syncs)
+      .counter("intuition_journal_syncs_total", "Journal fsync calls."),
+    field::count("write_errors", &state::write_errors)
+      .counter("intuition_journal_write_errors_total",
+               "Journal writes or syncs that failed."),
+    field::value([](const state& st) { return !st.halted.empty(); })
+      .gauge("intuition_halted",
+             "1 once trading halted, by reason (journal: a journal write or "
+             "fsync failed).",
+             {{"reason", journal_halt_cause}}),
+    field::histogram("intuition_journal_fsync_seconds",
+                     "Duration of a journal fsync.", &state::fsync_seconds),
+    field::count("refused", &state::refused),
+  }};
+  return table;
+}
+
 order_log_actor::behavior_type
 order_log(order_log_actor::stateful_pointer<order_log_state> self,
           std::shared_ptr<trading::journal_writer> writer,
@@ -179,29 +206,7 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
       };
       if (!st.halted.empty())
         summary["halt_error"] = st.halt_error;
-      auto out = make_actor_state(order_log_state::name,
-                                  order_log_state::name,
-                                  {{"appended", static_cast<int64_t>(st.appended)},
-                                   {"durable", static_cast<int64_t>(st.durable)},
-                                   {"syncs", static_cast<int64_t>(st.syncs)},
-                                   {"write_errors", static_cast<int64_t>(st.write_errors)},
-                                   {"refused", static_cast<int64_t>(st.refused)}},
-                                  summary.dump());
-      auto n = [](uint64_t x) { return static_cast<double>(x); };
-      out.metrics = {
-        actors::counter_sample("intuition_journal_appends_total",
-                                n(st.appended)),
-        actors::counter_sample("intuition_journal_durable_total",
-                                n(st.durable)),
-        actors::counter_sample("intuition_journal_syncs_total", n(st.syncs)),
-        actors::counter_sample("intuition_journal_write_errors_total",
-                                n(st.write_errors)),
-        actors::gauge_sample("intuition_halted", st.halted.empty() ? 0.0 : 1.0,
-                              {{"reason", journal_halt_cause}}),
-        st.fsync_seconds.sample("intuition_journal_fsync_seconds"),
-      };
-      st.probe.stamp(out, self->mailbox().size());
-      return out;
+      return order_log_telemetry().reply(self, summary.dump());
     },
   };
 }

@@ -10,6 +10,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
+#include "actors/telemetry_table.hpp"
 #include "actors/metric_samples.hpp"
 #include "trading/journal.hpp"
 
@@ -63,6 +64,9 @@ struct order_log_state {
   actors::bucket_histogram fsync_seconds;
   actor_probe probe{actor_kind::order_log};
 };
+
+/// What an order log reports: its counters, its samples and their help.
+const telemetry<order_log_state>& order_log_telemetry();
 
 /// Spawns the order log around an already opened writer (the runtime opens
 /// and replays the journal before any actor exists).

@@ -145,6 +145,42 @@ void answer_drains(self_ptr self) {
 
 } // namespace
 
+const telemetry<order_publisher_state>& order_publisher_telemetry() {
+  using field = telemetry_field<order_publisher_state>;
+  using state = order_publisher_state;
+  static const telemetry<state> table{{
+    field::count("published", &state::published)
+      .counter("intuition_orders_published_total",
+               "Orders published to MQTT (QoS 1)."),
+    field::count("confirmed", &state::confirmed)
+      .counter("intuition_orders_confirmed_total",
+               "Orders the broker acknowledged."),
+    field::count("republished", &state::republished)
+      .counter("intuition_orders_republished_total",
+               "Orders published again after a reconnect."),
+    field::value([](const state& st) { return st.unconfirmed.size(); })
+      .gauge("intuition_orders_unconfirmed",
+             "Orders not yet acknowledged by the broker."),
+    field::count("signals", &state::signals)
+      .counter("intuition_signals_published_total",
+               "Signals published to MQTT (QoS 0)."),
+    field::count("publish_errors", &state::publish_errors)
+      .counter("intuition_mqtt_publish_errors_total",
+               "MQTT publish calls that failed."),
+    field::value(&state::connected)
+      .exported(mqtt_connected_metric(), {"publisher"}),
+    field::value([](const state& st) {
+      return st.connects > 0 ? st.connects - 1 : 0;
+    }).exported(mqtt_reconnects_metric(), {"publisher"}),
+    field::count("disconnects", &state::disconnects),
+    field::count("deferred", &state::deferred_total),
+    field::count("backlog", [](const state& st) {
+      return st.unconfirmed.size() + deferred_count(st);
+    }),
+  }};
+  return table;
+}
+
 order_publisher_actor::behavior_type
 order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> self,
                 order_publisher_config cfg, publish_fns publish) {
@@ -248,43 +284,7 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
                              {"waiting_in_journal", deferred_count(st)},
                              {"peak_queued", st.peak_queued},
                              {"topic_prefix", st.cfg.topic_prefix}};
-      auto out = make_actor_state(
-                                  order_publisher_state::name,
-                                  order_publisher_state::name,
-                                  {{"published", static_cast<int64_t>(st.published)},
-                                   {"confirmed", static_cast<int64_t>(st.confirmed)},
-                                   {"republished", static_cast<int64_t>(st.republished)},
-                                   {"signals", static_cast<int64_t>(st.signals)},
-                                   {"publish_errors", static_cast<int64_t>(st.publish_errors)},
-                                   {"disconnects", static_cast<int64_t>(st.disconnects)},
-                                   {"deferred", static_cast<int64_t>(st.deferred_total)},
-                                   {"backlog", static_cast<int64_t>(
-                                                 st.unconfirmed.size()
-                                                 + deferred_count(st))}},
-                                  summary.dump());
-      auto n = [](uint64_t x) { return static_cast<double>(x); };
-      out.metrics = {
-        actors::counter_sample("intuition_orders_published_total",
-                                n(st.published)),
-        actors::counter_sample("intuition_orders_confirmed_total",
-                                n(st.confirmed)),
-        actors::counter_sample("intuition_orders_republished_total",
-                                n(st.republished)),
-        actors::gauge_sample("intuition_orders_unconfirmed",
-                              n(st.unconfirmed.size())),
-        actors::counter_sample("intuition_signals_published_total",
-                                n(st.signals)),
-        actors::counter_sample("intuition_mqtt_publish_errors_total",
-                                n(st.publish_errors)),
-        actors::gauge_sample("intuition_mqtt_connected",
-                              st.connected ? 1.0 : 0.0,
-                              {{"client", "publisher"}}),
-        actors::counter_sample("intuition_mqtt_reconnects_total",
-                                n(st.connects > 0 ? st.connects - 1 : 0),
-                                {{"client", "publisher"}}),
-      };
-      st.probe.stamp(out, self->mailbox().size());
-      return out;
+      return order_publisher_telemetry().reply(self, summary.dump());
     },
   };
 }

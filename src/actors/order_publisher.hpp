@@ -13,6 +13,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
+#include "actors/telemetry_table.hpp"
 #include "trading/in_flight_orders.hpp"
 #include "trading/journal.hpp"
 
@@ -88,6 +89,9 @@ struct order_publisher_state {
   std::vector<caf::typed_response_promise<uint64_t>> drains;
   actor_probe probe{actor_kind::order_publisher};
 };
+
+/// What a publisher reports: its counters, its samples and their help.
+const telemetry<order_publisher_state>& order_publisher_telemetry();
 
 /// Spawns the publisher. Orders are published in seq order on connect,
 /// again after a reconnect if still unconfirmed, and acknowledged through

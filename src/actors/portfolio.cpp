@@ -11,54 +11,98 @@ namespace intuition::actors {
 
 namespace {
 
-nlohmann::json latency_json(const actors::latency_recorder& x) {
-  auto us = [](int64_t ns) { return static_cast<double>(ns) / 1e3; };
-  return {{"count", x.count()},
-          {"p50_us", us(x.percentile_ns(0.50))},
-          {"p99_us", us(x.percentile_ns(0.99))},
-          {"max_us", us(x.max_ns())}};
+using state = portfolio_state;
+
+/// Money as the exporter shows it: currency units.
+double units(int64_t micros) {
+  return static_cast<double>(micros)
+         / static_cast<double>(trading::micros_per_unit);
+}
+
+/// A family of this run's counts by (strategy, side).
+telemetry_field<state>::family_reader
+by_strategy_and_side(std::map<std::pair<std::string, trading::side>, uint64_t>
+                       state::*counts) {
+  return [counts](const state& st) {
+    std::vector<series> out;
+    for (const auto& [key, count] : st.*counts)
+      out.push_back(
+        {{key.first, std::string{trading::to_string(key.second)}}, count});
+    return out;
+  };
+}
+
+/// Reads one of the portfolio's own counters.
+telemetry_field<state>::reader counted(uint64_t trading::portfolio_counters::*x) {
+  return [x](const state& st) { return st.pf->counters().*x; };
+}
+
+/// One P&L figure summed over every strategy, in currency units.
+telemetry_field<state>::reader pnl(int64_t trading::strategy_pnl::*x) {
+  return [x](const state& st) {
+    int64_t sum = 0;
+    for (const auto& [name, figures] : st.pf->positions().pnl_by_strategy())
+      sum += figures.*x;
+    return units(sum);
+  };
 }
 
 } // namespace
 
-std::vector<actors::metric_sample> portfolio_metrics(const portfolio_state& st) {
-  using actors::counter_sample;
-  using actors::gauge_sample;
-  auto n = [](uint64_t x) { return static_cast<double>(x); };
-  auto units = [](int64_t micros) {
-    return static_cast<double>(micros) / static_cast<double>(trading::micros_per_unit);
-  };
-  std::vector<actors::metric_sample> out;
-  for (const auto& [key, count] : st.signals_by)
-    out.push_back(counter_sample(
-      "intuition_signals_total", n(count),
-      {{"strategy", key.first}, {"side", std::string{trading::to_string(key.second)}}}));
-  for (const auto& [key, count] : st.orders_by)
-    out.push_back(counter_sample(
-      "intuition_orders_total", n(count),
-      {{"strategy", key.first}, {"side", std::string{trading::to_string(key.second)}}}));
-  const auto& c = st.pf->counters();
-  for (size_t i = 0; i < c.refusals.size(); ++i)
-    out.push_back(counter_sample(
-      "intuition_risk_refusals_total", n(c.refusals[i]),
-      {{"reason", std::string{trading::to_string(
-                    static_cast<trading::refusal_reason>(i))}}}));
-  out.push_back(counter_sample("intuition_portfolio_quotes_total", n(c.quotes)));
-  const auto& bk = st.pf->positions();
-  int64_t realised = 0;
-  int64_t unrealised = 0;
-  for (const auto& [name, pnl] : bk.pnl_by_strategy()) {
-    realised += pnl.realised_micros;
-    unrealised += pnl.unrealised_micros;
-  }
-  out.push_back(gauge_sample("intuition_cash", units(bk.cash_micros())));
-  out.push_back(gauge_sample("intuition_equity", units(bk.equity_micros())));
-  out.push_back(gauge_sample("intuition_realised_pnl", units(realised)));
-  out.push_back(gauge_sample("intuition_unrealised_pnl", units(unrealised)));
-  out.push_back(gauge_sample("intuition_open_positions",
-                             n(bk.net_positions().size())));
-  out.push_back(st.tick_to_order_seconds.sample("intuition_tick_to_order_seconds"));
-  return out;
+const telemetry<portfolio_state>& portfolio_telemetry() {
+  using field = telemetry_field<state>;
+  static const telemetry<state> table{{
+    field::family({"intuition_signals_total", metric_type::counter,
+                   "Signals the portfolio received, by strategy and side.",
+                   {"strategy", "side"}},
+                  by_strategy_and_side(&state::signals_by)),
+    field::family({"intuition_orders_total", metric_type::counter,
+                   "Orders filled, by strategy and side.",
+                   {"strategy", "side"}},
+                  by_strategy_and_side(&state::orders_by)),
+    field::family({"intuition_risk_refusals_total", metric_type::counter,
+                   "Signals refused by sizing or risk, by reason.",
+                   {"reason"}},
+                  [](const state& st) {
+                    const auto& refusals = st.pf->counters().refusals;
+                    std::vector<series> out;
+                    for (size_t i = 0; i < refusals.size(); ++i)
+                      out.push_back(
+                        {{std::string{trading::to_string(
+                           static_cast<trading::refusal_reason>(i))}},
+                         refusals[i]});
+                    return out;
+                  }),
+    field::count("quotes", counted(&trading::portfolio_counters::quotes))
+      .counter("intuition_portfolio_quotes_total",
+               "Quotes that marked the portfolio."),
+    field::value([](const state& st) {
+      return units(st.pf->positions().cash_micros());
+    }).gauge("intuition_cash", "Cash, in currency units."),
+    field::value([](const state& st) {
+      return units(st.pf->positions().equity_micros());
+    }).gauge("intuition_equity", "Cash plus open positions at last prices."),
+    field::value(pnl(&trading::strategy_pnl::realised_micros))
+      .gauge("intuition_realised_pnl",
+             "Realised profit and loss, net of commission."),
+    field::value(pnl(&trading::strategy_pnl::unrealised_micros))
+      .gauge("intuition_unrealised_pnl",
+             "Unrealised profit and loss at last prices."),
+    field::value([](const state& st) {
+      return st.pf->positions().net_positions().size();
+    }).gauge("intuition_open_positions",
+             "Symbols with a non-zero net position."),
+    field::histogram("intuition_tick_to_order_seconds",
+                     "From receiving a live quote to filling its order.",
+                     &state::tick_to_order_seconds),
+    field::count("signals", counted(&trading::portfolio_counters::signals)),
+    field::count("orders", counted(&trading::portfolio_counters::orders)),
+    field::count("restored_orders", &state::restored_orders),
+    field::count("already_journaled", &state::already_journaled),
+    field::count("halted_quotes", &state::halted_quotes),
+    field::count("halted_signals", &state::halted_signals),
+  }};
+  return table;
 }
 
 portfolio_actor::behavior_type
@@ -133,41 +177,24 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       aout(self) << "portfolio: halted: " << st.halted
                  << " (no order is filled any more)" << std::endl;
     },
-    [self](report_atom) -> std::string {
+    [self](report_atom) -> trading::run_report {
       auto& st = self->state;
       auto timer = st.probe.time(self);
       auto out = trading::portfolio_report(*st.pf, st.curve,
                                            st.starting_equity_micros,
-                                           st.report, true);
-      out["restored_orders"] = st.restored_orders;
-      out["tick_to_order"] = latency_json(st.tick_to_order);
-      return out.dump();
+                                           st.report);
+      out.restored_orders = st.restored_orders;
+      out.tick_to_order = st.tick_to_order.figures();
+      return out;
     },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      const auto& c = st.pf->counters();
-      auto summary = trading::portfolio_summary(*st.pf);
-      summary["tick_to_order"] = latency_json(st.tick_to_order);
+      auto summary = trading::to_json(trading::portfolio_figures_of(*st.pf));
+      summary["tick_to_order"] = trading::to_json(st.tick_to_order.figures());
       summary["halted"] = st.halted.empty() ? nlohmann::json{}
                                             : nlohmann::json(st.halted);
-      auto out = make_actor_state(portfolio_state::name,
-                                  portfolio_state::name,
-                                  {{"quotes", static_cast<int64_t>(c.quotes)},
-                                   {"signals", static_cast<int64_t>(c.signals)},
-                                   {"orders", static_cast<int64_t>(c.orders)},
-                                   {"restored_orders",
-                                    static_cast<int64_t>(st.restored_orders)},
-                                   {"already_journaled",
-                                    static_cast<int64_t>(st.already_journaled)},
-                                   {"halted_quotes",
-                                    static_cast<int64_t>(st.halted_quotes)},
-                                   {"halted_signals",
-                                    static_cast<int64_t>(st.halted_signals)}},
-                                  summary.dump());
-      out.metrics = portfolio_metrics(st);
-      st.probe.stamp(out, self->mailbox().size());
-      return out;
+      return portfolio_telemetry().reply(self, summary.dump());
     },
   };
 }

@@ -8,6 +8,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
+#include "actors/telemetry_table.hpp"
 #include "actors/metric_samples.hpp"
 #include "actors/latency_recorder.hpp"
 #include "trading/performance.hpp"
@@ -50,9 +51,10 @@ struct portfolio_state {
   actor_probe probe{actor_kind::portfolio};
 };
 
-/// The portfolio's Prometheus samples: signals, orders and refusals of this
-/// run, cash, equity, P&L, open positions, tick-to-order latency.
-std::vector<actors::metric_sample> portfolio_metrics(const portfolio_state& st);
+/// What a portfolio reports: its counters; its samples (signals, orders and
+/// refusals of this run, cash, equity, P&L, open positions, tick-to-order
+/// latency) and their help.
+const telemetry<portfolio_state>& portfolio_telemetry();
 
 /// Spawns the portfolio. `restored` are the journal's orders, applied before
 /// the first message so the book continues where the last run stopped.

@@ -167,30 +167,25 @@ nlohmann::json router_summary(const route_book& book) {
           {"pending_batches", book.pending_batches()}};
 }
 
-std::vector<actors::metric_sample> router_metrics(const route_book& book) {
-  auto n = [](uint64_t x) { return static_cast<double>(x); };
-  const auto& c = book.counters();
-  std::vector<actors::metric_sample> out{
-    actors::counter_sample("intuition_router_quotes_total", n(c.quotes)),
-    actors::counter_sample("intuition_unrouted_quotes_total", n(c.unrouted)),
-    actors::counter_sample("intuition_unplaced_quotes_total", n(c.unplaced)),
-    actors::counter_sample("intuition_algorithm_failures_total",
-                            n(c.algorithm_failures)),
-    actors::counter_sample("intuition_stale_replies_total",
-                            n(c.stale_replies)),
-    actors::counter_sample("intuition_too_many_symbols_total",
-                            n(c.too_many_symbols)),
-    actors::gauge_sample("intuition_symbols", n(book.symbol_count())),
+/// A family with one series per member (node, or the coordinator itself),
+/// labelled by its name.
+template <class T>
+std::function<std::vector<series>(const quote_router_state&)>
+per_member(T route_member::*member) {
+  return [member](const quote_router_state& st) {
+    std::vector<series> out;
+    for (const auto& m : st.book->members())
+      out.push_back({{m.name}, m.*member});
+    return out;
   };
-  for (const auto& m : book.members()) {
-    out.push_back(actors::gauge_sample("intuition_algorithm_actors",
-                                        n(m.instances), {{"node", m.name}}));
-    out.push_back(actors::gauge_sample("intuition_node_alive",
-                                        m.alive ? 1.0 : 0.0, {{"node", m.name}}));
-    out.push_back(actors::counter_sample("intuition_replacements_total",
-                                          n(m.replaced), {{"node", m.name}}));
-  }
-  return out;
+}
+
+/// Reads one of the routing counters.
+std::function<figure(const quote_router_state&)>
+routed(uint64_t route_counters::*counter) {
+  return [counter](const quote_router_state& st) {
+    return st.book->counters().*counter;
+  };
 }
 
 /// Fills in each strategy's warm-up from the algorithm itself (its longest
@@ -208,6 +203,55 @@ void fill_warmups(std::vector<strategy_route>& strategies) {
 }
 
 } // namespace
+
+const telemetry<quote_router_state>& quote_router_telemetry() {
+  using field = telemetry_field<quote_router_state>;
+  using state = quote_router_state;
+  static const telemetry<state> table{{
+    field::count("quotes", routed(&route_counters::quotes))
+      .counter("intuition_router_quotes_total",
+               "Quotes that entered the router."),
+    field::count("unrouted_quotes", routed(&route_counters::unrouted))
+      .counter("intuition_unrouted_quotes_total",
+               "Quotes no strategy takes (by symbol, or by the topic they "
+               "came on)."),
+    field::count("unplaced_quotes", routed(&route_counters::unplaced))
+      .counter("intuition_unplaced_quotes_total",
+               "Quotes no algorithm instance saw because no member was "
+               "alive to host it."),
+    field::count("algorithm_failures",
+                 routed(&route_counters::algorithm_failures))
+      .counter("intuition_algorithm_failures_total",
+               "Algorithm instances that stopped or failed a batch."),
+    field::count("stale_replies", routed(&route_counters::stale_replies))
+      .counter("intuition_stale_replies_total",
+               "Replies from an algorithm instance's earlier incarnation, "
+               "dropped after it was placed anew."),
+    field::count("too_many_symbols", routed(&route_counters::too_many_symbols))
+      .counter("intuition_too_many_symbols_total",
+               "Quotes of new symbols refused past router.max_symbols or "
+               "router.max_instances."),
+    field::value([](const state& st) { return st.book->symbol_count(); })
+      .gauge("intuition_symbols", "Symbols seen by the router."),
+    field::family(algorithm_actors_metric(),
+                  per_member(&route_member::instances)),
+    field::family({"intuition_node_alive", metric_type::gauge,
+                   "1 while the member (a node, or the coordinator itself) "
+                   "is alive, by node.",
+                   {"node"}},
+                  per_member(&route_member::alive)),
+    field::family({"intuition_replacements_total", metric_type::counter,
+                   "Algorithm actors placed anew after their node was lost, "
+                   "by lost node.",
+                   {"node"}},
+                  per_member(&route_member::replaced)),
+    field::count("placements", routed(&route_counters::placements)),
+    field::count("replacements", routed(&route_counters::replacements)),
+    field::count("placement_failures",
+                 routed(&route_counters::placement_failures)),
+  }};
+  return table;
+}
 
 quote_router_actor::behavior_type
 quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
@@ -324,23 +368,8 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      const auto& c = st.book->counters();
-      auto counter = [](uint64_t x) { return static_cast<int64_t>(x); };
-      auto out = make_actor_state(
-        quote_router_state::name, quote_router_state::name,
-        {{"quotes", counter(c.quotes)},
-         {"placements", counter(c.placements)},
-         {"replacements", counter(c.replacements)},
-         {"placement_failures", counter(c.placement_failures)},
-         {"stale_replies", counter(c.stale_replies)},
-         {"algorithm_failures", counter(c.algorithm_failures)},
-         {"unrouted_quotes", counter(c.unrouted)},
-         {"unplaced_quotes", counter(c.unplaced)},
-         {"too_many_symbols", counter(c.too_many_symbols)}},
-        router_summary(*st.book).dump());
-      out.metrics = router_metrics(*st.book);
-      st.probe.stamp(out, self->mailbox().size());
-      return out;
+      return quote_router_telemetry().reply(self,
+                                            router_summary(*st.book).dump());
     },
   };
 }

@@ -15,6 +15,7 @@
 #include "actors/actor_types.hpp"
 #include "actors/route_book.hpp"
 #include "actors/telemetry.hpp"
+#include "actors/telemetry_table.hpp"
 
 /// The quote router: every quote enters here, whatever its source. It
 /// places one algorithm instance per (strategy, symbol) on the coordinator
@@ -75,6 +76,9 @@ struct quote_router_state {
   /// that, so that a large history costs at most a tenth of the router.
   std::chrono::steady_clock::duration history_save_cost{0};
 };
+
+/// What a router reports: its counters, its samples and their help.
+const telemetry<quote_router_state>& quote_router_telemetry();
 
 /// Spawns the router. Instances are placed the first time a quote of a
 /// symbol reaches a strategy that trades it (a quote from a topic reaches

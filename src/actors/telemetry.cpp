@@ -51,10 +51,47 @@ kind_stats& stats(actor_kind kind) noexcept {
   return all[static_cast<size_t>(kind)];
 }
 
-std::vector<actors::metric_sample> caf_samples(uint64_t running_actors) {
+namespace {
+
+using actors::metric_type;
+
+// CAF 0.18+'s own names and help texts.
+
+const actors::metric_info running_actors{
+  "caf_system_running_actors", metric_type::gauge,
+  "Number of currently running actors.", {}};
+
+const actors::metric_info processed_messages{
+  "caf_system_processed_messages_total", metric_type::counter,
+  "Number of processed messages.", {}};
+
+const actors::metric_info rejected_messages{
+  "caf_system_rejected_messages_total", metric_type::counter,
+  "Number of rejected messages.", {}};
+
+const actors::metric_info mailbox_size{
+  "caf_actor_mailbox_size", metric_type::gauge,
+  "Number of messages in the mailbox.", {"name"}};
+
+const actors::metric_info processing_time{
+  "caf_actor_processing_time_seconds", metric_type::histogram,
+  "Time an actor needs to process messages.", {"name"}};
+
+const actors::metric_info mailbox_time{
+  "caf_actor_mailbox_time_seconds", metric_type::histogram,
+  "Time a message waits in the mailbox before processing.", {"name"}};
+
+} // namespace
+
+std::vector<actors::metric_info> caf_metrics() {
+  return {running_actors,  processed_messages, rejected_messages,
+          mailbox_size,    processing_time,    mailbox_time};
+}
+
+std::vector<actors::metric_sample> caf_samples(uint64_t running) {
   std::vector<actors::metric_sample> out;
-  out.push_back(actors::gauge_sample("caf_system_running_actors",
-                                      static_cast<double>(running_actors)));
+  out.push_back(
+    actors::sample_of(running_actors, static_cast<double>(running)));
   uint64_t processed = 0;
   uint64_t rejected = 0;
   for (size_t i = 0; i < actor_kind_count; ++i) {
@@ -62,23 +99,23 @@ std::vector<actors::metric_sample> caf_samples(uint64_t running_actors) {
     processed += k.processed.load(std::memory_order_relaxed);
     rejected += k.rejected.load(std::memory_order_relaxed);
   }
-  out.push_back(actors::counter_sample("caf_system_processed_messages_total",
-                                        static_cast<double>(processed)));
-  out.push_back(actors::counter_sample("caf_system_rejected_messages_total",
-                                        static_cast<double>(rejected)));
+  out.push_back(
+    actors::sample_of(processed_messages, static_cast<double>(processed)));
+  out.push_back(
+    actors::sample_of(rejected_messages, static_cast<double>(rejected)));
   for (size_t i = 0; i < actor_kind_count; ++i) {
     auto kind = static_cast<actor_kind>(i);
     const auto& k = stats(kind);
     if (k.started.load(std::memory_order_relaxed) == 0)
       continue;
-    actors::metric_labels labels{{"name", std::string{to_string(kind)}}};
-    out.push_back(actors::gauge_sample(
-      "caf_actor_mailbox_size",
+    std::string name{to_string(kind)};
+    out.push_back(actors::sample_of(
+      mailbox_size,
       static_cast<double>(k.mailbox_size.load(std::memory_order_relaxed)),
-      labels));
-    out.push_back(
-      k.processing_time.sample("caf_actor_processing_time_seconds", labels));
-    out.push_back(k.mailbox_time.sample("caf_actor_mailbox_time_seconds", labels));
+      {name}));
+    actors::metric_labels labels{{"name", name}};
+    out.push_back(k.processing_time.sample(processing_time.name, labels));
+    out.push_back(k.mailbox_time.sample(mailbox_time.name, labels));
   }
   return out;
 }

@@ -64,6 +64,10 @@ struct kind_stats {
 /// The figures of `kind` in this process.
 kind_stats& stats(actor_kind kind) noexcept;
 
+/// CAF's system and actor metrics as CAF 0.18+ declares them: names, types,
+/// help texts.
+std::vector<actors::metric_info> caf_metrics();
+
 /// CAF's system and actor metrics, under the names CAF 0.18+ exports, for
 /// every kind this process ever started; `running_actors` comes from the
 /// registry.

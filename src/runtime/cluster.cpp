@@ -6,6 +6,7 @@
 #include <caf/io/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/telemetry_table.hpp"
 #include "runtime/control_plane.hpp"
 
 namespace intuition::runtime {
@@ -14,6 +15,15 @@ namespace {
 
 using self_ptr
   = actors::cluster_connector_actor::stateful_pointer<cluster_connector_state>;
+
+/// What a connector reports: its counters (it has no probe and no samples).
+const actors::telemetry<cluster_connector_state>& connector_telemetry() {
+  using field = actors::telemetry_field<cluster_connector_state>;
+  static const actors::telemetry<cluster_connector_state> table{
+    {field::count("joined", &cluster_connector_state::joined)},
+    actors::samples_in_state::no};
+  return table;
+}
 
 /// Reports a failed attempt (once per outage) and tries again later.
 void join_failed(self_ptr self, const std::string& address,
@@ -107,9 +117,8 @@ actors::cluster_connector_actor::behavior_type cluster_connector(
                           {"connected", link.connected},
                           {"failed_attempts", link.failed_attempts},
                           {"joins", link.joins}};
-      auto out = actors::make_actor_state(
-        cluster_connector_state::name, cluster_connector_state::name,
-        {{"joined", static_cast<int64_t>(self->state.joined)}},
+      auto out = connector_telemetry().state(
+        self->state, cluster_connector_state::name,
         nlohmann::json{{"nodes", nodes}}.dump());
       out.node = actors::node_label();
       return out;

@@ -158,7 +158,7 @@ private:
   // -- drained
   std::optional<uint64_t> durable_;
   uint64_t unconfirmed_ = 0;
-  std::optional<actors::actor_state> in_state_;
+  std::optional<trading::ingress_report> in_report_;
   std::optional<actors::actor_state> pub_state_;
 };
 
@@ -594,10 +594,15 @@ void live_run::drain() {
 int live_run::finish() {
   drain();
   auto report = s_.portfolio_report(caf::duration{std::chrono::seconds(30)});
-  in_state_ = s_.state_of(ingress_);
+  s_.self()
+    ->request(ingress_, std::chrono::seconds(1), actors::report_atom_v)
+    .receive([&](trading::ingress_report& x) { in_report_ = std::move(x); },
+             [](caf::error&) {
+               // nop: the report goes without the ingress's figures
+             });
   pub_state_ = s_.state_of(publisher_);
-  if (in_state_ && in_state_->counters["backlog"] > 0)
-    std::cerr << "intuition run: " << in_state_->counters["backlog"]
+  if (in_report_ && in_report_->counters["backlog"] > 0)
+    std::cerr << "intuition run: " << in_report_->counters["backlog"]
               << " messages wait in the input log; the next start trades "
                  "them\n";
   stop();
@@ -607,28 +612,15 @@ int live_run::finish() {
   info.input = to_string(base_.broker);
   info.elapsed_s = std::chrono::duration<double>(clock_type::now() - t0_).count();
   info.journal_durable = durable_.value_or(0);
-  nlohmann::json extra;
-  if (in_state_) {
-    info.rows = static_cast<uint64_t>(in_state_->counters["messages"]);
-    info.quotes_sent = static_cast<uint64_t>(in_state_->counters["quotes"]);
-    auto summary = nlohmann::json::parse(in_state_->summary_json);
-    const auto& by_reason = summary["rejected_by_reason"];
-    for (size_t i = 0; i < trading::reject_reason_count; ++i) {
-      auto name = std::string{
-        trading::to_string(static_cast<trading::reject_reason>(i))};
-      if (by_reason.contains(name))
-        info.rejected[i] = by_reason[name].get<uint64_t>();
-    }
-    extra["mqtt_in"] = in_state_->counters;
-    extra["input_log"] = {{"mean_append_ns", summary["mean_append_ns"]},
-                          {"max_append_us", summary["max_append_us"]},
-                          {"bytes", summary["input_log_bytes"]},
-                          {"segments", summary["input_log_segments"]}};
+  if (in_report_) {
+    info.rows = static_cast<uint64_t>(in_report_->counters["messages"]);
+    info.rejected = in_report_->rejected;
+    info.ingress = std::move(in_report_);
   }
   if (pub_state_)
-    extra["mqtt_out"] = pub_state_->counters;
-  extra["unconfirmed_orders"] = unconfirmed_;
-  if (auto st = s_.write_report(*report, info, extra); !st)
+    info.mqtt_out = pub_state_->counters;
+  info.unconfirmed_orders = unconfirmed_;
+  if (auto st = s_.write_report(*report, std::move(info)); !st)
     return s_.fail(st.error());
   return failed_ || refusals_->stopped() ? 1 : 0;
 }

@@ -18,75 +18,45 @@
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
 
+#include "actors/metric_catalog.hpp"
 #include "actors/telemetry.hpp"
 
 namespace intuition::runtime {
 
 namespace {
 
-/// Help text of every metric Intuition exports; CAF's own read as CAF
-/// 0.18+ writes them.
+using actors::metric_type;
+
+// The process metrics, as Prometheus client libraries name them.
+
+const actors::metric_info cpu_seconds{
+  "process_cpu_seconds_total", metric_type::counter,
+  "Total user and system CPU time spent in seconds.", {}};
+
+const actors::metric_info resident_memory{
+  "process_resident_memory_bytes", metric_type::gauge,
+  "Resident memory size in bytes.", {}};
+
+const actors::metric_info virtual_memory{
+  "process_virtual_memory_bytes", metric_type::gauge,
+  "Virtual memory size in bytes.", {}};
+
+const actors::metric_info start_time{
+  "process_start_time_seconds", metric_type::gauge,
+  "Start time of the process since unix epoch in seconds.", {}};
+
+const actors::metric_info open_fds_metric{
+  "process_open_fds", metric_type::gauge, "Number of open file descriptors.",
+  {}};
+
+/// The help text of every declared metric, by name.
 const std::map<std::string, std::string>& help_texts() {
-  static const std::map<std::string, std::string> texts{
-    {"caf_system_running_actors", "Number of currently running actors."},
-    {"caf_system_processed_messages_total", "Number of processed messages."},
-    {"caf_system_rejected_messages_total", "Number of rejected messages."},
-    {"caf_actor_mailbox_size", "Number of messages in the mailbox."},
-    {"caf_actor_processing_time_seconds",
-     "Time an actor needs to process messages."},
-    {"caf_actor_mailbox_time_seconds",
-     "Time a message waits in the mailbox before processing."},
-    {"process_resident_memory_bytes", "Resident memory size in bytes."},
-    {"process_virtual_memory_bytes", "Virtual memory size in bytes."},
-    {"process_cpu_seconds_total", "Total user and system CPU time spent in seconds."},
-    {"process_open_fds", "Number of open file descriptors."},
-    {"process_start_time_seconds",
-     "Start time of the process since unix epoch in seconds."},
-    {"intuition_quotes_received_total", "Quotes accepted by MQTT ingress, by channel."},
-    {"intuition_quotes_rejected_total", "Payloads MQTT ingress rejected, by reason."},
-    {"intuition_quotes_accepted_total", "Quotes MQTT ingress accepted."},
-    {"intuition_quotes_dropped_total", "Accepted quotes lost because the router failed."},
-    {"intuition_mqtt_messages_total", "MQTT messages received."},
-    {"intuition_mqtt_connected", "1 while the MQTT client is connected."},
-    {"intuition_mqtt_reconnects_total", "MQTT connections after the first."},
-    {"intuition_mqtt_publish_errors_total", "MQTT publish calls that failed."},
-    {"intuition_router_quotes_total", "Quotes that entered the router."},
-    {"intuition_unrouted_quotes_total",
-     "Quotes no strategy takes (by symbol, or by the topic they came on)."},
-    {"intuition_too_many_symbols_total",
-     "Quotes of new symbols refused past router.max_symbols or router.max_instances."},
-    {"intuition_algorithm_failures_total",
-     "Algorithm instances that stopped or failed a batch."},
-    {"intuition_symbols", "Symbols seen by the router."},
-    {"intuition_algorithm_actors", "Algorithm actors, by the node hosting them."},
-    {"intuition_node_placements_total",
-     "Algorithm actors this node spawned for a coordinator."},
-    {"intuition_replacements_total",
-     "Algorithm actors placed anew after their node was lost, by lost node."},
-    {"intuition_signals_total", "Signals the portfolio received, by strategy and side."},
-    {"intuition_orders_total", "Orders filled, by strategy and side."},
-    {"intuition_risk_refusals_total", "Signals refused by sizing or risk, by reason."},
-    {"intuition_portfolio_quotes_total", "Quotes that marked the portfolio."},
-    {"intuition_cash", "Cash, in currency units."},
-    {"intuition_equity", "Cash plus open positions at last prices."},
-    {"intuition_realised_pnl", "Realised profit and loss, net of commission."},
-    {"intuition_unrealised_pnl", "Unrealised profit and loss at last prices."},
-    {"intuition_open_positions", "Symbols with a non-zero net position."},
-    {"intuition_tick_to_order_seconds",
-     "From receiving a live quote to filling its order."},
-    {"intuition_journal_appends_total", "Orders appended to the journal."},
-    {"intuition_journal_durable_total", "Orders known to be on stable storage."},
-    {"intuition_journal_syncs_total", "Journal fsync calls."},
-    {"intuition_journal_write_errors_total", "Journal writes or syncs that failed."},
-    {"intuition_journal_fsync_seconds", "Duration of a journal fsync."},
-    {"intuition_halted",
-     "1 once trading halted, by reason (journal: a journal write or fsync failed)."},
-    {"intuition_orders_published_total", "Orders published to MQTT (QoS 1)."},
-    {"intuition_orders_confirmed_total", "Orders the broker acknowledged."},
-    {"intuition_orders_republished_total", "Orders published again after a reconnect."},
-    {"intuition_orders_unconfirmed", "Orders not yet acknowledged by the broker."},
-    {"intuition_signals_published_total", "Signals published to MQTT (QoS 0)."},
-  };
+  static const auto texts = [] {
+    std::map<std::string, std::string> out;
+    for (const auto& x : exported_metrics())
+      out.emplace(x.name, x.help);
+    return out;
+  }();
   return texts;
 }
 
@@ -230,6 +200,13 @@ int serve_ready(mg_connection* conn) {
 
 } // namespace
 
+std::vector<actors::metric_info> exported_metrics() {
+  auto out = actors::metric_catalog();
+  out.insert(out.end(), {cpu_seconds, resident_memory, virtual_memory,
+                         start_time, open_fds_metric});
+  return out;
+}
+
 std::vector<prometheus::MetricFamily>
 to_families(const std::vector<actors::metric_sample>& samples) {
   std::vector<prometheus::MetricFamily> out;
@@ -263,16 +240,15 @@ std::vector<actors::metric_sample> process_samples() {
     auto ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
     auto page = static_cast<double>(::sysconf(_SC_PAGESIZE));
     auto cpu = (std::stod(fields[11]) + std::stod(fields[12])) / ticks;
-    out.push_back(actors::counter_sample("process_cpu_seconds_total", cpu));
-    out.push_back(actors::gauge_sample("process_resident_memory_bytes",
-                                        std::stod(fields[21]) * page));
-    out.push_back(actors::gauge_sample("process_virtual_memory_bytes",
-                                        std::stod(fields[20])));
-    out.push_back(actors::gauge_sample(
-      "process_start_time_seconds", boot_time_s() + std::stod(fields[19]) / ticks));
+    out.push_back(actors::sample_of(cpu_seconds, cpu));
+    out.push_back(
+      actors::sample_of(resident_memory, std::stod(fields[21]) * page));
+    out.push_back(actors::sample_of(virtual_memory, std::stod(fields[20])));
+    out.push_back(actors::sample_of(
+      start_time, boot_time_s() + std::stod(fields[19]) / ticks));
   }
-  out.push_back(actors::gauge_sample("process_open_fds",
-                                      static_cast<double>(open_fds())));
+  out.push_back(
+    actors::sample_of(open_fds_metric, static_cast<double>(open_fds())));
   return out;
 }
 

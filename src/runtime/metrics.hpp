@@ -22,8 +22,14 @@ struct MetricFamily;
 /// metrics, and the trading metrics the actors report.
 namespace intuition::runtime {
 
+/// Every metric this process can export, as declared: CAF's, the
+/// process's, and every actor kind's (a metric several kinds export is
+/// listed by each). The exporter takes its help texts from here.
+std::vector<actors::metric_info> exported_metrics();
+
 /// Turns samples into exposition families: samples of one name become one
-/// family, in first-seen order, with its help text.
+/// family, in first-seen order, with its declared help text (a name nothing
+/// declares explains itself by its name).
 std::vector<prometheus::MetricFamily>
 to_families(const std::vector<actors::metric_sample>& samples);
 

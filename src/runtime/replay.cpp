@@ -152,11 +152,6 @@ public:
   /// halted or the router failed.
   void run();
 
-  /// Quotes the router answered.
-  uint64_t acked() const noexcept {
-    return acked_;
-  }
-
   /// Whether the router failed or stopped.
   bool failed() const noexcept {
     return failed_;
@@ -326,7 +321,6 @@ int finish_replay(session& s, const replay_driver& driver,
   const auto repeat = s.config().replay.repeat;
   run_info info;
   info.input = s.config().replay.quotes;
-  info.quotes_sent = driver.acked();
   info.elapsed_s = driver.elapsed_s();
   info.interrupted = stop_requested.load();
   info.rows = data.rows * repeat;
@@ -334,7 +328,7 @@ int finish_replay(session& s, const replay_driver& driver,
   for (auto& r : info.rejected)
     r *= repeat;
   info.journal_durable = durable.value_or(0);
-  if (auto st = s.write_report(*report, info); !st)
+  if (auto st = s.write_report(*report, std::move(info)); !st)
     return s.fail(st.error());
   return driver.failed() || !durable || !s.halt().cause.empty() ? 1 : 0;
 }

@@ -168,10 +168,11 @@ std::optional<uint64_t> session::flush_journal(const caf::duration& timeout) {
   return durable;
 }
 
-std::optional<nlohmann::json> session::portfolio_report(const caf::duration& timeout) {
-  std::optional<nlohmann::json> out;
+std::optional<trading::run_report>
+session::portfolio_report(const caf::duration& timeout) {
+  std::optional<trading::run_report> out;
   self()->request(pipeline_.portfolio, timeout, actors::report_atom_v)
-    .receive([&](std::string& txt) { out = nlohmann::json::parse(txt); },
+    .receive([&](trading::run_report& x) { out = std::move(x); },
              [&](caf::error& err) {
                std::cerr << "intuition " << command_
                          << ": portfolio: " << sys_->render(err) << "\n";
@@ -179,23 +180,20 @@ std::optional<nlohmann::json> session::portfolio_report(const caf::duration& tim
   return out;
 }
 
-trading::status session::write_report(nlohmann::json& report, run_info info,
-                                      const nlohmann::json& extra) {
+trading::status session::write_report(trading::run_report& report,
+                                      run_info info) {
   const auto& path = opts_.report_path;
   info.mode = command_;
   info.journal_path = cfg_.journal.path;
   info.restored_orders = restored_;
   info.halted = halt_.cause;
   info.halt_error = halt_.error;
-  complete_report(report, info);
-  if (extra.is_object())
-    for (const auto& [key, value] : extra.items())
-      report[key] = value;
+  report.run = std::move(info);
   print_summary(std::cout, report);
   if (!path)
     return {};
   std::ofstream out{*path};
-  out << report.dump(2) << "\n";
+  out << trading::to_json(report).dump(2) << "\n";
   if (!out)
     return trading::operation_failed("cannot write report " + *path);
   return {};

@@ -10,7 +10,6 @@
 #include <caf/actor_system.hpp>
 #include <caf/duration.hpp>
 #include <caf/scoped_actor.hpp>
-#include <nlohmann/json.hpp>
 
 #include "actors/actor_types.hpp"
 #include "actors/metric_samples.hpp"
@@ -21,6 +20,7 @@
 #include "runtime/pipeline.hpp"
 #include "runtime/summary.hpp"
 #include "runtime/system_config.hpp"
+#include "trading/report.hpp"
 #include "trading/result.hpp"
 
 /// The steps a trading command (`run`, `replay`) is composed of, in the
@@ -111,13 +111,13 @@ public:
   std::optional<uint64_t> flush_journal(const caf::duration& timeout);
 
   /// The portfolio's report; nothing when it did not answer (reported).
-  std::optional<nlohmann::json> portfolio_report(const caf::duration& timeout);
+  std::optional<trading::run_report>
+  portfolio_report(const caf::duration& timeout);
 
-  /// Completes `report` with `info`, the session's own figures (journal,
-  /// halt) and the command's `extra` fields, prints the summary and writes
-  /// the report file when asked (`--report`).
-  trading::status write_report(nlohmann::json& report, run_info info,
-                               const nlohmann::json& extra = {});
+  /// Completes `report` with `info` and the session's own figures (journal,
+  /// halt), prints the summary and writes the report file when asked
+  /// (`--report`).
+  trading::status write_report(trading::run_report& report, run_info info);
 
   /// Asks `whom` for its state, waiting at most a second.
   template <class Handle>

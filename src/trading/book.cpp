@@ -5,6 +5,13 @@
 
 namespace intuition::trading {
 
+bool operator==(const strategy_pnl& x, const strategy_pnl& y) noexcept {
+  return x.realised_micros == y.realised_micros
+         && x.unrealised_micros == y.unrealised_micros
+         && x.commission_micros == y.commission_micros && x.buys == y.buys
+         && x.sells == y.sells;
+}
+
 namespace {
 
 using int128 = int128_t;

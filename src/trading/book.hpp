@@ -35,6 +35,8 @@ struct strategy_pnl {
   uint64_t sells = 0;
 };
 
+bool operator==(const strategy_pnl& x, const strategy_pnl& y) noexcept;
+
 /// Cash and positions, marked to the last seen price of every symbol.
 class book {
 public:

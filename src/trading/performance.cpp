@@ -5,6 +5,18 @@
 
 namespace intuition::trading {
 
+bool operator==(const equity_point& x, const equity_point& y) noexcept {
+  return x.ts_ms == y.ts_ms && x.equity_micros == y.equity_micros;
+}
+
+bool operator==(const performance_stats& x,
+                const performance_stats& y) noexcept {
+  return x.total_return == y.total_return && x.sharpe == y.sharpe
+         && x.sharpe_missing == y.sharpe_missing
+         && x.max_drawdown == y.max_drawdown
+         && x.periods_per_year == y.periods_per_year;
+}
+
 namespace {
 
 constexpr double ms_per_year = 365.25 * 86'400'000.0;

@@ -50,6 +50,10 @@ struct performance_stats {
   double periods_per_year = 0.0;
 };
 
+bool operator==(const equity_point& x, const equity_point& y) noexcept;
+bool operator==(const performance_stats& x,
+                const performance_stats& y) noexcept;
+
 /// Computes the statistics. `starting_equity_micros` is the equity before the
 /// first point. `periods_per_year` <= 0 estimates it from the timestamps:
 /// (points - 1) / (span in years of 365.25 days); a curve spanning less than

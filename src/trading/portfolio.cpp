@@ -9,6 +9,12 @@
 
 namespace intuition::trading {
 
+bool operator==(const portfolio_counters& x,
+                const portfolio_counters& y) noexcept {
+  return x.quotes == y.quotes && x.signals == y.signals
+         && x.orders == y.orders && x.refusals == y.refusals;
+}
+
 namespace {
 
 /// Next value of a splitmix64 generator: tiny, fast, and identical on every

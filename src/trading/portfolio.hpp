@@ -123,6 +123,9 @@ struct portfolio_counters {
   std::array<uint64_t, refusal_reason_count> refusals{};
 };
 
+bool operator==(const portfolio_counters& x,
+                const portfolio_counters& y) noexcept;
+
 /// Sizing, risk and paper execution on top of a book. Sells close (or with
 /// `fixed_quantity`, reduce) the signalling strategy's own holding; with
 /// shorting enabled a sell with nothing held opens a short of the size a buy

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
 #include <nlohmann/json.hpp>
 
 #include "actors/portfolio.hpp"
@@ -200,12 +202,45 @@ CAF_TEST(the report continues from the restored book) {
   start(10'000, 10, {held_order(1000, 0)});
   self->send(pf, report_atom_v);
   run();
-  std::string text;
-  self->receive([&](std::string& x) { text = std::move(x); },
+  trading::run_report report;
+  self->receive([&](trading::run_report& x) { report = std::move(x); },
                 [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
-  auto report = nlohmann::json::parse(text);
-  CAF_CHECK_EQUAL(report["restored_orders"].get<uint64_t>(), 1u);
+  CAF_CHECK_EQUAL(report.restored_orders, 1u);
+  CAF_CHECK_EQUAL(trading::to_json(report)["restored_orders"].get<uint64_t>(),
+                  1u);
   CAF_CHECK_EQUAL(state_of(pf).counters["orders"], 0);
+}
+
+CAF_TEST(the report crosses nodes unchanged) {
+  trading::run_report full;
+  full.portfolio.counters.quotes = 7;
+  full.portfolio.counters.refusals[1] = 2;
+  full.portfolio.cash_micros = -5;
+  full.portfolio.positions["DAX"] = {3, 100, 300};
+  full.portfolio.holdings.push_back({"s", "DAX", 3, 90, 30});
+  full.portfolio.strategies["s"] = {1, 2, 3, 4, 5};
+  full.session.sharpe = 1.25;
+  full.equity_curve = {{1, 2}, {3, 4}};
+  full.tick_to_order = {1, 2, 3, 4};
+  full.run.mode = "run";
+  full.run.rejected[2] = 9;
+  full.run.ingress = trading::ingress_report{
+    {{"messages", 4}}, {}, trading::input_log_figures{1, 2, 3, 4}};
+  full.run.mqtt_out = std::map<std::string, int64_t>{{"confirmed", 5}};
+  full.run.unconfirmed_orders = 6;
+  trading::run_report bare;
+  bare.session.sharpe_missing = "not measured";
+  for (const auto& x : {full, bare}) {
+    std::vector<char> buf;
+    caf::binary_serializer sink{sys, buf};
+    CAF_REQUIRE(!sink(x));
+    // Loading over a report with every optional part set clears the ones
+    // the original lacks.
+    auto y = full;
+    caf::binary_deserializer source{sys, buf};
+    CAF_REQUIRE(!source(y));
+    CAF_CHECK(y == x);
+  }
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

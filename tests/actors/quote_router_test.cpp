@@ -70,7 +70,7 @@ stand_in_portfolio(portfolio_actor::pointer self, std::shared_ptr<record> seen) 
     [](halt_atom, const std::string&, const std::string&) {
       // nop
     },
-    [](report_atom) { return std::string{"{}"}; },
+    [](report_atom) { return trading::run_report{}; },
     [](get_state_atom) {
       return make_actor_state("portfolio", "portfolio", {}, "{}");
     },

@@ -18,7 +18,7 @@ using nlohmann::json;
 namespace {
 
 /// The report of a portfolio that saw `quotes` quotes over `curve`.
-json report_of(const std::vector<trading::equity_point>& curve,
+trading::run_report report_of(const std::vector<trading::equity_point>& curve,
                uint64_t quotes) {
   trading::portfolio pf{trading::portfolio_config{}};
   for (uint64_t i = 0; i < quotes; ++i) {
@@ -30,10 +30,15 @@ json report_of(const std::vector<trading::equity_point>& curve,
   trading::equity_curve ec;
   for (const auto& p : curve)
     ec.record(p.ts_ms, p.equity_micros);
-  return trading::portfolio_report(pf, ec, 100'000'000'000, {}, false);
+  return trading::portfolio_report(pf, ec, 100'000'000'000, {});
 }
 
-std::string print(const json& report) {
+/// The report as `--report FILE` writes it.
+json json_of(const trading::run_report& report) {
+  return trading::to_json(report);
+}
+
+std::string print(const trading::run_report& report) {
   std::ostringstream out;
   runtime::print_summary(out, report);
   return out.str();
@@ -58,9 +63,10 @@ CAF_TEST(a short run prints no sharpe ratio and says why) {
   info.elapsed_s = 41.7;
   info.rows = 33;
   info.rejected[static_cast<size_t>(trading::reject_reason::not_json)] = 26;
-  runtime::complete_report(r, info);
-  CAF_CHECK(r["sharpe"].is_null());
-  CAF_CHECK_EQUAL(r["sharpe_missing"],
+  r.run = info;
+  auto j = json_of(r);
+  CAF_CHECK(j["sharpe"].is_null());
+  CAF_CHECK_EQUAL(j["sharpe_missing"],
                   "less than a day of data: the period is unknown (set "
                   "report.periods_per_year)");
   auto text = print(r);
@@ -71,7 +77,7 @@ CAF_TEST(a short run prints no sharpe ratio and says why) {
   CAF_CHECK(contains(text, "run finished: 7 quotes traded in 41.700 s (0 "
                            "quotes/s)"));
   CAF_CHECK(contains(text, "  messages read    33, rejected 26 [not_json 26]"));
-  CAF_CHECK_EQUAL(r["rows_are"], "mqtt_messages");
+  CAF_CHECK_EQUAL(j["rows_are"], "mqtt_messages");
 }
 
 CAF_TEST(a measured sharpe ratio prints as a number) {
@@ -84,16 +90,17 @@ CAF_TEST(a measured sharpe ratio prints as a number) {
   info.mode = "replay";
   info.elapsed_s = 2.0;
   info.rows = 3;
-  runtime::complete_report(r, info);
-  CAF_CHECK(r["sharpe"].is_number());
-  CAF_CHECK(!r.contains("sharpe_missing"));
+  r.run = info;
+  auto j = json_of(r);
+  CAF_CHECK(j["sharpe"].is_number());
+  CAF_CHECK(!j.contains("sharpe_missing"));
   auto text = print(r);
   CAF_CHECK(contains(text, "  sharpe           "));
   CAF_CHECK(contains(text, " periods/year)"));
   CAF_CHECK(contains(text, "replay finished: 3 quotes traded in 2.000 s (1 "
                            "quotes/s)"));
   CAF_CHECK(contains(text, "  rows read        3, rejected 0"));
-  CAF_CHECK_EQUAL(r["quotes_per_s"], 1.5);
+  CAF_CHECK_EQUAL(j["quotes_per_s"], 1.5);
 }
 
 CAF_TEST(after a resume the summary shows the return since inception and this session) {
@@ -122,23 +129,24 @@ CAF_TEST(after a resume the summary shows the return since inception and this se
   pf.on_quote(q);
   trading::equity_curve ec;
   ec.record(q.ts_ms, pf.positions().equity_micros());
-  auto r = trading::portfolio_report(pf, ec, at_resume, {}, false);
+  auto r = trading::portfolio_report(pf, ec, at_resume, {});
   runtime::run_info info;
   info.mode = "replay";
   info.journal_path = "j";
   info.restored_orders = 2;
-  runtime::complete_report(r, info);
+  r.run = info;
+  auto j = json_of(r);
   auto equity = static_cast<double>(pf.positions().equity_micros());
   // 115,000 against the configured 100,000, and against the equity the
   // session started from.
   CAF_CHECK_EQUAL(equity, 115'000'000'000.0);
-  CAF_CHECK(std::abs(r["total_return"].get<double>() - 0.15) < 1e-12);
-  CAF_CHECK(std::abs(r["session_return"].get<double>()
+  CAF_CHECK(std::abs(j["total_return"].get<double>() - 0.15) < 1e-12);
+  CAF_CHECK(std::abs(j["session_return"].get<double>()
                      - (equity / static_cast<double>(at_resume) - 1.0))
             < 1e-12);
-  CAF_CHECK_NOT_EQUAL(r["session_return"].get<double>(),
-                      r["total_return"].get<double>());
-  CAF_CHECK_EQUAL(r["session_start_equity"].get<double>(),
+  CAF_CHECK_NOT_EQUAL(j["session_return"].get<double>(),
+                      j["total_return"].get<double>());
+  CAF_CHECK_EQUAL(j["session_start_equity"].get<double>(),
                   static_cast<double>(at_resume) / 1e6);
   auto text = print(r);
   CAF_CHECK(text.find("total return     15.00% since inception (starting "
@@ -166,17 +174,18 @@ CAF_TEST(a halted run says so and counts the durable orders) {
     CAF_REQUIRE(std::holds_alternative<trading::order>(pf.on_signal(s)));
   }
   trading::equity_curve ec;
-  auto r = trading::portfolio_report(pf, ec, 100'000'000'000, {}, false);
+  auto r = trading::portfolio_report(pf, ec, 100'000'000'000, {});
   runtime::run_info info;
   info.mode = "run";
   info.journal_path = "j";
   info.journal_durable = 2;
   info.halted = "journal";
   info.halt_error = "journal j: write failed: No space left on device";
-  runtime::complete_report(r, info);
-  CAF_CHECK_EQUAL(r["halted"], "journal");
-  CAF_CHECK_EQUAL(r["journal"]["durable_orders"], 2u);
-  CAF_CHECK_EQUAL(r["journal"]["error"],
+  r.run = info;
+  auto j = json_of(r);
+  CAF_CHECK_EQUAL(j["halted"], "journal");
+  CAF_CHECK_EQUAL(j["journal"]["durable_orders"], 2u);
+  CAF_CHECK_EQUAL(j["journal"]["error"],
                   "journal j: write failed: No space left on device");
   auto text = print(r);
   CAF_CHECK(contains(text, "run halted: 1 quotes traded"));
@@ -188,8 +197,8 @@ CAF_TEST(a halted run says so and counts the durable orders) {
   // A run that did not halt says nothing of it.
   info.halted.clear();
   info.halt_error.clear();
-  auto fine = trading::portfolio_report(pf, ec, 100'000'000'000, {}, false);
-  runtime::complete_report(fine, info);
-  CAF_CHECK(fine["halted"].is_null());
+  auto fine = trading::portfolio_report(pf, ec, 100'000'000'000, {});
+  fine.run = info;
+  CAF_CHECK(json_of(fine)["halted"].is_null());
   CAF_CHECK(print(fine).find("halted") == std::string::npos);
 }
