@@ -83,20 +83,20 @@ std::variant<recovered_input, std::string> recover_input(const app_config& cfg) 
   opts.interval_ms = cfg.ingress.fsync_interval_ms;
   out.log = std::make_shared<trading::input_log>();
   auto opened = out.log->open(opts);
-  if (auto* err = std::get_if<std::string>(&opened))
-    return *err;
-  if (auto torn = std::get<trading::input_log_recovery>(opened).torn_bytes)
+  if (!opened)
+    return opened.error().message;
+  if (auto torn = opened->torn_bytes)
     std::cerr << "input log " << opts.dir << ": torn last record (" << torn
               << " bytes) cut off\n";
   auto mark = trading::read_input_watermark(opts.dir);
-  if (auto* err = std::get_if<std::string>(&mark))
-    return *err;
+  if (!mark)
+    return mark.error().message;
   auto filter = trading::read_filter_snapshot(opts.dir);
-  if (auto* err = std::get_if<std::string>(&filter))
-    return *err;
-  out.filter = std::move(std::get<trading::filter_snapshot>(filter));
+  if (!filter)
+    return filter.error().message;
+  out.filter = std::move(*filter);
   // The filter state is saved only for durable positions.
-  out.resume_after = std::max(std::get<uint64_t>(mark), out.filter.position);
+  out.resume_after = std::max(*mark, out.filter.position);
   return out;
 }
 
@@ -287,8 +287,9 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
     cv.notify_all();
   };
   mqtt_client client{mo, cb};
-  if (auto err = client.start())
-    return std::variant<feed_stats, std::string>{std::in_place_index<1>, *err};
+  if (auto ok = client.start(); !ok)
+    return std::variant<feed_stats, std::string>{std::in_place_index<1>,
+                                                 ok.error().message};
   {
     std::unique_lock<std::mutex> guard{mtx};
     if (!cv.wait_for(guard, std::chrono::seconds(10),
@@ -316,9 +317,9 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
     q.ts_ms += static_cast<int64_t>(i / quotes.size()) * span_ms;
     auto res = client.publish(opts.topic, encode_payload(q, opts.format),
                               opts.qos);
-    if (auto* err = std::get_if<std::string>(&res))
-      return std::variant<feed_stats, std::string>{std::in_place_index<1>,
-                                                   "publish: " + *err};
+    if (!res)
+      return std::variant<feed_stats, std::string>{
+        std::in_place_index<1>, "publish: " + res.error().message};
     ++stats.sent;
     if (!opts.quiet && clock_type::now() - last_progress > std::chrono::seconds(1)) {
       last_progress = clock_type::now();
@@ -357,18 +358,17 @@ bool idle_watch::expired(time_point now) const {
 }
 
 int run_feed(const feed_options& opts) {
-  std::string err;
-  auto url = parse_broker_url(opts.broker, &err);
+  auto url = parse_broker_url(opts.broker);
   if (!url) {
-    std::cerr << "intuition feed: --broker: " << err << "\n";
+    std::cerr << "intuition feed: --broker: " << url.error().message << "\n";
     return 2;
   }
   auto loaded = load_quotes_csv(opts.quotes);
-  if (auto* e = std::get_if<std::string>(&loaded)) {
-    std::cerr << "intuition feed: " << *e << "\n";
+  if (!loaded) {
+    std::cerr << "intuition feed: " << loaded.error().message << "\n";
     return 2;
   }
-  auto& data = std::get<loaded_quotes>(loaded);
+  auto& data = *loaded;
   if (data.quotes.empty()) {
     std::cerr << "intuition feed: " << opts.quotes << " holds no valid quote\n";
     return 2;
@@ -419,14 +419,13 @@ void trade_input_tail(caf::actor_system& sys,
 
 int run_live(const run_options& opts, const char* argv0) {
   // -- configuration: everything is checked before anything starts
-  app_config cfg;
-  try {
-    cfg = load_config(opts.config_path);
-  } catch (const std::exception& ex) {
+  auto configured = load_config(opts.config_path);
+  if (!configured) {
     std::cerr << "intuition run: config " << opts.config_path << ": "
-              << ex.what() << "\n";
+              << configured.error().message << "\n";
     return 2;
   }
+  auto cfg = std::move(*configured);
   if (opts.broker)
     cfg.mqtt.broker = *opts.broker;
   if (opts.username)
@@ -445,11 +444,11 @@ int run_live(const run_options& opts, const char* argv0) {
     cfg.mqtt.client_id = *opts.client_id;
   if (opts.journal)
     cfg.journal.path = *opts.journal;
-  try {
-    apply_node_flags(opts.node, cfg);
-    check_mqtt_credentials(cfg.mqtt);
-  } catch (const std::exception& ex) {
-    std::cerr << "intuition run: " << ex.what() << "\n";
+  auto checked = apply_node_flags(opts.node, cfg);
+  if (checked)
+    checked = check_mqtt_credentials(cfg.mqtt);
+  if (!checked) {
+    std::cerr << "intuition run: " << checked.error().message << "\n";
     return 2;
   }
   if (!cfg.listen.specified) {
@@ -471,21 +470,20 @@ int run_live(const run_options& opts, const char* argv0) {
   auto base = std::get<mqtt_options>(std::move(shared));
   std::unique_ptr<embedded_broker> broker;
   if (cfg.mqtt.broker != "embedded") {
-    std::string err;
-    auto url = parse_broker_url(cfg.mqtt.broker, &err);
+    auto url = parse_broker_url(cfg.mqtt.broker);
     if (!url) {
-      std::cerr << "intuition run: broker: " << err << "\n";
+      std::cerr << "intuition run: broker: " << url.error().message << "\n";
       return 2;
     }
     base.broker = *url;
   }
   // -- journal and publication mark, before any actor exists
   auto recovered = recover_journal(cfg.journal.path, opts.accept_journal_loss);
-  if (auto* err = std::get_if<std::string>(&recovered)) {
-    std::cerr << "intuition run: " << *err << "\n";
+  if (!recovered) {
+    std::cerr << "intuition run: " << recovered.error().message << "\n";
     return 1;
   }
-  auto& journal = std::get<recovered_journal>(recovered);
+  auto& journal = *recovered;
   auto restored = journal.contents.orders.size();
   auto input_recovered = recover_input(cfg);
   if (auto* err = std::get_if<std::string>(&input_recovered)) {
@@ -502,15 +500,15 @@ int run_live(const run_options& opts, const char* argv0) {
                  "before subscribing\n";
   auto mark_path = actors::publication_mark_path(cfg.journal.path);
   auto mark = actors::read_publication_mark(mark_path);
-  if (auto* err = std::get_if<std::string>(&mark)) {
-    std::cerr << "intuition run: " << *err << "\n";
+  if (!mark) {
+    std::cerr << "intuition run: " << mark.error().message << "\n";
     return 1;
   }
   actors::order_publisher_config pub_cfg;
   pub_cfg.topic_prefix = cfg.mqtt.topic_prefix;
   pub_cfg.publish_signals = cfg.mqtt.publish_signals;
   pub_cfg.mark_path = mark_path;
-  pub_cfg.mark = std::get<uint64_t>(mark);
+  pub_cfg.mark = *mark;
   pub_cfg.journal_path = cfg.journal.path;
   pub_cfg.max_queued = static_cast<size_t>(cfg.mqtt.max_queued_orders);
   for (const auto& x : journal.contents.orders)
@@ -523,12 +521,13 @@ int run_live(const run_options& opts, const char* argv0) {
   // -- broker
   if (cfg.mqtt.broker == "embedded") {
     auto started = embedded_broker::start({});
-    if (auto* err = std::get_if<std::string>(&started)) {
-      std::cerr << "intuition run: embedded broker: " << *err << "\n";
+    if (!started) {
+      std::cerr << "intuition run: embedded broker: "
+                << started.error().message << "\n";
       return 1;
     }
-    broker = std::move(std::get<0>(started));
-    base.broker = *parse_broker_url(broker->url(), nullptr);
+    broker = std::move(*started);
+    base.broker = *parse_broker_url(broker->url());
     std::cout << "embedded broker: " << broker->url()
               << " (publish quotes to it, e.g. mosquitto_pub -p "
               << broker->port() << " -t quotes -m '{\"goog\": 3.45}')"
@@ -575,8 +574,8 @@ int run_live(const run_options& opts, const char* argv0) {
   auto notified = std::make_shared<std::atomic<bool>>(false);
   in_cb.on_message = [&, notified](std::string topic, std::string payload) {
     auto res = input.log->append(topic, payload, wall_ms(), steady_ns());
-    if (auto* err = std::get_if<std::string>(&res)) {
-      std::cerr << ("intuition run: " + *err + "; stopping\n");
+    if (!res) {
+      std::cerr << ("intuition run: " + res.error().message + "; stopping\n");
       stop_requested = true;
       return;
     }
@@ -598,13 +597,13 @@ int run_live(const run_options& opts, const char* argv0) {
   mqtt_client in_client{in_opts, in_cb};
   // -- actor system
   system_config caf_cfg;
-  if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
-    std::cerr << "intuition run: " << *err << "\n";
+  if (auto ok = caf_cfg.load_file(opts.caf_config, argv0); !ok) {
+    std::cerr << "intuition run: " << ok.error().message << "\n";
     return 2;
   }
   if (cfg.listen.enabled || !cfg.cluster.nodes.empty())
-    if (auto err = caf_cfg.check_failure_detection()) {
-      std::cerr << "intuition run: " << *err << "\n";
+    if (auto ok = caf_cfg.check_failure_detection(); !ok) {
+      std::cerr << "intuition run: " << ok.error().message << "\n";
       return 2;
     }
   caf::actor_system sys{caf_cfg};
@@ -639,13 +638,13 @@ int run_live(const run_options& opts, const char* argv0) {
     [&] { connector = actors::cluster_connector_actor{}; });
   if (!cfg.cluster.nodes.empty()) {
     auto joined = join_cluster(sys, cfg.cluster, p.router, caf_cfg.tls());
-    if (auto* err = std::get_if<std::string>(&joined)) {
-      std::cerr << "intuition run: " << *err << "\n";
+    if (!joined) {
+      std::cerr << "intuition run: " << joined.error().message << "\n";
       stop_pipeline(p);
       caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
       return 1;
     }
-    connector = std::get<actors::cluster_connector_actor>(joined);
+    connector = *joined;
   }
   actors::mqtt_ingress_config in_cfg;
   in_cfg.limits = cfg.codec;
@@ -672,9 +671,9 @@ int run_live(const run_options& opts, const char* argv0) {
       auto last_report = clock_type::now() - std::chrono::seconds(1);
       while (!syncer_stop) {
         std::this_thread::sleep_for(period);
-        auto err = input.log->sync_if_due();
-        if (err && clock_type::now() - last_report >= std::chrono::seconds(1)) {
-          std::cerr << ("intuition run: " + *err + "\n");
+        auto ok = input.log->sync_if_due();
+        if (!ok && clock_type::now() - last_report >= std::chrono::seconds(1)) {
+          std::cerr << ("intuition run: " + ok.error().message + "\n");
           last_report = clock_type::now();
         }
       }
@@ -710,21 +709,22 @@ int run_live(const run_options& opts, const char* argv0) {
   agent_cfg.router = p.router;
   auto started = start_control(sys, cfg.listen, cfg.metrics, agent_cfg,
                               caf_cfg.tls(), not_ready);
-  if (auto* err = std::get_if<std::string>(&started)) {
-    std::cerr << "intuition run: " << *err << "\n";
+  if (!started) {
+    std::cerr << "intuition run: " << started.error().message << "\n";
     stop_pipeline(p);
     caf::anon_send_exit(ingress, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
     return 2;
   }
-  auto control = std::move(std::get<control_plane>(started));
+  auto control = std::move(*started);
   install_stop_handlers();
   bool failed = false;
   auto start_client = [&](mqtt_client& client) {
     if (stop_requested)
       return;
-    if (auto err = client.start()) {
-      std::cerr << "intuition run: mqtt: " << *err << "; stopping\n";
+    if (auto ok = client.start(); !ok) {
+      std::cerr << "intuition run: mqtt: " << ok.error().message
+                << "; stopping\n";
       stop_requested = true;
       failed = true;
     }
@@ -739,8 +739,9 @@ int run_live(const run_options& opts, const char* argv0) {
   if (tail > 0)
     trade_input_tail(sys, ingress, tail);
   for (const auto& ch : channels)
-    if (auto err = in_client.subscribe(ch, cfg.mqtt.qos))
-      std::cerr << "intuition run: subscribe " << ch << ": " << *err << "\n";
+    if (auto ok = in_client.subscribe(ch, cfg.mqtt.qos); !ok)
+      std::cerr << "intuition run: subscribe " << ch << ": "
+                << ok.error().message << "\n";
   start_client(in_client);
   subscribing = true;
   // One write, so the line is not interleaved with the actors' output.
@@ -755,7 +756,7 @@ int run_live(const run_options& opts, const char* argv0) {
   auto start_demo_feed = [&] {
     demo_feed = std::thread{[&] {
       auto loaded = load_quotes_csv(*opts.demo_quotes);
-      if (auto* data = std::get_if<loaded_quotes>(&loaded)) {
+      if (auto* data = loaded ? &*loaded : nullptr) {
         feed_options fo;
         fo.topic = *channels.begin();
         fo.rate = 2000;
@@ -765,7 +766,7 @@ int run_live(const run_options& opts, const char* argv0) {
         if (auto* e = std::get_if<std::string>(&res))
           std::cerr << "intuition run: demo feed: " << *e << "\n";
       } else {
-        std::cerr << "intuition run: demo feed: " << std::get<std::string>(loaded)
+        std::cerr << "intuition run: demo feed: " << loaded.error().message
                   << "\n";
       }
       demo_done = true;

@@ -259,11 +259,10 @@ bool take_node_flag(int argc, char** argv, int& i, node_flags& out,
     return true;
   }
   if (take_value(argc, argv, i, "--listen", value, err)) {
-    try {
-      out.listen = parse_listen("--listen", value);
-    } catch (const std::exception& ex) {
-      err = ex.what();
-    }
+    if (auto listen = parse_listen("--listen", value))
+      out.listen = *listen;
+    else
+      err = listen.error().message;
     return true;
   }
   if (take_value(argc, argv, i, "--metrics-port", value, err)) {
@@ -489,11 +488,8 @@ int replay_command(int argc, char** argv) {
     } else if (take_value(argc, argv, i, "--quotes", value, err)) {
       opts.quotes = value;
     } else if (take_value(argc, argv, i, "--speed", value, err)) {
-      try {
-        parse_speed("--speed", value);
-      } catch (const std::exception& ex) {
-        err = ex.what();
-      }
+      if (auto speed = parse_speed("--speed", value); !speed)
+        err = speed.error().message;
       opts.speed = value;
     } else if (take_value(argc, argv, i, "--repeat", value, err)) {
       uint64_t n = 0;

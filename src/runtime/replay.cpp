@@ -46,12 +46,12 @@ double seconds_since(clock_type::time_point t0) {
 
 } // namespace
 
-std::variant<loaded_quotes, std::string>
+trading::result<loaded_quotes>
 load_quotes_csv(const std::string& path,
                 const trading::codec_limits& limits) {
   std::ifstream in{path, std::ios::binary};
   if (!in)
-    return "cannot read quotes file " + path;
+    return trading::invalid_request("cannot read quotes file " + path);
   std::string text{std::istreambuf_iterator<char>{in},
                    std::istreambuf_iterator<char>{}};
   loaded_quotes out;
@@ -99,24 +99,28 @@ size_t replay_batch_size(size_t configured, size_t symbols) {
 int run_replay(const replay_options& opts, const char* argv0) {
   // -- configuration: everything is checked before anything starts
   app_config cfg;
-  try {
-    cfg = load_config(opts.config_path);
+  auto configured = [&]() -> trading::status {
+    auto loaded = load_config(opts.config_path);
+    if (!loaded)
+      return loaded.error();
+    cfg = std::move(*loaded);
     if (opts.quotes)
       cfg.replay.quotes = *opts.quotes;
-    if (opts.speed)
-      cfg.replay.speed = parse_speed("--speed", *opts.speed);
+    if (opts.speed) {
+      auto speed = parse_speed("--speed", *opts.speed);
+      if (!speed)
+        return speed.error();
+      cfg.replay.speed = *speed;
+    }
     if (opts.repeat)
       cfg.replay.repeat = *opts.repeat;
     if (opts.journal)
       cfg.journal.path = *opts.journal;
-    apply_node_flags(opts.node, cfg);
-  } catch (const trading::config_error& ex) {
+    return apply_node_flags(opts.node, cfg);
+  }();
+  if (!configured) {
     std::cerr << "intuition replay: config " << opts.config_path << ": "
-              << ex.what() << "\n";
-    return 2;
-  } catch (const std::exception& ex) {
-    std::cerr << "intuition replay: config " << opts.config_path << ": "
-              << ex.what() << "\n";
+              << configured.error().message << "\n";
     return 2;
   }
   if (cfg.replay.quotes.empty()) {
@@ -130,11 +134,11 @@ int run_replay(const replay_options& opts, const char* argv0) {
     return 2;
   }
   auto loaded = load_quotes_csv(cfg.replay.quotes, cfg.codec);
-  if (auto* err = std::get_if<std::string>(&loaded)) {
-    std::cerr << "intuition replay: " << *err << "\n";
+  if (!loaded) {
+    std::cerr << "intuition replay: " << loaded.error().message << "\n";
     return 2;
   }
-  auto& data = std::get<loaded_quotes>(loaded);
+  auto& data = *loaded;
   if (data.quotes.empty()) {
     std::cerr << "intuition replay: " << cfg.replay.quotes
               << " holds no valid quote\n";
@@ -142,11 +146,11 @@ int run_replay(const replay_options& opts, const char* argv0) {
   }
   // -- journal recovery, before any actor exists
   auto recovered = recover_journal(cfg.journal.path, opts.accept_journal_loss);
-  if (auto* err = std::get_if<std::string>(&recovered)) {
-    std::cerr << "intuition replay: " << *err << "\n";
+  if (!recovered) {
+    std::cerr << "intuition replay: " << recovered.error().message << "\n";
     return 1;
   }
-  auto& journal = std::get<recovered_journal>(recovered);
+  auto& journal = *recovered;
   auto restored = journal.contents.orders.size();
   if (restored > 0)
     std::cerr << "journal " << cfg.journal.path << ": resumed from "
@@ -154,13 +158,13 @@ int run_replay(const replay_options& opts, const char* argv0) {
               << journal.writer->next_id() << "\n";
   // -- actor system
   system_config caf_cfg;
-  if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
-    std::cerr << "intuition replay: " << *err << "\n";
+  if (auto ok = caf_cfg.load_file(opts.caf_config, argv0); !ok) {
+    std::cerr << "intuition replay: " << ok.error().message << "\n";
     return 2;
   }
   if (cfg.listen.enabled || !cfg.cluster.nodes.empty())
-    if (auto err = caf_cfg.check_failure_detection()) {
-      std::cerr << "intuition replay: " << *err << "\n";
+    if (auto ok = caf_cfg.check_failure_detection(); !ok) {
+      std::cerr << "intuition replay: " << ok.error().message << "\n";
       return 2;
     }
   caf::actor_system sys{caf_cfg};
@@ -178,12 +182,12 @@ int run_replay(const replay_options& opts, const char* argv0) {
     [&] { connector = actors::cluster_connector_actor{}; });
   if (!cfg.cluster.nodes.empty()) {
     auto joined = join_cluster(sys, cfg.cluster, p.router, caf_cfg.tls());
-    if (auto* err = std::get_if<std::string>(&joined)) {
-      std::cerr << "intuition replay: " << *err << "\n";
+    if (!joined) {
+      std::cerr << "intuition replay: " << joined.error().message << "\n";
       stop_pipeline(p);
       return 1;
     }
-    connector = std::get<actors::cluster_connector_actor>(joined);
+    connector = *joined;
   }
   // -- inspection and metrics (replay listens only when asked)
   actors::node_agent_config agent_cfg;
@@ -202,12 +206,12 @@ int run_replay(const replay_options& opts, const char* argv0) {
     {{"channel", "replay"}}));
   auto started = start_control(sys, cfg.listen, cfg.metrics, agent_cfg,
                               caf_cfg.tls());
-  if (auto* err = std::get_if<std::string>(&started)) {
-    std::cerr << "intuition replay: " << *err << "\n";
+  if (!started) {
+    std::cerr << "intuition replay: " << started.error().message << "\n";
     stop_pipeline(p);
     return 2;
   }
-  auto control = std::move(std::get<control_plane>(started));
+  auto control = std::move(*started);
   install_stop_handlers();
   // -- feed
   self->monitor(p.router);

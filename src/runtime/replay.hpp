@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "runtime/config.hpp"
 #include "trading/quote_codec.hpp"
+#include "trading/result.hpp"
 
 /// `intuition replay`: history through the same actors live mode uses.
 namespace intuition::runtime {
@@ -48,8 +48,9 @@ size_t replay_batch_size(size_t configured, size_t symbols);
 /// Reads a `ts,symbol,price` CSV. Rejected rows are counted by reason; the
 /// first few are printed to stderr with their line numbers. `limits` are
 /// the configured `codec` limits (`codec.max_price` applies to CSV rows as
-/// to MQTT payloads). Returns an error message if the file cannot be read.
-std::variant<loaded_quotes, std::string>
+/// to MQTT payloads). Fails with an invalid request if the file cannot be
+/// read.
+trading::result<loaded_quotes>
 load_quotes_csv(const std::string& path,
                 const trading::codec_limits& limits = {});
 
