@@ -56,13 +56,12 @@ int main(int argc, char** argv) {
                  "[--repeat N] [--journal PATH]\n";
     return 2;
   }
-  runtime::app_config cfg;
-  try {
-    cfg = runtime::load_config(config_path);
-  } catch (const std::exception& ex) {
-    std::cerr << "config: " << ex.what() << "\n";
-    return 2;
+  auto configured = runtime::load_config(config_path);
+  if (!configured) {
+    std::cerr << "config: " << configured.error().message << "\n";
+    return trading::exit_code(configured.error());
   }
+  auto cfg = std::move(*configured);
   if (!quotes.empty())
     cfg.replay.quotes = quotes;
   if (repeat > 0)
@@ -70,23 +69,23 @@ int main(int argc, char** argv) {
   if (!journal_path.empty())
     cfg.journal.path = journal_path;
   auto loaded = runtime::load_quotes_csv(cfg.replay.quotes, cfg.codec);
-  if (auto* err = std::get_if<std::string>(&loaded)) {
-    std::cerr << *err << "\n";
-    return 2;
+  if (!loaded) {
+    std::cerr << loaded.error().message << "\n";
+    return trading::exit_code(loaded.error());
   }
-  const auto& qs = std::get<runtime::loaded_quotes>(loaded).quotes;
-  const auto batch_size = runtime::replay_batch_size(
-    cfg.replay.batch_size, std::get<runtime::loaded_quotes>(loaded).symbols);
+  const auto& qs = loaded->quotes;
+  const auto batch_size = runtime::replay_batch_size(cfg.replay.batch_size,
+                                                     loaded->symbols);
   auto recovered = trading::read_journal(cfg.journal.path);
-  if (auto* err = std::get_if<trading::journal_error>(&recovered)) {
-    std::cerr << err->to_string() << "\n";
-    return 1;
+  if (!recovered) {
+    std::cerr << recovered.error().message << "\n";
+    return trading::exit_code(recovered.error());
   }
-  auto& contents = std::get<trading::journal_contents>(recovered);
+  auto& contents = *recovered;
   trading::journal_writer journal;
-  if (auto err = journal.open(cfg.journal.path, contents)) {
-    std::cerr << *err << "\n";
-    return 1;
+  if (auto ok = journal.open(cfg.journal.path, contents); !ok) {
+    std::cerr << ok.error().message << "\n";
+    return trading::exit_code(ok.error());
   }
   trading::portfolio pf{cfg.portfolio};
   for (const auto& x : contents.orders)
@@ -97,11 +96,11 @@ int main(int argc, char** argv) {
   std::unordered_map<std::string, std::vector<trading::quote_tick>> restored;
   if (cfg.journal.warmup) {
     auto read = trading::read_warmup_file(history_path);
-    if (auto* h = std::get_if<std::vector<trading::symbol_history>>(&read))
-      for (auto& x : *h)
+    if (read)
+      for (auto& x : *read)
         restored[x.symbol] = std::move(x.ticks);
     else
-      std::cerr << std::get<std::string>(read)
+      std::cerr << read.error().message
                 << "; algorithms start without warm-up\n";
   }
   // The history to save at the end: each traded symbol's last quotes, as
@@ -149,7 +148,8 @@ int main(int argc, char** argv) {
         if (!trades(s))
           continue;
         auto algo = trading::make_algorithm(s.algorithm, q.symbol);
-        algo->initialize(s.params);
+        // The configuration loader initialised these parameters already.
+        static_cast<void>(algo->initialize(s.params));
         limit = std::max<size_t>(limit, std::max<size_t>(algo->warmup(), 1));
         if (auto held = pf.positions().holding(s.name, q.symbol).qty; held != 0)
           algo->restore_position(held);
@@ -195,26 +195,33 @@ int main(int argc, char** argv) {
     // Same journaling granularity as the actors: one append per batch.
     if (!filled.empty()
         && ((i + 1) % batch_size == 0 || i + 1 == total)) {
-      journal.append(filled);
-      if (cfg.journal.fsync == trading::fsync_policy::always)
-        journal.sync();
+      auto ok = journal.append(filled);
+      if (ok && cfg.journal.fsync == trading::fsync_policy::always)
+        ok = journal.sync();
+      if (!ok) {
+        std::cerr << ok.error().message << "\n";
+        return trading::exit_code(ok.error());
+      }
       durable += filled.size();
       filled.clear();
     }
   }
-  if (!filled.empty()) {
-    journal.append(filled);
-    durable += filled.size();
+  auto ok = filled.empty() ? trading::status{} : journal.append(filled);
+  if (ok)
+    ok = journal.sync();
+  if (!ok) {
+    std::cerr << ok.error().message << "\n";
+    return trading::exit_code(ok.error());
   }
-  journal.sync();
+  durable += filled.size();
   std::vector<trading::symbol_history> saved;
   for (auto& [symbol, ticks] : recent)
     saved.push_back({symbol, {ticks.begin(), ticks.end()}});
   for (auto& [symbol, ticks] : restored)
     saved.push_back({symbol, std::move(ticks)});
   if (!cfg.journal.path.empty() && cfg.journal.warmup)
-    if (auto err = trading::write_warmup_file(history_path, saved))
-      std::cerr << *err << "\n";
+    if (auto ok = trading::write_warmup_file(history_path, saved); !ok)
+      std::cerr << ok.error().message << "\n";
   auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now()
                                                - t0)
                    .count();
@@ -225,7 +232,7 @@ int main(int argc, char** argv) {
   info.input = cfg.replay.quotes;
   info.quotes_sent = total;
   info.elapsed_s = elapsed;
-  info.rows = std::get<runtime::loaded_quotes>(loaded).rows * cfg.replay.repeat;
+  info.rows = loaded->rows * cfg.replay.repeat;
   info.journal_path = cfg.journal.path;
   info.journal_durable = durable;
   info.restored_orders = contents.orders.size();
