@@ -71,12 +71,10 @@ std::optional<loop_options> parse_flags(int argc, char** argv) {
 
 /// The configuration with the flags applied.
 trading::result<runtime::app_config> configure(const loop_options& opts) {
-  runtime::app_config cfg;
-  try {
-    cfg = runtime::load_config(opts.config_path);
-  } catch (const std::exception& ex) {
-    return trading::invalid_request(std::string{"config: "} + ex.what());
-  }
+  auto loaded = runtime::load_config(opts.config_path);
+  if (!loaded)
+    return std::move(loaded).error().within("config");
+  auto cfg = std::move(*loaded);
   if (!opts.quotes.empty())
     cfg.replay.quotes = opts.quotes;
   if (opts.repeat > 0)
@@ -151,11 +149,11 @@ private:
 
 trading::status plain_loop::open_journal() {
   auto recovered = trading::read_journal(cfg_.journal.path);
-  if (auto* err = std::get_if<trading::journal_error>(&recovered))
-    return trading::operation_failed(err->to_string());
-  auto& contents = std::get<trading::journal_contents>(recovered);
-  if (auto err = journal_.open(cfg_.journal.path, contents))
-    return trading::operation_failed(*err);
+  if (!recovered)
+    return std::move(recovered).error();
+  auto& contents = *recovered;
+  if (auto st = journal_.open(cfg_.journal.path, contents); !st)
+    return st;
   for (const auto& x : contents.orders)
     pf_.restore(x);
   restored_orders_ = contents.orders.size();
@@ -163,11 +161,11 @@ trading::status plain_loop::open_journal() {
   if (!cfg_.journal.warmup)
     return {};
   auto read = trading::read_warmup_file(history_path_);
-  if (auto* h = std::get_if<std::vector<trading::symbol_history>>(&read))
-    for (auto& x : *h)
+  if (read)
+    for (auto& x : *read)
       restored_[x.symbol] = std::move(x.ticks);
   else
-    std::cerr << std::get<std::string>(read)
+    std::cerr << read.error().message
               << "; algorithms start without warm-up\n";
   return {};
 }
@@ -285,8 +283,8 @@ void plain_loop::finish(uint64_t rows) {
   for (auto& [symbol, ticks] : restored_)
     saved.push_back({symbol, std::move(ticks)});
   if (!cfg_.journal.path.empty() && cfg_.journal.warmup)
-    if (auto err = trading::write_warmup_file(history_path_, saved))
-      std::cerr << *err << "\n";
+    if (auto st = trading::write_warmup_file(history_path_, saved); !st)
+      std::cerr << st.error().message << "\n";
   auto report = trading::portfolio_report(pf_, curve_, starting_equity_,
                                           cfg_.report);
   runtime::run_info info;

@@ -17,6 +17,11 @@ using trading::codec_limits;
 using trading::decode_result;
 using trading::quote;
 
+/// A property that does not hold.
+trading::failure broken(std::string what) {
+  return trading::operation_failed(std::move(what));
+}
+
 std::string show(const quote& x) {
   return x.symbol + "@" + std::to_string(x.price_micros) + "@"
          + std::to_string(x.ts_ms);
@@ -29,62 +34,65 @@ bool known_field(std::string_view field) {
   return false;
 }
 
-std::optional<std::string> check_quote(const quote& x,
+trading::status check_quote(const quote& x,
                                        const codec_limits& limits) {
   auto symbol = x.symbol;
   auto reason = trading::reject_reason::bad_symbol;
   if (!trading::normalize_symbol(symbol, reason) || symbol != x.symbol)
-    return "accepted a symbol that is not normalised: " + show(x);
+    return broken("accepted a symbol that is not normalised: " + show(x));
   if (x.price_micros <= 0 || x.price_micros > limits.max_price_micros)
-    return "accepted a price outside (0, max_price]: " + show(x);
+    return broken("accepted a price outside (0, max_price]: " + show(x));
   if (x.ts_ms < 0)
-    return "accepted a negative timestamp: " + show(x);
-  return std::nullopt;
+    return broken("accepted a negative timestamp: " + show(x));
+  return {};
 }
 
-std::optional<std::string> check_result(const decode_result& res, size_t before,
+trading::status check_result(const decode_result& res, size_t before,
                                         const std::vector<quote>& out,
                                         const codec_limits& limits) {
   if (static_cast<size_t>(res.reason) >= trading::reject_reason_count)
-    return std::string{"reason out of range"};
+    return broken("reason out of range");
   if (!res.ok) {
     if (out.size() != before)
-      return "a rejection (" + std::string{trading::to_string(res.reason)}
-             + ") left quotes behind";
+      return broken("a rejection ("
+                    + std::string{trading::to_string(res.reason)}
+                    + ") left quotes behind");
     if (!known_field(res.field))
-      return "a rejection names an unknown field: " + std::string{res.field};
-    return std::nullopt;
+      return broken("a rejection names an unknown field: "
+                    + std::string{res.field});
+    return {};
   }
   if (out.size() == before)
-    return std::string{"accepted without a quote"};
+    return broken("accepted without a quote");
   for (auto i = before; i < out.size(); ++i)
-    if (auto err = check_quote(out[i], limits))
-      return err;
-  return std::nullopt;
+    if (auto ok = check_quote(out[i], limits); !ok)
+      return ok;
+  return {};
 }
 
-std::optional<std::string> check_json(std::string_view input,
+trading::status check_json(std::string_view input,
                                       const codec_limits& limits) {
   constexpr int64_t now_ms = 1'700'000'000'000;
   std::vector<quote> out;
   auto res = trading::decode_json_quote(input, now_ms, out, limits);
-  if (auto err = check_result(res, 0, out, limits))
-    return "json: " + *err;
+  if (auto ok = check_result(res, 0, out, limits); !ok)
+    return ok.error().within("json");
   std::vector<quote> again;
   auto res2 = trading::decode_json_quote(input, now_ms, again, limits);
   if (res2.ok != res.ok || res2.reason != res.reason || !(again == out))
-    return std::string{"json: decoding is not deterministic"};
+    return broken("json: decoding is not deterministic");
   for (const auto& x : out) {
     std::vector<quote> back;
     auto text = trading::encode_canonical(x);
     if (!trading::decode_json_quote(text, 0, back, limits).ok
         || back.size() != 1 || !(back[0] == x))
-      return "json: the canonical encoding does not decode back: " + text;
+      return broken("json: the canonical encoding does not decode back: "
+                    + text);
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> check_csv(std::string_view input,
+trading::status check_csv(std::string_view input,
                                      const codec_limits& limits) {
   std::vector<quote> out;
   while (!input.empty()) {
@@ -94,10 +102,10 @@ std::optional<std::string> check_csv(std::string_view input,
                                          : input.substr(nl + 1);
     auto before = out.size();
     auto res = trading::decode_csv_row(row, out, limits);
-    if (auto err = check_result(res, before, out, limits))
-      return "csv: " + *err;
+    if (auto ok = check_result(res, before, out, limits); !ok)
+      return ok.error().within("csv");
     if (res.ok && out.size() != before + 1)
-      return std::string{"csv: a row gave more than one quote"};
+      return broken("csv: a row gave more than one quote");
     if (!res.ok)
       continue;
     const auto& x = out.back();
@@ -106,64 +114,66 @@ std::optional<std::string> check_csv(std::string_view input,
     std::vector<quote> back;
     if (!trading::decode_csv_row(text, back, limits).ok || back.size() != 1
         || !(back[0] == x))
-      return "csv: the rendering does not decode back: " + text;
+      return broken("csv: the rendering does not decode back: " + text);
   }
-  return std::nullopt;
+  return {};
 }
 
 } // namespace
 
-std::optional<std::string> check_quote_codec(std::string_view input) {
+trading::status check_quote_codec(std::string_view input) {
   codec_limits defaults;
   codec_limits large;
   large.max_payload_bytes = 1 << 20;
   codec_limits cheap;
   cheap.max_price_micros = 100 * trading::micros_per_unit;
   for (const auto* limits : {&defaults, &large, &cheap}) {
-    if (auto err = check_json(input, *limits))
-      return err;
-    if (auto err = check_csv(input, *limits))
-      return err;
+    if (auto ok = check_json(input, *limits); !ok)
+      return ok;
+    if (auto ok = check_csv(input, *limits); !ok)
+      return ok;
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> check_config(std::string_view input) {
+trading::status check_config(std::string_view input) {
   runtime::app_config cfg;
   try {
-    cfg = runtime::parse_config(std::string{input}, "/cfg");
-  } catch (const trading::config_error& ex) {
-    if (ex.field().empty())
-      return "a config_error without a field: " + std::string{ex.what()};
-    return std::nullopt;
-  } catch (const std::runtime_error& ex) {
-    if (std::string_view{ex.what()}.rfind("not valid JSON", 0) == 0)
-      return std::nullopt;
-    return "unexpected runtime_error: " + std::string{ex.what()};
+    auto parsed = runtime::parse_config(std::string{input}, "/cfg");
+    if (!parsed) {
+      const auto& why = parsed.error();
+      if (why.kind != trading::failure_kind::invalid_request)
+        return broken("refused as a failed operation: " + why.message);
+      // An invalid_value names its field first; "not valid JSON" has none.
+      if (why.message.empty() || why.message.front() == ':')
+        return broken("refused without naming a field: " + why.message);
+      return {};
+    }
+    cfg = std::move(*parsed);
   } catch (const std::exception& ex) {
-    return "unexpected exception: " + std::string{ex.what()};
+    return broken("unexpected exception: " + std::string{ex.what()});
   }
   const auto& pf = cfg.portfolio;
   if (pf.starting_cash_micros <= 0
       || pf.starting_cash_micros > trading::max_starting_cash_micros)
-    return std::string{"accepted a starting cash out of bounds"};
+    return broken("accepted a starting cash out of bounds");
   if (cfg.codec.max_price_micros <= 0
       || cfg.codec.max_price_micros > trading::default_max_price_micros)
-    return std::string{"accepted a max_price out of bounds"};
+    return broken("accepted a max_price out of bounds");
   if (cfg.strategies.empty())
-    return std::string{"accepted a configuration without strategies"};
+    return broken("accepted a configuration without strategies");
   for (const auto& s : cfg.strategies) {
     auto algo = trading::make_algorithm(s.algorithm, "X");
     if (!algo)
-      return "accepted an unknown algorithm: " + s.algorithm;
-    try {
-      if (algo->initialize(s.params) != s.channels)
-        return "initialize is not deterministic for " + s.name;
-    } catch (const std::exception& ex) {
-      return "accepted parameters that fail again: " + std::string{ex.what()};
-    }
+      return broken("accepted an unknown algorithm: " + s.algorithm);
+    auto channels = algo->initialize(s.params);
+    if (!channels)
+      return broken("accepted parameters that fail again: "
+                    + channels.error().message);
+    if (*channels != s.channels)
+      return broken("initialize is not deterministic for " + s.name);
   }
-  return std::nullopt;
+  return {};
 }
 
 } // namespace intuition::fuzz

@@ -3,9 +3,9 @@
 // The properties the fuzz targets check, shared with the corpus suite that
 // replays the committed inputs in the ordinary (g++) test run.
 
-#include <optional>
-#include <string>
 #include <string_view>
+
+#include "trading/result.hpp"
 
 namespace intuition::fuzz {
 
@@ -14,15 +14,15 @@ namespace intuition::fuzz {
 /// out: a rejection leaves no quote behind and names a known field; an
 /// accepted quote has a valid symbol, a price in (0, max_price] and a
 /// non-negative time; decoding is deterministic and the canonical encoding
-/// (and the CSV rendering) of every quote decodes back to it. Returns the
-/// first broken property, or nothing.
-std::optional<std::string> check_quote_codec(std::string_view input);
+/// (and the CSV rendering) of every quote decodes back to it. Fails with
+/// the first broken property.
+trading::status check_quote_codec(std::string_view input);
 
 /// Parses `input` as a configuration file and checks that it is either
 /// accepted, with every bounded field inside its bounds and every strategy
-/// initialisable again, or refused with a `config_error` (or the "not valid
-/// JSON" error), never with any other exception. Returns the first broken
-/// property, or nothing.
-std::optional<std::string> check_config(std::string_view input);
+/// initialisable again, or refused with an invalid request that names the
+/// field (or the "not valid JSON" one), never with an exception. Fails with
+/// the first broken property.
+trading::status check_config(std::string_view input);
 
 } // namespace intuition::fuzz

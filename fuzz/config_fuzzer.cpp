@@ -10,8 +10,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input{reinterpret_cast<const char*>(data), size};
-  if (auto err = intuition::fuzz::check_config(input)) {
-    std::fprintf(stderr, "config property broken: %s\n", err->c_str());
+  if (auto ok = intuition::fuzz::check_config(input); !ok) {
+    std::fprintf(stderr, "config property broken: %s\n",
+                 ok.error().message.c_str());
     std::abort();
   }
   return 0;

@@ -25,28 +25,24 @@ algorithm(algorithm_actor::stateful_pointer<algorithm_state> self,
           algorithm_spec spec) {
   auto& st = self->state;
   st.algo = trading::make_algorithm(spec.algorithm, spec.symbol);
-  std::string failure;
-  if (!st.algo) {
-    failure = "unknown algorithm " + spec.algorithm;
-  } else {
-    try {
-      st.algo->initialize(nlohmann::json::parse(spec.params_json));
-      if (spec.restored_position != 0)
-        st.algo->restore_position(spec.restored_position);
-    } catch (const std::exception& ex) {
-      failure = ex.what();
-    }
+  trading::status started
+    = trading::invalid_request("unknown algorithm " + spec.algorithm);
+  if (st.algo) {
+    auto channels = trading::initialize_from_text(*st.algo, spec.params_json);
+    started = channels ? trading::status{} : trading::status{channels.error()};
+    if (channels && spec.restored_position != 0)
+      st.algo->restore_position(spec.restored_position);
   }
   st.spec = std::move(spec);
   st.current.symbol = st.spec.symbol;
   st.probe.count_rejected(self);
-  if (!failure.empty()) {
+  if (!started) {
     // The configuration loader validated these parameters; this only
     // happens for a spawn request that bypassed it (a remote peer).
     st.algo.reset();
-    self->quit(caf::make_error(caf::sec::invalid_argument,
-                               algorithm_instance_name(st.spec) + ": "
-                                 + failure));
+    self->quit(caf::make_error(
+      caf::sec::invalid_argument,
+      started.error().within(algorithm_instance_name(st.spec)).message));
   }
   return {
     [self](quote_part& part) {

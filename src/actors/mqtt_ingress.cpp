@@ -228,16 +228,16 @@ void on_durable(self_ptr self, uint64_t position) {
     }
     if (st.cfg.input) {
       const auto& dir = st.cfg.input->options().dir;
-      if (auto err = trading::write_input_watermark(dir, position)) {
+      if (auto ok = trading::write_input_watermark(dir, position); !ok) {
         ++st.log_errors;
-        aout(self) << "mqtt_ingress: " << *err << std::endl;
+        aout(self) << "mqtt_ingress: " << ok.error().message << std::endl;
       }
       auto end = st.cfg.input->oldest_segment_end();
       if (end > 0 && end <= position) {
         trading::filter_snapshot snap{position, st.committed};
-        if (auto err = trading::write_filter_snapshot(dir, snap)) {
+        if (auto ok = trading::write_filter_snapshot(dir, snap); !ok) {
           ++st.log_errors;
-          aout(self) << "mqtt_ingress: " << *err << std::endl;
+          aout(self) << "mqtt_ingress: " << ok.error().message << std::endl;
         } else {
           st.segments_removed += st.cfg.input->remove_through(position);
         }
@@ -297,10 +297,10 @@ void pull(self_ptr self) {
                   ? read_chunk
                   : std::min(read_chunk, st.cfg.window_quotes - st.held_quotes);
     auto bytes = st.cfg.window_bytes - st.held_bytes;
-    if (auto err = st.reader.read(last, room, bytes, records)) {
+    if (auto ok = st.reader.read(last, room, bytes, records); !ok) {
       ++st.log_errors;
-      aout(self) << "mqtt_ingress: " << *err << std::endl;
-      self->quit(caf::make_error(caf::sec::runtime_error, *err));
+      aout(self) << "mqtt_ingress: " << ok.error().message << std::endl;
+      self->quit(caf::make_error(caf::sec::runtime_error, ok.error().message));
       return;
     }
     if (records.empty())
@@ -355,12 +355,13 @@ void restore_filter(self_ptr self) {
   std::vector<bool> stamped;
   while (st.reader.position() <= st.cfg.resume_after) {
     records.clear();
-    if (auto err = st.reader.read(st.cfg.resume_after, read_chunk, 16u << 20,
-                                  records);
-        err || records.empty()) {
+    if (auto ok = st.reader.read(st.cfg.resume_after, read_chunk, 16u << 20,
+                                 records);
+        !ok || records.empty()) {
       ++st.log_errors;
       aout(self) << "mqtt_ingress: rebuilding the duplicate filter: "
-                 << (err ? *err : std::string{"records missing"}) << std::endl;
+                 << (!ok ? ok.error().message : std::string{"records missing"})
+                 << std::endl;
       break;
     }
     for (auto& r : records) {

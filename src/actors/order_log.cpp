@@ -32,11 +32,11 @@ void halt(self_ptr self, const std::string& why);
 void mark_durable(self_ptr self) {
   auto& st = self->state;
   st.durable = st.appended;
-  if (auto err = st.writer.acknowledge()) {
+  if (auto ok = st.writer.acknowledge(); !ok) {
     // Durable, but not recorded as acknowledged: nobody may learn of these
     // orders now (the next start publishes them).
     st.unsynced.clear();
-    halt(self, *err);
+    halt(self, ok.error().message);
     return;
   }
   if (st.cfg.publisher && !st.unsynced.empty())
@@ -51,10 +51,10 @@ void sync_now(self_ptr self) {
   auto& st = self->state;
   if (st.appended == st.durable || !st.writer.is_open())
     return;
-  if (auto err = st.writer.sync()) {
+  if (auto ok = st.writer.sync(); !ok) {
     // The writer closes itself: retrying fsync can report success for data
     // that never reached the disk. Nothing more is acknowledged.
-    halt(self, *err);
+    halt(self, ok.error().message);
     return;
   }
   ++st.syncs;
@@ -143,12 +143,12 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
         return;
       }
       st.source = std::move(sender);
-      if (auto err = st.writer.append(batch.orders)) {
+      if (auto ok = st.writer.append(batch.orders); !ok) {
         // An order the journal did not take must not be lost silently:
         // trading halts, and the journal holds every order acknowledged
         // before.
         st.refused += batch.orders.size();
-        halt(self, *err);
+        halt(self, ok.error().message);
         return;
       }
       st.appended += batch.orders.size();

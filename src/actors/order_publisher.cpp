@@ -35,8 +35,8 @@ void send_order(self_ptr self, const trading::order& x) {
   auto& st = self->state;
   auto res = st.publish.order(order_topic(st.cfg.topic_prefix, x.strategy),
                               trading::encode_order_json(x), 1);
-  if (auto* mid = std::get_if<int>(&res)) {
-    st.in_flight.sent(x.seq, *mid);
+  if (res) {
+    st.in_flight.sent(x.seq, *res);
     st.unsent.erase(x.seq);
     ++st.published;
   } else {
@@ -93,9 +93,10 @@ void readmit(self_ptr self) {
     return;
   std::vector<trading::order> orders;
   auto room = st.cfg.max_queued - st.unconfirmed.size();
-  if (auto err = st.cursor.read(st.cfg.journal_path, st.deferred_from,
-                                st.deferred_to, room, orders)) {
-    aout(self) << "order_publisher: " << *err << std::endl;
+  if (auto ok = st.cursor.read(st.cfg.journal_path, st.deferred_from,
+                               st.deferred_to, room, orders);
+      !ok) {
+    aout(self) << "order_publisher: " << ok.error().message << std::endl;
     return;
   }
   st.deferred_from += orders.size();
@@ -121,8 +122,9 @@ void write_mark(self_ptr self) {
     st.written_mark = st.mark;
   if (st.mark == st.written_mark)
     return;
-  if (auto err = actors::write_publication_mark(st.cfg.mark_path, st.mark)) {
-    aout(self) << "order_publisher: " << *err << std::endl;
+  if (auto ok = actors::write_publication_mark(st.cfg.mark_path, st.mark);
+      !ok) {
+    aout(self) << "order_publisher: " << ok.error().message << std::endl;
     return;
   }
   st.written_mark = st.mark;
@@ -222,9 +224,11 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
                          {"strength", s.strength},
                          {"price", trading::micros_to_double(s.price_micros)},
                          {"ts", s.ts_ms}};
-        st.publish.signal(signal_topic(st.cfg.topic_prefix, s.strategy,
-                                       s.symbol),
-                          j.dump(), 0);
+        // Best effort (QoS 0, not kept): a signal not sent is dropped.
+        static_cast<void>(
+          st.publish.signal(signal_topic(st.cfg.topic_prefix, s.strategy,
+                                         s.symbol),
+                            j.dump(), 0));
         ++st.signals;
       }
     },

@@ -6,7 +6,6 @@
 #include <map>
 #include <set>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <caf/typed_response_promise.hpp>
@@ -16,13 +15,14 @@
 #include "actors/telemetry_table.hpp"
 #include "trading/in_flight_orders.hpp"
 #include "trading/journal.hpp"
+#include "trading/result.hpp"
 
 /// MQTT egress: every durable order and every signal, published.
 namespace intuition::actors {
 
-/// Sends one MQTT message; returns the message id or an error. Provided by
-/// the runtime (the MQTT client lives there); called from the actor.
-using publish_fn = std::function<std::variant<int, std::string>(
+/// Sends one MQTT message; returns the message id or the failure. Provided
+/// by the runtime (the MQTT client lives there); called from the actor.
+using publish_fn = std::function<trading::result<int>(
   const std::string& topic, const std::string& payload, int qos)>;
 
 /// Where the publisher sends. Orders and signals go out on connections of

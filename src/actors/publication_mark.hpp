@@ -1,9 +1,9 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <variant>
+
+#include "trading/result.hpp"
 
 /// The publication mark: which journaled orders the broker confirmed.
 ///
@@ -16,14 +16,12 @@ namespace intuition::actors {
 /// `journal_path + ".published"`.
 std::string publication_mark_path(const std::string& journal_path);
 
-/// Reads a mark; a missing file means 0. Returns an error message for a
-/// file that does not hold a single decimal number.
-std::variant<uint64_t, std::string>
-read_publication_mark(const std::string& path);
+/// Reads a mark; a missing file means 0. Fails (a failed operation naming
+/// the file) for a file that does not hold a single decimal number.
+trading::result<uint64_t> read_publication_mark(const std::string& path);
 
-/// Replaces the mark atomically (temporary file, fdatasync, rename).
-/// Returns an error message on failure.
-std::optional<std::string> write_publication_mark(const std::string& path,
-                                                  uint64_t seq);
+/// Replaces the mark atomically (temporary file, fdatasync, rename). Fails
+/// with a failed operation naming the file.
+trading::status write_publication_mark(const std::string& path, uint64_t seq);
 
 } // namespace intuition::actors

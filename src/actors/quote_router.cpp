@@ -138,8 +138,8 @@ void save_history(self_ptr self) {
   std::vector<trading::symbol_history> out;
   for (auto& [symbol, ticks] : st.book->history_snapshot())
     out.push_back({std::move(symbol), std::move(ticks)});
-  if (auto err = trading::write_warmup_file(st.history_path, out))
-    aout(self) << "quote_router: " << *err << std::endl;
+  if (auto ok = trading::write_warmup_file(st.history_path, out); !ok)
+    aout(self) << "quote_router: " << ok.error().message << std::endl;
   st.last_history_save = std::chrono::steady_clock::now();
   st.history_save_cost = st.last_history_save - t0;
 }
@@ -193,12 +193,9 @@ routed(uint64_t route_counters::*counter) {
 void fill_warmups(std::vector<strategy_route>& strategies) {
   for (auto& s : strategies)
     if (auto algo = trading::make_algorithm(s.algorithm, "")) {
-      try {
-        algo->initialize(nlohmann::json::parse(s.params_json));
-        s.warmup = algo->warmup();
-      } catch (const std::exception&) {
-        s.warmup = 0; // the instance reports the error when placed
-      }
+      // A failure is reported by the instance when it is placed.
+      auto ok = trading::initialize_from_text(*algo, s.params_json);
+      s.warmup = ok ? algo->warmup() : 0;
     }
 }
 

@@ -58,20 +58,22 @@ sockaddr_in loopback_address(uint16_t port) {
 /// Asks the kernel for a free loopback port: bind port 0, read the port back,
 /// close. Another process may take it before the broker binds it; `start()`
 /// retries with a new port when that happens.
-std::variant<uint16_t, std::string> pick_free_port() {
+trading::result<uint16_t> pick_free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
-    return "cannot create a socket to pick a free port: " + errno_text(errno);
+    return trading::operation_failed(
+      "cannot create a socket to pick a free port: " + errno_text(errno));
   auto addr = loopback_address(0);
   socklen_t len = sizeof(addr);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
       || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     auto err = errno;
     ::close(fd);
-    return "cannot pick a free port on 127.0.0.1: " + errno_text(err);
+    return trading::operation_failed("cannot pick a free port on 127.0.0.1: "
+                                     + errno_text(err));
   }
   ::close(fd);
-  return ntohs(addr.sin_port);
+  return static_cast<uint16_t>(ntohs(addr.sin_port));
 }
 
 /// Whether a TCP connection to 127.0.0.1:`port` succeeds.
@@ -92,17 +94,15 @@ bool is_executable(const std::string& path) {
 }
 
 /// `$MOSQUITTO`, else the Debian location, else the first `mosquitto` on PATH.
-std::variant<std::string, std::string> find_broker_binary() {
-  using result = std::variant<std::string, std::string>;
+trading::result<std::string> find_broker_binary() {
   if (auto env = std::getenv("MOSQUITTO"); env != nullptr && *env != '\0') {
     if (is_executable(env))
-      return result{std::in_place_index<0>, env};
-    return result{std::in_place_index<1>,
-                  std::string{"$MOSQUITTO is '"} + env
-                    + "', which is not an executable file"};
+      return std::string{env};
+    return trading::operation_failed(std::string{"$MOSQUITTO is '"} + env
+                                     + "', which is not an executable file");
   }
   if (is_executable(default_binary))
-    return result{std::in_place_index<0>, default_binary};
+    return std::string{default_binary};
   if (auto path = std::getenv("PATH"); path != nullptr) {
     std::istringstream dirs{path};
     std::string dir;
@@ -111,13 +111,13 @@ std::variant<std::string, std::string> find_broker_binary() {
         continue;
       auto candidate = (fs::path{dir} / "mosquitto").string();
       if (is_executable(candidate))
-        return result{std::in_place_index<0>, candidate};
+        return candidate;
     }
   }
-  return result{std::in_place_index<1>,
-                std::string{"mosquitto broker binary not found: set "
-                            "$MOSQUITTO, or install it as "}
-                  + default_binary + " or on PATH"};
+  return trading::operation_failed(
+    std::string{"mosquitto broker binary not found: set $MOSQUITTO, or "
+                "install it as "}
+    + default_binary + " or on PATH");
 }
 
 /// Whether the file at `path` contains `marker` after byte `offset`.
@@ -163,11 +163,14 @@ embedded_broker::embedded_broker(broker_options options, bool owns_work_dir)
   // nop
 }
 
-std::variant<std::unique_ptr<embedded_broker>, std::string>
+trading::result<std::unique_ptr<embedded_broker>>
 embedded_broker::start(const broker_options& options) {
-  using result = std::variant<std::unique_ptr<embedded_broker>, std::string>;
-  auto fail = [](std::string msg) {
-    return result{std::in_place_index<1>, std::move(msg)};
+  using result = trading::result<std::unique_ptr<embedded_broker>>;
+  auto fail = [](std::string msg) -> result {
+    return trading::operation_failed(std::move(msg));
+  };
+  auto refuse = [](std::string msg) -> result {
+    return trading::invalid_request(std::move(msg));
   };
   std::string dir;
   auto owns = options.work_dir.empty();
@@ -196,47 +199,47 @@ embedded_broker::start(const broker_options& options) {
   // mosquitto's configuration parser splits values on whitespace.
   if (dir.find_first_of(" \t\r\n") != std::string::npos) {
     broker->stop();
-    return fail("broker work_dir '" + dir
-                + "' contains whitespace, which mosquitto.conf cannot express");
+    return refuse("broker work_dir '" + dir
+                  + "' contains whitespace, which mosquitto.conf cannot "
+                    "express");
   }
   for (const auto& path : {options.password_file, options.tls_cert_file,
                            options.tls_key_file, options.tls_ca_file})
     if (path.find_first_of(" \t\r\n") != std::string::npos) {
       broker->stop();
-      return fail("broker file '" + path
-                  + "' contains whitespace, which mosquitto.conf cannot "
-                    "express");
+      return refuse("broker file '" + path
+                    + "' contains whitespace, which mosquitto.conf cannot "
+                      "express");
     }
   if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
     broker->stop();
-    return fail("broker tls_cert_file and tls_key_file go together");
+    return refuse("broker tls_cert_file and tls_key_file go together");
   }
   if (options.require_certificate
       && (options.tls_cert_file.empty() || options.tls_ca_file.empty())) {
     broker->stop();
-    return fail("broker require_certificate needs tls_cert_file, "
-                "tls_key_file and tls_ca_file");
+    return refuse("broker require_certificate needs tls_cert_file, "
+                  "tls_key_file and tls_ca_file");
   }
   auto attempts = options.port == 0 ? free_port_attempts : 1;
-  std::string error;
+  trading::status launched;
   for (int i = 0; i < attempts; ++i) {
     if (options.port != 0) {
       broker->port_ = options.port;
     } else {
       auto port = pick_free_port();
-      if (auto err = std::get_if<std::string>(&port)) {
-        error = *err;
+      if (!port) {
+        launched = port.error();
         break;
       }
-      broker->port_ = std::get<uint16_t>(port);
+      broker->port_ = *port;
     }
-    auto err = broker->launch();
-    if (!err)
-      return result{std::in_place_index<0>, std::move(broker)};
-    error = std::move(*err);
+    launched = broker->launch();
+    if (launched)
+      return result{std::move(broker)};
   }
   broker->stop();
-  return fail(std::move(error));
+  return launched.error();
 }
 
 embedded_broker::~embedded_broker() {
@@ -253,13 +256,13 @@ void embedded_broker::stop() {
   }
 }
 
-std::optional<std::string> embedded_broker::restart() {
+trading::status embedded_broker::restart() {
   terminate(SIGTERM, stop_grace_ms);
   std::error_code ec;
   fs::create_directories(work_dir_, ec);
   if (ec)
-    return "cannot create broker work_dir '" + work_dir_
-           + "': " + ec.message();
+    return trading::operation_failed("cannot create broker work_dir '"
+                                     + work_dir_ + "': " + ec.message());
   return launch();
 }
 
@@ -303,7 +306,7 @@ std::string embedded_broker::log_path() const {
   return (fs::path{work_dir_} / "mosquitto.log").string();
 }
 
-std::optional<std::string> embedded_broker::write_config() const {
+trading::status embedded_broker::write_config() const {
   std::ofstream out{config_path(), std::ios::trunc};
   auto port = std::to_string(port_);
   out << "# Generated by intuition's embedded_broker on every start.\n"
@@ -353,19 +356,20 @@ std::optional<std::string> embedded_broker::write_config() const {
     out << "user root\n";
   out.close();
   if (!out)
-    return "cannot write broker configuration " + config_path();
-  return std::nullopt;
+    return trading::operation_failed("cannot write broker configuration "
+                                     + config_path());
+  return {};
 }
 
-std::optional<std::string> embedded_broker::launch() {
+trading::status embedded_broker::launch() {
   auto binary = find_broker_binary();
-  if (auto err = std::get_if<1>(&binary))
-    return *err;
-  if (auto err = write_config())
-    return err;
+  if (!binary)
+    return binary.error();
+  if (auto ok = write_config(); !ok)
+    return ok;
   // Everything the child needs is prepared here: after fork() in a threaded
   // process only async-signal-safe calls are allowed.
-  auto exe = std::get<0>(binary);
+  auto exe = *binary;
   auto conf = config_path();
   auto log = log_path();
   std::string flag = "-c";
@@ -383,7 +387,8 @@ std::optional<std::string> embedded_broker::launch() {
 #endif
   auto child = ::fork();
   if (child < 0)
-    return "cannot fork the broker: " + errno_text(errno);
+    return trading::operation_failed("cannot fork the broker: "
+                                     + errno_text(errno));
   if (child == 0) {
 #ifdef __linux__
     // Die with the thread that started us, so a killed test leaves no broker.
@@ -425,23 +430,25 @@ std::optional<std::string> embedded_broker::launch() {
     int status = 0;
     if (reaped(pid_, &status)) {
       pid_ = -1;
-      return "mosquitto " + describe_exit(status)
-             + " before accepting connections on 127.0.0.1:"
-             + std::to_string(port_) + "; log tail:\n" + tail();
+      return trading::operation_failed(
+        "mosquitto " + describe_exit(status)
+        + " before accepting connections on 127.0.0.1:"
+        + std::to_string(port_) + "; log tail:\n" + tail());
     }
     // A connection alone could reach another process that holds the port
     // (our broker then fails to bind and exits); mosquitto logs "running"
     // only once its listeners are open.
     if (logged_since(log, log_offset, " running") && accepts_connections(port_))
-      return std::nullopt;
+      return {};
     if (std::chrono::steady_clock::now() >= deadline)
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   }
   terminate(SIGKILL, stop_grace_ms);
-  return "mosquitto did not accept connections on 127.0.0.1:"
-         + std::to_string(port_) + " within "
-         + std::to_string(ready_timeout.count()) + " s; log tail:\n" + tail();
+  return trading::operation_failed(
+    "mosquitto did not accept connections on 127.0.0.1:"
+    + std::to_string(port_) + " within "
+    + std::to_string(ready_timeout.count()) + " s; log tail:\n" + tail());
 }
 
 void embedded_broker::terminate(int signal, int grace_ms) {

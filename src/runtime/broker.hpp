@@ -2,11 +2,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
-#include <variant>
 
 #include <sys/types.h>
+
+#include "trading/result.hpp"
 
 /// A real `mosquitto` broker process on 127.0.0.1, started and stopped by its
 /// owner: for tests, benchmarks and single-machine deployments that need no
@@ -59,9 +59,10 @@ public:
   // -- construction -----------------------------------------------------------
 
   /// Writes the configuration, spawns the broker and waits (at most 5 s) until
-  /// it accepts TCP connections. Returns an error message that includes the
+  /// it accepts TCP connections. Fails with an invalid request for options
+  /// that do not go together, and with a failed operation that includes the
   /// tail of the broker's log when it does not come up.
-  static std::variant<std::unique_ptr<embedded_broker>, std::string>
+  static trading::result<std::unique_ptr<embedded_broker>>
   start(const broker_options& options);
 
   embedded_broker(const embedded_broker&) = delete;
@@ -78,8 +79,8 @@ public:
 
   /// Terminates the broker as `stop()` does but keeps the work folder, then
   /// starts it again on the same port with the same configuration. Clients
-  /// see a dropped connection. Returns an error message on failure.
-  std::optional<std::string> restart();
+  /// see a dropped connection. Fails with a failed operation.
+  trading::status restart();
 
   /// Kills the broker with SIGKILL and reaps it, without letting it save
   /// anything: a crash, for tests. `restart()` brings it back.
@@ -111,11 +112,11 @@ public:
 private:
   embedded_broker(broker_options options, bool owns_work_dir);
 
-  /// Writes the configuration file; returns an error message.
-  std::optional<std::string> write_config() const;
+  /// Writes the configuration file.
+  trading::status write_config() const;
 
   /// Spawns the process and waits until it accepts connections.
-  std::optional<std::string> launch();
+  trading::status launch();
 
   /// Sends `signal`, waits up to `grace_ms` for the exit, then SIGKILLs.
   void terminate(int signal, int grace_ms);

@@ -27,12 +27,12 @@ const actors::telemetry<cluster_connector_state>& connector_telemetry() {
 
 /// Reports a failed attempt (once per outage) and tries again later.
 void join_failed(self_ptr self, const std::string& address,
-                 const caf::error& err) {
+                 const std::string& why) {
   auto& st = self->state;
   auto& link = st.links[address];
   if (link.failed_attempts++ == 0)
     aout(self) << "cluster: cannot reach node " << address << ": "
-               << self->system().render(err) << "; trying again every "
+               << why << "; trying again every "
                << st.retry.count() << " ms" << std::endl;
   self->delayed_send(self, st.retry, actors::join_atom_v, address);
 }
@@ -42,18 +42,16 @@ void try_join(self_ptr self, const std::string& address) {
   auto& link = st.links[address];
   if (link.connected)
     return;
-  endpoint at;
-  try {
-    at = parse_endpoint("cluster.nodes", address);
-  } catch (const std::exception& ex) {
-    aout(self) << "cluster: " << ex.what() << std::endl;
+  auto at = parse_endpoint("cluster.nodes", address);
+  if (!at) {
+    aout(self) << "cluster: " << at.error().message << std::endl;
     return;
   }
   // Blocks this (detached) actor's thread; the middleman's connection
   // timeout bounds the wait for a node that accepts but never answers.
-  auto agent = connect_agent(self->system(), at, st.tls);
+  auto agent = connect_agent(self->system(), *at, st.tls);
   if (!agent) {
-    join_failed(self, address, agent.error());
+    join_failed(self, address, agent.error().message);
     return;
   }
   // The node learns of this coordinator from this query (the connector
@@ -78,7 +76,9 @@ void try_join(self_ptr self, const std::string& address) {
                    actors::cluster_member{link.name, address,
                                           caf::actor_cast<caf::actor>(handle)});
       },
-      [self, address](caf::error& err) { join_failed(self, address, err); });
+      [self, address](caf::error& err) {
+        join_failed(self, address, self->system().render(err));
+      });
 }
 
 } // namespace
@@ -126,7 +126,7 @@ actors::cluster_connector_actor::behavior_type cluster_connector(
   };
 }
 
-std::variant<actors::cluster_connector_actor, std::string>
+trading::result<actors::cluster_connector_actor>
 join_cluster(caf::actor_system& sys, const cluster_config& cfg,
              const actors::quote_router_actor& router, bool tls) {
   auto connector = sys.spawn<caf::detached>(cluster_connector, router,
@@ -146,8 +146,9 @@ join_cluster(caf::actor_system& sys, const cluster_config& cfg,
             << "\n";
   if (joined == 0 && !cfg.local) {
     caf::anon_send_exit(connector, caf::exit_reason::user_shutdown);
-    return std::string{"cluster: no node answered and cluster.local is "
-                       "false: nowhere to run algorithm actors"};
+    return trading::operation_failed("cluster: no node answered and "
+                                     "cluster.local is false: nowhere to run "
+                                     "algorithm actors");
   }
   return connector;
 }

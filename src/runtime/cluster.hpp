@@ -4,12 +4,12 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "actors/actor_types.hpp"
 #include "actors/telemetry.hpp"
 #include "runtime/config.hpp"
+#include "trading/result.hpp"
 
 namespace caf {
 class actor_system;
@@ -48,10 +48,10 @@ actors::cluster_connector_actor::behavior_type cluster_connector(
   bool tls);
 
 /// Starts the connector for `cfg.nodes` and waits until each was tried
-/// once, printing which joined. Returns the connector, or an error message
-/// when no node answered and the coordinator may not host algorithm actors
-/// itself.
-std::variant<actors::cluster_connector_actor, std::string>
+/// once, printing which joined. Returns the connector, or a failed
+/// operation when no node answered and the coordinator may not host
+/// algorithm actors itself.
+trading::result<actors::cluster_connector_actor>
 join_cluster(caf::actor_system& sys, const cluster_config& cfg,
              const actors::quote_router_actor& router, bool tls);
 

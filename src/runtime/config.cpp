@@ -15,7 +15,9 @@ namespace intuition::runtime {
 namespace {
 
 using nlohmann::json;
-using trading::config_error;
+using trading::failure;
+using trading::invalid_value;
+using trading::result;
 
 std::string join(const std::vector<std::string>& xs) {
   std::string out;
@@ -27,13 +29,49 @@ std::string join(const std::vector<std::string>& xs) {
   return out;
 }
 
-/// A JSON object being read at a dotted path; reports unknown keys.
+/// The first failure met while reading one configuration. The file is read
+/// top to bottom: reads after a failure return their defaults and record
+/// nothing, so the failure reported is the first one, and the reader returns
+/// it once it is safe to stop.
+class first_failure {
+public:
+  /// Records `x` unless a failure came first.
+  void add(failure x) {
+    if (!first_)
+      first_ = std::move(x);
+  }
+
+  /// Stores the value of `x` in `out`, or records its failure.
+  template <class T, class U>
+  void take(result<T> x, U& out) {
+    if (x)
+      out = std::move(*x);
+    else
+      add(std::move(x).error());
+  }
+
+  /// Whether a failure was recorded.
+  explicit operator bool() const noexcept {
+    return first_.has_value();
+  }
+
+  const failure& get() const {
+    return *first_;
+  }
+
+private:
+  std::optional<failure> first_;
+};
+
+/// A JSON object being read at a dotted path; reports unknown keys. A value
+/// that is not what a field accepts goes to `errs` as an `invalid_value`.
 class section {
 public:
-  section(const json& obj, std::string path) : obj_(obj), path_(std::move(path)) {
+  section(const json& obj, std::string path, first_failure& errs)
+    : obj_(obj), path_(std::move(path)), errs_(errs) {
     if (!obj_.is_null() && !obj_.is_object())
-      throw config_error(path_.empty() ? "(top level)" : path_, obj_.dump(),
-                         "an object");
+      errs_.add(invalid_value(path_.empty() ? "(top level)" : path_,
+                              obj_.dump(), "an object"));
   }
 
   std::string field(const std::string& key) const {
@@ -53,7 +91,7 @@ public:
   section child(const std::string& key) {
     static const json null_json;
     auto* v = find(key);
-    return section{v ? *v : null_json, field(key)};
+    return section{v ? *v : null_json, field(key), errs_};
   }
 
   std::string string(const std::string& key, std::string def,
@@ -61,11 +99,13 @@ public:
     auto* v = find(key);
     if (!v) {
       if (required)
-        throw config_error(field(key), "nothing", "a string (required)");
+        errs_.add(invalid_value(field(key), "nothing", "a string (required)"));
       return def;
     }
-    if (!v->is_string())
-      throw config_error(field(key), v->dump(), "a string");
+    if (!v->is_string()) {
+      errs_.add(invalid_value(field(key), v->dump(), "a string"));
+      return def;
+    }
     return v->get<std::string>();
   }
 
@@ -75,8 +115,10 @@ public:
     if (!v)
       return def;
     if (!v->is_number() || !std::isfinite(v->get<double>())
-        || v->get<double>() < lo || v->get<double>() > hi)
-      throw config_error(field(key), v->dump(), expected);
+        || v->get<double>() < lo || v->get<double>() > hi) {
+      errs_.add(invalid_value(field(key), v->dump(), expected));
+      return def;
+    }
     return v->get<double>();
   }
 
@@ -86,8 +128,10 @@ public:
     if (!v)
       return def;
     if (!v->is_number_integer() || v->get<int64_t>() < lo
-        || v->get<int64_t>() > hi)
-      throw config_error(field(key), v->dump(), expected);
+        || v->get<int64_t>() > hi) {
+      errs_.add(invalid_value(field(key), v->dump(), expected));
+      return def;
+    }
     return v->get<int64_t>();
   }
 
@@ -95,8 +139,10 @@ public:
     auto* v = find(key);
     if (!v)
       return def;
-    if (!v->is_boolean())
-      throw config_error(field(key), v->dump(), "true or false");
+    if (!v->is_boolean()) {
+      errs_.add(invalid_value(field(key), v->dump(), "true or false"));
+      return def;
+    }
     return v->get<bool>();
   }
 
@@ -106,9 +152,11 @@ public:
     if (!v)
       return def;
     auto micros = parse_money(*v);
-    if (!micros || *micros < 0 || (!allow_zero && *micros == 0))
-      throw config_error(field(key), v->dump(),
-                         allow_zero ? "an amount >= 0" : "an amount > 0");
+    if (!micros || *micros < 0 || (!allow_zero && *micros == 0)) {
+      errs_.add(invalid_value(field(key), v->dump(),
+                              allow_zero ? "an amount >= 0" : "an amount > 0"));
+      return def;
+    }
     return *micros;
   }
 
@@ -119,10 +167,12 @@ public:
     if (!v)
       return def;
     auto micros = parse_money(*v);
-    if (!micros || *micros <= 0 || *micros > max_micros)
-      throw config_error(field(key), v->dump(),
-                         "an amount in (0, " + trading::format_micros(max_micros)
-                           + "]");
+    if (!micros || *micros <= 0 || *micros > max_micros) {
+      errs_.add(invalid_value(field(key), v->dump(),
+                              "an amount in (0, "
+                                + trading::format_micros(max_micros) + "]"));
+      return def;
+    }
     return *micros;
   }
 
@@ -130,16 +180,21 @@ public:
     auto* v = find(key);
     if (!v || (v->is_string() && v->get<std::string>() == "*"))
       return {};
-    if (!v->is_array() || v->empty())
-      throw config_error(field(key), v->dump(),
-                         "\"*\" or a non-empty list of symbols");
+    if (!v->is_array() || v->empty()) {
+      errs_.add(invalid_value(field(key), v->dump(),
+                              "\"*\" or a non-empty list of symbols"));
+      return {};
+    }
     std::vector<std::string> out;
     for (const auto& s : *v) {
       std::string sym = s.is_string() ? s.get<std::string>() : std::string{};
       trading::reject_reason why;
-      if (!s.is_string() || !trading::normalize_symbol(sym, why))
-        throw config_error(field(key), s.dump(),
-                           "symbols of 1 to 32 characters [A-Za-z0-9._-/:^]");
+      if (!s.is_string() || !trading::normalize_symbol(sym, why)) {
+        errs_.add(invalid_value(
+          field(key), s.dump(),
+          "symbols of 1 to 32 characters [A-Za-z0-9._-/:^]"));
+        return {};
+      }
       out.push_back(sym);
     }
     return out;
@@ -150,9 +205,16 @@ public:
     if (!obj_.is_object())
       return;
     for (auto i = obj_.begin(); i != obj_.end(); ++i)
-      if (seen_.count(i.key()) == 0)
-        throw config_error(field(i.key()), i.value().dump(),
-                           "no such key (known: " + known() + ")");
+      if (seen_.count(i.key()) == 0) {
+        errs_.add(invalid_value(field(i.key()), i.value().dump(),
+                                "no such key (known: " + known() + ")"));
+        return;
+      }
+  }
+
+  /// Records a failure of this section's reader.
+  void fail(failure x) {
+    errs_.add(std::move(x));
   }
 
 private:
@@ -171,6 +233,7 @@ private:
   const json& obj_;
   std::string path_;
   std::set<std::string> seen_;
+  first_failure& errs_;
 };
 
 std::string resolve_path(const std::string& base_dir, const std::string& p) {
@@ -183,17 +246,18 @@ trading::sizing_config read_sizing(section s) {
   trading::sizing_config out;
   auto kind = s.string("kind", "fixed_fraction");
   if (!trading::from_string(kind, out.kind))
-    throw config_error(s.field("kind"), "\"" + kind + "\"",
-                       "one of: random_fraction, fixed_fraction, "
-                       "fixed_quantity, equal_weight");
+    s.fail(invalid_value(s.field("kind"), "\"" + kind + "\"",
+                         "one of: random_fraction, fixed_fraction, "
+                         "fixed_quantity, equal_weight"));
   out.fraction = s.number("fraction", 0.1, 1e-9, 1.0, "a number in (0, 1]");
   out.min_fraction = s.number("min_fraction", 0.0, 0.0, 1.0,
                               "a number in [0, 1]");
   out.max_fraction = s.number("max_fraction", 1.0, 0.0, 1.0,
                               "a number in [0, 1]");
   if (out.max_fraction < out.min_fraction)
-    throw config_error(s.field("max_fraction"), std::to_string(out.max_fraction),
-                       "a number >= min_fraction");
+    s.fail(invalid_value(s.field("max_fraction"),
+                         std::to_string(out.max_fraction),
+                         "a number >= min_fraction"));
   out.qty = s.integer("quantity", 1, 1, 1'000'000'000,
                       "an integer in [1, 1000000000]");
   out.seed = static_cast<uint64_t>(
@@ -233,7 +297,7 @@ trading::portfolio_config read_portfolio(section s) {
 
 } // namespace
 
-double parse_speed(const std::string& field, const std::string& text) {
+result<double> parse_speed(const std::string& field, const std::string& text) {
   if (text == "max")
     return 0.0;
   if (text == "realtime")
@@ -244,56 +308,65 @@ double parse_speed(const std::string& field, const std::string& text) {
     if (micros && *micros > 0)
       return static_cast<double>(*micros) / 1e6;
   }
-  throw config_error(field, "\"" + text + "\"",
-                     "max, realtime, or a positive multiple such as 60x");
+  return invalid_value(field, "\"" + text + "\"",
+                       "max, realtime, or a positive multiple such as 60x");
 }
 
-app_config parse_config(const std::string& text, const std::string& base_dir) {
+result<app_config> parse_config(const std::string& text,
+                                const std::string& base_dir) {
   json doc;
   try {
     doc = json::parse(text, nullptr, true, /*ignore_comments=*/true);
   } catch (const json::exception& ex) {
     // Not only syntax errors: a number beyond a double (1e400) is an
     // out_of_range error, and the file is just as unreadable.
-    throw std::runtime_error(std::string{"not valid JSON: "} + ex.what());
+    return trading::invalid_request(std::string{"not valid JSON: "}
+                                    + ex.what());
   }
   app_config out;
-  section top{doc, ""};
-  if (!doc.is_object())
-    throw config_error("(top level)", doc.dump(), "an object");
+  first_failure errs;
+  section top{doc, "", errs};
+  if (errs)
+    return errs.get();
   // -- strategies
   auto* strategies = top.find("strategies");
   if (!strategies || !strategies->is_array() || strategies->empty())
-    throw config_error("strategies", strategies ? strategies->dump() : "nothing",
-                       "a non-empty list of strategies");
+    return invalid_value("strategies",
+                         strategies ? strategies->dump() : "nothing",
+                         "a non-empty list of strategies");
   std::set<std::string> names;
-  for (size_t i = 0; i < strategies->size(); ++i) {
-    section s{(*strategies)[i], "strategies[" + std::to_string(i) + "]"};
+  for (size_t i = 0; i < strategies->size() && !errs; ++i) {
+    section s{(*strategies)[i], "strategies[" + std::to_string(i) + "]", errs};
     strategy_config sc;
     sc.name = s.string("name", "", true);
     if (sc.name.empty() || sc.name.size() > 64
         || sc.name.find_first_of("/#+ \t") != std::string::npos)
-      throw config_error(s.field("name"), "\"" + sc.name + "\"",
-                         "1 to 64 characters without '/', '#', '+' or spaces");
+      errs.add(invalid_value(s.field("name"), "\"" + sc.name + "\"",
+                             "1 to 64 characters without '/', '#', '+' or "
+                             "spaces"));
     if (!names.insert(sc.name).second)
-      throw config_error(s.field("name"), "\"" + sc.name + "\"",
-                         "a name no other strategy uses");
+      errs.add(invalid_value(s.field("name"), "\"" + sc.name + "\"",
+                             "a name no other strategy uses"));
     sc.algorithm = s.string("algorithm", "", true);
     auto algo = trading::make_algorithm(sc.algorithm, "");
     if (!algo)
-      throw config_error(s.field("algorithm"), "\"" + sc.algorithm + "\"",
-                         "one of: " + join(trading::algorithm_names()));
+      errs.add(invalid_value(s.field("algorithm"), "\"" + sc.algorithm + "\"",
+                             "one of: " + join(trading::algorithm_names())));
     sc.symbols = s.symbols("symbols");
     if (auto* p = s.find("params"))
       sc.params = *p;
-    try {
-      sc.channels = algo->initialize(sc.params);
-    } catch (const config_error& ex) {
-      throw ex.nested(s.field("params"));
+    if (algo && !errs) {
+      auto channels = algo->initialize(sc.params);
+      if (channels)
+        sc.channels = std::move(*channels);
+      else
+        errs.add(channels.error().in_field(s.field("params")));
     }
     s.done();
     out.strategies.push_back(std::move(sc));
   }
+  if (errs)
+    return errs.get();
   out.portfolio = read_portfolio(top.child("portfolio"));
   if (out.portfolio.sizing.symbols.empty()) {
     std::set<std::string> all;
@@ -307,8 +380,8 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     out.journal.path = resolve_path(base_dir, s.string("path", ""));
     auto policy = s.string("fsync", "always");
     if (!trading::from_string(policy, out.journal.fsync))
-      throw config_error(s.field("fsync"), "\"" + policy + "\"",
-                         "one of: always, interval, never");
+      errs.add(invalid_value(s.field("fsync"), "\"" + policy + "\"",
+                             "one of: always, interval, never"));
     out.journal.interval_ms = s.integer("interval_ms", 10, 1, 60'000,
                                         "an integer in [1, 60000]");
     out.journal.warmup = s.boolean("warmup", true);
@@ -318,7 +391,8 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
   {
     auto s = top.child("replay");
     out.replay.quotes = resolve_path(base_dir, s.string("quotes", ""));
-    out.replay.speed = parse_speed(s.field("speed"), s.string("speed", "max"));
+    errs.take(parse_speed(s.field("speed"), s.string("speed", "max")),
+              out.replay.speed);
     out.replay.repeat = static_cast<uint64_t>(
       s.integer("repeat", 1, 1, 1'000'000, "an integer in [1, 1000000]"));
     out.replay.batch_size = static_cast<size_t>(
@@ -350,12 +424,12 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     auto s = top.child("ingress");
     auto overload = s.string("overload", "queue");
     if (!trading::from_string(overload, out.ingress.overload))
-      throw config_error(s.field("overload"), "\"" + overload + "\"",
-                         "one of: queue, conflate");
+      errs.add(invalid_value(s.field("overload"), "\"" + overload + "\"",
+                             "one of: queue, conflate"));
     auto stale = s.string("stale", "trade");
     if (!trading::from_string(stale, out.ingress.stale))
-      throw config_error(s.field("stale"), "\"" + stale + "\"",
-                         "one of: drop, trade");
+      errs.add(invalid_value(s.field("stale"), "\"" + stale + "\"",
+                             "one of: drop, trade"));
     out.ingress.window_quotes = s.integer("window_quotes", 8192, 1, 10'000'000,
                                           "an integer in [1, 10000000]");
     out.ingress.window_bytes = s.integer("window_bytes", 4 << 20, 1024,
@@ -367,8 +441,8 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     out.ingress.log_dir = resolve_path(base_dir, s.string("log_dir", ""));
     auto fsync = s.string("fsync", "interval");
     if (!trading::from_string(fsync, out.ingress.fsync))
-      throw config_error(s.field("fsync"), "\"" + fsync + "\"",
-                         "one of: always, interval, never");
+      errs.add(invalid_value(s.field("fsync"), "\"" + fsync + "\"",
+                             "one of: always, interval, never"));
     out.ingress.fsync_interval_ms = s.integer("fsync_interval_ms", 10, 1, 60'000,
                                               "an integer in [1, 60000]");
     s.done();
@@ -390,8 +464,10 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     out.mqtt.broker = s.string("broker", "embedded");
     out.mqtt.client_id = s.string("client_id", "intuition");
     if (out.mqtt.client_id.empty() || out.mqtt.client_id.size() > 20)
-      throw config_error(s.field("client_id"), "\"" + out.mqtt.client_id + "\"",
-                         "1 to 20 characters (MQTT 3.1 limit with -in/-out/-sig)");
+      errs.add(invalid_value(s.field("client_id"),
+                             "\"" + out.mqtt.client_id + "\"",
+                             "1 to 20 characters (MQTT 3.1 limit with "
+                             "-in/-out/-sig)"));
     out.mqtt.qos = static_cast<int>(s.integer("qos", 1, 0, 1, "0 or 1"));
     out.mqtt.username = s.string("username", "");
     out.mqtt.password_file = resolve_path(base_dir, s.string("password_file", ""));
@@ -404,9 +480,9 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
                                            10'000'000,
                                            "an integer in [1, 10000000]");
     if (out.mqtt.topic_prefix.find_first_of("#+") != std::string::npos)
-      throw config_error(s.field("topic_prefix"),
-                         "\"" + out.mqtt.topic_prefix + "\"",
-                         "a topic prefix without '#' or '+'");
+      errs.add(invalid_value(s.field("topic_prefix"),
+                             "\"" + out.mqtt.topic_prefix + "\"",
+                             "a topic prefix without '#' or '+'"));
     out.mqtt.publish_signals = s.boolean("publish_signals", true);
     out.mqtt.keepalive_s = static_cast<int>(
       s.integer("keepalive_s", 10, 5, 3600, "an integer in [5, 3600]"));
@@ -417,8 +493,10 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
   // -- listen
   if (auto* v = top.find("listen")) {
     if (!v->is_string())
-      throw config_error("listen", v->dump(), "\"off\" or \"[HOST:]PORT\"");
-    out.listen = parse_listen("listen", v->get<std::string>());
+      errs.add(invalid_value("listen", v->dump(),
+                             "\"off\" or \"[HOST:]PORT\""));
+    else
+      errs.take(parse_listen("listen", v->get<std::string>()), out.listen);
   }
   // -- metrics
   {
@@ -428,7 +506,8 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     out.metrics.port = static_cast<uint16_t>(port < 0 ? 0 : port);
     out.metrics.bind = s.string("bind", "127.0.0.1");
     if (out.metrics.bind.empty())
-      throw config_error(s.field("bind"), "\"\"", "an IP address to bind");
+      errs.add(invalid_value(s.field("bind"), "\"\"",
+                             "an IP address to bind"));
     s.done();
   }
   // -- cluster
@@ -436,24 +515,30 @@ app_config parse_config(const std::string& text, const std::string& base_dir) {
     auto s = top.child("cluster");
     if (auto* v = s.find("nodes")) {
       if (!v->is_array())
-        throw config_error(s.field("nodes"), v->dump(),
-                           "a list of \"HOST:PORT\" strings");
-      for (size_t i = 0; i < v->size(); ++i) {
+        errs.add(invalid_value(s.field("nodes"), v->dump(),
+                               "a list of \"HOST:PORT\" strings"));
+      for (size_t i = 0; v->is_array() && i < v->size(); ++i) {
         auto field = s.field("nodes") + "[" + std::to_string(i) + "]";
         const auto& x = (*v)[i];
-        if (!x.is_string())
-          throw config_error(field, x.dump(), "a \"HOST:PORT\" string");
-        out.cluster.nodes.push_back(parse_endpoint(field, x.get<std::string>()));
+        if (!x.is_string()) {
+          errs.add(invalid_value(field, x.dump(), "a \"HOST:PORT\" string"));
+          continue;
+        }
+        endpoint at;
+        errs.take(parse_endpoint(field, x.get<std::string>()), at);
+        out.cluster.nodes.push_back(at);
       }
     }
     out.cluster.local = s.boolean("local", true);
     s.done();
   }
   top.done();
+  if (errs)
+    return errs.get();
   return out;
 }
 
-void apply_node_flags(const node_flags& flags, app_config& cfg) {
+trading::status apply_node_flags(const node_flags& flags, app_config& cfg) {
   if (flags.listen)
     cfg.listen = *flags.listen;
   cfg.listen.insecure = flags.insecure;
@@ -461,37 +546,43 @@ void apply_node_flags(const node_flags& flags, app_config& cfg) {
     cfg.metrics.enabled = true;
     cfg.metrics.port = *flags.metrics_port;
   }
-  for (const auto& node : flags.join)
-    cfg.cluster.nodes.push_back(parse_endpoint("--join", node));
-  check_cluster(cfg.cluster);
+  for (const auto& node : flags.join) {
+    auto at = parse_endpoint("--join", node);
+    if (!at)
+      return at.error();
+    cfg.cluster.nodes.push_back(*at);
+  }
+  return check_cluster(cfg.cluster);
 }
 
-void check_mqtt_credentials(const mqtt_config& cfg) {
+trading::status check_mqtt_credentials(const mqtt_config& cfg) {
   auto quoted = [](const std::string& x) { return "\"" + x + "\""; };
   if (!cfg.password_file.empty() && cfg.username.empty())
-    throw config_error("--password-file (mqtt.password_file)",
-                       quoted(cfg.password_file),
-                       "--username (mqtt.username) as well: the password is "
-                       "sent only with a user name");
+    return invalid_value("--password-file (mqtt.password_file)",
+                         quoted(cfg.password_file),
+                         "--username (mqtt.username) as well: the password is "
+                         "sent only with a user name");
   if (!cfg.tls_cert.empty() && cfg.tls_key.empty())
-    throw config_error("--tls-cert (mqtt.tls_cert)", quoted(cfg.tls_cert),
-                       "--tls-key (mqtt.tls_key) as well: the certificate's "
-                       "private key");
+    return invalid_value("--tls-cert (mqtt.tls_cert)", quoted(cfg.tls_cert),
+                         "--tls-key (mqtt.tls_key) as well: the certificate's "
+                         "private key");
   if (!cfg.tls_key.empty() && cfg.tls_cert.empty())
-    throw config_error("--tls-key (mqtt.tls_key)", quoted(cfg.tls_key),
-                       "--tls-cert (mqtt.tls_cert) as well: the certificate "
-                       "of that key");
+    return invalid_value("--tls-key (mqtt.tls_key)", quoted(cfg.tls_key),
+                         "--tls-cert (mqtt.tls_cert) as well: the certificate "
+                         "of that key");
   if (!cfg.tls_cert.empty() && cfg.tls_ca.empty())
-    throw config_error("--tls-cert (mqtt.tls_cert)", quoted(cfg.tls_cert),
-                       "--tls-ca (mqtt.tls_ca) as well: a client certificate "
-                       "is presented only over TLS that verifies the broker");
+    return invalid_value("--tls-cert (mqtt.tls_cert)", quoted(cfg.tls_cert),
+                         "--tls-ca (mqtt.tls_ca) as well: a client certificate "
+                         "is presented only over TLS that verifies the broker");
+  return {};
 }
 
-void check_cluster(const cluster_config& cfg) {
+trading::status check_cluster(const cluster_config& cfg) {
   if (!cfg.local && cfg.nodes.empty())
-    throw config_error("cluster.local", "false",
-                       "true unless cluster.nodes (or --join) names at least "
-                       "one node (algorithm actors need somewhere to run)");
+    return invalid_value("cluster.local", "false",
+                         "true unless cluster.nodes (or --join) names at least "
+                         "one node (algorithm actors need somewhere to run)");
+  return {};
 }
 
 std::string endpoint::to_string() const {
@@ -504,8 +595,8 @@ bool endpoint::loopback() const {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-endpoint parse_endpoint(const std::string& field, const std::string& text,
-                        bool allow_zero) {
+result<endpoint> parse_endpoint(const std::string& field,
+                                const std::string& text, bool allow_zero) {
   const char* expected = allow_zero
                            ? "\"[HOST:]PORT\" with PORT in [0, 65535]"
                            : "\"[HOST:]PORT\" with PORT in [1, 65535]";
@@ -515,7 +606,7 @@ endpoint parse_endpoint(const std::string& field, const std::string& text,
     auto close = text.find(']');
     if (close == std::string::npos || close + 1 >= text.size()
         || text[close + 1] != ':')
-      throw config_error(field, "\"" + text + "\"", expected);
+      return invalid_value(field, "\"" + text + "\"", expected);
     out.host = text.substr(1, close - 1);
     port = text.substr(close + 2);
   } else if (auto colon = text.rfind(':'); colon != std::string::npos) {
@@ -527,37 +618,38 @@ endpoint parse_endpoint(const std::string& field, const std::string& text,
   if (out.host.empty() || port.empty() || ec != std::errc{}
       || ptr != port.data() + port.size() || (n < 1 && !allow_zero)
       || n > 65535)
-    throw config_error(field, "\"" + text + "\"", expected);
+    return invalid_value(field, "\"" + text + "\"", expected);
   out.port = static_cast<uint16_t>(n);
   return out;
 }
 
-listen_config parse_listen(const std::string& field, const std::string& text) {
+result<listen_config> parse_listen(const std::string& field,
+                                   const std::string& text) {
   listen_config out;
   out.specified = true;
   if (text == "off")
     return out;
-  try {
-    out.at = parse_endpoint(field, text, true);
-  } catch (const config_error&) {
-    throw config_error(field, "\"" + text + "\"",
-                       "\"off\" or \"[HOST:]PORT\" with PORT in [0, 65535] "
-                       "(0: a free port)");
-  }
+  auto at = parse_endpoint(field, text, true);
+  if (!at)
+    return invalid_value(field, "\"" + text + "\"",
+                         "\"off\" or \"[HOST:]PORT\" with PORT in [0, 65535] "
+                         "(0: a free port)");
+  out.at = *at;
   out.enabled = true;
   return out;
 }
 
-app_config load_config(const std::string& path) {
+result<app_config> load_config(const std::string& path) {
   std::ifstream in{path};
   if (!in)
-    throw std::runtime_error("cannot read " + path);
+    return trading::invalid_request("cannot read " + path);
   std::stringstream buf;
   buf << in.rdbuf();
   auto slash = path.find_last_of('/');
   auto dir = slash == std::string::npos ? std::string{"."} : path.substr(0, slash);
   auto out = parse_config(buf.str(), dir);
-  out.source_path = path;
+  if (out)
+    out->source_path = path;
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "trading/quote_codec.hpp"
 #include "trading/quote_filter.hpp"
 #include "trading/report.hpp"
+#include "trading/result.hpp"
 
 /// Deployment configuration (`configs/*.json`, comments allowed), validated
 /// completely before anything starts.
@@ -140,10 +141,11 @@ struct endpoint {
 };
 
 /// Parses `[HOST:]PORT` (a bare port means 127.0.0.1; IPv6 as
-/// `[::1]:PORT`); port 0 only with `allow_zero`. Throws
-/// `trading::config_error` naming `field`.
-endpoint parse_endpoint(const std::string& field, const std::string& text,
-                        bool allow_zero = false);
+/// `[::1]:PORT`); port 0 only with `allow_zero`. Fails with an
+/// `invalid_value` naming `field`.
+trading::result<endpoint> parse_endpoint(const std::string& field,
+                                         const std::string& text,
+                                         bool allow_zero = false);
 
 /// Where a process publishes its node agent for `inspect` and the cluster.
 struct listen_config {
@@ -163,9 +165,10 @@ struct listen_config {
   bool any_port_if_taken = false;
 };
 
-/// Parses `--listen`/`listen`: `off`, or `[HOST:]PORT`. Throws
-/// `trading::config_error` naming `field`.
-listen_config parse_listen(const std::string& field, const std::string& text);
+/// Parses `--listen`/`listen`: `off`, or `[HOST:]PORT`. Fails with an
+/// `invalid_value` naming `field`.
+trading::result<listen_config> parse_listen(const std::string& field,
+                                            const std::string& text);
 
 /// The Prometheus endpoint (`/metrics`).
 struct metrics_config {
@@ -183,9 +186,9 @@ struct cluster_config {
   bool local = true;
 };
 
-/// Throws `trading::config_error` when the coordinator may not host
+/// Fails with an `invalid_value` when the coordinator may not host
 /// algorithm actors and no node is named (checked after `--join`).
-void check_cluster(const cluster_config& cfg);
+trading::status check_cluster(const cluster_config& cfg);
 
 /// The command-line settings `run` and `replay` share: where to listen,
 /// where to serve metrics, which nodes to join.
@@ -215,15 +218,15 @@ struct session_options {
 
 struct app_config;
 
-/// Throws `trading::config_error`, naming the flags and fields, for MQTT
+/// Fails with an `invalid_value`, naming the flags and fields, for MQTT
 /// credentials that cannot work together: a password file without a user
 /// name, a client certificate without its key or the other way round, or a
 /// client certificate without a CA file. Checked once flags are applied.
-void check_mqtt_credentials(const mqtt_config& cfg);
+trading::status check_mqtt_credentials(const mqtt_config& cfg);
 
 /// Applies `flags` over `cfg` and checks the cluster (`check_cluster`).
-/// Throws `trading::config_error` naming the flag or field.
-void apply_node_flags(const node_flags& flags, app_config& cfg);
+/// Fails with an `invalid_value` naming the flag or field.
+trading::status apply_node_flags(const node_flags& flags, app_config& cfg);
 
 /// Everything a deployment says.
 struct app_config {
@@ -242,18 +245,21 @@ struct app_config {
   cluster_config cluster;
 };
 
-/// Parses a replay speed: `max`, `realtime` (1) or `Nx` (N > 0). Throws
-/// `trading::config_error` naming `field`.
-double parse_speed(const std::string& field, const std::string& text);
+/// Parses a replay speed: `max`, `realtime` (1) or `Nx` (N > 0). Fails with
+/// an `invalid_value` naming `field`.
+trading::result<double> parse_speed(const std::string& field,
+                                    const std::string& text);
 
 /// Loads and validates a configuration file. Relative paths inside are
-/// resolved against the file's folder. Throws `trading::config_error` naming
-/// the field (dotted path), or `std::runtime_error` for unreadable or
-/// malformed files.
-app_config load_config(const std::string& path);
+/// resolved against the file's folder. Every failure is an invalid request:
+/// an `invalid_value` naming the first bad field (dotted path), "cannot read
+/// PATH" for a file that cannot be opened, or "not valid JSON: ..." for one
+/// that does not parse.
+trading::result<app_config> load_config(const std::string& path);
 
-/// Validates a configuration given as JSON text (for tests); `base_dir`
-/// resolves relative paths.
-app_config parse_config(const std::string& text, const std::string& base_dir);
+/// Validates a configuration given as JSON text (for tests), as
+/// `load_config`; `base_dir` resolves relative paths.
+trading::result<app_config> parse_config(const std::string& text,
+                                         const std::string& base_dir);
 
 } // namespace intuition::runtime

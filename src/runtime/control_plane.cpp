@@ -8,24 +8,25 @@
 
 namespace intuition::runtime {
 
-std::variant<control_plane, std::string>
+trading::result<control_plane>
 start_control(caf::actor_system& sys, const listen_config& listen,
               const metrics_config& metrics, actors::node_agent_config agent,
               bool tls, readiness_check ready) {
   control_plane cp;
   cp.agent = sys.spawn(actors::node_agent, std::move(agent));
-  auto fail = [&](std::string msg) -> std::variant<control_plane, std::string> {
+  auto fail = [&](trading::failure why) -> trading::result<control_plane> {
     caf::anon_send_exit(cp.agent, caf::exit_reason::user_shutdown);
-    return msg;
+    return why;
   };
   if (listen.enabled && !tls && !listen.at.loopback() && !listen.insecure)
-    return fail("cannot listen on " + listen.at.to_string()
-                + " without TLS: it is beyond loopback, and node-to-node "
-                  "traffic (CAF's BASP) authenticates no one and trusts a "
-                  "frame's length before any handshake, so anyone who "
-                  "reaches the port can place actors or exhaust memory. "
-                  "Configure an [openssl] section (see README, \"Security\"), "
-                  "listen on 127.0.0.1, or pass --insecure to accept the risk");
+    return fail(trading::invalid_request(
+      "cannot listen on " + listen.at.to_string()
+      + " without TLS: it is beyond loopback, and node-to-node "
+        "traffic (CAF's BASP) authenticates no one and trusts a "
+        "frame's length before any handshake, so anyone who "
+        "reaches the port can place actors or exhaust memory. "
+        "Configure an [openssl] section (see README, \"Security\"), "
+        "listen on 127.0.0.1, or pass --insecure to accept the risk"));
   if (listen.enabled) {
     auto publish = [&](uint16_t at_port) {
       return tls ? caf::openssl::publish(cp.agent, at_port,
@@ -41,9 +42,11 @@ start_control(caf::actor_system& sys, const listen_config& listen,
       port = publish(0);
     }
     if (!port)
-      return fail("--listen: cannot listen on " + listen.at.to_string() + ": "
-                  + sys.render(port.error())
-                  + " (choose another with --listen [HOST:]PORT, or --listen off)");
+      return fail(trading::invalid_setting(
+        "--listen", "cannot listen on " + listen.at.to_string() + ": "
+                      + sys.render(port.error())
+                      + " (choose another with --listen [HOST:]PORT, or "
+                        "--listen off)"));
     cp.listen_port = *port;
     endpoint actual{listen.at.host, *port};
     std::cerr << "listening for inspect and cluster peers on "
@@ -63,12 +66,12 @@ start_control(caf::actor_system& sys, const listen_config& listen,
   if (metrics.enabled) {
     auto started = metrics_server::start(sys, cp.agent, metrics.bind,
                                          metrics.port, std::move(ready));
-    if (auto* err = std::get_if<std::string>(&started)) {
+    if (!started) {
       if (cp.listen_port != 0)
         sys.middleman().unpublish(cp.agent, cp.listen_port);
-      return fail(*err);
+      return fail(started.error());
     }
-    cp.metrics = std::move(std::get<std::unique_ptr<metrics_server>>(started));
+    cp.metrics = std::move(*started);
     endpoint actual{metrics.bind, cp.metrics->port()};
     std::cerr << "serving metrics on http://" << actual.to_string()
               << "/metrics (readiness: /ready)\n";
@@ -79,12 +82,16 @@ start_control(caf::actor_system& sys, const listen_config& listen,
   return cp;
 }
 
-caf::expected<actors::node_agent_actor>
+trading::result<actors::node_agent_actor>
 connect_agent(caf::actor_system& sys, const endpoint& at, bool tls) {
-  if (tls)
-    return caf::openssl::remote_actor<actors::node_agent_actor>(sys, at.host,
-                                                                 at.port);
-  return sys.middleman().remote_actor<actors::node_agent_actor>(at.host, at.port);
+  auto agent
+    = tls ? caf::openssl::remote_actor<actors::node_agent_actor>(sys, at.host,
+                                                                 at.port)
+          : sys.middleman().remote_actor<actors::node_agent_actor>(at.host,
+                                                                   at.port);
+  if (!agent)
+    return trading::operation_failed(sys.render(agent.error()));
+  return *agent;
 }
 
 void stop_control(caf::actor_system& sys, control_plane& cp) {

@@ -3,15 +3,14 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <variant>
 
 #include <caf/actor_system.hpp>
-#include <caf/expected.hpp>
 
 #include "actors/actor_types.hpp"
 #include "actors/node_agent.hpp"
 #include "runtime/config.hpp"
 #include "runtime/metrics.hpp"
+#include "trading/result.hpp"
 
 /// What a process offers the outside: its node agent and `/metrics`.
 namespace intuition::runtime {
@@ -28,16 +27,17 @@ struct control_plane {
 /// Spawns the node agent, publishes it on `listen` (when enabled) and
 /// starts the metrics endpoint (when enabled), printing where each listens
 /// on stderr; the endpoint's `/ready` asks `ready` (none: always ready).
-/// Warns when binding beyond loopback. Returns an error message naming the
-/// setting when an address cannot be bound.
-std::variant<control_plane, std::string>
+/// Warns when binding beyond loopback. Fails with an invalid request naming
+/// the setting when an address cannot be bound.
+trading::result<control_plane>
 start_control(caf::actor_system& sys, const listen_config& listen,
               const metrics_config& metrics, actors::node_agent_config agent,
               bool tls, readiness_check ready = {});
 
 /// Connects to the node agent published at `at` (over TLS when `tls`);
 /// blocks until it answers or the middleman's connection timeout passes.
-caf::expected<actors::node_agent_actor>
+/// Fails (a failed operation) with CAF's reason.
+trading::result<actors::node_agent_actor>
 connect_agent(caf::actor_system& sys, const endpoint& at, bool tls);
 
 /// Stops serving metrics, unpublishes and stops the agent.

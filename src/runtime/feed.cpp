@@ -66,8 +66,8 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
     cv.notify_all();
   };
   mqtt_client client{mo, cb};
-  if (auto err = client.start())
-    return trading::operation_failed(*err);
+  if (auto ok = client.start(); !ok)
+    return std::move(ok).error();
   {
     std::unique_lock<std::mutex> guard{mtx};
     if (!cv.wait_for(guard, std::chrono::seconds(10),
@@ -95,8 +95,8 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
     q.ts_ms += static_cast<int64_t>(i / quotes.size()) * span_ms;
     auto res = client.publish(opts.topic, encode_payload(q, opts.format),
                               opts.qos);
-    if (auto* err = std::get_if<std::string>(&res))
-      return trading::operation_failed("publish: " + *err);
+    if (!res)
+      return std::move(res).error().within("publish");
     ++stats.sent;
     if (!opts.quiet && clock_type::now() - last_progress > std::chrono::seconds(1)) {
       last_progress = clock_type::now();
@@ -117,10 +117,9 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
 }
 
 int run_feed(const feed_options& opts) {
-  std::string err;
-  auto url = parse_broker_url(opts.broker, &err);
+  auto url = parse_broker_url(opts.broker);
   if (!url) {
-    std::cerr << "intuition feed: --broker: " << err << "\n";
+    std::cerr << "intuition feed: --broker: " << url.error().message << "\n";
     return 2;
   }
   auto loaded = load_quotes_csv(opts.quotes);

@@ -95,27 +95,26 @@ nlohmann::json states_json(const std::vector<actors::actor_state>& xs) {
 }
 
 int run_inspect(const inspect_options& opts, const char* argv0) {
-  endpoint at;
-  try {
-    at = parse_endpoint("--node", opts.node);
-  } catch (const std::exception& ex) {
-    std::cerr << "intuition inspect: " << ex.what() << "\n";
+  auto node = parse_endpoint("--node", opts.node);
+  if (!node) {
+    std::cerr << "intuition inspect: " << node.error().message << "\n";
     return 2;
   }
+  auto at = *node;
   system_config caf_cfg;
-  if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
-    std::cerr << "intuition inspect: " << *err << "\n";
+  if (auto ok = caf_cfg.load_file(opts.caf_config, argv0); !ok) {
+    std::cerr << "intuition inspect: " << ok.error().message << "\n";
     return 2;
   }
-  if (auto err = caf_cfg.check_failure_detection()) {
-    std::cerr << "intuition inspect: " << *err << "\n";
+  if (auto ok = caf_cfg.check_failure_detection(); !ok) {
+    std::cerr << "intuition inspect: " << ok.error().message << "\n";
     return 2;
   }
   caf::actor_system sys{caf_cfg};
   auto agent = connect_agent(sys, at, caf_cfg.tls());
   if (!agent) {
     std::cerr << "intuition inspect: cannot reach " << at.to_string() << ": "
-              << sys.render(agent.error())
+              << agent.error().message
               << " (is intuition run, replay --listen or node running there?)\n";
     return 1;
   }

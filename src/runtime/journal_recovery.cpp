@@ -26,7 +26,7 @@ void hold_until_exit(trading::journal_lock lock) {
 
 } // namespace
 
-std::variant<recovered_journal, std::string>
+trading::result<recovered_journal>
 recover_journal(const std::string& path, bool accept_loss) {
   // A fresh deployment may name a folder that does not exist yet.
   auto parent = std::filesystem::path{path}.parent_path();
@@ -34,65 +34,70 @@ recover_journal(const std::string& path, bool accept_loss) {
   if (!parent.empty())
     std::filesystem::create_directories(parent, ec);
   if (ec)
-    return "journal " + path + ": cannot create " + parent.string() + ": "
-           + ec.message();
+    return trading::journal_failure(path, 0,
+                                    "cannot create " + parent.string() + ": "
+                                      + ec.message());
   // Locked before reading: a second process must not cut off as "torn" the
   // record the first one is writing.
   auto locked = trading::journal_lock::acquire(path);
-  if (auto* err = std::get_if<trading::journal_error>(&locked))
-    return err->to_string();
-  auto lock = std::move(std::get<trading::journal_lock>(locked));
-  auto how_to_proceed = [] {
-    return std::string{"; restore the journal from a backup, or start with "}
-           + accept_journal_loss_flag
-           + " to accept the journal as it is: orders missing from it stay "
-             "lost, and order ids still never repeat (see README, \"The "
-             "journal\")";
+  if (!locked)
+    return locked.error();
+  auto lock = std::move(*locked);
+  auto how_to_proceed = [](const trading::failure& x) {
+    return trading::operation_failed(
+      x.message + "; restore the journal from a backup, or start with "
+      + accept_journal_loss_flag
+      + " to accept the journal as it is: orders missing from it stay "
+        "lost, and order ids still never repeat (see README, \"The "
+        "journal\")");
   };
   auto end_read = trading::read_journal_end(path);
   std::optional<trading::journal_end> end;
-  if (auto* err = std::get_if<trading::journal_error>(&end_read)) {
+  if (!end_read) {
     if (!accept_loss)
-      return err->to_string() + how_to_proceed();
+      return how_to_proceed(end_read.error());
     // The writer would refuse it too: it is replaced by the journal's own.
-    std::cerr << err->to_string() << "; replaced (" << accept_journal_loss_flag
+    std::cerr << end_read.error().message << "; replaced ("
+              << accept_journal_loss_flag
               << "): order ids continue after the journal's last\n";
     std::filesystem::remove(trading::journal_end_path(path), ec);
   } else {
-    end = std::get<std::optional<trading::journal_end>>(end_read);
+    end = *end_read;
   }
   // Read without repair: a journal shorter than its end record says is
   // refused as it is found, torn bytes included.
   auto read = trading::read_journal(path, false);
-  if (auto* err = std::get_if<trading::journal_error>(&read))
-    return err->to_string();
+  if (!read)
+    return read.error();
   recovered_journal out;
-  out.contents = std::move(std::get<trading::journal_contents>(read));
+  out.contents = std::move(*read);
   auto mark_path = actors::publication_mark_path(path);
   auto mark = actors::read_publication_mark(mark_path);
-  if (auto* err = std::get_if<std::string>(&mark))
-    return *err;
-  auto published = std::get<uint64_t>(mark);
-  if (auto err = trading::check_journal_end(path, out.contents, end, published,
-                                            mark_path)) {
+  if (!mark)
+    return mark.error();
+  auto published = *mark;
+  if (auto ok = trading::check_journal_end(path, out.contents, end, published,
+                                           mark_path);
+      !ok) {
     if (!accept_loss)
-      return err->to_string() + how_to_proceed();
-    std::cerr << err->to_string() << "; going on without them ("
+      return how_to_proceed(ok.error());
+    std::cerr << ok.error().message << "; going on without them ("
               << accept_journal_loss_flag << ")\n";
     auto last_seq = out.contents.next_seq - 1;
     if (published > last_seq)
-      if (auto failed = actors::write_publication_mark(mark_path, last_seq))
-        return *failed;
+      if (auto written = actors::write_publication_mark(mark_path, last_seq);
+          !written)
+        return written.error();
   }
-  if (auto err = trading::cut_torn_tail(path, out.contents))
-    return err->to_string();
+  if (auto ok = trading::cut_torn_tail(path, out.contents); !ok)
+    return ok.error();
   if (out.contents.torn_tail)
     std::cerr << "journal " << path << ": torn last record ("
               << out.contents.torn_bytes
               << " bytes) from an interrupted write removed\n";
   out.writer = std::make_shared<trading::journal_writer>();
-  if (auto err = out.writer->open(path, out.contents))
-    return *err;
+  if (auto ok = out.writer->open(path, out.contents); !ok)
+    return ok.error();
   if (out.writer->next_id() > out.contents.next_id)
     std::cerr << "journal " << path << ": order ids continue from "
               << out.writer->next_id() << ", above every id handed out "
@@ -111,20 +116,20 @@ trading::result<recovered_input> recover_input(const app_config& cfg) {
   opts.interval_ms = cfg.ingress.fsync_interval_ms;
   out.log = std::make_shared<trading::input_log>();
   auto opened = out.log->open(opts);
-  if (auto* err = std::get_if<std::string>(&opened))
-    return trading::operation_failed(*err);
-  if (auto torn = std::get<trading::input_log_recovery>(opened).torn_bytes)
+  if (!opened)
+    return std::move(opened).error();
+  if (auto torn = opened->torn_bytes)
     std::cerr << "input log " << opts.dir << ": torn last record (" << torn
               << " bytes) cut off\n";
   auto mark = trading::read_input_watermark(opts.dir);
-  if (auto* err = std::get_if<std::string>(&mark))
-    return trading::operation_failed(*err);
+  if (!mark)
+    return std::move(mark).error();
   auto filter = trading::read_filter_snapshot(opts.dir);
-  if (auto* err = std::get_if<std::string>(&filter))
-    return trading::operation_failed(*err);
-  out.filter = std::move(std::get<trading::filter_snapshot>(filter));
+  if (!filter)
+    return std::move(filter).error();
+  out.filter = std::move(*filter);
   // The filter state is saved only for durable positions.
-  out.resume_after = std::max(std::get<uint64_t>(mark), out.filter.position);
+  out.resume_after = std::max(*mark, out.filter.position);
   return out;
 }
 

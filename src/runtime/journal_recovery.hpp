@@ -2,7 +2,6 @@
 
 #include <memory>
 #include <string>
-#include <variant>
 
 #include "runtime/config.hpp"
 #include "trading/input_log.hpp"
@@ -29,9 +28,9 @@ constexpr const char* accept_journal_loss_flag = "--accept-journal-loss";
 /// holds fewer orders than were acknowledged or published is refused,
 /// unless `accept_loss`: then the loss is reported, the publication mark is
 /// cut back to the journal, and order ids continue above every id handed
-/// out before. Returns an error message naming the file (and line, or the
+/// out before. Fails (a failed operation) naming the file (and line, or the
 /// pid holding the lock) and, for a lost tail, how to proceed.
-std::variant<recovered_journal, std::string>
+trading::result<recovered_journal>
 recover_journal(const std::string& path, bool accept_loss = false);
 
 /// The input log after recovery, with where trading resumes.

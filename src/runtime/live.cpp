@@ -44,9 +44,9 @@ int64_t wall_ms() {
     .count();
 }
 
-/// The run command's flags over the configuration; throws
-/// `trading::config_error` naming a flag that cannot be used.
-void apply_run_flags(const run_options& opts, app_config& cfg) {
+/// The run command's flags over the configuration; a failure names a flag
+/// that cannot be used.
+trading::status apply_run_flags(const run_options& opts, app_config& cfg) {
   auto set = [](auto& field, const auto& flag) {
     if (flag)
       field = *flag;
@@ -60,13 +60,13 @@ void apply_run_flags(const run_options& opts, app_config& cfg) {
   set(cfg.mqtt.client_id, opts.client_id);
   if (opts.retry_refused)
     cfg.mqtt.retry_refused = true;
-  check_mqtt_credentials(cfg.mqtt);
   if (!cfg.listen.specified) {
     // Where the original system listened; `inspect` finds it there.
     cfg.listen.specified = true;
     cfg.listen.enabled = true;
     cfg.listen.any_port_if_taken = true;
   }
+  return check_mqtt_credentials(cfg.mqtt);
 }
 
 /// Live trading: the session's pipeline fed from MQTT through the input
@@ -194,10 +194,9 @@ trading::status live_run::prepare_mqtt() {
     channel_list_ += (channel_list_.empty() ? "" : ", ") + ch;
   if (cfg_.mqtt.broker == "embedded")
     return {};
-  std::string err;
-  auto url = parse_broker_url(cfg_.mqtt.broker, &err);
+  auto url = parse_broker_url(cfg_.mqtt.broker);
   if (!url)
-    return trading::invalid_setting("broker", err);
+    return std::move(url).error().within("broker");
   base_.broker = *url;
   return {};
 }
@@ -220,12 +219,12 @@ trading::status live_run::recover_input() {
 trading::status live_run::prepare_publisher() {
   auto mark_path = actors::publication_mark_path(cfg_.journal.path);
   auto mark = actors::read_publication_mark(mark_path);
-  if (auto* err = std::get_if<std::string>(&mark))
-    return trading::operation_failed(*err);
+  if (!mark)
+    return std::move(mark).error();
   pub_cfg_.topic_prefix = cfg_.mqtt.topic_prefix;
   pub_cfg_.publish_signals = cfg_.mqtt.publish_signals;
   pub_cfg_.mark_path = mark_path;
-  pub_cfg_.mark = std::get<uint64_t>(mark);
+  pub_cfg_.mark = *mark;
   pub_cfg_.journal_path = cfg_.journal.path;
   pub_cfg_.max_queued = static_cast<size_t>(cfg_.mqtt.max_queued_orders);
   for (const auto& x : s_.journal().contents.orders)
@@ -242,10 +241,10 @@ trading::status live_run::start_broker() {
   if (cfg_.mqtt.broker != "embedded")
     return {};
   auto started = embedded_broker::start({});
-  if (auto* err = std::get_if<std::string>(&started))
-    return trading::operation_failed("embedded broker: " + *err);
-  broker_ = std::move(std::get<0>(started));
-  base_.broker = *parse_broker_url(broker_->url(), nullptr);
+  if (!started)
+    return std::move(started).error().within("embedded broker");
+  broker_ = std::move(*started);
+  base_.broker = *parse_broker_url(broker_->url());
   std::cout << "embedded broker: " << broker_->url()
             << " (publish quotes to it, e.g. mosquitto_pub -p "
             << broker_->port() << " -t quotes -m '{\"goog\": 3.45}')"
@@ -292,8 +291,8 @@ mqtt_callbacks live_run::ingress_callbacks() {
   // when it has room; at most one `input` waits in its mailbox.
   cb.on_message = [this](std::string topic, std::string payload) {
     auto res = input_.log->append(topic, payload, wall_ms(), steady_ns());
-    if (auto* err = std::get_if<std::string>(&res)) {
-      std::cerr << ("intuition run: " + *err + "; stopping\n");
+    if (!res) {
+      std::cerr << ("intuition run: " + res.error().message + "; stopping\n");
       stop_requested = true;
       return;
     }
@@ -375,9 +374,9 @@ void live_run::start_input_syncer() {
     auto last_report = clock_type::now() - std::chrono::seconds(1);
     while (!syncer_stop_) {
       std::this_thread::sleep_for(period);
-      auto err = input_.log->sync_if_due();
-      if (err && clock_type::now() - last_report >= std::chrono::seconds(1)) {
-        std::cerr << ("intuition run: " + *err + "\n");
+      auto ok = input_.log->sync_if_due();
+      if (!ok && clock_type::now() - last_report >= std::chrono::seconds(1)) {
+        std::cerr << ("intuition run: " + ok.error().message + "\n");
         last_report = clock_type::now();
       }
     }
@@ -410,8 +409,9 @@ readiness_check live_run::readiness() {
 void live_run::start_client(mqtt_client& client) {
   if (stop_requested)
     return;
-  if (auto err = client.start()) {
-    std::cerr << "intuition run: mqtt: " << *err << "; stopping\n";
+  if (auto ok = client.start(); !ok) {
+    std::cerr << "intuition run: mqtt: " << ok.error().message
+              << "; stopping\n";
     stop_requested = true;
     failed_ = true;
   }
@@ -445,8 +445,9 @@ void live_run::connect() {
   if (tail_ > 0)
     trade_input_tail();
   for (const auto& ch : channels_)
-    if (auto err = in_->subscribe(ch, cfg_.mqtt.qos))
-      std::cerr << "intuition run: subscribe " << ch << ": " << *err << "\n";
+    if (auto ok = in_->subscribe(ch, cfg_.mqtt.qos); !ok)
+      std::cerr << "intuition run: subscribe " << ch << ": "
+                << ok.error().message << "\n";
   start_client(*in_);
   subscribing_ = true;
   // One write, so the line is not interleaved with the actors' output.
@@ -636,7 +637,7 @@ int run_live(const run_options& opts, const char* argv0) {
   // Everything is checked, and the journal recovered, before any actor
   // exists or any connection is made.
   if (auto rc = checked(s.configure(
-        [&](app_config& cfg) { apply_run_flags(opts, cfg); })))
+        [&](app_config& cfg) { return apply_run_flags(opts, cfg); })))
     return rc;
   if (auto rc = checked(run.prepare_mqtt()))
     return rc;

@@ -226,17 +226,6 @@ int fail(std::string_view command, const intuition::trading::failure& x) {
   return intuition::trading::exit_code(x);
 }
 
-/// Checks a value with a parser of the configuration that throws
-/// `trading::config_error` (whose message names the flag).
-template <class Parse>
-void check_with(flag_parser& flags, Parse parse) {
-  try {
-    parse();
-  } catch (const std::exception& ex) {
-    flags.fail(intuition::trading::invalid_request(ex.what()));
-  }
-}
-
 /// Takes --insecure, --listen, --metrics-port or --join into `out`.
 bool take_node_flag(flag_parser& flags, node_flags& out) {
   std::string value;
@@ -244,7 +233,10 @@ bool take_node_flag(flag_parser& flags, node_flags& out) {
   if (flags.take_switch("--insecure", out.insecure))
     return true;
   if (flags.take_value("--listen", value)) {
-    check_with(flags, [&] { out.listen = parse_listen("--listen", value); });
+    if (auto listen = parse_listen("--listen", value))
+      out.listen = std::move(*listen);
+    else
+      flags.fail(std::move(listen).error());
     return true;
   }
   if (flags.take_integer("--metrics-port", 0, 65535, port)) {
@@ -427,7 +419,8 @@ int replay_command(int argc, char** argv) {
       return 0;
     }
     if (flags.take_value("--speed", opts.speed)) {
-      check_with(flags, [&] { parse_speed("--speed", *opts.speed); });
+      if (auto speed = parse_speed("--speed", *opts.speed); !speed)
+        flags.fail(std::move(speed).error());
       continue;
     }
     if (flags.take_integer("--repeat", 1, 1'000'000, repeat)) {

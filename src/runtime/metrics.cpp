@@ -288,7 +288,7 @@ private:
   actors::node_agent_actor agent_;
 };
 
-std::variant<std::unique_ptr<metrics_server>, std::string>
+trading::result<std::unique_ptr<metrics_server>>
 metrics_server::start(caf::actor_system& sys, actors::node_agent_actor agent,
                       const std::string& bind, uint16_t port,
                       readiness_check ready) {
@@ -300,7 +300,8 @@ metrics_server::start(caf::actor_system& sys, actors::node_agent_actor agent,
     out->exposer_ = std::make_unique<prometheus::Exposer>(address, 1,
                                                           &callbacks);
   } catch (const std::exception& ex) {
-    return "metrics: cannot listen on " + address + ": " + ex.what();
+    return trading::invalid_setting("metrics", "cannot listen on " + address
+                                                 + ": " + ex.what());
   }
   out->collector_ = std::make_shared<collector>(sys, std::move(agent));
   out->exposer_->RegisterCollectable(out->collector_);

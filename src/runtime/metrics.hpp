@@ -12,6 +12,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/metric_samples.hpp"
+#include "trading/result.hpp"
 
 namespace prometheus {
 class Exposer;
@@ -56,9 +57,9 @@ class metrics_server {
 public:
   /// Listens on `bind:port` (port 0 picks a free one). `GET /ready` answers
   /// 200 when `ready` reports nothing (or is empty), and 503 with what it
-  /// waits for otherwise. Returns an error message naming the address when
-  /// listening fails.
-  static std::variant<std::unique_ptr<metrics_server>, std::string>
+  /// waits for otherwise. Fails with an invalid request naming the address
+  /// when listening fails.
+  static trading::result<std::unique_ptr<metrics_server>>
   start(caf::actor_system& sys, actors::node_agent_actor agent,
         const std::string& bind, uint16_t port, readiness_check ready = {});
 

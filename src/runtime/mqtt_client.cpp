@@ -5,6 +5,7 @@
 #include <chrono>
 #include <climits>
 #include <condition_variable>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -107,28 +108,21 @@ bool is_lasting_tls_error(std::string_view reason) noexcept {
 
 // -- broker address -----------------------------------------------------------
 
-std::optional<broker_url> parse_broker_url(std::string_view text,
-                                           std::string* error) {
-  auto fail = [&](const std::string& why) -> std::optional<broker_url> {
-    if (error != nullptr) {
-      *error = "invalid broker URL '";
-      *error += text;
-      *error += "': ";
-      *error += why;
-      *error += "; ";
-      *error += expected_url_forms;
-    }
-    return std::nullopt;
+trading::result<broker_url> parse_broker_url(std::string_view text) {
+  auto fail = [&](const std::string& why) -> trading::result<broker_url> {
+    return trading::invalid_request("invalid broker URL '" + std::string{text}
+                                    + "': " + why + "; "
+                                    + std::string{expected_url_forms});
   };
-  broker_url result;
+  broker_url out;
   auto rest = text;
   bool has_scheme = false;
   if (auto pos = rest.find("://"); pos != std::string_view::npos) {
     auto scheme = rest.substr(0, pos);
     if (ascii_iequals(scheme, "mqtt"))
-      result.tls = false;
+      out.tls = false;
     else if (ascii_iequals(scheme, "mqtts"))
-      result.tls = true;
+      out.tls = true;
     else
       return fail("unknown scheme '" + std::string{scheme}
                   + "' (use mqtt or mqtts)");
@@ -165,19 +159,19 @@ std::optional<broker_url> parse_broker_url(std::string_view text,
   }
   if (host.empty())
     return fail("missing host");
-  result.host = std::string{host};
+  out.host = std::string{host};
   if (has_port) {
     auto port = parse_port(port_text);
     if (!port)
       return fail("port '" + std::string{port_text}
                   + "' is not a number between 1 and 65535");
-    result.port = *port;
+    out.port = *port;
   } else if (has_scheme) {
-    result.port = result.tls ? 8883 : 1883;
+    out.port = out.tls ? 8883 : 1883;
   } else {
     return fail("missing port");
   }
-  return result;
+  return out;
 }
 
 std::string to_string(const broker_url& url) {
@@ -206,37 +200,42 @@ mqtt_client::~mqtt_client() {
 
 // -- lifecycle ----------------------------------------------------------------
 
-std::optional<std::string> mqtt_client::start() {
+trading::status mqtt_client::start() {
   if (handle_ != nullptr)
-    return "mqtt client '" + options_.client_id
-           + "' was already started; make a new client to connect again";
+    return trading::operation_failed("mqtt client '" + options_.client_id
+                                     + "' was already started; make a new "
+                                       "client to connect again");
   const auto& opts = options_;
   auto where = to_string(opts.broker);
   if (opts.broker.host.empty())
-    return std::string{"mqtt broker host must not be empty"};
+    return trading::operation_failed("mqtt broker host must not be empty");
   if (!opts.clean_session && opts.client_id.empty())
-    return std::string{"mqtt client_id must be set when clean_session is "
-                       "false: the broker keys the session on it"};
+    return trading::operation_failed("mqtt client_id must be set when "
+                                     "clean_session is false: the broker keys "
+                                     "the session on it");
   if (opts.keepalive_s < 0 || (opts.keepalive_s > 0 && opts.keepalive_s < 5)
       || opts.keepalive_s > 65535)
-    return "mqtt keepalive_s must be 0 or within 5..65535, got "
-           + std::to_string(opts.keepalive_s);
+    return trading::operation_failed(
+      "mqtt keepalive_s must be 0 or within 5..65535, got "
+      + std::to_string(opts.keepalive_s));
   if (opts.max_inflight < 0 || opts.max_inflight > max_inflight_window)
-    return "mqtt max_inflight must be within 0..65535 (0 = no limit), got "
-           + std::to_string(opts.max_inflight);
+    return trading::operation_failed(
+      "mqtt max_inflight must be within 0..65535 (0 = no limit), got "
+      + std::to_string(opts.max_inflight));
   if (opts.reconnect_max_s < opts.reconnect_min_s)
-    return "mqtt reconnect_max_s (" + std::to_string(opts.reconnect_max_s)
-           + ") must not be below reconnect_min_s ("
-           + std::to_string(opts.reconnect_min_s) + ")";
+    return trading::operation_failed(
+      "mqtt reconnect_max_s (" + std::to_string(opts.reconnect_max_s)
+      + ") must not be below reconnect_min_s ("
+      + std::to_string(opts.reconnect_min_s) + ")");
   if (opts.tls_cert_file.empty() != opts.tls_key_file.empty())
-    return std::string{"mqtt tls_cert_file and tls_key_file go together: "
-                       "got "}
-           + (opts.tls_cert_file.empty() ? "a key without a certificate"
-                                         : "a certificate without a key");
+    return trading::operation_failed(
+      std::string{"mqtt tls_cert_file and tls_key_file go together: got "}
+      + (opts.tls_cert_file.empty() ? "a key without a certificate"
+                                    : "a certificate without a key"));
   if (!opts.tls_cert_file.empty() && opts.tls_ca_file.empty())
-    return std::string{"mqtt tls_cert_file needs tls_ca_file: libmosquitto "
-                       "presents a client certificate only with a CA file "
-                       "that verifies the broker"};
+    return trading::operation_failed(
+      "mqtt tls_cert_file needs tls_ca_file: libmosquitto presents a client "
+      "certificate only with a CA file that verifies the broker");
   ensure_library_initialized();
   errno = 0;
   handle_ = mosquitto_new(opts.client_id.empty() ? nullptr
@@ -244,8 +243,9 @@ std::optional<std::string> mqtt_client::start() {
                           opts.clean_session, this);
   if (handle_ == nullptr) {
     auto err = errno;
-    return "cannot create mqtt client '" + opts.client_id
-           + "': " + describe(MOSQ_ERR_ERRNO, err);
+    return trading::operation_failed("cannot create mqtt client '"
+                                     + opts.client_id + "': "
+                                     + describe(MOSQ_ERR_ERRNO, err));
   }
   mosquitto_connect_callback_set(handle_, handle_connect);
   mosquitto_disconnect_callback_set(handle_, handle_disconnect);
@@ -258,9 +258,9 @@ std::optional<std::string> mqtt_client::start() {
     mosquitto_log_callback_set(handle_, handle_log);
   auto fail = [&](const std::string& what, int rc, int err) {
     discard_handle();
-    return std::optional<std::string>{"mqtt client '" + opts.client_id
-                                      + "' for " + where + ": " + what + ": "
-                                      + describe(rc, err)};
+    return trading::status{trading::operation_failed(
+      "mqtt client '" + opts.client_id + "' for " + where + ": " + what + ": "
+      + describe(rc, err))};
   };
   // Trading messages are small and latency-bound: Nagle would hold them back.
   if (auto rc = mosquitto_int_option(handle_, MOSQ_OPT_TCP_NODELAY, 1))
@@ -325,13 +325,15 @@ std::optional<std::string> mqtt_client::start() {
     }
     if (rc == MOSQ_ERR_TLS && !tls_error.empty()) {
       discard_handle();
-      return "mqtt client '" + opts.client_id + "' for " + where
-             + ": the TLS handshake failed: " + tls_error;
+      return trading::operation_failed("mqtt client '" + opts.client_id
+                                       + "' for " + where
+                                       + ": the TLS handshake failed: "
+                                       + tls_error);
     }
     return fail("cannot connect", rc, err);
   }
   running_ = true;
-  return std::nullopt;
+  return {};
 }
 
 void mqtt_client::stop() {
@@ -372,18 +374,19 @@ void mqtt_client::discard_handle() noexcept {
 
 // -- messaging ----------------------------------------------------------------
 
-std::optional<std::string> mqtt_client::subscribe(const std::string& topic,
-                                                  int qos) {
+trading::status mqtt_client::subscribe(const std::string& topic, int qos) {
   if (qos < 0 || qos > 2)
-    return "invalid QoS " + std::to_string(qos) + " for topic filter '" + topic
-           + "': expected 0, 1 or 2";
+    return trading::operation_failed("invalid QoS " + std::to_string(qos)
+                                     + " for topic filter '" + topic
+                                     + "': expected 0, 1 or 2");
   if (mosquitto_sub_topic_check2(topic.c_str(), topic.size())
         != MOSQ_ERR_SUCCESS
       || mosquitto_validate_utf8(topic.c_str(), static_cast<int>(topic.size()))
            != MOSQ_ERR_SUCCESS)
-    return "invalid topic filter '" + topic
-           + "': expected non-empty UTF-8 with '+' and '#' only as whole "
-             "levels and '#' only last";
+    return trading::operation_failed(
+      "invalid topic filter '" + topic
+      + "': expected non-empty UTF-8 with '+' and '#' only as whole "
+        "levels and '#' only last");
   // Held while subscribing: the SUBACK (network thread) must find the
   // message id among those awaited.
   std::lock_guard<std::mutex> guard{subscriptions_mtx_};
@@ -394,7 +397,7 @@ std::optional<std::string> mqtt_client::subscribe(const std::string& topic,
   else
     subscriptions_.emplace_back(topic, qos);
   if (!running_)
-    return std::nullopt;
+    return {};
   // Without a connection the connect callback subscribes later.
   int mid = 0;
   auto rc = mosquitto_subscribe(handle_, &mid, topic.c_str(), qos);
@@ -403,28 +406,34 @@ std::optional<std::string> mqtt_client::subscribe(const std::string& topic,
     subscribed_ = false;
   }
   if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN)
-    return "cannot subscribe to '" + topic + "': " + describe(rc, errno);
-  return std::nullopt;
+    return trading::operation_failed("cannot subscribe to '" + topic
+                                     + "': " + describe(rc, errno));
+  return {};
 }
 
-std::variant<int, std::string> mqtt_client::publish(const std::string& topic,
-                                                    std::string_view payload,
-                                                    int qos, bool retain) {
+trading::result<int> mqtt_client::publish(const std::string& topic,
+                                          std::string_view payload, int qos,
+                                          bool retain) {
   if (qos < 0 || qos > 2)
-    return "invalid QoS " + std::to_string(qos) + " for topic '" + topic
-           + "': expected 0, 1 or 2";
+    return trading::operation_failed("invalid QoS " + std::to_string(qos)
+                                     + " for topic '" + topic
+                                     + "': expected 0, 1 or 2");
   if (mosquitto_pub_topic_check2(topic.c_str(), topic.size())
         != MOSQ_ERR_SUCCESS
       || mosquitto_validate_utf8(topic.c_str(), static_cast<int>(topic.size()))
            != MOSQ_ERR_SUCCESS)
-    return "invalid topic '" + topic
-           + "': expected non-empty UTF-8 without the wildcards '+' and '#'";
+    return trading::operation_failed(
+      "invalid topic '" + topic
+      + "': expected non-empty UTF-8 without the wildcards '+' and '#'");
   if (payload.size() > static_cast<size_t>(INT_MAX))
-    return "payload of " + std::to_string(payload.size())
-           + " bytes for topic '" + topic + "' is too large";
+    return trading::operation_failed("payload of "
+                                     + std::to_string(payload.size())
+                                     + " bytes for topic '" + topic
+                                     + "' is too large");
   if (!running_)
-    return "cannot publish to '" + topic + "': mqtt client '"
-           + options_.client_id + "' is not running";
+    return trading::operation_failed("cannot publish to '" + topic
+                                     + "': mqtt client '" + options_.client_id
+                                     + "' is not running");
   int mid = 0;
   errno = 0;
   auto rc = mosquitto_publish(handle_, &mid, topic.c_str(),
@@ -434,7 +443,8 @@ std::variant<int, std::string> mqtt_client::publish(const std::string& topic,
   // them after the reconnect; only QoS 0 is lost.
   if (rc == MOSQ_ERR_SUCCESS || (rc == MOSQ_ERR_NO_CONN && qos > 0))
     return mid;
-  return "cannot publish to '" + topic + "': " + describe(rc, errno);
+  return trading::operation_failed("cannot publish to '" + topic
+                                   + "': " + describe(rc, errno));
 }
 
 // -- libmosquitto callbacks (network thread) ----------------------------------

@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
+
+#include "trading/result.hpp"
 
 struct mosquitto;
 struct mosquitto_message;
@@ -34,10 +34,9 @@ struct broker_url {
 
 /// Parses `mqtt://HOST:PORT`, `mqtts://HOST:PORT`, `HOST:PORT`, `mqtt://HOST`
 /// (port 1883) or `mqtts://HOST` (port 8883). IPv6 hosts go in brackets
-/// (`mqtt://[::1]:1883`). On failure returns `std::nullopt` and, when `error`
-/// is not null, stores a message naming the input and the expected forms.
-std::optional<broker_url> parse_broker_url(std::string_view text,
-                                           std::string* error);
+/// (`mqtt://[::1]:1883`). Fails with an invalid request naming the input and
+/// the expected forms.
+trading::result<broker_url> parse_broker_url(std::string_view text);
 
 /// Renders `url` back as `mqtt://HOST:PORT` or `mqtts://HOST:PORT`.
 std::string to_string(const broker_url& url);
@@ -169,12 +168,12 @@ public:
   /// (not up yet, restarting) is not an error: the network thread retries with
   /// the configured backoff for as long as the client runs. So does it after a
   /// refused CONNECT or a failed TLS handshake, which `on_refused` reports
-  /// when retrying cannot help. Returns an error message for invalid options,
+  /// when retrying cannot help. Fails (a failed operation) for invalid options,
   /// an unresolvable host, a TLS handshake that fails on the first attempt
   /// (with the TLS library's reason) or a second call (a stopped client stays
   /// stopped: make a new one); after any other error `start()` may be called
   /// again.
-  std::optional<std::string> start();
+  trading::status start();
 
   /// Disconnects cleanly and joins the network thread. Idempotent; after it
   /// returns no callback runs any more. Must not be called from a callback.
@@ -184,20 +183,20 @@ public:
 
   /// Subscribes to the topic filter `topic` with `qos` (0..2) and remembers it
   /// for every later reconnect. May be called before `start()` (the filter is
-  /// then subscribed on connect) and while disconnected. Returns an error
-  /// message for an invalid filter or QoS.
-  std::optional<std::string> subscribe(const std::string& topic, int qos);
+  /// then subscribed on connect) and while disconnected. Fails (a failed
+  /// operation) for an invalid filter or QoS.
+  trading::status subscribe(const std::string& topic, int qos);
 
   /// Publishes `payload` (copied; the caller keeps ownership) to `topic` with
   /// `qos` (0..2). Returns the message id that `on_published` reports later,
-  /// or an error message: invalid topic (empty, or containing `+` or `#`),
+  /// or a failed operation: invalid topic (empty, or containing `+` or `#`),
   /// invalid QoS, client not started or stopped, QoS 0 while disconnected,
   /// payload too large. A QoS >= 1 message published while disconnected is
   /// kept in memory by libmosquitto and sent after the reconnect (it is lost
   /// if the process ends first).
-  std::variant<int, std::string> publish(const std::string& topic,
-                                         std::string_view payload, int qos,
-                                         bool retain = false);
+  trading::result<int> publish(const std::string& topic,
+                               std::string_view payload, int qos,
+                               bool retain = false);
 
   // -- observers --------------------------------------------------------------
 

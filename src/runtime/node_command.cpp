@@ -16,12 +16,12 @@ namespace intuition::runtime {
 
 int run_node(const node_options& opts, const char* argv0) {
   system_config caf_cfg;
-  if (auto err = caf_cfg.load_file(opts.caf_config, argv0)) {
-    std::cerr << "intuition node: " << *err << "\n";
+  if (auto ok = caf_cfg.load_file(opts.caf_config, argv0); !ok) {
+    std::cerr << "intuition node: " << ok.error().message << "\n";
     return 2;
   }
-  if (auto err = caf_cfg.check_failure_detection()) {
-    std::cerr << "intuition node: " << *err << "\n";
+  if (auto ok = caf_cfg.check_failure_detection(); !ok) {
+    std::cerr << "intuition node: " << ok.error().message << "\n";
     return 2;
   }
   listen_config listen;
@@ -36,11 +36,11 @@ int run_node(const node_options& opts, const char* argv0) {
   actors::node_agent_config agent_cfg;
   agent_cfg.role = "node";
   auto started = start_control(sys, listen, metrics, agent_cfg, caf_cfg.tls());
-  if (auto* err = std::get_if<std::string>(&started)) {
-    std::cerr << "intuition node: " << *err << "\n";
+  if (!started) {
+    std::cerr << "intuition node: " << started.error().message << "\n";
     return 2;
   }
-  auto control = std::move(std::get<control_plane>(started));
+  auto control = std::move(*started);
   auto name = opts.name.empty() ? "node-" + std::to_string(control.listen_port)
                                 : opts.name;
   actors::set_node_label(name);

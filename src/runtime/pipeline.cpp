@@ -31,13 +31,13 @@ router_options_for(const app_config& cfg,
     return out;
   out.history_path = trading::warmup_file_path(cfg.journal.path);
   auto read = trading::read_warmup_file(out.history_path);
-  if (auto* err = std::get_if<std::string>(&read)) {
+  if (!read) {
     // Trading goes on, with indicators starting cold; the file is
     // rewritten at the next save.
-    std::cerr << *err << "; algorithms start without warm-up\n";
+    std::cerr << read.error().message << "; algorithms start without warm-up\n";
     return out;
   }
-  for (auto& h : std::get<std::vector<trading::symbol_history>>(read))
+  for (auto& h : *read)
     out.history.emplace_back(std::move(h.symbol), std::move(h.ticks));
   return out;
 }

@@ -99,15 +99,21 @@ size_t replay_batch_size(size_t configured, size_t symbols) {
 
 namespace {
 
-/// The replay command's flags over the configuration; throws
-/// `trading::config_error` naming a flag that cannot be used.
-void apply_replay_flags(const replay_options& opts, app_config& cfg) {
+/// The replay command's flags over the configuration; a failure names a
+/// flag that cannot be used.
+trading::status apply_replay_flags(const replay_options& opts,
+                                   app_config& cfg) {
   if (opts.quotes)
     cfg.replay.quotes = *opts.quotes;
-  if (opts.speed)
-    cfg.replay.speed = parse_speed("--speed", *opts.speed);
   if (opts.repeat)
     cfg.replay.repeat = *opts.repeat;
+  if (!opts.speed)
+    return {};
+  auto speed = parse_speed("--speed", *opts.speed);
+  if (!speed)
+    return std::move(speed).error();
+  cfg.replay.speed = *speed;
+  return {};
 }
 
 /// The quotes file of the configuration, with at least one valid quote.
@@ -341,7 +347,7 @@ int run_replay(const replay_options& opts, const char* argv0) {
     return st ? 0 : s.fail(st.error());
   };
   if (auto rc = checked(s.configure(
-        [&](app_config& cfg) { apply_replay_flags(opts, cfg); })))
+        [&](app_config& cfg) { return apply_replay_flags(opts, cfg); })))
     return rc;
   auto data = load_replay_quotes(s.config(), opts.config_path);
   if (!data)

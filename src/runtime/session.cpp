@@ -47,23 +47,20 @@ void session::stop() {
   sys_.reset();
 }
 
-trading::status
-session::configure(const std::function<void(app_config&)>& overrides) {
+trading::status session::configure(
+  const std::function<trading::status(app_config&)>& overrides) {
   const auto& path = opts_.config_path;
-  try {
-    cfg_ = load_config(path);
-  } catch (const std::exception& ex) {
-    return trading::invalid_request("config " + path + ": " + ex.what());
-  }
-  try {
-    if (opts_.journal)
-      cfg_.journal.path = *opts_.journal;
-    apply_node_flags(opts_.node, cfg_);
-    if (overrides)
-      overrides(cfg_);
-  } catch (const std::exception& ex) {
-    return trading::invalid_request(ex.what());
-  }
+  auto loaded = load_config(path);
+  if (!loaded)
+    return std::move(loaded).error().within("config " + path);
+  cfg_ = std::move(*loaded);
+  if (opts_.journal)
+    cfg_.journal.path = *opts_.journal;
+  if (auto st = apply_node_flags(opts_.node, cfg_); !st)
+    return st;
+  if (overrides)
+    if (auto st = overrides(cfg_); !st)
+      return st;
   if (cfg_.journal.path.empty())
     return trading::invalid_request("no journal: set journal.path in " + path
                                     + " or pass --journal PATH");
@@ -73,9 +70,9 @@ session::configure(const std::function<void(app_config&)>& overrides) {
 trading::status session::recover_journal() {
   auto recovered = runtime::recover_journal(cfg_.journal.path,
                                             opts_.accept_journal_loss);
-  if (auto* err = std::get_if<std::string>(&recovered))
-    return trading::operation_failed(*err);
-  journal_ = std::move(std::get<recovered_journal>(recovered));
+  if (!recovered)
+    return std::move(recovered).error();
+  journal_ = std::move(*recovered);
   restored_ = journal_->contents.orders.size();
   if (restored_ > 0)
     std::cerr << "journal " << cfg_.journal.path << ": resumed from "
@@ -86,11 +83,11 @@ trading::status session::recover_journal() {
 
 trading::status session::start_actor_system() {
   caf_cfg_ = std::make_unique<system_config>();
-  if (auto err = caf_cfg_->load_file(opts_.caf_config, argv0_))
-    return trading::invalid_request(*err);
+  if (auto st = caf_cfg_->load_file(opts_.caf_config, argv0_); !st)
+    return st;
   if (cfg_.listen.enabled || !cfg_.cluster.nodes.empty())
-    if (auto err = caf_cfg_->check_failure_detection())
-      return trading::invalid_request(*err);
+    if (auto st = caf_cfg_->check_failure_detection(); !st)
+      return st;
   sys_ = std::make_unique<caf::actor_system>(*caf_cfg_);
   actors::set_node_label("coordinator");
   self_ = std::make_unique<caf::scoped_actor>(*sys_);
@@ -110,9 +107,9 @@ trading::status session::join_cluster() {
     return {};
   auto joined = runtime::join_cluster(*sys_, cfg_.cluster, pipeline_.router,
                                       tls());
-  if (auto* err = std::get_if<std::string>(&joined))
-    return trading::operation_failed(*err);
-  connector_ = std::get<actors::cluster_connector_actor>(joined);
+  if (!joined)
+    return std::move(joined).error();
+  connector_ = *joined;
   return {};
 }
 
@@ -130,9 +127,9 @@ session::start_control(std::vector<actors::inspection_target> extra,
   auto started = runtime::start_control(*sys_, cfg_.listen, cfg_.metrics,
                                         std::move(agent), tls(),
                                         std::move(ready));
-  if (auto* err = std::get_if<std::string>(&started))
-    return trading::invalid_request(*err);
-  control_ = std::move(std::get<control_plane>(started));
+  if (!started)
+    return std::move(started).error();
+  control_ = std::move(*started);
   install_stop_handlers();
   handlers_installed_ = true;
   return {};

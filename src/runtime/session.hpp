@@ -51,7 +51,8 @@ public:
   /// Loads the configuration file, applies the shared flags (`--journal`,
   /// the node flags), then lets `overrides` apply the command's own. A
   /// failure of the file names it; one of the flags does not.
-  trading::status configure(const std::function<void(app_config&)>& overrides);
+  trading::status
+  configure(const std::function<trading::status(app_config&)>& overrides);
 
   /// Takes, verifies and opens the journal (`journal_recovery`), reporting
   /// what it resumes from.

@@ -57,29 +57,31 @@ caf::timespan system_config::connection_timeout() const {
   return caf::get_or(content, "middleman.connection-timeout", caf::timespan{0});
 }
 
-std::optional<std::string> system_config::check_failure_detection() const {
+trading::status system_config::check_failure_detection() const {
   auto where = caf_config_path_.empty() ? std::string{"the CAF settings"}
                                         : caf_config_path_;
   auto hb = heartbeat_interval();
   auto timeout = connection_timeout();
   if (hb.count() <= 0)
-    return where + ": middleman.heartbeat-interval is 0, expected a duration "
-                   "such as 500ms (without heartbeats a frozen node is never "
-                   "detected)";
+    return trading::invalid_setting(
+      where, "middleman.heartbeat-interval is 0, expected a duration such as "
+             "500ms (without heartbeats a frozen node is never detected)");
   if (timeout.count() <= 0)
-    return where + ": middleman.connection-timeout is 0, expected a duration "
-                   "such as 3s (without it a frozen node is never detected "
-                   "and connecting to a silent one blocks forever)";
+    return trading::invalid_setting(
+      where, "middleman.connection-timeout is 0, expected a duration such as "
+             "3s (without it a frozen node is never detected and connecting "
+             "to a silent one blocks forever)");
   if (timeout <= hb)
-    return where + ": middleman.connection-timeout ("
-           + std::to_string(timeout.count() / 1'000'000) + "ms) must exceed "
-           + "middleman.heartbeat-interval ("
-           + std::to_string(hb.count() / 1'000'000) + "ms)";
-  return std::nullopt;
+    return trading::invalid_setting(
+      where, "middleman.connection-timeout ("
+               + std::to_string(timeout.count() / 1'000'000)
+               + "ms) must exceed middleman.heartbeat-interval ("
+               + std::to_string(hb.count() / 1'000'000) + "ms)");
+  return {};
 }
 
-std::optional<std::string> system_config::load_file(const std::string& path,
-                                             const char* argv0) {
+trading::status system_config::load_file(const std::string& path,
+                                         const char* argv0) {
   std::string file = path;
   if (file.empty()) {
     for (auto candidate : {std::string{"caf-application.conf"},
@@ -89,26 +91,27 @@ std::optional<std::string> system_config::load_file(const std::string& path,
         break;
       }
   } else if (!readable(file)) {
-    return "--caf-config: cannot read " + file;
+    return trading::invalid_setting("--caf-config", "cannot read " + file);
   }
   caf::actor_system_config::string_list no_args;
   if (file.empty())
-    return std::nullopt;
+    return {};
   std::ifstream in{file};
   if (auto err = parse(no_args, in))
-    return "CAF config " + file + ": " + render(err);
+    return trading::invalid_setting("CAF config " + file, render(err));
   caf_config_path_ = file;
   if (!openssl_certificate.empty() || !openssl_key.empty()
       || !openssl_cafile.empty() || !openssl_capath.empty()) {
     if (openssl_certificate.empty() || openssl_key.empty()
         || (openssl_cafile.empty() && openssl_capath.empty()))
-      return "CAF config " + file
-             + ": [openssl] needs certificate, key and cafile (or capath) "
-               "together: peers are verified against that CA";
+      return trading::invalid_setting("CAF config " + file,
+                                      "[openssl] needs certificate, key and "
+                                      "cafile (or capath) together: peers are "
+                                      "verified against that CA");
     load<caf::openssl::manager>();
     tls_ = true;
   }
-  return std::nullopt;
+  return {};
 }
 
 } // namespace intuition::runtime

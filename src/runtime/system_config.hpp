@@ -1,9 +1,10 @@
 #pragma once
 
-#include <optional>
 #include <string>
 
 #include <caf/actor_system_config.hpp>
+
+#include "trading/result.hpp"
 
 /// The actor system's configuration, shared by every command.
 namespace intuition::runtime {
@@ -16,15 +17,15 @@ public:
 
   /// Reads CAF settings (INI syntax) from `path`, or from the first
   /// `caf-application.conf` found in the working directory or the folder
-  /// above the executable when `path` is empty. Returns an error message.
-  std::optional<std::string> load_file(const std::string& path,
-                                       const char* argv0);
+  /// above the executable when `path` is empty. Fails with an invalid request
+  /// naming the file.
+  trading::status load_file(const std::string& path, const char* argv0);
 
-  /// An error message when node failure detection is off: CAF 0.17 ships
-  /// `middleman.heartbeat-interval` and `middleman.connection-timeout` at 0,
-  /// which never notices a frozen peer and lets a connection attempt to a
-  /// silent one block forever.
-  std::optional<std::string> check_failure_detection() const;
+  /// Fails (an invalid request) when node failure detection is off: CAF 0.17
+  /// ships `middleman.heartbeat-interval` and `middleman.connection-timeout`
+  /// at 0, which never notices a frozen peer and lets a connection attempt
+  /// to a silent one block forever.
+  trading::status check_failure_detection() const;
 
   /// The configured heartbeat interval and connection timeout.
   caf::timespan heartbeat_interval() const;

@@ -16,21 +16,6 @@
 
 namespace intuition::trading {
 
-// -- errors ---------------------------------------------------------------------
-
-config_error::config_error(std::string field, std::string value,
-                           std::string expected)
-  : std::runtime_error(field + ": got " + value + ", expected " + expected),
-    field_(std::move(field)),
-    value_(std::move(value)),
-    expected_(std::move(expected)) {
-  // nop
-}
-
-config_error config_error::nested(const std::string& prefix) const {
-  return config_error{prefix + "." + field_, value_, expected_};
-}
-
 // -- interface ------------------------------------------------------------------
 
 algorithm::~algorithm() {
@@ -66,6 +51,17 @@ std::unique_ptr<algorithm> make_algorithm(const std::string& name,
   if (name == sma_crossover::name)
     return std::make_unique<sma_crossover>();
   return nullptr;
+}
+
+result<std::vector<std::string>>
+initialize_from_text(algorithm& algo, const std::string& params_json) {
+  nlohmann::json params;
+  try {
+    params = nlohmann::json::parse(params_json);
+  } catch (const nlohmann::json::exception& ex) {
+    return invalid_request(ex.what());
+  }
+  return algo.initialize(params);
 }
 
 // -- parameters -----------------------------------------------------------------
@@ -116,13 +112,13 @@ const nlohmann::json* find_key(const nlohmann::json& obj,
 
 namespace params {
 
-void check_keys(const nlohmann::json& obj,
-                const std::vector<std::string>& allowed) {
+status check_keys(const nlohmann::json& obj,
+                  const std::vector<std::string>& allowed) {
   // Null stands for "no parameters": a missing `params` block in a config.
   if (obj.is_null())
-    return;
+    return {};
   if (!obj.is_object())
-    throw config_error{"params", obj.dump(), "an object"};
+    return invalid_value("params", obj.dump(), "an object");
   for (const auto& [key, value] : obj.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end())
       continue;
@@ -132,12 +128,13 @@ void check_keys(const nlohmann::json& obj,
         expected += ", ";
       expected += allowed[i];
     }
-    throw config_error{key, value.dump(), std::move(expected)};
+    return invalid_value(key, value.dump(), expected);
   }
+  return {};
 }
 
-double get_number(const nlohmann::json& obj, const std::string& key, double def,
-                  double lo, double hi) {
+result<double> get_number(const nlohmann::json& obj, const std::string& key,
+                          double def, double lo, double hi) {
   auto ptr = find_key(obj, key);
   if (ptr == nullptr)
     return def;
@@ -146,11 +143,11 @@ double get_number(const nlohmann::json& obj, const std::string& key, double def,
     if (std::isfinite(x) && x >= lo && x <= hi)
       return x;
   }
-  throw config_error{key, ptr->dump(), number_range(lo, hi)};
+  return invalid_value(key, ptr->dump(), number_range(lo, hi));
 }
 
-int64_t get_integer(const nlohmann::json& obj, const std::string& key,
-                    int64_t def, int64_t lo, int64_t hi) {
+result<int64_t> get_integer(const nlohmann::json& obj, const std::string& key,
+                            int64_t def, int64_t lo, int64_t hi) {
   auto ptr = find_key(obj, key);
   if (ptr == nullptr)
     return def;
@@ -165,11 +162,11 @@ int64_t get_integer(const nlohmann::json& obj, const std::string& key,
     if (x >= lo && x <= hi)
       return x;
   }
-  throw config_error{key, ptr->dump(), integer_range(lo, hi)};
+  return invalid_value(key, ptr->dump(), integer_range(lo, hi));
 }
 
-double get_positive_number(const nlohmann::json& obj, const std::string& key,
-                           double def) {
+result<double> get_positive_number(const nlohmann::json& obj,
+                                   const std::string& key, double def) {
   auto ptr = find_key(obj, key);
   if (ptr == nullptr)
     return def;
@@ -178,29 +175,30 @@ double get_positive_number(const nlohmann::json& obj, const std::string& key,
     if (std::isfinite(x) && x > 0)
       return x;
   }
-  throw config_error{key, ptr->dump(), "a number > 0"};
+  return invalid_value(key, ptr->dump(), "a number > 0");
 }
 
-std::vector<std::string> get_channels(const nlohmann::json& obj) {
+result<std::vector<std::string>> get_channels(const nlohmann::json& obj) {
   auto ptr = find_key(obj, "channels");
   if (ptr == nullptr)
-    return {"quotes"};
+    return std::vector<std::string>{"quotes"};
   const char* expected = "a non-empty list of non-empty strings";
   if (!ptr->is_array() || ptr->empty())
-    throw config_error{"channels", ptr->dump(), expected};
-  std::vector<std::string> result;
+    return invalid_value("channels", ptr->dump(), expected);
+  std::vector<std::string> out;
   for (const auto& x : *ptr) {
     if (!x.is_string() || x.get_ref<const std::string&>().empty())
-      throw config_error{"channels", ptr->dump(), expected};
+      return invalid_value("channels", ptr->dump(), expected);
     // Subscribed as written: a filter the broker would refuse must not
     // leave the run waiting for an acknowledgement that never comes.
-    if (auto err = check_topic_filter(x.get_ref<const std::string&>()))
-      throw config_error{"channels", ptr->dump(),
-                         "MQTT topic filters ('+' and '#' whole levels, '#' "
-                         "last; $share/GROUP/FILTER), not " + *err};
-    result.push_back(x.get<std::string>());
+    if (auto ok = check_topic_filter(x.get_ref<const std::string&>()); !ok)
+      return invalid_value("channels", ptr->dump(),
+                           "MQTT topic filters ('+' and '#' whole levels, '#' "
+                           "last; $share/GROUP/FILTER), not "
+                             + ok.error().message);
+    out.push_back(x.get<std::string>());
   }
-  return result;
+  return out;
 }
 
 } // namespace params

@@ -2,51 +2,18 @@
 
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "trading/result.hpp"
 #include "trading/types.hpp"
 
 /// The algorithm interface of the original system, kept: `initialize(params)`
 /// returns the data channels the algorithm wants, and one call per quote may
 /// return a signal.
 namespace intuition::trading {
-
-// -- errors ---------------------------------------------------------------------
-
-/// Raised by `initialize` and configuration code for a bad parameter; names
-/// the field, the value and what was expected.
-class config_error : public std::runtime_error {
-public:
-  /// Builds the error; `what()` reads "FIELD: got VALUE, expected EXPECTED".
-  config_error(std::string field, std::string value, std::string expected);
-
-  /// Name of the offending field, dotted for nested objects.
-  const std::string& field() const noexcept {
-    return field_;
-  }
-
-  /// The offending value as text (usually its JSON rendering).
-  const std::string& value() const noexcept {
-    return value_;
-  }
-
-  /// What the field accepts, e.g. "an integer in [1, 100000]".
-  const std::string& expected() const noexcept {
-    return expected_;
-  }
-
-  /// Prefixes the field with `prefix.` (for nested configuration objects).
-  config_error nested(const std::string& prefix) const;
-
-private:
-  std::string field_;
-  std::string value_;
-  std::string expected_;
-};
 
 // -- interface ------------------------------------------------------------------
 
@@ -58,8 +25,10 @@ public:
 
   /// Validates and applies `params` (a JSON object; unknown keys are an
   /// error) and returns the channels to subscribe to (default `["quotes"]`,
-  /// overridable with the `channels` parameter). Throws `config_error`.
-  virtual std::vector<std::string> initialize(const nlohmann::json& params) = 0;
+  /// overridable with the `channels` parameter), or an `invalid_value`
+  /// failure naming the parameter; the instance is then left as it was.
+  virtual result<std::vector<std::string>>
+  initialize(const nlohmann::json& params) = 0;
 
   /// Consumes one quote of this instance's symbol, in time order.
   virtual std::optional<signal_decision> on_quote(const quote& q) = 0;
@@ -88,35 +57,42 @@ const std::vector<std::string>& algorithm_names();
 std::unique_ptr<algorithm> make_algorithm(const std::string& name,
                                           const std::string& symbol);
 
+/// Parses `params_json` and hands it to `algo.initialize`: the channels, or
+/// the failure (an invalid request; for text that is no JSON, the parser's
+/// message).
+result<std::vector<std::string>>
+initialize_from_text(algorithm& algo, const std::string& params_json);
+
 // -- parameters -----------------------------------------------------------------
 
-/// Helpers for reading parameters with clear errors.
+/// Helpers for reading parameters with clear errors: each fails with an
+/// `invalid_value` naming the key, the value and what the key accepts.
 namespace params {
 
-/// Throws `config_error` for any key of `obj` not in `allowed`, or if `obj`
-/// is neither an object nor null.
-void check_keys(const nlohmann::json& obj,
-                const std::vector<std::string>& allowed);
+/// Fails for any key of `obj` not in `allowed`, or if `obj` is neither an
+/// object nor null.
+status check_keys(const nlohmann::json& obj,
+                  const std::vector<std::string>& allowed);
 
 /// Longest indicator window an algorithm accepts; bounds memory per instance.
 constexpr int64_t max_window_length = 100'000;
 
 /// Reads a number in [lo, hi] (an infinite bound means none); `def` when
 /// absent.
-double get_number(const nlohmann::json& obj, const std::string& key, double def,
-                  double lo, double hi);
+result<double> get_number(const nlohmann::json& obj, const std::string& key,
+                          double def, double lo, double hi);
 
 /// Reads an integer in [lo, hi]; `def` when absent.
-int64_t get_integer(const nlohmann::json& obj, const std::string& key,
-                    int64_t def, int64_t lo, int64_t hi);
+result<int64_t> get_integer(const nlohmann::json& obj, const std::string& key,
+                            int64_t def, int64_t lo, int64_t hi);
 
 /// Reads a number strictly greater than zero; `def` when absent.
-double get_positive_number(const nlohmann::json& obj, const std::string& key,
-                           double def);
+result<double> get_positive_number(const nlohmann::json& obj,
+                                   const std::string& key, double def);
 
 /// Reads the optional `channels` list of MQTT topic filters
 /// (`check_topic_filter`); `["quotes"]` when absent.
-std::vector<std::string> get_channels(const nlohmann::json& obj);
+result<std::vector<std::string>> get_channels(const nlohmann::json& obj);
 
 } // namespace params
 

@@ -57,26 +57,26 @@ bool topic_matches(std::string_view filter, std::string_view topic) noexcept {
   return want.size() == have.size();
 }
 
-std::optional<std::string> check_topic_filter(std::string_view filter) {
+status check_topic_filter(std::string_view filter) {
   if (filter.empty())
-    return std::string{"an empty topic filter"};
+    return invalid_request("an empty topic filter");
   if (filter.size() > 65'535)
-    return "a topic filter of " + std::to_string(filter.size())
-           + " bytes (at most 65535)";
+    return invalid_request("a topic filter of " + std::to_string(filter.size())
+                           + " bytes (at most 65535)");
   if (filter.find('\0') != std::string_view::npos)
-    return std::string{"a NUL character"};
+    return invalid_request("a NUL character");
   auto part = filter;
   if (filter.substr(0, share_prefix.size()) == share_prefix) {
     auto rest = filter.substr(share_prefix.size());
     auto slash = rest.find('/');
     if (slash == std::string_view::npos || slash == 0)
-      return std::string{"a shared subscription without GROUP/FILTER after "
-                         "$share/"};
+      return invalid_request("a shared subscription without GROUP/FILTER "
+                             "after $share/");
     if (rest.substr(0, slash).find_first_of("+#") != std::string_view::npos)
-      return std::string{"'+' or '#' in a shared subscription's group"};
+      return invalid_request("'+' or '#' in a shared subscription's group");
     part = rest.substr(slash + 1);
     if (part.empty())
-      return std::string{"a shared subscription without a filter"};
+      return invalid_request("a shared subscription without a filter");
   }
   auto levels = levels_of(part);
   for (size_t i = 0; i < levels.size(); ++i) {
@@ -84,12 +84,12 @@ std::optional<std::string> check_topic_filter(std::string_view filter) {
     if (level.find_first_of("+#") == std::string_view::npos)
       continue;
     if (level.size() > 1)
-      return "'" + std::string{level}
-             + "': '+' and '#' must be whole levels";
+      return invalid_request("'" + std::string{level}
+                             + "': '+' and '#' must be whole levels");
     if (level == "#" && i + 1 != levels.size())
-      return std::string{"'#' before the last level"};
+      return invalid_request("'#' before the last level");
   }
-  return std::nullopt;
+  return {};
 }
 
 // -- which strategies a topic reaches ---------------------------------------------

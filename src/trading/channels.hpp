@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "trading/result.hpp"
+
 /// Channels: the MQTT topic filters an algorithm's `initialize` asks for,
 /// and which strategies the quotes of a topic reach. Plain code, no CAF and
 /// no MQTT library: the ingress resolves topics here, the router only sees
@@ -33,8 +35,8 @@ bool topic_matches(std::string_view filter, std::string_view topic) noexcept;
 /// Checks that `filter` is a topic filter a broker accepts: non-empty, at most
 /// 65535 bytes, no NUL, `+` and `#` only as whole levels, `#` only last, and
 /// for `$share/GROUP/FILTER` a group without `/`, `+` or `#` and a non-empty
-/// filter. Returns what is wrong, or nothing.
-std::optional<std::string> check_topic_filter(std::string_view filter);
+/// filter. Fails with an invalid request saying what is wrong.
+status check_topic_filter(std::string_view filter);
 
 // -- which strategies a topic reaches ---------------------------------------------
 

@@ -55,8 +55,9 @@ uint64_t get_u64(const char* p) {
   return x;
 }
 
-std::string errno_text(const std::string& what, int err) {
-  return what + ": " + std::strerror(err);
+/// `WHAT: strerror(err)` (a failed operation).
+failure errno_failure(const std::string& what, int err) {
+  return operation_failed(what + ": " + std::strerror(err));
 }
 
 std::string segment_name(uint64_t first) {
@@ -168,14 +169,14 @@ input_log::~input_log() {
   }
 }
 
-std::variant<input_log_recovery, std::string>
-input_log::open(input_log_options opts) {
+result<input_log_recovery> input_log::open(input_log_options opts) {
   std::lock_guard<std::mutex> guard{mtx_};
   opts_ = std::move(opts);
   std::error_code ec;
   fs::create_directories(opts_.dir, ec);
   if (ec)
-    return "input log " + opts_.dir + ": cannot create: " + ec.message();
+    return operation_failed("input log " + opts_.dir + ": cannot create: "
+                            + ec.message());
   input_log_recovery rec;
   auto firsts = list_segments(opts_.dir);
   std::string data;
@@ -185,12 +186,13 @@ input_log::open(input_log_options opts) {
     auto err = 0;
     auto missing = false;
     if (!read_file(path, data, missing, err) || missing)
-      return errno_text("input log " + path + ": cannot read",
-                        missing ? ENOENT : err);
+      return errno_failure("input log " + path + ": cannot read",
+                           missing ? ENOENT : err);
     if (firsts[i] != expected)
-      return "input log " + path + ": starts at position "
-             + std::to_string(firsts[i]) + ", expected "
-             + std::to_string(expected) + " (a segment is missing)";
+      return operation_failed("input log " + path + ": starts at position "
+                              + std::to_string(firsts[i]) + ", expected "
+                              + std::to_string(expected)
+                              + " (a segment is missing)");
     size_t pos = 0;
     input_record x;
     while (pos < data.size()) {
@@ -203,8 +205,10 @@ input_log::open(input_log_options opts) {
     }
     if (pos < data.size()) {
       if (i + 1 < firsts.size())
-        return "input log " + path + ": damaged record at byte "
-               + std::to_string(pos) + " before the last segment";
+        return operation_failed("input log " + path
+                                + ": damaged record at byte "
+                                + std::to_string(pos)
+                                + " before the last segment");
       // The last append never completed, so it was never handed on: cut it.
       auto fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
       if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(pos)) != 0
@@ -212,7 +216,8 @@ input_log::open(input_log_options opts) {
         auto e = errno;
         if (fd >= 0)
           ::close(fd);
-        return errno_text("input log " + path + ": cannot cut off torn tail", e);
+        return errno_failure("input log " + path + ": cannot cut off torn tail",
+                             e);
       }
       ::close(fd);
       rec.torn_bytes = data.size() - pos;
@@ -225,17 +230,17 @@ input_log::open(input_log_options opts) {
     auto path = opts_.dir + "/" + segment_name(firsts.back());
     fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd_ < 0)
-      return errno_text("input log " + path + ": cannot open", errno);
+      return errno_failure("input log " + path + ": cannot open", errno);
   }
   last_sync_ns_ = steady_ns();
   return rec;
 }
 
-std::optional<std::string> input_log::start_segment(uint64_t first) {
+status input_log::start_segment(uint64_t first) {
   if (fd_ >= 0) {
     // The finished segment reaches the disk as the policy promised.
     if (dirty_ && opts_.fsync != fsync_policy::never && ::fdatasync(fd_) != 0)
-      return errno_text("input log: fdatasync", errno);
+      return errno_failure("input log: fdatasync", errno);
     ::close(fd_);
     fd_ = -1;
     dirty_ = false;
@@ -243,27 +248,26 @@ std::optional<std::string> input_log::start_segment(uint64_t first) {
   auto path = opts_.dir + "/" + segment_name(first);
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0)
-    return errno_text("input log " + path + ": cannot create", errno);
+    return errno_failure("input log " + path + ": cannot create", errno);
   if (opts_.fsync != fsync_policy::never)
     sync_dir(opts_.dir);
   segments_[first] = 0;
-  return std::nullopt;
+  return {};
 }
 
-std::variant<uint64_t, std::string>
-input_log::append(std::string_view topic, std::string_view payload,
-                  int64_t received_ms, int64_t received_ns) {
+result<uint64_t> input_log::append(std::string_view topic,
+                                   std::string_view payload,
+                                   int64_t received_ms, int64_t received_ns) {
   auto t0 = steady_ns();
   std::lock_guard<std::mutex> guard{mtx_};
-  auto fail = [this](std::string msg) {
+  auto fail = [this](failure err) {
     append_errors_.fetch_add(1);
-    return std::variant<uint64_t, std::string>{std::in_place_index<1>,
-                                               std::move(msg)};
+    return result<uint64_t>{std::move(err)};
   };
   if (segments_.empty() || fd_ < 0
       || segments_.rbegin()->second >= opts_.segment_bytes)
-    if (auto err = start_segment(next_))
-      return fail(*err);
+    if (auto ok = start_segment(next_); !ok)
+      return fail(ok.error());
   auto& size = segments_.rbegin()->second;
   buf_.clear();
   input_record x;
@@ -280,7 +284,7 @@ input_log::append(std::string_view topic, std::string_view payload,
       ::close(fd_);
       fd_ = -1;
     }
-    return fail(errno_text("input log " + opts_.dir + ": write", err));
+    return fail(errno_failure("input log " + opts_.dir + ": write", err));
   }
   size += buf_.size();
   dirty_ = true;
@@ -289,7 +293,7 @@ input_log::append(std::string_view topic, std::string_view payload,
   // fdatasync here would hold up the network thread for milliseconds.
   if (opts_.fsync == fsync_policy::always) {
     if (::fdatasync(fd_) != 0)
-      return fail(errno_text("input log " + opts_.dir + ": fdatasync", errno));
+      return fail(errno_failure("input log " + opts_.dir + ": fdatasync", errno));
     dirty_ = false;
     last_sync_ns_ = now;
   }
@@ -303,20 +307,20 @@ input_log::append(std::string_view topic, std::string_view payload,
   return position;
 }
 
-std::optional<std::string> input_log::sync_if_due(bool force) {
+status input_log::sync_if_due(bool force) {
   int fd = -1;
   {
     std::lock_guard<std::mutex> guard{mtx_};
     if (fd_ < 0 || !dirty_ || opts_.fsync == fsync_policy::never)
-      return std::nullopt;
+      return {};
     auto now = steady_ns();
     if (!force && now - last_sync_ns_ < opts_.interval_ms * 1'000'000)
-      return std::nullopt;
+      return {};
     // Sync a duplicate outside the lock, so appends go on meanwhile; what
     // they add is marked dirty again and taken by the next sync.
     fd = ::dup(fd_);
     if (fd < 0)
-      return errno_text("input log " + opts_.dir + ": dup", errno);
+      return errno_failure("input log " + opts_.dir + ": dup", errno);
     dirty_ = false;
     last_sync_ns_ = now;
   }
@@ -324,10 +328,10 @@ std::optional<std::string> input_log::sync_if_due(bool force) {
   auto err = errno;
   ::close(fd);
   if (rc == 0)
-    return std::nullopt;
+    return {};
   std::lock_guard<std::mutex> guard{mtx_};
   dirty_ = true;
-  return errno_text("input log " + opts_.dir + ": fdatasync", err);
+  return errno_failure("input log " + opts_.dir + ": fdatasync", err);
 }
 
 size_t input_log::remove_through(uint64_t position) {
@@ -408,7 +412,7 @@ void input_log_reader::seek(std::string dir, uint64_t position) {
   offset_ = 0;
 }
 
-std::optional<std::string> input_log_reader::open_segment_for(uint64_t position) {
+status input_log_reader::open_segment_for(uint64_t position) {
   if (fd_ >= 0)
     ::close(fd_);
   fd_ = -1;
@@ -416,12 +420,13 @@ std::optional<std::string> input_log_reader::open_segment_for(uint64_t position)
   auto firsts = list_segments(dir_);
   auto i = std::upper_bound(firsts.begin(), firsts.end(), position);
   if (i == firsts.begin())
-    return "input log " + dir_ + ": no segment holds position "
-           + std::to_string(position);
+    return operation_failed("input log " + dir_
+                            + ": no segment holds position "
+                            + std::to_string(position));
   auto path = dir_ + "/" + segment_name(*std::prev(i));
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0)
-    return errno_text("input log " + path + ": cannot open", errno);
+    return errno_failure("input log " + path + ": cannot open", errno);
   // Skip the records before `position` (once per segment switch).
   auto first = *std::prev(i);
   std::vector<input_record> skipped;
@@ -430,34 +435,33 @@ std::optional<std::string> input_log_reader::open_segment_for(uint64_t position)
   while (next_ < target) {
     skipped.clear();
     auto before = next_;
-    if (auto err = read(target - 1, 4096, 16u << 20, skipped))
-      return err;
+    if (auto ok = read(target - 1, 4096, 16u << 20, skipped); !ok)
+      return ok;
     if (next_ == before)
-      return "input log " + path + ": position " + std::to_string(target)
-             + " not found";
+      return operation_failed("input log " + path + ": position "
+                              + std::to_string(target) + " not found");
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> input_log_reader::read(uint64_t last,
-                                                  size_t max_records,
-                                                  size_t max_bytes,
-                                                  std::vector<input_record>& out) {
+status input_log_reader::read(uint64_t last, size_t max_records,
+                              size_t max_bytes,
+                              std::vector<input_record>& out) {
   size_t records = 0;
   size_t bytes = 0;
   size_t chunk = 256 * 1024;
   bool switched = false;
   while (next_ <= last && records < max_records && bytes < max_bytes) {
     if (fd_ < 0)
-      if (auto err = open_segment_for(next_))
-        return err;
+      if (auto ok = open_segment_for(next_); !ok)
+        return ok;
     buf_.resize(chunk);
     ssize_t n = 0;
     do
       n = ::pread(fd_, buf_.data(), buf_.size(), static_cast<off_t>(offset_));
     while (n < 0 && errno == EINTR);
     if (n < 0)
-      return errno_text("input log " + dir_ + ": read", errno);
+      return errno_failure("input log " + dir_ + ": read", errno);
     auto data = std::string_view{buf_.data(), static_cast<size_t>(n)};
     size_t used = 0;
     input_record x;
@@ -466,9 +470,9 @@ std::optional<std::string> input_log_reader::read(uint64_t last,
       if (k == 0)
         break;
       if (x.position != next_)
-        return "input log " + dir_ + ": expected position "
-               + std::to_string(next_) + ", found "
-               + std::to_string(x.position);
+        return operation_failed("input log " + dir_ + ": expected position "
+                                + std::to_string(next_) + ", found "
+                                + std::to_string(x.position));
       used += k;
       bytes += k;
       ++records;
@@ -490,75 +494,74 @@ std::optional<std::string> input_log_reader::read(uint64_t last,
         chunk = header_bytes + len;
         continue;
       }
-      return "input log " + dir_ + ": damaged record at position "
-             + std::to_string(next_);
+      return operation_failed("input log " + dir_
+                              + ": damaged record at position "
+                              + std::to_string(next_));
     }
     if (switched)
-      return "input log " + dir_ + ": position " + std::to_string(next_)
-             + " is missing";
+      return operation_failed("input log " + dir_ + ": position "
+                              + std::to_string(next_) + " is missing");
     ::close(fd_);
     fd_ = -1;
     switched = true;
   }
-  return std::nullopt;
+  return {};
 }
 
 // -- watermark and filter state -----------------------------------------------------
 
-std::variant<uint64_t, std::string> read_input_watermark(const std::string& dir) {
+result<uint64_t> read_input_watermark(const std::string& dir) {
   std::string data;
   auto err = 0;
   auto path = dir + "/processed";
   auto missing = false;
   if (!read_file(path, data, missing, err))
-    return errno_text("input log " + path + ": cannot read", err);
+    return errno_failure("input log " + path + ": cannot read", err);
   if (missing)
     return uint64_t{0};
   if (data.size() < 12 || crc32(std::string_view{data}.substr(0, 8))
                             != get_u32(data.data() + 8))
-    return "input log " + path + ": damaged watermark";
+    return operation_failed("input log " + path + ": damaged watermark");
   return get_u64(data.data());
 }
 
-std::optional<std::string> write_input_watermark(const std::string& dir,
-                                                 uint64_t position) {
+status write_input_watermark(const std::string& dir, uint64_t position) {
   std::string data;
   put_u64(data, position);
   put_u32(data, crc32(data));
   auto path = dir + "/processed";
   auto fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
-    return errno_text("input log " + path + ": cannot open", errno);
+    return errno_failure("input log " + path + ": cannot open", errno);
   auto n = ::pwrite(fd, data.data(), data.size(), 0);
   auto err = errno;
   ::close(fd);
   if (n != static_cast<ssize_t>(data.size()))
-    return errno_text("input log " + path + ": write", err);
-  return std::nullopt;
+    return errno_failure("input log " + path + ": write", err);
+  return {};
 }
 
-std::variant<filter_snapshot, std::string>
-read_filter_snapshot(const std::string& dir) {
+result<filter_snapshot> read_filter_snapshot(const std::string& dir) {
   filter_snapshot out;
   std::string data;
   auto err = 0;
   auto path = dir + "/filter";
   auto missing = false;
   if (!read_file(path, data, missing, err))
-    return errno_text("input log " + path + ": cannot read", err);
+    return errno_failure("input log " + path + ": cannot read", err);
   if (missing)
     return out;
   if (data.size() < 12
       || crc32(std::string_view{data}.substr(0, data.size() - 4))
            != get_u32(data.data() + data.size() - 4))
-    return "input log " + path + ": damaged filter state";
+    return operation_failed("input log " + path + ": damaged filter state");
   out.position = get_u64(data.data());
   size_t pos = 8;
   auto end = data.size() - 4;
   while (pos + 12 <= end) {
     auto len = get_u32(data.data() + pos);
     if (pos + 12 + len > end)
-      return "input log " + path + ": damaged filter state";
+      return operation_failed("input log " + path + ": damaged filter state");
     auto ts = static_cast<int64_t>(get_u64(data.data() + pos + 4));
     out.last_ts.emplace(data.substr(pos + 12, len), ts);
     pos += 12 + len;
@@ -566,8 +569,8 @@ read_filter_snapshot(const std::string& dir) {
   return out;
 }
 
-std::optional<std::string> write_filter_snapshot(const std::string& dir,
-                                                 const filter_snapshot& x) {
+status write_filter_snapshot(const std::string& dir,
+                             const filter_snapshot& x) {
   std::string data;
   put_u64(data, x.position);
   for (const auto& [symbol, ts] : x.last_ts) {
@@ -580,16 +583,16 @@ std::optional<std::string> write_filter_snapshot(const std::string& dir,
   auto path = dir + "/filter";
   auto fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
-    return errno_text("input log " + tmp + ": cannot create", errno);
+    return errno_failure("input log " + tmp + ": cannot create", errno);
   auto ok = write_all(fd, data.data(), data.size()) && ::fdatasync(fd) == 0;
   auto err = errno;
   ::close(fd);
   if (!ok)
-    return errno_text("input log " + tmp + ": write", err);
+    return errno_failure("input log " + tmp + ": write", err);
   if (::rename(tmp.c_str(), path.c_str()) != 0)
-    return errno_text("input log " + path + ": rename", errno);
+    return errno_failure("input log " + path + ": rename", errno);
   sync_dir(dir);
-  return std::nullopt;
+  return {};
 }
 
 } // namespace intuition::trading

@@ -8,10 +8,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <variant>
 #include <vector>
 
 #include "trading/journal.hpp"
+#include "trading/result.hpp"
 
 /// The input log: every MQTT message, appended in the client's message
 /// callback before anything else happens with it, so that a message the
@@ -88,18 +88,17 @@ public:
 
   /// Opens (creating) the folder, verifies every segment and cuts a torn
   /// tail off the last one. A bad record followed by valid data, or a gap in
-  /// positions, is corruption: an error names the file and offset.
-  std::variant<input_log_recovery, std::string> open(input_log_options opts);
+  /// positions, is corruption: the failure names the file and offset. Every
+  /// failure of the input log is a failed operation.
+  result<input_log_recovery> open(input_log_options opts);
 
-  /// Appends one record with the next position; returns it, or an error.
-  std::variant<uint64_t, std::string>
-  append(std::string_view topic, std::string_view payload, int64_t received_ms,
-         int64_t received_ns = 0);
+  /// Appends one record with the next position; returns it, or the failure.
+  result<uint64_t> append(std::string_view topic, std::string_view payload,
+                          int64_t received_ms, int64_t received_ns = 0);
 
   /// fdatasyncs the current segment when the policy is `interval` and the
   /// interval passed (or `force`), without holding up appends meanwhile.
-  /// Returns an error message on failure.
-  std::optional<std::string> sync_if_due(bool force = false);
+  status sync_if_due(bool force = false);
 
   /// Deletes every segment whose records all have positions <= `position`,
   /// never the one being appended to. Returns how many were removed.
@@ -144,7 +143,7 @@ public:
   }
 
 private:
-  std::optional<std::string> start_segment(uint64_t first);
+  status start_segment(uint64_t first);
 
   input_log_options opts_;
   mutable std::mutex mtx_;
@@ -179,11 +178,10 @@ public:
   void seek(std::string dir, uint64_t position);
 
   /// Appends records from the current position up to `last` (inclusive) to
-  /// `out`, at most `max_records` and roughly `max_bytes`. Returns an error
-  /// message when a record the writer reported is missing or damaged.
-  std::optional<std::string> read(uint64_t last, size_t max_records,
-                                  size_t max_bytes,
-                                  std::vector<input_record>& out);
+  /// `out`, at most `max_records` and roughly `max_bytes`. Fails when a
+  /// record the writer reported is missing or damaged.
+  status read(uint64_t last, size_t max_records, size_t max_bytes,
+              std::vector<input_record>& out);
 
   /// Position of the next record to read.
   uint64_t position() const noexcept {
@@ -191,7 +189,7 @@ public:
   }
 
 private:
-  std::optional<std::string> open_segment_for(uint64_t position);
+  status open_segment_for(uint64_t position);
 
   std::string dir_;
   int fd_ = -1;
@@ -203,13 +201,12 @@ private:
 // -- watermark and filter state -----------------------------------------------------
 
 /// Reads `processed` in `dir` (0 when missing).
-std::variant<uint64_t, std::string> read_input_watermark(const std::string& dir);
+result<uint64_t> read_input_watermark(const std::string& dir);
 
 /// Overwrites `processed` in place (one small pwrite: a process crash never
 /// sees it half-written; after a machine crash it may be older, which only
 /// replays more).
-std::optional<std::string> write_input_watermark(const std::string& dir,
-                                                 uint64_t position);
+status write_input_watermark(const std::string& dir, uint64_t position);
 
 /// The duplicate filter's state as saved: last ts per symbol at `position`.
 struct filter_snapshot {
@@ -218,11 +215,9 @@ struct filter_snapshot {
 };
 
 /// Reads `filter` in `dir` (empty at position 0 when missing).
-std::variant<filter_snapshot, std::string>
-read_filter_snapshot(const std::string& dir);
+result<filter_snapshot> read_filter_snapshot(const std::string& dir);
 
 /// Writes `filter` atomically (temporary file, fdatasync, rename).
-std::optional<std::string> write_filter_snapshot(const std::string& dir,
-                                                 const filter_snapshot& x);
+status write_filter_snapshot(const std::string& dir, const filter_snapshot& x);
 
 } // namespace intuition::trading

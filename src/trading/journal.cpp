@@ -199,6 +199,12 @@ bool truncate_file(const std::string& path, uint64_t size, int& err) noexcept {
   return ok;
 }
 
+/// Why a journal line was not accepted.
+enum class record_error : uint8_t {
+  bad_checksum, ///< missing or mismatching `crc`
+  bad_json,     ///< not a JSON object, or a field missing or of the wrong type
+};
+
 std::string_view describe(record_error err) noexcept {
   return err == record_error::bad_checksum
            ? "bad checksum"
@@ -232,12 +238,9 @@ std::string encode_order_json(const order& x) {
   return out;
 }
 
-std::optional<order> decode_journal_record(std::string_view line,
-                                           record_error* err) {
-  auto fail = [err](record_error e) -> std::optional<order> {
-    if (err != nullptr)
-      *err = e;
-    return std::nullopt;
+result<order> decode_journal_record(std::string_view line) {
+  auto fail = [](record_error e) -> result<order> {
+    return operation_failed(std::string{describe(e)});
   };
   // The checksum comes first: a record is only parsed if its bytes are the
   // ones that were written.
@@ -273,33 +276,25 @@ std::optional<order> decode_journal_record(std::string_view line,
 
 // -- reading ------------------------------------------------------------------------
 
-std::string journal_error::to_string() const {
-  std::string out = "journal ";
-  out += path;
-  if (line != 0) {
-    out += " line ";
-    out += std::to_string(line);
-  }
-  out += ": ";
-  out += message;
-  return out;
+failure journal_failure(std::string_view path, uint64_t line,
+                        std::string_view message) {
+  return file_content_failure("journal", path, line, message);
 }
 
-std::variant<journal_contents, journal_error>
-read_journal(const std::string& path, bool repair) {
+result<journal_contents> read_journal(const std::string& path, bool repair) {
   journal_contents result;
   std::string data;
   auto missing = false;
   auto err = 0;
   if (!read_file(path, data, missing, err))
-    return journal_error{path, 0, errno_message("cannot read", err)};
+    return journal_failure(path, 0, errno_message("cannot read", err));
   if (missing)
     return result;
   // The first bad line after the last good record, if any. A bad line with a
   // good record after it is corruption; bad lines with nothing good after
   // them are a torn tail (writes that never completed, never acknowledged).
   uint64_t bad_line = 0;
-  record_error bad_reason = record_error::bad_json;
+  std::string bad_reason;
   uint64_t line_number = 0;
   uint64_t last_id = 0;
   size_t pos = 0;
@@ -310,28 +305,28 @@ read_journal(const std::string& path, bool repair) {
     auto end = terminated ? eol : data.size();
     auto line = std::string_view{data}.substr(pos, end - pos);
     pos = terminated ? eol + 1 : data.size();
-    record_error reason = record_error::bad_json;
-    auto decoded = decode_journal_record(line, &reason);
+    auto decoded = decode_journal_record(line);
     if (!decoded || !terminated) {
       // A record without its newline was cut mid-write even if it checks out.
       if (bad_line == 0) {
         bad_line = line_number;
-        bad_reason = reason;
+        bad_reason = decoded ? std::string{describe(record_error::bad_json)}
+                             : decoded.error().message;
       }
       continue;
     }
     if (bad_line != 0)
-      return journal_error{path, bad_line, std::string{describe(bad_reason)}};
+      return journal_failure(path, bad_line, bad_reason);
     auto& x = *decoded;
     if (x.seq != result.next_seq)
-      return journal_error{path, line_number,
-                           "expected seq " + std::to_string(result.next_seq)
-                             + ", found " + std::to_string(x.seq)};
+      return journal_failure(path, line_number,
+                             "expected seq " + std::to_string(result.next_seq)
+                               + ", found " + std::to_string(x.seq));
     if (x.id <= last_id)
-      return journal_error{path, line_number,
-                           "id " + std::to_string(x.id)
-                             + " does not increase (previous id "
-                             + std::to_string(last_id) + ")"};
+      return journal_failure(path, line_number,
+                             "id " + std::to_string(x.id)
+                               + " does not increase (previous id "
+                               + std::to_string(last_id) + ")");
     last_id = x.id;
     result.next_seq = x.seq + 1;
     result.next_id = x.id + 1;
@@ -342,21 +337,20 @@ read_journal(const std::string& path, bool repair) {
     result.torn_tail = true;
     result.torn_bytes = data.size() - result.valid_bytes;
     if (repair && !truncate_file(path, result.valid_bytes, err))
-      return journal_error{path, 0,
-                           errno_message("cannot cut off torn tail", err)};
+      return journal_failure(path, 0,
+                             errno_message("cannot cut off torn tail", err));
   }
   return result;
 }
 
-std::optional<journal_error> cut_torn_tail(const std::string& path,
-                                           journal_contents& contents) {
+status cut_torn_tail(const std::string& path, journal_contents& contents) {
   if (!contents.torn_tail)
-    return std::nullopt;
+    return {};
   auto err = 0;
   if (!truncate_file(path, contents.valid_bytes, err))
-    return journal_error{path, 0,
-                         errno_message("cannot cut off torn tail", err)};
-  return std::nullopt;
+    return journal_failure(path, 0,
+                           errno_message("cannot cut off torn tail", err));
+  return {};
 }
 
 // -- single writer ------------------------------------------------------------------
@@ -382,14 +376,14 @@ journal_lock::~journal_lock() {
   release();
 }
 
-std::variant<journal_lock, journal_error>
-journal_lock::acquire(const std::string& journal_path) {
+result<journal_lock> journal_lock::acquire(const std::string& journal_path) {
   auto lock_path = journal_lock_path(journal_path);
   auto fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
-    return journal_error{journal_path, 0,
-                         errno_message("cannot create lock file " + lock_path,
-                                       errno)};
+    return journal_failure(journal_path, 0,
+                           errno_message("cannot create lock file "
+                                           + lock_path,
+                                         errno));
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     auto err = errno;
     if (err == EINTR)
@@ -413,12 +407,12 @@ journal_lock::acquire(const std::string& journal_path) {
     }
     ::close(fd);
     if (err != EWOULDBLOCK)
-      return journal_error{journal_path, 0,
-                           errno_message("cannot lock " + lock_path, err)};
-    return journal_error{journal_path, 0,
-                         "in use by " + holder + " (lock " + lock_path
-                           + "); a journal has one writer: stop that process "
-                             "or use another journal"};
+      return journal_failure(journal_path, 0,
+                             errno_message("cannot lock " + lock_path, err));
+    return journal_failure(journal_path, 0,
+                           "in use by " + holder + " (lock " + lock_path
+                             + "); a journal has one writer: stop that "
+                               "process or use another journal");
   }
   journal_lock out;
   out.fd_ = fd;
@@ -443,11 +437,9 @@ void journal_lock::release() noexcept {
   fd_ = -1;
 }
 
-std::optional<std::string> journal_cursor::read(const std::string& path,
-                                                uint64_t from_seq,
-                                                uint64_t to_seq,
-                                                size_t max_count,
-                                                std::vector<order>& out) {
+status journal_cursor::read(const std::string& path, uint64_t from_seq,
+                            uint64_t to_seq, size_t max_count,
+                            std::vector<order>& out) {
   if (path != path_ || from_seq < next_seq_) {
     path_ = path;
     offset_ = 0;
@@ -455,7 +447,8 @@ std::optional<std::string> journal_cursor::read(const std::string& path,
   }
   auto fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return errno_message("journal " + path + ": cannot open", errno);
+    return operation_failed(
+      errno_message("journal " + path + ": cannot open", errno));
   std::string buf;
   size_t taken = 0;
   bool failed = false;
@@ -503,8 +496,8 @@ std::optional<std::string> journal_cursor::read(const std::string& path,
   }
   ::close(fd);
   if (failed)
-    return error;
-  return std::nullopt;
+    return operation_failed(std::move(error));
+  return {};
 }
 
 // -- writing ------------------------------------------------------------------------
@@ -564,12 +557,12 @@ journal_writer::~journal_writer() {
   close();
 }
 
-std::optional<std::string>
-journal_writer::open(const std::string& path,
-                     const journal_contents& contents) {
+status journal_writer::open(const std::string& path,
+                            const journal_contents& contents) {
   close();
   auto fail = [&path](std::string_view what, int err) {
-    return errno_message("journal " + path + ": " + std::string{what}, err);
+    return operation_failed(
+      errno_message("journal " + path + ": " + std::string{what}, err));
   };
   constexpr int flags = O_WRONLY | O_APPEND | O_CLOEXEC;
   auto created = true;
@@ -595,15 +588,18 @@ journal_writer::open(const std::string& path,
   // where the next read calls it corruption.
   if (static_cast<uint64_t>(st.st_size) != contents.valid_bytes) {
     ::close(fd);
-    return "journal " + path + ": file has " + std::to_string(st.st_size)
-           + " bytes but " + std::to_string(contents.valid_bytes)
-           + " were read as valid (read it with repair first)";
+    return journal_failure(path, 0,
+                           "file has " + std::to_string(st.st_size)
+                             + " bytes but "
+                             + std::to_string(contents.valid_bytes)
+                             + " were read as valid (read it with repair "
+                               "first)");
   }
   // The end record: ids already spent, whatever the journal still holds.
   auto end = read_journal_end(path);
-  if (auto* e = std::get_if<journal_error>(&end)) {
+  if (!end) {
     ::close(fd);
-    return e->to_string();
+    return end.error();
   }
   auto end_path = journal_end_path(path);
   auto end_created = true;
@@ -624,7 +620,7 @@ journal_writer::open(const std::string& path,
   boot_ = current_boot_id();
   next_seq_ = contents.next_seq;
   next_id_ = contents.next_id;
-  if (const auto& known = std::get<std::optional<journal_end>>(end))
+  if (const auto& known = *end)
     next_id_ = std::max(next_id_, journal_id_floor(*known, boot_));
   last_id_ = contents.next_seq > 1 ? contents.next_id - 1 : 0;
   acked_seq_ = contents.next_seq - 1;
@@ -632,28 +628,28 @@ journal_writer::open(const std::string& path,
   reserved_ = next_id_ + journal_id_block;
   unsynced_ = 0;
   size_bytes_ = contents.valid_bytes;
-  if (auto e = write_end(true)) {
+  if (auto ok = write_end(true); !ok) {
     release();
-    return e;
+    return ok;
   }
   if (end_created && !sync_parent_directory(end_path, err)) {
     release();
     return fail("cannot sync directory", err);
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> journal_writer::append(std::vector<order>& orders) {
+status journal_writer::append(std::vector<order>& orders) {
   if (fd_ < 0)
-    return std::string{"journal is not open"};
+    return operation_failed("journal is not open");
   if (orders.empty())
-    return std::nullopt;
+    return {};
   // Ids are reserved durably before they are used: however the journal is
   // cut later, the next start hands out none of them again.
   if (next_id_ + orders.size() > reserved_) {
     reserved_ = next_id_ + orders.size() + journal_id_block;
-    if (auto err = write_end(true))
-      return err;
+    if (auto ok = write_end(true); !ok)
+      return ok;
   }
   buf_.clear();
   auto first_seq = next_seq_;
@@ -682,7 +678,7 @@ std::optional<std::string> journal_writer::append(std::vector<order>& orders) {
         release();
         msg += " (partial write left in place, journal closed)";
       }
-      return msg;
+      return operation_failed(std::move(msg));
     }
     data += n;
     left -= static_cast<size_t>(n);
@@ -690,12 +686,12 @@ std::optional<std::string> journal_writer::append(std::vector<order>& orders) {
   size_bytes_ += buf_.size();
   unsynced_ += orders.size();
   last_id_ = orders.back().id;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> journal_writer::sync() {
+status journal_writer::sync() {
   if (fd_ < 0)
-    return std::string{"journal is not open"};
+    return operation_failed("journal is not open");
   auto start = std::chrono::steady_clock::now();
   if (::fdatasync(fd_) != 0) {
     auto err = errno;
@@ -703,35 +699,37 @@ std::optional<std::string> journal_writer::sync() {
     // and a retry would report success for lost data: give up the file.
     auto msg = errno_message("journal " + path_ + ": fdatasync failed", err);
     release();
-    return msg;
+    return operation_failed(std::move(msg));
   }
   last_sync_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
                     std::chrono::steady_clock::now() - start)
                     .count();
   unsynced_ = 0;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> journal_writer::acknowledge() {
+status journal_writer::acknowledge() {
   if (fd_ < 0)
-    return std::string{"journal is not open"};
+    return operation_failed("journal is not open");
   acked_seq_ = next_seq_ - 1;
   acked_id_ = last_id_;
   return write_end(false);
 }
 
-std::optional<std::string> journal_writer::write_end(bool durable) {
+status journal_writer::write_end(bool durable) {
   auto record = encode_journal_end({acked_seq_, acked_id_, reserved_, boot_});
   auto n = ::pwrite(end_fd_, record.data(), record.size(), 0);
   if (n != static_cast<ssize_t>(record.size()))
-    return errno_message("journal " + path_ + ": end record "
-                           + journal_end_path(path_) + ": write failed",
-                         n < 0 ? errno : EIO);
+    return operation_failed(
+      errno_message("journal " + path_ + ": end record "
+                      + journal_end_path(path_) + ": write failed",
+                    n < 0 ? errno : EIO));
   if (durable && ::fdatasync(end_fd_) != 0)
-    return errno_message("journal " + path_ + ": end record "
-                           + journal_end_path(path_) + ": fdatasync failed",
-                         errno);
-  return std::nullopt;
+    return operation_failed(
+      errno_message("journal " + path_ + ": end record "
+                      + journal_end_path(path_) + ": fdatasync failed",
+                    errno));
+  return {};
 }
 
 void journal_writer::close() noexcept {
@@ -741,7 +739,7 @@ void journal_writer::close() noexcept {
     acked_seq_ = next_seq_ - 1;
     acked_id_ = last_id_;
     reserved_ = next_id_;
-    if (write_end(true)) {
+    if (!write_end(true)) {
       // The reservation on disk still covers every id: the next start only
       // continues above it (in another boot) instead of right after.
     }

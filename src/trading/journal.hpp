@@ -3,11 +3,11 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
-#include <variant>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "trading/result.hpp"
 #include "trading/types.hpp"
 
 /// The order journal: one JSON object per line, each with a sequence number
@@ -33,15 +33,11 @@ std::string encode_journal_record(const order& x);
 /// journal record, without the checksum).
 std::string encode_order_json(const order& x);
 
-/// Why a journal line was not accepted.
-enum class record_error : uint8_t {
-  bad_checksum, ///< missing or mismatching `crc`
-  bad_json,     ///< not a JSON object, or a field missing or of the wrong type
-};
-
-/// Parses and verifies one line (without newline).
-std::optional<order> decode_journal_record(std::string_view line,
-                                           record_error* err = nullptr);
+/// Parses and verifies one line (without newline). Fails (a failed
+/// operation) saying why the line is not accepted: "bad checksum" for a
+/// missing or mismatching `crc`, else that it is not a journal record (not a
+/// JSON object, or a field missing or of the wrong type).
+result<order> decode_journal_record(std::string_view line);
 
 // -- reading ------------------------------------------------------------------------
 
@@ -59,30 +55,24 @@ struct journal_contents {
   uint64_t torn_bytes = 0;
 };
 
-/// Error raised for a journal that cannot be used.
-struct journal_error {
-  std::string path;
-  /// 1-based line number, 0 when not about a line.
-  uint64_t line = 0;
-  std::string message;
-
-  /// "journal PATH line N: MESSAGE".
-  std::string to_string() const;
-};
+/// The failure for a journal that cannot be used: "journal PATH line N:
+/// MESSAGE" (`line` is 1-based, 0 when not about a line; a failed operation).
+failure journal_failure(std::string_view path, uint64_t line,
+                        std::string_view message);
 
 /// Reads and verifies a journal. A missing file is an empty journal. The last
 /// line is "torn" when it lacks its newline or fails verification and nothing
 /// valid follows it; with `repair` it is cut off the file. Any invalid line
-/// followed by more data, a sequence gap, or a repeated id is corruption and
-/// returns an error naming the line.
-std::variant<journal_contents, journal_error>
-read_journal(const std::string& path, bool repair = true);
+/// followed by more data, a sequence gap, or a repeated id is corruption: a
+/// `journal_failure` naming the line.
+result<journal_contents> read_journal(const std::string& path,
+                                      bool repair = true);
 
 /// Cuts the torn tail `read_journal` found without repair off the file (back
 /// to `contents.valid_bytes`), durably; nothing to do without one. Lets a
-/// caller check the journal before changing it.
-std::optional<journal_error> cut_torn_tail(const std::string& path,
-                                           journal_contents& contents);
+/// caller check the journal before changing it. Fails with a
+/// `journal_failure`.
+status cut_torn_tail(const std::string& path, journal_contents& contents);
 
 // -- single writer ------------------------------------------------------------------
 
@@ -104,11 +94,10 @@ public:
   journal_lock& operator=(journal_lock&& other) noexcept;
   ~journal_lock();
 
-  /// Takes the lock without waiting. Fails naming the journal, the lock file
-  /// and the holder's pid when it is held, or the lock file and the system's
-  /// reason when it cannot be created.
-  static std::variant<journal_lock, journal_error>
-  acquire(const std::string& journal_path);
+  /// Takes the lock without waiting. Fails (a `journal_failure`) naming the
+  /// journal, the lock file and the holder's pid when it is held, or the
+  /// lock file and the system's reason when it cannot be created.
+  static result<journal_lock> acquire(const std::string& journal_path);
 
   /// Whether this object holds a lock.
   bool held() const noexcept {
@@ -128,11 +117,10 @@ private:
 class journal_cursor {
 public:
   /// Appends to `out` the orders with seq in [`from_seq`, `to_seq`], at most
-  /// `max_count`. Returns an error message when the file cannot be read or
-  /// a record in the range is missing or damaged.
-  std::optional<std::string> read(const std::string& path, uint64_t from_seq,
-                                  uint64_t to_seq, size_t max_count,
-                                  std::vector<order>& out);
+  /// `max_count`. Fails (a failed operation naming the journal) when the
+  /// file cannot be read or a record in the range is missing or damaged.
+  status read(const std::string& path, uint64_t from_seq, uint64_t to_seq,
+              size_t max_count, std::vector<order>& out);
 
 private:
   /// Byte offset of the record with seq `next_seq_`.
@@ -168,9 +156,8 @@ public:
   /// journal_end.hpp) says were handed out. Rewrites the end record (synced)
   /// to say that `contents` is what was acknowledged: a caller that must not
   /// accept a journal shorter than that checks it with `check_journal_end`
-  /// first. Returns an error message naming the path on failure.
-  std::optional<std::string> open(const std::string& path,
-                                  const journal_contents& contents);
+  /// first. Fails with a failed operation naming the path.
+  status open(const std::string& path, const journal_contents& contents);
 
   bool is_open() const noexcept {
     return fd_ >= 0;
@@ -179,22 +166,22 @@ public:
   /// Assigns seq and id to every order, then writes all records with one
   /// write(2). Ids beyond the last reservation are first reserved in the end
   /// record, in blocks of `journal_id_block`, synced before any is used.
-  /// Returns an error message on I/O failure; the file then holds exactly
+  /// Fails on I/O failure (a failed operation); the file then holds exactly
   /// the records appended before (a partial batch is cut off), unless the
   /// message says otherwise.
-  std::optional<std::string> append(std::vector<order>& orders);
+  status append(std::vector<order>& orders);
 
-  /// fdatasync(2)s everything written so far. Returns an error message on
-  /// failure; the writer is then closed (a retried fsync can report success
+  /// fdatasync(2)s everything written so far. On failure (a failed
+  /// operation) the writer is closed (a retried fsync can report success
   /// for data the kernel already dropped).
-  std::optional<std::string> sync();
+  status sync();
 
   /// Records in the end record that every order appended so far is
   /// acknowledged. Call it once they are durable (after `sync`, or at once
   /// under `never`), before anyone learns of them. One write, not synced: a
-  /// crash of the process keeps it, see journal_end.hpp. Returns an error
-  /// message on failure.
-  std::optional<std::string> acknowledge();
+  /// crash of the process keeps it, see journal_end.hpp. Fails with a failed
+  /// operation.
+  status acknowledge();
 
   /// Records written but not yet synced.
   uint64_t unsynced() const noexcept {
@@ -227,7 +214,7 @@ public:
 
 private:
   /// Overwrites the end record; syncs it when `durable`.
-  std::optional<std::string> write_end(bool durable);
+  status write_end(bool durable);
 
   /// Closes the files without recording a clean end.
   void release() noexcept;

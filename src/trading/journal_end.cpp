@@ -81,26 +81,26 @@ std::optional<journal_end> decode_journal_end(std::string_view bytes) {
   return x;
 }
 
-std::variant<std::optional<journal_end>, journal_error>
+result<std::optional<journal_end>>
 read_journal_end(const std::string& journal_path) {
   auto path = journal_end_path(journal_path);
   std::string data;
   auto missing = false;
   auto err = 0;
   if (!read_file(path, data, missing, err))
-    return journal_error{journal_path, 0,
-                         "end record " + path + ": cannot read: "
-                           + std::strerror(err)};
+    return journal_failure(journal_path, 0,
+                           "end record " + path + ": cannot read: "
+                             + std::strerror(err));
   if (missing)
     return std::optional<journal_end>{};
   auto x = decode_journal_end(data);
   if (!x)
-    return journal_error{journal_path, 0,
-                         "end record " + path + ": damaged (expected one "
-                           "record of "
-                           + std::to_string(journal_end_bytes)
-                           + " bytes with a valid checksum, found "
-                           + std::to_string(data.size()) + " bytes)"};
+    return journal_failure(journal_path, 0,
+                           "end record " + path + ": damaged (expected one "
+                             "record of "
+                             + std::to_string(journal_end_bytes)
+                             + " bytes with a valid checksum, found "
+                             + std::to_string(data.size()) + " bytes)");
   return std::optional<journal_end>{std::move(*x)};
 }
 
@@ -119,11 +119,10 @@ uint64_t journal_id_floor(const journal_end& end,
   return std::max(after_acknowledged, end.reserved);
 }
 
-std::optional<journal_error>
-check_journal_end(const std::string& journal_path,
-                  const journal_contents& contents,
-                  const std::optional<journal_end>& end,
-                  uint64_t published_seq, std::string_view mark_path) {
+status check_journal_end(const std::string& journal_path,
+                         const journal_contents& contents,
+                         const std::optional<journal_end>& end,
+                         uint64_t published_seq, std::string_view mark_path) {
   auto last_seq = contents.next_seq - 1;
   auto acknowledged = end ? end->seq : 0;
   if (acknowledged > last_seq || published_seq > last_seq) {
@@ -143,21 +142,21 @@ check_journal_end(const std::string& journal_path,
     msg += ": " + std::to_string(missing)
            + " acknowledged orders are missing from the journal (cut short or "
              "replaced)";
-    return journal_error{journal_path, 0, std::move(msg)};
+    return journal_failure(journal_path, 0, msg);
   }
   if (acknowledged > 0 && acknowledged <= contents.orders.size()) {
     // Records are numbered from 1 without gaps: seq N is the N-th order.
     const auto& x = contents.orders[acknowledged - 1];
     if (x.id != end->id)
-      return journal_error{journal_path, acknowledged,
-                           "order id " + std::to_string(x.id)
-                             + ", but end record "
-                             + journal_end_path(journal_path)
-                             + " says seq " + std::to_string(end->seq)
-                             + " was order id " + std::to_string(end->id)
-                             + ": not the journal that was acknowledged"};
+      return journal_failure(journal_path, acknowledged,
+                             "order id " + std::to_string(x.id)
+                               + ", but end record "
+                               + journal_end_path(journal_path)
+                               + " says seq " + std::to_string(end->seq)
+                               + " was order id " + std::to_string(end->id)
+                               + ": not the journal that was acknowledged");
   }
-  return std::nullopt;
+  return {};
 }
 
 } // namespace intuition::trading

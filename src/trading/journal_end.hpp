@@ -4,7 +4,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "trading/journal.hpp"
 
@@ -63,8 +62,8 @@ std::optional<journal_end> decode_journal_end(std::string_view bytes);
 
 /// Reads the end record of the journal at `journal_path`. A missing file is
 /// no record (a journal written before end records existed, or a fresh one).
-/// A damaged record is an error naming the file.
-std::variant<std::optional<journal_end>, journal_error>
+/// A damaged or unreadable record is a `journal_failure` naming the file.
+result<std::optional<journal_end>>
 read_journal_end(const std::string& journal_path);
 
 /// This machine's boot id (`/proc/sys/kernel/random/boot_id`), empty when
@@ -84,11 +83,11 @@ uint64_t journal_id_floor(const journal_end& end,
 /// publication mark (`published_seq`, the orders the broker confirmed, read
 /// from the file `mark_path`), or
 /// its record at the acknowledged seq has another id than the end record
-/// says (another journal in its place). Nothing when it can be resumed.
-std::optional<journal_error>
-check_journal_end(const std::string& journal_path,
-                  const journal_contents& contents,
-                  const std::optional<journal_end>& end,
-                  uint64_t published_seq, std::string_view mark_path);
+/// says (another journal in its place). Fails with a `journal_failure`
+/// saying which; succeeds when it can be resumed.
+status check_journal_end(const std::string& journal_path,
+                         const journal_contents& contents,
+                         const std::optional<journal_end>& end,
+                         uint64_t published_seq, std::string_view mark_path);
 
 } // namespace intuition::trading

@@ -34,6 +34,10 @@ struct failure {
 
   /// The same failure with `context + ": "` in front of its message.
   failure within(std::string_view context) const;
+
+  /// The same failure with `parent + "."` in front of its message: an
+  /// `invalid_value` about a field of the nested object `parent`.
+  failure in_field(std::string_view parent) const;
 };
 
 /// The exit code of a command that stops on `x`: 2 for an invalid request,
@@ -152,5 +156,11 @@ failure file_failure(std::string_view action, std::string_view path,
 
 /// A failed operation in the caller's own words.
 failure operation_failed(std::string message);
+
+/// `WHAT PATH line LINE: MESSAGE`, without ` line LINE` when `line` is 0 (a
+/// failed operation), for a file the program keeps (a journal, a warm-up
+/// history) that cannot be read, written or trusted.
+failure file_content_failure(std::string_view what, std::string_view path,
+                             uint64_t line, std::string_view message);
 
 } // namespace intuition::trading

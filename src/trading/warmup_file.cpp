@@ -34,15 +34,14 @@ std::string warmup_file_path(const std::string& journal_path) {
   return journal_path + ".warmup";
 }
 
-std::optional<std::string>
-write_warmup_file(const std::string& path,
-                  const std::vector<symbol_history>& history) {
+status write_warmup_file(const std::string& path,
+                         const std::vector<symbol_history>& history) {
   auto tmp = path + ".tmp";
   auto fail = [&](const std::string& what) {
-    auto msg = "warm-up history " + path + ": " + what + ": "
-               + std::strerror(errno);
+    auto out = file_content_failure("warm-up history", path, 0,
+                                    what + ": " + std::strerror(errno));
     std::remove(tmp.c_str());
-    return msg;
+    return out;
   };
   std::string text{magic};
   text += '\n';
@@ -82,23 +81,24 @@ write_warmup_file(const std::string& path,
     return fail("cannot close " + tmp);
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     return fail("cannot rename " + tmp);
-  return std::nullopt;
+  return {};
 }
 
-std::variant<std::vector<symbol_history>, std::string>
-read_warmup_file(const std::string& path) {
+result<std::vector<symbol_history>> read_warmup_file(const std::string& path) {
   std::vector<symbol_history> out;
   std::ifstream in{path, std::ios::binary};
   if (!in) {
     if (::access(path.c_str(), F_OK) != 0)
       return out; // nothing kept yet
-    return "warm-up history " + path + ": cannot read: " + std::strerror(errno);
+    return file_content_failure("warm-up history", path, 0,
+                                std::string{"cannot read: "}
+                                  + std::strerror(errno));
   }
   std::string line;
   uint64_t line_no = 0;
   auto bad = [&](const std::string& expected) {
-    return "warm-up history " + path + " line " + std::to_string(line_no)
-           + ": expected " + expected;
+    return file_content_failure("warm-up history", path, line_no,
+                                "expected " + expected);
   };
   while (std::getline(in, line)) {
     ++line_no;
@@ -129,8 +129,10 @@ read_warmup_file(const std::string& path) {
       return bad("no more than " + std::to_string(n) + " pairs");
     out.push_back(std::move(h));
   }
+  // An empty file has always been reported at "line 0".
   if (line_no == 0)
-    return bad("\"" + std::string{magic} + "\"");
+    return operation_failed("warm-up history " + path + " line 0: expected \""
+                            + std::string{magic} + "\"");
   return out;
 }
 

@@ -2,9 +2,9 @@
 
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
+#include "trading/result.hpp"
 #include "trading/types.hpp"
 
 /// The recent history of each symbol, kept in a small file beside the
@@ -28,15 +28,13 @@ std::string warmup_file_path(const std::string& journal_path);
 
 /// Writes `history` to `path` atomically: a temporary file, synced, then
 /// renamed over the old one, so a crash leaves the old file or the new one.
-/// Returns an error message naming the file.
-std::optional<std::string>
-write_warmup_file(const std::string& path,
-                  const std::vector<symbol_history>& history);
+/// Fails (a failed operation) naming the file.
+status write_warmup_file(const std::string& path,
+                         const std::vector<symbol_history>& history);
 
 /// Reads a file `write_warmup_file` wrote; a missing file is an empty
 /// history. Ticks come back with `seq` 0 (they precede every quote of the
-/// new session). Returns an error message naming the file and line.
-std::variant<std::vector<symbol_history>, std::string>
-read_warmup_file(const std::string& path);
+/// new session). Fails (a failed operation) naming the file and line.
+result<std::vector<symbol_history>> read_warmup_file(const std::string& path);
 
 } // namespace intuition::trading

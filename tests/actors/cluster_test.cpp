@@ -137,10 +137,9 @@ struct fixture : belt_fixture<node_base> {
   /// Spawns order log, portfolio and router on earth. Without `local` the
   /// coordinator hosts no instance itself.
   void start(std::vector<strategy_route> routes, placement_fn local = {}) {
-    auto contents = std::get<trading::journal_contents>(
-      trading::read_journal(path));
+    auto contents = trading::read_journal(path).value();
     auto writer = std::make_shared<trading::journal_writer>();
-    CAF_REQUIRE(!writer->open(path, contents));
+    CAF_REQUIRE(writer->open(path, contents));
     log = earth.sys.spawn(order_log, writer,
                           order_log_config{trading::fsync_policy::always, {},
                                            {}});
@@ -308,7 +307,7 @@ CAF_TEST(signals cross nodes into the portfolio) {
   CAF_CHECK_EQUAL(pst.counters["orders"], 9);
   // The journal holds the nine buys, in quote order: SMI, ESTX, CAC per tick.
   auto read = trading::read_journal(path);
-  auto& contents = std::get<trading::journal_contents>(read);
+  auto& contents = read.value();
   CAF_REQUIRE_EQUAL(contents.orders.size(), 9u);
   std::vector<std::string> symbols;
   for (const auto& o : contents.orders) {
@@ -386,7 +385,7 @@ CAF_TEST(the instances of a lost node are placed anew and trade on) {
   CAF_CHECK_EQUAL(on_jupiter["algorithm/sma/SMI"].counters["signals"], 1);
   CAF_CHECK_EQUAL(on_jupiter["algorithm/coin/ESTX"].counters["signals"], 1);
   auto read = trading::read_journal(path);
-  auto& contents = std::get<trading::journal_contents>(read);
+  auto& contents = read.value();
   CAF_REQUIRE_EQUAL(contents.orders.size(), 15u);
   CAF_CHECK_EQUAL(contents.orders[12].strategy, "sma");
   CAF_CHECK_EQUAL(contents.orders[12].symbol, "SMI");

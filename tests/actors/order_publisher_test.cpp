@@ -10,7 +10,6 @@
 #include <string>
 #include <unistd.h>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -46,10 +45,11 @@ struct broker_log {
 
 publish_fn make_publish(std::shared_ptr<broker_log> log) {
   return [log](const std::string& topic, const std::string& payload,
-               int qos) -> std::variant<int, std::string> {
+               int qos) -> trading::result<int> {
     if (log->fail) {
       ++log->failures;
-      return std::string{"cannot publish to '" + topic + "': no connection"};
+      return trading::operation_failed("cannot publish to '" + topic
+                                       + "': no connection");
     }
     log->records.push_back({topic, payload, qos});
     return log->next_mid++;
@@ -142,9 +142,9 @@ struct fixture : testing::actor_fixture {
 
   uint64_t mark_on_disk() {
     auto res = actors::read_publication_mark(mark_path);
-    if (auto* err = std::get_if<std::string>(&res))
-      CAF_FAIL(*err);
-    return std::get<uint64_t>(res);
+    if (!res)
+      CAF_FAIL(res.error().message);
+    return *res;
   }
 
   actor_state state_of_pub() {
@@ -447,19 +447,18 @@ CAF_TEST(orders beyond the bound wait in the journal and go out in order) {
   auto journal_path = dir + "/orders.journal";
   {
     trading::journal_writer writer;
-    CAF_REQUIRE(!writer.open(journal_path, trading::journal_contents{}));
+    CAF_REQUIRE(writer.open(journal_path, trading::journal_contents{}));
     auto orders = sma_orders(1, 50);
     for (auto& x : orders)
       x.seq = x.id = 0;
-    CAF_REQUIRE(!writer.append(orders));
+    CAF_REQUIRE(writer.append(orders));
   }
   auto cfg = default_config();
   cfg.journal_path = journal_path;
   cfg.max_queued = 8;
   start(cfg);
   connect();
-  auto journaled = std::get<trading::journal_contents>(
-    trading::read_journal(journal_path, false));
+  auto journaled = trading::read_journal(journal_path, false).value();
   self->send(pub, order_batch{journaled.orders, 0});
   run();
   // Eight held and published; forty-two wait in the journal.
@@ -522,7 +521,7 @@ CAF_TEST(orders beyond 65535 message ids in flight are each confirmed once) {
   auto wire = std::make_shared<std::vector<int>>();
   auto last_mid = std::make_shared<int>(0);
   publish_fn wrapping = [wire, last_mid](const std::string&, const std::string&,
-                                         int) -> std::variant<int, std::string> {
+                                         int) -> trading::result<int> {
     *last_mid = *last_mid == 65'535 ? 1 : *last_mid + 1;
     wire->push_back(*last_mid);
     return *last_mid;

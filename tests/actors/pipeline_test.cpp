@@ -56,10 +56,9 @@ struct fixture : testing::actor_fixture {
 
   /// Spawns order log, portfolio and router over the journal at `path`.
   void start(std::vector<strategy_route> routes, route_limits limits = {}) {
-    auto contents = std::get<trading::journal_contents>(
-      trading::read_journal(path));
+    auto contents = trading::read_journal(path).value();
     auto writer = std::make_shared<trading::journal_writer>();
-    CAF_REQUIRE(!writer->open(path, contents));
+    CAF_REQUIRE(writer->open(path, contents));
     log = sys.spawn(order_log, writer,
                     order_log_config{trading::fsync_policy::always, {}, {}});
     trading::portfolio_config pc;
@@ -122,7 +121,7 @@ CAF_TEST(a quote travels router to algorithm to portfolio to journal) {
   expect((uint64_t), from(router).to(self).with(uint64_t{2}));
   // The journal holds both orders, numbered from 1.
   auto read = trading::read_journal(path);
-  auto& contents = std::get<trading::journal_contents>(read);
+  auto& contents = read.value();
   CAF_REQUIRE_EQUAL(contents.orders.size(), 2u);
   CAF_CHECK_EQUAL(contents.orders[0].id, 1u);
   CAF_CHECK_EQUAL(contents.orders[0].symbol, "DAX");
@@ -173,7 +172,7 @@ CAF_TEST(a journal that cannot be written halts trading and no order is filled a
   CAF_CHECK_EQUAL(lst.counters["durable"], 0);
   CAF_CHECK_EQUAL(lst.counters["refused"], 1);
   auto read = trading::read_journal(path);
-  CAF_CHECK(std::get<trading::journal_contents>(read).orders.empty());
+  CAF_CHECK(read.value().orders.empty());
 }
 
 CAF_TEST(the router spawns instances only for strategies that trade the symbol) {
@@ -210,7 +209,7 @@ CAF_TEST(a quote reaches only the strategies whose channels match its topic) {
   expect((quote_part), from(router).to(placed->at(1)));
   run();
   auto read = trading::read_journal(path);
-  auto& contents = std::get<trading::journal_contents>(read);
+  auto& contents = read.value();
   CAF_REQUIRE_EQUAL(contents.orders.size(), 2u);
   CAF_CHECK_EQUAL(contents.orders[0].strategy, "a");
   CAF_CHECK_EQUAL(contents.orders[0].symbol, "GOOG");
@@ -239,7 +238,7 @@ CAF_TEST(a restarted pipeline continues the journal with fresh ids and same cash
   self->send(router, quote_batch{{make_quote("SMI", "50", 2)}});
   run();
   auto read = trading::read_journal(path);
-  auto& contents = std::get<trading::journal_contents>(read);
+  auto& contents = read.value();
   CAF_REQUIRE_EQUAL(contents.orders.size(), 2u);
   CAF_CHECK_EQUAL(contents.orders[1].id, 2u);
   CAF_CHECK_EQUAL(contents.orders[1].seq, 2u);

@@ -45,10 +45,10 @@ struct fixture : testing::actor_fixture {
     char tmpl[] = "/tmp/intuition-telemetry-XXXXXX";
     dir = ::mkdtemp(tmpl);
     auto path = dir + "/orders.journal";
-    auto contents = std::get<trading::journal_contents>(
-      trading::read_journal(path));
+    auto contents = trading::read_journal(path);
+    CAF_REQUIRE(contents);
     auto writer = std::make_shared<trading::journal_writer>();
-    CAF_REQUIRE(!writer->open(path, contents));
+    CAF_REQUIRE(writer->open(path, *contents));
     log = sys.spawn(order_log, writer,
                     order_log_config{trading::fsync_policy::always, {}, {}});
     trading::portfolio_config pc;
@@ -63,7 +63,7 @@ struct fixture : testing::actor_fixture {
                        router_options{});
     ingress = sys.spawn(mqtt_ingress, mqtt_ingress_config{}, router);
     auto ignore = [](const std::string&, const std::string&,
-                     int) -> std::variant<int, std::string> { return 1; };
+                     int) -> trading::result<int> { return 1; };
     publisher = sys.spawn(order_publisher, order_publisher_config{},
                           publish_fns{ignore, ignore});
     node_agent_config node;

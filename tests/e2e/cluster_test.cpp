@@ -101,7 +101,7 @@ struct fixture : temp_dir {
 
   std::vector<trading::order> journaled() {
     auto read = trading::read_journal(journal, false);
-    if (auto* c = std::get_if<trading::journal_contents>(&read))
+    if (auto* c = read ? &*read : nullptr)
       return c->orders;
     return {};
   }

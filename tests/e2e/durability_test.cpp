@@ -89,7 +89,7 @@ struct fixture : temp_dir {
 
   std::vector<trading::order> journaled() {
     auto read = trading::read_journal(journal, false);
-    if (auto* c = std::get_if<trading::journal_contents>(&read))
+    if (auto* c = read ? &*read : nullptr)
       return c->orders;
     return {};
   }
@@ -232,7 +232,7 @@ CAF_TEST(a broker killed and restarted with persistence loses no quote) {
   std::this_thread::sleep_for(1500ms);
   broker->kill_hard();
   std::this_thread::sleep_for(500ms);
-  CAF_REQUIRE(!broker->restart());
+  CAF_REQUIRE(broker->restart());
   CAF_REQUIRE_EQUAL(feed.wait_for(90s), 0);
   CAF_CHECK(wait_for_orders(sent.size(), 60s));
   // Redeliveries after the restart arrive late: give them a moment.

@@ -104,7 +104,7 @@ struct fixture : temp_dir {
 
   std::vector<trading::order> journaled() {
     auto read = trading::read_journal(journal, false);
-    if (auto* c = std::get_if<trading::journal_contents>(&read))
+    if (auto* c = read ? &*read : nullptr)
       return c->orders;
     return {};
   }
@@ -238,7 +238,7 @@ CAF_TEST(after a broker restart the runtime reconnects and publishes every order
   broker->stop();
   CAF_REQUIRE(wait_for_orders(300));
   std::this_thread::sleep_for(1s);
-  CAF_REQUIRE(!broker->restart());
+  CAF_REQUIRE(broker->restart());
   auto sub2 = start_subscriber("sub2");
   // The runtime reconnects by itself and subscribes again.
   CAF_REQUIRE(wait_ready(run, 40s, 2));

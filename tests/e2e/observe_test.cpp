@@ -182,7 +182,7 @@ struct fixture : temp_dir {
 
   std::vector<trading::order> journaled(const std::string& path) {
     auto read = trading::read_journal(path, false);
-    if (auto* c = std::get_if<trading::journal_contents>(&read))
+    if (auto* c = read ? &*read : nullptr)
       return c->orders;
     return {};
   }

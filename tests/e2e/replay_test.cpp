@@ -118,7 +118,7 @@ CAF_TEST(buy and hold over the bundled data matches a hand computation) {
     CAF_CHECK(r.contains(key));
   // The journal holds the same four orders.
   auto read = trading::read_journal(dir + "/hold.journal");
-  auto& contents = std::get<trading::journal_contents>(read);
+  auto& contents = read.value();
   CAF_CHECK_EQUAL(contents.orders.size(), 4u);
   // The human summary names the same figures.
   auto out = slurp(dir + "/hold.out");
@@ -206,8 +206,7 @@ CAF_TEST(a replay killed mid run resumes from its journal without repeating ids)
   CAF_REQUIRE(st.st_size > 20'000);
   ::kill(p.pid, SIGKILL);
   CAF_CHECK_EQUAL(p.wait(), 128 + SIGKILL);
-  auto before = std::get<trading::journal_contents>(
-    trading::read_journal(journal, false));
+  auto before = trading::read_journal(journal, false).value();
   CAF_REQUIRE(!before.orders.empty());
   // Restart on the same journal.
   auto report = dir + "/kill-report.json";
@@ -217,8 +216,7 @@ CAF_TEST(a replay killed mid run resumes from its journal without repeating ids)
                         "kill2"),
                     0);
   auto r = json::parse(slurp(report));
-  auto after = std::get<trading::journal_contents>(
-    trading::read_journal(journal, false));
+  auto after = trading::read_journal(journal, false).value();
   CAF_CHECK(!after.torn_tail);
   CAF_CHECK_EQUAL(r["journal"]["restored_orders"].get<uint64_t>(),
                   before.orders.size());

@@ -22,7 +22,7 @@ namespace {
 /// The orders of `strategy` in the journal at `path`.
 size_t orders_of(const std::string& path, const std::string& strategy) {
   auto read = trading::read_journal(path, false);
-  auto* c = std::get_if<trading::journal_contents>(&read);
+  auto* c = read ? &*read : nullptr;
   if (!c)
     return 0;
   size_t n = 0;

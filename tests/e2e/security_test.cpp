@@ -97,9 +97,9 @@ std::string write_secret(const temp_dir& dir, const std::string& name,
 std::unique_ptr<runtime::embedded_broker>
 start_broker(const runtime::broker_options& opts) {
   auto started = runtime::embedded_broker::start(opts);
-  if (auto* err = std::get_if<std::string>(&started))
-    CAF_FAIL("broker: " << *err);
-  return std::move(std::get<0>(started));
+  if (!started)
+    CAF_FAIL("broker: " << started.error().message);
+  return std::move(*started);
 }
 
 /// A broker whose only user is alice, password "secret".
@@ -120,7 +120,7 @@ bool running(const process& p) {
 
 size_t journaled_orders(const std::string& path) {
   auto read = trading::read_journal(path, false);
-  auto* c = std::get_if<trading::journal_contents>(&read);
+  auto* c = read ? &*read : nullptr;
   return c ? c->orders.size() : 0;
 }
 

@@ -467,9 +467,9 @@ start_test_broker(const temp_dir& dir, runtime::broker_options opts = {}) {
   std::string cmd = "mkdir -p " + opts.work_dir;
   CAF_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
   auto started = runtime::embedded_broker::start(opts);
-  if (auto* err = std::get_if<std::string>(&started))
-    CAF_FAIL("broker: " << *err);
-  return std::move(std::get<0>(started));
+  if (!started)
+    CAF_FAIL("broker: " << started.error().message);
+  return std::move(*started);
 }
 
 /// The value of the series `series` (`name{labels}` exactly as exposed) in

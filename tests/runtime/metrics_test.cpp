@@ -342,8 +342,8 @@ CAF_TEST(ready answers 503 with what the process waits for until it is ready) {
         return std::nullopt;
       return std::string{"waiting for the broker"};
     });
-  CAF_REQUIRE_EQUAL(started.index(), 0u);
-  auto server = std::move(std::get<0>(started));
+  CAF_REQUIRE(started);
+  auto server = std::move(*started);
   auto port = server->port();
   auto answer = http_get(port, "/ready");
   CAF_CHECK_EQUAL(answer.first, 503);
@@ -363,7 +363,7 @@ CAF_TEST(a process without a readiness check is ready once it serves) {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   auto started = runtime::metrics_server::start(sys, {}, "127.0.0.1", 0);
-  CAF_REQUIRE_EQUAL(started.index(), 0u);
-  auto server = std::move(std::get<0>(started));
+  CAF_REQUIRE(started);
+  auto server = std::move(*started);
   CAF_CHECK_EQUAL(http_get(server->port(), "/ready").first, 200);
 }

@@ -11,7 +11,6 @@
 #include <string>
 #include <system_error>
 #include <thread>
-#include <variant>
 #include <vector>
 
 #include <netinet/in.h>
@@ -22,6 +21,7 @@
 #include "runtime/mqtt_client.hpp"
 
 using namespace intuition::runtime;
+namespace trading = intuition::trading;
 using namespace std::chrono_literals;
 
 namespace {
@@ -34,16 +34,14 @@ namespace {
 /// on timing.
 constexpr auto patience = 10s;
 
-/// Renders an optional error for CAF_REQUIRE_EQUAL, so failures show it.
-std::string or_ok(const std::optional<std::string>& error) {
-  return error ? *error : "ok";
+/// Renders a status for CAF_REQUIRE_EQUAL, so failures show it.
+std::string or_ok(const trading::status& x) {
+  return x ? "ok" : x.error().message;
 }
 
-/// Renders a publish result: "ok" for a message id, else the error.
-std::string or_ok(const std::variant<int, std::string>& result) {
-  if (auto err = std::get_if<std::string>(&result))
-    return *err;
-  return "ok";
+/// Renders a publish result: "ok" for a message id, else the failure.
+std::string or_ok(const trading::result<int>& x) {
+  return x ? "ok" : x.error().message;
 }
 
 /// Everything one client reported, recorded from the network thread. Declare
@@ -111,18 +109,17 @@ bool poll_until(Pred pred) {
 
 std::unique_ptr<embedded_broker> start_broker(broker_options opts = {}) {
   auto result = embedded_broker::start(opts);
-  if (auto err = std::get_if<std::string>(&result))
-    CAF_FAIL("embedded broker failed to start: " << *err);
-  return std::move(std::get<0>(result));
+  if (!result)
+    CAF_FAIL("embedded broker failed to start: " << result.error().message);
+  return std::move(*result);
 }
 
 mqtt_options client_options(const embedded_broker& broker, std::string id,
                             bool clean_session) {
   mqtt_options result;
-  std::string error;
-  auto url = parse_broker_url(broker.url(), &error);
+  auto url = parse_broker_url(broker.url());
   if (!url)
-    CAF_FAIL(error);
+    CAF_FAIL(url.error().message);
   result.broker = *url;
   result.client_id = std::move(id);
   result.clean_session = clean_session;
@@ -217,19 +214,17 @@ CAF_TEST(broker urls accept the documented forms and reject the rest) {
     {"mqtt://[::1]:1885", "::1", 1885, false},
   };
   for (const auto& x : good) {
-    std::string error;
-    auto url = parse_broker_url(x.text, &error);
+    auto url = parse_broker_url(x.text);
     CAF_MESSAGE(x.text);
-    CAF_REQUIRE_EQUAL(error, "");
-    CAF_REQUIRE(url.has_value());
+    CAF_REQUIRE_EQUAL(url ? std::string{} : url.error().message, "");
+    CAF_REQUIRE(url);
     CAF_CHECK_EQUAL(url->host, x.host);
     CAF_CHECK_EQUAL(url->port, x.port);
     CAF_CHECK_EQUAL(url->tls, x.tls);
   }
-  CAF_CHECK_EQUAL(to_string(*parse_broker_url("mqtts://h", nullptr)),
+  CAF_CHECK_EQUAL(to_string(*parse_broker_url("mqtts://h")),
                   "mqtts://h:8883");
-  CAF_CHECK_EQUAL(to_string(*parse_broker_url("[::1]:7", nullptr)),
-                  "mqtt://[::1]:7");
+  CAF_CHECK_EQUAL(to_string(*parse_broker_url("[::1]:7")), "mqtt://[::1]:7");
   struct bad_case {
     const char* text;
     const char* reason;
@@ -250,17 +245,18 @@ CAF_TEST(broker urls accept the documented forms and reject the rest) {
     {"mqtt://[::1", "missing ']'"},
   };
   for (const auto& x : bad) {
-    std::string error;
-    auto url = parse_broker_url(x.text, &error);
+    auto url = parse_broker_url(x.text);
     CAF_MESSAGE(x.text);
-    CAF_CHECK(!url.has_value());
+    CAF_REQUIRE(!url);
+    CAF_CHECK(url.error().kind == trading::failure_kind::invalid_request);
+    const auto& error = url.error().message;
     CAF_CHECK_NOT_EQUAL(error.find(x.reason), std::string::npos);
     CAF_CHECK_NOT_EQUAL(error.find(std::string{"'"} + x.text + "'"),
                         std::string::npos);
     CAF_CHECK_NOT_EQUAL(error.find("expected mqtt://HOST[:PORT]"),
                         std::string::npos);
   }
-  CAF_CHECK(!parse_broker_url("nonsense", nullptr).has_value());
+  CAF_CHECK(!parse_broker_url("nonsense"));
 }
 
 // -- embedded broker ----------------------------------------------------------

@@ -28,7 +28,7 @@ std::vector<size_t> buys(algorithm& algo, size_t n) {
 
 CAF_TEST(buy and hold buys on the first quote only) {
   buy_and_hold algo;
-  algo.initialize(json::object());
+  CAF_REQUIRE(algo.initialize(json::object()));
   CAF_CHECK_EQUAL(algo.warmup(), 0u);
   CAF_CHECK_EQUAL(buys(algo, 50), std::vector<size_t>{0});
   auto st = algo.state();
@@ -39,9 +39,9 @@ CAF_TEST(buy and hold buys on the first quote only) {
 
 CAF_TEST(initialize starts buy and hold over) {
   buy_and_hold algo;
-  algo.initialize(json::object());
+  CAF_REQUIRE(algo.initialize(json::object()));
   buys(algo, 3);
-  algo.initialize(json::object());
+  CAF_REQUIRE(algo.initialize(json::object()));
   auto st = algo.state();
   CAF_CHECK_EQUAL(st["indicators"]["bought"], false);
   CAF_CHECK(st["last_signal"].is_null());
@@ -50,14 +50,14 @@ CAF_TEST(initialize starts buy and hold over) {
 
 CAF_TEST(a restored holding keeps buy and hold from buying again) {
   buy_and_hold algo;
-  algo.initialize(json::object());
+  CAF_REQUIRE(algo.initialize(json::object()));
   algo.restore_position(20);
   CAF_CHECK(buys(algo, 5).empty());
   auto st = algo.state();
   CAF_CHECK_EQUAL(st["indicators"]["holding_restored"], true);
   // Nothing held (a short or flat book) leaves the first buy to happen.
   buy_and_hold flat;
-  flat.initialize(json::object());
+  CAF_REQUIRE(flat.initialize(json::object()));
   flat.restore_position(0);
   CAF_CHECK_EQUAL(buys(flat, 3), std::vector<size_t>{0});
 }

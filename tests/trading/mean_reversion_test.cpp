@@ -23,7 +23,7 @@ const std::vector<int64_t> flat_then_drop{100, 100, 100, 100, 100,
 
 CAF_TEST(a price below the lower band buys once) {
   mean_reversion algo;
-  algo.initialize(json{{"window", 10}, {"k", 2.0}});
+  CAF_REQUIRE(algo.initialize(json{{"window", 10}, {"k", 2.0}}));
   // Index 9: nine 100s and a 90 -> mean 99, variance (9*1 + 81)/10 = 9,
   // sigma 3, lower band 93 > 90 -> buy.
   CAF_CHECK_EQUAL(run(algo, flat_then_drop), "9 buy");
@@ -43,7 +43,7 @@ CAF_TEST(a price below the lower band buys once) {
 
 CAF_TEST(a price above the upper band sells after returning inside) {
   mean_reversion algo;
-  algo.initialize(json{{"window", 10}, {"k", 2.0}});
+  CAF_REQUIRE(algo.initialize(json{{"window", 10}, {"k", 2.0}}));
   auto prices = flat_then_drop;
   // Index 10: 85 (still below). Index 11: 100 with bands 87.25..107.75
   // (inside). Index 12: seven 100s, 90, 85, 115 -> mean 99, variance 54,
@@ -54,7 +54,7 @@ CAF_TEST(a price above the upper band sells after returning inside) {
 
 CAF_TEST(a price on the band does not signal) {
   mean_reversion algo;
-  algo.initialize(json{{"window", 10}, {"k", 2.0}});
+  CAF_REQUIRE(algo.initialize(json{{"window", 10}, {"k", 2.0}}));
   // Eight 100s and two 90s: mean 98, variance 16, sigma 4, lower band
   // exactly 90: the second 90 sits on the band, not below it.
   std::vector<int64_t> prices{100, 100, 100, 100, 100, 100, 100, 100, 90, 90};
@@ -66,7 +66,7 @@ CAF_TEST(a price on the band does not signal) {
 
 CAF_TEST(bands are null until the window is full) {
   mean_reversion algo;
-  algo.initialize(json{{"window", 4}, {"k", 1.0}});
+  CAF_REQUIRE(algo.initialize(json{{"window", 4}, {"k", 1.0}}));
   CAF_CHECK_EQUAL(algo.warmup(), 4u);
   CAF_CHECK_EQUAL(run(algo, {100, 50, 150}), "");
   auto st = algo.state();

@@ -47,7 +47,7 @@ std::string render(const std::vector<event>& xs) {
 
 CAF_TEST(momentum signals once per regime) {
   momentum algo;
-  algo.initialize(json{{"lookback", 2}, {"threshold", 0.05}});
+  CAF_REQUIRE(algo.initialize(json{{"lookback", 2}, {"threshold", 0.05}}));
   // ROC over 2: idx2 0 (flat); idx3 +0.1 buy; idx4 +0.21, idx5 +0.209,
   // idx6 +0.099 (still up: no repeated buy); idx7, idx8 0 (flat);
   // idx9 (120-133)/133 = -0.0977 sell; idx10 -0.248, idx11 -0.167 (down);
@@ -62,21 +62,21 @@ CAF_TEST(momentum signals once per regime) {
 
 CAF_TEST(momentum can flip from up to down without a flat step) {
   momentum algo;
-  algo.initialize(json{{"lookback", 1}, {"threshold", 0.05}});
+  CAF_REQUIRE(algo.initialize(json{{"lookback", 1}, {"threshold", 0.05}}));
   // idx1 +0.1 buy; idx2 (90-110)/110 = -0.18 sell.
   CAF_CHECK_EQUAL(render(run(algo, {100, 110, 90})), "1 buy, 2 sell");
 }
 
 CAF_TEST(moves within the threshold do not signal) {
   momentum algo;
-  algo.initialize(json{{"lookback", 1}, {"threshold", 0.05}});
+  CAF_REQUIRE(algo.initialize(json{{"lookback", 1}, {"threshold", 0.05}}));
   // Steps of exactly 5% or less: (105-100)/100 = 0.05 is not above 0.05.
   CAF_CHECK_EQUAL(render(run(algo, {100, 105, 102, 100, 103})), "");
 }
 
 CAF_TEST(momentum strength is capped at one) {
   momentum algo;
-  algo.initialize(json{{"lookback", 1}, {"threshold", 0.05}});
+  CAF_REQUIRE(algo.initialize(json{{"lookback", 1}, {"threshold", 0.05}}));
   auto xs = run(algo, {100, 300});
   CAF_REQUIRE_EQUAL(xs.size(), 1u);
   CAF_CHECK_EQUAL(xs[0].strength, 1.0);
@@ -84,7 +84,7 @@ CAF_TEST(momentum strength is capped at one) {
 
 CAF_TEST(momentum needs lookback plus one prices) {
   momentum algo;
-  algo.initialize(json{{"lookback", 3}});
+  CAF_REQUIRE(algo.initialize(json{{"lookback", 3}}));
   CAF_CHECK_EQUAL(algo.warmup(), 4u);
   CAF_CHECK_EQUAL(render(run(algo, {100, 200, 300})), "");
   auto before = algo.state();

@@ -40,7 +40,7 @@ size_t count_buys(const std::vector<std::optional<double>>& xs) {
 
 random_algo make(const std::string& symbol, const json& params) {
   random_algo algo{symbol};
-  algo.initialize(params);
+  CAF_REQUIRE(algo.initialize(params));
   return algo;
 }
 
@@ -71,7 +71,7 @@ CAF_TEST(the same seed and symbol repeat the same decisions) {
   auto xs = draws(a, 1000);
   CAF_CHECK(xs == draws(b, 1000));
   // Re-initializing restarts the sequence.
-  a.initialize(json{{"seed", 7}});
+  CAF_REQUIRE(a.initialize(json{{"seed", 7}}));
   CAF_CHECK(xs == draws(a, 1000));
 }
 

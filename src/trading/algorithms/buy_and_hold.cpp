@@ -6,10 +6,14 @@ buy_and_hold::buy_and_hold() : channels_{"quotes"} {
   // nop
 }
 
-std::vector<std::string>
+result<std::vector<std::string>>
 buy_and_hold::initialize(const nlohmann::json& params) {
-  params::check_keys(params, {"channels"});
-  channels_ = params::get_channels(params);
+  if (auto ok = params::check_keys(params, {"channels"}); !ok)
+    return ok.error();
+  auto channels = params::get_channels(params);
+  if (!channels)
+    return channels.error();
+  channels_ = std::move(*channels);
   quotes_ = 0;
   last_signal_.reset();
   holding_ = false;

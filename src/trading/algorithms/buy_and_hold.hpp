@@ -25,8 +25,10 @@ public:
   /// Creates an instance that has not bought yet.
   buy_and_hold();
 
-  /// Validates `params`, resets the instance and returns its channels.
-  std::vector<std::string> initialize(const nlohmann::json& params) override;
+  /// Validates `params`, resets the instance and returns its channels,
+  /// or the failure naming the bad parameter.
+  result<std::vector<std::string>>
+  initialize(const nlohmann::json& params) override;
 
   /// Buys (strength 1) on the first quote only.
   std::optional<signal_decision> on_quote(const quote& q) override;

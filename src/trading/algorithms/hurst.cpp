@@ -83,8 +83,8 @@ std::optional<double> hurst_exponent(const double* xs, size_t n) {
 namespace {
 
 /// Reads a number strictly inside (0, 1); `def` when absent.
-double get_unit_open(const nlohmann::json& obj, const std::string& key,
-                     double def) {
+result<double> get_unit_open(const nlohmann::json& obj,
+                             const std::string& key, double def) {
   if (!obj.is_object())
     return def;
   auto i = obj.find(key);
@@ -95,7 +95,7 @@ double get_unit_open(const nlohmann::json& obj, const std::string& key,
     if (std::isfinite(x) && x > 0 && x < 1)
       return x;
   }
-  throw config_error{key, i->dump(), "a number in (0, 1)"};
+  return invalid_value(key, i->dump(), "a number in (0, 1)");
 }
 
 } // namespace
@@ -110,25 +110,36 @@ hurst::hurst()
   // nop
 }
 
-std::vector<std::string> hurst::initialize(const nlohmann::json& params) {
+result<std::vector<std::string>>
+hurst::initialize(const nlohmann::json& params) {
   // Read everything before touching members, so a bad parameter leaves the
   // instance as it was.
-  params::check_keys(params,
-                     {"window", "trend_above", "revert_below", "channels"});
+  if (auto ok = params::check_keys(
+        params, {"window", "trend_above", "revert_below", "channels"});
+      !ok)
+    return ok.error();
   auto window = params::get_integer(params, "window", default_window,
                                     min_window, params::max_window_length);
+  if (!window)
+    return window.error();
   auto trend_above = get_unit_open(params, "trend_above", default_trend_above);
+  if (!trend_above)
+    return trend_above.error();
   auto revert_below = get_unit_open(params, "revert_below",
                                     default_revert_below);
-  if (!(trend_above > revert_below))
-    throw config_error{"trend_above", nlohmann::json(trend_above).dump(),
-                       "a number greater than revert_below ("
-                         + nlohmann::json(revert_below).dump() + ")"};
+  if (!revert_below)
+    return revert_below.error();
+  if (!(*trend_above > *revert_below))
+    return invalid_value("trend_above", nlohmann::json(*trend_above).dump(),
+                         "a number greater than revert_below ("
+                           + nlohmann::json(*revert_below).dump() + ")");
   auto channels = params::get_channels(params);
-  window_ = static_cast<size_t>(window);
-  trend_above_ = trend_above;
-  revert_below_ = revert_below;
-  channels_ = std::move(channels);
+  if (!channels)
+    return channels.error();
+  window_ = static_cast<size_t>(*window);
+  trend_above_ = *trend_above;
+  revert_below_ = *revert_below;
+  channels_ = std::move(*channels);
   prices_ = price_window{window_ + 1};
   returns_.assign(window_, 0.0);
   next_ = 0;

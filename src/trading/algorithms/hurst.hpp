@@ -66,8 +66,10 @@ public:
   /// Creates an instance with the default parameters.
   hurst();
 
-  /// Validates `params`, clears the window and returns the channels.
-  std::vector<std::string> initialize(const nlohmann::json& params) override;
+  /// Validates `params`, clears the window and returns the channels,
+  /// or the failure naming the bad parameter.
+  result<std::vector<std::string>>
+  initialize(const nlohmann::json& params) override;
 
   /// Recomputes the exponent and reports a regime change, if any.
   std::optional<signal_decision> on_quote(const quote& q) override;

@@ -12,18 +12,25 @@ mean_reversion::mean_reversion()
   // nop
 }
 
-std::vector<std::string>
+result<std::vector<std::string>>
 mean_reversion::initialize(const nlohmann::json& params) {
   // Read everything before touching members, so a bad parameter leaves the
   // instance as it was.
-  params::check_keys(params, {"window", "k", "channels"});
+  if (auto ok = params::check_keys(params, {"window", "k", "channels"}); !ok)
+    return ok.error();
   auto window = params::get_integer(params, "window", default_window, 2,
                                     params::max_window_length);
+  if (!window)
+    return window.error();
   auto k = params::get_positive_number(params, "k", default_k);
+  if (!k)
+    return k.error();
   auto channels = params::get_channels(params);
-  window_ = static_cast<size_t>(window);
-  k_ = k;
-  channels_ = std::move(channels);
+  if (!channels)
+    return channels.error();
+  window_ = static_cast<size_t>(*window);
+  k_ = *k;
+  channels_ = std::move(*channels);
   bands_ = bollinger_bands{window_, k_};
   regime_ = regime::inside;
   quotes_ = 0;

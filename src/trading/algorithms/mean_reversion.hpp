@@ -42,8 +42,10 @@ public:
   /// Creates an instance with the default parameters.
   mean_reversion();
 
-  /// Validates `params`, resets the bands and returns the channels.
-  std::vector<std::string> initialize(const nlohmann::json& params) override;
+  /// Validates `params`, resets the bands and returns the channels,
+  /// or the failure naming the bad parameter.
+  result<std::vector<std::string>>
+  initialize(const nlohmann::json& params) override;
 
   /// Feeds the bands and reports a price leaving them, if any.
   std::optional<signal_decision> on_quote(const quote& q) override;

@@ -14,19 +14,28 @@ momentum::momentum()
   // nop
 }
 
-std::vector<std::string> momentum::initialize(const nlohmann::json& params) {
+result<std::vector<std::string>>
+momentum::initialize(const nlohmann::json& params) {
   // Read everything before touching members, so a bad parameter leaves the
   // instance as it was.
-  params::check_keys(params, {"lookback", "threshold", "channels"});
+  if (auto ok = params::check_keys(params, {"lookback", "threshold", "channels"});
+      !ok)
+    return ok.error();
   auto lookback = params::get_integer(params, "lookback", default_lookback, 1,
                                       params::max_window_length);
+  if (!lookback)
+    return lookback.error();
   auto threshold = params::get_number(params, "threshold", default_threshold,
                                       0.0,
                                       std::numeric_limits<double>::infinity());
+  if (!threshold)
+    return threshold.error();
   auto channels = params::get_channels(params);
-  lookback_ = static_cast<size_t>(lookback);
-  threshold_ = threshold;
-  channels_ = std::move(channels);
+  if (!channels)
+    return channels.error();
+  lookback_ = static_cast<size_t>(*lookback);
+  threshold_ = *threshold;
+  channels_ = std::move(*channels);
   roc_ = rate_of_change{lookback_};
   regime_ = regime::flat;
   quotes_ = 0;

@@ -41,8 +41,10 @@ public:
   /// Creates an instance with the default parameters.
   momentum();
 
-  /// Validates `params`, resets the indicator and returns the channels.
-  std::vector<std::string> initialize(const nlohmann::json& params) override;
+  /// Validates `params`, resets the indicator and returns the channels,
+  /// or the failure naming the bad parameter.
+  result<std::vector<std::string>>
+  initialize(const nlohmann::json& params) override;
 
   /// Feeds the rate of change and reports a regime change, if any.
   std::optional<signal_decision> on_quote(const quote& q) override;

@@ -10,19 +10,28 @@ random_algo::random_algo(std::string symbol)
   reseed();
 }
 
-std::vector<std::string> random_algo::initialize(const nlohmann::json& params) {
+result<std::vector<std::string>>
+random_algo::initialize(const nlohmann::json& params) {
   // Read everything before touching members, so a bad parameter leaves the
   // instance as it was.
-  params::check_keys(params, {"threshold", "seed", "channels"});
+  if (auto ok = params::check_keys(params, {"threshold", "seed", "channels"});
+      !ok)
+    return ok.error();
   auto threshold = params::get_number(params, "threshold", default_threshold,
                                       0.0, 1.0);
+  if (!threshold)
+    return threshold.error();
   auto seed = params::get_integer(params, "seed", default_seed,
                                   std::numeric_limits<int64_t>::min(),
                                   std::numeric_limits<int64_t>::max());
+  if (!seed)
+    return seed.error();
   auto channels = params::get_channels(params);
-  threshold_ = threshold;
-  seed_ = seed;
-  channels_ = std::move(channels);
+  if (!channels)
+    return channels.error();
+  threshold_ = *threshold;
+  seed_ = *seed;
+  channels_ = std::move(*channels);
   quotes_ = 0;
   last_draw_.reset();
   last_signal_.reset();

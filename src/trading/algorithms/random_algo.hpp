@@ -40,8 +40,10 @@ public:
   /// Creates an instance for `symbol` with the default parameters.
   explicit random_algo(std::string symbol);
 
-  /// Validates `params`, re-seeds the generator and returns the channels.
-  std::vector<std::string> initialize(const nlohmann::json& params) override;
+  /// Validates `params`, re-seeds the generator and returns the channels,
+  /// or the failure naming the bad parameter.
+  result<std::vector<std::string>>
+  initialize(const nlohmann::json& params) override;
 
   /// Draws once and buys if the draw exceeds the threshold.
   std::optional<signal_decision> on_quote(const quote& q) override;

@@ -11,23 +11,30 @@ sma_crossover::sma_crossover()
   // nop
 }
 
-std::vector<std::string>
+result<std::vector<std::string>>
 sma_crossover::initialize(const nlohmann::json& params) {
   // Read everything before touching members, so a bad parameter leaves the
   // instance as it was.
-  params::check_keys(params, {"fast", "slow", "channels"});
+  if (auto ok = params::check_keys(params, {"fast", "slow", "channels"}); !ok)
+    return ok.error();
   auto fast = params::get_integer(params, "fast", default_fast, 1,
                                   params::max_window_length);
+  if (!fast)
+    return fast.error();
   auto slow = params::get_integer(params, "slow", default_slow, 2,
                                   params::max_window_length);
-  if (fast >= slow)
-    throw config_error{"fast", std::to_string(fast),
-                       "an integer less than slow (" + std::to_string(slow)
-                         + ")"};
+  if (!slow)
+    return slow.error();
+  if (*fast >= *slow)
+    return invalid_value("fast", std::to_string(*fast),
+                         "an integer less than slow (" + std::to_string(*slow)
+                           + ")");
   auto channels = params::get_channels(params);
-  fast_n_ = static_cast<size_t>(fast);
-  slow_n_ = static_cast<size_t>(slow);
-  channels_ = std::move(channels);
+  if (!channels)
+    return channels.error();
+  fast_n_ = static_cast<size_t>(*fast);
+  slow_n_ = static_cast<size_t>(*slow);
+  channels_ = std::move(*channels);
   fast_ = sma{fast_n_};
   slow_ = sma{slow_n_};
   quotes_ = 0;

@@ -41,8 +41,10 @@ public:
   /// Creates an instance with the default parameters.
   sma_crossover();
 
-  /// Validates `params`, resets the averages and returns the channels.
-  std::vector<std::string> initialize(const nlohmann::json& params) override;
+  /// Validates `params`, resets the averages and returns the channels,
+  /// or the failure naming the bad parameter.
+  result<std::vector<std::string>>
+  initialize(const nlohmann::json& params) override;
 
   /// Feeds both averages and reports a cross, if any.
   std::optional<signal_decision> on_quote(const quote& q) override;
