@@ -102,13 +102,9 @@ int run_inspect(const inspect_options& opts, const char* argv0) {
   }
   auto at = *node;
   system_config caf_cfg;
-  if (auto ok = caf_cfg.load_file(opts.caf_config, argv0); !ok) {
+  if (auto ok = caf_cfg.read_settings(opts.caf_config, argv0, true); !ok) {
     std::cerr << "intuition inspect: " << ok.error().message << "\n";
-    return 2;
-  }
-  if (auto ok = caf_cfg.check_failure_detection(); !ok) {
-    std::cerr << "intuition inspect: " << ok.error().message << "\n";
-    return 2;
+    return trading::exit_code(ok.error());
   }
   caf::actor_system sys{caf_cfg};
   auto agent = connect_agent(sys, at, caf_cfg.tls());

@@ -16,13 +16,9 @@ namespace intuition::runtime {
 
 int run_node(const node_options& opts, const char* argv0) {
   system_config caf_cfg;
-  if (auto ok = caf_cfg.load_file(opts.caf_config, argv0); !ok) {
+  if (auto ok = caf_cfg.read_settings(opts.caf_config, argv0, true); !ok) {
     std::cerr << "intuition node: " << ok.error().message << "\n";
-    return 2;
-  }
-  if (auto ok = caf_cfg.check_failure_detection(); !ok) {
-    std::cerr << "intuition node: " << ok.error().message << "\n";
-    return 2;
+    return trading::exit_code(ok.error());
   }
   listen_config listen;
   listen.specified = listen.enabled = true;

@@ -83,11 +83,9 @@ trading::status session::recover_journal() {
 
 trading::status session::start_actor_system() {
   caf_cfg_ = std::make_unique<system_config>();
-  if (auto st = caf_cfg_->load_file(opts_.caf_config, argv0_); !st)
+  auto networked = cfg_.listen.enabled || !cfg_.cluster.nodes.empty();
+  if (auto st = caf_cfg_->read_settings(opts_.caf_config, argv0_, networked); !st)
     return st;
-  if (cfg_.listen.enabled || !cfg_.cluster.nodes.empty())
-    if (auto st = caf_cfg_->check_failure_detection(); !st)
-      return st;
   sys_ = std::make_unique<caf::actor_system>(*caf_cfg_);
   actors::set_node_label("coordinator");
   self_ = std::make_unique<caf::scoped_actor>(*sys_);

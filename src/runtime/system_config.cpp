@@ -114,4 +114,14 @@ trading::status system_config::load_file(const std::string& path,
   return {};
 }
 
+trading::status system_config::read_settings(const std::string& path,
+                                              const char* argv0,
+                                              bool networked) {
+  if (auto st = load_file(path, argv0); !st)
+    return st;
+  if (networked)
+    return check_failure_detection();
+  return {};
+}
+
 } // namespace intuition::runtime

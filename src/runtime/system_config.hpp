@@ -27,6 +27,12 @@ public:
   /// to a silent one block forever.
   trading::status check_failure_detection() const;
 
+  /// `load_file`, then, when the process talks to other nodes
+  /// (`networked`), `check_failure_detection`: what every command does
+  /// before it starts its actor system.
+  trading::status read_settings(const std::string& path, const char* argv0,
+                       bool networked);
+
   /// The configured heartbeat interval and connection timeout.
   caf::timespan heartbeat_interval() const;
   caf::timespan connection_timeout() const;
