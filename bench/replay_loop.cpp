@@ -94,14 +94,12 @@ using instance_list
 class plain_loop {
 public:
   plain_loop(const runtime::app_config& cfg, const runtime::loaded_quotes& data)
-    : cfg_(cfg),
-      qs_(data.quotes),
-      pf_(cfg.portfolio),
-      curve_(cfg.report.equity_interval_ms),
-      batch_size_(
-        runtime::replay_batch_size(cfg.replay.batch_size, data.symbols)),
-      total_(data.quotes.size() * cfg.replay.repeat),
-      history_path_(trading::warmup_file_path(cfg.journal.path)) {
+      : cfg_(cfg), qs_(data.quotes), pf_(cfg.portfolio),
+        curve_(cfg.report.equity_interval_ms),
+        batch_size_(
+          runtime::replay_batch_size(cfg.replay.batch_size, data.symbols)),
+        total_(data.quotes.size() * cfg.replay.repeat),
+        history_path_(trading::warmup_file_path(cfg.journal.path)) {
     // nop
   }
 
@@ -165,8 +163,7 @@ trading::status plain_loop::open_journal() {
     for (auto& x : *read)
       restored_[x.symbol] = std::move(x.ticks);
   else
-    std::cerr << read.error().message
-              << "; algorithms start without warm-up\n";
+    std::cerr << read.error().message << "; algorithms start without warm-up\n";
   return {};
 }
 
@@ -235,9 +232,8 @@ void plain_loop::trade(trading::quote q, instance_list& instances) {
     auto d = algo->on_quote(q);
     if (!d)
       continue;
-    trading::signal sig{strategy->name, q.symbol,      d->direction,
-                        d->strength,    q.price_micros, q.ts_ms,
-                        q.seq};
+    trading::signal sig{strategy->name, q.symbol, d->direction, d->strength,
+                        q.price_micros, q.ts_ms,  q.seq};
     auto outcome = pf_.on_signal(sig);
     if (auto* x = std::get_if<trading::order>(&outcome))
       filled_.push_back(std::move(*x));
@@ -271,9 +267,9 @@ void plain_loop::run() {
   if (!filled_.empty())
     append(false);
   journal_.sync();
-  elapsed_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now()
-                                             - t0)
-                 .count();
+  elapsed_s_
+    = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+        .count();
 }
 
 void plain_loop::finish(uint64_t rows) {
@@ -285,8 +281,8 @@ void plain_loop::finish(uint64_t rows) {
   if (!cfg_.journal.path.empty() && cfg_.journal.warmup)
     if (auto st = trading::write_warmup_file(history_path_, saved); !st)
       std::cerr << st.error().message << "\n";
-  auto report = trading::portfolio_report(pf_, curve_, starting_equity_,
-                                          cfg_.report);
+  auto report
+    = trading::portfolio_report(pf_, curve_, starting_equity_, cfg_.report);
   runtime::run_info info;
   info.mode = "loop";
   info.input = cfg_.replay.quotes;

@@ -34,8 +34,7 @@ bool known_field(std::string_view field) {
   return false;
 }
 
-trading::status check_quote(const quote& x,
-                                       const codec_limits& limits) {
+trading::status check_quote(const quote& x, const codec_limits& limits) {
   auto symbol = x.symbol;
   auto reason = trading::reject_reason::bad_symbol;
   if (!trading::normalize_symbol(symbol, reason) || symbol != x.symbol)
@@ -48,8 +47,8 @@ trading::status check_quote(const quote& x,
 }
 
 trading::status check_result(const decode_result& res, size_t before,
-                                        const std::vector<quote>& out,
-                                        const codec_limits& limits) {
+                             const std::vector<quote>& out,
+                             const codec_limits& limits) {
   if (static_cast<size_t>(res.reason) >= trading::reject_reason_count)
     return broken("reason out of range");
   if (!res.ok) {
@@ -70,8 +69,7 @@ trading::status check_result(const decode_result& res, size_t before,
   return {};
 }
 
-trading::status check_json(std::string_view input,
-                                      const codec_limits& limits) {
+trading::status check_json(std::string_view input, const codec_limits& limits) {
   constexpr int64_t now_ms = 1'700'000'000'000;
   std::vector<quote> out;
   auto res = trading::decode_json_quote(input, now_ms, out, limits);
@@ -92,8 +90,7 @@ trading::status check_json(std::string_view input,
   return {};
 }
 
-trading::status check_csv(std::string_view input,
-                                     const codec_limits& limits) {
+trading::status check_csv(std::string_view input, const codec_limits& limits) {
   std::vector<quote> out;
   while (!input.empty()) {
     auto nl = input.find('\n');

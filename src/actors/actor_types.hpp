@@ -19,11 +19,12 @@ using state_query = caf::replies_to<get_state_atom>::with<actor_state>;
 /// them) and signals (QoS 0) to MQTT; `drain` answers, once every order
 /// handed to it is confirmed or the connection is down, with the number
 /// still unconfirmed.
-using order_publisher_actor = caf::typed_actor<
-  caf::reacts_to<order_batch>, caf::reacts_to<signal_batch>,
-  caf::reacts_to<puback_atom, int32_t>, caf::reacts_to<connection_event>,
-  caf::reacts_to<tick_atom>, caf::replies_to<drain_atom>::with<uint64_t>,
-  state_query>;
+using order_publisher_actor
+  = caf::typed_actor<caf::reacts_to<order_batch>, caf::reacts_to<signal_batch>,
+                     caf::reacts_to<puback_atom, int32_t>,
+                     caf::reacts_to<connection_event>,
+                     caf::reacts_to<tick_atom>,
+                     caf::replies_to<drain_atom>::with<uint64_t>, state_query>;
 
 /// Turns MQTT messages into quotes for the router; `input` says the input
 /// log has new records; `tick` is its own timer tick (rejections waiting to
@@ -57,18 +58,19 @@ using order_log_actor = caf::typed_actor<
 /// run report (the runtime's part left empty). After `halt` (cause,
 /// message) it fills no order any more: market batches are answered but not
 /// traded.
-using portfolio_actor = caf::typed_actor<
-  caf::replies_to<market_batch>::with<uint64_t>,
-  caf::reacts_to<halt_atom, std::string, std::string>,
-  caf::replies_to<report_atom>::with<trading::run_report>, state_query>;
+using portfolio_actor
+  = caf::typed_actor<caf::replies_to<market_batch>::with<uint64_t>,
+                     caf::reacts_to<halt_atom, std::string, std::string>,
+                     caf::replies_to<report_atom>::with<trading::run_report>,
+                     state_query>;
 
 /// Any actor, seen only as something that reports its state.
 using inspectable_actor = caf::typed_actor<state_query>;
 
 /// Lists the state of every actor whose instance name matches a pattern
 /// (`actors::instance_matches`).
-using list_query = caf::replies_to<list_atom, std::string>::with<
-  std::vector<actor_state>>;
+using list_query
+  = caf::replies_to<list_atom, std::string>::with<std::vector<actor_state>>;
 
 /// What an algorithm instance answers a part to: the router.
 using part_sink_actor = caf::typed_actor<caf::reacts_to<part_result>>;

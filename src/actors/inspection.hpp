@@ -34,9 +34,8 @@ void gather_states(Self* self, std::vector<inspection_target> targets, F done) {
     size_t left = 0;
     F done;
   };
-  auto g = std::make_shared<gathering>(
-    gathering{std::vector<actor_state>(targets.size()), targets.size(),
-              std::move(done)});
+  auto g = std::make_shared<gathering>(gathering{
+    std::vector<actor_state>(targets.size()), targets.size(), std::move(done)});
   if (targets.empty()) {
     g->done(std::move(g->out));
     return;
@@ -65,8 +64,9 @@ void gather_states(Self* self, std::vector<inspection_target> targets, F done) {
 
 /// `gather_states`, answering `promise` with the states.
 template <class Self>
-void gather_states(Self* self, std::vector<inspection_target> targets,
-                   caf::typed_response_promise<std::vector<actor_state>> promise) {
+void gather_states(
+  Self* self, std::vector<inspection_target> targets,
+  caf::typed_response_promise<std::vector<actor_state>> promise) {
   gather_states(self, std::move(targets),
                 [promise](std::vector<actor_state> xs) mutable {
                   promise.deliver(std::move(xs));

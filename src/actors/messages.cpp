@@ -61,8 +61,7 @@ bool operator==(const mqtt_message& x, const mqtt_message& y) noexcept {
          && x.received_ns == y.received_ns;
 }
 
-bool operator==(const connection_event& x,
-                const connection_event& y) noexcept {
+bool operator==(const connection_event& x, const connection_event& y) noexcept {
   return x.connected == y.connected && x.reason == y.reason;
 }
 

@@ -338,21 +338,21 @@ typename Inspector::result_type inspect(Inspector& f, net_position& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, holding_figures& x) {
-  return f(caf::meta::type_name("holding_figures"), x.strategy, x.symbol,
-           x.qty, x.avg_cost_micros, x.unrealised_micros);
+  return f(caf::meta::type_name("holding_figures"), x.strategy, x.symbol, x.qty,
+           x.avg_cost_micros, x.unrealised_micros);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, portfolio_figures& x) {
   return f(caf::meta::type_name("portfolio_figures"), x.counters,
-           x.starting_cash_micros, x.cash_micros, x.equity_micros,
-           x.positions, x.holdings, x.strategies);
+           x.starting_cash_micros, x.cash_micros, x.equity_micros, x.positions,
+           x.holdings, x.strategies);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, latency_figures& x) {
-  return f(caf::meta::type_name("latency_figures"), x.count, x.p50_ns,
-           x.p99_ns, x.max_ns);
+  return f(caf::meta::type_name("latency_figures"), x.count, x.p50_ns, x.p99_ns,
+           x.max_ns);
 }
 
 template <class Inspector>
@@ -370,11 +370,10 @@ typename Inspector::result_type inspect(Inspector& f, ingress_report& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_info& x) {
   return f(caf::meta::type_name("run_info"), x.mode, x.input, x.elapsed_s,
-           x.interrupted, x.rows, x.rejected, x.journal_path,
-           x.journal_durable, x.restored_orders, x.halted, x.halt_error,
+           x.interrupted, x.rows, x.rejected, x.journal_path, x.journal_durable,
+           x.restored_orders, x.halted, x.halt_error,
            actors::optional_field<ingress_report>{x.ingress},
-           actors::optional_field<std::map<std::string, int64_t>>{
-             x.mqtt_out},
+           actors::optional_field<std::map<std::string, int64_t>>{x.mqtt_out},
            actors::optional_field<uint64_t>{x.unconfirmed_orders});
 }
 
@@ -391,46 +390,46 @@ typename Inspector::result_type inspect(Inspector& f, run_report& x) {
 
 CAF_BEGIN_TYPE_ID_BLOCK(intuition, caf::first_custom_type_id)
 
-  CAF_ADD_TYPE_ID(intuition, (intuition::trading::quote))
-  CAF_ADD_TYPE_ID(intuition, (intuition::trading::signal))
-  CAF_ADD_TYPE_ID(intuition, (intuition::trading::order))
-  CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::quote>))
-  CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::signal>))
-  CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::order>))
-  CAF_ADD_TYPE_ID(intuition, (intuition::actors::quote_batch))
-  CAF_ADD_TYPE_ID(intuition, (intuition::actors::signal_batch))
-  CAF_ADD_TYPE_ID(intuition, (intuition::actors::market_batch))
-  CAF_ADD_TYPE_ID(intuition, (intuition::actors::order_batch))
-  CAF_ADD_TYPE_ID(intuition, (intuition::actors::actor_state))
-  CAF_ADD_TYPE_ID(intuition, (intuition::actors::algorithm_spec))
-  CAF_ADD_TYPE_ID(intuition, (intuition::actors::mqtt_message))
-  CAF_ADD_TYPE_ID(intuition, (intuition::actors::connection_event))
-  CAF_ADD_TYPE_ID(intuition, (intuition::actors::metric_sample))
-  CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::actors::metric_sample>))
-  CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::actors::actor_state>))
-  CAF_ADD_TYPE_ID(intuition, (intuition::actors::cluster_member))
-  CAF_ADD_TYPE_ID(intuition, (intuition::actors::quote_part))
-  CAF_ADD_TYPE_ID(intuition, (intuition::actors::part_result))
-  CAF_ADD_TYPE_ID(intuition, (intuition::trading::run_report))
-  CAF_ADD_TYPE_ID(intuition, (intuition::trading::ingress_report))
+CAF_ADD_TYPE_ID(intuition, (intuition::trading::quote))
+CAF_ADD_TYPE_ID(intuition, (intuition::trading::signal))
+CAF_ADD_TYPE_ID(intuition, (intuition::trading::order))
+CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::quote>))
+CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::signal>))
+CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::order>))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::quote_batch))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::signal_batch))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::market_batch))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::order_batch))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::actor_state))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::algorithm_spec))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::mqtt_message))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::connection_event))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::metric_sample))
+CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::actors::metric_sample>))
+CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::actors::actor_state>))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::cluster_member))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::quote_part))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::part_result))
+CAF_ADD_TYPE_ID(intuition, (intuition::trading::run_report))
+CAF_ADD_TYPE_ID(intuition, (intuition::trading::ingress_report))
 
-  // Atoms are verbs; at most 10 characters (CAF 0.17).
-  CAF_ADD_ATOM(intuition, intuition::actors, get_state_atom, "getstate")
-  CAF_ADD_ATOM(intuition, intuition::actors, flush_atom, "flush")
-  CAF_ADD_ATOM(intuition, intuition::actors, tick_atom, "tick")
-  CAF_ADD_ATOM(intuition, intuition::actors, await_atom, "await")
-  CAF_ADD_ATOM(intuition, intuition::actors, report_atom, "report")
-  CAF_ADD_ATOM(intuition, intuition::actors, subscribe_atom, "subscribe")
-  CAF_ADD_ATOM(intuition, intuition::actors, puback_atom, "puback")
-  CAF_ADD_ATOM(intuition, intuition::actors, drain_atom, "drain")
-  CAF_ADD_ATOM(intuition, intuition::actors, list_atom, "list")
-  CAF_ADD_ATOM(intuition, intuition::actors, metrics_atom, "metrics")
-  CAF_ADD_ATOM(intuition, intuition::actors, place_atom, "place")
-  CAF_ADD_ATOM(intuition, intuition::actors, warmup_atom, "warmup")
-  CAF_ADD_ATOM(intuition, intuition::actors, join_atom, "join")
-  CAF_ADD_ATOM(intuition, intuition::actors, processed_atom, "processed")
-  CAF_ADD_ATOM(intuition, intuition::actors, input_atom, "input")
-  CAF_ADD_ATOM(intuition, intuition::actors, halt_atom, "halt")
+// Atoms are verbs; at most 10 characters (CAF 0.17).
+CAF_ADD_ATOM(intuition, intuition::actors, get_state_atom, "getstate")
+CAF_ADD_ATOM(intuition, intuition::actors, flush_atom, "flush")
+CAF_ADD_ATOM(intuition, intuition::actors, tick_atom, "tick")
+CAF_ADD_ATOM(intuition, intuition::actors, await_atom, "await")
+CAF_ADD_ATOM(intuition, intuition::actors, report_atom, "report")
+CAF_ADD_ATOM(intuition, intuition::actors, subscribe_atom, "subscribe")
+CAF_ADD_ATOM(intuition, intuition::actors, puback_atom, "puback")
+CAF_ADD_ATOM(intuition, intuition::actors, drain_atom, "drain")
+CAF_ADD_ATOM(intuition, intuition::actors, list_atom, "list")
+CAF_ADD_ATOM(intuition, intuition::actors, metrics_atom, "metrics")
+CAF_ADD_ATOM(intuition, intuition::actors, place_atom, "place")
+CAF_ADD_ATOM(intuition, intuition::actors, warmup_atom, "warmup")
+CAF_ADD_ATOM(intuition, intuition::actors, join_atom, "join")
+CAF_ADD_ATOM(intuition, intuition::actors, processed_atom, "processed")
+CAF_ADD_ATOM(intuition, intuition::actors, input_atom, "input")
+CAF_ADD_ATOM(intuition, intuition::actors, halt_atom, "halt")
 
 CAF_END_TYPE_ID_BLOCK(intuition)
 

@@ -6,14 +6,14 @@ namespace intuition::actors {
 
 metric_sample counter_sample(std::string name, double value,
                              metric_labels labels) {
-  return {std::move(name), metric_type::counter, std::move(labels), value, {},
-          {}};
+  return {
+    std::move(name), metric_type::counter, std::move(labels), value, {}, {}};
 }
 
 metric_sample gauge_sample(std::string name, double value,
                            metric_labels labels) {
-  return {std::move(name), metric_type::gauge, std::move(labels), value, {},
-          {}};
+  return {
+    std::move(name), metric_type::gauge, std::move(labels), value, {}, {}};
 }
 
 metric_sample sample_of(const metric_info& metric, double value,
@@ -41,7 +41,7 @@ size_t bucket_index(const std::vector<double>& bounds, double value) noexcept {
 }
 
 bucket_histogram::bucket_histogram(std::vector<double> bounds)
-  : bounds_(std::move(bounds)), counts_(bounds_.size() + 1, 0) {
+    : bounds_(std::move(bounds)), counts_(bounds_.size() + 1, 0) {
   // nop
 }
 
@@ -53,8 +53,9 @@ void bucket_histogram::observe(double value) {
 
 metric_sample bucket_histogram::sample(std::string name,
                                        metric_labels labels) const {
-  return {std::move(name), metric_type::histogram, std::move(labels), sum_,
-          bounds_, counts_};
+  return {std::move(name),   metric_type::histogram,
+          std::move(labels), sum_,
+          bounds_,           counts_};
 }
 
 namespace {
@@ -63,13 +64,15 @@ namespace {
 std::string_view next_segment(std::string_view& x) {
   auto slash = x.find('/');
   auto seg = x.substr(0, slash);
-  x = slash == std::string_view::npos ? std::string_view{} : x.substr(slash + 1);
+  x = slash == std::string_view::npos ? std::string_view{}
+                                      : x.substr(slash + 1);
   return seg;
 }
 
 } // namespace
 
-bool instance_matches(std::string_view pattern, std::string_view name) noexcept {
+bool instance_matches(std::string_view pattern,
+                      std::string_view name) noexcept {
   while (!pattern.empty()) {
     if (name.empty())
       return false;

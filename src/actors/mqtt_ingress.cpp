@@ -89,8 +89,8 @@ void count_channel(mqtt_ingress_state& st, const std::string& topic) {
 bool decode(self_ptr self, const std::string& topic, const std::string& payload,
             int64_t received_ms, std::vector<trading::quote>& out,
             std::vector<bool>& stamped) {
-  auto res = trading::decode_json_quote(payload, no_ts, out,
-                                        self->state.cfg.limits);
+  auto res
+    = trading::decode_json_quote(payload, no_ts, out, self->state.cfg.limits);
   if (!res.ok) {
     count_rejection(self, res, topic);
     return false;
@@ -109,10 +109,10 @@ bool decode(self_ptr self, const std::string& topic, const std::string& payload,
 /// is for other strategies).
 void enqueue(mqtt_ingress_state& st, trading::quote&& q, size_t bytes) {
   if (st.cfg.overload == overload_policy::conflate) {
-    auto key = q.channel == 0 ? q.symbol
-                              : q.symbol + '/' + std::to_string(q.channel);
-    auto [i, added] = st.pending_index.try_emplace(std::move(key),
-                                                   st.pending.size());
+    auto key
+      = q.channel == 0 ? q.symbol : q.symbol + '/' + std::to_string(q.channel);
+    auto [i, added]
+      = st.pending_index.try_emplace(std::move(key), st.pending.size());
     if (!added) {
       st.pending[i->second] = std::move(q);
       ++st.conflated;
@@ -271,7 +271,8 @@ void request_watermark(self_ptr self) {
 /// processed once nothing before them is outstanding.
 void advance_idle(self_ptr self) {
   auto& st = self->state;
-  if (st.in_flight > 0 || !st.pending.empty() || st.consumed_pos <= st.acked_pos)
+  if (st.in_flight > 0 || !st.pending.empty()
+      || st.consumed_pos <= st.acked_pos)
     return;
   ingress_batch mark;
   mark.last_pos = st.consumed_pos;
@@ -355,8 +356,8 @@ void restore_filter(self_ptr self) {
   std::vector<bool> stamped;
   while (st.reader.position() <= st.cfg.resume_after) {
     records.clear();
-    if (auto ok = st.reader.read(st.cfg.resume_after, read_chunk, 16u << 20,
-                                 records);
+    if (auto ok
+        = st.reader.read(st.cfg.resume_after, read_chunk, 16u << 20, records);
         !ok || records.empty()) {
       ++st.log_errors;
       aout(self) << "mqtt_ingress: rebuilding the duplicate filter: "
@@ -366,8 +367,8 @@ void restore_filter(self_ptr self) {
     }
     for (auto& r : records) {
       decoded.clear();
-      auto res = trading::decode_json_quote(r.payload, no_ts, decoded,
-                                            st.cfg.limits);
+      auto res
+        = trading::decode_json_quote(r.payload, no_ts, decoded, st.cfg.limits);
       if (!res.ok)
         continue;
       for (auto& q : decoded)
@@ -383,8 +384,8 @@ nlohmann::json summary_of(const mqtt_ingress_state& st) {
   nlohmann::json by_reason = nlohmann::json::object();
   for (size_t i = 0; i < st.rejected.size(); ++i)
     if (st.rejected[i] > 0)
-      by_reason[std::string{trading::to_string(
-        static_cast<trading::reject_reason>(i))}]
+      by_reason[std::string{
+        trading::to_string(static_cast<trading::reject_reason>(i))}]
         = st.rejected[i];
   nlohmann::json channels = nlohmann::json::object();
   for (const auto& [topic, count] : st.by_channel)
@@ -397,23 +398,24 @@ nlohmann::json summary_of(const mqtt_ingress_state& st) {
                    ? (steady_now_ns() - st.last_received_ns) / 1'000'000
                    : int64_t{-1};
   auto logged = st.cfg.input ? st.cfg.input->last_position() : 0;
-  nlohmann::json out{{"connected", st.connected},
-                     {"connection", st.connection_reason},
-                     {"rejected_by_reason", by_reason},
-                     {"accepted_by_channel", channels},
-                     {"channel_sets", st.channels.set_count()},
-                     {"quotes_per_s", rate},
-                     {"ms_since_last_quote", idle_ms},
-                     {"pending", st.pending.size()},
-                     {"in_flight_batches", st.in_flight},
-                     {"held_quotes", st.held_quotes},
-                     {"held_bytes", st.held_bytes},
-                     {"peak_held_quotes", st.peak_held_quotes},
-                     {"peak_held_bytes", st.peak_held_bytes},
-                     {"overload", std::string{trading::to_string(st.cfg.overload)}},
-                     {"backlog", logged - std::min(logged, st.consumed_pos)},
-                     {"input_position", logged},
-                     {"processed_position", st.durable_pos}};
+  nlohmann::json out{
+    {"connected", st.connected},
+    {"connection", st.connection_reason},
+    {"rejected_by_reason", by_reason},
+    {"accepted_by_channel", channels},
+    {"channel_sets", st.channels.set_count()},
+    {"quotes_per_s", rate},
+    {"ms_since_last_quote", idle_ms},
+    {"pending", st.pending.size()},
+    {"in_flight_batches", st.in_flight},
+    {"held_quotes", st.held_quotes},
+    {"held_bytes", st.held_bytes},
+    {"peak_held_quotes", st.peak_held_quotes},
+    {"peak_held_bytes", st.peak_held_bytes},
+    {"overload", std::string{trading::to_string(st.cfg.overload)}},
+    {"backlog", logged - std::min(logged, st.consumed_pos)},
+    {"input_position", logged},
+    {"processed_position", st.durable_pos}};
   if (st.cfg.input) {
     out["input_log_bytes"] = st.cfg.input->disk_bytes();
     out["input_log_segments"] = st.cfg.input->segments();
@@ -440,18 +442,21 @@ const telemetry<mqtt_ingress_state>& mqtt_ingress_telemetry() {
                              "or conflated, by reason.",
                              {"reason"}};
   static const telemetry<state> table{{
-    field::family({"intuition_quotes_rejected_total", metric_type::counter,
+    field::family({"intuition_quotes_rejected_total",
+                   metric_type::counter,
                    "Payloads MQTT ingress rejected, by reason.",
                    {"reason"}},
                   [](const state& st) {
                     std::vector<series> out;
                     for (size_t i = 0; i < st.rejected.size(); ++i)
-                      out.push_back({{std::string{trading::to_string(
-                                       static_cast<trading::reject_reason>(i))}},
-                                     st.rejected[i]});
+                      out.push_back(
+                        {{std::string{trading::to_string(
+                           static_cast<trading::reject_reason>(i))}},
+                         st.rejected[i]});
                     return out;
                   }),
-    field::family({"intuition_quotes_received_total", metric_type::counter,
+    field::family({"intuition_quotes_received_total",
+                   metric_type::counter,
                    "Quotes accepted by MQTT ingress, by channel.",
                    {"channel"}},
                   [](const state& st) {
@@ -460,9 +465,11 @@ const telemetry<mqtt_ingress_state>& mqtt_ingress_telemetry() {
                       out.push_back({{topic}, count});
                     return out;
                   }),
-    field::count("duplicate", &state::duplicates).exported(filtered, {"duplicate"}),
+    field::count("duplicate", &state::duplicates)
+      .exported(filtered, {"duplicate"}),
     field::count("stale", &state::stale).exported(filtered, {"stale"}),
-    field::count("conflated", &state::conflated).exported(filtered, {"conflated"}),
+    field::count("conflated", &state::conflated)
+      .exported(filtered, {"conflated"}),
     field::count("messages", &state::messages)
       .counter("intuition_mqtt_messages_total", "MQTT messages received."),
     field::count("quotes", &state::quotes)
@@ -561,7 +568,8 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
         ++st.connects;
       st.connected = ev.connected;
       st.connection_reason = ev.reason;
-      aout(self) << "mqtt_ingress: " << (ev.connected ? "connected" : "disconnected")
+      aout(self) << "mqtt_ingress: "
+                 << (ev.connected ? "connected" : "disconnected")
                  << (ev.reason.empty() ? "" : ": ") << ev.reason << std::endl;
     },
     [self](tick_atom) {

@@ -90,11 +90,11 @@ const telemetry<node_agent_state>& node_agent_telemetry() {
   // The exporter asks the agent for `metrics`; its state reply carries none.
   static const telemetry<state> table{
     {
-      field::family(algorithm_actors_metric(),
-                    [](const state& st) {
-                      return std::vector<series>{
-                        {{node_label()}, st.hosted.size()}};
-                    }),
+      field::family(
+        algorithm_actors_metric(),
+        [](const state& st) {
+          return std::vector<series>{{{node_label()}, st.hosted.size()}};
+        }),
       field::count("placed", &state::placed)
         .counter("intuition_node_placements_total",
                  "Algorithm actors this node spawned for a coordinator."),
@@ -163,7 +163,8 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
       gather_states(self, st.cfg.singletons,
                     [promise, own](std::vector<actor_state> xs) mutable {
                       for (auto& x : xs)
-                        own.insert(own.end(), x.metrics.begin(), x.metrics.end());
+                        own.insert(own.end(), x.metrics.begin(),
+                                   x.metrics.end());
                       promise.deliver(std::move(own));
                     });
       return promise;
@@ -192,9 +193,8 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
       for (const auto& [addr, node] : st.peers)
         nodes.insert(to_string(node));
       nlohmann::json peers = nodes;
-      nlohmann::json summary{{"role", st.cfg.role},
-                             {"hosted", st.hosted.size()},
-                             {"peers", peers}};
+      nlohmann::json summary{
+        {"role", st.cfg.role}, {"hosted", st.hosted.size()}, {"peers", peers}};
       return node_agent_telemetry().reply(self, summary.dump());
     },
   };

@@ -172,8 +172,8 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
       }
       deliver_processed(self);
     },
-    [self](processed_atom, uint64_t position)
-      -> caf::typed_response_promise<uint64_t> {
+    [self](processed_atom,
+           uint64_t position) -> caf::typed_response_promise<uint64_t> {
       // Processed means: the portfolio reported the position (its orders
       // were appended before that report) and they are durable.
       auto& st = self->state;

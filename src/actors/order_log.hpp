@@ -72,6 +72,7 @@ const telemetry<order_log_state>& order_log_telemetry();
 /// and replays the journal before any actor exists).
 order_log_actor::behavior_type
 order_log(order_log_actor::stateful_pointer<order_log_state> self,
-          std::shared_ptr<trading::journal_writer> writer, order_log_config cfg);
+          std::shared_ptr<trading::journal_writer> writer,
+          order_log_config cfg);
 
 } // namespace intuition::actors

@@ -9,7 +9,8 @@
 
 namespace intuition::actors {
 
-std::string order_topic(const std::string& prefix, const std::string& strategy) {
+std::string order_topic(const std::string& prefix,
+                        const std::string& strategy) {
   return prefix + "orders/" + strategy;
 }
 
@@ -176,16 +177,17 @@ const telemetry<order_publisher_state>& order_publisher_telemetry() {
     }).exported(mqtt_reconnects_metric(), {"publisher"}),
     field::count("disconnects", &state::disconnects),
     field::count("deferred", &state::deferred_total),
-    field::count("backlog", [](const state& st) {
-      return st.unconfirmed.size() + deferred_count(st);
-    }),
+    field::count("backlog",
+                 [](const state& st) {
+                   return st.unconfirmed.size() + deferred_count(st);
+                 }),
   }};
   return table;
 }
 
-order_publisher_actor::behavior_type
-order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> self,
-                order_publisher_config cfg, publish_fns publish) {
+order_publisher_actor::behavior_type order_publisher(
+  order_publisher_actor::stateful_pointer<order_publisher_state> self,
+  order_publisher_config cfg, publish_fns publish) {
   auto& st = self->state;
   st.publish = std::move(publish);
   auto unconfirmed = std::move(cfg.unconfirmed);
@@ -225,10 +227,9 @@ order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> s
                          {"price", trading::micros_to_double(s.price_micros)},
                          {"ts", s.ts_ms}};
         // Best effort (QoS 0, not kept): a signal not sent is dropped.
-        static_cast<void>(
-          st.publish.signal(signal_topic(st.cfg.topic_prefix, s.strategy,
-                                         s.symbol),
-                            j.dump(), 0));
+        static_cast<void>(st.publish.signal(
+          signal_topic(st.cfg.topic_prefix, s.strategy, s.symbol), j.dump(),
+          0));
         ++st.signals;
       }
     },

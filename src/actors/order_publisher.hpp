@@ -97,9 +97,9 @@ const telemetry<order_publisher_state>& order_publisher_telemetry();
 /// again after a reconnect if still unconfirmed, and acknowledged through
 /// `puback` messages the runtime sends from the order client's callback;
 /// `connection_event`s are those of the order client.
-order_publisher_actor::behavior_type
-order_publisher(order_publisher_actor::stateful_pointer<order_publisher_state> self,
-                order_publisher_config cfg, publish_fns publish);
+order_publisher_actor::behavior_type order_publisher(
+  order_publisher_actor::stateful_pointer<order_publisher_state> self,
+  order_publisher_config cfg, publish_fns publish);
 
 /// `orders/<strategy>` with the prefix.
 std::string order_topic(const std::string& prefix, const std::string& strategy);

@@ -20,9 +20,8 @@ double units(int64_t micros) {
 }
 
 /// A family of this run's counts by (strategy, side).
-telemetry_field<state>::family_reader
-by_strategy_and_side(std::map<std::pair<std::string, trading::side>, uint64_t>
-                       state::*counts) {
+telemetry_field<state>::family_reader by_strategy_and_side(
+  std::map<std::pair<std::string, trading::side>, uint64_t> state::*counts) {
   return [counts](const state& st) {
     std::vector<series> out;
     for (const auto& [key, count] : st.*counts)
@@ -33,8 +32,11 @@ by_strategy_and_side(std::map<std::pair<std::string, trading::side>, uint64_t>
 }
 
 /// Reads one of the portfolio's own counters.
-telemetry_field<state>::reader counted(uint64_t trading::portfolio_counters::*x) {
-  return [x](const state& st) { return st.pf->counters().*x; };
+telemetry_field<state>::reader
+counted(uint64_t trading::portfolio_counters::*x) {
+  return [x](const state& st) {
+    return st.pf->counters().*x;
+  };
 }
 
 /// One P&L figure summed over every strategy, in currency units.
@@ -52,15 +54,18 @@ telemetry_field<state>::reader pnl(int64_t trading::strategy_pnl::*x) {
 const telemetry<portfolio_state>& portfolio_telemetry() {
   using field = telemetry_field<state>;
   static const telemetry<state> table{{
-    field::family({"intuition_signals_total", metric_type::counter,
+    field::family({"intuition_signals_total",
+                   metric_type::counter,
                    "Signals the portfolio received, by strategy and side.",
                    {"strategy", "side"}},
                   by_strategy_and_side(&state::signals_by)),
-    field::family({"intuition_orders_total", metric_type::counter,
+    field::family({"intuition_orders_total",
+                   metric_type::counter,
                    "Orders filled, by strategy and side.",
                    {"strategy", "side"}},
                   by_strategy_and_side(&state::orders_by)),
-    field::family({"intuition_risk_refusals_total", metric_type::counter,
+    field::family({"intuition_risk_refusals_total",
+                   metric_type::counter,
                    "Signals refused by sizing or risk, by reason.",
                    {"reason"}},
                   [](const state& st) {
@@ -88,9 +93,9 @@ const telemetry<portfolio_state>& portfolio_telemetry() {
     field::value(pnl(&trading::strategy_pnl::unrealised_micros))
       .gauge("intuition_unrealised_pnl",
              "Unrealised profit and loss at last prices."),
-    field::value([](const state& st) {
-      return st.pf->positions().net_positions().size();
-    }).gauge("intuition_open_positions",
+    field::value(
+      [](const state& st) { return st.pf->positions().net_positions().size(); })
+      .gauge("intuition_open_positions",
              "Symbols with a non-zero net position."),
     field::histogram("intuition_tick_to_order_seconds",
                      "From receiving a live quote to filling its order.",
@@ -180,9 +185,8 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
     [self](report_atom) -> trading::run_report {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      auto out = trading::portfolio_report(*st.pf, st.curve,
-                                           st.starting_equity_micros,
-                                           st.report);
+      auto out = trading::portfolio_report(
+        *st.pf, st.curve, st.starting_equity_micros, st.report);
       out.restored_orders = st.restored_orders;
       out.tick_to_order = st.tick_to_order.figures();
       return out;
@@ -192,8 +196,8 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       auto timer = st.probe.time(self);
       auto summary = trading::to_json(trading::portfolio_figures_of(*st.pf));
       summary["tick_to_order"] = trading::to_json(st.tick_to_order.figures());
-      summary["halted"] = st.halted.empty() ? nlohmann::json{}
-                                            : nlohmann::json(st.halted);
+      summary["halted"]
+        = st.halted.empty() ? nlohmann::json{} : nlohmann::json(st.halted);
       return portfolio_telemetry().reply(self, summary.dump());
     },
   };

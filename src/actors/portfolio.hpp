@@ -42,9 +42,9 @@ struct portfolio_state {
   actors::latency_recorder tick_to_order;
   /// The same latency in seconds, for the exporter; finer buckets than
   /// CAF's around the 1 ms target.
-  actors::bucket_histogram tick_to_order_seconds{
-    {25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 50e-3,
-     0.1, 1.0}};
+  actors::bucket_histogram tick_to_order_seconds{{25e-6, 50e-6, 100e-6, 250e-6,
+                                                  500e-6, 1e-3, 2.5e-3, 5e-3,
+                                                  10e-3, 50e-3, 0.1, 1.0}};
   /// Signals and orders of this run by (strategy, side).
   std::map<std::pair<std::string, trading::side>, uint64_t> signals_by;
   std::map<std::pair<std::string, trading::side>, uint64_t> orders_by;

@@ -28,7 +28,8 @@ trading::result<uint64_t> read_publication_mark(const std::string& path) {
   if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size())
     return trading::file_content_failure("publication mark", path, 0,
                                          "expected one decimal number, found "
-                                         "\"" + text.substr(0, 40) + "\"");
+                                         "\""
+                                           + text.substr(0, 40) + "\"");
   return seq;
 }
 
@@ -42,9 +43,9 @@ trading::status write_publication_mark(const std::string& path, uint64_t seq) {
   if (fd < 0)
     return fail(tmp, errno);
   auto text = std::to_string(seq) + "\n";
-  auto ok = ::write(fd, text.data(), text.size())
-              == static_cast<ssize_t>(text.size())
-            && ::fdatasync(fd) == 0;
+  auto ok
+    = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size())
+      && ::fdatasync(fd) == 0;
   auto err = errno;
   ::close(fd);
   if (!ok)

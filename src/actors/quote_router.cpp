@@ -68,8 +68,8 @@ void start(self_ptr self, uint32_t slot, uint64_t epoch, route_actions& work) {
   auto& st = self->state;
   const auto& inst = st.book->instance(slot);
   const auto& s = st.book->strategy(inst.strategy);
-  algorithm_spec spec{s.name, s.algorithm, s.params_json,
-                      st.book->symbol(inst.symbol), epoch, 0};
+  algorithm_spec spec{
+    s.name, s.algorithm, s.params_json, st.book->symbol(inst.symbol), epoch, 0};
   if (auto pos = st.positions.find(st.book->instance_key(slot));
       pos != st.positions.end())
     spec.restored_position = pos->second;
@@ -77,8 +77,9 @@ void start(self_ptr self, uint32_t slot, uint64_t epoch, route_actions& work) {
     install(self, slot, epoch, st.local(self->system(), spec), work);
     return;
   }
-  self->request(st.agents[inst.member], place_timeout, place_atom_v,
-                std::move(spec))
+  self
+    ->request(st.agents[inst.member], place_timeout, place_atom_v,
+              std::move(spec))
     .then(
       [self, slot, epoch](algorithm_actor& handle) {
         route_actions next;
@@ -151,8 +152,8 @@ nlohmann::json router_summary(const route_book& book) {
     const auto& inst = book.instance(slot);
     auto where = inst.member == no_member ? std::string{"(unplaced)"}
                                           : book.members()[inst.member].name;
-    placement[book.instance_key(slot)] = {{"node", where},
-                                          {"epoch", inst.epoch}};
+    placement[book.instance_key(slot)]
+      = {{"node", where}, {"epoch", inst.epoch}};
   }
   nlohmann::json nodes = nlohmann::json::array();
   for (const auto& m : book.members())
@@ -228,16 +229,19 @@ const telemetry<quote_router_state>& quote_router_telemetry() {
       .counter("intuition_too_many_symbols_total",
                "Quotes of new symbols refused past router.max_symbols or "
                "router.max_instances."),
-    field::value([](const state& st) { return st.book->symbol_count(); })
-      .gauge("intuition_symbols", "Symbols seen by the router."),
+    field::value([](const state& st) {
+      return st.book->symbol_count();
+    }).gauge("intuition_symbols", "Symbols seen by the router."),
     field::family(algorithm_actors_metric(),
                   per_member(&route_member::instances)),
-    field::family({"intuition_node_alive", metric_type::gauge,
+    field::family({"intuition_node_alive",
+                   metric_type::gauge,
                    "1 while the member (a node, or the coordinator itself) "
                    "is alive, by node.",
                    {"node"}},
                   per_member(&route_member::alive)),
-    field::family({"intuition_replacements_total", metric_type::counter,
+    field::family({"intuition_replacements_total",
+                   metric_type::counter,
                    "Algorithm actors placed anew after their node was lost, "
                    "by lost node.",
                    {"node"}},

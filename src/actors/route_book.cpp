@@ -85,16 +85,14 @@ std::vector<uint32_t> symbol_route::recent_channels() const {
 
 route_book::route_book(std::vector<strategy_route> strategies,
                        size_t max_symbols)
-  : route_book(std::move(strategies), route_limits{max_symbols}) {
+    : route_book(std::move(strategies), route_limits{max_symbols}) {
   // nop
 }
 
 route_book::route_book(std::vector<strategy_route> strategies,
                        route_limits limits)
-  : strategies_(std::move(strategies)),
-    limits_(limits),
-    takers_(1),
-    no_takers_(std::max<size_t>(strategies_.size(), 1), 0) {
+    : strategies_(std::move(strategies)), limits_(limits), takers_(1),
+      no_takers_(std::max<size_t>(strategies_.size(), 1), 0) {
   // nop
 }
 
@@ -234,9 +232,9 @@ uint32_t route_book::route_for(const std::string& symbol, uint32_t channel,
       traded = true;
       // Persisted, a symbol keeps at least its last quote: an instance that
       // needs no window still learns it is not seeing its first quote.
-      route.history_limit = std::max(route.history_limit,
-                                     persist_ ? std::max<size_t>(s.warmup, 1)
-                                              : s.warmup);
+      route.history_limit
+        = std::max(route.history_limit,
+                   persist_ ? std::max<size_t>(s.warmup, 1) : s.warmup);
     }
     if (auto saved = restored_.find(symbol); saved != restored_.end()) {
       if (traded) {
@@ -258,10 +256,9 @@ uint32_t route_book::route_for(const std::string& symbol, uint32_t channel,
     part_index_.push_back(0);
     part_batch_.push_back(0);
     // Strategy order, whichever channel brought each instance.
-    auto pos = std::find_if(route.slots.begin(), route.slots.end(),
-                            [&](uint32_t other) {
-                              return instances_[other].strategy > k;
-                            });
+    auto pos = std::find_if(
+      route.slots.begin(), route.slots.end(),
+      [&](uint32_t other) { return instances_[other].strategy > k; });
     route.slots.insert(pos, slot);
     fresh.push_back(slot);
   }
@@ -357,13 +354,13 @@ void route_book::log_too_many(bool force) {
     return;
   auto caps = [](size_t x) {
     return x == std::numeric_limits<size_t>::max() ? std::string{"none"}
-                                                    : std::to_string(x);
+                                                   : std::to_string(x);
   };
   log_.push_back(std::to_string(counters_.too_many_symbols - logged_too_many_)
                  + " quote(s) of new symbols refused (too_many_symbols, "
-                 + std::to_string(counters_.too_many_symbols) + " in all): "
-                 + std::to_string(routes_.size()) + " symbols and "
-                 + std::to_string(instances_.size())
+                 + std::to_string(counters_.too_many_symbols)
+                 + " in all): " + std::to_string(routes_.size())
+                 + " symbols and " + std::to_string(instances_.size())
                  + " instances reached router.max_symbols "
                  + caps(limits_.max_symbols) + " or router.max_instances "
                  + caps(limits_.max_instances));
@@ -414,7 +411,8 @@ std::vector<ready_batch> route_book::take_ready() {
 
 // -- incarnations -------------------------------------------------------------------
 
-route_actions route_book::started(uint32_t slot, uint64_t epoch, bool& current) {
+route_actions route_book::started(uint32_t slot, uint64_t epoch,
+                                  bool& current) {
   route_actions out;
   auto& inst = instances_[slot];
   current = inst.epoch == epoch && inst.starting;
@@ -521,8 +519,8 @@ route_actions route_book::stopped(uint32_t slot, bool unreachable,
     return out;
   }
   ++counters_.algorithm_failures;
-  log_.push_back("algorithm instance " + instance_key(slot) + " stopped: "
-                 + reason);
+  log_.push_back("algorithm instance " + instance_key(slot)
+                 + " stopped: " + reason);
   if (++inst.failures >= max_local_failures) {
     inst.given_up = true;
     log_.push_back(instance_key(slot) + " failed "
@@ -664,7 +662,8 @@ void route_book::dispatch(uint32_t slot, uint64_t batch,
     inst.in_flight.emplace(batch, std::vector<trading::quote_tick>{});
   else
     inst.in_flight.emplace(batch, ticks);
-  out.push_back({route_action::send, slot, batch, inst.epoch, std::move(ticks)});
+  out.push_back(
+    {route_action::send, slot, batch, inst.epoch, std::move(ticks)});
 }
 
 void route_book::complete(uint64_t batch, uint32_t strategy,
@@ -700,9 +699,8 @@ void route_book::replaced_one(size_t member) {
               std::chrono::steady_clock::now() - m.lost_at)
               .count();
   log_.push_back("every algorithm actor of node " + m.name
-                 + " runs elsewhere again ("
-                 + std::to_string(m.replaced) + " moved so far; "
-                 + std::to_string(static_cast<int64_t>(ms))
+                 + " runs elsewhere again (" + std::to_string(m.replaced)
+                 + " moved so far; " + std::to_string(static_cast<int64_t>(ms))
                  + " ms after the loss)");
 }
 

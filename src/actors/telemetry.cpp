@@ -42,7 +42,8 @@ atomic_histogram::sample(std::string name, actors::metric_labels labels) const {
   out.bounds = actors::caf_default_buckets();
   for (const auto& c : counts_)
     out.counts.push_back(c.load(std::memory_order_relaxed));
-  out.value = static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9;
+  out.value
+    = static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9;
   return out;
 }
 
@@ -57,35 +58,45 @@ using actors::metric_type;
 
 // CAF 0.18+'s own names and help texts.
 
-const actors::metric_info running_actors{
-  "caf_system_running_actors", metric_type::gauge,
-  "Number of currently running actors.", {}};
+const actors::metric_info running_actors{"caf_system_running_actors",
+                                         metric_type::gauge,
+                                         "Number of currently running actors.",
+                                         {}};
 
 const actors::metric_info processed_messages{
-  "caf_system_processed_messages_total", metric_type::counter,
-  "Number of processed messages.", {}};
+  "caf_system_processed_messages_total",
+  metric_type::counter,
+  "Number of processed messages.",
+  {}};
 
 const actors::metric_info rejected_messages{
-  "caf_system_rejected_messages_total", metric_type::counter,
-  "Number of rejected messages.", {}};
+  "caf_system_rejected_messages_total",
+  metric_type::counter,
+  "Number of rejected messages.",
+  {}};
 
-const actors::metric_info mailbox_size{
-  "caf_actor_mailbox_size", metric_type::gauge,
-  "Number of messages in the mailbox.", {"name"}};
+const actors::metric_info mailbox_size{"caf_actor_mailbox_size",
+                                       metric_type::gauge,
+                                       "Number of messages in the mailbox.",
+                                       {"name"}};
 
 const actors::metric_info processing_time{
-  "caf_actor_processing_time_seconds", metric_type::histogram,
-  "Time an actor needs to process messages.", {"name"}};
+  "caf_actor_processing_time_seconds",
+  metric_type::histogram,
+  "Time an actor needs to process messages.",
+  {"name"}};
 
 const actors::metric_info mailbox_time{
-  "caf_actor_mailbox_time_seconds", metric_type::histogram,
-  "Time a message waits in the mailbox before processing.", {"name"}};
+  "caf_actor_mailbox_time_seconds",
+  metric_type::histogram,
+  "Time a message waits in the mailbox before processing.",
+  {"name"}};
 
 } // namespace
 
 std::vector<actors::metric_info> caf_metrics() {
-  return {running_actors,  processed_messages, rejected_messages,
-          mailbox_size,    processing_time,    mailbox_time};
+  return {running_actors, processed_messages, rejected_messages,
+          mailbox_size,   processing_time,    mailbox_time};
 }
 
 std::vector<actors::metric_sample> caf_samples(uint64_t running) {
@@ -138,7 +149,7 @@ void set_node_label(std::string x) {
 }
 
 actor_probe::actor_probe(actor_kind kind) noexcept
-  : kind_(kind), stats_(stats(kind)) {
+    : kind_(kind), stats_(stats(kind)) {
   stats_.started.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -166,7 +177,8 @@ void actor_probe::finish(int64_t elapsed_ns, int64_t mailbox_size) noexcept {
   ++processed_;
   stats_.processed.fetch_add(1, std::memory_order_relaxed);
   stats_.processing_time.observe_ns(elapsed_ns);
-  stats_.mailbox_size.fetch_add(mailbox_size - mailbox_, std::memory_order_relaxed);
+  stats_.mailbox_size.fetch_add(mailbox_size - mailbox_,
+                                std::memory_order_relaxed);
   mailbox_ = mailbox_size;
 }
 

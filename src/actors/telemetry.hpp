@@ -43,7 +43,7 @@ public:
 
   /// The histogram as a sample (seconds).
   actors::metric_sample sample(std::string name,
-                                actors::metric_labels labels) const;
+                               actors::metric_labels labels) const;
 
 private:
   std::array<std::atomic<uint64_t>, 10> counts_{};
@@ -125,7 +125,7 @@ public:
   class scope {
   public:
     scope(actor_probe& probe, Self* self) noexcept
-      : probe_(probe), self_(self), start_ns_(steady_now_ns()) {
+        : probe_(probe), self_(self), start_ns_(steady_now_ns()) {
       // nop
     }
 
@@ -160,7 +160,8 @@ public:
   template <class Self>
   void count_rejected(Self* self) {
     self->set_default_handler(
-      [this](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
+      [this](caf::scheduled_actor*,
+             caf::message_view&) -> caf::result<caf::message> {
         rejected();
         return caf::sec::unexpected_message;
       });

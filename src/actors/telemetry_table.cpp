@@ -3,7 +3,8 @@
 namespace intuition::actors {
 
 const metric_info& mqtt_connected_metric() {
-  static const metric_info x{"intuition_mqtt_connected", metric_type::gauge,
+  static const metric_info x{"intuition_mqtt_connected",
+                             metric_type::gauge,
                              "1 while the MQTT client is connected.",
                              {"client"}};
   return x;
@@ -18,7 +19,8 @@ const metric_info& mqtt_reconnects_metric() {
 }
 
 const metric_info& algorithm_actors_metric() {
-  static const metric_info x{"intuition_algorithm_actors", metric_type::gauge,
+  static const metric_info x{"intuition_algorithm_actors",
+                             metric_type::gauge,
                              "Algorithm actors, by the node hosting them.",
                              {"node"}};
   return x;

@@ -116,7 +116,8 @@ public:
   static telemetry_field histogram(std::string name, std::string help,
                                    histogram_reader read) {
     telemetry_field out;
-    out.metric_ = {std::move(name), metric_type::histogram, std::move(help), {}};
+    out.metric_
+      = {std::move(name), metric_type::histogram, std::move(help), {}};
     out.read_histogram_ = std::move(read);
     return out;
   }
@@ -172,8 +173,8 @@ public:
     }
     if (read_family_) {
       for (auto& x : read_family_(st))
-        out.push_back(sample_of(metric_, x.value.value(),
-                                 std::move(x.label_values)));
+        out.push_back(
+          sample_of(metric_, x.value.value(), std::move(x.label_values)));
       return;
     }
     out.push_back(sample_of(metric_, read_(st).value(), label_values_));
@@ -221,7 +222,7 @@ public:
 
   explicit telemetry(std::vector<field> fields,
                      samples_in_state in_state = samples_in_state::yes)
-    : fields_(std::move(fields)), in_state_(in_state) {
+      : fields_(std::move(fields)), in_state_(in_state) {
     // nop
   }
 
@@ -247,7 +248,9 @@ public:
     std::vector<metric_info> out;
     for (const auto& x : fields_) {
       const auto& m = x.metric();
-      auto seen = [&m](const metric_info& y) { return y.name == m.name; };
+      auto seen = [&m](const metric_info& y) {
+        return y.name == m.name;
+      };
       if (!m.name.empty() && std::none_of(out.begin(), out.end(), seen))
         out.push_back(m);
     }

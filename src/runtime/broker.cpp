@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
-#  include <sys/prctl.h>
+#include <sys/prctl.h>
 #endif
 
 namespace intuition::runtime {
@@ -82,8 +82,8 @@ bool accepts_connections(uint16_t port) {
   if (fd < 0)
     return false;
   auto addr = loopback_address(port);
-  auto ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
-            == 0;
+  auto ok
+    = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   ::close(fd);
   return ok;
 }
@@ -159,7 +159,7 @@ std::string describe_exit(int status) {
 // -- construction -------------------------------------------------------------
 
 embedded_broker::embedded_broker(broker_options options, bool owns_work_dir)
-  : options_(std::move(options)), owns_work_dir_(owns_work_dir) {
+    : options_(std::move(options)), owns_work_dir_(owns_work_dir) {
   // nop
 }
 
@@ -325,31 +325,33 @@ trading::status embedded_broker::write_config() const {
   else
     out << "allow_anonymous true\n";
   out
-      // Latency over packet count, as the clients do.
-      << "set_tcp_nodelay true\n"
-      // Never drop for slow or absent subscribers. Messages beyond a client's
-      // inflight window wait in its queue, and only a full queue drops:
-      // mosquitto's default of 1000 queued messages silently discards QoS 1
-      // messages for a lagging subscriber or one that is briefly away.
-      // 0 lifts both queue limits (memory is the bound). The inflight window
-      // never drops anything, it only paces unacknowledged deliveries, so it
-      // keeps mosquitto's default; 0 there would gain nothing. QoS 0 messages
-      // for an absent subscriber are not queued (queue_qos0_messages stays
-      // false, as MQTT specifies), and persistent sessions never expire.
-      << "max_queued_messages 0\n"
-      << "max_queued_bytes 0\n"
-      << "max_inflight_messages 20\n"
-      << "persistence " << (options_.persistence ? "true" : "false") << '\n'
-      << "persistence_location " << work_dir_ << "/\n"
-      // Saved on SIGTERM anyway; the interval bounds the loss of a crash:
-      // a second, or (save_every_change) one change.
-      << (options_.save_every_change ? "autosave_on_changes true\n" : "")
-      << "autosave_interval 1\n"
-      << "log_dest file " << log_path() << '\n'
-      // "information" carries the "running" line that start() waits for.
-      << "log_type error\nlog_type warning\nlog_type notice\n"
-      << "log_type information\n"
-      << "log_timestamp_format %Y-%m-%dT%H:%M:%S\n";
+    // Latency over packet count, as the clients do.
+    << "set_tcp_nodelay true\n"
+    // Never drop for slow or absent subscribers. Messages beyond a client's
+    // inflight window wait in its queue, and only a full queue drops:
+    // mosquitto's default of 1000 queued messages silently discards QoS 1
+    // messages for a lagging subscriber or one that is briefly away.
+    // 0 lifts both queue limits (memory is the bound). The inflight window
+    // never drops anything, it only paces unacknowledged deliveries, so it
+    // keeps mosquitto's default; 0 there would gain nothing. QoS 0 messages
+    // for an absent subscriber are not queued (queue_qos0_messages stays
+    // false, as MQTT specifies), and persistent sessions never expire.
+    << "max_queued_messages 0\n"
+    << "max_queued_bytes 0\n"
+    << "max_inflight_messages 20\n"
+    << "persistence " << (options_.persistence ? "true" : "false") << '\n'
+    << "persistence_location " << work_dir_
+    << "/\n"
+    // Saved on SIGTERM anyway; the interval bounds the loss of a crash:
+    // a second, or (save_every_change) one change.
+    << (options_.save_every_change ? "autosave_on_changes true\n" : "")
+    << "autosave_interval 1\n"
+    << "log_dest file " << log_path()
+    << '\n'
+    // "information" carries the "running" line that start() waits for.
+    << "log_type error\nlog_type warning\nlog_type notice\n"
+    << "log_type information\n"
+    << "log_timestamp_format %Y-%m-%dT%H:%M:%S\n";
   // Run as root, mosquitto switches to the "mosquitto" user, which cannot
   // write to our private work folder; "root" keeps the current user.
   if (::geteuid() == 0)
@@ -432,8 +434,8 @@ trading::status embedded_broker::launch() {
       pid_ = -1;
       return trading::operation_failed(
         "mosquitto " + describe_exit(status)
-        + " before accepting connections on 127.0.0.1:"
-        + std::to_string(port_) + "; log tail:\n" + tail());
+        + " before accepting connections on 127.0.0.1:" + std::to_string(port_)
+        + "; log tail:\n" + tail());
     }
     // A connection alone could reach another process that holds the port
     // (our broker then fails to bind and exits); mosquitto logs "running"
@@ -446,9 +448,9 @@ trading::status embedded_broker::launch() {
   }
   terminate(SIGKILL, stop_grace_ms);
   return trading::operation_failed(
-    "mosquitto did not accept connections on 127.0.0.1:"
-    + std::to_string(port_) + " within "
-    + std::to_string(ready_timeout.count()) + " s; log tail:\n" + tail());
+    "mosquitto did not accept connections on 127.0.0.1:" + std::to_string(port_)
+    + " within " + std::to_string(ready_timeout.count()) + " s; log tail:\n"
+    + tail());
 }
 
 void embedded_broker::terminate(int signal, int grace_ms) {
@@ -456,8 +458,8 @@ void embedded_broker::terminate(int signal, int grace_ms) {
     return;
   ::kill(pid_, signal);
   int status = 0;
-  auto deadline = std::chrono::steady_clock::now()
-                  + std::chrono::milliseconds{grace_ms};
+  auto deadline
+    = std::chrono::steady_clock::now() + std::chrono::milliseconds{grace_ms};
   while (std::chrono::steady_clock::now() < deadline) {
     if (reaped(pid_, &status)) {
       pid_ = -1;

@@ -31,9 +31,9 @@ void join_failed(self_ptr self, const std::string& address,
   auto& st = self->state;
   auto& link = st.links[address];
   if (link.failed_attempts++ == 0)
-    aout(self) << "cluster: cannot reach node " << address << ": "
-               << why << "; trying again every "
-               << st.retry.count() << " ms" << std::endl;
+    aout(self) << "cluster: cannot reach node " << address << ": " << why
+               << "; trying again every " << st.retry.count() << " ms"
+               << std::endl;
   self->delayed_send(self, st.retry, actors::join_atom_v, address);
 }
 
@@ -84,7 +84,8 @@ void try_join(self_ptr self, const std::string& address) {
 } // namespace
 
 actors::cluster_connector_actor::behavior_type cluster_connector(
-  actors::cluster_connector_actor::stateful_pointer<cluster_connector_state> self,
+  actors::cluster_connector_actor::stateful_pointer<cluster_connector_state>
+    self,
   actors::quote_router_actor router, std::chrono::milliseconds retry,
   bool tls) {
   self->state.router = std::move(router);
@@ -129,8 +130,8 @@ actors::cluster_connector_actor::behavior_type cluster_connector(
 trading::result<actors::cluster_connector_actor>
 join_cluster(caf::actor_system& sys, const cluster_config& cfg,
              const actors::quote_router_actor& router, bool tls) {
-  auto connector = sys.spawn<caf::detached>(cluster_connector, router,
-                                            std::chrono::milliseconds{2000}, tls);
+  auto connector = sys.spawn<caf::detached>(
+    cluster_connector, router, std::chrono::milliseconds{2000}, tls);
   for (const auto& node : cfg.nodes)
     caf::anon_send(connector, actors::join_atom_v, node.to_string());
   uint64_t joined = 0;
@@ -141,8 +142,7 @@ join_cluster(caf::actor_system& sys, const cluster_config& cfg,
   }
   std::cerr << "cluster: " << joined << " of " << cfg.nodes.size()
             << " node(s) joined"
-            << (cfg.local ? "; the coordinator hosts algorithm actors too"
-                          : "")
+            << (cfg.local ? "; the coordinator hosts algorithm actors too" : "")
             << "\n";
   if (joined == 0 && !cfg.local) {
     caf::anon_send_exit(connector, caf::exit_reason::user_shutdown);

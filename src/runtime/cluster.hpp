@@ -43,9 +43,9 @@ struct cluster_connector_state {
 /// answers to `router`, watches it, and tries lost or unreachable nodes
 /// again every `retry`.
 actors::cluster_connector_actor::behavior_type cluster_connector(
-  actors::cluster_connector_actor::stateful_pointer<cluster_connector_state> self,
-  actors::quote_router_actor router, std::chrono::milliseconds retry,
-  bool tls);
+  actors::cluster_connector_actor::stateful_pointer<cluster_connector_state>
+    self,
+  actors::quote_router_actor router, std::chrono::milliseconds retry, bool tls);
 
 /// Starts the connector for `cfg.nodes` and waits until each was tried
 /// once, printing which joined. Returns the connector, or a failed

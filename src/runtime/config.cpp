@@ -68,7 +68,7 @@ private:
 class section {
 public:
   section(const json& obj, std::string path, first_failure& errs)
-    : obj_(obj), path_(std::move(path)), errs_(errs) {
+      : obj_(obj), path_(std::move(path)), errs_(errs) {
     if (!obj_.is_null() && !obj_.is_object())
       errs_.add(invalid_value(path_.empty() ? "(top level)" : path_,
                               obj_.dump(), "an object"));
@@ -190,9 +190,9 @@ public:
       std::string sym = s.is_string() ? s.get<std::string>() : std::string{};
       trading::reject_reason why;
       if (!s.is_string() || !trading::normalize_symbol(sym, why)) {
-        errs_.add(invalid_value(
-          field(key), s.dump(),
-          "symbols of 1 to 32 characters [A-Za-z0-9._-/:^]"));
+        errs_.add(
+          invalid_value(field(key), s.dump(),
+                        "symbols of 1 to 32 characters [A-Za-z0-9._-/:^]"));
         return {};
       }
       out.push_back(sym);
@@ -250,10 +250,10 @@ trading::sizing_config read_sizing(section s) {
                          "one of: random_fraction, fixed_fraction, "
                          "fixed_quantity, equal_weight"));
   out.fraction = s.number("fraction", 0.1, 1e-9, 1.0, "a number in (0, 1]");
-  out.min_fraction = s.number("min_fraction", 0.0, 0.0, 1.0,
-                              "a number in [0, 1]");
-  out.max_fraction = s.number("max_fraction", 1.0, 0.0, 1.0,
-                              "a number in [0, 1]");
+  out.min_fraction
+    = s.number("min_fraction", 0.0, 0.0, 1.0, "a number in [0, 1]");
+  out.max_fraction
+    = s.number("max_fraction", 1.0, 0.0, 1.0, "a number in [0, 1]");
   if (out.max_fraction < out.min_fraction)
     s.fail(invalid_value(s.field("max_fraction"),
                          std::to_string(out.max_fraction),
@@ -271,9 +271,9 @@ trading::portfolio_config read_portfolio(section s) {
   trading::portfolio_config out;
   // Cash is bounded so that a whole account's worth of orders stays far
   // inside 64-bit micros; every product of money is checked besides.
-  out.starting_cash_micros = s.bounded_money(
-    "starting_cash", out.starting_cash_micros,
-    trading::max_starting_cash_micros);
+  out.starting_cash_micros
+    = s.bounded_money("starting_cash", out.starting_cash_micros,
+                      trading::max_starting_cash_micros);
   out.sizing = read_sizing(s.child("sizing"));
   auto risk = s.child("risk");
   out.risk.allow_short = risk.boolean("allow_short", false);
@@ -382,8 +382,8 @@ result<app_config> parse_config(const std::string& text,
     if (!trading::from_string(policy, out.journal.fsync))
       errs.add(invalid_value(s.field("fsync"), "\"" + policy + "\"",
                              "one of: always, interval, never"));
-    out.journal.interval_ms = s.integer("interval_ms", 10, 1, 60'000,
-                                        "an integer in [1, 60000]");
+    out.journal.interval_ms
+      = s.integer("interval_ms", 10, 1, 60'000, "an integer in [1, 60000]");
     out.journal.warmup = s.boolean("warmup", true);
     s.done();
   }
@@ -403,10 +403,11 @@ result<app_config> parse_config(const std::string& text,
   // -- report
   {
     auto s = top.child("report");
-    out.report.equity_interval_ms = s.integer(
-      "equity_interval_ms", 0, 0, INT64_MAX / 2, "an integer >= 0 (0: per timestamp)");
-    out.report.periods_per_year = s.number(
-      "periods_per_year", 0.0, 0.0, 1e9, "a number >= 0 (0: estimate)");
+    out.report.equity_interval_ms
+      = s.integer("equity_interval_ms", 0, 0, INT64_MAX / 2,
+                  "an integer >= 0 (0: per timestamp)");
+    out.report.periods_per_year = s.number("periods_per_year", 0.0, 0.0, 1e9,
+                                           "a number >= 0 (0: estimate)");
     s.done();
   }
   // -- codec
@@ -414,9 +415,9 @@ result<app_config> parse_config(const std::string& text,
     auto s = top.child("codec");
     out.codec.max_payload_bytes = static_cast<size_t>(s.integer(
       "max_payload_bytes", 4096, 16, 1 << 20, "an integer in [16, 1048576]"));
-    out.codec.max_price_micros = s.bounded_money(
-      "max_price", trading::default_max_price_micros,
-      trading::default_max_price_micros);
+    out.codec.max_price_micros
+      = s.bounded_money("max_price", trading::default_max_price_micros,
+                        trading::default_max_price_micros);
     s.done();
   }
   // -- ingress
@@ -432,30 +433,30 @@ result<app_config> parse_config(const std::string& text,
                              "one of: drop, trade"));
     out.ingress.window_quotes = s.integer("window_quotes", 8192, 1, 10'000'000,
                                           "an integer in [1, 10000000]");
-    out.ingress.window_bytes = s.integer("window_bytes", 4 << 20, 1024,
-                                         int64_t{1} << 30,
-                                         "an integer in [1024, 1073741824]");
-    out.ingress.segment_bytes = s.integer("segment_bytes", 64 << 20, 4096,
-                                          int64_t{1} << 40,
-                                          "an integer in [4096, 2^40]");
+    out.ingress.window_bytes
+      = s.integer("window_bytes", 4 << 20, 1024, int64_t{1} << 30,
+                  "an integer in [1024, 1073741824]");
+    out.ingress.segment_bytes
+      = s.integer("segment_bytes", 64 << 20, 4096, int64_t{1} << 40,
+                  "an integer in [4096, 2^40]");
     out.ingress.log_dir = resolve_path(base_dir, s.string("log_dir", ""));
     auto fsync = s.string("fsync", "interval");
     if (!trading::from_string(fsync, out.ingress.fsync))
       errs.add(invalid_value(s.field("fsync"), "\"" + fsync + "\"",
                              "one of: always, interval, never"));
-    out.ingress.fsync_interval_ms = s.integer("fsync_interval_ms", 10, 1, 60'000,
-                                              "an integer in [1, 60000]");
+    out.ingress.fsync_interval_ms = s.integer(
+      "fsync_interval_ms", 10, 1, 60'000, "an integer in [1, 60000]");
     s.done();
   }
   // -- router
   {
     auto s = top.child("router");
-    out.router.max_symbols = static_cast<uint64_t>(s.integer(
-      "max_symbols", 1'000'000, 1, 100'000'000,
-      "an integer in [1, 100000000]"));
-    out.router.max_instances = static_cast<uint64_t>(s.integer(
-      "max_instances", 4'000'000, 1, 400'000'000,
-      "an integer in [1, 400000000]"));
+    out.router.max_symbols = static_cast<uint64_t>(
+      s.integer("max_symbols", 1'000'000, 1, 100'000'000,
+                "an integer in [1, 100000000]"));
+    out.router.max_instances = static_cast<uint64_t>(
+      s.integer("max_instances", 4'000'000, 1, 400'000'000,
+                "an integer in [1, 400000000]"));
     s.done();
   }
   // -- mqtt
@@ -470,15 +471,15 @@ result<app_config> parse_config(const std::string& text,
                              "-in/-out/-sig)"));
     out.mqtt.qos = static_cast<int>(s.integer("qos", 1, 0, 1, "0 or 1"));
     out.mqtt.username = s.string("username", "");
-    out.mqtt.password_file = resolve_path(base_dir, s.string("password_file", ""));
+    out.mqtt.password_file
+      = resolve_path(base_dir, s.string("password_file", ""));
     out.mqtt.tls_ca = resolve_path(base_dir, s.string("tls_ca", ""));
     out.mqtt.tls_cert = resolve_path(base_dir, s.string("tls_cert", ""));
     out.mqtt.tls_key = resolve_path(base_dir, s.string("tls_key", ""));
     out.mqtt.retry_refused = s.boolean("retry_refused", false);
     out.mqtt.topic_prefix = s.string("topic_prefix", "");
-    out.mqtt.max_queued_orders = s.integer("max_queued_orders", 10000, 1,
-                                           10'000'000,
-                                           "an integer in [1, 10000000]");
+    out.mqtt.max_queued_orders = s.integer(
+      "max_queued_orders", 10000, 1, 10'000'000, "an integer in [1, 10000000]");
     if (out.mqtt.topic_prefix.find_first_of("#+") != std::string::npos)
       errs.add(invalid_value(s.field("topic_prefix"),
                              "\"" + out.mqtt.topic_prefix + "\"",
@@ -493,8 +494,8 @@ result<app_config> parse_config(const std::string& text,
   // -- listen
   if (auto* v = top.find("listen")) {
     if (!v->is_string())
-      errs.add(invalid_value("listen", v->dump(),
-                             "\"off\" or \"[HOST:]PORT\""));
+      errs.add(
+        invalid_value("listen", v->dump(), "\"off\" or \"[HOST:]PORT\""));
     else
       errs.take(parse_listen("listen", v->get<std::string>()), out.listen);
   }
@@ -506,8 +507,7 @@ result<app_config> parse_config(const std::string& text,
     out.metrics.port = static_cast<uint16_t>(port < 0 ? 0 : port);
     out.metrics.bind = s.string("bind", "127.0.0.1");
     if (out.metrics.bind.empty())
-      errs.add(invalid_value(s.field("bind"), "\"\"",
-                             "an IP address to bind"));
+      errs.add(invalid_value(s.field("bind"), "\"\"", "an IP address to bind"));
     s.done();
   }
   // -- cluster
@@ -556,7 +556,9 @@ trading::status apply_node_flags(const node_flags& flags, app_config& cfg) {
 }
 
 trading::status check_mqtt_credentials(const mqtt_config& cfg) {
-  auto quoted = [](const std::string& x) { return "\"" + x + "\""; };
+  auto quoted = [](const std::string& x) {
+    return "\"" + x + "\"";
+  };
   if (!cfg.password_file.empty() && cfg.username.empty())
     return invalid_value("--password-file (mqtt.password_file)",
                          quoted(cfg.password_file),
@@ -597,9 +599,8 @@ bool endpoint::loopback() const {
 
 result<endpoint> parse_endpoint(const std::string& field,
                                 const std::string& text, bool allow_zero) {
-  const char* expected = allow_zero
-                           ? "\"[HOST:]PORT\" with PORT in [0, 65535]"
-                           : "\"[HOST:]PORT\" with PORT in [1, 65535]";
+  const char* expected = allow_zero ? "\"[HOST:]PORT\" with PORT in [0, 65535]"
+                                    : "\"[HOST:]PORT\" with PORT in [1, 65535]";
   endpoint out;
   std::string port = text;
   if (!text.empty() && text.front() == '[') {
@@ -646,7 +647,8 @@ result<app_config> load_config(const std::string& path) {
   std::stringstream buf;
   buf << in.rdbuf();
   auto slash = path.find_last_of('/');
-  auto dir = slash == std::string::npos ? std::string{"."} : path.substr(0, slash);
+  auto dir
+    = slash == std::string::npos ? std::string{"."} : path.substr(0, slash);
   auto out = parse_config(buf.str(), dir);
   if (out)
     out->source_path = path;

@@ -8,10 +8,11 @@
 
 namespace intuition::runtime {
 
-trading::result<control_plane>
-start_control(caf::actor_system& sys, const listen_config& listen,
-              const metrics_config& metrics, actors::node_agent_config agent,
-              bool tls, readiness_check ready) {
+trading::result<control_plane> start_control(caf::actor_system& sys,
+                                             const listen_config& listen,
+                                             const metrics_config& metrics,
+                                             actors::node_agent_config agent,
+                                             bool tls, readiness_check ready) {
   control_plane cp;
   cp.agent = sys.spawn(actors::node_agent, std::move(agent));
   auto fail = [&](trading::failure why) -> trading::result<control_plane> {
@@ -56,8 +57,7 @@ start_control(caf::actor_system& sys, const listen_config& listen,
                    "configured CA; any such certificate is accepted, whichever "
                    "node it names\n";
     else if (!listen.at.loopback())
-      std::cerr << "warning: --insecure: listening on "
-                << listen.at.to_string()
+      std::cerr << "warning: --insecure: listening on " << listen.at.to_string()
                 << " beyond loopback without TLS; node-to-node traffic is "
                    "unauthenticated: anyone who reaches this port can inspect "
                    "and place actors, and a forged frame header can exhaust "
@@ -84,11 +84,10 @@ start_control(caf::actor_system& sys, const listen_config& listen,
 
 trading::result<actors::node_agent_actor>
 connect_agent(caf::actor_system& sys, const endpoint& at, bool tls) {
-  auto agent
-    = tls ? caf::openssl::remote_actor<actors::node_agent_actor>(sys, at.host,
-                                                                 at.port)
-          : sys.middleman().remote_actor<actors::node_agent_actor>(at.host,
-                                                                   at.port);
+  auto agent = tls ? caf::openssl::remote_actor<actors::node_agent_actor>(
+                 sys, at.host, at.port)
+                   : sys.middleman().remote_actor<actors::node_agent_actor>(
+                     at.host, at.port);
   if (!agent)
     return trading::operation_failed(sys.render(agent.error()));
   return *agent;

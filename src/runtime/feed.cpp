@@ -85,7 +85,8 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
   const auto span_ms = quotes.back().ts_ms - quotes.front().ts_ms + 1;
   for (uint64_t i = 0; i < total && !stop; ++i) {
     if (opts.rate > 0) {
-      auto due = t0 + std::chrono::nanoseconds(static_cast<int64_t>(
+      auto due = t0
+                 + std::chrono::nanoseconds(static_cast<int64_t>(
                    1e9 * static_cast<double>(i) / opts.rate));
       auto now = clock_type::now();
       if (due > now + std::chrono::milliseconds(1))
@@ -93,12 +94,13 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
     }
     auto q = quotes[i % quotes.size()];
     q.ts_ms += static_cast<int64_t>(i / quotes.size()) * span_ms;
-    auto res = client.publish(opts.topic, encode_payload(q, opts.format),
-                              opts.qos);
+    auto res
+      = client.publish(opts.topic, encode_payload(q, opts.format), opts.qos);
     if (!res)
       return std::move(res).error().within("publish");
     ++stats.sent;
-    if (!opts.quiet && clock_type::now() - last_progress > std::chrono::seconds(1)) {
+    if (!opts.quiet
+        && clock_type::now() - last_progress > std::chrono::seconds(1)) {
       last_progress = clock_type::now();
       std::cerr << "feed: " << stats.sent << "/" << total << " published, "
                 << acked.load() << " acknowledged\n";
@@ -143,7 +145,9 @@ int run_feed(const feed_options& opts) {
             << " on " << to_string(*url) << " in "
             << static_cast<double>(static_cast<int64_t>(st.elapsed_s * 1000))
                  / 1000
-            << " s (" << static_cast<uint64_t>(st.elapsed_s > 0 ? st.sent / st.elapsed_s : 0)
+            << " s ("
+            << static_cast<uint64_t>(st.elapsed_s > 0 ? st.sent / st.elapsed_s
+                                                      : 0)
             << " quotes/s), " << st.acked << " acknowledged\n";
   return st.acked >= st.sent ? 0 : 1;
 }

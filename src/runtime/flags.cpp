@@ -5,7 +5,7 @@
 namespace intuition::runtime {
 
 flag_parser::flag_parser(int argc, char** argv, int first, std::string command)
-  : argc_(argc), argv_(argv), i_(first - 1), command_(std::move(command)) {
+    : argc_(argc), argv_(argv), i_(first - 1), command_(std::move(command)) {
   // nop
 }
 
@@ -83,10 +83,9 @@ bool flag_parser::take_integer(std::string_view name, uint64_t lo, uint64_t hi,
 
 bool flag_parser::unknown() {
   if (!problem_)
-    problem_ = trading::invalid_request("unknown option \""
-                                        + std::string{current()}
-                                        + "\" (see intuition " + command_
-                                        + " --help)");
+    problem_ = trading::invalid_request(
+      "unknown option \"" + std::string{current()} + "\" (see intuition "
+      + command_ + " --help)");
   return true;
 }
 

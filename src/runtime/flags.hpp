@@ -27,7 +27,8 @@ namespace intuition::runtime {
 class flag_parser {
 public:
   /// Checks a value; an error message saying what was expected, or nothing.
-  using validator = std::function<std::optional<std::string>(const std::string&)>;
+  using validator
+    = std::function<std::optional<std::string>(const std::string&)>;
 
   /// Starts at `argv[first]`; `command` names the help in messages.
   flag_parser(int argc, char** argv, int first, std::string command);

@@ -109,9 +109,10 @@ int run_inspect(const inspect_options& opts, const char* argv0) {
   caf::actor_system sys{caf_cfg};
   auto agent = connect_agent(sys, at, caf_cfg.tls());
   if (!agent) {
-    std::cerr << "intuition inspect: cannot reach " << at.to_string() << ": "
-              << agent.error().message
-              << " (is intuition run, replay --listen or node running there?)\n";
+    std::cerr
+      << "intuition inspect: cannot reach " << at.to_string() << ": "
+      << agent.error().message
+      << " (is intuition run, replay --listen or node running there?)\n";
     return 1;
   }
   int rc = 0;

@@ -26,17 +26,16 @@ void hold_until_exit(trading::journal_lock lock) {
 
 } // namespace
 
-trading::result<recovered_journal>
-recover_journal(const std::string& path, bool accept_loss) {
+trading::result<recovered_journal> recover_journal(const std::string& path,
+                                                   bool accept_loss) {
   // A fresh deployment may name a folder that does not exist yet.
   auto parent = std::filesystem::path{path}.parent_path();
   std::error_code ec;
   if (!parent.empty())
     std::filesystem::create_directories(parent, ec);
   if (ec)
-    return trading::journal_failure(path, 0,
-                                    "cannot create " + parent.string() + ": "
-                                      + ec.message());
+    return trading::journal_failure(
+      path, 0, "cannot create " + parent.string() + ": " + ec.message());
   // Locked before reading: a second process must not cut off as "torn" the
   // record the first one is writing.
   auto locked = trading::journal_lock::acquire(path);

@@ -30,8 +30,8 @@ constexpr const char* accept_journal_loss_flag = "--accept-journal-loss";
 /// cut back to the journal, and order ids continue above every id handed
 /// out before. Fails (a failed operation) naming the file (and line, or the
 /// pid holding the lock) and, for a lost tail, how to proceed.
-trading::result<recovered_journal>
-recover_journal(const std::string& path, bool accept_loss = false);
+trading::result<recovered_journal> recover_journal(const std::string& path,
+                                                   bool accept_loss = false);
 
 /// The input log after recovery, with where trading resumes.
 struct recovered_input {

@@ -75,7 +75,7 @@ trading::status apply_run_flags(const run_options& opts, app_config& cfg) {
 class live_run {
 public:
   live_run(session& s, const run_options& opts)
-    : s_(s), opts_(opts), cfg_(s.config()) {
+      : s_(s), opts_(opts), cfg_(s.config()) {
     // nop
   }
 
@@ -252,9 +252,10 @@ trading::status live_run::start_broker() {
   return {};
 }
 
-std::shared_ptr<mqtt_client>
-live_run::make_client(const std::string& suffix, mqtt_callbacks cb,
-                      bool clean_session, int max_inflight) {
+std::shared_ptr<mqtt_client> live_run::make_client(const std::string& suffix,
+                                                   mqtt_callbacks cb,
+                                                   bool clean_session,
+                                                   int max_inflight) {
   auto opts = base_;
   opts.client_id = cfg_.mqtt.client_id + suffix;
   opts.clean_session = clean_session;
@@ -274,7 +275,8 @@ void live_run::make_clients() {
     caf::anon_send(publisher_, actors::connection_event{false, reason});
   };
   out_cb.on_published = [this](int mid) {
-    caf::anon_send(publisher_, actors::puback_atom_v, static_cast<int32_t>(mid));
+    caf::anon_send(publisher_, actors::puback_atom_v,
+                   static_cast<int32_t>(mid));
   };
   out_ = make_client("-out", std::move(out_cb), base_.clean_session,
                      publisher_max_inflight);
@@ -315,10 +317,10 @@ mqtt_callbacks live_run::ingress_callbacks() {
 
 actors::order_publisher_actor live_run::spawn_publisher() {
   auto publish_with = [](mqtt_client& client) {
-    return actors::publish_fn{[&client](const std::string& topic,
-                                        const std::string& payload, int qos) {
-      return client.publish(topic, payload, qos);
-    }};
+    return actors::publish_fn{
+      [&client](const std::string& topic, const std::string& payload, int qos) {
+        return client.publish(topic, payload, qos);
+      }};
   };
   // Detached like the order log: writing the publication mark syncs a file,
   // which must not stall one of the scheduler's workers.
@@ -403,7 +405,9 @@ std::optional<std::string> live_run::not_ready() const {
 readiness_check live_run::readiness() {
   // Asked by the metrics endpoint's thread until the session stops it,
   // which the destructor does first.
-  return [this] { return not_ready(); };
+  return [this] {
+    return not_ready();
+  };
 }
 
 void live_run::start_client(mqtt_client& client) {
@@ -468,8 +472,8 @@ void live_run::start_demo_feed() {
       fo.rate = 2000;
       fo.quiet = true;
       fo.client_id = cfg_.mqtt.client_id + "-demo";
-      auto res = publish_quotes(base_.broker, loaded->quotes, fo,
-                                stop_requested);
+      auto res
+        = publish_quotes(base_.broker, loaded->quotes, fo, stop_requested);
       if (!res)
         std::cerr << "intuition run: demo feed: " << res.error().message
                   << "\n";
@@ -514,8 +518,8 @@ bool live_run::note_progress(clock_type::time_point now) {
   } else if (now - last_connected_ > std::chrono::seconds(5)
              && now - last_warning_ > std::chrono::seconds(5)) {
     // Shown even with --quiet: nothing trades until this clears.
-    auto down = std::chrono::duration_cast<std::chrono::seconds>(
-      now - last_connected_);
+    auto down
+      = std::chrono::duration_cast<std::chrono::seconds>(now - last_connected_);
     std::cerr << ("intuition run: no connection to " + to_string(base_.broker)
                   + " for " + std::to_string(down.count())
                   + " s; retrying with backoff\n");
@@ -611,7 +615,8 @@ int live_run::finish() {
     return 1;
   run_info info;
   info.input = to_string(base_.broker);
-  info.elapsed_s = std::chrono::duration<double>(clock_type::now() - t0_).count();
+  info.elapsed_s
+    = std::chrono::duration<double>(clock_type::now() - t0_).count();
   info.journal_durable = durable_.value_or(0);
   if (in_report_) {
     info.rows = static_cast<uint64_t>(in_report_->counters["messages"]);
@@ -655,8 +660,8 @@ int run_live(const run_options& opts, const char* argv0) {
     return rc;
   run.spawn_ingress();
   run.start_input_syncer();
-  if (auto rc = checked(s.start_control(run.inspection_targets(), {},
-                                        run.readiness())))
+  if (auto rc
+      = checked(s.start_control(run.inspection_targets(), {}, run.readiness())))
     return rc;
   run.connect();
   run.watch();

@@ -158,7 +158,8 @@ journal error or a connection refused for good (see --mqtt-retry-refused),
 2 on a bad command line or configuration.
 )";
 
-const char* feed_help = R"(usage: intuition feed --broker URL --quotes CSV [options]
+const char* feed_help
+  = R"(usage: intuition feed --broker URL --quotes CSV [options]
 
 Publishes the quotes of a CSV file (ts,symbol,price) to an MQTT topic, for
 demos, tests and benchmarks, and waits until the broker acknowledged them.
@@ -197,7 +198,8 @@ options:
   --help              this text
 )";
 
-const char* inspect_help = R"(usage: intuition inspect --node HOST:PORT [ACTOR] [--json]
+const char* inspect_help
+  = R"(usage: intuition inspect --node HOST:PORT [ACTOR] [--json]
 
 Connects over CAF to a running coordinator (intuition run, or replay with
 --listen) or worker node (intuition node) and prints the live state of its
@@ -282,7 +284,8 @@ bool take_port(flag_parser& flags, std::string_view name,
 int node_command(int argc, char** argv) {
   node_options opts;
   auto node_name = [](const std::string& x) -> std::optional<std::string> {
-    if (x.empty() || x.size() > 64 || x.find_first_of(" /\t\n") != std::string::npos)
+    if (x.empty() || x.size() > 64
+        || x.find_first_of(" /\t\n") != std::string::npos)
       return "1 to 64 characters without spaces or '/'";
     return std::nullopt;
   };
@@ -378,7 +381,8 @@ int feed_command(int argc, char** argv) {
     uint64_t n = 0;
     const auto* end = x.data() + x.size();
     auto [ptr, ec] = std::from_chars(x.data(), end, n);
-    if (x != "max" && (ec != std::errc{} || ptr != end || n < 1 || n > 10'000'000))
+    if (x != "max"
+        && (ec != std::errc{} || ptr != end || n < 1 || n > 10'000'000))
       return "an integer in [1, 10000000]";
     return std::nullopt;
   };

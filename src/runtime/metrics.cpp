@@ -30,24 +30,31 @@ using actors::metric_type;
 // The process metrics, as Prometheus client libraries name them.
 
 const actors::metric_info cpu_seconds{
-  "process_cpu_seconds_total", metric_type::counter,
-  "Total user and system CPU time spent in seconds.", {}};
+  "process_cpu_seconds_total",
+  metric_type::counter,
+  "Total user and system CPU time spent in seconds.",
+  {}};
 
-const actors::metric_info resident_memory{
-  "process_resident_memory_bytes", metric_type::gauge,
-  "Resident memory size in bytes.", {}};
+const actors::metric_info resident_memory{"process_resident_memory_bytes",
+                                          metric_type::gauge,
+                                          "Resident memory size in bytes.",
+                                          {}};
 
-const actors::metric_info virtual_memory{
-  "process_virtual_memory_bytes", metric_type::gauge,
-  "Virtual memory size in bytes.", {}};
+const actors::metric_info virtual_memory{"process_virtual_memory_bytes",
+                                         metric_type::gauge,
+                                         "Virtual memory size in bytes.",
+                                         {}};
 
 const actors::metric_info start_time{
-  "process_start_time_seconds", metric_type::gauge,
-  "Start time of the process since unix epoch in seconds.", {}};
-
-const actors::metric_info open_fds_metric{
-  "process_open_fds", metric_type::gauge, "Number of open file descriptors.",
+  "process_start_time_seconds",
+  metric_type::gauge,
+  "Start time of the process since unix epoch in seconds.",
   {}};
+
+const actors::metric_info open_fds_metric{"process_open_fds",
+                                          metric_type::gauge,
+                                          "Number of open file descriptors.",
+                                          {}};
 
 /// The help text of every declared metric, by name.
 const std::map<std::string, std::string>& help_texts() {
@@ -275,7 +282,7 @@ collect_samples(caf::actor_system& sys, const actors::node_agent_actor& agent) {
 class metrics_server::collector : public prometheus::Collectable {
 public:
   collector(caf::actor_system& sys, actors::node_agent_actor agent)
-    : sys_(sys), agent_(std::move(agent)) {
+      : sys_(sys), agent_(std::move(agent)) {
     // nop
   }
 
@@ -297,8 +304,8 @@ metrics_server::start(caf::actor_system& sys, actors::node_agent_actor agent,
   CivetCallbacks callbacks;
   callbacks.begin_request = serve_ready;
   try {
-    out->exposer_ = std::make_unique<prometheus::Exposer>(address, 1,
-                                                          &callbacks);
+    out->exposer_
+      = std::make_unique<prometheus::Exposer>(address, 1, &callbacks);
   } catch (const std::exception& ex) {
     return trading::invalid_setting("metrics", "cannot listen on " + address
                                                  + ": " + ex.what());

@@ -43,8 +43,8 @@ std::vector<actors::metric_sample> process_samples();
 
 /// Every sample of this process: CAF's, the process's, and the trading
 /// samples `agent` collects from its actors (waiting up to 5 s for them).
-std::vector<actors::metric_sample> collect_samples(caf::actor_system& sys,
-                                                    const actors::node_agent_actor& agent);
+std::vector<actors::metric_sample>
+collect_samples(caf::actor_system& sys, const actors::node_agent_actor& agent);
 
 /// What a process still waits for before it takes work (such as "the
 /// broker's acknowledgement of the subscriptions"); nothing once it is

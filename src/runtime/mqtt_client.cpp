@@ -98,9 +98,9 @@ bool is_lasting_refusal(int rc) noexcept {
 }
 
 bool is_lasting_tls_error(std::string_view reason) noexcept {
-  for (auto part : {"certificate", "unknown ca", "wrong version number",
-                    "handshake failure", "no protocols available",
-                    "unsupported protocol"})
+  for (auto part :
+       {"certificate", "unknown ca", "wrong version number",
+        "handshake failure", "no protocols available", "unsupported protocol"})
     if (reason.find(part) != std::string_view::npos)
       return true;
   return false;
@@ -188,7 +188,7 @@ std::string to_string(const broker_url& url) {
 // -- construction -------------------------------------------------------------
 
 mqtt_client::mqtt_client(mqtt_options options, mqtt_callbacks callbacks)
-  : options_(std::move(options)), callbacks_(std::move(callbacks)) {
+    : options_(std::move(options)), callbacks_(std::move(callbacks)) {
   // nop
 }
 
@@ -238,14 +238,14 @@ trading::status mqtt_client::start() {
       "certificate only with a CA file that verifies the broker");
   ensure_library_initialized();
   errno = 0;
-  handle_ = mosquitto_new(opts.client_id.empty() ? nullptr
-                                                 : opts.client_id.c_str(),
-                          opts.clean_session, this);
+  handle_
+    = mosquitto_new(opts.client_id.empty() ? nullptr : opts.client_id.c_str(),
+                    opts.clean_session, this);
   if (handle_ == nullptr) {
     auto err = errno;
     return trading::operation_failed("cannot create mqtt client '"
-                                     + opts.client_id + "': "
-                                     + describe(MOSQ_ERR_ERRNO, err));
+                                     + opts.client_id
+                                     + "': " + describe(MOSQ_ERR_ERRNO, err));
   }
   mosquitto_connect_callback_set(handle_, handle_connect);
   mosquitto_disconnect_callback_set(handle_, handle_disconnect);
@@ -265,15 +265,14 @@ trading::status mqtt_client::start() {
   // Trading messages are small and latency-bound: Nagle would hold them back.
   if (auto rc = mosquitto_int_option(handle_, MOSQ_OPT_TCP_NODELAY, 1))
     return fail("cannot set TCP_NODELAY", rc, errno);
-  auto window = opts.max_inflight == 0 ? max_inflight_window
-                                       : opts.max_inflight;
+  auto window
+    = opts.max_inflight == 0 ? max_inflight_window : opts.max_inflight;
   if (auto rc = mosquitto_int_option(handle_, MOSQ_OPT_SEND_MAXIMUM, window))
     return fail("cannot set max_inflight", rc, errno);
   if (!opts.username.empty()) {
-    auto rc = mosquitto_username_pw_set(handle_, opts.username.c_str(),
-                                        opts.password.empty()
-                                          ? nullptr
-                                          : opts.password.c_str());
+    auto rc = mosquitto_username_pw_set(
+      handle_, opts.username.c_str(),
+      opts.password.empty() ? nullptr : opts.password.c_str());
     if (rc != MOSQ_ERR_SUCCESS)
       return fail("cannot set username", rc, errno);
   }
@@ -325,10 +324,9 @@ trading::status mqtt_client::start() {
     }
     if (rc == MOSQ_ERR_TLS && !tls_error.empty()) {
       discard_handle();
-      return trading::operation_failed("mqtt client '" + opts.client_id
-                                       + "' for " + where
-                                       + ": the TLS handshake failed: "
-                                       + tls_error);
+      return trading::operation_failed(
+        "mqtt client '" + opts.client_id + "' for " + where
+        + ": the TLS handshake failed: " + tls_error);
     }
     return fail("cannot connect", rc, err);
   }
@@ -426,10 +424,9 @@ trading::result<int> mqtt_client::publish(const std::string& topic,
       "invalid topic '" + topic
       + "': expected non-empty UTF-8 without the wildcards '+' and '#'");
   if (payload.size() > static_cast<size_t>(INT_MAX))
-    return trading::operation_failed("payload of "
-                                     + std::to_string(payload.size())
-                                     + " bytes for topic '" + topic
-                                     + "' is too large");
+    return trading::operation_failed(
+      "payload of " + std::to_string(payload.size()) + " bytes for topic '"
+      + topic + "' is too large");
   if (!running_)
     return trading::operation_failed("cannot publish to '" + topic
                                      + "': mqtt client '" + options_.client_id
@@ -481,9 +478,8 @@ void mqtt_client::handle_disconnect(mosquitto*, void* user_data,
   self->connected_ = false;
   self->subscribed_ = false;
   if (self->callbacks_.on_disconnect)
-    self->callbacks_.on_disconnect(rc == 0 ? "disconnected by the client"
-                                           : describe(rc, errno),
-                                   rc != 0);
+    self->callbacks_.on_disconnect(
+      rc == 0 ? "disconnected by the client" : describe(rc, errno), rc != 0);
 }
 
 void mqtt_client::handle_message(mosquitto*, void* user_data,

@@ -17,9 +17,8 @@ namespace {
 trading::result<std::string> read_password(const std::string& path) {
   std::ifstream in{path};
   if (!in)
-    return trading::invalid_setting("--password-file", "cannot read " + path
-                                                         + ": "
-                                                         + std::strerror(errno));
+    return trading::invalid_setting(
+      "--password-file", "cannot read " + path + ": " + std::strerror(errno));
   std::string line;
   std::getline(in, line);
   if (!line.empty() && line.back() == '\r')
@@ -39,9 +38,11 @@ void warn_if_shared(const std::string& path, const std::string& what,
   char mode[8];
   std::snprintf(mode, sizeof(mode), "%04o",
                 static_cast<unsigned>(st.st_mode & 07777));
-  std::cerr << "intuition run: warning: " << what << " " << path << " ("
-            << flag << ") is readable by "
-            << (group && others ? "group and others" : group ? "group" : "others")
+  std::cerr << "intuition run: warning: " << what << " " << path << " (" << flag
+            << ") is readable by "
+            << (group && others ? "group and others"
+                : group         ? "group"
+                                : "others")
             << " (mode " << mode
             << "); make it readable by its owner only: chmod 600 " << path
             << "\n";
@@ -73,15 +74,16 @@ trading::result<mqtt_options> shared_mqtt_options(const mqtt_config& cfg) {
   return out;
 }
 
-
 refusal_watch::refusal_watch(std::string broker, bool keep_retrying)
-  : broker_(std::move(broker)), keep_retrying_(keep_retrying) {
+    : broker_(std::move(broker)), keep_retrying_(keep_retrying) {
   // nop
 }
 
 std::function<void(mqtt_refusal)>
 refusal_watch::callback(std::string client_id) {
-  return [this, client_id](mqtt_refusal x) { note(client_id, x); };
+  return [this, client_id](mqtt_refusal x) {
+    note(client_id, x);
+  };
 }
 
 void refusal_watch::note(const std::string& client, const mqtt_refusal& x) {
@@ -92,10 +94,10 @@ void refusal_watch::note(const std::string& client, const mqtt_refusal& x) {
     if (!keep_retrying_)
       stopped_ = true;
   }
-  std::string what = x.tls ? "the TLS handshake of client '" + client
-                               + "' with " + broker_ + " failed: "
-                           : "the broker " + broker_ + " refused client '"
-                               + client + "': ";
+  std::string what
+    = x.tls ? "the TLS handshake of client '" + client + "' with " + broker_
+                + " failed: "
+            : "the broker " + broker_ + " refused client '" + client + "': ";
   std::string check
     = x.tls ? "--tls-ca, --tls-cert and --tls-key (mqtt.tls_ca, "
               "mqtt.tls_cert, mqtt.tls_key) against the broker's "
@@ -116,6 +118,5 @@ void refusal_watch::note(const std::string& client, const mqtt_refusal& x) {
   if (!keep_retrying_)
     stop_requested = true;
 }
-
 
 } // namespace intuition::runtime

@@ -40,13 +40,13 @@ int run_node(const node_options& opts, const char* argv0) {
   auto name = opts.name.empty() ? "node-" + std::to_string(control.listen_port)
                                 : opts.name;
   actors::set_node_label(name);
-  std::cerr << ("intuition node " + name + ": ready on "
-                + endpoint{opts.bind, control.listen_port}.to_string()
-                + " (heartbeat "
-                + std::to_string(caf_cfg.heartbeat_interval().count() / 1'000'000)
-                + " ms, peer timeout "
-                + std::to_string(caf_cfg.connection_timeout().count() / 1'000'000)
-                + " ms); Ctrl-C stops\n");
+  std::cerr
+    << ("intuition node " + name + ": ready on "
+        + endpoint{opts.bind, control.listen_port}.to_string() + " (heartbeat "
+        + std::to_string(caf_cfg.heartbeat_interval().count() / 1'000'000)
+        + " ms, peer timeout "
+        + std::to_string(caf_cfg.connection_timeout().count() / 1'000'000)
+        + " ms); Ctrl-C stops\n");
   install_stop_handlers();
   while (!stop_requested)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -60,9 +60,9 @@ pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
   std::vector<actors::strategy_route> routes;
   for (const auto& s : cfg.strategies)
     routes.push_back({s.name, s.algorithm, s.params.dump(), s.symbols});
-  p.router = sys.spawn(actors::quote_router, std::move(routes),
-                       std::move(place), p.portfolio, std::move(publisher),
-                       std::move(opts));
+  p.router
+    = sys.spawn(actors::quote_router, std::move(routes), std::move(place),
+                p.portfolio, std::move(publisher), std::move(opts));
   return p;
 }
 
@@ -79,4 +79,3 @@ void stop_pipeline(const pipeline& p) {
 }
 
 } // namespace intuition::runtime
-

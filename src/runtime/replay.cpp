@@ -33,7 +33,6 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-
 /// Batches the driver may have in flight; enough to keep every worker busy,
 /// few enough that memory stays flat.
 constexpr size_t max_in_flight = 4;
@@ -48,8 +47,7 @@ double seconds_since(clock_type::time_point t0) {
 } // namespace
 
 trading::result<loaded_quotes>
-load_quotes_csv(const std::string& path,
-                const trading::codec_limits& limits) {
+load_quotes_csv(const std::string& path, const trading::codec_limits& limits) {
   std::ifstream in{path, std::ios::binary};
   if (!in)
     return trading::invalid_request("cannot read quotes file " + path);
@@ -62,8 +60,8 @@ load_quotes_csv(const std::string& path,
   while (!rest.empty()) {
     auto nl = rest.find('\n');
     auto line = rest.substr(0, nl);
-    rest = nl == std::string_view::npos ? std::string_view{}
-                                        : rest.substr(nl + 1);
+    rest
+      = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
     ++line_no;
     if (line.empty() || line == "\r")
       continue;
@@ -195,13 +193,12 @@ private:
 };
 
 replay_driver::replay_driver(session& s, const loaded_quotes& data, bool quiet)
-  : s_(s),
-    qs_(data.quotes),
-    quiet_(quiet),
-    total_(data.quotes.size() * s.config().replay.repeat),
-    span_ms_(data.quotes.back().ts_ms - data.quotes.front().ts_ms + 1),
-    speed_(s.config().replay.speed),
-    batch_size_(replay_batch_size(s.config().replay.batch_size, data.symbols)) {
+    : s_(s), qs_(data.quotes), quiet_(quiet),
+      total_(data.quotes.size() * s.config().replay.repeat),
+      span_ms_(data.quotes.back().ts_ms - data.quotes.front().ts_ms + 1),
+      speed_(s.config().replay.speed),
+      batch_size_(
+        replay_batch_size(s.config().replay.batch_size, data.symbols)) {
   s_.on_halt([](const halt_state& halt) {
     std::cerr << "intuition replay: halted: " << halt.cause << ": "
               << halt.error << "; stopping\n";
@@ -294,9 +291,11 @@ void replay_driver::await_one(std::chrono::milliseconds timeout) {
       failed_ = true;
       in_flight_.clear();
     },
-    s_.halt_handler(), caf::after(timeout) >> [] {
-      // nop
-    });
+    s_.halt_handler(),
+    caf::after(timeout) >>
+      [] {
+        // nop
+      });
 }
 
 void replay_driver::progress() {
@@ -304,8 +303,8 @@ void replay_driver::progress() {
   if (quiet_ || now - last_progress_ < std::chrono::seconds(1))
     return;
   auto dt = std::chrono::duration<double>(now - last_progress_).count();
-  auto rate = dt > 0 ? static_cast<double>(acked_ - last_progress_acked_) / dt
-                     : 0.0;
+  auto rate
+    = dt > 0 ? static_cast<double>(acked_ - last_progress_acked_) / dt : 0.0;
   const auto& halt = s_.halt();
   std::cerr << "replay: " << acked_ << "/" << total_ << " quotes, "
             << static_cast<uint64_t>(rate) << " quotes/s, " << orders_
@@ -361,8 +360,8 @@ int run_replay(const replay_options& opts, const char* argv0) {
   if (auto rc = checked(s.join_cluster()))
     return rc;
   // Replay listens only when asked (`--listen`).
-  if (auto rc = checked(s.start_control(
-        {}, replay_samples(*data, s.config().replay.repeat))))
+  if (auto rc = checked(
+        s.start_control({}, replay_samples(*data, s.config().replay.repeat))))
     return rc;
   replay_driver driver{s, *data, opts.quiet};
   driver.run();

@@ -14,7 +14,7 @@ namespace intuition::runtime {
 
 session::session(std::string command, const session_options& opts,
                  const char* argv0)
-  : command_(std::move(command)), opts_(opts), argv0_(argv0) {
+    : command_(std::move(command)), opts_(opts), argv0_(argv0) {
   // nop
 }
 
@@ -68,8 +68,8 @@ trading::status session::configure(
 }
 
 trading::status session::recover_journal() {
-  auto recovered = runtime::recover_journal(cfg_.journal.path,
-                                            opts_.accept_journal_loss);
+  auto recovered
+    = runtime::recover_journal(cfg_.journal.path, opts_.accept_journal_loss);
   if (!recovered)
     return std::move(recovered).error();
   journal_ = std::move(*recovered);
@@ -84,7 +84,8 @@ trading::status session::recover_journal() {
 trading::status session::start_actor_system() {
   caf_cfg_ = std::make_unique<system_config>();
   auto networked = cfg_.listen.enabled || !cfg_.cluster.nodes.empty();
-  if (auto st = caf_cfg_->read_settings(opts_.caf_config, argv0_, networked); !st)
+  if (auto st = caf_cfg_->read_settings(opts_.caf_config, argv0_, networked);
+      !st)
     return st;
   sys_ = std::make_unique<caf::actor_system>(*caf_cfg_);
   actors::set_node_label("coordinator");
@@ -103,8 +104,8 @@ void session::start_pipeline(actors::order_publisher_actor publisher) {
 trading::status session::join_cluster() {
   if (cfg_.cluster.nodes.empty())
     return {};
-  auto joined = runtime::join_cluster(*sys_, cfg_.cluster, pipeline_.router,
-                                      tls());
+  auto joined
+    = runtime::join_cluster(*sys_, cfg_.cluster, pipeline_.router, tls());
   if (!joined)
     return std::move(joined).error();
   connector_ = *joined;
@@ -122,9 +123,9 @@ session::start_control(std::vector<actors::inspection_target> extra,
     agent.singletons.push_back(std::move(x));
   agent.router = pipeline_.router;
   agent.fixed_samples = std::move(fixed);
-  auto started = runtime::start_control(*sys_, cfg_.listen, cfg_.metrics,
-                                        std::move(agent), tls(),
-                                        std::move(ready));
+  auto started
+    = runtime::start_control(*sys_, cfg_.listen, cfg_.metrics, std::move(agent),
+                             tls(), std::move(ready));
   if (!started)
     return std::move(started).error();
   control_ = std::move(*started);
@@ -145,14 +146,16 @@ session::halt_handler() {
 }
 
 void session::poll_halt() {
-  self()->receive(halt_handler(), caf::after(std::chrono::seconds(0)) >> [] {
-    // nop
-  });
+  self()->receive(
+    halt_handler(), caf::after(std::chrono::seconds(0)) >> [] {
+      // nop
+    });
 }
 
 std::optional<uint64_t> session::flush_journal(const caf::duration& timeout) {
   std::optional<uint64_t> durable;
-  self()->request(pipeline_.log, timeout, actors::flush_atom_v)
+  self()
+    ->request(pipeline_.log, timeout, actors::flush_atom_v)
     .receive([&](uint64_t n) { durable = n; },
              [&](caf::error& err) {
                std::cerr << "intuition " << command_
@@ -166,7 +169,8 @@ std::optional<uint64_t> session::flush_journal(const caf::duration& timeout) {
 std::optional<trading::run_report>
 session::portfolio_report(const caf::duration& timeout) {
   std::optional<trading::run_report> out;
-  self()->request(pipeline_.portfolio, timeout, actors::report_atom_v)
+  self()
+    ->request(pipeline_.portfolio, timeout, actors::report_atom_v)
     .receive([&](trading::run_report& x) { out = std::move(x); },
              [&](caf::error& err) {
                std::cerr << "intuition " << command_

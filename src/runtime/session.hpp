@@ -38,8 +38,7 @@ public:
   /// `command` prefixes every message (`intuition run: ...`); `opts` are
   /// the command's shared flags; `argv0` locates the default
   /// `caf-application.conf`.
-  session(std::string command, const session_options& opts,
-          const char* argv0);
+  session(std::string command, const session_options& opts, const char* argv0);
 
   ~session();
 

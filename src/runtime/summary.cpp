@@ -61,10 +61,11 @@ void print_summary(std::ostream& out, const trading::run_report& r) {
   const auto& cnt = pf.counters;
   auto halted = !run.halted.empty();
   out << run.mode
-      << (halted ? " halted" : run.interrupted ? " interrupted" : " finished")
+      << (halted            ? " halted"
+          : run.interrupted ? " interrupted"
+                            : " finished")
       << ": " << cnt.quotes << " quotes traded in " << fixed(run.elapsed_s, 3)
-      << " s ("
-      << static_cast<uint64_t>(trading::quotes_per_s(run, cnt.quotes))
+      << " s (" << static_cast<uint64_t>(trading::quotes_per_s(run, cnt.quotes))
       << " quotes/s)\n";
   // Rows and quotes differ: a message may carry several quotes (or none, if
   // rejected), and an interrupted replay leaves rows unread.
@@ -115,8 +116,8 @@ void print_summary(std::ostream& out, const trading::run_report& r) {
         << money(s.unrealised_micros) << "\n";
   if (const auto& l = r.tick_to_order; l.count > 0)
     out << "  tick-to-order    p50 " << us(l.p50_ns) << " us, p99 "
-        << us(l.p99_ns) << " us, max " << us(l.max_ns) << " us over "
-        << l.count << " orders\n";
+        << us(l.p99_ns) << " us, max " << us(l.max_ns) << " us over " << l.count
+        << " orders\n";
   if (run.mqtt_out) {
     const auto& m = *run.mqtt_out;
     out << "  mqtt egress      " << counter(m, "confirmed")

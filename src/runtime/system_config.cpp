@@ -115,8 +115,8 @@ trading::status system_config::load_file(const std::string& path,
 }
 
 trading::status system_config::read_settings(const std::string& path,
-                                              const char* argv0,
-                                              bool networked) {
+                                             const char* argv0,
+                                             bool networked) {
   if (auto st = load_file(path, argv0); !st)
     return st;
   if (networked)

@@ -31,7 +31,7 @@ public:
   /// (`networked`), `check_failure_detection`: what every command does
   /// before it starts its actor system.
   trading::status read_settings(const std::string& path, const char* argv0,
-                       bool networked);
+                                bool networked);
 
   /// The configured heartbeat interval and connection timeout.
   caf::timespan heartbeat_interval() const;

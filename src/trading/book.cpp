@@ -35,7 +35,7 @@ int64_t sign(int64_t x) noexcept {
 // -- construction -----------------------------------------------------------------
 
 book::book(int64_t starting_cash_micros)
-  : starting_cash_(starting_cash_micros), cash_(starting_cash_micros) {
+    : starting_cash_(starting_cash_micros), cash_(starting_cash_micros) {
   // nop
 }
 
@@ -83,9 +83,10 @@ bool book::apply_to(position& pos, const order& x) {
     ++pos.buys;
   else
     ++pos.sells;
-  auto commission = narrow(static_cast<int128>(pos.commission_micros)
-                           + x.commission_micros);
-  auto realised = static_cast<int128>(pos.realised_micros) - x.commission_micros;
+  auto commission
+    = narrow(static_cast<int128>(pos.commission_micros) + x.commission_micros);
+  auto realised
+    = static_cast<int128>(pos.realised_micros) - x.commission_micros;
   if (!commission)
     return false;
   pos.commission_micros = *commission;
@@ -101,8 +102,7 @@ bool book::apply_to(position& pos, const order& x) {
       auto held = qty > 0 ? qty : -qty;
       auto size = trade > 0 ? trade : -trade;
       auto closed = std::min(size, held);
-      auto removed = static_cast<int128>(
-        div_round(basis * closed, held));
+      auto removed = static_cast<int128>(div_round(basis * closed, held));
       realised += closed * x.price_micros * (qty > 0 ? 1 : -1) - removed;
       basis -= removed;
       qty += (trade > 0 ? 1 : -1) * closed;
@@ -187,11 +187,10 @@ std::map<std::string, strategy_pnl> book::pnl_by_strategy() const {
     auto& acc = out[key.first];
     acc.realised_micros = saturate(static_cast<int128>(acc.realised_micros)
                                    + pos.realised_micros);
-    acc.unrealised_micros = saturate(
-      static_cast<int128>(acc.unrealised_micros)
-      + unrealised_micros(key.second, pos));
-    acc.commission_micros = saturate(
-      static_cast<int128>(acc.commission_micros) + pos.commission_micros);
+    acc.unrealised_micros = saturate(static_cast<int128>(acc.unrealised_micros)
+                                     + unrealised_micros(key.second, pos));
+    acc.commission_micros = saturate(static_cast<int128>(acc.commission_micros)
+                                     + pos.commission_micros);
     acc.buys += pos.buys;
     acc.sells += pos.sells;
   }

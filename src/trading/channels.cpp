@@ -100,8 +100,8 @@ bool operator==(const channel_set& x, const channel_set& y) noexcept {
 
 channel_table::channel_table(std::vector<strategy_channels> strategies,
                              size_t max_cached_topics)
-  : strategies_(std::move(strategies)),
-    max_cached_topics_(std::max<size_t>(max_cached_topics, 1)) {
+    : strategies_(std::move(strategies)),
+      max_cached_topics_(std::max<size_t>(max_cached_topics, 1)) {
   // nop
 }
 
@@ -113,9 +113,8 @@ uint32_t channel_table::resolve(const std::string& topic) {
   std::vector<uint32_t> reached;
   for (uint32_t k = 0; k < strategies_.size(); ++k) {
     const auto& filters = strategies_[k].filters;
-    if (std::any_of(filters.begin(), filters.end(), [&](const auto& f) {
-          return topic_matches(f, topic);
-        }))
+    if (std::any_of(filters.begin(), filters.end(),
+                    [&](const auto& f) { return topic_matches(f, topic); }))
       reached.push_back(k);
   }
   auto [pos, added] = ids_.try_emplace(reached, 0);

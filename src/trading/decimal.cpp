@@ -14,8 +14,8 @@ namespace {
 
 constexpr uint64_t max_magnitude = std::numeric_limits<int64_t>::max();
 
-constexpr uint64_t pow10_table[] = {1,      10,      100,      1'000,
-                                    10'000, 100'000, 1'000'000};
+constexpr uint64_t pow10_table[]
+  = {1, 10, 100, 1'000, 10'000, 100'000, 1'000'000};
 
 /// Absolute value without the overflow of `-INT64_MIN`.
 uint64_t magnitude(int64_t x) noexcept {

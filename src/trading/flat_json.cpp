@@ -198,8 +198,8 @@ status parse(std::string_view text, document& doc) noexcept {
     else if (parsed)
       doc.result = status::ok;
     else
-      doc.result = handler.overflow ? status::number_overflow
-                                    : status::not_json;
+      doc.result
+        = handler.overflow ? status::number_overflow : status::not_json;
   } catch (...) {
     // Only an allocation failure can get here; the input counts as unreadable.
     doc.members.clear();

@@ -19,7 +19,7 @@ namespace intuition::trading::flat_json {
 enum class kind : uint8_t {
   null,
   boolean,
-  integer,  ///< negative integer, in `integer`
+  integer,          ///< negative integer, in `integer`
   unsigned_integer, ///< non-negative integer, in `unsigned_integer`
   floating, ///< number with fraction or exponent: `floating` and raw `text`
   string,   ///< decoded string in `text`

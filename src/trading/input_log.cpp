@@ -71,7 +71,8 @@ std::string segment_name(uint64_t first) {
 std::vector<uint64_t> list_segments(const std::string& dir) {
   std::vector<uint64_t> out;
   std::error_code ec;
-  for (fs::directory_iterator i{dir, ec}, end; !ec && i != end; i.increment(ec)) {
+  for (fs::directory_iterator i{dir, ec}, end; !ec && i != end;
+       i.increment(ec)) {
     auto name = i->path().filename().string();
     if (name.size() != 24 || name.compare(20, 4, ".seg") != 0)
       continue;
@@ -130,7 +131,8 @@ void append_input_record(std::string& out, const input_record& x) {
   auto len = static_cast<uint32_t>(body.size());
   auto crc = crc32(body);
   for (int i = 0; i < 4; ++i) {
-    out[start + static_cast<size_t>(i)] = static_cast<char>((len >> (8 * i)) & 0xFF);
+    out[start + static_cast<size_t>(i)]
+      = static_cast<char>((len >> (8 * i)) & 0xFF);
     out[start + 4 + static_cast<size_t>(i)]
       = static_cast<char>((crc >> (8 * i)) & 0xFF);
   }
@@ -175,8 +177,8 @@ result<input_log_recovery> input_log::open(input_log_options opts) {
   std::error_code ec;
   fs::create_directories(opts_.dir, ec);
   if (ec)
-    return operation_failed("input log " + opts_.dir + ": cannot create: "
-                            + ec.message());
+    return operation_failed("input log " + opts_.dir
+                            + ": cannot create: " + ec.message());
   input_log_recovery rec;
   auto firsts = list_segments(opts_.dir);
   std::string data;
@@ -205,10 +207,9 @@ result<input_log_recovery> input_log::open(input_log_options opts) {
     }
     if (pos < data.size()) {
       if (i + 1 < firsts.size())
-        return operation_failed("input log " + path
-                                + ": damaged record at byte "
-                                + std::to_string(pos)
-                                + " before the last segment");
+        return operation_failed(
+          "input log " + path + ": damaged record at byte "
+          + std::to_string(pos) + " before the last segment");
       // The last append never completed, so it was never handed on: cut it.
       auto fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
       if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(pos)) != 0
@@ -293,7 +294,8 @@ result<uint64_t> input_log::append(std::string_view topic,
   // fdatasync here would hold up the network thread for milliseconds.
   if (opts_.fsync == fsync_policy::always) {
     if (::fdatasync(fd_) != 0)
-      return fail(errno_failure("input log " + opts_.dir + ": fdatasync", errno));
+      return fail(
+        errno_failure("input log " + opts_.dir + ": fdatasync", errno));
     dirty_ = false;
     last_sync_ns_ = now;
   }
@@ -378,14 +380,13 @@ size_t input_log::segments() const {
 // -- reader -------------------------------------------------------------------------
 
 input_log_reader::input_log_reader(input_log_reader&& other) noexcept
-  : dir_(std::move(other.dir_)),
-    fd_(other.fd_),
-    offset_(other.offset_),
-    next_(other.next_) {
+    : dir_(std::move(other.dir_)), fd_(other.fd_), offset_(other.offset_),
+      next_(other.next_) {
   other.fd_ = -1;
 }
 
-input_log_reader& input_log_reader::operator=(input_log_reader&& other) noexcept {
+input_log_reader&
+input_log_reader::operator=(input_log_reader&& other) noexcept {
   if (this != &other) {
     if (fd_ >= 0)
       ::close(fd_);
@@ -420,8 +421,7 @@ status input_log_reader::open_segment_for(uint64_t position) {
   auto firsts = list_segments(dir_);
   auto i = std::upper_bound(firsts.begin(), firsts.end(), position);
   if (i == firsts.begin())
-    return operation_failed("input log " + dir_
-                            + ": no segment holds position "
+    return operation_failed("input log " + dir_ + ": no segment holds position "
                             + std::to_string(position));
   auto path = dir_ + "/" + segment_name(*std::prev(i));
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -519,8 +519,8 @@ result<uint64_t> read_input_watermark(const std::string& dir) {
     return errno_failure("input log " + path + ": cannot read", err);
   if (missing)
     return uint64_t{0};
-  if (data.size() < 12 || crc32(std::string_view{data}.substr(0, 8))
-                            != get_u32(data.data() + 8))
+  if (data.size() < 12
+      || crc32(std::string_view{data}.substr(0, 8)) != get_u32(data.data() + 8))
     return operation_failed("input log " + path + ": damaged watermark");
   return get_u64(data.data());
 }
@@ -569,8 +569,7 @@ result<filter_snapshot> read_filter_snapshot(const std::string& dir) {
   return out;
 }
 
-status write_filter_snapshot(const std::string& dir,
-                             const filter_snapshot& x) {
+status write_filter_snapshot(const std::string& dir, const filter_snapshot& x) {
   std::string data;
   put_u64(data, x.position);
   for (const auto& [symbol, ts] : x.last_ts) {

@@ -192,8 +192,7 @@ bool truncate_file(const std::string& path, uint64_t size, int& err) noexcept {
     err = errno;
     return false;
   }
-  auto ok = ::ftruncate(fd, static_cast<off_t>(size)) == 0
-            && ::fsync(fd) == 0;
+  auto ok = ::ftruncate(fd, static_cast<off_t>(size)) == 0 && ::fsync(fd) == 0;
   err = errno;
   ::close(fd);
   return ok;
@@ -380,10 +379,9 @@ result<journal_lock> journal_lock::acquire(const std::string& journal_path) {
   auto lock_path = journal_lock_path(journal_path);
   auto fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
-    return journal_failure(journal_path, 0,
-                           errno_message("cannot create lock file "
-                                           + lock_path,
-                                         errno));
+    return journal_failure(
+      journal_path, 0,
+      errno_message("cannot create lock file " + lock_path, errno));
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     auto err = errno;
     if (err == EINTR)
@@ -455,7 +453,8 @@ status journal_cursor::read(const std::string& path, uint64_t from_seq,
   std::string error;
   char chunk[64 * 1024];
   while (next_seq_ <= to_seq && taken < max_count) {
-    auto n = ::pread(fd, chunk, sizeof(chunk), static_cast<off_t>(offset_ + buf.size()));
+    auto n = ::pread(fd, chunk, sizeof(chunk),
+                     static_cast<off_t>(offset_ + buf.size()));
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
@@ -471,8 +470,8 @@ status journal_cursor::read(const std::string& path, uint64_t from_seq,
     }
     buf.append(chunk, static_cast<size_t>(n));
     size_t pos = 0;
-    for (auto eol = buf.find('\n'); eol != std::string::npos
-                                     && next_seq_ <= to_seq && taken < max_count;
+    for (auto eol = buf.find('\n');
+         eol != std::string::npos && next_seq_ <= to_seq && taken < max_count;
          eol = buf.find('\n', pos)) {
       auto rec = std::string_view{buf}.substr(pos, eol - pos);
       if (next_seq_ >= from_seq) {
@@ -603,8 +602,8 @@ status journal_writer::open(const std::string& path,
   }
   auto end_path = journal_end_path(path);
   auto end_created = true;
-  auto end_fd = ::open(end_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-                       0644);
+  auto end_fd
+    = ::open(end_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (end_fd < 0 && errno == EEXIST) {
     end_created = false;
     end_fd = ::open(end_path.c_str(), O_RDWR | O_CLOEXEC);
@@ -671,7 +670,8 @@ status journal_writer::append(std::vector<order>& orders) {
       // clean sequence; seq numbers are reused, ids are not (they may have
       // been seen by the caller).
       next_seq_ = first_seq;
-      std::string msg = errno_message("journal " + path_ + ": write failed", err);
+      std::string msg
+        = errno_message("journal " + path_ + ": write failed", err);
       if (::ftruncate(fd_, static_cast<off_t>(size_bytes_)) != 0) {
         // The file now ends in a partial batch: stop writing so that the
         // next start sees it as a torn tail.
@@ -720,15 +720,15 @@ status journal_writer::write_end(bool durable) {
   auto record = encode_journal_end({acked_seq_, acked_id_, reserved_, boot_});
   auto n = ::pwrite(end_fd_, record.data(), record.size(), 0);
   if (n != static_cast<ssize_t>(record.size()))
-    return operation_failed(
-      errno_message("journal " + path_ + ": end record "
-                      + journal_end_path(path_) + ": write failed",
-                    n < 0 ? errno : EIO));
+    return operation_failed(errno_message("journal " + path_ + ": end record "
+                                            + journal_end_path(path_)
+                                            + ": write failed",
+                                          n < 0 ? errno : EIO));
   if (durable && ::fdatasync(end_fd_) != 0)
-    return operation_failed(
-      errno_message("journal " + path_ + ": end record "
-                      + journal_end_path(path_) + ": fdatasync failed",
-                    errno));
+    return operation_failed(errno_message("journal " + path_ + ": end record "
+                                            + journal_end_path(path_)
+                                            + ": fdatasync failed",
+                                          errno));
   return {};
 }
 

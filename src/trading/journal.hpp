@@ -234,7 +234,8 @@ private:
   std::string boot_;
   uint64_t unsynced_ = 0;
   int64_t last_sync_ns_ = 0;
-  /// File length after the last complete append; a failed write cuts back to it.
+  /// File length after the last complete append; a failed write cuts back to
+  /// it.
   uint64_t size_bytes_ = 0;
   std::string buf_;
 };

@@ -74,8 +74,7 @@ std::optional<journal_end> decode_journal_end(std::string_view bytes) {
   if (!flat_json::get_unsigned(doc, "seq", x.seq)
       || !flat_json::get_unsigned(doc, "id", x.id)
       || !flat_json::get_unsigned(doc, "reserved", x.reserved)
-      || boot == nullptr
-      || boot->type != flat_json::kind::string)
+      || boot == nullptr || boot->type != flat_json::kind::string)
     return std::nullopt;
   x.boot = boot->text;
   return x;
@@ -89,15 +88,16 @@ read_journal_end(const std::string& journal_path) {
   auto err = 0;
   if (!read_file(path, data, missing, err))
     return journal_failure(journal_path, 0,
-                           "end record " + path + ": cannot read: "
-                             + std::strerror(err));
+                           "end record " + path
+                             + ": cannot read: " + std::strerror(err));
   if (missing)
     return std::optional<journal_end>{};
   auto x = decode_journal_end(data);
   if (!x)
     return journal_failure(journal_path, 0,
-                           "end record " + path + ": damaged (expected one "
-                             "record of "
+                           "end record " + path
+                             + ": damaged (expected one "
+                               "record of "
                              + std::to_string(journal_end_bytes)
                              + " bytes with a valid checksum, found "
                              + std::to_string(data.size()) + " bytes)");
@@ -130,8 +130,7 @@ status check_journal_end(const std::string& journal_path,
     if (acknowledged > last_seq)
       msg += "its end record " + journal_end_path(journal_path)
              + " says orders up to seq " + std::to_string(end->seq)
-             + " (order id " + std::to_string(end->id)
-             + ") were acknowledged";
+             + " (order id " + std::to_string(end->id) + ") were acknowledged";
     if (acknowledged > last_seq && published_seq > last_seq)
       msg += " and ";
     if (published_seq > last_seq)
@@ -151,9 +150,9 @@ status check_journal_end(const std::string& journal_path,
       return journal_failure(journal_path, acknowledged,
                              "order id " + std::to_string(x.id)
                                + ", but end record "
-                               + journal_end_path(journal_path)
-                               + " says seq " + std::to_string(end->seq)
-                               + " was order id " + std::to_string(end->id)
+                               + journal_end_path(journal_path) + " says seq "
+                               + std::to_string(end->seq) + " was order id "
+                               + std::to_string(end->id)
                                + ": not the journal that was acknowledged");
   }
   return {};

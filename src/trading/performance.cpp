@@ -39,13 +39,13 @@ int64_t floor_div(int64_t x, int64_t y) noexcept {
 // -- equity_curve -----------------------------------------------------------------
 
 equity_curve::equity_curve(int64_t bar_interval_ms)
-  : interval_ms_(std::max<int64_t>(bar_interval_ms, 0)) {
+    : interval_ms_(std::max<int64_t>(bar_interval_ms, 0)) {
   // nop
 }
 
 void equity_curve::record(int64_t ts_ms, int64_t equity_micros) {
-  auto key = interval_ms_ > 0 ? floor_div(ts_ms, interval_ms_) * interval_ms_
-                              : ts_ms;
+  auto key
+    = interval_ms_ > 0 ? floor_div(ts_ms, interval_ms_) * interval_ms_ : ts_ms;
   // A timestamp at or before the last point (a late quote from another
   // source) updates that point, so the curve's time axis stays increasing.
   if (!points_.empty() && key <= points_.back().ts_ms) {

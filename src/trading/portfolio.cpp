@@ -11,8 +11,8 @@ namespace intuition::trading {
 
 bool operator==(const portfolio_counters& x,
                 const portfolio_counters& y) noexcept {
-  return x.quotes == y.quotes && x.signals == y.signals
-         && x.orders == y.orders && x.refusals == y.refusals;
+  return x.quotes == y.quotes && x.signals == y.signals && x.orders == y.orders
+         && x.refusals == y.refusals;
 }
 
 namespace {
@@ -61,8 +61,8 @@ slippage_model::fill_price(side direction,
   // Adding the move instead of multiplying by (1 +- bps) keeps whole-micro
   // moves exact in double arithmetic.
   auto move = price * bps / 1e4;
-  auto filled = round_to_int64(direction == side::buy ? price + move
-                                                      : price - move);
+  auto filled
+    = round_to_int64(direction == side::buy ? price + move : price - move);
   if (!filled)
     return std::nullopt;
   return std::max<int64_t>(*filled, 1);
@@ -116,9 +116,8 @@ std::string_view to_string(refusal_reason x) noexcept {
 // -- portfolio --------------------------------------------------------------------
 
 portfolio::portfolio(portfolio_config cfg)
-  : cfg_(std::move(cfg)),
-    book_(cfg_.starting_cash_micros),
-    rng_state_(cfg_.sizing.seed) {
+    : cfg_(std::move(cfg)), book_(cfg_.starting_cash_micros),
+      rng_state_(cfg_.sizing.seed) {
   // nop
 }
 
@@ -168,8 +167,8 @@ std::variant<order, refusal_reason> portfolio::on_signal(const signal& s) {
     return refuse(refusal_reason::max_order_notional);
   auto net_after = static_cast<int128_t>(book_.net_position(s.symbol))
                    + (s.direction == side::buy ? qty : -qty);
-  if (risk.max_position > 0 && (net_after > risk.max_position
-                                || -net_after > risk.max_position))
+  if (risk.max_position > 0
+      && (net_after > risk.max_position || -net_after > risk.max_position))
     return refuse(refusal_reason::max_position);
   auto commission = cfg_.commission.compute(qty, price);
   if (!commission)
@@ -235,8 +234,8 @@ quantity portfolio::size_buy(const signal& s, int64_t fill_price_micros) {
       // towards the same target as a long.
       auto last = book_.last_price_micros(s.symbol);
       auto mark = last > 0 ? last : s.price_micros;
-      auto exposure = static_cast<int128_t>(book_.net_position(s.symbol))
-                      * mark;
+      auto exposure
+        = static_cast<int128_t>(book_.net_position(s.symbol)) * mark;
       if (s.direction == side::sell)
         exposure = -exposure;
       // Capped at available cash: an unreachable target buys what it can

@@ -46,7 +46,8 @@ struct slippage_model {
 
 /// How much to trade on a signal.
 enum class sizing_kind : uint8_t {
-  random_fraction, ///< buy with a uniform fraction in [min_fraction, max_fraction) of cash
+  random_fraction, ///< buy with a uniform fraction in [min_fraction,
+                   ///< max_fraction) of cash
   fixed_fraction,  ///< buy with `fraction` of available cash
   fixed_quantity,  ///< buy or sell `qty` units
   equal_weight,    ///< target equity / number of symbols per symbol
@@ -99,8 +100,8 @@ std::string_view to_string(refusal_reason x) noexcept;
 
 /// Largest starting cash the configuration accepts: a trillion units, so
 /// that cash plus a whole account's fills stays far inside 64-bit micros.
-constexpr int64_t max_starting_cash_micros = 1'000'000'000'000
-                                             * micros_per_unit;
+constexpr int64_t max_starting_cash_micros
+  = 1'000'000'000'000 * micros_per_unit;
 
 struct portfolio_config {
   int64_t starting_cash_micros = 100'000 * micros_per_unit;

@@ -26,7 +26,8 @@ decode_result accept() noexcept {
   return {true, reject_reason::not_json, {}};
 }
 
-decode_result reject(reject_reason reason, std::string_view field = {}) noexcept {
+decode_result reject(reject_reason reason,
+                     std::string_view field = {}) noexcept {
   return {false, reason, field};
 }
 
@@ -92,7 +93,8 @@ int64_t days_from_civil(int64_t y, int64_t m, int64_t d) noexcept {
 }
 
 int days_in_month(int y, int m) noexcept {
-  static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  static constexpr int days[]
+    = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   auto leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return m == 2 && leap ? 29 : days[m - 1];
 }
@@ -298,7 +300,8 @@ std::string_view duplicate_field(const flat_json::document& doc) {
   auto dup = doc.duplicate_key();
   if (!dup)
     return {};
-  for (auto known : {symbol_field, sid_field, price_field, quote_field, ts_field})
+  for (auto known :
+       {symbol_field, sid_field, price_field, quote_field, ts_field})
     if (*dup == known)
       return known;
   return symbol_field;
@@ -483,8 +486,8 @@ bool parse_timestamp_ms(std::string_view text, int64_t& ts_ms) noexcept {
   int millis = 0;
   auto pos = size_t{10};
   if (pos < text.size()) {
-    if (text[pos] != 'T' || !read_digits(text, 11, 2, hour)
-        || text.size() < 19 || text[13] != ':' || !read_digits(text, 14, 2, minute)
+    if (text[pos] != 'T' || !read_digits(text, 11, 2, hour) || text.size() < 19
+        || text[13] != ':' || !read_digits(text, 14, 2, minute)
         || text[16] != ':' || !read_digits(text, 17, 2, second))
       return false;
     if (hour > 23 || minute > 59 || second > 59)

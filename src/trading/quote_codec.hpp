@@ -32,7 +32,8 @@ enum class reject_reason : uint8_t {
 /// Number of `reject_reason` values, for counter arrays.
 constexpr size_t reject_reason_count = 13;
 
-/// Stable snake_case name of a reason (`not_json`, ...), used in logs and metrics.
+/// Stable snake_case name of a reason (`not_json`, ...), used in logs and
+/// metrics.
 std::string_view to_string(reject_reason x) noexcept;
 
 /// Outcome of decoding one payload or row.
@@ -41,7 +42,8 @@ struct decode_result {
   bool ok = false;
   /// Meaningful when `ok` is false.
   reject_reason reason = reject_reason::not_json;
-  /// Which field failed, for log lines (`price`, `sid`, `ts`, ...); may be empty.
+  /// Which field failed, for log lines (`price`, `sid`, `ts`, ...); may be
+  /// empty.
   std::string_view field;
 };
 

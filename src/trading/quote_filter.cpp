@@ -38,7 +38,8 @@ uint64_t quote_filter::key(const std::string& symbol, int64_t ts_ms) noexcept {
     h ^= c;
     h *= 1099511628211ull;
   }
-  h ^= static_cast<uint64_t>(ts_ms) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  h ^= static_cast<uint64_t>(ts_ms) + 0x9e3779b97f4a7c15ull + (h << 6)
+       + (h >> 2);
   h ^= h >> 31;
   h *= 0xbf58476d1ce4e5b9ull;
   h ^= h >> 29;

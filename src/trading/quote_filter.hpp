@@ -42,7 +42,7 @@ enum class filter_verdict : uint8_t { accept, duplicate, stale };
 class quote_filter {
 public:
   explicit quote_filter(stale_policy policy = stale_policy::drop)
-    : policy_(policy) {
+      : policy_(policy) {
     // nop
   }
 

@@ -46,7 +46,9 @@ void add_run(nlohmann::json& out, const run_info& info, uint64_t quotes) {
     out["mqtt_in"] = info.ingress->counters;
     const auto& log = info.ingress->input_log;
     // Without an input log the figures are unknown, not zero.
-    auto figure = [&log](auto read) { return log ? json(read(*log)) : json{}; };
+    auto figure = [&log](auto read) {
+      return log ? json(read(*log)) : json{};
+    };
     out["input_log"] = {
       {"mean_append_ns", figure([](auto& x) { return x.mean_append_ns; })},
       {"max_append_us", figure([](auto& x) { return x.max_append_ns / 1000; })},
@@ -76,9 +78,9 @@ bool operator==(const portfolio_figures& x,
                 const portfolio_figures& y) noexcept {
   return x.counters == y.counters
          && x.starting_cash_micros == y.starting_cash_micros
-         && x.cash_micros == y.cash_micros
-         && x.equity_micros == y.equity_micros && x.positions == y.positions
-         && x.holdings == y.holdings && x.strategies == y.strategies;
+         && x.cash_micros == y.cash_micros && x.equity_micros == y.equity_micros
+         && x.positions == y.positions && x.holdings == y.holdings
+         && x.strategies == y.strategies;
 }
 
 bool operator==(const latency_figures& x, const latency_figures& y) noexcept {
@@ -138,8 +140,8 @@ portfolio_figures portfolio_figures_of(const portfolio& pf) {
   out.equity_micros = bk.equity_micros();
   for (const auto& [sym, qty] : bk.net_positions()) {
     auto last = bk.last_price_micros(sym);
-    out.positions[sym] = {qty, last,
-                          saturate(static_cast<int128_t>(last) * qty)};
+    out.positions[sym]
+      = {qty, last, saturate(static_cast<int128_t>(last) * qty)};
   }
   for (const auto& [key, pos] : bk.holdings())
     if (pos.qty != 0)
@@ -156,11 +158,11 @@ run_report portfolio_report(const portfolio& pf, const equity_curve& curve,
   run_report out;
   out.portfolio = portfolio_figures_of(pf);
   auto start = pf.positions().starting_cash_micros();
-  out.total_return = start > 0 ? static_cast<double>(
-                                   pf.positions().equity_micros())
-                                     / static_cast<double>(start)
-                                   - 1.0
-                               : 0.0;
+  out.total_return = start > 0
+                       ? static_cast<double>(pf.positions().equity_micros())
+                             / static_cast<double>(start)
+                           - 1.0
+                       : 0.0;
   out.session_start_equity_micros = starting_equity_micros;
   out.session = compute_performance(curve.points(), starting_equity_micros,
                                     cfg.periods_per_year);

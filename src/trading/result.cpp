@@ -18,9 +18,9 @@ int exit_code(const failure& x) noexcept {
 
 failure invalid_value(std::string_view field, std::string_view value,
                       std::string_view expected) {
-  return {failure_kind::invalid_request,
-          std::string{field} + ": got " + std::string{value} + ", expected "
-            + std::string{expected}};
+  return {failure_kind::invalid_request, std::string{field} + ": got "
+                                           + std::string{value} + ", expected "
+                                           + std::string{expected}};
 }
 
 failure invalid_setting(std::string_view field, std::string_view why) {
@@ -34,9 +34,9 @@ failure invalid_request(std::string message) {
 
 failure file_failure(std::string_view action, std::string_view path,
                      int errnum) {
-  return {failure_kind::operation_failed,
-          "cannot " + std::string{action} + " " + std::string{path} + ": "
-            + std::strerror(errnum)};
+  return {failure_kind::operation_failed, "cannot " + std::string{action} + " "
+                                            + std::string{path} + ": "
+                                            + std::strerror(errnum)};
 }
 
 failure operation_failed(std::string message) {

@@ -24,7 +24,8 @@ bool parse_int(std::string_view text, int64_t& out) {
 std::string_view next_field(std::string_view& rest) {
   auto sp = rest.find(' ');
   auto out = rest.substr(0, sp);
-  rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
+  rest
+    = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
   return out;
 }
 
@@ -121,7 +122,8 @@ result<std::vector<symbol_history>> read_warmup_file(const std::string& path) {
     for (int64_t i = 0; i < n; ++i) {
       quote_tick x;
       if (!parse_int(next_field(rest), x.ts_ms)
-          || !parse_int(next_field(rest), x.price_micros) || x.price_micros <= 0)
+          || !parse_int(next_field(rest), x.price_micros)
+          || x.price_micros <= 0)
         return bad(std::to_string(n) + " pairs of timestamp and price (> 0)");
       h.ticks.push_back(x);
     }

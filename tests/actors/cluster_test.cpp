@@ -66,7 +66,8 @@ std::map<std::string, actor_state> by_name(std::vector<actor_state> xs) {
   return out;
 }
 
-std::vector<std::string> names_of(const std::map<std::string, actor_state>& xs) {
+std::vector<std::string>
+names_of(const std::map<std::string, actor_state>& xs) {
   std::vector<std::string> out;
   for (const auto& kv : xs)
     out.push_back(kv.first);
@@ -140,9 +141,9 @@ struct fixture : belt_fixture<node_base> {
     auto contents = trading::read_journal(path).value();
     auto writer = std::make_shared<trading::journal_writer>();
     CAF_REQUIRE(writer->open(path, contents));
-    log = earth.sys.spawn(order_log, writer,
-                          order_log_config{trading::fsync_policy::always, {},
-                                           {}});
+    log = earth.sys.spawn(
+      order_log, writer,
+      order_log_config{trading::fsync_policy::always, {}, {}});
     trading::portfolio_config pc;
     pc.starting_cash_micros = 1'000'000 * trading::micros_per_unit;
     pc.sizing.kind = trading::sizing_kind::fixed_quantity;
@@ -165,8 +166,9 @@ struct fixture : belt_fixture<node_base> {
     CAF_CHECK_EQUAL(node.publish(agent, 8080), 8080u);
     auto proxy = earth.remote_actor<node_agent_actor>(host, 8080);
     CAF_REQUIRE(proxy);
-    earth.self->send(router, cluster_member{host, host + ":8080",
-                                            caf::actor_cast<caf::actor>(proxy)});
+    earth.self->send(
+      router,
+      cluster_member{host, host + ":8080", caf::actor_cast<caf::actor>(proxy)});
     run();
     return agent;
   }
@@ -183,10 +185,10 @@ struct fixture : belt_fixture<node_base> {
     on.self->send(caf::actor_cast<caf::actor>(whom), std::forward<Ts>(xs)...);
     run();
     T result{};
-    on.self->receive(
-      [&](T& x) { result = std::move(x); },
-      [&](caf::error& err) { CAF_FAIL(on.sys.render(err)); },
-      caf::after(std::chrono::seconds(0)) >> [&] { CAF_FAIL("no answer"); });
+    on.self->receive([&](T& x) { result = std::move(x); },
+                     [&](caf::error& err) { CAF_FAIL(on.sys.render(err)); },
+                     caf::after(std::chrono::seconds(0)) >>
+                       [&] { CAF_FAIL("no answer"); });
     return result;
   }
 
@@ -213,14 +215,14 @@ struct fixture : belt_fixture<node_base> {
   /// The instances `agent` hosts on `node`, by name.
   std::map<std::string, actor_state> hosted(planet_type& node,
                                             const node_agent_actor& agent) {
-    return by_name(ask<std::vector<actor_state>>(node, agent, list_atom_v,
-                                                 std::string{}));
+    return by_name(
+      ask<std::vector<actor_state>>(node, agent, list_atom_v, std::string{}));
   }
 
   /// Every instance the router placed, wherever it runs, by name.
   std::map<std::string, actor_state> routed() {
-    return by_name(ask<std::vector<actor_state>>(earth, router, list_atom_v,
-                                                 std::string{}));
+    return by_name(
+      ask<std::vector<actor_state>>(earth, router, list_atom_v, std::string{}));
   }
 
   /// Closes the connection earth - mars on both ends, as a crashed machine
@@ -230,7 +232,8 @@ struct fixture : belt_fixture<node_base> {
     auto basp = [](planet_type& node) {
       return node.mm.named_broker<caf::io::basp_broker>(caf::atom("BASP"));
     };
-    caf::anon_send(basp(earth), caf::io::connection_closed_msg{mars_link.second});
+    caf::anon_send(basp(earth),
+                   caf::io::connection_closed_msg{mars_link.second});
     caf::anon_send(basp(mars), caf::io::connection_closed_msg{mars_link.first});
     run();
   }
@@ -245,19 +248,19 @@ CAF_TEST(instances land on the node that wins the hash) {
   join_mars_and_jupiter();
   // DAX twice, SMI and IBEX once: buy_and_hold buys once per instance, the
   // crossover needs three quotes before it can signal.
-  auto orders = route({make_quote("DAX", "100", 1), make_quote("SMI", "200", 1),
-                       make_quote("DAX", "101", 2),
-                       make_quote("IBEX", "50", 1)});
+  auto orders
+    = route({make_quote("DAX", "100", 1), make_quote("SMI", "200", 1),
+             make_quote("DAX", "101", 2), make_quote("IBEX", "50", 1)});
   CAF_CHECK_EQUAL(orders, 3u);
   auto on_mars = hosted(mars, mars_agent);
-  CAF_CHECK_EQUAL(names_of(on_mars),
-                  (std::vector<std::string>{"algorithm/hold/IBEX",
-                                            "algorithm/sma/SMI"}));
+  CAF_CHECK_EQUAL(
+    names_of(on_mars),
+    (std::vector<std::string>{"algorithm/hold/IBEX", "algorithm/sma/SMI"}));
   auto on_jupiter = hosted(jupiter, jupiter_agent);
-  CAF_CHECK_EQUAL(names_of(on_jupiter),
-                  (std::vector<std::string>{
-                    "algorithm/hold/DAX", "algorithm/hold/SMI",
-                    "algorithm/sma/DAX", "algorithm/sma/IBEX"}));
+  CAF_CHECK_EQUAL(
+    names_of(on_jupiter),
+    (std::vector<std::string>{"algorithm/hold/DAX", "algorithm/hold/SMI",
+                              "algorithm/sma/DAX", "algorithm/sma/IBEX"}));
   // Each instance saw exactly its symbol's quotes.
   CAF_CHECK_EQUAL(on_mars["algorithm/hold/IBEX"].counters["quotes"], 1);
   CAF_CHECK_EQUAL(on_mars["algorithm/hold/IBEX"].counters["signals"], 1);
@@ -281,9 +284,7 @@ CAF_TEST(instances land on the node that wins the hash) {
   CAF_CHECK_EQUAL(st.counters["placements"], 6);
   CAF_CHECK_EQUAL(st.counters["placement_failures"], 0);
   CAF_CHECK_EQUAL(st.counters["quotes"], 4);
-  CAF_CHECK_EQUAL(state_of(mars, mars_agent)
-                    .counters["placed"],
-                  2);
+  CAF_CHECK_EQUAL(state_of(mars, mars_agent).counters["placed"], 2);
 }
 
 CAF_TEST(signals cross nodes into the portfolio) {
@@ -293,10 +294,10 @@ CAF_TEST(signals cross nodes into the portfolio) {
   auto orders = route(flat_quotes({"SMI", "ESTX", "CAC"}, 3));
   CAF_CHECK_EQUAL(orders, 9u);
   auto on_mars = hosted(mars, mars_agent);
-  CAF_CHECK_EQUAL(names_of(on_mars),
-                  (std::vector<std::string>{"algorithm/coin/CAC",
-                                            "algorithm/coin/ESTX",
-                                            "algorithm/coin/SMI"}));
+  CAF_CHECK_EQUAL(
+    names_of(on_mars),
+    (std::vector<std::string>{"algorithm/coin/CAC", "algorithm/coin/ESTX",
+                              "algorithm/coin/SMI"}));
   for (auto& [name, x] : on_mars) {
     CAF_CHECK_EQUAL(x.counters["quotes"], 3);
     CAF_CHECK_EQUAL(x.counters["signals"], 3);
@@ -315,9 +316,9 @@ CAF_TEST(signals cross nodes into the portfolio) {
     CAF_CHECK_EQUAL(o.qty, 10);
     symbols.push_back(o.symbol);
   }
-  CAF_CHECK_EQUAL(symbols, (std::vector<std::string>{"SMI", "ESTX", "CAC",
-                                                     "SMI", "ESTX", "CAC",
-                                                     "SMI", "ESTX", "CAC"}));
+  CAF_CHECK_EQUAL(symbols,
+                  (std::vector<std::string>{"SMI", "ESTX", "CAC", "SMI", "ESTX",
+                                            "CAC", "SMI", "ESTX", "CAC"}));
 }
 
 CAF_TEST(the instances of a lost node are placed anew and trade on) {
@@ -349,35 +350,31 @@ CAF_TEST(the instances of a lost node are placed anew and trade on) {
     }
   // Mars noticed the coordinator leave and stopped what it hosted for it.
   CAF_CHECK(hosted(mars, mars_agent).empty());
-  CAF_CHECK_EQUAL(state_of(mars, mars_agent)
-                    .counters["orphans_stopped"],
-                  3);
+  CAF_CHECK_EQUAL(state_of(mars, mars_agent).counters["orphans_stopped"], 3);
   // Jupiter runs all six; the newcomers were warmed up with the symbol's
   // last quotes, as many as the longest window trading it (sma's slow 3).
   auto on_jupiter = hosted(jupiter, jupiter_agent);
   CAF_CHECK_EQUAL(on_jupiter.size(), 6u);
-  for (auto name : {"algorithm/sma/SMI", "algorithm/coin/SMI",
-                    "algorithm/coin/ESTX"}) {
+  for (auto name :
+       {"algorithm/sma/SMI", "algorithm/coin/SMI", "algorithm/coin/ESTX"}) {
     auto& x = on_jupiter[name];
-    CAF_CHECK_EQUAL(nlohmann::json::parse(x.summary_json)["epoch"]
-                      .get<uint64_t>(),
-                    2u);
+    CAF_CHECK_EQUAL(
+      nlohmann::json::parse(x.summary_json)["epoch"].get<uint64_t>(), 2u);
     CAF_CHECK_EQUAL(x.counters["warmup_quotes"], 3);
     CAF_CHECK_EQUAL(x.counters["quotes"], 0);
   }
-  for (auto name : {"algorithm/sma/DAX", "algorithm/coin/DAX",
-                    "algorithm/sma/ESTX"}) {
+  for (auto name :
+       {"algorithm/sma/DAX", "algorithm/coin/DAX", "algorithm/sma/ESTX"}) {
     auto& x = on_jupiter[name];
-    CAF_CHECK_EQUAL(nlohmann::json::parse(x.summary_json)["epoch"]
-                      .get<uint64_t>(),
-                    1u);
+    CAF_CHECK_EQUAL(
+      nlohmann::json::parse(x.summary_json)["epoch"].get<uint64_t>(), 1u);
     CAF_CHECK_EQUAL(x.counters["warmup_quotes"], 0);
     CAF_CHECK_EQUAL(x.counters["quotes"], 4);
   }
   // Trading goes on. A rise in SMI crosses the warmed-up averages at once
   // (fast 105 over slow 103.3): a fresh instance would need two more quotes.
-  auto orders = route({make_quote("SMI", "110", 5),
-                       make_quote("ESTX", "100", 5)});
+  auto orders
+    = route({make_quote("SMI", "110", 5), make_quote("ESTX", "100", 5)});
   // sma/SMI, coin/SMI and coin/ESTX buy; sma/ESTX stays flat.
   CAF_CHECK_EQUAL(orders, 15u);
   on_jupiter = hosted(jupiter, jupiter_agent);
@@ -400,9 +397,9 @@ CAF_TEST(the coordinator takes over when it hosts instances too) {
   // Between earth and mars the hash puts sma/SMI and coin/CAC on mars,
   // coin/SMI and sma/CAC on earth.
   CAF_CHECK_EQUAL(route(flat_quotes({"SMI", "CAC"}, 4)), 8u);
-  CAF_CHECK_EQUAL(names_of(hosted(mars, mars_agent)),
-                  (std::vector<std::string>{"algorithm/coin/CAC",
-                                            "algorithm/sma/SMI"}));
+  CAF_CHECK_EQUAL(
+    names_of(hosted(mars, mars_agent)),
+    (std::vector<std::string>{"algorithm/coin/CAC", "algorithm/sma/SMI"}));
   auto where = placement();
   CAF_CHECK_EQUAL(where["coin/SMI"]["node"].get<std::string>(), "earth");
   CAF_CHECK_EQUAL(where["sma/CAC"]["node"].get<std::string>(), "earth");
@@ -416,15 +413,13 @@ CAF_TEST(the coordinator takes over when it hosts instances too) {
   for (auto& [key, x] : where.items())
     CAF_CHECK_EQUAL(x["node"].get<std::string>(), "earth");
   auto all = routed();
-  CAF_CHECK_EQUAL(names_of(all),
-                  (std::vector<std::string>{
-                    "algorithm/coin/CAC", "algorithm/coin/SMI",
-                    "algorithm/sma/CAC", "algorithm/sma/SMI"}));
+  CAF_CHECK_EQUAL(names_of(all), (std::vector<std::string>{
+                                   "algorithm/coin/CAC", "algorithm/coin/SMI",
+                                   "algorithm/sma/CAC", "algorithm/sma/SMI"}));
   for (auto name : {"algorithm/sma/SMI", "algorithm/coin/CAC"}) {
     auto& x = all[name];
-    CAF_CHECK_EQUAL(nlohmann::json::parse(x.summary_json)["epoch"]
-                      .get<uint64_t>(),
-                    2u);
+    CAF_CHECK_EQUAL(
+      nlohmann::json::parse(x.summary_json)["epoch"].get<uint64_t>(), 2u);
     CAF_CHECK_EQUAL(x.counters["warmup_quotes"], 3);
   }
   for (auto name : {"algorithm/sma/CAC", "algorithm/coin/SMI"}) {
@@ -432,9 +427,8 @@ CAF_TEST(the coordinator takes over when it hosts instances too) {
     CAF_CHECK_EQUAL(all[name].counters["quotes"], 4);
   }
   // sma/SMI crosses at once thanks to its warm-up; both coins buy.
-  CAF_CHECK_EQUAL(route({make_quote("SMI", "110", 5),
-                         make_quote("CAC", "100", 5)}),
-                  11u);
+  CAF_CHECK_EQUAL(
+    route({make_quote("SMI", "110", 5), make_quote("CAC", "100", 5)}), 11u);
   CAF_CHECK_EQUAL(routed()["algorithm/sma/SMI"].counters["signals"], 1);
 }
 

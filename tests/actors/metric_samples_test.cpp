@@ -36,9 +36,9 @@ CAF_TEST(a value above every bound falls into the overflow bucket) {
 }
 
 CAF_TEST(the default buckets are the ones of CAF) {
-  CAF_CHECK_EQUAL(caf_default_buckets(),
-                  (std::vector<double>{1e-5, 1e-4, 5e-4, 1e-3, 1e-2, 1e-1,
-                                       0.5, 1.0, 5.0}));
+  CAF_CHECK_EQUAL(
+    caf_default_buckets(),
+    (std::vector<double>{1e-5, 1e-4, 5e-4, 1e-3, 1e-2, 1e-1, 0.5, 1.0, 5.0}));
   // 1 ms sits on a bound; 2 ms is the first value of the 10 ms bucket.
   CAF_CHECK_EQUAL(bucket_index(caf_default_buckets(), 1e-3), 3u);
   CAF_CHECK_EQUAL(bucket_index(caf_default_buckets(), 2e-3), 4u);

@@ -27,11 +27,11 @@ using trading::quote;
 
 namespace {
 
-
 // -- fake router ------------------------------------------------------------------
 
 /// The router's interface plus `flush`, which answers the oldest held batch.
-using fake_router_actor = quote_router_actor::extend<caf::reacts_to<flush_atom>>;
+using fake_router_actor
+  = quote_router_actor::extend<caf::reacts_to<flush_atom>>;
 
 /// What the fake router saw; shared with the test body.
 struct router_log {
@@ -143,10 +143,9 @@ struct fixture : testing::actor_fixture {
   }
 
   void send_on(std::string topic, std::string payload, int64_t received_ns) {
-    self->send(ingress, mqtt_message{std::move(topic), std::move(payload),
-                                     received_ns});
+    self->send(ingress,
+               mqtt_message{std::move(topic), std::move(payload), received_ns});
   }
-
 
   /// The ingress's counter `name`, asked without letting virtual time pass
   /// (`run`, which `state_of` uses, also fires due timers).
@@ -196,8 +195,6 @@ struct fixture : testing::actor_fixture {
   }
 
   std::string input_dir;
-
-
 };
 
 } // namespace
@@ -262,7 +259,8 @@ CAF_TEST(a symbol map payload yields all its quotes in one batch) {
                   R"({"missing_field":1})");
 }
 
-CAF_TEST(malformed payloads are counted by reason and valid quotes pass in order) {
+CAF_TEST(
+  malformed payloads are counted by reason and valid quotes pass in order) {
   mqtt_ingress_config cfg;
   cfg.limits.max_payload_bytes = 256;
   start(cfg);
@@ -418,7 +416,6 @@ CAF_TEST(connection events are counted and reported) {
   CAF_CHECK_EQUAL(summary["connection"].get<std::string>(), "again");
 }
 
-
 CAF_TEST(a repeated or older canonical quote is dropped and counted) {
   start(mqtt_ingress_config{});
   send_payload(R"({"symbol":"DAX","price":10,"ts":2000})", 1);
@@ -504,8 +501,8 @@ CAF_TEST(conflation keeps the newest waiting quote per symbol) {
   auto quotes = all_quotes(*log);
   auto st = state_of(ingress);
   CAF_CHECK(quotes.size() < 100u);
-  CAF_CHECK_EQUAL(st.counters["conflated"] + static_cast<int64_t>(quotes.size()),
-                  100);
+  CAF_CHECK_EQUAL(
+    st.counters["conflated"] + static_cast<int64_t>(quotes.size()), 100);
   // The newest quote of each symbol is the last one traded for it.
   CAF_REQUIRE(quotes.size() >= 2u);
   std::map<std::string, int64_t> last;
@@ -516,7 +513,8 @@ CAF_TEST(conflation keeps the newest waiting quote per symbol) {
   CAF_CHECK_EQUAL(st.counters["processed_position"], 100);
 }
 
-CAF_TEST(a restart trades only the tail after the watermark with a rebuilt filter) {
+CAF_TEST(
+  a restart trades only the tail after the watermark with a rebuilt filter) {
   auto input = make_input_log();
   append_quotes(*input, 10, {"DAX"});
   // The first six were processed before the restart; a redelivery of the
@@ -587,7 +585,8 @@ CAF_TEST(processed segments are removed and the saved filter still knows them) {
   CAF_CHECK_EQUAL(state_of(ingress).counters["stale"], 1);
 }
 
-CAF_TEST(quotes carry the channel set of their topic and each set is sent once) {
+CAF_TEST(
+  quotes carry the channel set of their topic and each set is sent once) {
   mqtt_ingress_config cfg;
   cfg.channels = {{"a", {"quotes/+"}}, {"b", {"$share/g1/ticks"}}};
   start(cfg);

@@ -16,16 +16,16 @@
 
 using namespace intuition;
 using namespace intuition::actors;
-using nlohmann::json;
 using actors::metric_sample;
+using nlohmann::json;
 
 namespace {
 
 constexpr int64_t units = 1'000'000;
 
 algorithm_spec sma_spec(std::string symbol) {
-  return {"sma", "sma_crossover", "{\"fast\":2,\"slow\":3}", std::move(symbol),
-          0, 0};
+  return {
+    "sma", "sma_crossover", "{\"fast\":2,\"slow\":3}", std::move(symbol), 0, 0};
 }
 
 trading::quote make_quote(const std::string& symbol, int64_t price,
@@ -39,8 +39,8 @@ fake_singleton(inspectable_actor::pointer, std::string name,
                std::vector<metric_sample> metrics) {
   return {
     [name, metrics](get_state_atom) -> actor_state {
-      auto st = make_actor_state(name, "fake", {{"answers", 1}},
-                                 R"({"fake": true})");
+      auto st
+        = make_actor_state(name, "fake", {{"answers", 1}}, R"({"fake": true})");
       st.metrics = metrics;
       return st;
     },
@@ -169,7 +169,8 @@ CAF_TEST(a node agent places instances that answer as live actors) {
   CAF_REQUIRE(msft);
   CAF_CHECK(goog != msft);
   // Each reply is the instance itself: it takes quotes and reports state.
-  CAF_CHECK(feed(goog, quote_batch{{make_quote("GOOG", 10, 1)}}).signals.empty());
+  CAF_CHECK(
+    feed(goog, quote_batch{{make_quote("GOOG", 10, 1)}}).signals.empty());
   auto st = state_of(goog);
   CAF_CHECK_EQUAL(st.name, "algorithm/sma/GOOG");
   CAF_CHECK_EQUAL(st.kind, "algorithm");
@@ -201,28 +202,28 @@ CAF_TEST(an empty pattern lists every hosted instance sorted by name) {
   // Placed out of order on purpose.
   place("MSFT");
   place("GOOG");
-  CAF_CHECK_EQUAL(names_of(list("")),
-                  (std::vector<std::string>{"algorithm/sma/GOOG",
-                                            "algorithm/sma/MSFT"}));
+  CAF_CHECK_EQUAL(
+    names_of(list("")),
+    (std::vector<std::string>{"algorithm/sma/GOOG", "algorithm/sma/MSFT"}));
   CAF_CHECK_EQUAL(names_of(list("algorithm")), names_of(list("")));
 }
 
 CAF_TEST(node metrics count hosted instances and placements) {
   start_node();
-  CAF_CHECK_EQUAL(metrics(),
-                  (std::vector<metric_sample>{
-                    actors::gauge_sample("intuition_algorithm_actors", 0,
-                                          {{"node", "worker-1"}}),
-                    actors::counter_sample("intuition_node_placements_total",
-                                            0)}));
+  CAF_CHECK_EQUAL(
+    metrics(),
+    (std::vector<metric_sample>{
+      actors::gauge_sample("intuition_algorithm_actors", 0,
+                           {{"node", "worker-1"}}),
+      actors::counter_sample("intuition_node_placements_total", 0)}));
   place("GOOG");
   place("MSFT");
-  CAF_CHECK_EQUAL(metrics(),
-                  (std::vector<metric_sample>{
-                    actors::gauge_sample("intuition_algorithm_actors", 2,
-                                          {{"node", "worker-1"}}),
-                    actors::counter_sample("intuition_node_placements_total",
-                                            2)}));
+  CAF_CHECK_EQUAL(
+    metrics(),
+    (std::vector<metric_sample>{
+      actors::gauge_sample("intuition_algorithm_actors", 2,
+                           {{"node", "worker-1"}}),
+      actors::counter_sample("intuition_node_placements_total", 2)}));
 }
 
 CAF_TEST(a stopped instance leaves the list and the gauge) {
@@ -235,12 +236,12 @@ CAF_TEST(a stopped instance leaves the list and the gauge) {
                   std::vector<std::string>{"algorithm/sma/MSFT"});
   CAF_CHECK(list("algorithm/sma/GOOG").empty());
   // The gauge follows the living instances; placements only ever grow.
-  CAF_CHECK_EQUAL(metrics(),
-                  (std::vector<metric_sample>{
-                    actors::gauge_sample("intuition_algorithm_actors", 1,
-                                          {{"node", "worker-1"}}),
-                    actors::counter_sample("intuition_node_placements_total",
-                                            2)}));
+  CAF_CHECK_EQUAL(
+    metrics(),
+    (std::vector<metric_sample>{
+      actors::gauge_sample("intuition_algorithm_actors", 1,
+                           {{"node", "worker-1"}}),
+      actors::counter_sample("intuition_node_placements_total", 2)}));
   auto own = state_of(agent);
   CAF_CHECK_EQUAL(own.counters["placed"], 2);
   CAF_CHECK_EQUAL(json::parse(own.summary_json)["hosted"].get<int>(), 1);
@@ -258,12 +259,12 @@ CAF_TEST(an instance that fails to start is not listed as hosted) {
   place("MSFT");
   CAF_CHECK_EQUAL(names_of(list("")),
                   std::vector<std::string>{"algorithm/sma/MSFT"});
-  CAF_CHECK_EQUAL(metrics(),
-                  (std::vector<metric_sample>{
-                    actors::gauge_sample("intuition_algorithm_actors", 1,
-                                          {{"node", "worker-1"}}),
-                    actors::counter_sample("intuition_node_placements_total",
-                                            2)}));
+  CAF_CHECK_EQUAL(
+    metrics(),
+    (std::vector<metric_sample>{
+      actors::gauge_sample("intuition_algorithm_actors", 1,
+                           {{"node", "worker-1"}}),
+      actors::counter_sample("intuition_node_placements_total", 2)}));
 }
 
 CAF_TEST(quotes sent to a placed instance show in its indicators) {
@@ -275,17 +276,18 @@ CAF_TEST(quotes sent to a placed instance show in its indicators) {
   CAF_CHECK(ind["fast_sma"].is_null());
   CAF_CHECK(ind["slow_sma"].is_null());
   CAF_CHECK(ind["diff"].is_null());
-  auto out = feed(goog, quote_batch{{make_quote("GOOG", 10, 1),
-                                     make_quote("GOOG", 20, 2),
-                                     make_quote("GOOG", 30, 3)}});
+  auto out = feed(
+    goog, quote_batch{{make_quote("GOOG", 10, 1), make_quote("GOOG", 20, 2),
+                       make_quote("GOOG", 30, 3)}});
   CAF_CHECK(out.signals.empty());
-  ind = json::parse(list("algorithm/sma/GOOG").at(0).summary_json)["indicators"];
+  ind
+    = json::parse(list("algorithm/sma/GOOG").at(0).summary_json)["indicators"];
   CAF_CHECK_EQUAL(ind["fast_sma"].get<double>(), 25.0);
   CAF_CHECK_EQUAL(ind["slow_sma"].get<double>(), 20.0);
   CAF_CHECK_EQUAL(ind["diff"].get<double>(), 5.0);
   // 20 keeps fast above slow (25 > 23.3); 10 crosses it below: one sell.
-  out = feed(goog, quote_batch{{make_quote("GOOG", 20, 4),
-                                make_quote("GOOG", 10, 5)}});
+  out = feed(
+    goog, quote_batch{{make_quote("GOOG", 20, 4), make_quote("GOOG", 10, 5)}});
   trading::signal sell;
   sell.strategy = "sma";
   sell.symbol = "GOOG";
@@ -328,50 +330,49 @@ CAF_TEST(a coordinator lists its singletons filtered by name) {
   CAF_CHECK(list("port").empty());
 }
 
-CAF_TEST(coordinator metrics are the fixed samples then those of each singleton) {
+CAF_TEST(
+  coordinator metrics are the fixed samples then those of each singleton) {
   node_agent_config cfg;
   cfg.role = "coordinator";
   auto pf = keep(sys.spawn(
     fake_singleton, std::string{"portfolio"},
     std::vector<metric_sample>{actors::gauge_sample("intuition_cash", 1.5)}));
-  auto log = keep(sys.spawn(
-    fake_singleton, std::string{"order_log"},
-    std::vector<metric_sample>{
-      actors::counter_sample("intuition_journal_appends_total", 3)}));
+  auto log = keep(sys.spawn(fake_singleton, std::string{"order_log"},
+                            std::vector<metric_sample>{actors::counter_sample(
+                              "intuition_journal_appends_total", 3)}));
   cfg.singletons = {{"portfolio", pf}, {"order_log", log}};
-  cfg.fixed_samples = {actors::counter_sample(
-    "intuition_quotes_received_total", 7, {{"channel", "replay"}})};
+  cfg.fixed_samples = {actors::counter_sample("intuition_quotes_received_total",
+                                              7, {{"channel", "replay"}})};
   start(std::move(cfg));
   // No node gauges: a coordinator's instances are counted by its router.
-  CAF_CHECK_EQUAL(metrics(),
-                  (std::vector<metric_sample>{
-                    actors::counter_sample("intuition_quotes_received_total",
-                                            7, {{"channel", "replay"}}),
-                    actors::gauge_sample("intuition_cash", 1.5),
-                    actors::counter_sample("intuition_journal_appends_total",
-                                            3)}));
+  CAF_CHECK_EQUAL(
+    metrics(),
+    (std::vector<metric_sample>{
+      actors::counter_sample("intuition_quotes_received_total", 7,
+                             {{"channel", "replay"}}),
+      actors::gauge_sample("intuition_cash", 1.5),
+      actors::counter_sample("intuition_journal_appends_total", 3)}));
 }
 
 CAF_TEST(a coordinator lists the instances of its router after its singletons) {
   node_agent_config cfg;
   cfg.role = "coordinator";
-  auto router = keep(sys.spawn(
-    fake_router, std::vector<std::string>{"algorithm/sma/GOOG",
-                                          "algorithm/sma/MSFT",
-                                          "algorithm/every/GOOG"}));
+  auto router
+    = keep(sys.spawn(fake_router, std::vector<std::string>{
+                                    "algorithm/sma/GOOG", "algorithm/sma/MSFT",
+                                    "algorithm/every/GOOG"}));
   auto pf = keep(sys.spawn(fake_singleton, std::string{"portfolio"},
                            std::vector<metric_sample>{}));
   cfg.singletons = {{"quote_router", router}, {"portfolio", pf}};
   cfg.router = router;
   start(std::move(cfg));
-  CAF_CHECK_EQUAL(names_of(list("")),
-                  (std::vector<std::string>{"quote_router", "portfolio",
-                                            "algorithm/sma/GOOG",
-                                            "algorithm/sma/MSFT",
-                                            "algorithm/every/GOOG"}));
-  CAF_CHECK_EQUAL(names_of(list("algorithm/*/GOOG")),
-                  (std::vector<std::string>{"algorithm/sma/GOOG",
-                                            "algorithm/every/GOOG"}));
+  CAF_CHECK_EQUAL(
+    names_of(list("")),
+    (std::vector<std::string>{"quote_router", "portfolio", "algorithm/sma/GOOG",
+                              "algorithm/sma/MSFT", "algorithm/every/GOOG"}));
+  CAF_CHECK_EQUAL(
+    names_of(list("algorithm/*/GOOG")),
+    (std::vector<std::string>{"algorithm/sma/GOOG", "algorithm/every/GOOG"}));
   CAF_CHECK_EQUAL(names_of(list("portfolio")),
                   std::vector<std::string>{"portfolio"});
 }

@@ -171,10 +171,13 @@ CAF_TEST(a halt reaches the observer and the last sender at once) {
   auto writer = std::make_shared<trading::journal_writer>();
   CAF_REQUIRE(writer->open(path, trading::journal_contents{}));
   auto observer = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
-    return {[](halt_atom, const std::string&, const std::string&) {}};
+    return {[](halt_atom, const std::string&, const std::string&) {
+    }};
   });
   log = sys.spawn(order_log, writer,
-                  order_log_config{trading::fsync_policy::always, 10ms, {},
+                  order_log_config{trading::fsync_policy::always,
+                                   10ms,
+                                   {},
                                    caf::actor_cast<halt_sink_actor>(observer)});
   run();
   {

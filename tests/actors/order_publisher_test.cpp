@@ -26,7 +26,6 @@ using trading::order;
 
 namespace {
 
-
 /// One call of the publish function.
 struct record {
   std::string topic;
@@ -75,11 +74,11 @@ order make_order(uint64_t seq, std::string strategy, std::string symbol,
 std::vector<order> sma_orders(uint64_t first, uint64_t last) {
   std::vector<order> result;
   for (auto seq = first; seq <= last; ++seq)
-    result.push_back(make_order(seq, "sma", "DAX",
-                                seq % 2 == 1 ? trading::side::buy
-                                             : trading::side::sell,
-                                static_cast<int64_t>(10 * seq),
-                                static_cast<int64_t>(seq) * 1'000'000 + 250'000));
+    result.push_back(
+      make_order(seq, "sma", "DAX",
+                 seq % 2 == 1 ? trading::side::buy : trading::side::sell,
+                 static_cast<int64_t>(10 * seq),
+                 static_cast<int64_t>(seq) * 1'000'000 + 250'000));
   return result;
 }
 
@@ -150,7 +149,6 @@ struct fixture : testing::actor_fixture {
   actor_state state_of_pub() {
     return state_of(pub);
   }
-
 };
 
 } // namespace
@@ -160,8 +158,8 @@ CAF_TEST_FIXTURE_SCOPE(order_publisher_tests, fixture)
 CAF_TEST(orders wait for the connection and then go out in seq order) {
   start();
   auto orders = sma_orders(1, 2);
-  orders.push_back(make_order(3, "hold", "SMI", trading::side::buy, 5,
-                              345'500'000));
+  orders.push_back(
+    make_order(3, "hold", "SMI", trading::side::buy, 5, 345'500'000));
   self->send(pub, order_batch{{orders[0], orders[1]}});
   self->send(pub, order_batch{{orders[2]}});
   run();
@@ -193,7 +191,8 @@ CAF_TEST(orders wait for the connection and then go out in seq order) {
   CAF_CHECK_EQUAL(third["symbol"].get<std::string>(), "SMI");
   CAF_CHECK_EQUAL(third["price"].get<double>(), 345.5);
   // Once connected, a new order goes out as it arrives.
-  auto fourth = make_order(4, "hold", "SMI", trading::side::sell, 5, 346'000'000);
+  auto fourth
+    = make_order(4, "hold", "SMI", trading::side::sell, 5, 346'000'000);
   self->send(pub, order_batch{{fourth}});
   expect((order_batch), from(self).to(pub));
   CAF_REQUIRE_EQUAL(broker->records.size(), 4u);
@@ -320,10 +319,11 @@ CAF_TEST(orders left unconfirmed by an earlier run go out on first connect) {
 
 CAF_TEST(signals go out with QoS 0 only while connected) {
   start();
-  trading::signal buy{"sma", "GOOG", trading::side::buy, 0.75, 345'500'000,
-                      1'700'000'000'123, 7};
-  trading::signal sell{"hold", "DAX", trading::side::sell, 1.0, 15'000'000'000,
-                       1'700'000'000'456, 8};
+  trading::signal buy{
+    "sma", "GOOG", trading::side::buy, 0.75, 345'500'000, 1'700'000'000'123, 7};
+  trading::signal sell{"hold", "DAX",          trading::side::sell,
+                       1.0,    15'000'000'000, 1'700'000'000'456,
+                       8};
   self->send(pub, signal_batch{{buy}});
   run();
   CAF_CHECK(broker->records.empty());
@@ -412,8 +412,8 @@ CAF_TEST(a failed publish stays unconfirmed until the next connect) {
   auto st = state_of_pub();
   CAF_CHECK_EQUAL(st.counters["publish_errors"], 1);
   CAF_CHECK_EQUAL(st.counters["published"], 0);
-  CAF_CHECK_EQUAL(nlohmann::json::parse(st.summary_json)["unconfirmed"].get<int>(),
-                  1);
+  CAF_CHECK_EQUAL(
+    nlohmann::json::parse(st.summary_json)["unconfirmed"].get<int>(), 1);
   broker->fail = false;
   disconnect();
   connect();
@@ -440,7 +440,6 @@ CAF_TEST(the mark is written on exit) {
   run();
   CAF_CHECK_EQUAL(mark_on_disk(), 1u);
 }
-
 
 CAF_TEST(orders beyond the bound wait in the journal and go out in order) {
   // The journal the order log wrote: orders 1..50.

@@ -24,7 +24,6 @@ using trading::quote;
 
 namespace {
 
-
 quote make_quote(std::string symbol, const char* price, int64_t ts) {
   return {std::move(symbol), *trading::parse_decimal_micros(price), ts, 0};
 }
@@ -68,19 +67,18 @@ struct fixture : testing::actor_fixture {
     pf = sys.spawn(portfolio, pc, trading::report_config{},
                    std::move(contents.orders), log);
     // Local placement, remembered so the test can address each instance.
-    auto record = [placed = placed](caf::actor_system& sys,
-                                     const algorithm_spec& spec) {
-      auto handle = local_placement()(sys, spec);
-      placed->push_back(handle);
-      return handle;
-    };
+    auto record
+      = [placed = placed](caf::actor_system& sys, const algorithm_spec& spec) {
+          auto handle = local_placement()(sys, spec);
+          placed->push_back(handle);
+          return handle;
+        };
     router_options opts;
     opts.limits = limits;
     router = sys.spawn(quote_router, std::move(routes), record, pf,
                        order_publisher_actor{}, std::move(opts));
     run();
   }
-
 };
 
 strategy_route buy_and_hold_everywhere() {
@@ -131,7 +129,8 @@ CAF_TEST(a quote travels router to algorithm to portfolio to journal) {
   CAF_CHECK_EQUAL(st.counters["durable"], 2);
 }
 
-CAF_TEST(a journal that cannot be written halts trading and no order is filled after) {
+CAF_TEST(
+  a journal that cannot be written halts trading and no order is filled after) {
   start({buy_and_hold_everywhere()});
   // A full disk: the journal (empty so far) may not grow.
   fault::file_size_limit full{0};
@@ -176,8 +175,8 @@ CAF_TEST(a journal that cannot be written halts trading and no order is filled a
 }
 
 CAF_TEST(the router spawns instances only for strategies that trade the symbol) {
-  start({{"dax_only", "buy_and_hold", "{}", {"DAX"}},
-         buy_and_hold_everywhere()});
+  start(
+    {{"dax_only", "buy_and_hold", "{}", {"DAX"}}, buy_and_hold_everywhere()});
   self->send(router, quote_batch{{make_quote("DAX", "100", 1),
                                   make_quote("SMI", "200", 1),
                                   make_quote("DAX", "101", 2)}});
@@ -220,7 +219,8 @@ CAF_TEST(a quote reaches only the strategies whose channels match its topic) {
                   2);
 }
 
-CAF_TEST(a restarted pipeline continues the journal with fresh ids and same cash) {
+CAF_TEST(
+  a restarted pipeline continues the journal with fresh ids and same cash) {
   start({buy_and_hold_everywhere()});
   self->send(router, quote_batch{{make_quote("DAX", "100", 1)}});
   run();
@@ -245,25 +245,25 @@ CAF_TEST(a restarted pipeline continues the journal with fresh ids and same cash
   CAF_CHECK_EQUAL(contents.orders[1].symbol, "SMI");
 }
 
-CAF_TEST(quotes of symbols past the cap are refused and never reach the portfolio) {
+CAF_TEST(
+  quotes of symbols past the cap are refused and never reach the portfolio) {
   route_limits limits;
   limits.max_symbols = 2;
   start({buy_and_hold_everywhere()}, limits);
-  self->send(router, quote_batch{{make_quote("DAX", "100", 1),
-                                  make_quote("SMI", "200", 1),
-                                  make_quote("CAC", "300", 1),
-                                  make_quote("DAX", "101", 2)}});
+  self->send(
+    router,
+    quote_batch{{make_quote("DAX", "100", 1), make_quote("SMI", "200", 1),
+                 make_quote("CAC", "300", 1), make_quote("DAX", "101", 2)}});
   run();
   // Two symbols placed; CAC is refused, counted, and never traded.
   CAF_CHECK_EQUAL(placed->size(), 2u);
   auto st = state_of(caf::actor_cast<caf::actor>(router));
   CAF_CHECK_EQUAL(st.counters["too_many_symbols"], 1);
   CAF_CHECK_EQUAL(st.counters["quotes"], 3);
-  auto sample = std::find_if(st.metrics.begin(), st.metrics.end(),
-                             [](const auto& m) {
-                               return m.name
-                                      == "intuition_too_many_symbols_total";
-                             });
+  auto sample
+    = std::find_if(st.metrics.begin(), st.metrics.end(), [](const auto& m) {
+        return m.name == "intuition_too_many_symbols_total";
+      });
   CAF_REQUIRE(sample != st.metrics.end());
   CAF_CHECK_EQUAL(sample->value, 1.0);
   auto pst = state_of(caf::actor_cast<caf::actor>(pf));

@@ -52,7 +52,8 @@ CAF_TEST(weights depend only on member and key) {
   CAF_CHECK_NOT_EQUAL(rendezvous_weight("alpha", "sma/GOOG"),
                       rendezvous_weight("alpha", "sma/MSFT"));
   // The separator keeps ("ab", "c") and ("a", "bc") apart.
-  CAF_CHECK_NOT_EQUAL(rendezvous_weight("ab", "c"), rendezvous_weight("a", "bc"));
+  CAF_CHECK_NOT_EQUAL(rendezvous_weight("ab", "c"),
+                      rendezvous_weight("a", "bc"));
 }
 
 CAF_TEST(keys spread evenly over the members) {

@@ -31,16 +31,21 @@ int64_t units(int64_t x) {
 
 trading::quote make_quote(std::string symbol, int64_t price, uint64_t seq,
                           uint64_t input_pos = 0, int64_t received_ns = 0) {
-  trading::quote q{std::move(symbol), units(price), 1000 + static_cast<int64_t>(seq),
-                   seq};
+  trading::quote q{std::move(symbol), units(price),
+                   1000 + static_cast<int64_t>(seq), seq};
   q.input_pos = input_pos;
   q.received_ns = received_ns;
   return q;
 }
 
 trading::signal buy(std::string strategy, const trading::quote& q) {
-  return {std::move(strategy), q.symbol, trading::side::buy, 1.0,
-          q.price_micros, q.ts_ms, q.seq};
+  return {std::move(strategy),
+          q.symbol,
+          trading::side::buy,
+          1.0,
+          q.price_micros,
+          q.ts_ms,
+          q.seq};
 }
 
 /// Journal record 1: strategy `a` bought 10 DAX at 100 on the quote of
@@ -143,10 +148,9 @@ CAF_TEST(the answer counts every order filled so far) {
 
 CAF_TEST(a batch without orders still tells the log how far the input went) {
   start(10'000, 1);
-  CAF_CHECK_EQUAL(trade({{make_quote("DAX", 100, 1, 7),
-                          make_quote("DAX", 101, 2, 8)},
-                         {}}),
-                  0u);
+  CAF_CHECK_EQUAL(
+    trade({{make_quote("DAX", 100, 1, 7), make_quote("DAX", 101, 2, 8)}, {}}),
+    0u);
   CAF_REQUIRE_EQUAL(logged->size(), 1u);
   CAF_CHECK(logged->front().orders.empty());
   CAF_CHECK_EQUAL(logged->front().input_through, 8u);
@@ -181,8 +185,7 @@ CAF_TEST(a refused signal makes no order and is counted by reason) {
   bool found = false;
   for (const auto& m : st.metrics)
     if (m.name == "intuition_risk_refusals_total"
-        && m.labels == actors::metric_labels{
-             {"reason", "insufficient_cash"}}) {
+        && m.labels == actors::metric_labels{{"reason", "insufficient_cash"}}) {
       CAF_CHECK_EQUAL(m.value, 1.0);
       found = true;
     }

@@ -61,7 +61,8 @@ algorithm_actor::behavior_type stand_in_instance(algorithm_actor::pointer self,
 }
 
 portfolio_actor::behavior_type
-stand_in_portfolio(portfolio_actor::pointer self, std::shared_ptr<record> seen) {
+stand_in_portfolio(portfolio_actor::pointer self,
+                   std::shared_ptr<record> seen) {
   return {
     [seen](market_batch& batch) -> uint64_t {
       seen->to_portfolio.push_back(batch);

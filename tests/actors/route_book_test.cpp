@@ -32,8 +32,8 @@ std::vector<std::string> keys_of(const route_book& book,
 
 trading::signal buy(const std::string& strategy, const std::string& symbol,
                     const trading::quote_tick& x) {
-  return {strategy, symbol, trading::side::buy, 1.0, x.price_micros, x.ts_ms,
-          x.seq};
+  return {strategy, symbol, trading::side::buy, 1.0, x.price_micros,
+          x.ts_ms,  x.seq};
 }
 
 std::vector<route_action> of_kind(const route_actions& xs,
@@ -60,8 +60,8 @@ route_actions start_all_of(route_book& book, const route_actions& xs) {
 /// A book over two strategies that trade every symbol, with the
 /// coordinator as its only member.
 struct fixture {
-  route_book book{{{"a", "buy_and_hold", "{}", {}, 0},
-                   {"b", "buy_and_hold", "{}", {}, 2}}};
+  route_book book{
+    {{"a", "buy_and_hold", "{}", {}, 0}, {"b", "buy_and_hold", "{}", {}, 2}}};
 
   fixture() {
     book.add_member("coordinator", "", true);
@@ -104,7 +104,8 @@ CAF_TEST(a batch is numbered and split into one part per instance) {
   CAF_CHECK_EQUAL(of_kind(second, route_action::send).size(), 2u);
 }
 
-CAF_TEST(batches complete in arrival order with signals by quote then strategy) {
+CAF_TEST(
+  batches complete in arrival order with signals by quote then strategy) {
   uint64_t first_id = 0;
   auto acts = start_all(book.intake(
     {make_quote("DAX", 100, 1), make_quote("SMI", 50, 1)}, first_id));
@@ -131,8 +132,8 @@ CAF_TEST(batches complete in arrival order with signals by quote then strategy) 
   std::vector<std::string> order;
   for (const auto& s : ready[0].signals)
     order.push_back(s.strategy + "/" + s.symbol);
-  CAF_CHECK_EQUAL(order, (std::vector<std::string>{"a/DAX", "b/DAX", "a/SMI",
-                                                   "b/SMI"}));
+  CAF_CHECK_EQUAL(
+    order, (std::vector<std::string>{"a/DAX", "b/DAX", "a/SMI", "b/SMI"}));
   CAF_CHECK_EQUAL(ready[0].quotes.size(), 2u);
   CAF_CHECK_EQUAL(book.pending_batches(), 0u);
 }
@@ -156,9 +157,10 @@ CAF_TEST(a lost node moves its instances with their history and owed parts) {
   auto alpha = cluster.add_member("alpha", "127.0.0.1:1", false);
   auto beta = cluster.add_member("beta", "127.0.0.1:2", false);
   uint64_t id = 0;
-  auto acts = cluster.intake({make_quote("DAX", 100, 1), make_quote("DAX", 101, 2),
-                              make_quote("DAX", 102, 3)},
-                             id);
+  auto acts
+    = cluster.intake({make_quote("DAX", 100, 1), make_quote("DAX", 101, 2),
+                      make_quote("DAX", 102, 3)},
+                     id);
   auto start = of_kind(acts, route_action::start);
   CAF_REQUIRE_EQUAL(start.size(), 1u);
   auto slot = start[0].slot;
@@ -197,10 +199,10 @@ CAF_TEST(a lost node moves its instances with their history and owed parts) {
   CAF_CHECK_EQUAL(cluster.counters().replacements, 1u);
   CAF_CHECK_EQUAL(cluster.members()[first_home].alive, false);
   // The node comes back under its address: alive again, nothing moves back.
-  CAF_CHECK_EQUAL(cluster.add_member("x", first_home == alpha ? "127.0.0.1:1"
-                                                              : "127.0.0.1:2",
-                                     false),
-                  first_home);
+  CAF_CHECK_EQUAL(
+    cluster.add_member("x", first_home == alpha ? "127.0.0.1:1" : "127.0.0.1:2",
+                       false),
+    first_home);
   CAF_CHECK(cluster.members()[first_home].alive);
   CAF_CHECK_NOT_EQUAL(cluster.instance(slot).member, first_home);
 }
@@ -231,8 +233,8 @@ CAF_TEST(a local instance that keeps failing is given up) {
 CAF_TEST(with no member alive quotes are counted as unplaced) {
   route_book empty{{{"a", "buy_and_hold", "{}", {}, 0}}};
   uint64_t id = 0;
-  auto acts = empty.intake({make_quote("DAX", 100, 1), make_quote("DAX", 101, 2)},
-                           id);
+  auto acts
+    = empty.intake({make_quote("DAX", 100, 1), make_quote("DAX", 101, 2)}, id);
   CAF_CHECK(acts.empty());
   CAF_CHECK_EQUAL(empty.counters().unplaced, 2u);
   auto ready = empty.take_ready();
@@ -287,9 +289,9 @@ CAF_TEST(symbols past the cap are refused and counted) {
 CAF_TEST(an instance cap refuses a whole symbol) {
   route_limits limits;
   limits.max_instances = 3;
-  route_book capped{{{"a", "buy_and_hold", "{}", {}, 0},
-                     {"b", "buy_and_hold", "{}", {}, 0}},
-                    limits};
+  route_book capped{
+    {{"a", "buy_and_hold", "{}", {}, 0}, {"b", "buy_and_hold", "{}", {}, 0}},
+    limits};
   capped.add_member("coordinator", "", true);
   uint64_t id = 0;
   capped.intake({make_quote("A", 1, 1), make_quote("B", 1, 1)}, id);
@@ -332,17 +334,16 @@ CAF_TEST(a quote reaches only the strategies that take the channel it came on) {
   book.define_channels({1, {"a"}});
   book.define_channels({2, {"b"}});
   uint64_t id = 0;
-  auto acts = book.intake({make_quote("GOOG", 100, 1, 1),
-                           make_quote("MSFT", 50, 1, 2)},
-                          id);
+  auto acts = book.intake(
+    {make_quote("GOOG", 100, 1, 1), make_quote("MSFT", 50, 1, 2)}, id);
   // One instance each, not one per strategy and symbol.
   auto starts = of_kind(acts, route_action::start);
-  CAF_CHECK_EQUAL(keys_of(book, starts), (std::vector<std::string>{"a/GOOG",
-                                                                  "b/MSFT"}));
+  CAF_CHECK_EQUAL(keys_of(book, starts),
+                  (std::vector<std::string>{"a/GOOG", "b/MSFT"}));
   auto sends = of_kind(start_all(acts), route_action::send);
   CAF_REQUIRE_EQUAL(sends.size(), 2u);
-  CAF_CHECK_EQUAL(keys_of(book, sends), (std::vector<std::string>{"a/GOOG",
-                                                                 "b/MSFT"}));
+  CAF_CHECK_EQUAL(keys_of(book, sends),
+                  (std::vector<std::string>{"a/GOOG", "b/MSFT"}));
   for (const auto& x : sends)
     CAF_CHECK_EQUAL(x.ticks.size(), 1u);
   CAF_CHECK_EQUAL(book.counters().unrouted, 0u);
@@ -363,9 +364,8 @@ CAF_TEST(a symbol on a second channel gets the instances that channel needs) {
                   (std::vector<std::string>{"a/GOOG"}));
   // The same symbol on a topic both strategies take: b's instance joins,
   // and a quote of the first channel still reaches a alone.
-  auto second = book.intake({make_quote("GOOG", 101, 2, 2),
-                             make_quote("GOOG", 102, 3, 1)},
-                            id);
+  auto second = book.intake(
+    {make_quote("GOOG", 101, 2, 2), make_quote("GOOG", 102, 3, 1)}, id);
   CAF_CHECK_EQUAL(keys_of(book, of_kind(second, route_action::start)),
                   (std::vector<std::string>{"b/GOOG"}));
   auto sends = of_kind(second, route_action::send);
@@ -376,7 +376,8 @@ CAF_TEST(a symbol on a second channel gets the instances that channel needs) {
   CAF_REQUIRE_EQUAL(late.size(), 1u);
   CAF_CHECK_EQUAL(book.instance_key(late[0].slot), "b/GOOG");
   CAF_REQUIRE_EQUAL(late[0].ticks.size(), 1u);
-  CAF_CHECK_EQUAL(late[0].ticks[0].price_micros, 101 * trading::micros_per_unit);
+  CAF_CHECK_EQUAL(late[0].ticks[0].price_micros,
+                  101 * trading::micros_per_unit);
   CAF_CHECK_EQUAL(book.slot_count(), 2u);
 }
 
@@ -384,9 +385,8 @@ CAF_TEST(quotes of a channel no strategy takes are counted as unrouted) {
   book.define_channels({1, {}});
   uint64_t id = 0;
   // Set 1 reaches no strategy; set 7 was never defined: none either.
-  auto acts = book.intake({make_quote("GOOG", 100, 1, 1),
-                           make_quote("GOOG", 101, 2, 7)},
-                          id);
+  auto acts = book.intake(
+    {make_quote("GOOG", 100, 1, 1), make_quote("GOOG", 101, 2, 7)}, id);
   CAF_CHECK(acts.empty());
   CAF_CHECK_EQUAL(book.slot_count(), 0u);
   CAF_CHECK_EQUAL(book.counters().unrouted, 2u);
@@ -394,9 +394,9 @@ CAF_TEST(quotes of a channel no strategy takes are counted as unrouted) {
   CAF_CHECK_EQUAL(book.take_ready().size(), 1u);
 }
 
-CAF_TEST(warm-ups hold only the quotes of the channels a strategy takes) {
-  route_book keeper{{{"a", "buy_and_hold", "{}", {}, 3},
-                     {"b", "buy_and_hold", "{}", {}, 3}}};
+CAF_TEST(warm - ups hold only the quotes of the channels a strategy takes) {
+  route_book keeper{
+    {{"a", "buy_and_hold", "{}", {}, 3}, {"b", "buy_and_hold", "{}", {}, 3}}};
   keeper.add_member("coordinator", "", true);
   keeper.keep_history();
   keeper.define_channels({1, {"a"}});

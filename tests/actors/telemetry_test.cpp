@@ -56,14 +56,15 @@ struct fixture : testing::actor_fixture {
     pc.sizing.qty = 1;
     pf = sys.spawn(portfolio, pc, trading::report_config{},
                    std::vector<trading::order>{}, log);
-    router = sys.spawn(quote_router,
-                       std::vector<strategy_route>{
-                         {"hold", "buy_and_hold", "{}", {}}},
-                       local_placement(), pf, order_publisher_actor{},
-                       router_options{});
+    router = sys.spawn(
+      quote_router,
+      std::vector<strategy_route>{{"hold", "buy_and_hold", "{}", {}}},
+      local_placement(), pf, order_publisher_actor{}, router_options{});
     ingress = sys.spawn(mqtt_ingress, mqtt_ingress_config{}, router);
     auto ignore = [](const std::string&, const std::string&,
-                     int) -> trading::result<int> { return 1; };
+                     int) -> trading::result<int> {
+      return 1;
+    };
     publisher = sys.spawn(order_publisher, order_publisher_config{},
                           publish_fns{ignore, ignore});
     node_agent_config node;
@@ -79,12 +80,12 @@ struct fixture : testing::actor_fixture {
   }
 
   ~fixture() {
-    for (auto handle : {caf::actor_cast<caf::actor>(agent),
-                        caf::actor_cast<caf::actor>(publisher),
-                        caf::actor_cast<caf::actor>(ingress),
-                        caf::actor_cast<caf::actor>(router),
-                        caf::actor_cast<caf::actor>(pf),
-                        caf::actor_cast<caf::actor>(log)})
+    for (auto handle :
+         {caf::actor_cast<caf::actor>(agent),
+          caf::actor_cast<caf::actor>(publisher),
+          caf::actor_cast<caf::actor>(ingress),
+          caf::actor_cast<caf::actor>(router), caf::actor_cast<caf::actor>(pf),
+          caf::actor_cast<caf::actor>(log)})
       anon_send_exit(handle, caf::exit_reason::user_shutdown);
     run();
     std::string cmd = "rm -rf " + dir;
@@ -109,11 +110,11 @@ struct fixture : testing::actor_fixture {
     };
     add(runtime::process_samples());
     add(agent_samples());
-    for (auto handle : {caf::actor_cast<caf::actor>(router),
-                        caf::actor_cast<caf::actor>(pf),
-                        caf::actor_cast<caf::actor>(log),
-                        caf::actor_cast<caf::actor>(ingress),
-                        caf::actor_cast<caf::actor>(publisher)})
+    for (auto handle :
+         {caf::actor_cast<caf::actor>(router), caf::actor_cast<caf::actor>(pf),
+          caf::actor_cast<caf::actor>(log),
+          caf::actor_cast<caf::actor>(ingress),
+          caf::actor_cast<caf::actor>(publisher)})
       add(state_of(handle).metrics);
     return out;
   }
@@ -152,15 +153,16 @@ const telemetry<toy_state>& toy_telemetry(samples_in_state in_state) {
     field::count("seen", &toy_state::seen)
       .counter("toy_seen_total", "Things seen."),
     field::count("huge", &toy_state::huge),
-    field::value(&toy_state::up).gauge("toy_up", "1 while up.", {{"side", "left"}}),
-    field::family({"toy_by_topic_total", metric_type::counter, "By topic.",
-                   {"topic"}},
-                  [](const toy_state& st) {
-                    std::vector<series> out;
-                    for (const auto& [topic, n] : st.by_topic)
-                      out.push_back({{topic}, n});
-                    return out;
-                  }),
+    field::value(&toy_state::up)
+      .gauge("toy_up", "1 while up.", {{"side", "left"}}),
+    field::family(
+      {"toy_by_topic_total", metric_type::counter, "By topic.", {"topic"}},
+      [](const toy_state& st) {
+        std::vector<series> out;
+        for (const auto& [topic, n] : st.by_topic)
+          out.push_back({{topic}, n});
+        return out;
+      }),
     field::histogram("toy_latency_seconds", "Latency.", &toy_state::latency),
   };
   static const telemetry<toy_state> yes{fields, samples_in_state::yes};
@@ -177,25 +179,27 @@ CAF_TEST(one declaration yields the counters the samples and the help) {
   const auto& tel = toy_telemetry(samples_in_state::yes);
   // Counters are clamped once, not cast: a count past 2^63 - 1 is not
   // negative.
-  CAF_CHECK_EQUAL(tel.counters(st),
-                  (std::map<std::string, int64_t>{
-                    {"huge", std::numeric_limits<int64_t>::max()},
-                    {"seen", 3}}));
+  CAF_CHECK_EQUAL(
+    tel.counters(st),
+    (std::map<std::string, int64_t>{
+      {"huge", std::numeric_limits<int64_t>::max()}, {"seen", 3}}));
   auto xs = tel.samples(st);
   CAF_REQUIRE_EQUAL(xs.size(), 5u);
   CAF_CHECK_EQUAL(xs[0], counter_sample("toy_seen_total", 3));
   CAF_CHECK_EQUAL(xs[1], gauge_sample("toy_up", 1, {{"side", "left"}}));
-  CAF_CHECK_EQUAL(xs[2], counter_sample("toy_by_topic_total", 1, {{"topic", "a"}}));
-  CAF_CHECK_EQUAL(xs[3], counter_sample("toy_by_topic_total", 2, {{"topic", "b"}}));
+  CAF_CHECK_EQUAL(xs[2],
+                  counter_sample("toy_by_topic_total", 1, {{"topic", "a"}}));
+  CAF_CHECK_EQUAL(xs[3],
+                  counter_sample("toy_by_topic_total", 2, {{"topic", "b"}}));
   CAF_CHECK_EQUAL(xs[4], st.latency.sample("toy_latency_seconds"));
   std::vector<std::string> names;
   for (const auto& m : tel.metrics())
     names.push_back(m.name + ": " + m.help);
-  CAF_CHECK_EQUAL(names, (std::vector<std::string>{
-                           "toy_seen_total: Things seen.",
-                           "toy_up: 1 while up.",
-                           "toy_by_topic_total: By topic.",
-                           "toy_latency_seconds: Latency."}));
+  CAF_CHECK_EQUAL(names,
+                  (std::vector<std::string>{"toy_seen_total: Things seen.",
+                                            "toy_up: 1 while up.",
+                                            "toy_by_topic_total: By topic.",
+                                            "toy_latency_seconds: Latency."}));
   // The state reply carries the samples only where the kind reports them
   // there.
   auto with = tel.state(st, "toy/1", "{}");
@@ -238,11 +242,10 @@ CAF_TEST(every metric an actor exports has help text) {
   for (const auto& x : xs)
     names.insert(x.name);
   // The families that only show once something happened are there.
-  for (auto name : {"intuition_node_alive", "intuition_orders_total",
-                    "intuition_quotes_rejected_total",
-                    "intuition_journal_fsync_seconds",
-                    "intuition_node_placements_total",
-                    "intuition_mqtt_reconnects_total"})
+  for (auto name :
+       {"intuition_node_alive", "intuition_orders_total",
+        "intuition_quotes_rejected_total", "intuition_journal_fsync_seconds",
+        "intuition_node_placements_total", "intuition_mqtt_reconnects_total"})
     CAF_CHECK(names.count(name) == 1);
   CAF_CHECK_EQUAL(lines_without_help(runtime::exposition_text(xs)),
                   std::vector<std::string>{});

@@ -32,7 +32,6 @@ const char* cluster_config = R"({
   "cluster": {"local": false}
 })";
 
-
 constexpr int symbols = 24;
 constexpr int rounds = 40;
 
@@ -46,7 +45,8 @@ struct fixture : temp_dir {
   }
 
   /// The first number captured by `pattern` in `path`, once it appears.
-  std::string wait_for_match(const std::string& path, const std::string& pattern) {
+  std::string wait_for_match(const std::string& path,
+                             const std::string& pattern) {
     std::smatch m;
     std::string text;
     std::regex re{pattern};
@@ -61,19 +61,17 @@ struct fixture : temp_dir {
 
   /// Starts a worker node; returns it with its port.
   std::pair<process, std::string> start_node(const std::string& name) {
-    auto p = intuition({"node", "--port", "0", "--name", name, "--caf-config",
-                        caf_conf},
-                       name);
+    auto p = intuition(
+      {"node", "--port", "0", "--name", name, "--caf-config", caf_conf}, name);
     auto port = wait_for_match(p.err_path, "ready on 127\\.0\\.0\\.1:([0-9]+)");
     return {p, port};
   }
 
   process start_run(const std::vector<std::string>& node_ports) {
     auto cfg = write("cluster.json", cluster_config);
-    std::vector<std::string> args{"run",        "--config",     cfg,
-                                  "--broker",   broker->url(),  "--listen",
-                                  "0",          "--caf-config", caf_conf,
-                                  "--journal",  journal,        "--quiet"};
+    std::vector<std::string> args{
+      "run", "--config",     cfg,      "--broker",  broker->url(), "--listen",
+      "0",   "--caf-config", caf_conf, "--journal", journal,       "--quiet"};
     for (const auto& port : node_ports) {
       args.push_back("--join");
       args.push_back("127.0.0.1:" + port);
@@ -138,7 +136,8 @@ struct fixture : temp_dir {
     CAF_CHECK_EQUAL(seen.size(), static_cast<size_t>(symbols * rounds));
     for (const auto& [key, n] : seen)
       if (n != 1)
-        CAF_FAIL(key.first << " at " << key.second << " traded " << n << " times");
+        CAF_FAIL(key.first << " at " << key.second << " traded " << n
+                           << " times");
     CAF_CHECK_EQUAL(ids.size(), orders.size());
   }
 };
@@ -151,13 +150,17 @@ CAF_TEST(actors of a killed node move to the survivor and no quote is lost) {
   auto [alpha, alpha_port] = start_node("alpha");
   auto [beta, beta_port] = start_node("beta");
   auto run = start_run({alpha_port, beta_port});
-  auto listen = wait_for_match(run.err_path, "peers on 127\\.0\\.0\\.1:([0-9]+)");
+  auto listen
+    = wait_for_match(run.err_path, "peers on 127\\.0\\.0\\.1:([0-9]+)");
   // Each node logs the coordinator that joined it.
-  wait_for_match(alpha.out_path, "node alpha: (coordinator) [0-9A-F#]+ connected");
-  wait_for_match(beta.out_path, "node beta: (coordinator) [0-9A-F#]+ connected");
+  wait_for_match(alpha.out_path,
+                 "node alpha: (coordinator) [0-9A-F#]+ connected");
+  wait_for_match(beta.out_path,
+                 "node beta: (coordinator) [0-9A-F#]+ connected");
   auto feeder = feed(400);
   // Both nodes host actors once every symbol appeared.
-  CAF_REQUIRE(eventually([&] { return journaled().size() >= symbols * 5; }, 30s));
+  CAF_REQUIRE(
+    eventually([&] { return journaled().size() >= symbols * 5; }, 30s));
   auto before = actors_by_node(router_state(listen));
   CAF_CHECK_EQUAL(before.count("coordinator"), 0u);
   CAF_CHECK_GREATER(before["alpha"], 0);
@@ -185,14 +188,16 @@ CAF_TEST(actors of a killed node move to the survivor and no quote is lost) {
   auto by_node = actors_by_node(after);
   CAF_CHECK_EQUAL(by_node["alpha"], 0);
   CAF_CHECK_EQUAL(by_node["beta"], symbols);
-  CAF_CHECK_EQUAL(after["counters"]["replacements"].get<int64_t>(), before["alpha"]);
+  CAF_CHECK_EQUAL(after["counters"]["replacements"].get<int64_t>(),
+                  before["alpha"]);
   for (const auto& n : after["summary"]["nodes"])
     if (n["name"] == "alpha") {
       CAF_CHECK_EQUAL(n["alive"].get<bool>(), false);
       CAF_CHECK_EQUAL(n["replaced_after_loss"].get<int64_t>(), before["alpha"]);
     }
   auto out = slurp(run.out_path);
-  CAF_CHECK(out.find("node alpha (127.0.0.1:" + alpha_port + ") lost") != std::string::npos);
+  CAF_CHECK(out.find("node alpha (127.0.0.1:" + alpha_port + ") lost")
+            != std::string::npos);
   run.signal(SIGINT);
   CAF_CHECK_EQUAL(run.wait_for(30s), 0);
   check_every_quote_traded_once();
@@ -206,16 +211,19 @@ CAF_TEST(a frozen node is detected and its stale actors never trade) {
   auto [alpha, alpha_port] = start_node("alpha");
   auto [beta, beta_port] = start_node("beta");
   auto run = start_run({alpha_port, beta_port});
-  auto listen = wait_for_match(run.err_path, "peers on 127\\.0\\.0\\.1:([0-9]+)");
+  auto listen
+    = wait_for_match(run.err_path, "peers on 127\\.0\\.0\\.1:([0-9]+)");
   auto feeder = feed(400);
-  CAF_REQUIRE(eventually([&] { return journaled().size() >= symbols * 5; }, 30s));
+  CAF_REQUIRE(
+    eventually([&] { return journaled().size() >= symbols * 5; }, 30s));
   auto before = actors_by_node(router_state(listen));
   CAF_REQUIRE_GREATER(before["beta"], 0);
   beta.signal(SIGSTOP);
   // Detected after the connection timeout (1 s here), then re-placed.
   CAF_REQUIRE(eventually(
     [&] {
-      return slurp(run.out_path).find("node beta (127.0.0.1:" + beta_port + ") lost")
+      return slurp(run.out_path)
+               .find("node beta (127.0.0.1:" + beta_port + ") lost")
              != std::string::npos;
     },
     20s));
@@ -227,10 +235,16 @@ CAF_TEST(a frozen node is detected and its stale actors never trade) {
   // it, and is joined again for new placements only.
   beta.signal(SIGCONT);
   CAF_CHECK(eventually(
-    [&] { return slurp(beta.out_path).find("had placed here") != std::string::npos; },
+    [&] {
+      return slurp(beta.out_path).find("had placed here") != std::string::npos;
+    },
     20s));
   CAF_CHECK(eventually(
-    [&] { return slurp(run.out_path).find("node beta (127.0.0.1:" + beta_port + ") rejoined") != std::string::npos; },
+    [&] {
+      return slurp(run.out_path)
+               .find("node beta (127.0.0.1:" + beta_port + ") rejoined")
+             != std::string::npos;
+    },
     20s));
   auto after = router_state(listen);
   auto by_node = actors_by_node(after);
@@ -248,10 +262,11 @@ CAF_TEST(a frozen node is detected and its stale actors never trade) {
 CAF_TEST(an unreachable node is reported and the coordinator runs on) {
   auto [alpha, alpha_port] = start_node("alpha");
   // A port nobody listens on: bind one, remember it, close it.
-  auto probe = intuition({"node", "--port", "0", "--name", "gone", "--caf-config",
-                          caf_conf},
-                         "gone");
-  auto gone_port = wait_for_match(probe.err_path, "ready on 127\\.0\\.0\\.1:([0-9]+)");
+  auto probe = intuition(
+    {"node", "--port", "0", "--name", "gone", "--caf-config", caf_conf},
+    "gone");
+  auto gone_port
+    = wait_for_match(probe.err_path, "ready on 127\\.0\\.0\\.1:([0-9]+)");
   probe.signal(SIGINT);
   CAF_REQUIRE_EQUAL(probe.wait_for(10s), 0);
   auto run = start_run({alpha_port, gone_port});
@@ -276,10 +291,11 @@ CAF_TEST(with tls only peers holding a certificate of the ca may join) {
   CAF_REQUIRE(make_test_certificates(path));
   auto tls_conf = write("tls.conf", std::string{fast_caf_settings}
                                       + test_openssl_section(path));
-  auto node = intuition({"node", "--port", "0", "--name", "secure",
-                         "--caf-config", tls_conf},
-                        "secure");
-  auto port = wait_for_match(node.err_path, "ready on 127\\.0\\.0\\.1:([0-9]+) ");
+  auto node = intuition(
+    {"node", "--port", "0", "--name", "secure", "--caf-config", tls_conf},
+    "secure");
+  auto port
+    = wait_for_match(node.err_path, "ready on 127\\.0\\.0\\.1:([0-9]+) ");
   CAF_CHECK(slurp(node.err_path).find("(TLS)") != std::string::npos);
   auto cfg = write("tls.json", R"({
     "strategies": [{"name": "t", "algorithm": "sma_crossover",
@@ -288,19 +304,18 @@ CAF_TEST(with tls only peers holding a certificate of the ca may join) {
     "cluster": {"local": false}
   })");
   // Without the certificate the handshake fails and nothing can run.
-  auto plain = intuition({"replay", "--config", cfg, "--quotes",
-                          "data/eustockmarkets.csv", "--join",
-                          "127.0.0.1:" + port, "--caf-config", caf_conf,
-                          "--quiet"},
-                         "plain");
+  auto plain = intuition(
+    {"replay", "--config", cfg, "--quotes", "data/eustockmarkets.csv", "--join",
+     "127.0.0.1:" + port, "--caf-config", caf_conf, "--quiet"},
+    "plain");
   CAF_CHECK_EQUAL(plain.wait_for(60s), 1);
-  CAF_CHECK(slurp(plain.err_path).find("no node answered") != std::string::npos);
+  CAF_CHECK(slurp(plain.err_path).find("no node answered")
+            != std::string::npos);
   // With it, the node runs every instance of the replay.
-  auto secure = intuition({"replay", "--config", cfg, "--quotes",
-                           "data/eustockmarkets.csv", "--join",
-                           "127.0.0.1:" + port, "--caf-config", tls_conf,
-                           "--quiet"},
-                          "tls-replay");
+  auto secure = intuition(
+    {"replay", "--config", cfg, "--quotes", "data/eustockmarkets.csv", "--join",
+     "127.0.0.1:" + port, "--caf-config", tls_conf, "--quiet"},
+    "tls-replay");
   CAF_CHECK_EQUAL(secure.wait_for(120s), 0);
   CAF_CHECK(slurp(secure.err_path).find("cluster: 1 of 1 node(s) joined")
             != std::string::npos);
@@ -311,7 +326,8 @@ CAF_TEST(with tls only peers holding a certificate of the ca may join) {
 }
 
 CAF_TEST(a node started without failure detection refuses to start) {
-  auto conf = write("no-heartbeat.conf", "[middleman]\nheartbeat-interval=0s\n");
+  auto conf
+    = write("no-heartbeat.conf", "[middleman]\nheartbeat-interval=0s\n");
   auto node = intuition({"node", "--port", "0", "--caf-config", conf}, "node");
   CAF_CHECK_EQUAL(node.wait_for(10s), 2);
   CAF_CHECK(slurp(node.err_path).find("middleman.heartbeat-interval is 0")

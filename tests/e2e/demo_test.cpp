@@ -60,7 +60,8 @@ CAF_TEST(the demo trades on a free port when the default one is taken) {
   std::smatch m;
   CAF_REQUIRE(std::regex_search(
     err, m,
-    std::regex{"listening for inspect and cluster peers on 127\\.0\\.0\\.1:([0-9]+)"}));
+    std::regex{
+      "listening for inspect and cluster peers on 127\\.0\\.0\\.1:([0-9]+)"}));
   CAF_CHECK_NOT_EQUAL(m[1].str(), "4242");
   CAF_CHECK_NOT_EQUAL(err.find("cannot listen on 127.0.0.1:4242"),
                       std::string::npos);
@@ -76,8 +77,9 @@ CAF_TEST(an inspection address the operator chose is not swapped) {
                         "127.0.0.1:4242", "--quiet"},
                        "chosen");
   CAF_CHECK_EQUAL(run.wait_for(1min), 2);
-  CAF_CHECK_NOT_EQUAL(slurp(run.err_path).find("--listen: cannot listen on "
-                                               "127.0.0.1:4242"),
+  CAF_CHECK_NOT_EQUAL(slurp(run.err_path)
+                        .find("--listen: cannot listen on "
+                              "127.0.0.1:4242"),
                       std::string::npos);
 }
 

@@ -59,10 +59,10 @@ struct fixture : temp_dir {
   /// acknowledged its subscription, which it asks for only after trading
   /// what its input log held unprocessed.
   process start_run(const std::string& cfg, const std::string& tag) {
-    auto p = intuition({"run", "--config", cfg, "--broker", broker->url(),
-                        "--report", file(tag + ".json"), "--listen", "0",
-                        "--quiet"},
-                       tag);
+    auto p
+      = intuition({"run", "--config", cfg, "--broker", broker->url(),
+                   "--report", file(tag + ".json"), "--listen", "0", "--quiet"},
+                  tag);
     CAF_REQUIRE(wait_ready(p));
     return p;
   }
@@ -74,8 +74,8 @@ struct fixture : temp_dir {
       for (int s = 0; s < symbols; ++s) {
         auto sym = "S" + std::to_string(s);
         auto ts = int64_t{1'600'000'000'000} + r;
-        csv += std::to_string(ts) + "," + sym + "," + std::to_string(100 + r % 50)
-               + ".5\n";
+        csv += std::to_string(ts) + "," + sym + ","
+               + std::to_string(100 + r % 50) + ".5\n";
         sent.emplace(sym, ts);
       }
     return write("quotes.csv", csv);
@@ -160,8 +160,8 @@ bool publish_raw(uint16_t port, const std::string& topic,
   }
   std::string body;
   put_string(body, "MQTT");
-  body += '\x04';                  // protocol level 3.1.1
-  body += '\x02';                  // clean session
+  body += '\x04';                     // protocol level 3.1.1
+  body += '\x02';                     // clean session
   body += std::string{"\x00\x3c", 2}; // keepalive 60 s
   put_string(body, "e2e-raw");
   std::string connect = "\x10";
@@ -244,12 +244,15 @@ CAF_TEST(a broker killed and restarted with persistence loses no quote) {
   CAF_MESSAGE("ingress: " << report["mqtt_in"].dump());
 }
 
-CAF_TEST(a publish redelivered with the dup flag is traded once even across a crash) {
+CAF_TEST(
+  a publish redelivered with the dup flag is traded once even across a crash) {
   start_broker(false);
   auto cfg = write("live.json", every_quote_config);
   auto run = start_run(cfg, "run1");
-  const std::string first = R"({"symbol":"DAX","price":1628.75,"ts":1700000000000})";
-  const std::string second = R"({"symbol":"DAX","price":1629.5,"ts":1700000001000})";
+  const std::string first
+    = R"({"symbol":"DAX","price":1628.75,"ts":1700000000000})";
+  const std::string second
+    = R"({"symbol":"DAX","price":1629.5,"ts":1700000001000})";
   CAF_REQUIRE(publish_raw(broker->port(), "quotes", first, false));
   CAF_REQUIRE(publish_raw(broker->port(), "quotes", first, true));
   CAF_REQUIRE(publish_raw(broker->port(), "quotes", second, false));
@@ -261,7 +264,8 @@ CAF_TEST(a publish redelivered with the dup flag is traded once even across a cr
   run.wait();
   run = start_run(cfg, "run2");
   CAF_REQUIRE(publish_raw(broker->port(), "quotes", second, true));
-  const std::string third = R"({"symbol":"DAX","price":1630,"ts":1700000002000})";
+  const std::string third
+    = R"({"symbol":"DAX","price":1630,"ts":1700000002000})";
   CAF_REQUIRE(publish_raw(broker->port(), "quotes", third, false));
   CAF_REQUIRE(wait_for_orders(3, 20s));
   run.signal(SIGINT);

@@ -38,7 +38,6 @@ const char* every_quote_config = R"({
 /// about a hundred orders, before any other file does.
 constexpr uint64_t disk_bytes = 16'384;
 
-
 /// The first number `pattern`'s group captures in `text`.
 std::optional<uint64_t> number_in(const std::string& text,
                                   const std::string& pattern) {
@@ -47,7 +46,6 @@ std::optional<uint64_t> number_in(const std::string& text,
     return std::nullopt;
   return std::stoull(m[1].str());
 }
-
 
 struct fixture : temp_dir {
   std::string journal = file("full.journal");
@@ -101,7 +99,8 @@ struct fixture : temp_dir {
 
 CAF_TEST_FIXTURE_SCOPE(journal_tests, fixture)
 
-CAF_TEST(a replay whose journal cannot grow halts at once and counts what is durable) {
+CAF_TEST(
+  a replay whose journal cannot grow halts at once and counts what is durable) {
   auto cfg = write("full.json", every_quote_config);
   auto quotes = src + "/data/eustockmarkets.csv";
   // Paced (42 market days a second, 70 s for the file): the portfolio
@@ -128,33 +127,35 @@ CAF_TEST(a replay whose journal cannot grow halts at once and counts what is dur
   CAF_CHECK_GREATER_OR_EQUAL(filled, durable);
   CAF_CHECK_LESS(filled, 7'440u / 2);
   // With room on the disk again, the next start continues the journal.
-  CAF_CHECK_EQUAL(run({"replay", "--config", cfg, "--quotes", quotes,
-                       "--quiet"},
-                      "again"),
-                  0);
+  CAF_CHECK_EQUAL(
+    run({"replay", "--config", cfg, "--quotes", quotes, "--quiet"}, "again"),
+    0);
   auto after = journaled();
   CAF_CHECK_EQUAL(after.orders.size(), durable + 7'440);
   check_ids_increase(after.orders);
 }
 
-CAF_TEST(a live run whose journal cannot grow halts trading and says so everywhere) {
+CAF_TEST(
+  a live run whose journal cannot grow halts trading and says so everywhere) {
   start_broker();
   auto cfg = write("live.json", every_quote_config);
   auto p = spawn(bin,
-                 {"run", "--config", cfg, "--broker", broker->url(),
-                  "--listen", "0", "--metrics-port", "0"},
+                 {"run", "--config", cfg, "--broker", broker->url(), "--listen",
+                  "0", "--metrics-port", "0"},
                  "run", {}, disk_bytes);
   CAF_REQUIRE(eventually(
-    [&] { return slurp(p.out_path).find("mqtt_ingress: connected")
-                 != std::string::npos; },
+    [&] {
+      return slurp(p.out_path).find("mqtt_ingress: connected")
+             != std::string::npos;
+    },
     30s));
   // 150 quotes: the journal (about 140 bytes an order) fills up after
   // about 115 orders, while the input log (about 90 bytes a message) still
   // has room for all of them.
   std::string csv = "ts,symbol,price\n";
   for (int i = 0; i < 150; ++i)
-    csv += std::to_string(1'600'000'000'000 + i) + ",DAX," + std::to_string(100 + i % 7)
-           + ".5\n";
+    csv += std::to_string(1'600'000'000'000 + i) + ",DAX,"
+           + std::to_string(100 + i % 7) + ".5\n";
   auto feed = spawn(bin,
                     {"feed", "--broker", broker->url(), "--quotes",
                      write("quotes.csv", csv), "--qos", "1", "--rate", "500",
@@ -169,8 +170,9 @@ CAF_TEST(a live run whose journal cannot grow halts trading and says so everywhe
     30s));
   CAF_CHECK(eventually(
     [&] {
-      return std::regex_search(slurp(p.err_path),
-                               std::regex{"run: [^\n]*connected, halted: journal\n"});
+      return std::regex_search(
+        slurp(p.err_path),
+        std::regex{"run: [^\n]*connected, halted: journal\n"});
     },
     10s));
   CAF_CHECK(contains(slurp(p.out_path), "order_log: halted: journal"));
@@ -190,14 +192,15 @@ CAF_TEST(a live run whose journal cannot grow halts trading and says so everywhe
   CAF_REQUIRE(states.is_array() && states.size() == 1);
   CAF_CHECK(states[0]["summary"]["halted"] == "journal");
   // So does /metrics.
-  auto curl = spawn("curl", {"-s", "-S", "--max-time", "20",
-                             "http://127.0.0.1:" + std::to_string(*metrics_port)
-                               + "/metrics"},
-                    "curl");
+  auto curl
+    = spawn("curl",
+            {"-s", "-S", "--max-time", "20",
+             "http://127.0.0.1:" + std::to_string(*metrics_port) + "/metrics"},
+            "curl");
   CAF_REQUIRE_EQUAL(curl.wait_for(30s), 0);
-  CAF_CHECK_EQUAL(series_value(slurp(curl.out_path),
-                               "intuition_halted{reason=\"journal\"}"),
-                  1.0);
+  CAF_CHECK_EQUAL(
+    series_value(slurp(curl.out_path), "intuition_halted{reason=\"journal\"}"),
+    1.0);
   // Stopped, it exits with an error and a summary that counts right.
   p.signal(SIGINT);
   CAF_CHECK_EQUAL(p.wait_for(60s), 1);
@@ -210,13 +213,14 @@ CAF_TEST(a live run whose journal cannot grow halts trading and says so everywhe
   CAF_CHECK_EQUAL(contents.orders.size(), durable);
   CAF_CHECK(!contents.torn_tail);
   // Nothing beyond the durable orders was published.
-  auto mark = actors::read_publication_mark(
-    actors::publication_mark_path(journal));
+  auto mark
+    = actors::read_publication_mark(actors::publication_mark_path(journal));
   CAF_REQUIRE(mark);
   CAF_CHECK_LESS_OR_EQUAL(*mark, durable);
 }
 
-CAF_TEST(a journal cut short is refused then accepted on request without reusing ids) {
+CAF_TEST(
+  a journal cut short is refused then accepted on request without reusing ids) {
   auto cfg = write("cut.json", R"({
     "strategies": [{"name": "coin", "algorithm": "random",
                     "params": {"threshold": 0.7, "seed": 7}}],
@@ -225,8 +229,8 @@ CAF_TEST(a journal cut short is refused then accepted on request without reusing
     "journal": {"path": "full.journal", "fsync": "never"}
   })");
   auto quotes = src + "/data/eustockmarkets.csv";
-  std::vector<std::string> args{"replay", "--config", cfg, "--quotes", quotes,
-                                "--quiet"};
+  std::vector<std::string> args{"replay",   "--config", cfg,
+                                "--quotes", quotes,     "--quiet"};
   CAF_REQUIRE_EQUAL(run(args, "first"), 0);
   auto whole = journaled();
   auto n = whole.orders.size();
@@ -243,27 +247,26 @@ CAF_TEST(a journal cut short is refused then accepted on request without reusing
   // Refused, naming the files and the way on; the journal is untouched.
   CAF_CHECK_EQUAL(run(args, "refused"), 1);
   auto refused = slurp(file("refused.err"));
-  CAF_CHECK(contains(refused, "intuition replay: journal " + journal + ": holds "
-                                + std::to_string(kept)
-                                + " orders, but its end record " + journal
-                                + ".end says orders up to seq "
-                                + std::to_string(n) + " (order id "
-                                + std::to_string(last_id)
-                                + ") were acknowledged and its publication "
-                                  "mark "
-                                + journal + ".published says orders up to seq "
-                                + std::to_string(n) + " were published: "
-                                + std::to_string(n - kept)
-                                + " acknowledged orders are missing"));
+  CAF_CHECK(contains(
+    refused,
+    "intuition replay: journal " + journal + ": holds " + std::to_string(kept)
+      + " orders, but its end record " + journal + ".end says orders up to seq "
+      + std::to_string(n) + " (order id " + std::to_string(last_id)
+      + ") were acknowledged and its publication "
+        "mark "
+      + journal + ".published says orders up to seq " + std::to_string(n)
+      + " were published: " + std::to_string(n - kept)
+      + " acknowledged orders are missing"));
   CAF_CHECK(contains(refused, "or start with --accept-journal-loss"));
   CAF_CHECK_EQUAL(slurp(journal), bytes.substr(0, cut));
   // Accepted on request: the loss is reported, ids go on above the last.
   args.push_back("--accept-journal-loss");
   CAF_CHECK_EQUAL(run(args, "accepted"), 0);
   auto accepted = slurp(file("accepted.err"));
-  CAF_CHECK(contains(accepted, "going on without them (--accept-journal-loss)"));
-  CAF_CHECK(contains(accepted, "order ids continue from "
-                                 + std::to_string(last_id + 1)));
+  CAF_CHECK(
+    contains(accepted, "going on without them (--accept-journal-loss)"));
+  CAF_CHECK(contains(accepted,
+                     "order ids continue from " + std::to_string(last_id + 1)));
   auto after = journaled();
   CAF_REQUIRE_GREATER(after.orders.size(), kept);
   for (size_t i = 0; i < kept; ++i)
@@ -272,8 +275,8 @@ CAF_TEST(a journal cut short is refused then accepted on request without reusing
   CAF_CHECK_GREATER(after.orders[kept].id, last_id);
   check_ids_increase(after.orders);
   // The publication mark now matches the journal it describes.
-  auto mark = actors::read_publication_mark(
-    actors::publication_mark_path(journal));
+  auto mark
+    = actors::read_publication_mark(actors::publication_mark_path(journal));
   CAF_REQUIRE(mark);
   CAF_CHECK_EQUAL(*mark, kept);
   // And the next start needs no flag.

@@ -10,10 +10,7 @@
 using namespace intuition;
 using namespace intuition::e2e;
 
-namespace {
-
-
-} // namespace
+namespace {} // namespace
 
 CAF_TEST_FIXTURE_SCOPE(limits_tests, temp_dir)
 

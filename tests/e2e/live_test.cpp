@@ -48,7 +48,8 @@ bool port_accepts(uint16_t port) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  auto ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  auto ok
+    = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   ::close(fd);
   return ok;
 }
@@ -70,10 +71,10 @@ struct fixture : temp_dir {
   /// Starts `intuition run` against the test's broker and waits (bounded)
   /// until the broker acknowledged its subscription.
   process start_run(const std::string& cfg, const std::string& tag) {
-    auto p = intuition({"run", "--config", cfg, "--broker", broker->url(),
-                        "--report", file(tag + ".json"), "--listen", "0",
-                        "--quiet"},
-                       tag);
+    auto p
+      = intuition({"run", "--config", cfg, "--broker", broker->url(),
+                   "--report", file(tag + ".json"), "--listen", "0", "--quiet"},
+                  tag);
     CAF_REQUIRE(wait_ready(p));
     return p;
   }
@@ -96,9 +97,10 @@ struct fixture : temp_dir {
     for (const auto& l : lines)
       text += l + "\n";
     auto input = write(tag + ".in", text);
-    auto p = spawn("mosquitto_pub", {"-h", "127.0.0.1", "-p", port(), "-t",
-                                     "quotes", "-q", "1", "-l"},
-                   tag, input);
+    auto p = spawn(
+      "mosquitto_pub",
+      {"-h", "127.0.0.1", "-p", port(), "-t", "quotes", "-q", "1", "-l"}, tag,
+      input);
     CAF_REQUIRE_EQUAL(p.wait_for(60s), 0);
   }
 
@@ -114,7 +116,8 @@ struct fixture : temp_dir {
   }
 
   /// Orders seen by subscribers, by id (a redelivery overwrites itself).
-  std::map<uint64_t, json> orders_seen(const std::vector<std::string>& outputs) {
+  std::map<uint64_t, json>
+  orders_seen(const std::vector<std::string>& outputs) {
     std::map<uint64_t, json> out;
     for (const auto& path : outputs) {
       std::stringstream in{slurp(path)};
@@ -151,9 +154,11 @@ CAF_TEST(every payload shape published by a stock client becomes an order) {
   CAF_CHECK_EQUAL(run.wait_for(30s), 0);
   auto orders = journaled();
   CAF_REQUIRE_EQUAL(orders.size(), 5u);
-  std::vector<std::pair<std::string, std::string>> expected{
-    {"GOOG", "345"}, {"GOOG", "346.5"}, {"GOOG", "3.45"}, {"MSFT", "2"},
-    {"IBM", "100.5"}};
+  std::vector<std::pair<std::string, std::string>> expected{{"GOOG", "345"},
+                                                            {"GOOG", "346.5"},
+                                                            {"GOOG", "3.45"},
+                                                            {"MSFT", "2"},
+                                                            {"IBM", "100.5"}};
   for (size_t i = 0; i < orders.size(); ++i) {
     CAF_CHECK_EQUAL(orders[i].symbol, expected[i].first);
     CAF_CHECK_EQUAL(trading::format_micros(orders[i].price_micros),
@@ -162,7 +167,8 @@ CAF_TEST(every payload shape published by a stock client becomes an order) {
   }
   CAF_CHECK_EQUAL(orders[4].ts_ms, 1700000000000);
   // MQTT carries exactly what the journal holds.
-  CAF_REQUIRE(eventually([&] { return orders_seen({sub.out_path}).size() >= 5; }, 10s));
+  CAF_REQUIRE(
+    eventually([&] { return orders_seen({sub.out_path}).size() >= 5; }, 10s));
   sub.signal(SIGTERM);
   sub.wait_for(5s);
   auto seen = orders_seen({sub.out_path});
@@ -220,7 +226,8 @@ CAF_TEST(a flood of garbage loses no valid quote) {
   CAF_CHECK_EQUAL(report["quotes"].get<uint64_t>(), 1000u);
 }
 
-CAF_TEST(after a broker restart the runtime reconnects and publishes every order) {
+CAF_TEST(
+  after a broker restart the runtime reconnects and publishes every order) {
   start_broker();
   auto cfg = write("live.json", every_quote_config);
   auto sub1 = start_subscriber("sub1");
@@ -228,7 +235,8 @@ CAF_TEST(after a broker restart the runtime reconnects and publishes every order
   std::vector<std::string> first, second;
   for (int i = 0; i < 300; ++i) {
     first.push_back(R"({"symbol":"A","price":)" + std::to_string(10 + i) + "}");
-    second.push_back(R"({"symbol":"B","price":)" + std::to_string(10 + i) + "}");
+    second.push_back(R"({"symbol":"B","price":)" + std::to_string(10 + i)
+                     + "}");
   }
   publish_lines(first, "pub1");
   // Stop the broker mid-stream: orders still in the pipeline are journaled
@@ -245,7 +253,9 @@ CAF_TEST(after a broker restart the runtime reconnects and publishes every order
   publish_lines(second, "pub2");
   CAF_REQUIRE(wait_for_orders(600));
   CAF_REQUIRE(eventually(
-    [&] { return orders_seen({sub1.out_path, sub2.out_path}).size() >= 600; },
+    [&] {
+      return orders_seen({sub1.out_path, sub2.out_path}).size() >= 600;
+    },
     30s));
   run.signal(SIGINT);
   CAF_CHECK_EQUAL(run.wait_for(30s), 0);
@@ -272,22 +282,24 @@ CAF_TEST(without a broker the run starts and stops its own) {
     "portfolio": {"sizing": {"kind": "fixed_quantity", "quantity": 1}},
     "journal": {"path": "live.journal"}
   })");
-  auto run = intuition({"run", "--config", cfg, "--listen", "0", "--quiet"},
-                       "run");
+  auto run
+    = intuition({"run", "--config", cfg, "--listen", "0", "--quiet"}, "run");
   std::smatch m;
   std::string out;
   CAF_REQUIRE(eventually(
     [&] {
       out = slurp(run.out_path);
-      return std::regex_search(out, m, std::regex{"embedded broker: mqtt://127\\.0\\.0\\.1:([0-9]+)"})
+      return std::regex_search(
+               out, m,
+               std::regex{"embedded broker: mqtt://127\\.0\\.0\\.1:([0-9]+)"})
              && slurp(run.err_path).find(ready_line) != std::string::npos;
     },
     10s));
   auto port = static_cast<uint16_t>(std::stoi(m[1].str()));
   CAF_CHECK(port_accepts(port));
-  auto pub = spawn("mosquitto_pub", {"-h", "127.0.0.1", "-p", std::to_string(port),
-                                     "-t", "quotes", "-q", "1", "-m",
-                                     R"({"goog": 3.45})"},
+  auto pub = spawn("mosquitto_pub",
+                   {"-h", "127.0.0.1", "-p", std::to_string(port), "-t",
+                    "quotes", "-q", "1", "-m", R"({"goog": 3.45})"},
                    "pub");
   CAF_REQUIRE_EQUAL(pub.wait_for(10s), 0);
   CAF_REQUIRE(wait_for_orders(1));
@@ -312,9 +324,10 @@ CAF_TEST(after a clean stop beyond 65536 orders a restart republishes nothing) {
   CAF_REQUIRE_NOT_EQUAL(relay.port(), 0u);
   std::string strategies;
   for (int i = 1; i <= 4; ++i)
-    strategies += std::string{i > 1 ? "," : ""} + R"({"name": "every)"
-                  + std::to_string(i)
-                  + R"(", "algorithm": "random", "params": {"threshold": 0.0}})";
+    strategies
+      += std::string{i > 1 ? "," : ""} + R"({"name": "every)"
+         + std::to_string(i)
+         + R"(", "algorithm": "random", "params": {"threshold": 0.0}})";
   auto cfg = write("live.json", R"({"strategies": [)" + strategies + R"(],
     "portfolio": {"starting_cash": 1000000000000,
                   "sizing": {"kind": "fixed_quantity", "quantity": 1}},
@@ -329,12 +342,15 @@ CAF_TEST(after a clean stop beyond 65536 orders a restart republishes nothing) {
   auto quotes = write("quotes.csv", csv);
   auto sub = start_subscriber("sub");
   auto start_via_relay = [&](const std::string& tag) {
-    auto p = intuition({"run", "--config", cfg, "--broker", relay.url(),
-                        "--report", file(tag + ".json"), "--listen", "0",
-                        "--quiet"},
-                       tag);
+    auto p
+      = intuition({"run", "--config", cfg, "--broker", relay.url(), "--report",
+                   file(tag + ".json"), "--listen", "0", "--quiet"},
+                  tag);
     CAF_REQUIRE(eventually(
-      [&] { return slurp(p.out_path).find("mqtt_ingress: connected") != std::string::npos; },
+      [&] {
+        return slurp(p.out_path).find("mqtt_ingress: connected")
+               != std::string::npos;
+      },
       10s));
     return p;
   };
@@ -365,10 +381,10 @@ CAF_TEST(after a clean stop beyond 65536 orders a restart republishes nothing) {
   CAF_CHECK_EQUAL(first["unconfirmed_orders"].get<uint64_t>(), 0u);
   CAF_CHECK_EQUAL(first["mqtt_out"]["confirmed"].get<uint64_t>(), n);
   // The subscriber saw every order the mark covers.
-  CAF_CHECK(eventually(
-    [&] { return count_of(slurp(sub.out_path), "\n") >= n; }, 120s));
-  CAF_CHECK(eventually([&] { return orders_seen({sub.out_path}).size() >= n; },
-                       30s));
+  CAF_CHECK(
+    eventually([&] { return count_of(slurp(sub.out_path), "\n") >= n; }, 120s));
+  CAF_CHECK(
+    eventually([&] { return orders_seen({sub.out_path}).size() >= n; }, 30s));
   sub.signal(SIGTERM);
   sub.wait_for(5s);
   CAF_CHECK_EQUAL(orders_seen({sub.out_path}).size(), n);
@@ -377,7 +393,8 @@ CAF_TEST(after a clean stop beyond 65536 orders a restart republishes nothing) {
   again.signal(SIGINT);
   CAF_REQUIRE_EQUAL(again.wait_for(60s), 0);
   auto err = slurp(again.err_path);
-  CAF_CHECK_EQUAL(err.find("not yet confirmed by the broker"), std::string::npos);
+  CAF_CHECK_EQUAL(err.find("not yet confirmed by the broker"),
+                  std::string::npos);
   auto second = json::parse(slurp(file("run2.json")));
   CAF_CHECK_EQUAL(second["mqtt_out"]["published"].get<uint64_t>(), 0u);
   CAF_CHECK_EQUAL(second["unconfirmed_orders"].get<uint64_t>(), 0u);

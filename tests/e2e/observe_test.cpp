@@ -42,9 +42,9 @@ const char* observe_config = R"({
 
 /// GOOG falls, turns up at 100 (fast 98 > slow 97.67: one sma buy), turns
 /// down at 100 (fast 102 < slow 104: one sma sell), then falls to the end.
-const std::vector<double> goog_prices{100, 99, 98, 97, 96, 100, 104, 108, 104,
-                                      100, 96, 92, 88, 84, 80, 76, 72, 68, 64,
-                                      60.5};
+const std::vector<double> goog_prices{100, 99,  98,  97, 96, 100, 104,
+                                      108, 104, 100, 96, 92, 88,  84,
+                                      80,  76,  72,  68, 64, 60.5};
 
 /// A socket listening on a free loopback port, closed with the object.
 struct listener {
@@ -57,8 +57,8 @@ struct listener {
     addr.sin_family = AF_INET;
     addr.sin_port = 0;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CAF_REQUIRE_EQUAL(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)),
-                      0);
+    CAF_REQUIRE_EQUAL(
+      ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
     socklen_t len = sizeof(addr);
     CAF_REQUIRE_EQUAL(
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
@@ -79,7 +79,6 @@ struct listener {
   listener(const listener&) = delete;
   listener& operator=(const listener&) = delete;
 };
-
 
 /// The first number `pattern`'s group captures in the file at `path`, once
 /// it appears (waits at most 20 s).
@@ -189,9 +188,9 @@ struct fixture : temp_dir {
 
   /// The exposition text `/metrics` on `port` serves, fetched by curl.
   std::string scrape(uint16_t port) {
-    auto p = spawn("curl", {"-s", "-S", "--max-time", "20",
-                            "http://127.0.0.1:" + std::to_string(port)
-                              + "/metrics"},
+    auto p = spawn("curl",
+                   {"-s", "-S", "--max-time", "20",
+                    "http://127.0.0.1:" + std::to_string(port) + "/metrics"},
                    tag("curl"));
     auto rc = p.wait_for(30s);
     if (rc != 0) {
@@ -364,44 +363,57 @@ CAF_TEST(a live run journals what its strategies signal at the quoted prices) {
 CAF_TEST(metrics count what a live run did) {
   auto x = start_observed_run();
   auto text = settled_metrics(x);
-  auto value = [&](const std::string& series) { return value_of(text, series); };
-  CAF_CHECK_EQUAL(value("intuition_quotes_received_total{channel=\"quotes\"}"), 40.0);
+  auto value = [&](const std::string& series) {
+    return value_of(text, series);
+  };
+  CAF_CHECK_EQUAL(value("intuition_quotes_received_total{channel=\"quotes\"}"),
+                  40.0);
   CAF_CHECK_EQUAL(value("intuition_quotes_accepted_total"), 40.0);
   CAF_CHECK_EQUAL(value("intuition_mqtt_messages_total"), 45.0);
-  CAF_CHECK_EQUAL(value("intuition_quotes_rejected_total{reason=\"not_json\"}"), 3.0);
+  CAF_CHECK_EQUAL(value("intuition_quotes_rejected_total{reason=\"not_json\"}"),
+                  3.0);
   CAF_CHECK_EQUAL(
-    value("intuition_quotes_rejected_total{reason=\"non_positive_price\"}"), 2.0);
+    value("intuition_quotes_rejected_total{reason=\"non_positive_price\"}"),
+    2.0);
   // Every reason is exported, the ones that never happened as 0.
   for (size_t i = 0; i < trading::reject_reason_count; ++i) {
-    std::string reason{trading::to_string(static_cast<trading::reject_reason>(i))};
+    std::string reason{
+      trading::to_string(static_cast<trading::reject_reason>(i))};
     if (reason != "not_json" && reason != "non_positive_price")
-      CAF_CHECK_EQUAL(value("intuition_quotes_rejected_total{reason=\"" + reason
-                            + "\"}"),
-                      0.0);
+      CAF_CHECK_EQUAL(
+        value("intuition_quotes_rejected_total{reason=\"" + reason + "\"}"),
+        0.0);
   }
   CAF_CHECK_EQUAL(value("intuition_router_quotes_total"), 40.0);
   CAF_CHECK_EQUAL(value("intuition_portfolio_quotes_total"), 40.0);
   CAF_CHECK_EQUAL(value("intuition_symbols"), 2.0);
-  CAF_CHECK_EQUAL(value("intuition_algorithm_actors{node=\"coordinator\"}"), 3.0);
-  CAF_CHECK_EQUAL(value("intuition_signals_total{strategy=\"every\",side=\"buy\"}"),
-                  40.0);
-  CAF_CHECK_EQUAL(value("intuition_signals_total{strategy=\"sma\",side=\"buy\"}"), 1.0);
-  CAF_CHECK_EQUAL(value("intuition_signals_total{strategy=\"sma\",side=\"sell\"}"),
-                  1.0);
-  CAF_CHECK_EQUAL(value("intuition_orders_total{strategy=\"every\",side=\"buy\"}"),
-                  40.0);
-  CAF_CHECK_EQUAL(value("intuition_orders_total{strategy=\"sma\",side=\"buy\"}"), 1.0);
-  CAF_CHECK_EQUAL(value("intuition_orders_total{strategy=\"sma\",side=\"sell\"}"), 1.0);
-  CAF_CHECK(!series_value(text, "intuition_orders_total{strategy=\"every\",side=\"sell\"}"));
+  CAF_CHECK_EQUAL(value("intuition_algorithm_actors{node=\"coordinator\"}"),
+                  3.0);
+  CAF_CHECK_EQUAL(
+    value("intuition_signals_total{strategy=\"every\",side=\"buy\"}"), 40.0);
+  CAF_CHECK_EQUAL(
+    value("intuition_signals_total{strategy=\"sma\",side=\"buy\"}"), 1.0);
+  CAF_CHECK_EQUAL(
+    value("intuition_signals_total{strategy=\"sma\",side=\"sell\"}"), 1.0);
+  CAF_CHECK_EQUAL(
+    value("intuition_orders_total{strategy=\"every\",side=\"buy\"}"), 40.0);
+  CAF_CHECK_EQUAL(
+    value("intuition_orders_total{strategy=\"sma\",side=\"buy\"}"), 1.0);
+  CAF_CHECK_EQUAL(
+    value("intuition_orders_total{strategy=\"sma\",side=\"sell\"}"), 1.0);
+  CAF_CHECK(!series_value(
+    text, "intuition_orders_total{strategy=\"every\",side=\"sell\"}"));
   CAF_CHECK_EQUAL(value("intuition_journal_appends_total"),
                   static_cast<double>(x.orders.size()));
   CAF_CHECK_EQUAL(value("intuition_cash"), units(x.cash));
   CAF_CHECK_EQUAL(value("intuition_open_positions"), 2.0);
   // Every order came from a live quote: one latency observation each.
   CAF_CHECK_EQUAL(value("intuition_tick_to_order_seconds_count"), 42.0);
-  CAF_CHECK_EQUAL(value("intuition_tick_to_order_seconds_bucket{le=\"+Inf\"}"), 42.0);
+  CAF_CHECK_EQUAL(value("intuition_tick_to_order_seconds_bucket{le=\"+Inf\"}"),
+                  42.0);
   CAF_CHECK_EQUAL(value("intuition_mqtt_connected{client=\"ingress\"}"), 1.0);
-  CAF_CHECK(text.find("# TYPE intuition_orders_total counter\n") != std::string::npos);
+  CAF_CHECK(text.find("# TYPE intuition_orders_total counter\n")
+            != std::string::npos);
   CAF_CHECK(text.find("# TYPE intuition_cash gauge\n") != std::string::npos);
   CAF_CHECK(text.find("# TYPE intuition_tick_to_order_seconds histogram\n")
             != std::string::npos);
@@ -411,19 +423,24 @@ CAF_TEST(metrics count what a live run did) {
 CAF_TEST(metrics show what CAF 0.18 would measure and the process figures) {
   auto x = start_observed_run();
   auto text = settled_metrics(x);
-  auto value = [&](const std::string& series) { return value_of(text, series); };
+  auto value = [&](const std::string& series) {
+    return value_of(text, series);
+  };
   CAF_CHECK_GREATER(value("caf_system_running_actors"), 0.0);
   CAF_CHECK_GREATER(value("caf_system_processed_messages_total"), 0.0);
-  CAF_CHECK(series_value(text, "caf_system_rejected_messages_total").has_value());
-  CAF_CHECK_GREATER(value("caf_actor_processing_time_seconds_count{name=\"portfolio\"}"),
-                    0.0);
-  CAF_CHECK_EQUAL(
-    value("caf_actor_processing_time_seconds_bucket{name=\"portfolio\",le=\"+Inf\"}"),
-    value("caf_actor_processing_time_seconds_count{name=\"portfolio\"}"));
-  CAF_CHECK(series_value(text, "caf_actor_mailbox_size{name=\"portfolio\"}").has_value());
   CAF_CHECK(
-    series_value(text, "caf_actor_processing_time_seconds_bucket{name=\"portfolio\",le=\"1e-05\"}")
-      .has_value());
+    series_value(text, "caf_system_rejected_messages_total").has_value());
+  CAF_CHECK_GREATER(
+    value("caf_actor_processing_time_seconds_count{name=\"portfolio\"}"), 0.0);
+  CAF_CHECK_EQUAL(
+    value("caf_actor_processing_time_seconds_bucket{name=\"portfolio\",le=\"+"
+          "Inf\"}"),
+    value("caf_actor_processing_time_seconds_count{name=\"portfolio\"}"));
+  CAF_CHECK(series_value(text, "caf_actor_mailbox_size{name=\"portfolio\"}")
+              .has_value());
+  CAF_CHECK(series_value(text, "caf_actor_processing_time_seconds_bucket{name="
+                               "\"portfolio\",le=\"1e-05\"}")
+              .has_value());
   CAF_CHECK_GREATER(value("process_resident_memory_bytes"), 0.0);
   CAF_CHECK_GREATER(value("process_open_fds"), 0.0);
   stop_observed_run(x);
@@ -443,11 +460,15 @@ CAF_TEST(inspect shows the portfolio as the journal has it) {
   const auto msft_last = x.msft_prices.back();
   CAF_CHECK_EQUAL(summary["final_cash"].get<double>(), units(x.cash));
   CAF_CHECK_EQUAL(summary["positions"].size(), 2u);
-  CAF_CHECK_EQUAL(summary["positions"]["GOOG"]["qty"].get<int64_t>(), x.qty["GOOG"]);
+  CAF_CHECK_EQUAL(summary["positions"]["GOOG"]["qty"].get<int64_t>(),
+                  x.qty["GOOG"]);
   CAF_CHECK_EQUAL(summary["positions"]["GOOG"]["last"].get<double>(), 60.5);
-  CAF_CHECK_EQUAL(summary["positions"]["GOOG"]["value"].get<double>(), 20 * 60.5);
-  CAF_CHECK_EQUAL(summary["positions"]["MSFT"]["qty"].get<int64_t>(), x.qty["MSFT"]);
-  CAF_CHECK_EQUAL(summary["positions"]["MSFT"]["last"].get<double>(), msft_last);
+  CAF_CHECK_EQUAL(summary["positions"]["GOOG"]["value"].get<double>(),
+                  20 * 60.5);
+  CAF_CHECK_EQUAL(summary["positions"]["MSFT"]["qty"].get<int64_t>(),
+                  x.qty["MSFT"]);
+  CAF_CHECK_EQUAL(summary["positions"]["MSFT"]["last"].get<double>(),
+                  msft_last);
   CAF_CHECK_EQUAL(summary["positions"]["MSFT"]["value"].get<double>(),
                   20 * msft_last);
   CAF_CHECK_EQUAL(summary["equity"].get<double>(),
@@ -468,54 +489,54 @@ CAF_TEST(inspect shows the indicators of an instance over the last prices) {
   CAF_CHECK_EQUAL(ind["slow_sma"].get<double>(), (68 + 64 + 60.5) / 3);
   CAF_CHECK_EQUAL(sma[0]["summary"]["symbol"].get<std::string>(), "GOOG");
   CAF_CHECK_EQUAL(sma[0]["summary"]["last_signal"].get<std::string>(), "sell");
-  CAF_CHECK_EQUAL(names_of(inspect_json(x.node_port, "algorithm/*/GOOG")),
-                  (std::set<std::string>{"algorithm/every/GOOG",
-                                         "algorithm/sma/GOOG"}));
+  CAF_CHECK_EQUAL(
+    names_of(inspect_json(x.node_port, "algorithm/*/GOOG")),
+    (std::set<std::string>{"algorithm/every/GOOG", "algorithm/sma/GOOG"}));
   stop_observed_run(x);
 }
 
 CAF_TEST(a bad listen or metrics flag stops the run with the field named) {
   auto journal = file("j");
   auto bad = start({"replay", "--config", "configs/demo.json", "--journal",
-                        journal, "--listen", "nope"},
-                       "bad");
+                    journal, "--listen", "nope"},
+                   "bad");
   CAF_CHECK_EQUAL(finish(bad, 60s), 2);
   CAF_CHECK(slurp(bad.err_path).find("--listen: got \"nope\", expected \"off\"")
             != std::string::npos);
   listener taken;
   auto port = std::to_string(taken.port);
   auto busy = start({"replay", "--config", "configs/demo.json", "--journal",
-                         journal, "--listen", port},
-                        "busy");
+                     journal, "--listen", port},
+                    "busy");
   CAF_CHECK_EQUAL(finish(busy, 60s), 2);
   auto busy_err = slurp(busy.err_path);
   CAF_CHECK(busy_err.find("--listen: cannot listen on 127.0.0.1:" + port)
             != std::string::npos);
   CAF_MESSAGE("replay said: " << busy_err);
-  auto metrics = start({"replay", "--config", "configs/demo.json",
-                            "--journal", journal, "--metrics-port", port},
-                           "metrics");
+  auto metrics = start({"replay", "--config", "configs/demo.json", "--journal",
+                        journal, "--metrics-port", port},
+                       "metrics");
   CAF_CHECK_EQUAL(finish(metrics, 60s), 2);
   auto metrics_err = slurp(metrics.err_path);
   CAF_CHECK(metrics_err.find("metrics: cannot listen on 127.0.0.1:" + port)
             != std::string::npos);
   CAF_MESSAGE("replay said: " << metrics_err);
-  auto range = start({"replay", "--config", "configs/demo.json",
-                          "--journal", journal, "--metrics-port", "70000"},
-                         "range");
+  auto range = start({"replay", "--config", "configs/demo.json", "--journal",
+                      journal, "--metrics-port", "70000"},
+                     "range");
   CAF_CHECK_EQUAL(finish(range, 60s), 2);
-  CAF_CHECK(slurp(range.err_path).find("--metrics-port: got \"70000\", expected "
-                                       "an integer in [0, 65535]")
+  CAF_CHECK(slurp(range.err_path)
+              .find("--metrics-port: got \"70000\", expected "
+                    "an integer in [0, 65535]")
             != std::string::npos);
   // Nothing traded before the stop.
   CAF_CHECK(journaled(journal).empty());
 }
 
 CAF_TEST(inspect reaches a replay while it runs) {
-  auto replay = start({"replay", "--config", "configs/demo.json",
-                           "--journal", file("j"), "--listen", "0", "--speed",
-                           "3000000x"},
-                          "replay");
+  auto replay = start({"replay", "--config", "configs/demo.json", "--journal",
+                       file("j"), "--listen", "0", "--speed", "3000000x"},
+                      "replay");
   auto node_port = wait_for_port(
     replay.err_path,
     "listening for inspect and cluster peers on 127\\.0\\.0\\.1:([0-9]+)");
@@ -529,8 +550,8 @@ CAF_TEST(inspect reaches a replay while it runs) {
     },
     30s));
   auto names = names_of(all);
-  for (auto name : {"quote_router", "portfolio", "order_log",
-                    "algorithm/trend/DAX"})
+  for (auto name :
+       {"quote_router", "portfolio", "order_log", "algorithm/trend/DAX"})
     CAF_CHECK(names.count(name) == 1);
   CAF_REQUIRE(all.is_array() && all.size() >= 3);
   // Singletons first, in their fixed order.
@@ -543,11 +564,18 @@ CAF_TEST(inspect reaches a replay while it runs) {
       CAF_CHECK_EQUAL(x["kind"].get<std::string>(), "algorithm");
   }
   // Only the demo's strategies on their symbols ever appear.
-  const std::set<std::string> possible{
-    "quote_router",          "portfolio",             "order_log",
-    "algorithm/trend/DAX",   "algorithm/trend/SMI",   "algorithm/trend/CAC",
-    "algorithm/trend/FTSE",  "algorithm/momentum/DAX", "algorithm/momentum/CAC",
-    "algorithm/revert/SMI",  "algorithm/revert/FTSE", "algorithm/hold/FTSE"};
+  const std::set<std::string> possible{"quote_router",
+                                       "portfolio",
+                                       "order_log",
+                                       "algorithm/trend/DAX",
+                                       "algorithm/trend/SMI",
+                                       "algorithm/trend/CAC",
+                                       "algorithm/trend/FTSE",
+                                       "algorithm/momentum/DAX",
+                                       "algorithm/momentum/CAC",
+                                       "algorithm/revert/SMI",
+                                       "algorithm/revert/FTSE",
+                                       "algorithm/hold/FTSE"};
   for (const auto& n : names)
     CAF_CHECK(possible.count(n) == 1);
   auto dax = inspect_json(*node_port, "algorithm/*/DAX");
@@ -562,11 +590,12 @@ CAF_TEST(inspect reaches a replay while it runs) {
   uint16_t free_port = listener{false}.port;
   auto nobody = inspect({"--node", "127.0.0.1:" + std::to_string(free_port)});
   CAF_CHECK_EQUAL(nobody.rc, 1);
-  CAF_CHECK(nobody.err.find("cannot reach 127.0.0.1:" + std::to_string(free_port))
-            != std::string::npos);
+  CAF_CHECK(
+    nobody.err.find("cannot reach 127.0.0.1:" + std::to_string(free_port))
+    != std::string::npos);
   // A flag inspect does not know.
-  auto bogus = inspect({"--node", "127.0.0.1:" + std::to_string(*node_port),
-                        "--bogus"});
+  auto bogus
+    = inspect({"--node", "127.0.0.1:" + std::to_string(*node_port), "--bogus"});
   CAF_CHECK_EQUAL(bogus.rc, 2);
   replay.signal(SIGINT);
   CAF_CHECK_EQUAL(finish(replay, 60s), 0);

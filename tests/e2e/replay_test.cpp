@@ -77,11 +77,11 @@ CAF_TEST(buy and hold over the bundled data matches a hand computation) {
     "journal": {"path": "hold.journal", "fsync": "interval"}
   })");
   auto report = dir + "/hold-report.json";
-  CAF_REQUIRE_EQUAL(run({"replay", "--config", cfg, "--quotes",
-                         src + "/data/eustockmarkets.csv", "--report", report,
-                         "--quiet"},
-                        "hold"),
-                    0);
+  CAF_REQUIRE_EQUAL(
+    run({"replay", "--config", cfg, "--quotes",
+         src + "/data/eustockmarkets.csv", "--report", report, "--quiet"},
+        "hold"),
+    0);
   auto r = json::parse(slurp(report));
   // Independent computation: one buy of 10 per symbol at its first price,
   // commission max(10 * 0.01, 1) = 1 each; marked at the last prices.
@@ -104,8 +104,8 @@ CAF_TEST(buy and hold over the bundled data matches a hand computation) {
   CAF_CHECK_EQUAL(r["orders"].get<uint64_t>(), 4u);
   CAF_CHECK_EQUAL(micros(r["final_cash"].get<double>()), cash);
   CAF_CHECK_EQUAL(micros(r["equity"].get<double>()), cash + value);
-  auto total_return = static_cast<double>(cash + value - micros(1'000'000))
-                      / 1e12;
+  auto total_return
+    = static_cast<double>(cash + value - micros(1'000'000)) / 1e12;
   CAF_CHECK(std::abs(r["total_return"].get<double>() - total_return) < 1e-12);
   for (const auto& [sym, px] : last) {
     CAF_CHECK_EQUAL(r["positions"][sym]["qty"].get<int64_t>(), 10);
@@ -134,11 +134,11 @@ CAF_TEST(sma crossover signals equal a naive recomputation) {
     "journal": {"path": "sma.journal", "fsync": "never"}
   })");
   auto report = dir + "/sma-report.json";
-  CAF_REQUIRE_EQUAL(run({"replay", "--config", cfg, "--quotes",
-                         src + "/data/eustockmarkets.csv", "--report", report,
-                         "--quiet"},
-                        "sma"),
-                    0);
+  CAF_REQUIRE_EQUAL(
+    run({"replay", "--config", cfg, "--quotes",
+         src + "/data/eustockmarkets.csv", "--report", report, "--quiet"},
+        "sma"),
+    0);
   auto r = json::parse(slurp(report));
   // Naive per-symbol SMAs, recomputed from scratch at every quote; a sell
   // fills only while one unit is held (no shorting).
@@ -183,7 +183,8 @@ CAF_TEST(sma crossover signals equal a naive recomputation) {
                   signals - buys - sells);
 }
 
-CAF_TEST(a replay killed mid run resumes from its journal without repeating ids) {
+CAF_TEST(
+  a replay killed mid run resumes from its journal without repeating ids) {
   auto cfg = write("kill.json", R"({
     "strategies": [{"name": "coin", "algorithm": "random",
                     "params": {"threshold": 0.7, "seed": 7}}],
@@ -197,7 +198,7 @@ CAF_TEST(a replay killed mid run resumes from its journal without repeating ids)
                   src + "/data/eustockmarkets.csv", "--repeat", "1000"},
                  "kill1");
   // Wait (bounded) until orders are being journaled, then kill hard.
-  struct stat st{};
+  struct stat st {};
   for (int i = 0; i < 600; ++i) {
     if (::stat(journal.c_str(), &st) == 0 && st.st_size > 20'000)
       break;
@@ -210,11 +211,11 @@ CAF_TEST(a replay killed mid run resumes from its journal without repeating ids)
   CAF_REQUIRE(!before.orders.empty());
   // Restart on the same journal.
   auto report = dir + "/kill-report.json";
-  CAF_REQUIRE_EQUAL(run({"replay", "--config", cfg, "--quotes",
-                         src + "/data/eustockmarkets.csv", "--report", report,
-                         "--quiet"},
-                        "kill2"),
-                    0);
+  CAF_REQUIRE_EQUAL(
+    run({"replay", "--config", cfg, "--quotes",
+         src + "/data/eustockmarkets.csv", "--report", report, "--quiet"},
+        "kill2"),
+    0);
   auto r = json::parse(slurp(report));
   auto after = trading::read_journal(journal, false).value();
   CAF_CHECK(!after.torn_tail);
@@ -248,14 +249,16 @@ CAF_TEST(a bad configuration stops the program naming the field) {
   CAF_CHECK_EQUAL(run({"replay", "--config", cfg}, "bad"), 2);
   auto err = slurp(dir + "/bad.err");
   CAF_CHECK(err.find("strategies[0].params.fast") != std::string::npos);
-  CAF_CHECK_EQUAL(run({"replay", "--config", cfg, "--speed", "warp"}, "flag"), 2);
+  CAF_CHECK_EQUAL(run({"replay", "--config", cfg, "--speed", "warp"}, "flag"),
+                  2);
   CAF_CHECK(slurp(dir + "/flag.err").find("--speed") != std::string::npos);
   CAF_CHECK_EQUAL(run({"replay", "--bogus"}, "bogus"), 2);
   CAF_CHECK(slurp(dir + "/bogus.err").find("unknown option \"--bogus\"")
             != std::string::npos);
 }
 
-CAF_TEST(a corrupt journal record in the middle stops start up naming the line) {
+CAF_TEST(
+  a corrupt journal record in the middle stops start up naming the line) {
   auto cfg = write("c.json", R"({
     "strategies": [{"name": "hold", "algorithm": "buy_and_hold"}],
     "portfolio": {"sizing": {"kind": "fixed_quantity", "quantity": 1}},
@@ -286,8 +289,8 @@ CAF_TEST(help explains every command and flag) {
   CAF_CHECK(slurp(dir + "/help.out").find("replay") != std::string::npos);
   CAF_CHECK_EQUAL(run({"replay", "--help"}, "rhelp"), 0);
   auto text = slurp(dir + "/rhelp.out");
-  for (auto flag : {"--config", "--quotes", "--speed", "--repeat", "--report",
-                    "--journal"})
+  for (auto flag :
+       {"--config", "--quotes", "--speed", "--repeat", "--report", "--journal"})
     CAF_CHECK(text.find(flag) != std::string::npos);
 }
 

@@ -45,22 +45,22 @@ CAF_TEST(replaying a file in two halves writes the journal of one go) {
   auto first = write("first.csv", all.substr(0, cut));
   auto second = write("second.csv", "ts,symbol,price\n" + all.substr(cut));
   auto demo = src + "/configs/demo.json";
-  CAF_REQUIRE_EQUAL(run({"replay", "--config", demo, "--journal",
-                         file("one.journal"), "--report", file("one.json"),
-                         "--quiet"},
-                        "one"),
-                    0);
+  CAF_REQUIRE_EQUAL(
+    run({"replay", "--config", demo, "--journal", file("one.journal"),
+         "--report", file("one.json"), "--quiet"},
+        "one"),
+    0);
   CAF_REQUIRE_EQUAL(run({"replay", "--config", demo, "--quotes", first,
                          "--journal", file("two.journal"), "--quiet"},
                         "half1"),
                     0);
   // A clean stop saved the symbols' recent history beside the journal.
   CAF_CHECK_EQUAL(::access(file("two.journal.warmup").c_str(), R_OK), 0);
-  CAF_REQUIRE_EQUAL(run({"replay", "--config", demo, "--quotes", second,
-                         "--journal", file("two.journal"), "--report",
-                         file("two.json"), "--quiet"},
-                        "half2"),
-                    0);
+  CAF_REQUIRE_EQUAL(
+    run({"replay", "--config", demo, "--quotes", second, "--journal",
+         file("two.journal"), "--report", file("two.json"), "--quiet"},
+        "half2"),
+    0);
   auto one = slurp(file("one.journal"));
   auto two = slurp(file("two.journal"));
   CAF_CHECK(!one.empty());
@@ -94,8 +94,8 @@ CAF_TEST(after a sigkill buy and hold does not buy a second time) {
     "journal": {"path": "hold.journal", "fsync": "always"}
   })");
   auto journal = file("hold.journal");
-  auto p = intuition({"replay", "--config", cfg, "--quotes", quotes,
-                      "--speed", "realtime", "--quiet"},
+  auto p = intuition({"replay", "--config", cfg, "--quotes", quotes, "--speed",
+                      "realtime", "--quiet"},
                      "killed");
   CAF_REQUIRE(eventually([&] { return orders_of(journal, "hold") == 1; }, 60s));
   p.signal(SIGKILL);

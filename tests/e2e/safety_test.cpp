@@ -19,7 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-
 /// First line of a file, or empty.
 std::string first_line(const std::string& path) {
   auto text = slurp(path);
@@ -40,9 +39,11 @@ struct live_fixture : temp_dir {
   /// `intuition run --config CFG --broker URL --listen off --quiet ARGS`.
   process start_run(const std::string& cfg, const std::string& url,
                     std::vector<std::string> args, const std::string& tag) {
-    std::vector<std::string> all{"run",    "--config", cfg,     "--broker",
-                                 url,      "--listen", "off",   "--report",
-                                 file(tag + ".report.json"), "--quiet"};
+    std::vector<std::string> all{
+      "run",      "--config", cfg,
+      "--broker", url,        "--listen",
+      "off",      "--report", file(tag + ".report.json"),
+      "--quiet"};
     all.insert(all.end(), args.begin(), args.end());
     return intuition(std::move(all), tag);
   }
@@ -104,22 +105,21 @@ CAF_TEST(a second process on the same journal is refused naming the holder) {
     "replay": {"speed": "realtime"}
   })");
   auto journal = file("lock.journal");
-  auto first = intuition({"replay", "--config", cfg, "--quotes", quotes,
-                          "--quiet"},
-                         "first");
+  auto first = intuition(
+    {"replay", "--config", cfg, "--quotes", quotes, "--quiet"}, "first");
   auto pid = std::to_string(first.pid);
   // The holder writes its pid into the lock file once it has the lock.
   CAF_REQUIRE(eventually(
     [&] { return first_line(trading::journal_lock_path(journal)) == pid; },
     std::chrono::seconds(30)));
   auto expected = "journal " + journal + ": in use by process " + pid;
-  CAF_CHECK_EQUAL(run({"replay", "--config", cfg, "--quotes", quotes,
-                       "--speed", "max", "--quiet"},
+  CAF_CHECK_EQUAL(run({"replay", "--config", cfg, "--quotes", quotes, "--speed",
+                       "max", "--quiet"},
                       "second"),
                   1);
   CAF_CHECK(contains(slurp(file("second.err")), expected));
-  CAF_CHECK_EQUAL(run({"run", "--config", cfg, "--journal", journal,
-                       "--listen", "off", "--quiet"},
+  CAF_CHECK_EQUAL(run({"run", "--config", cfg, "--journal", journal, "--listen",
+                       "off", "--quiet"},
                       "third"),
                   1);
   CAF_CHECK(contains(slurp(file("third.err")), expected));
@@ -127,8 +127,8 @@ CAF_TEST(a second process on the same journal is refused naming the holder) {
   first.signal(SIGTERM);
   CAF_CHECK_EQUAL(first.wait_for(std::chrono::seconds(60)), 0);
   // ... and once it is gone the journal is free again.
-  CAF_CHECK_EQUAL(run({"replay", "--config", cfg, "--quotes", quotes,
-                       "--speed", "max", "--quiet"},
+  CAF_CHECK_EQUAL(run({"replay", "--config", cfg, "--quotes", quotes, "--speed",
+                       "max", "--quiet"},
                       "after"),
                   0);
   // One writer at a time: the journal reads back clean.
@@ -160,9 +160,10 @@ CAF_TEST(a journal that cannot be written is named in the error) {
                          "--journal", ro, "--quiet"},
                         "ro"),
                     1);
-    CAF_CHECK(contains(slurp(file("ro.err")),
-                       "journal " + ro + ": cannot open for appending: "
-                       "Permission denied"));
+    CAF_CHECK(
+      contains(slurp(file("ro.err")), "journal " + ro
+                                        + ": cannot open for appending: "
+                                          "Permission denied"));
   }
 }
 
@@ -188,14 +189,13 @@ CAF_TEST(a quote reaches only the strategies whose channels match its topic) {
   auto run = start_run(cfg, broker->url(), {}, "run");
   CAF_REQUIRE(wait_ready(run));
   auto port = broker->port();
-  CAF_REQUIRE_EQUAL(publish(port, "quotes/GOOG",
-                            {R"({"symbol":"GOOG","price":100})"}, "goog"),
-                    0);
-  CAF_REQUIRE_EQUAL(publish(port, "ticks", {R"({"symbol":"MSFT","price":200})"},
-                            "msft"),
-                    0);
-  CAF_REQUIRE(eventually([&] { return journaled("channels.journal").size() >= 2; },
-                         30s));
+  CAF_REQUIRE_EQUAL(
+    publish(port, "quotes/GOOG", {R"({"symbol":"GOOG","price":100})"}, "goog"),
+    0);
+  CAF_REQUIRE_EQUAL(
+    publish(port, "ticks", {R"({"symbol":"MSFT","price":200})"}, "msft"), 0);
+  CAF_REQUIRE(
+    eventually([&] { return journaled("channels.journal").size() >= 2; }, 30s));
   run.signal(SIGINT);
   CAF_CHECK_EQUAL(run.wait_for(30s), 0);
   // Everything received was traded before the exit: exactly two orders.
@@ -234,7 +234,8 @@ CAF_TEST(ready is answered 503 until the broker acknowledged the subscription) {
     10s));
   CAF_CHECK_EQUAL(answer.first, 503);
   CAF_CHECK(contains(answer.second, "not ready: "));
-  CAF_CHECK_EQUAL(slurp(run.err_path).find(ready_line + ":"), std::string::npos);
+  CAF_CHECK_EQUAL(slurp(run.err_path).find(ready_line + ":"),
+                  std::string::npos);
   // /metrics is served all along.
   CAF_CHECK_EQUAL(http_get(metrics_port, "/metrics").first, 200);
   start_broker(port);
@@ -243,11 +244,10 @@ CAF_TEST(ready is answered 503 until the broker acknowledged the subscription) {
   CAF_CHECK(wait_ready(run));
   CAF_CHECK_EQUAL(http_get(metrics_port, "/ready").second, "ready\n");
   // From here on nothing published is lost.
-  CAF_REQUIRE_EQUAL(publish(port, "quotes", {R"({"symbol":"IBM","price":10})"},
-                            "pub"),
-                    0);
-  CAF_REQUIRE(eventually([&] { return journaled("live.journal").size() >= 1; },
-                         30s));
+  CAF_REQUIRE_EQUAL(
+    publish(port, "quotes", {R"({"symbol":"IBM","price":10})"}, "pub"), 0);
+  CAF_REQUIRE(
+    eventually([&] { return journaled("live.journal").size() >= 1; }, 30s));
   run.signal(SIGINT);
   CAF_CHECK_EQUAL(run.wait_for(30s), 0);
   CAF_CHECK_EQUAL(journaled("live.journal").size(), 1u);

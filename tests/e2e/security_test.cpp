@@ -23,8 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-
-
 /// A BASP header as CAF 0.17 reads it before any handshake: operation 2
 /// (direct message) announcing a payload of 0xFFFFFFF0 bytes, padded to
 /// 72 bytes. A plain BASP port allocates the announced length at once.
@@ -82,7 +80,8 @@ std::string write_run_config(const temp_dir& dir, const std::string& name,
     "strategies": [{"name": "every", "algorithm": "random",
                     "params": {"threshold": 0.0}}],
     "portfolio": {"sizing": {"kind": "fixed_quantity", "quantity": 1}},
-    "journal": {"path": ")" + name + R"(.journal", "fsync": "never"},
+    "journal": {"path": ")" + name
+                           + R"(.journal", "fsync": "never"},
     "mqtt": )" + mqtt + "}");
 }
 
@@ -103,7 +102,8 @@ start_broker(const runtime::broker_options& opts) {
 }
 
 /// A broker whose only user is alice, password "secret".
-std::unique_ptr<runtime::embedded_broker> start_password_broker(const temp_dir& dir) {
+std::unique_ptr<runtime::embedded_broker>
+start_password_broker(const temp_dir& dir) {
   auto passwd = dir.file("broker.passwd");
   auto cmd = "mosquitto_passwd -c -b " + passwd + " alice secret";
   CAF_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
@@ -131,9 +131,8 @@ CAF_TEST_FIXTURE_SCOPE(security_tests, temp_dir)
 CAF_TEST(listening beyond loopback without tls is refused unless insecure) {
   auto conf = write("caf.conf", fast_caf_settings);
   // Refused before anything is bound.
-  auto node = intuition({"node", "--bind", "0.0.0.0", "--port", "0",
-                         "--caf-config", conf},
-                        "node");
+  auto node = intuition(
+    {"node", "--bind", "0.0.0.0", "--port", "0", "--caf-config", conf}, "node");
   CAF_CHECK_EQUAL(node.wait_for(30s), 2);
   CAF_CHECK(contains(slurp(node.err_path), "cannot listen on 0.0.0.0:0 without "
                                            "TLS"));
@@ -143,24 +142,24 @@ CAF_TEST(listening beyond loopback without tls is refused unless insecure) {
     "strategies": [{"name": "hold", "algorithm": "buy_and_hold"}],
     "journal": {"path": "c.journal", "fsync": "never"}
   })");
-  CAF_CHECK_EQUAL(run({"replay", "--config", cfg, "--quotes", quotes,
-                       "--listen", "0.0.0.0:0", "--caf-config", conf,
-                       "--quiet"},
-                      "replay"),
-                  2);
+  CAF_CHECK_EQUAL(
+    run({"replay", "--config", cfg, "--quotes", quotes, "--listen", "0.0.0.0:0",
+         "--caf-config", conf, "--quiet"},
+        "replay"),
+    2);
   CAF_CHECK(contains(slurp(file("replay.err")), "cannot listen on 0.0.0.0:0 "
                                                 "without TLS"));
   // Loopback needs nothing.
-  CAF_CHECK_EQUAL(run({"replay", "--config", cfg, "--quotes", quotes,
-                       "--listen", "127.0.0.1:0", "--caf-config", conf,
-                       "--quiet"},
-                      "loopback"),
-                  0);
+  CAF_CHECK_EQUAL(
+    run({"replay", "--config", cfg, "--quotes", quotes, "--listen",
+         "127.0.0.1:0", "--caf-config", conf, "--quiet"},
+        "loopback"),
+    0);
   // The flag is known to every listening command.
   for (auto cmd : {"node", "run", "replay"}) {
     CAF_CHECK_EQUAL(run({cmd, "--help"}, std::string{"help-"} + cmd), 0);
-    CAF_CHECK(contains(slurp(file(std::string{"help-"} + cmd + ".out")),
-                       "--insecure"));
+    CAF_CHECK(
+      contains(slurp(file(std::string{"help-"} + cmd + ".out")), "--insecure"));
   }
 }
 
@@ -168,9 +167,9 @@ CAF_TEST(a forged basp header sent to a tls port is refused at the handshake) {
   CAF_REQUIRE(make_test_certificates(path));
   auto tls_conf = write("tls.conf", std::string{fast_caf_settings}
                                       + test_openssl_section(path));
-  auto node = intuition({"node", "--port", "0", "--name", "secure",
-                         "--caf-config", tls_conf},
-                        "secure");
+  auto node = intuition(
+    {"node", "--port", "0", "--name", "secure", "--caf-config", tls_conf},
+    "secure");
   std::smatch m;
   std::string err;
   std::regex re{"ready on 127\\.0\\.0\\.1:([0-9]+) "};
@@ -205,7 +204,8 @@ CAF_TEST(a forged basp header sent to a tls port is refused at the handshake) {
 
 CAF_TEST(a refused login stops the run with the reason on stderr) {
   auto broker = start_password_broker(*this);
-  auto cfg = write_run_config(*this, "refused.json", R"({"client_id": "e2e-refused"})");
+  auto cfg = write_run_config(*this, "refused.json",
+                              R"({"client_id": "e2e-refused"})");
   auto wrong = write_secret(*this, "wrong.pw", "not-the-password\n", 0600);
   auto empty = write_secret(*this, "empty.pw", "", 0600);
   struct login {
@@ -219,7 +219,7 @@ CAF_TEST(a refused login stops the run with the reason on stderr) {
   };
   for (const auto& x : logins) {
     CAF_MESSAGE("login: " << x.tag);
-    std::vector<std::string> args{"run", "--config", cfg, "--broker",
+    std::vector<std::string> args{"run",         "--config", cfg, "--broker",
                                   broker->url(), "--listen", "0", "--quiet"};
     args.insert(args.end(), x.flags.begin(), x.flags.end());
     auto run = intuition(args, x.tag);
@@ -237,7 +237,8 @@ CAF_TEST(a refused login stops the run with the reason on stderr) {
 
 CAF_TEST(with mqtt retry refused a refused run keeps retrying until stopped) {
   auto broker = start_password_broker(*this);
-  auto cfg = write_run_config(*this, "retry.json", R"({"client_id": "e2e-retry"})");
+  auto cfg
+    = write_run_config(*this, "retry.json", R"({"client_id": "e2e-retry"})");
   auto wrong = write_secret(*this, "wrong.pw", "not-the-password\n", 0600);
   auto run = intuition({"run", "--config", cfg, "--broker", broker->url(),
                         "--listen", "0", "--quiet", "--username", "alice",
@@ -245,7 +246,8 @@ CAF_TEST(with mqtt retry refused a refused run keeps retrying until stopped) {
                        "retry");
   CAF_REQUIRE(eventually(
     [&] {
-      return slurp(run.err_path).find("retrying with backoff (--mqtt-retry-refused)")
+      return slurp(run.err_path)
+               .find("retrying with backoff (--mqtt-retry-refused)")
              != std::string::npos;
     },
     30s));
@@ -259,16 +261,16 @@ CAF_TEST(a password file needs a user name and is kept from group and others) {
   auto pw = write_secret(*this, "alice.pw", "secret\n", 0640);
   // Refused before any connection: no broker needed.
   auto flag_cfg = write_run_config(*this, "flag.json", "{}");
-  auto no_user = intuition({"run", "--config", flag_cfg, "--broker",
-                            "mqtt://127.0.0.1:1", "--listen", "0",
-                            "--password-file", pw},
-                           "no-user");
+  auto no_user
+    = intuition({"run", "--config", flag_cfg, "--broker", "mqtt://127.0.0.1:1",
+                 "--listen", "0", "--password-file", pw},
+                "no-user");
   CAF_CHECK_EQUAL(no_user.wait_for(30s), 2);
   auto err = slurp(no_user.err_path);
   CAF_CHECK(contains(err, "--password-file (mqtt.password_file)"));
   CAF_CHECK(contains(err, "expected --username (mqtt.username) as well"));
-  auto field_cfg = write_run_config(*this, "field.json",
-                                    R"({"password_file": "alice.pw"})");
+  auto field_cfg
+    = write_run_config(*this, "field.json", R"({"password_file": "alice.pw"})");
   auto no_user_field = intuition({"run", "--config", field_cfg, "--broker",
                                   "mqtt://127.0.0.1:1", "--listen", "0"},
                                  "no-user-field");
@@ -276,7 +278,8 @@ CAF_TEST(a password file needs a user name and is kept from group and others) {
   CAF_CHECK(contains(slurp(no_user_field.err_path), "mqtt.password_file"));
   // Readable by the group: warned about, and the login works.
   auto broker = start_password_broker(*this);
-  auto cfg = write_run_config(*this, "shared.json", R"({"client_id": "e2e-shared"})");
+  auto cfg
+    = write_run_config(*this, "shared.json", R"({"client_id": "e2e-shared"})");
   auto login = [&](const std::string& tag) {
     auto run = intuition({"run", "--config", cfg, "--broker", broker->url(),
                           "--listen", "0", "--quiet", "--username", "alice",
@@ -312,12 +315,13 @@ CAF_TEST(a broker requiring client certificates trades only with one) {
   opts.require_certificate = true;
   auto broker = start_broker(opts);
   CAF_REQUIRE_EQUAL(broker->url().rfind("mqtts://", 0), 0u);
-  auto bare = write_run_config(*this, "bare.json", R"({"client_id": "e2e-tls"})");
+  auto bare
+    = write_run_config(*this, "bare.json", R"({"client_id": "e2e-tls"})");
   // Without a certificate: the broker ends the handshake, the run stops.
-  auto without = intuition({"run", "--config", bare, "--broker", broker->url(),
-                            "--listen", "0", "--quiet", "--tls-ca",
-                            file("ca.pem")},
-                           "without");
+  auto without
+    = intuition({"run", "--config", bare, "--broker", broker->url(), "--listen",
+                 "0", "--quiet", "--tls-ca", file("ca.pem")},
+                "without");
   CAF_CHECK_EQUAL(without.wait_for(60s), 1);
   auto err = slurp(without.err_path);
   CAF_CHECK(contains(err, "TLS handshake of client 'e2e-tls-"));
@@ -331,11 +335,11 @@ CAF_TEST(a broker requiring client certificates trades only with one) {
                                    " 2>/dev/null")
                                   .c_str()),
                     0);
-  auto stranger = intuition({"run", "--config", bare, "--broker", broker->url(),
-                             "--listen", "0", "--quiet", "--tls-ca",
-                             file("other-ca.pem"), "--tls-cert",
-                             file("node.pem"), "--tls-key", file("node.key")},
-                            "stranger");
+  auto stranger
+    = intuition({"run", "--config", bare, "--broker", broker->url(), "--listen",
+                 "0", "--quiet", "--tls-ca", file("other-ca.pem"), "--tls-cert",
+                 file("node.pem"), "--tls-key", file("node.key")},
+                "stranger");
   CAF_CHECK_EQUAL(stranger.wait_for(60s), 1);
   CAF_CHECK(contains(slurp(stranger.err_path), "certificate verify failed"));
   // With a certificate of the CA, named in the config file: it trades.
@@ -358,8 +362,8 @@ CAF_TEST(a broker requiring client certificates trades only with one) {
                     R"({"goog": 3.45})"},
                    "pub");
   CAF_REQUIRE_EQUAL(pub.wait_for(30s), 0);
-  CAF_CHECK(eventually([&] { return journaled_orders(file("tls.json.journal")) >= 1; },
-                       30s));
+  CAF_CHECK(eventually(
+    [&] { return journaled_orders(file("tls.json.journal")) >= 1; }, 30s));
   run.signal(SIGINT);
   CAF_CHECK_EQUAL(run.wait_for(30s), 0);
   auto report = nlohmann::json::parse(slurp(file("tls-report.json")));

@@ -63,8 +63,7 @@ struct process {
     while (std::chrono::steady_clock::now() < deadline) {
       if (::waitpid(pid, &status, WNOHANG) == pid) {
         pid = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status)
-                                 : 128 + WTERMSIG(status);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -143,7 +142,8 @@ struct temp_dir {
   }
 
   /// Starts the `intuition` binary.
-  process intuition(std::vector<std::string> args, const std::string& tag) const {
+  process intuition(std::vector<std::string> args,
+                    const std::string& tag) const {
     return spawn(bin, std::move(args), tag);
   }
 
@@ -161,8 +161,9 @@ struct temp_dir {
     for (const auto& l : lines)
       text += l + "\n";
     auto input = write(tag + ".in", text);
-    return spawn("mosquitto_pub", {"-h", "127.0.0.1", "-p", std::to_string(port),
-                                   "-t", topic, "-q", "1", "-l"},
+    return spawn("mosquitto_pub",
+                 {"-h", "127.0.0.1", "-p", std::to_string(port), "-t", topic,
+                  "-q", "1", "-l"},
                  tag, input)
       .wait_for(std::chrono::seconds(60));
   }
@@ -197,7 +198,8 @@ inline const std::string ready_line = "intuition run: ready";
 /// Waits until the `run` process `p` said it is ready for the `times`-th
 /// time (bounded by `timeout`).
 inline bool wait_ready(const process& p,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                       std::chrono::milliseconds timeout
+                       = std::chrono::seconds(30),
                        size_t times = 1) {
   return eventually(
     [&] { return occurrences(slurp(p.err_path), ready_line) >= times; },
@@ -220,8 +222,9 @@ inline std::pair<int, std::string> http_get(uint16_t port,
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string response;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    auto request = "GET " + path
-                   + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    auto request
+      = "GET " + path
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL)
         == static_cast<ssize_t>(request.size())) {
       char buf[4096];
@@ -304,12 +307,16 @@ public:
     auto addr = loopback(0);
     socklen_t len = sizeof(addr);
     if (listener_ < 0
-        || ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
+        || ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
+             != 0
         || ::listen(listener_, 16) != 0
-        || ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+        || ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len)
+             != 0)
       return;
     port_ = ntohs(addr.sin_port);
-    thread_ = std::thread{[this] { run(); }};
+    thread_ = std::thread{[this] {
+      run();
+    }};
   }
 
   mqtt_relay(const mqtt_relay&) = delete;
@@ -397,7 +404,8 @@ private:
   bool held(const link& x) {
     std::lock_guard<std::mutex> guard{mtx_};
     return !held_.empty() && x.id.size() >= held_.size()
-           && x.id.compare(x.id.size() - held_.size(), held_.size(), held_) == 0;
+           && x.id.compare(x.id.size() - held_.size(), held_.size(), held_)
+                == 0;
   }
 
   void run() {
@@ -415,7 +423,8 @@ private:
         auto u = ::socket(AF_INET, SOCK_STREAM, 0);
         auto addr = loopback(broker_port_);
         if (c >= 0 && u >= 0
-            && ::connect(u, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+            && ::connect(u, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
+                 == 0) {
           links_.push_back({c, u, {}, {}});
         } else {
           ::close(c);

@@ -38,7 +38,8 @@ std::string message_of(const trading::result<T>& x) {
   return x.error().message;
 }
 
-const char* minimal = R"({"strategies": [{"name": "s", "algorithm": "buy_and_hold"}]})";
+const char* minimal
+  = R"({"strategies": [{"name": "s", "algorithm": "buy_and_hold"}]})";
 
 } // namespace
 
@@ -82,37 +83,47 @@ CAF_TEST(comments are allowed and relative paths follow the config file) {
 }
 
 CAF_TEST(a bad configuration names the field the value and what was expected) {
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "magic"}]})"),
-                  "strategies[0].algorithm: got \"magic\", expected one of: "
-                  "buy_and_hold, hurst, mean_reversion, momentum, random, "
-                  "sma_crossover");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"algorithm": "random"}]})"),
-                  "strategies[0].name: got nothing, expected a string (required)");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": []})"),
-                  "strategies: got [], expected a non-empty list of strategies");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "magic"}]})"),
+    "strategies[0].algorithm: got \"magic\", expected one of: "
+    "buy_and_hold, hurst, mean_reversion, momentum, random, "
+    "sma_crossover");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"algorithm": "random"}]})"),
+    "strategies[0].name: got nothing, expected a string (required)");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": []})"),
+    "strategies: got [], expected a non-empty list of strategies");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "portfolio": {"starting_cash": -5}})"),
-                  "portfolio.starting_cash: got -5, expected an amount in (0, "
-                  "1000000000000]");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "portfolio.starting_cash: got -5, expected an amount in (0, "
+    "1000000000000]");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "portfolio": {"sizing": {"fraction": "half"}}})"),
-                  "portfolio.sizing.fraction: got \"half\", expected a number in (0, 1]");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "portfolio.sizing.fraction: got \"half\", expected a number in (0, 1]");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "journal": {"fsync": "sometimes"}})"),
-                  "journal.fsync: got \"sometimes\", expected one of: always, interval, never");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "journal.fsync: got \"sometimes\", expected one of: always, interval, "
+    "never");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "replay": {"speed": "fast"}})"),
-                  "replay.speed: got \"fast\", expected max, realtime, or a "
-                  "positive multiple such as 60x");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random",
+    "replay.speed: got \"fast\", expected max, realtime, or a "
+    "positive multiple such as 60x");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random",
                                "symbols": []}]})"),
-                  "strategies[0].symbols: got [], expected \"*\" or a non-empty "
-                  "list of symbols");
+    "strategies[0].symbols: got [], expected \"*\" or a non-empty "
+    "list of symbols");
 }
 
 CAF_TEST(starting cash and max price are bounded) {
   auto with = [](const std::string& extra) {
-    return std::string{R"({"strategies": [{"name": "s", "algorithm": "random"}],)"}
+    return std::string{
+             R"({"strategies": [{"name": "s", "algorithm": "random"}],)"}
            + extra + "}";
   };
   // 9e12 units is 9e18 micros: a short sale would take cash past 2^63.
@@ -126,28 +137,30 @@ CAF_TEST(starting cash and max price are bounded) {
   CAF_CHECK_EQUAL(top.portfolio.starting_cash_micros,
                   trading::max_starting_cash_micros);
   auto cfg = config_of(minimal);
-  CAF_CHECK_EQUAL(cfg.codec.max_price_micros, trading::default_max_price_micros);
+  CAF_CHECK_EQUAL(cfg.codec.max_price_micros,
+                  trading::default_max_price_micros);
   cfg = config_of(with(R"("codec": {"max_price": "5000.5"})"));
   CAF_CHECK_EQUAL(cfg.codec.max_price_micros, 5'000'500'000);
   CAF_CHECK_EQUAL(error_of(with(R"("codec": {"max_price": 0})")),
                   "codec.max_price: got 0, expected an amount in (0, "
                   "1000000000]");
-  CAF_CHECK_EQUAL(error_of(with(R"("codec": {"max_price": 2e9})")),
-                  "codec.max_price: got 2000000000.0, expected an amount in (0, "
-                  "1000000000]");
+  CAF_CHECK_EQUAL(
+    error_of(with(R"("codec": {"max_price": 2e9})")),
+    "codec.max_price: got 2000000000.0, expected an amount in (0, "
+    "1000000000]");
 }
 
 CAF_TEST(router caps take their defaults and are bounded) {
   auto with = [](const std::string& extra) {
-    return std::string{R"({"strategies": [{"name": "s", "algorithm": "random"}],)"}
+    return std::string{
+             R"({"strategies": [{"name": "s", "algorithm": "random"}],)"}
            + extra + "}";
   };
   auto cfg = config_of(minimal);
   CAF_CHECK_EQUAL(cfg.router.max_symbols, 1'000'000u);
   CAF_CHECK_EQUAL(cfg.router.max_instances, 4'000'000u);
   CAF_CHECK(cfg.journal.warmup);
-  CAF_CHECK(!config_of(with(R"("journal": {"warmup": false})"))
-               .journal.warmup);
+  CAF_CHECK(!config_of(with(R"("journal": {"warmup": false})")).journal.warmup);
   cfg = config_of(with(R"("router": {"max_symbols": 5, "max_instances": 7})"));
   CAF_CHECK_EQUAL(cfg.router.max_symbols, 5u);
   CAF_CHECK_EQUAL(cfg.router.max_instances, 7u);
@@ -165,46 +178,52 @@ CAF_TEST(router caps take their defaults and are bounded) {
 CAF_TEST(unknown keys are rejected at every level) {
   // An empty key is shown quoted rather than as an empty field name (found
   // by the config fuzzer).
-  auto empty = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+  auto empty
+    = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                             "": 1})");
   CAF_CHECK(empty.rfind("\"\": got 1, expected no such key", 0) == 0);
-  auto nested_empty = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+  auto nested_empty
+    = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                    "portfolio": {"": {}}})");
-  CAF_CHECK(nested_empty.rfind("portfolio.\"\": got {}, expected no such key", 0)
-            == 0);
+  CAF_CHECK(
+    nested_empty.rfind("portfolio.\"\": got {}, expected no such key", 0) == 0);
   auto top = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                           "portfolioo": {}})");
   CAF_CHECK(top.rfind("portfolioo: got {}, expected no such key", 0) == 0);
-  auto nested = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+  auto nested
+    = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                              "portfolio": {"risk": {"max_pos": 3}}})");
-  CAF_CHECK(nested.rfind("portfolio.risk.max_pos: got 3, expected no such key", 0)
-            == 0);
+  CAF_CHECK(
+    nested.rfind("portfolio.risk.max_pos: got 3, expected no such key", 0)
+    == 0);
   auto strat = error_of(R"({"strategies": [{"name": "s", "algorithm": "random",
                                             "param": {}}]})");
   CAF_CHECK(strat.rfind("strategies[0].param: got {}", 0) == 0);
 }
 
 CAF_TEST(algorithm parameters are validated when the config loads) {
-  auto msg = error_of(R"({"strategies": [{"name": "s", "algorithm": "sma_crossover",
+  auto msg
+    = error_of(R"({"strategies": [{"name": "s", "algorithm": "sma_crossover",
                           "params": {"fast": 30, "slow": 10}}]})");
   CAF_CHECK(msg.rfind("strategies[0].params.fast: got 30", 0) == 0);
-  auto unknown = error_of(R"({"strategies": [{"name": "s", "algorithm": "random",
+  auto unknown
+    = error_of(R"({"strategies": [{"name": "s", "algorithm": "random",
                              "params": {"treshold": 0.3}}]})");
   CAF_CHECK(unknown.rfind("strategies[0].params.treshold:", 0) == 0);
 }
 
 CAF_TEST(duplicate strategy names and malformed JSON are refused) {
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"},
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"},
                                               {"name": "s", "algorithm": "random"}]})"),
-                  "strategies[1].name: got \"s\", expected a name no other "
-                  "strategy uses");
+    "strategies[1].name: got \"s\", expected a name no other "
+    "strategy uses");
   CAF_CHECK(error_of("{\"strategies\": [").rfind("not valid JSON", 0) == 0);
   // A number beyond a double is as unreadable as a syntax error (found by
   // the config fuzzer: it escaped as a bare out_of_range exception).
   CAF_CHECK(error_of(R"({"strategies": [{"name": "s", "algorithm": "random",
                        "params": {"seed": 1e400}}]})")
-              .rfind("not valid JSON: [json.exception.out_of_range.406]",
-                     0)
+              .rfind("not valid JSON: [json.exception.out_of_range.406]", 0)
             == 0);
 }
 
@@ -283,39 +302,48 @@ CAF_TEST(listen off is specified but disabled) {
 }
 
 CAF_TEST(bad listen metrics and cluster values name their field) {
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "listen": "nope"})"),
-                  "listen: got \"nope\", expected \"off\" or \"[HOST:]PORT\" "
-                  "with PORT in [0, 65535] (0: a free port)");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "listen: got \"nope\", expected \"off\" or \"[HOST:]PORT\" "
+    "with PORT in [0, 65535] (0: a free port)");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "listen": 4242})"),
-                  "listen: got 4242, expected \"off\" or \"[HOST:]PORT\"");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "listen: got 4242, expected \"off\" or \"[HOST:]PORT\"");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "listen": "127.0.0.1:65536"})"),
-                  "listen: got \"127.0.0.1:65536\", expected \"off\" or "
-                  "\"[HOST:]PORT\" with PORT in [0, 65535] (0: a free port)");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "listen: got \"127.0.0.1:65536\", expected \"off\" or "
+    "\"[HOST:]PORT\" with PORT in [0, 65535] (0: a free port)");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "metrics": {"port": 70000}})"),
-                  "metrics.port: got 70000, expected an integer in [0, 65535]");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "metrics.port: got 70000, expected an integer in [0, 65535]");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "metrics": {"port": -1}})"),
-                  "metrics.port: got -1, expected an integer in [0, 65535]");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "metrics.port: got -1, expected an integer in [0, 65535]");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "metrics": {"bind": ""}})"),
-                  "metrics.bind: got \"\", expected an IP address to bind");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "metrics.bind: got \"\", expected an IP address to bind");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "cluster": {"nodes": ["127.0.0.1"]}})"),
-                  "cluster.nodes[0]: got \"127.0.0.1\", expected "
-                  "\"[HOST:]PORT\" with PORT in [1, 65535]");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "cluster.nodes[0]: got \"127.0.0.1\", expected "
+    "\"[HOST:]PORT\" with PORT in [1, 65535]");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "cluster": {"nodes": ["127.0.0.1:4243",
                                                      "127.0.0.1:0"]}})"),
-                  "cluster.nodes[1]: got \"127.0.0.1:0\", expected "
-                  "\"[HOST:]PORT\" with PORT in [1, 65535]");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "cluster.nodes[1]: got \"127.0.0.1:0\", expected "
+    "\"[HOST:]PORT\" with PORT in [1, 65535]");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "cluster": {"nodes": "127.0.0.1:4243"}})"),
-                  "cluster.nodes: got \"127.0.0.1:4243\", expected a list of "
-                  "\"HOST:PORT\" strings");
+    "cluster.nodes: got \"127.0.0.1:4243\", expected a list of "
+    "\"HOST:PORT\" strings");
   // cluster.local false without a node is checked once --join had its say.
   for (auto text : {R"({"strategies": [{"name": "s", "algorithm": "random"}],
                         "cluster": {"local": false}})",
@@ -329,9 +357,11 @@ CAF_TEST(bad listen metrics and cluster values name their field) {
     cfg.cluster.nodes.push_back({"127.0.0.1", 4243});
     CAF_CHECK(check_cluster(cfg.cluster));
   }
-  auto unknown = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+  auto unknown
+    = error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                              "metrics": {"prot": 9100}})");
-  CAF_CHECK(unknown.rfind("metrics.prot: got 9100, expected no such key", 0) == 0);
+  CAF_CHECK(unknown.rfind("metrics.prot: got 9100, expected no such key", 0)
+            == 0);
 }
 
 CAF_TEST(endpoints parse with a default host and bracketed ipv6) {
@@ -395,18 +425,22 @@ CAF_TEST(ingress fields take their defaults and are validated) {
   CAF_CHECK_EQUAL(set.ingress.window_quotes, 16);
   CAF_CHECK_EQUAL(set.ingress.log_dir, "/cfg/in");
   CAF_CHECK_EQUAL(set.mqtt.max_queued_orders, 5);
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "ingress": {"overload": "drop"}})"),
-                  "ingress.overload: got \"drop\", expected one of: queue, conflate");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "ingress.overload: got \"drop\", expected one of: queue, conflate");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "ingress": {"stale": true}})"),
-                  "ingress.stale: got true, expected a string");
-  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+    "ingress.stale: got true, expected a string");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "ingress": {"window_quotes": 0}})"),
-                  "ingress.window_quotes: got 0, expected an integer in [1, 10000000]");
+    "ingress.window_quotes: got 0, expected an integer in [1, 10000000]");
   CAF_CHECK(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                          "ingress": {"window": 5}})")
-              .find("ingress.window: got 5, expected no such key") == 0);
+              .find("ingress.window: got 5, expected no such key")
+            == 0);
 }
 
 CAF_TEST(mqtt client certificates follow the config file and default to none) {
@@ -414,7 +448,8 @@ CAF_TEST(mqtt client certificates follow the config file and default to none) {
   CAF_CHECK_EQUAL(none.mqtt.tls_cert, "");
   CAF_CHECK_EQUAL(none.mqtt.tls_key, "");
   CAF_CHECK_EQUAL(none.mqtt.retry_refused, false);
-  auto cfg = config_of(R"({"strategies": [{"name": "s", "algorithm": "buy_and_hold"}],
+  auto cfg
+    = config_of(R"({"strategies": [{"name": "s", "algorithm": "buy_and_hold"}],
                               "mqtt": {"tls_ca": "ca.pem", "tls_cert": "certs/me.pem",
                                        "tls_key": "/keys/me.key",
                                        "retry_refused": true}})");
@@ -437,28 +472,34 @@ CAF_TEST(mqtt credentials that cannot work together name the flags and fields) {
                     x.password_file = "/run/pw";
                   }),
                   "no error");
-  CAF_CHECK_EQUAL(check([](runtime::mqtt_config& x) { x.password_file = "/run/pw"; }),
-                  "--password-file (mqtt.password_file): got \"/run/pw\", "
-                  "expected --username (mqtt.username) as well: the password "
-                  "is sent only with a user name");
+  CAF_CHECK_EQUAL(
+    check([](runtime::mqtt_config& x) { x.password_file = "/run/pw"; }),
+    "--password-file (mqtt.password_file): got \"/run/pw\", "
+    "expected --username (mqtt.username) as well: the password "
+    "is sent only with a user name");
   auto cert_only = check([](runtime::mqtt_config& x) {
     x.tls_ca = "/ca.pem";
     x.tls_cert = "/me.pem";
   });
-  CAF_CHECK_NOT_EQUAL(cert_only.find("--tls-cert (mqtt.tls_cert): got \"/me.pem\""),
+  CAF_CHECK_NOT_EQUAL(
+    cert_only.find("--tls-cert (mqtt.tls_cert): got \"/me.pem\""),
+    std::string::npos);
+  CAF_CHECK_NOT_EQUAL(cert_only.find("--tls-key (mqtt.tls_key)"),
                       std::string::npos);
-  CAF_CHECK_NOT_EQUAL(cert_only.find("--tls-key (mqtt.tls_key)"), std::string::npos);
   auto key_only = check([](runtime::mqtt_config& x) {
     x.tls_ca = "/ca.pem";
     x.tls_key = "/me.key";
   });
-  CAF_CHECK_NOT_EQUAL(key_only.find("--tls-key (mqtt.tls_key): got \"/me.key\""),
+  CAF_CHECK_NOT_EQUAL(
+    key_only.find("--tls-key (mqtt.tls_key): got \"/me.key\""),
+    std::string::npos);
+  CAF_CHECK_NOT_EQUAL(key_only.find("--tls-cert (mqtt.tls_cert)"),
                       std::string::npos);
-  CAF_CHECK_NOT_EQUAL(key_only.find("--tls-cert (mqtt.tls_cert)"), std::string::npos);
   auto no_ca = check([](runtime::mqtt_config& x) {
     x.tls_cert = "/me.pem";
     x.tls_key = "/me.key";
   });
-  CAF_CHECK_NOT_EQUAL(no_ca.find("--tls-cert (mqtt.tls_cert)"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(no_ca.find("--tls-cert (mqtt.tls_cert)"),
+                      std::string::npos);
   CAF_CHECK_NOT_EQUAL(no_ca.find("--tls-ca (mqtt.tls_ca)"), std::string::npos);
 }

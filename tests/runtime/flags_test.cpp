@@ -57,9 +57,8 @@ trading::status parse(std::vector<std::string> args, options& out) {
 
 CAF_TEST(flags and values are read in either spelling) {
   options x;
-  CAF_REQUIRE(parse({"--quiet", "--broker", "mqtt://h:1", "--journal=j.log",
-                     "--repeat=7"},
-                    x));
+  CAF_REQUIRE(parse(
+    {"--quiet", "--broker", "mqtt://h:1", "--journal=j.log", "--repeat=7"}, x));
   CAF_CHECK(x.quiet);
   CAF_CHECK_EQUAL(x.broker, "mqtt://h:1");
   CAF_CHECK_EQUAL(x.journal.value_or(""), "j.log");

@@ -41,9 +41,9 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 /// The samples named `name` whose labels are exactly `labels`.
-std::vector<metric_sample> samples_named(const std::vector<metric_sample>& xs,
-                                const std::string& name,
-                                const actors::metric_labels& labels = {}) {
+std::vector<metric_sample>
+samples_named(const std::vector<metric_sample>& xs, const std::string& name,
+              const actors::metric_labels& labels = {}) {
   std::vector<metric_sample> out;
   for (const auto& x : xs)
     if (x.name == name && x.labels == labels)
@@ -112,7 +112,7 @@ CAF_TEST(counters and gauges render with help type and labels) {
   std::vector<metric_sample> xs{
     actors::gauge_sample("caf_system_running_actors", 3),
     actors::counter_sample("intuition_quotes_rejected_total", 2,
-                            {{"reason", "not_json"}}),
+                           {{"reason", "not_json"}}),
     actors::counter_sample("my_own_metric", 1.5),
   };
   CAF_CHECK_EQUAL(runtime::exposition_text(xs),
@@ -133,10 +133,10 @@ CAF_TEST(counters and gauges render with help type and labels) {
 CAF_TEST(samples of one name form one family in first seen order) {
   std::vector<metric_sample> xs{
     actors::counter_sample("intuition_orders_total", 40,
-                            {{"strategy", "every"}, {"side", "buy"}}),
+                           {{"strategy", "every"}, {"side", "buy"}}),
     actors::gauge_sample("intuition_cash", 999.5),
     actors::counter_sample("intuition_orders_total", 1,
-                            {{"strategy", "sma"}, {"side", "sell"}}),
+                           {{"strategy", "sma"}, {"side", "sell"}}),
   };
   auto families = runtime::to_families(xs);
   CAF_REQUIRE_EQUAL(families.size(), 2u);
@@ -169,8 +169,8 @@ CAF_TEST(histogram buckets render cumulatively up to plus infinity) {
   const std::string n = "caf_actor_processing_time_seconds";
   const std::string l = "{name=\"portfolio\"";
   CAF_REQUIRE_EQUAL(lines.size(), 14u);
-  CAF_CHECK_EQUAL(lines[0], "# HELP " + n
-                              + " Time an actor needs to process messages.");
+  CAF_CHECK_EQUAL(lines[0],
+                  "# HELP " + n + " Time an actor needs to process messages.");
   CAF_CHECK_EQUAL(lines[1], "# TYPE " + n + " histogram");
   std::vector<std::string> rest(lines.begin() + 2, lines.end());
   CAF_CHECK_EQUAL(rest, (std::vector<std::string>{
@@ -215,8 +215,10 @@ CAF_TEST(caf samples name the system figures and every started kind) {
   CAF_CHECK_EQUAL(xs[0].name, "caf_system_running_actors");
   CAF_CHECK(xs[0].type == metric_type::gauge);
   CAF_CHECK_EQUAL(xs[0].value, 7.0);
-  CAF_CHECK_EQUAL(samples_named(xs, "caf_system_processed_messages_total").size(), 1u);
-  CAF_CHECK_EQUAL(samples_named(xs, "caf_system_rejected_messages_total").size(), 1u);
+  CAF_CHECK_EQUAL(
+    samples_named(xs, "caf_system_processed_messages_total").size(), 1u);
+  CAF_CHECK_EQUAL(
+    samples_named(xs, "caf_system_rejected_messages_total").size(), 1u);
   const actors::metric_labels pf{{"name", "portfolio"}};
   auto mailbox = samples_named(xs, "caf_actor_mailbox_size", pf);
   CAF_REQUIRE_EQUAL(mailbox.size(), 1u);
@@ -270,9 +272,9 @@ CAF_TEST(a probe counts processed and rejected messages of its kind) {
     CAF_CHECK_EQUAL(value_of(after, "caf_system_rejected_messages_total")
                       - value_of(before, "caf_system_rejected_messages_total"),
                     1.0);
-    CAF_CHECK_EQUAL(value_of(after, "caf_actor_mailbox_size",
-                             {{"name", "order_log"}}),
-                    static_cast<double>(mailbox0 + 5));
+    CAF_CHECK_EQUAL(
+      value_of(after, "caf_actor_mailbox_size", {{"name", "order_log"}}),
+      static_cast<double>(mailbox0 + 5));
     actors::actor_state st;
     probe.stamp(st, 4);
     CAF_CHECK_EQUAL(st.mailbox_size, 4);
@@ -300,9 +302,10 @@ CAF_TEST(mailbox time is measured only for local stamped messages) {
 
 CAF_TEST(process samples report memory and open file descriptors) {
   auto xs = runtime::process_samples();
-  for (auto name : {"process_cpu_seconds_total", "process_resident_memory_bytes",
-                    "process_virtual_memory_bytes", "process_start_time_seconds",
-                    "process_open_fds"})
+  for (auto name :
+       {"process_cpu_seconds_total", "process_resident_memory_bytes",
+        "process_virtual_memory_bytes", "process_start_time_seconds",
+        "process_open_fds"})
     CAF_CHECK_EQUAL(samples_named(xs, name).size(), 1u);
   auto rss = value_of(xs, "process_resident_memory_bytes");
   auto vsize = value_of(xs, "process_virtual_memory_bytes");
@@ -316,7 +319,8 @@ CAF_TEST(process samples report memory and open file descriptors) {
   CAF_CHECK_LESS_OR_EQUAL(start, static_cast<double>(std::time(nullptr)) + 2);
   CAF_CHECK(samples_named(xs, "process_cpu_seconds_total")[0].type
             == metric_type::counter);
-  CAF_CHECK(samples_named(xs, "process_open_fds")[0].type == metric_type::gauge);
+  CAF_CHECK(samples_named(xs, "process_open_fds")[0].type
+            == metric_type::gauge);
 }
 
 CAF_TEST(open file descriptors count exactly the ones this process holds) {
@@ -329,7 +333,8 @@ CAF_TEST(open file descriptors count exactly the ones this process holds) {
                   fds + 2);
   ::close(a);
   ::close(b);
-  CAF_CHECK_EQUAL(value_of(runtime::process_samples(), "process_open_fds"), fds);
+  CAF_CHECK_EQUAL(value_of(runtime::process_samples(), "process_open_fds"),
+                  fds);
 }
 
 CAF_TEST(ready answers 503 with what the process waits for until it is ready) {

@@ -66,7 +66,9 @@ struct recorder {
     result.on_disconnect = [this](std::string, bool unexpected) {
       update([&] { unexpected_disconnects += unexpected ? 1 : 0; });
     };
-    result.on_published = [this](int) { update([&] { ++published; }); };
+    result.on_published = [this](int) {
+      update([&] { ++published; });
+    };
     result.on_subscribed = [this](int, std::vector<int>) {
       update([&] { ++subscribed; });
     };
@@ -136,8 +138,8 @@ bool port_accepts(uint16_t port) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  auto ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
-            == 0;
+  auto ok
+    = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   ::close(fd);
   return ok;
 }
@@ -172,15 +174,14 @@ std::string publish_all(mqtt_client& client, const std::string& topic,
   return "ok";
 }
 
-
 /// A folder of the test's own, removed with everything in it.
 struct scratch_dir {
   std::string path;
 
   scratch_dir() {
-    auto pattern = (std::filesystem::temp_directory_path()
-                    / "intuition-mqtt-test-XXXXXX")
-                     .string();
+    auto pattern
+      = (std::filesystem::temp_directory_path() / "intuition-mqtt-test-XXXXXX")
+          .string();
     std::vector<char> buf{pattern.begin(), pattern.end()};
     buf.push_back('\0');
     CAF_REQUIRE(::mkdtemp(buf.data()) != nullptr);
@@ -222,8 +223,7 @@ CAF_TEST(broker urls accept the documented forms and reject the rest) {
     CAF_CHECK_EQUAL(url->port, x.port);
     CAF_CHECK_EQUAL(url->tls, x.tls);
   }
-  CAF_CHECK_EQUAL(to_string(*parse_broker_url("mqtts://h")),
-                  "mqtts://h:8883");
+  CAF_CHECK_EQUAL(to_string(*parse_broker_url("mqtts://h")), "mqtts://h:8883");
   CAF_CHECK_EQUAL(to_string(*parse_broker_url("[::1]:7")), "mqtt://[::1]:7");
   struct bad_case {
     const char* text;
@@ -305,11 +305,10 @@ CAF_TEST(a subscriber receives 2000 QoS 1 messages once each and in order) {
   CAF_CHECK(pub_log.wait_until([&] { return pub_log.published >= n; }));
   CAF_CHECK(sub_log.wait_until([&] { return sub_log.payloads.size() >= n; }));
   auto elapsed = std::chrono::steady_clock::now() - t0;
-  CAF_MESSAGE(n << " QoS 1 messages delivered in "
-                << std::chrono::duration_cast<std::chrono::milliseconds>(
-                     elapsed)
-                     .count()
-                << " ms");
+  CAF_MESSAGE(
+    n << " QoS 1 messages delivered in "
+      << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
+      << " ms");
   CAF_CHECK_EQUAL(first_difference(sub_log.received(), want), "none");
 }
 
@@ -451,9 +450,9 @@ CAF_TEST(publish and subscribe reject invalid topics and QoS with a message) {
   auto broker = start_broker();
   recorder log;
   mqtt_client client{client_options(*broker, "errors", true), log.callbacks()};
-  CAF_CHECK_NOT_EQUAL(or_ok(client.publish("test/x", "early", 1)).find(
-                        "is not running"),
-                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(
+    or_ok(client.publish("test/x", "early", 1)).find("is not running"),
+    std::string::npos);
   CAF_REQUIRE_EQUAL(or_ok(client.start()), "ok");
   CAF_REQUIRE(log.wait_until([&] { return log.connects >= 1; }));
   auto hash = or_ok(client.publish("test/#", "x", 1));
@@ -461,12 +460,12 @@ CAF_TEST(publish and subscribe reject invalid topics and QoS with a message) {
   CAF_CHECK_NOT_EQUAL(hash.find("'+' and '#'"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(or_ok(client.publish("a/+/b", "x", 0)), "ok");
   CAF_CHECK_NOT_EQUAL(or_ok(client.publish("", "x", 0)), "ok");
-  CAF_CHECK_NOT_EQUAL(or_ok(client.publish("test/x", "x", 3)).find(
-                        "invalid QoS 3"),
-                      std::string::npos);
-  CAF_CHECK_NOT_EQUAL(or_ok(client.subscribe("a/#/b", 1)).find(
-                        "invalid topic filter 'a/#/b'"),
-                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(
+    or_ok(client.publish("test/x", "x", 3)).find("invalid QoS 3"),
+    std::string::npos);
+  CAF_CHECK_NOT_EQUAL(
+    or_ok(client.subscribe("a/#/b", 1)).find("invalid topic filter 'a/#/b'"),
+    std::string::npos);
   CAF_CHECK_EQUAL(or_ok(client.subscribe("a/+/b", 1)), "ok");
   CAF_CHECK_EQUAL(or_ok(client.publish("test/x", "fine", 1)), "ok");
   CAF_CHECK_NOT_EQUAL(or_ok(client.start()).find("already started"),
@@ -498,10 +497,9 @@ CAF_TEST(start rejects invalid options with a message naming the option) {
                 "reconnect_max_s (0) must not be below reconnect_min_s (1)"));
   CAF_CHECK(has(start_error([](mqtt_options& x) { x.broker.host.clear(); }),
                 "host must not be empty"));
-  CAF_CHECK(has(start_error([](mqtt_options& x) {
-                  x.tls_ca_file = "does-not-exist.pem";
-                }),
-                "cannot use tls_ca_file 'does-not-exist.pem'"));
+  CAF_CHECK(has(
+    start_error([](mqtt_options& x) { x.tls_ca_file = "does-not-exist.pem"; }),
+    "cannot use tls_ca_file 'does-not-exist.pem'"));
 }
 
 // -- refusals -----------------------------------------------------------------
@@ -589,7 +587,8 @@ CAF_TEST(a refused password is reported as lasting while the client retries) {
   {
     // A second report shows the client still retrying after the first.
     std::unique_lock<std::mutex> guard{mtx};
-    CAF_REQUIRE(cv.wait_for(guard, patience, [&] { return refusals.size() >= 2; }));
+    CAF_REQUIRE(
+      cv.wait_for(guard, patience, [&] { return refusals.size() >= 2; }));
     CAF_CHECK_EQUAL(refusals[0].reason, "not authorised");
     CAF_CHECK(!refusals[0].tls);
     CAF_CHECK_EQUAL(connects, 0);

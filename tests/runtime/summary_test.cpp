@@ -19,7 +19,7 @@ namespace {
 
 /// The report of a portfolio that saw `quotes` quotes over `curve`.
 trading::run_report report_of(const std::vector<trading::equity_point>& curve,
-               uint64_t quotes) {
+                              uint64_t quotes) {
   trading::portfolio pf{trading::portfolio_config{}};
   for (uint64_t i = 0; i < quotes; ++i) {
     trading::quote q;
@@ -55,9 +55,8 @@ bool contains(const std::string& text, const std::string& part) {
 
 CAF_TEST(a short run prints no sharpe ratio and says why) {
   // Seven quotes within a second: less than a day, no period to annualise.
-  auto r = report_of({{0, 100'000'000'000}, {500, 100'100'000'000},
-                      {900, 99'900'000'000}},
-                     7);
+  auto r = report_of(
+    {{0, 100'000'000'000}, {500, 100'100'000'000}, {900, 99'900'000'000}}, 7);
   runtime::run_info info;
   info.mode = "run";
   info.elapsed_s = 41.7;
@@ -82,10 +81,9 @@ CAF_TEST(a short run prints no sharpe ratio and says why) {
 
 CAF_TEST(a measured sharpe ratio prints as a number) {
   constexpr int64_t day = 86'400'000;
-  auto r = report_of({{0, 101'000'000'000},
-                      {day, 100'500'000'000},
-                      {2 * day, 102'000'000'000}},
-                     3);
+  auto r = report_of(
+    {{0, 101'000'000'000}, {day, 100'500'000'000}, {2 * day, 102'000'000'000}},
+    3);
   runtime::run_info info;
   info.mode = "replay";
   info.elapsed_s = 2.0;
@@ -103,7 +101,8 @@ CAF_TEST(a measured sharpe ratio prints as a number) {
   CAF_CHECK_EQUAL(j["quotes_per_s"], 1.5);
 }
 
-CAF_TEST(after a resume the summary shows the return since inception and this session) {
+CAF_TEST(after a resume the summary shows the return since inception
+         and this session) {
   trading::portfolio pf{trading::portfolio_config{}};
   // The journal: 100 X bought at 100, half sold at 200 (cash back to
   // 100,000 with 50 X left, valued at 200 when restored: equity 110,000).
@@ -189,7 +188,8 @@ CAF_TEST(a halted run says so and counts the durable orders) {
                   "journal j: write failed: No space left on device");
   auto text = print(r);
   CAF_CHECK(contains(text, "run halted: 1 quotes traded"));
-  CAF_CHECK(contains(text, "  journal          j: 2 orders durable this run\n"));
+  CAF_CHECK(
+    contains(text, "  journal          j: 2 orders durable this run\n"));
   CAF_CHECK(contains(text, "  halted           journal (journal j: write "
                            "failed: No space left on device): trading "
                            "stopped; 3 orders filled this run, 2 of them "

@@ -25,8 +25,7 @@ using strings = std::vector<std::string>;
 
 /// The failure `initialize` returns for `params`, or nothing if it accepts
 /// them.
-std::optional<failure> init_error(const std::string& name,
-                                  const json& params) {
+std::optional<failure> init_error(const std::string& name, const json& params) {
   auto algo = make_algorithm(name, "TEST");
   return failure_of(algo->initialize(params));
 }
@@ -86,13 +85,11 @@ CAF_TEST(numbers are checked for type and range) {
   CAF_CHECK_EQUAL(value_of(params::get_number(obj, "threshold", 0.5, 0, 1)),
                   0.25);
   CAF_CHECK_EQUAL(value_of(params::get_number(obj, "absent", 0.5, 0, 1)), 0.5);
-  auto wrong_type
-    = failure_of(params::get_number(obj, "name", 0.5, 0, 1));
+  auto wrong_type = failure_of(params::get_number(obj, "name", 0.5, 0, 1));
   CAF_REQUIRE(wrong_type);
   CAF_CHECK_EQUAL(wrong_type->message,
                   "name: got \"high\", expected a number in [0, 1]");
-  auto out_of_range
-    = failure_of(params::get_number(obj, "big", 0.5, 0, 1));
+  auto out_of_range = failure_of(params::get_number(obj, "big", 0.5, 0, 1));
   CAF_REQUIRE(out_of_range);
   CAF_CHECK_EQUAL(out_of_range->message,
                   "big: got 1.5, expected a number in [0, 1]");
@@ -124,20 +121,19 @@ CAF_TEST(integers are checked for type and range) {
 CAF_TEST(positive numbers exclude zero) {
   CAF_CHECK_EQUAL(
     value_of(params::get_positive_number(json{{"k", 0.5}}, "k", 2)), 0.5);
-  auto err
-    = failure_of(params::get_positive_number(json{{"k", 0}}, "k", 2));
+  auto err = failure_of(params::get_positive_number(json{{"k", 0}}, "k", 2));
   CAF_REQUIRE(err);
   CAF_CHECK_EQUAL(err->message, "k: got 0, expected a number > 0");
 }
 
-CAF_TEST(channels must be a non-empty list of non-empty strings) {
+CAF_TEST(channels must be a non - empty list of non - empty strings) {
   CAF_CHECK_EQUAL(value_of(params::get_channels(json::object())),
                   strings{"quotes"});
-  CAF_CHECK_EQUAL(value_of(params::get_channels(
-                    json{{"channels", {"quotes", "news"}}})),
-                  (strings{"quotes", "news"}));
-  for (auto bad : {json::array(), json::array({"quotes", ""}),
-                   json::array({1}), json("quotes")}) {
+  CAF_CHECK_EQUAL(
+    value_of(params::get_channels(json{{"channels", {"quotes", "news"}}})),
+    (strings{"quotes", "news"}));
+  for (auto bad : {json::array(), json::array({"quotes", ""}), json::array({1}),
+                   json("quotes")}) {
     auto err = failure_of(params::get_channels(json{{"channels", bad}}));
     CAF_REQUIRE(err);
     CAF_CHECK_EQUAL(parts(*err).field, "channels");
@@ -162,7 +158,7 @@ CAF_TEST(channels must be topic filters a broker accepts) {
 
 // -- registry -------------------------------------------------------------------
 
-CAF_TEST(the registry lists the built-in algorithms sorted) {
+CAF_TEST(the registry lists the built - in algorithms sorted) {
   CAF_CHECK_EQUAL(algorithm_names(),
                   (strings{"buy_and_hold", "hurst", "mean_reversion",
                            "momentum", "random", "sma_crossover"}));
@@ -186,9 +182,9 @@ CAF_TEST(every algorithm subscribes to quotes unless told otherwise) {
                     strings{"quotes"});
     CAF_CHECK_EQUAL(value_of(algo->initialize(json::object())),
                     strings{"quotes"});
-    CAF_CHECK_EQUAL(value_of(algo->initialize(
-                      json{{"channels", {"ticks", "bars"}}})),
-                    (strings{"ticks", "bars"}));
+    CAF_CHECK_EQUAL(
+      value_of(algo->initialize(json{{"channels", {"ticks", "bars"}}})),
+      (strings{"ticks", "bars"}));
     auto st = algo->state();
     CAF_CHECK_EQUAL(st["params"]["channels"], json::array({"ticks", "bars"}));
     CAF_CHECK_EQUAL(st["algorithm"], name);
@@ -234,8 +230,7 @@ CAF_TEST(parameters out of range are rejected) {
   CAF_CHECK_EQUAL(parts(*err).field, "slow");
   err = init_error("momentum", json{{"threshold", -0.1}});
   CAF_REQUIRE(err);
-  CAF_CHECK_EQUAL(err->message,
-                  "threshold: got -0.1, expected a number >= 0");
+  CAF_CHECK_EQUAL(err->message, "threshold: got -0.1, expected a number >= 0");
   err = init_error("mean_reversion", json{{"k", 0}});
   CAF_REQUIRE(err);
   CAF_CHECK_EQUAL(parts(*err).field, "k");

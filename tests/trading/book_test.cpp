@@ -43,7 +43,8 @@ struct splitmix64 {
     return z ^ (z >> 31);
   }
   int64_t between(int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(next() % static_cast<uint64_t>(hi - lo + 1));
+    return lo
+           + static_cast<int64_t>(next() % static_cast<uint64_t>(hi - lo + 1));
   }
 };
 
@@ -206,7 +207,8 @@ CAF_TEST(strategies hold separately and net per symbol) {
   CAF_CHECK_EQUAL(pnl["b"].sells, 1u);
   // 10'000 - 1'000 + 418 - 50 + 6 * 110 + 40.
   CAF_CHECK_EQUAL(bk.equity_micros(), 10'068 * unit);
-  CAF_CHECK_EQUAL(total_pnl(bk), bk.equity_micros() - bk.starting_cash_micros());
+  CAF_CHECK_EQUAL(total_pnl(bk),
+                  bk.equity_micros() - bk.starting_cash_micros());
 }
 
 CAF_TEST(pnl over strategies equals equity gain after random trades and marks) {
@@ -223,11 +225,11 @@ CAF_TEST(pnl over strategies equals equity gain after random trades and marks) {
       auto sym = symbols[static_cast<size_t>(gen.between(0, 2))];
       bk.mark(sym, gen.between(1 * unit, 200 * unit));
     } else {
-      auto x = fill(strategies[static_cast<size_t>(gen.between(0, 2))],
-                    symbols[static_cast<size_t>(gen.between(0, 3))],
-                    gen.next() % 2 == 0 ? side::buy : side::sell,
-                    gen.between(1, 50), gen.between(1 * unit, 200 * unit),
-                    gen.between(0, 5 * unit));
+      auto x
+        = fill(strategies[static_cast<size_t>(gen.between(0, 2))],
+               symbols[static_cast<size_t>(gen.between(0, 3))],
+               gen.next() % 2 == 0 ? side::buy : side::sell, gen.between(1, 50),
+               gen.between(1 * unit, 200 * unit), gen.between(0, 5 * unit));
       auto before = bk.holding(x.strategy, x.symbol).qty;
       bk.apply(x);
       auto after = bk.holding(x.strategy, x.symbol).qty;

@@ -47,7 +47,8 @@ CAF_TEST(hash matches the parent level and everything below) {
   CAF_CHECK(!topic_matches("quotes/+/#", "quotes"));
 }
 
-CAF_TEST(dollar topics are matched only by filters that name their first level) {
+CAF_TEST(
+  dollar topics are matched only by filters that name their first level) {
   CAF_CHECK(!topic_matches("#", "$SYS/broker/uptime"));
   CAF_CHECK(!topic_matches("+/broker/uptime", "$SYS/broker/uptime"));
   CAF_CHECK(topic_matches("$SYS/#", "$SYS/broker/uptime"));
@@ -92,7 +93,8 @@ CAF_TEST(filters a broker refuses are named with what is wrong) {
   };
   CAF_CHECK_EQUAL(why(""), "an empty topic filter");
   CAF_CHECK_EQUAL(why("quotes/#/x"), "'#' before the last level");
-  CAF_CHECK_EQUAL(why("quotes#"), "'quotes#': '+' and '#' must be whole levels");
+  CAF_CHECK_EQUAL(why("quotes#"),
+                  "'quotes#': '+' and '#' must be whole levels");
   CAF_CHECK_EQUAL(why("quotes/a+"), "'a+': '+' and '#' must be whole levels");
   CAF_CHECK_EQUAL(why("$share/g1"),
                   "a shared subscription without GROUP/FILTER after $share/");

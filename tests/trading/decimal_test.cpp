@@ -54,9 +54,9 @@ CAF_TEST(digits beyond the sixth decimal round half away from zero) {
 }
 
 CAF_TEST(text that is not a plain decimal is rejected) {
-  for (auto text : {"", "-", "+", ".", "5.", "1e3", "1E3", "abc", " 1", "1 ",
-                    "1,5", "--1", "+-1", "0x10", "1.2.3", "NaN", "inf", "1..2",
-                    "\xEF\xBC\x91"}) {
+  for (auto text :
+       {"", "-", "+", ".", "5.", "1e3", "1E3", "abc", " 1", "1 ", "1,5", "--1",
+        "+-1", "0x10", "1.2.3", "NaN", "inf", "1..2", "\xEF\xBC\x91"}) {
     CAF_MESSAGE("text: " << text);
     CAF_CHECK(rejected(text));
   }
@@ -80,7 +80,8 @@ CAF_TEST(doubles convert to the nearest micro) {
   CAF_CHECK_EQUAL(double_to_micros(-1.5).value_or(0), -1'500'000);
   CAF_CHECK_EQUAL(double_to_micros(0.1).value_or(-1), 100'000);
   CAF_CHECK_EQUAL(double_to_micros(1e-7).value_or(-1), 0);
-  CAF_CHECK_EQUAL(double_to_micros(9e12).value_or(0), 9'000'000'000'000'000'000);
+  CAF_CHECK_EQUAL(double_to_micros(9e12).value_or(0),
+                  9'000'000'000'000'000'000);
 }
 
 CAF_TEST(non finite and out of range doubles have no micros) {
@@ -123,9 +124,9 @@ CAF_TEST(format_micros_fixed rounds half away from zero) {
 }
 
 CAF_TEST(formatted micros parse back to the same value) {
-  for (auto x : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{999'999},
-                 int64_t{1'628'750'000}, int64_t{-123'456'789}, int64_max,
-                 -int64_max}) {
+  for (auto x :
+       {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{999'999},
+        int64_t{1'628'750'000}, int64_t{-123'456'789}, int64_max, -int64_max}) {
     CAF_CHECK_EQUAL(parsed(format_micros(x)), x);
     CAF_CHECK_EQUAL(parsed(format_micros_fixed(x, 6)), x);
   }

@@ -165,9 +165,8 @@ CAF_TEST(a trend above its mean buys once) {
   // above the window mean: one buy, then the regime stays "trend".
   CAF_CHECK_EQUAL(run_micros(algo, accelerating_micros(40, 0.001)), "32 buy");
   auto st = algo.state();
-  CAF_CHECK_LESS(std::fabs(st["indicators"]["exponent"].get<double>()
-                           - 0.99467),
-                 1e-3);
+  CAF_CHECK_LESS(
+    std::fabs(st["indicators"]["exponent"].get<double>() - 0.99467), 1e-3);
   CAF_CHECK_EQUAL(st["indicators"]["regime"], "trend");
   CAF_CHECK_EQUAL(st["last_signal"], "buy");
 }
@@ -183,7 +182,7 @@ CAF_TEST(a trend below its mean does not trade) {
   CAF_CHECK_EQUAL(st["indicators"]["regime"], "neutral");
 }
 
-CAF_TEST(a mean-reverting price above its mean sells) {
+CAF_TEST(a mean - reverting price above its mean sells) {
   hurst algo;
   CAF_REQUIRE(algo.initialize(json{{"window", 32}}));
   // 100, 110, 100, ...: returns alternate, H = 0. The window is full at

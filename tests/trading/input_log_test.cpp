@@ -96,7 +96,8 @@ CAF_TEST(a record encodes and decodes with its checksum) {
     bad[i] = static_cast<char>(bad[i] ^ 0x40);
     CAF_CHECK_EQUAL(decode_input_record(bad, y), 0u);
   }
-  CAF_CHECK_EQUAL(decode_input_record(bytes.substr(0, bytes.size() - 1), y), 0u);
+  CAF_CHECK_EQUAL(decode_input_record(bytes.substr(0, bytes.size() - 1), y),
+                  0u);
 }
 
 CAF_TEST(appended messages read back in order with their positions) {

@@ -82,9 +82,8 @@ CAF_TEST(a damaged end record is refused naming its file) {
   auto read = read_journal_end(path);
   CAF_REQUIRE(!read);
   CAF_CHECK(read.error().kind == failure_kind::operation_failed);
-  CAF_CHECK(contains(read.error().message,
-                     "journal " + path + ": end record " + path
-                       + ".end: damaged"));
+  CAF_CHECK(contains(read.error().message, "journal " + path + ": end record "
+                                             + path + ".end: damaged"));
   // A missing record is none: a fresh journal, or one from before.
   std::filesystem::remove(journal_end_path(path));
   read = read_journal_end(path);
@@ -100,39 +99,52 @@ CAF_TEST(a journal holding what was acknowledged and published resumes) {
   // acknowledged, is still the journal's.
   CAF_CHECK(check_journal_end(path, journal, journal_end{400, 400, 66'000, ""},
                               300, path + ".published"));
-  CAF_CHECK(check_journal_end(path, journal, std::nullopt, 0, path + ".published"));
-  CAF_CHECK(check_journal_end(path, journal_of(0), std::nullopt, 0, path + ".published"));
+  CAF_CHECK(
+    check_journal_end(path, journal, std::nullopt, 0, path + ".published"));
+  CAF_CHECK(check_journal_end(path, journal_of(0), std::nullopt, 0,
+                              path + ".published"));
 }
 
 CAF_TEST(a journal shorter than what was acknowledged is refused) {
   auto err = check_journal_end(path, journal_of(219),
-                               journal_end{439, 439, 66'000, ""}, 0, path + ".published");
+                               journal_end{439, 439, 66'000, ""}, 0,
+                               path + ".published");
   CAF_REQUIRE(!err);
   CAF_CHECK(contains(err.error().message,
-                     "journal " + path + ": holds 219 orders, but its end "
-                       "record " + path + ".end says orders up to seq 439 "
-                       "(order id 439) were acknowledged: 220 acknowledged "
-                       "orders are missing from the journal"));
+                     "journal " + path
+                       + ": holds 219 orders, but its end "
+                         "record "
+                       + path
+                       + ".end says orders up to seq 439 "
+                         "(order id 439) were acknowledged: 220 acknowledged "
+                         "orders are missing from the journal"));
   // An empty journal beside the end record of a full one as well.
   CAF_CHECK(!check_journal_end(path, journal_of(0),
-                               journal_end{439, 439, 66'000, ""}, 0, path + ".published"));
+                               journal_end{439, 439, 66'000, ""}, 0,
+                               path + ".published"));
 }
 
 CAF_TEST(a journal shorter than the publication mark is refused) {
   // No end record (a journal from before them): the mark still tells.
-  auto err = check_journal_end(path, journal_of(219), std::nullopt, 439, path + ".published");
+  auto err = check_journal_end(path, journal_of(219), std::nullopt, 439,
+                               path + ".published");
   CAF_REQUIRE(!err);
   CAF_CHECK(contains(err.error().message,
-                     "journal " + path + ": holds 219 orders, but its "
-                       "publication mark " + path + ".published says orders "
-                       "up to seq 439 were published: 220 acknowledged "
-                       "orders are missing"));
+                     "journal " + path
+                       + ": holds 219 orders, but its "
+                         "publication mark "
+                       + path
+                       + ".published says orders "
+                         "up to seq 439 were published: 220 acknowledged "
+                         "orders are missing"));
   err = check_journal_end(path, journal_of(100),
-                          journal_end{400, 400, 66'000, ""}, 439, path + ".published");
+                          journal_end{400, 400, 66'000, ""}, 439,
+                          path + ".published");
   CAF_REQUIRE(!err);
   CAF_CHECK(contains(err.error().message,
                      "says orders up to seq 400 (order id 400) were "
-                       "acknowledged and its publication mark " + path
+                     "acknowledged and its publication mark "
+                       + path
                        + ".published says orders up to seq 439 were "
                          "published: 339 acknowledged orders are missing"));
 }
@@ -140,14 +152,16 @@ CAF_TEST(a journal shorter than the publication mark is refused) {
 CAF_TEST(another journal in the place of the acknowledged one is refused) {
   auto journal = journal_of(10);
   journal.orders[4].id = 77;
-  auto err = check_journal_end(path, journal, journal_end{5, 5, 65'541, ""}, 0, path + ".published");
+  auto err = check_journal_end(path, journal, journal_end{5, 5, 65'541, ""}, 0,
+                               path + ".published");
   CAF_REQUIRE(!err);
   CAF_CHECK(contains(err.error().message,
                      "journal " + path + " line 5: order id 77, but end record "
                        + path + ".end says seq 5 was order id 5"));
 }
 
-CAF_TEST(ids continue after the acknowledged one in its boot and above the reservation after a reboot) {
+CAF_TEST(ids continue after the acknowledged one in its boot and above the
+           reservation after a reboot) {
   journal_end end{439, 500, 66'036, "boot-a"};
   // The same boot: the page cache kept the record exact.
   CAF_CHECK_EQUAL(journal_id_floor(end, "boot-a"), 501u);

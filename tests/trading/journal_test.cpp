@@ -56,11 +56,11 @@ std::string show(const std::vector<order>& xs) {
 std::vector<order> sample_orders(size_t n, int64_t first_ts = 1'000) {
   std::vector<order> xs;
   for (size_t i = 0; i < n; ++i)
-    xs.push_back(make_order(i % 2 == 0 ? "sma" : "ema", i % 3 == 0 ? "DAX" : "SMI",
-                            i % 2 == 0 ? side::buy : side::sell,
-                            static_cast<quantity>(i + 1),
-                            1'628'750'000 + static_cast<int64_t>(i),
-                            1'000'000, first_ts + static_cast<int64_t>(i)));
+    xs.push_back(make_order(
+      i % 2 == 0 ? "sma" : "ema", i % 3 == 0 ? "DAX" : "SMI",
+      i % 2 == 0 ? side::buy : side::sell, static_cast<quantity>(i + 1),
+      1'628'750'000 + static_cast<int64_t>(i), 1'000'000,
+      first_ts + static_cast<int64_t>(i)));
   return xs;
 }
 
@@ -83,7 +83,8 @@ struct fixture {
 
   std::string read_bytes() const {
     std::ifstream in{path, std::ios::binary};
-    return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+    return {std::istreambuf_iterator<char>{in},
+            std::istreambuf_iterator<char>{}};
   }
 
   void write_bytes(const std::string& bytes) const {
@@ -126,7 +127,8 @@ struct fixture {
 
   /// Overwrites the end record, as a crash would have left it.
   void write_end(const journal_end& x) const {
-    std::ofstream out{journal_end_path(path), std::ios::binary | std::ios::trunc};
+    std::ofstream out{journal_end_path(path),
+                      std::ios::binary | std::ios::trunc};
     out << encode_journal_end(x);
   }
 
@@ -163,9 +165,10 @@ CAF_TEST(a record checksums the bytes before its crc field) {
                       678'334'707'692);
   x.seq = 1;
   x.id = 1;
-  std::string prefix = R"({"seq":1,"id":1,"ts":678334707692,"strategy":"sma",)"
-                       R"("symbol":"DAX","side":"buy","qty":10,"price":1628.75,)"
-                       R"("commission":1)";
+  std::string prefix
+    = R"({"seq":1,"id":1,"ts":678334707692,"strategy":"sma",)"
+      R"("symbol":"DAX","side":"buy","qty":10,"price":1628.75,)"
+      R"("commission":1)";
   char crc[9];
   std::snprintf(crc, sizeof(crc), "%08x", crc32(prefix));
   CAF_CHECK_EQUAL(encode_journal_record(x),
@@ -178,7 +181,9 @@ CAF_TEST(records round trip exactly) {
     make_order("sma", "DAX", side::buy, 10, 1'628'750'000, 1'000'000, 1),
     make_order("mean \"rev\"\\2\t\n", "EUR/USD", side::sell, 1'000'000,
                123'456'789, 1, 1'700'000'000'000),
-    make_order("gr\xC3\xB6\xC3\x9F" "e", "^GDAXI", side::sell, 3, 1, 0, 0),
+    make_order("gr\xC3\xB6\xC3\x9F"
+               "e",
+               "^GDAXI", side::sell, 3, 1, 0, 0),
     make_order("", "X", side::buy, 1, 9'223'372'036'854'775'807, -5, -1),
   };
   uint64_t n = 0;
@@ -195,12 +200,15 @@ CAF_TEST(records round trip exactly) {
 }
 
 CAF_TEST(invalid utf8 in names is replaced so the record stays readable) {
-  auto x = make_order("a\xFF" "b", "X", side::buy, 1, 1, 0, 0);
+  auto x = make_order("a\xFF"
+                      "b",
+                      "X", side::buy, 1, 1, 0, 0);
   x.seq = 1;
   x.id = 1;
   auto y = decode_journal_record(encode_journal_record(x));
   CAF_REQUIRE(y);
-  CAF_CHECK_EQUAL(y->strategy, "a\xEF\xBF\xBD" "b");
+  CAF_CHECK_EQUAL(y->strategy, "a\xEF\xBF\xBD"
+                               "b");
 }
 
 CAF_TEST(tampered records fail their checksum) {
@@ -233,7 +241,8 @@ CAF_TEST(a record with a good checksum but missing fields is bad json) {
 }
 
 CAF_TEST(fsync policies round trip through their names) {
-  for (auto x : {fsync_policy::always, fsync_policy::interval, fsync_policy::never}) {
+  for (auto x :
+       {fsync_policy::always, fsync_policy::interval, fsync_policy::never}) {
     auto y = fsync_policy::always;
     CAF_CHECK(from_string(to_string(x), y));
     CAF_CHECK(x == y);
@@ -574,7 +583,8 @@ CAF_TEST(a clean close records the exact end) {
   CAF_CHECK_EQUAL(writer.next_id(), 6u);
 }
 
-CAF_TEST(after a crash ids continue after the last acknowledged one or above the reservation after a reboot) {
+CAF_TEST(after a crash ids continue after the last acknowledged one
+         or above the reservation after a reboot) {
   journal_writer writer;
   CAF_REQUIRE(writer.open(path, read()));
   auto xs = sample_orders(4);
@@ -601,7 +611,8 @@ CAF_TEST(after a crash ids continue after the last acknowledged one or above the
   CAF_CHECK_EQUAL(more[0].id, 1 + journal_id_block);
 }
 
-CAF_TEST(a journal cut short is refused and if accepted never hands out its ids again) {
+CAF_TEST(a journal cut short is refused and if accepted never hands out its ids
+           again) {
   auto xs = sample_orders(10);
   write_orders(xs);
   keep_lines(5);
@@ -612,9 +623,10 @@ CAF_TEST(a journal cut short is refused and if accepted never hands out its ids 
   CAF_REQUIRE(!checked);
   CAF_CHECK_EQUAL(checked.error().message,
                   "journal " + path + ": holds 5 orders, but its end record "
-                    + path + ".end says orders up to seq 10 (order id 10) "
-                    "were acknowledged: 5 acknowledged orders are missing "
-                    "from the journal (cut short or replaced)");
+                    + path
+                    + ".end says orders up to seq 10 (order id 10) "
+                      "were acknowledged: 5 acknowledged orders are missing "
+                      "from the journal (cut short or replaced)");
   // Accepted (the writer does not check): numbering goes on above id 10.
   journal_writer writer;
   CAF_REQUIRE(writer.open(path, contents));
@@ -626,18 +638,21 @@ CAF_TEST(a journal cut short is refused and if accepted never hands out its ids 
   writer.close();
   // The end record now describes the journal as it is.
   contents = read();
-  CAF_CHECK(check_journal_end(path, contents, read_end(), 0, path + ".published"));
+  CAF_CHECK(
+    check_journal_end(path, contents, read_end(), 0, path + ".published"));
   CAF_CHECK_EQUAL(contents.next_id, 13u);
   // Even an emptied journal does not hand ids out again.
   write_bytes("");
-  CAF_CHECK(!check_journal_end(path, read(), read_end(), 0, path + ".published"));
+  CAF_CHECK(
+    !check_journal_end(path, read(), read_end(), 0, path + ".published"));
   journal_writer fresh;
   CAF_REQUIRE(fresh.open(path, read()));
   CAF_CHECK_EQUAL(fresh.next_seq(), 1u);
   CAF_CHECK_EQUAL(fresh.next_id(), 13u);
 }
 
-CAF_TEST(a write past the file size limit fails and leaves the journal as it was) {
+CAF_TEST(
+  a write past the file size limit fails and leaves the journal as it was) {
   auto xs = sample_orders(3);
   journal_writer writer;
   CAF_REQUIRE(writer.open(path, read()));
@@ -663,7 +678,8 @@ CAF_TEST(a write past the file size limit fails and leaves the journal as it was
   auto contents = read();
   CAF_CHECK_EQUAL(contents.orders.size(), 3u);
   CAF_CHECK(!contents.torn_tail);
-  CAF_CHECK(check_journal_end(path, contents, read_end(), 0, path + ".published"));
+  CAF_CHECK(
+    check_journal_end(path, contents, read_end(), 0, path + ".published"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

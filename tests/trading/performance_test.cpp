@@ -101,8 +101,8 @@ CAF_TEST(sharpe annualises mean over sample stdev of simple returns) {
   // Returns 0.1, -0.1, 0.2, -0.05, 0.1: mean 0.05, squared deviations sum to
   // 0.06, sample variance 0.015. Sharpe = 0.05 / sqrt(0.015) * sqrt(12)
   // = sqrt(2).
-  auto curve = daily({110 * unit, 99 * unit, 118'800'000, 112'860'000,
-                      124'146'000});
+  auto curve
+    = daily({110 * unit, 99 * unit, 118'800'000, 112'860'000, 124'146'000});
   auto stats = compute_performance(curve, 100 * unit, 12);
   CAF_REQUIRE(stats.sharpe);
   CAF_CHECK(near(*stats.sharpe, 1.4142135623730951));
@@ -114,13 +114,12 @@ CAF_TEST(sharpe annualises mean over sample stdev of simple returns) {
 
 CAF_TEST(sharpe is missing without variance or with fewer than two returns) {
   // Missing, with the reason, rather than a 0 that reads as measured.
-  auto flat = compute_performance(daily({100 * unit, 100 * unit}), 100 * unit,
-                                  252);
+  auto flat
+    = compute_performance(daily({100 * unit, 100 * unit}), 100 * unit, 252);
   CAF_CHECK(!flat.sharpe);
   CAF_CHECK_EQUAL(flat.sharpe_missing, "the returns do not vary");
-  auto steady = compute_performance(daily({110 * unit, 121 * unit,
-                                           133'100'000}),
-                                    100 * unit, 252);
+  auto steady = compute_performance(
+    daily({110 * unit, 121 * unit, 133'100'000}), 100 * unit, 252);
   CAF_CHECK(!steady.sharpe);
   CAF_CHECK_EQUAL(steady.sharpe_missing, "the returns do not vary");
   auto single = compute_performance(daily({150 * unit}), 100 * unit, 252);
@@ -131,37 +130,35 @@ CAF_TEST(sharpe is missing without variance or with fewer than two returns) {
 
 CAF_TEST(max drawdown is the largest fall from a running peak) {
   // 100 -> 120 -> 90 -> 130 -> 65: the fall from 130 to 65 is half.
-  auto stats = compute_performance(daily({120 * unit, 90 * unit, 130 * unit,
-                                          65 * unit}),
-                                   100 * unit, 252);
+  auto stats = compute_performance(
+    daily({120 * unit, 90 * unit, 130 * unit, 65 * unit}), 100 * unit, 252);
   CAF_CHECK(near(stats.max_drawdown, 0.5));
   CAF_CHECK(near(stats.total_return, -0.35));
   // The starting equity counts as a peak.
-  auto first = compute_performance(daily({80 * unit, 90 * unit}), 100 * unit,
-                                   252);
+  auto first
+    = compute_performance(daily({80 * unit, 90 * unit}), 100 * unit, 252);
   CAF_CHECK(near(first.max_drawdown, 0.2));
-  auto rising = compute_performance(daily({110 * unit, 120 * unit}),
-                                    100 * unit, 252);
+  auto rising
+    = compute_performance(daily({110 * unit, 120 * unit}), 100 * unit, 252);
   CAF_CHECK_EQUAL(rising.max_drawdown, 0.0);
 }
 
 CAF_TEST(periods per year are estimated from the timestamps) {
   // Five daily points span four days: four periods in 4 / 365.25 years.
-  auto curve = daily({101 * unit, 102 * unit, 101 * unit, 103 * unit,
-                      104 * unit});
+  auto curve
+    = daily({101 * unit, 102 * unit, 101 * unit, 103 * unit, 104 * unit});
   auto stats = compute_performance(curve, 100 * unit);
   CAF_CHECK(near(stats.periods_per_year, 365.25));
   // Hourly points over a day and more: 24 * 365.25 per year.
   std::vector<equity_point> hourly;
   for (int64_t h = 0; h <= 24; ++h)
     hourly.push_back({h * 3'600'000, (100 + h % 3) * unit});
-  CAF_CHECK(near(compute_performance(hourly, 100 * unit).periods_per_year,
-                 8'766.0));
+  CAF_CHECK(
+    near(compute_performance(hourly, 100 * unit).periods_per_year, 8'766.0));
   // Under a day the period is unknown: no Sharpe ratio rather than noise
   // scaled by a guessed factor.
-  std::vector<equity_point> short_run{{0, 100 * unit},
-                                      {1'000, 101 * unit},
-                                      {2'000, 99 * unit}};
+  std::vector<equity_point> short_run{
+    {0, 100 * unit}, {1'000, 101 * unit}, {2'000, 99 * unit}};
   auto unknown = compute_performance(short_run, 100 * unit);
   CAF_CHECK(!unknown.sharpe);
   CAF_CHECK_EQUAL(unknown.sharpe_missing,
@@ -169,9 +166,9 @@ CAF_TEST(periods per year are estimated from the timestamps) {
                   "report.periods_per_year)");
   CAF_CHECK(compute_performance(short_run, 100 * unit, 252).sharpe);
   // Without a span there is nothing to estimate from.
-  CAF_CHECK_EQUAL(compute_performance(daily({101 * unit}), 100 * unit)
-                    .periods_per_year,
-                  252.0);
+  CAF_CHECK_EQUAL(
+    compute_performance(daily({101 * unit}), 100 * unit).periods_per_year,
+    252.0);
   std::vector<equity_point> same_ts{{5, 100 * unit}, {5, 101 * unit}};
   CAF_CHECK_EQUAL(compute_performance(same_ts, 100 * unit).periods_per_year,
                   252.0);
@@ -180,12 +177,12 @@ CAF_TEST(periods per year are estimated from the timestamps) {
                   52.0);
 }
 
-CAF_TEST(an equity clamped at the 64-bit bound reads as a gain) {
+CAF_TEST(an equity clamped at the 64 - bit bound reads as a gain) {
   // The book clamps a valuation beyond 64 bits instead of wrapping it into
   // a loss: the figures stay on the right side.
   auto max = std::numeric_limits<int64_t>::max();
-  auto stats = compute_performance(daily({100 * unit, max, max}), 100 * unit,
-                                   252);
+  auto stats
+    = compute_performance(daily({100 * unit, max, max}), 100 * unit, 252);
   CAF_CHECK_GREATER(stats.total_return, 0.0);
   CAF_CHECK_EQUAL(stats.max_drawdown, 0.0);
 }

@@ -66,11 +66,15 @@ CAF_TEST(commission basis points round to the nearest micro) {
 
 CAF_TEST(slippage moves buys up and sells down) {
   slippage_model m{25.0};
-  CAF_CHECK_EQUAL(m.fill_price(side::buy, 100 * unit).value_or(-1), 100'250'000);
-  CAF_CHECK_EQUAL(m.fill_price(side::sell, 100 * unit).value_or(-1), 99'750'000);
+  CAF_CHECK_EQUAL(m.fill_price(side::buy, 100 * unit).value_or(-1),
+                  100'250'000);
+  CAF_CHECK_EQUAL(m.fill_price(side::sell, 100 * unit).value_or(-1),
+                  99'750'000);
   slippage_model none;
-  CAF_CHECK_EQUAL(none.fill_price(side::buy, 123'456'789).value_or(-1), 123'456'789);
-  CAF_CHECK_EQUAL(none.fill_price(side::sell, 123'456'789).value_or(-1), 123'456'789);
+  CAF_CHECK_EQUAL(none.fill_price(side::buy, 123'456'789).value_or(-1),
+                  123'456'789);
+  CAF_CHECK_EQUAL(none.fill_price(side::sell, 123'456'789).value_or(-1),
+                  123'456'789);
 }
 
 CAF_TEST(slippage rounds to the nearest micro and keeps prices positive) {
@@ -176,8 +180,8 @@ CAF_TEST(restored orders rebuild the book without counting as new) {
   cfg.commission.minimum_micros = 1 * unit;
   portfolio live{cfg};
   live.on_quote(make_quote(50 * unit, 1'000));
-  auto first = std::get<order>(live.on_signal(make_signal(side::buy, 50 * unit,
-                                                          1'000)));
+  auto first
+    = std::get<order>(live.on_signal(make_signal(side::buy, 50 * unit, 1'000)));
   portfolio recovered{cfg};
   recovered.restore(first);
   CAF_CHECK_EQUAL(recovered.positions().cash_micros(),
@@ -215,8 +219,9 @@ CAF_TEST(slippage at the largest price refuses instead of overflowing) {
   // Selling moves the price down, back into range.
   CAF_CHECK(m.fill_price(side::sell, max_micros));
   // A price the codec accepts keeps its exact fill.
-  CAF_CHECK_EQUAL(m.fill_price(side::buy, default_max_price_micros).value_or(-1),
-                  1'001'000'000'000'000);
+  CAF_CHECK_EQUAL(
+    m.fill_price(side::buy, default_max_price_micros).value_or(-1),
+    1'001'000'000'000'000);
 }
 
 CAF_TEST(commission at the limits refuses instead of overflowing) {
@@ -232,7 +237,8 @@ CAF_TEST(commission at the limits refuses instead of overflowing) {
                   10'000'000'000'000'000);
 }
 
-CAF_TEST(an order at an INT64_MAX micros price is refused as notional_overflow) {
+CAF_TEST(
+  an order at an INT64_MAX micros price is refused as notional_overflow) {
   portfolio_config cfg;
   cfg.sizing.kind = sizing_kind::fixed_quantity;
   cfg.sizing.qty = 2;
@@ -240,20 +246,23 @@ CAF_TEST(an order at an INT64_MAX micros price is refused as notional_overflow) 
   cfg.slippage.bps = 10;
   portfolio pf{cfg};
   pf.on_quote(make_quote(max_micros, 1));
-  CAF_CHECK_EQUAL(refusal_of(pf.on_signal(make_signal(side::buy, max_micros, 1))),
-                  "notional_overflow");
-  CAF_CHECK_EQUAL(refusal_of(pf.on_signal(make_signal(side::sell, max_micros, 1))),
-                  "notional_overflow");
+  CAF_CHECK_EQUAL(
+    refusal_of(pf.on_signal(make_signal(side::buy, max_micros, 1))),
+    "notional_overflow");
+  CAF_CHECK_EQUAL(
+    refusal_of(pf.on_signal(make_signal(side::sell, max_micros, 1))),
+    "notional_overflow");
   // Without slippage the price fits, the notional does not.
   cfg.slippage.bps = 0;
   portfolio exact{cfg};
-  CAF_CHECK_EQUAL(refusal_of(exact.on_signal(
-                    make_signal(side::sell, max_micros / 2 + 1, 1))),
-                  "notional_overflow");
+  CAF_CHECK_EQUAL(
+    refusal_of(exact.on_signal(make_signal(side::sell, max_micros / 2 + 1, 1))),
+    "notional_overflow");
   CAF_CHECK_EQUAL(exact.positions().cash_micros(), cfg.starting_cash_micros);
-  CAF_CHECK_EQUAL(exact.counters().refusals[static_cast<size_t>(
-                    refusal_reason::notional_overflow)],
-                  1u);
+  CAF_CHECK_EQUAL(
+    exact.counters()
+      .refusals[static_cast<size_t>(refusal_reason::notional_overflow)],
+    1u);
   CAF_CHECK_EQUAL(exact.counters().orders, 0u);
 }
 
@@ -273,7 +282,8 @@ CAF_TEST(a holding bought at 1 and marked at 9e12 neither wraps nor sells) {
   // 1e5 * 9e18 micros is beyond 64 bits: reported at the bound, not wrapped
   // into a loss.
   CAF_CHECK_EQUAL(bk.equity_micros(), max_micros);
-  CAF_CHECK_EQUAL(bk.unrealised_micros("X", bk.holding("sma", "X")), max_micros);
+  CAF_CHECK_EQUAL(bk.unrealised_micros("X", bk.holding("sma", "X")),
+                  max_micros);
   CAF_CHECK_EQUAL(refusal_of(pf.on_signal(make_signal(side::sell, huge, 2))),
                   "notional_overflow");
   CAF_CHECK_EQUAL(bk.cash_micros(), 0);

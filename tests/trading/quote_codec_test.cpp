@@ -72,7 +72,8 @@ std::vector<std::string> csv_rows(const std::string& path) {
 // -- JSON shapes --------------------------------------------------------------------
 
 CAF_TEST(the sid shape takes string or number prices and an optional ts) {
-  CAF_CHECK_EQUAL(decode(R"({"sid":"GOOG","quote":"345"})"), "GOOG@345000000@1000");
+  CAF_CHECK_EQUAL(decode(R"({"sid":"GOOG","quote":"345"})"),
+                  "GOOG@345000000@1000");
   CAF_CHECK_EQUAL(decode(R"({"sid":"goog","quote":3.45,"ts":1700000000000})"),
                   "GOOG@3450000@1700000000000");
   CAF_CHECK_EQUAL(decode(R"({"quote":"0.000001","sid":"x"})"), "X@1@1000");
@@ -99,8 +100,9 @@ CAF_TEST(the canonical shape decodes with and without ts) {
 }
 
 CAF_TEST(timestamps may be epoch ms numbers or ISO strings) {
-  CAF_CHECK_EQUAL(decode(R"({"symbol":"X","price":1,"ts":"2023-11-14T22:13:20Z"})"),
-                  "X@1000000@1700000000000");
+  CAF_CHECK_EQUAL(
+    decode(R"({"symbol":"X","price":1,"ts":"2023-11-14T22:13:20Z"})"),
+    "X@1000000@1700000000000");
   CAF_CHECK_EQUAL(decode(R"({"symbol":"X","price":1,"ts":"2000-01-01"})"),
                   "X@1000000@946684800000");
   CAF_CHECK_EQUAL(decode(R"({"symbol":"X","price":1,"ts":"1700000000000"})"),
@@ -111,8 +113,10 @@ CAF_TEST(timestamps may be epoch ms numbers or ISO strings) {
 }
 
 CAF_TEST(symbols are upper cased) {
-  CAF_CHECK_EQUAL(decode(R"({"symbol":"brk.b","price":1})"), "BRK.B@1000000@1000");
-  CAF_CHECK_EQUAL(decode(R"({"sid":"eur/usd","quote":1})"), "EUR/USD@1000000@1000");
+  CAF_CHECK_EQUAL(decode(R"({"symbol":"brk.b","price":1})"),
+                  "BRK.B@1000000@1000");
+  CAF_CHECK_EQUAL(decode(R"({"sid":"eur/usd","quote":1})"),
+                  "EUR/USD@1000000@1000");
   CAF_CHECK_EQUAL(decode(R"({"btc-usd:x_1":1})"), "BTC-USD:X_1@1000000@1000");
   std::string symbol = "MiXeD";
   auto reason = reject_reason::not_json;
@@ -149,7 +153,8 @@ CAF_TEST(malformed payloads are rejected with reason and field) {
     {R"({"sid":"GOOG","quote":true})", reject_reason::wrong_type, "quote"},
     {R"({"sid":"GOOG","quote":null})", reject_reason::wrong_type, "quote"},
     {R"({"symbol":"GOOG","price":[345]})", reject_reason::wrong_type, "price"},
-    {R"({"symbol":"GOOG","price":{"v":1}})", reject_reason::wrong_type, "price"},
+    {R"({"symbol":"GOOG","price":{"v":1}})", reject_reason::wrong_type,
+     "price"},
     {R"({"symbol":42,"price":1})", reject_reason::wrong_type, "symbol"},
     {R"({"sid":["GOOG"],"quote":1})", reject_reason::wrong_type, "sid"},
     {R"({"goog":true})", reject_reason::wrong_type, "price"},
@@ -165,17 +170,24 @@ CAF_TEST(malformed payloads are rejected with reason and field) {
     // not_finite
     {R"({"sid":"GOOG","quote":"NaN"})", reject_reason::not_finite, "quote"},
     {R"({"symbol":"GOOG","price":"inf"})", reject_reason::not_finite, "price"},
-    {R"({"symbol":"GOOG","price":"-Infinity"})", reject_reason::not_finite, "price"},
+    {R"({"symbol":"GOOG","price":"-Infinity"})", reject_reason::not_finite,
+     "price"},
     {R"({"symbol":"GOOG","price":1e999})", reject_reason::not_finite, "price"},
     {R"({"sid":"GOOG","quote":-1e400})", reject_reason::not_finite, "quote"},
     {R"({"goog":"nan"})", reject_reason::not_finite, "price"},
     // non_positive_price
-    {R"({"symbol":"GOOG","price":0})", reject_reason::non_positive_price, "price"},
-    {R"({"symbol":"GOOG","price":-3.5})", reject_reason::non_positive_price, "price"},
-    {R"({"symbol":"GOOG","price":-7})", reject_reason::non_positive_price, "price"},
-    {R"({"sid":"GOOG","quote":"-1"})", reject_reason::non_positive_price, "quote"},
-    {R"({"symbol":"GOOG","price":"0.0000001"})", reject_reason::non_positive_price, "price"},
-    {R"({"symbol":"GOOG","price":1e-9})", reject_reason::non_positive_price, "price"},
+    {R"({"symbol":"GOOG","price":0})", reject_reason::non_positive_price,
+     "price"},
+    {R"({"symbol":"GOOG","price":-3.5})", reject_reason::non_positive_price,
+     "price"},
+    {R"({"symbol":"GOOG","price":-7})", reject_reason::non_positive_price,
+     "price"},
+    {R"({"sid":"GOOG","quote":"-1"})", reject_reason::non_positive_price,
+     "quote"},
+    {R"({"symbol":"GOOG","price":"0.0000001"})",
+     reject_reason::non_positive_price, "price"},
+    {R"({"symbol":"GOOG","price":1e-9})", reject_reason::non_positive_price,
+     "price"},
     // empty_symbol
     {R"({"symbol":"","price":1})", reject_reason::empty_symbol, "symbol"},
     {R"({"sid":"","quote":1})", reject_reason::empty_symbol, "sid"},
@@ -188,17 +200,24 @@ CAF_TEST(malformed payloads are rejected with reason and field) {
     // bad_symbol
     {R"({"symbol":"GO OG","price":1})", reject_reason::bad_symbol, "symbol"},
     {R"({"sid":"GOOG$","quote":1})", reject_reason::bad_symbol, "sid"},
-    {"{\"g\xC3\xB6\xC3\xB6" "d\":1}", reject_reason::bad_symbol, "symbol"},
+    {"{\"g\xC3\xB6\xC3\xB6"
+     "d\":1}",
+     reject_reason::bad_symbol, "symbol"},
     {R"({"symbol":"A\nB","price":1})", reject_reason::bad_symbol, "symbol"},
     // bad_timestamp
     {R"({"symbol":"X","price":1,"ts":-5})", reject_reason::bad_timestamp, "ts"},
-    {R"({"symbol":"X","price":1,"ts":1.5})", reject_reason::bad_timestamp, "ts"},
-    {R"({"symbol":"X","price":1,"ts":"yesterday"})", reject_reason::bad_timestamp, "ts"},
-    {R"({"symbol":"X","price":1,"ts":"1969-12-31"})", reject_reason::bad_timestamp, "ts"},
-    {R"({"symbol":"X","price":1,"ts":"2023-02-29"})", reject_reason::bad_timestamp, "ts"},
+    {R"({"symbol":"X","price":1,"ts":1.5})", reject_reason::bad_timestamp,
+     "ts"},
+    {R"({"symbol":"X","price":1,"ts":"yesterday"})",
+     reject_reason::bad_timestamp, "ts"},
+    {R"({"symbol":"X","price":1,"ts":"1969-12-31"})",
+     reject_reason::bad_timestamp, "ts"},
+    {R"({"symbol":"X","price":1,"ts":"2023-02-29"})",
+     reject_reason::bad_timestamp, "ts"},
     {R"({"symbol":"X","price":1,"ts":"2023-01-01T25:00:00Z"})",
      reject_reason::bad_timestamp, "ts"},
-    {R"({"symbol":"X","price":1,"ts":1e999})", reject_reason::bad_timestamp, "ts"},
+    {R"({"symbol":"X","price":1,"ts":1e999})", reject_reason::bad_timestamp,
+     "ts"},
     {R"({"symbol":"X","price":1,"ts":99999999999999999999})",
      reject_reason::bad_timestamp, "ts"},
     // bad_price
@@ -230,8 +249,8 @@ CAF_TEST(malformed payloads are rejected with reason and field) {
   std::set<reject_reason> covered;
   for (auto& c : table) {
     covered.insert(c.reason);
-    auto expected = "!" + std::string{to_string(c.reason)} + "/"
-                    + std::string{c.field};
+    auto expected
+      = "!" + std::string{to_string(c.reason)} + "/" + std::string{c.field};
     // The payload is part of both sides so a failure names its row.
     CAF_CHECK_EQUAL(c.payload.substr(0, 80) + " -> " + decode(c.payload),
                     c.payload.substr(0, 80) + " -> " + expected);
@@ -259,9 +278,10 @@ CAF_TEST(a failed decode leaves out unchanged) {
   std::vector<quote> out;
   CAF_REQUIRE(decode_json_quote(R"({"A":1})", now, out).ok);
   auto before = show(out);
-  for (auto payload : {R"({"b":2,"c":3,"d":0})", R"({"b":2,"c d":3})",
-                       R"({"sid":"B","quote":"x"})", R"({"symbol":"B","price":1,"ts":-1})",
-                       R"({"b":2,"c":[3]})", "nope"}) {
+  for (auto payload :
+       {R"({"b":2,"c":3,"d":0})", R"({"b":2,"c d":3})",
+        R"({"sid":"B","quote":"x"})", R"({"symbol":"B","price":1,"ts":-1})",
+        R"({"b":2,"c":[3]})", "nope"}) {
     auto res = decode_json_quote(payload, now, out);
     CAF_CHECK(!res.ok);
     CAF_CHECK_EQUAL(show(out), before);
@@ -277,7 +297,8 @@ CAF_TEST(the canonical encoding decodes to the same quote) {
   x.price_micros = 1'628'750'000;
   x.ts_ms = 678'334'707'692;
   auto text = encode_canonical(x);
-  CAF_CHECK_EQUAL(text, R"({"symbol":"DAX","price":1628.75,"ts":678334707692})");
+  CAF_CHECK_EQUAL(text,
+                  R"({"symbol":"DAX","price":1628.75,"ts":678334707692})");
   CAF_CHECK_EQUAL(decode(text), show(x));
   x.price_micros = 345'000'000;
   CAF_CHECK_EQUAL(encode_canonical(x),
@@ -288,12 +309,12 @@ CAF_TEST(every reject reason has its snake case name) {
   std::vector<std::string> names;
   for (size_t i = 0; i < reject_reason_count; ++i)
     names.emplace_back(to_string(static_cast<reject_reason>(i)));
-  CAF_CHECK_EQUAL(names, (std::vector<std::string>{
-                           "not_json", "wrong_type", "missing_field",
-                           "not_finite", "non_positive_price", "empty_symbol",
-                           "symbol_too_long", "bad_symbol", "payload_too_large",
-                           "bad_timestamp", "bad_price", "price_out_of_range",
-                           "duplicate_key"}));
+  CAF_CHECK_EQUAL(names,
+                  (std::vector<std::string>{
+                    "not_json", "wrong_type", "missing_field", "not_finite",
+                    "non_positive_price", "empty_symbol", "symbol_too_long",
+                    "bad_symbol", "payload_too_large", "bad_timestamp",
+                    "bad_price", "price_out_of_range", "duplicate_key"}));
 }
 
 // -- limits -------------------------------------------------------------------------
@@ -361,13 +382,28 @@ CAF_TEST(parse_timestamp_ms reads epoch ms and ISO dates) {
   CAF_CHECK_EQUAL(ts("2023-11-14T22:13:20.5"), 1'700'000'000'500);
   CAF_CHECK_EQUAL(ts("2023-11-14T22:13:20.123999Z"), 1'700'000'000'123);
   CAF_CHECK_EQUAL(ts("2024-12-31T23:59:59Z"), 1'735'689'599'000);
-  for (auto bad : {"", "-1", "+5", "1.5", "12a", "99999999999999999999",
-                   "1969-12-31", "2100-02-29", "2000-13-01", "2000-00-10",
-                   "2000-01-32", "2000-1-01", "2000/01/01", "2000-01-01T",
-                   "2000-01-01T10:00", "2000-01-01T24:00:00",
-                   "2000-01-01T10:60:00", "2000-01-01T10:00:60",
-                   "2000-01-01 10:00:00", "2000-01-01T10:00:00.",
-                   "2000-01-01T10:00:00+01:00", "2000-01-01T10:00:00ZZ",
+  for (auto bad : {"",
+                   "-1",
+                   "+5",
+                   "1.5",
+                   "12a",
+                   "99999999999999999999",
+                   "1969-12-31",
+                   "2100-02-29",
+                   "2000-13-01",
+                   "2000-00-10",
+                   "2000-01-32",
+                   "2000-1-01",
+                   "2000/01/01",
+                   "2000-01-01T",
+                   "2000-01-01T10:00",
+                   "2000-01-01T24:00:00",
+                   "2000-01-01T10:60:00",
+                   "2000-01-01T10:00:60",
+                   "2000-01-01 10:00:00",
+                   "2000-01-01T10:00:00.",
+                   "2000-01-01T10:00:00+01:00",
+                   "2000-01-01T10:00:00ZZ",
                    "2000-01-01T10:00:00.1234567890"}) {
     CAF_MESSAGE("timestamp: " << bad);
     CAF_CHECK_EQUAL(ts(bad), -1);
@@ -381,7 +417,8 @@ CAF_TEST(csv rows decode with epoch or ISO timestamps) {
                   "DAX@1628750000@678334707692");
   CAF_CHECK_EQUAL(decode_csv("2000-01-01,aapl,25.94\r"),
                   "AAPL@25940000@946684800000");
-  CAF_CHECK_EQUAL(decode_csv("2023-11-14T22:13:20Z,X,1"), "X@1000000@1700000000000");
+  CAF_CHECK_EQUAL(decode_csv("2023-11-14T22:13:20Z,X,1"),
+                  "X@1000000@1700000000000");
   CAF_CHECK_EQUAL(decode_csv("2023-11-14T22:13:20.123Z,X,0.000001"),
                   "X@1@1700000000123");
 }
@@ -427,8 +464,8 @@ CAF_TEST(the csv header is recognized case insensitively) {
 // -- data files ---------------------------------------------------------------------
 
 CAF_TEST(every row of eustockmarkets decodes in time order) {
-  auto rows = csv_rows(std::string(INTUITION_SOURCE_DIR)
-                       + "/data/eustockmarkets.csv");
+  auto rows
+    = csv_rows(std::string(INTUITION_SOURCE_DIR) + "/data/eustockmarkets.csv");
   CAF_REQUIRE_EQUAL(rows.size(), 7440u);
   std::vector<quote> out;
   out.reserve(rows.size());

@@ -54,8 +54,8 @@ CAF_TEST(the generator is splitmix64 seeded with seed xor fnv1a of the symbol) {
   // whose published first outputs are 0xe220a8397b1dcdaf and
   // 0x6e789e6aa1b965f4: draws (x >> 11) * 2^-53 = 0.8833108082136426 and
   // 0.43152799704850997.
-  auto algo = make("a", json{{"seed", -5808556873153909620LL},
-                             {"threshold", 0.5}});
+  auto algo
+    = make("a", json{{"seed", -5808556873153909620LL}, {"threshold", 0.5}});
   auto xs = draws(algo, 2);
   CAF_REQUIRE(xs[0]);
   CAF_CHECK_EQUAL(*xs[0], 0.8833108082136426);

@@ -97,8 +97,7 @@ CAF_TEST(the kind decides the exit code) {
   CAF_CHECK_EQUAL(exit_code(invalid_setting("f", "why")), 2);
   CAF_CHECK_EQUAL(exit_code(operation_failed("x")), 1);
   CAF_CHECK_EQUAL(exit_code(file_failure("read", "/x", ENOENT)), 1);
-  CAF_CHECK_EQUAL(exit_code(file_content_failure("journal", "/x", 0, "m")),
-                  1);
+  CAF_CHECK_EQUAL(exit_code(file_content_failure("journal", "/x", 0, "m")), 1);
   CAF_CHECK_EQUAL(exit_code(failure{}), 1);
 }
 

@@ -53,9 +53,8 @@ bool refused_without_effect(portfolio& pf, const signal& s,
                     && now.cost_basis_micros == pos.cost_basis_micros
                     && now.realised_micros == pos.realised_micros;
   }
-  return bk.cash_micros() == cash && same_holdings
-         && bk.net_positions() == net && pf.counters().orders == orders
-         && refusals(pf, why) == before + 1;
+  return bk.cash_micros() == cash && same_holdings && bk.net_positions() == net
+         && pf.counters().orders == orders && refusals(pf, why) == before + 1;
 }
 
 portfolio_config fixed_quantity(quantity qty) {
@@ -74,16 +73,17 @@ CAF_TEST(a budget below one unit is refused as zero quantity) {
   cfg.sizing.fraction = 0.001;
   portfolio pf{cfg};
   // Budget 100 for a price of 1'000.
-  CAF_CHECK(refused_without_effect(pf, make_signal("s", side::buy, 1'000 * unit),
+  CAF_CHECK(refused_without_effect(pf,
+                                   make_signal("s", side::buy, 1'000 * unit),
                                    refusal_reason::zero_quantity));
   CAF_CHECK_EQUAL(pf.counters().signals, 1u);
   CAF_CHECK_EQUAL(pf.counters().orders, 0u);
   CAF_CHECK(pf.positions().holdings().empty());
   CAF_CHECK_EQUAL(pf.positions().cash_micros(), 100'000 * unit);
-  for (auto why : {refusal_reason::insufficient_cash,
-                   refusal_reason::short_selling_disabled,
-                   refusal_reason::max_position,
-                   refusal_reason::max_order_notional})
+  for (auto why :
+       {refusal_reason::insufficient_cash,
+        refusal_reason::short_selling_disabled, refusal_reason::max_position,
+        refusal_reason::max_order_notional})
     CAF_CHECK_EQUAL(refusals(pf, why), 0u);
 }
 
@@ -97,15 +97,15 @@ CAF_TEST(a buy costing more than the cash is refused) {
   // Exactly all the cash is fine, one micro of commission more is not.
   {
     portfolio pf{fixed_quantity(100)};
-    CAF_CHECK_EQUAL(filled_qty(pf.on_signal(
-                      make_signal("s", side::buy, 1'000 * unit))),
-                    100);
+    CAF_CHECK_EQUAL(
+      filled_qty(pf.on_signal(make_signal("s", side::buy, 1'000 * unit))), 100);
     CAF_CHECK_EQUAL(pf.positions().cash_micros(), 0);
   }
   auto cfg = fixed_quantity(100);
   cfg.commission.minimum_micros = 1;
   portfolio pf{cfg};
-  CAF_CHECK(refused_without_effect(pf, make_signal("s", side::buy, 1'000 * unit),
+  CAF_CHECK(refused_without_effect(pf,
+                                   make_signal("s", side::buy, 1'000 * unit),
                                    refusal_reason::insufficient_cash));
   CAF_CHECK_EQUAL(refusals(pf, refusal_reason::insufficient_cash), 1u);
 }
@@ -114,16 +114,13 @@ CAF_TEST(a sell with nothing held is refused while shorting is off) {
   portfolio pf{fixed_quantity(10)};
   CAF_CHECK(refused_without_effect(pf, make_signal("s", side::sell, 10 * unit),
                                    refusal_reason::short_selling_disabled));
-  CAF_CHECK_EQUAL(filled_qty(pf.on_signal(make_signal("s", side::buy,
-                                                      10 * unit))),
-                  10);
-  CAF_CHECK_EQUAL(filled_qty(pf.on_signal(make_signal("s", side::sell,
-                                                      10 * unit))),
-                  10);
+  CAF_CHECK_EQUAL(
+    filled_qty(pf.on_signal(make_signal("s", side::buy, 10 * unit))), 10);
+  CAF_CHECK_EQUAL(
+    filled_qty(pf.on_signal(make_signal("s", side::sell, 10 * unit))), 10);
   // Flat again; another strategy's holding does not count either.
-  CAF_CHECK_EQUAL(filled_qty(pf.on_signal(make_signal("t", side::buy,
-                                                      10 * unit))),
-                  10);
+  CAF_CHECK_EQUAL(
+    filled_qty(pf.on_signal(make_signal("t", side::buy, 10 * unit))), 10);
   CAF_CHECK(refused_without_effect(pf, make_signal("s", side::sell, 10 * unit),
                                    refusal_reason::short_selling_disabled));
   CAF_CHECK_EQUAL(refusals(pf, refusal_reason::short_selling_disabled), 2u);
@@ -135,18 +132,16 @@ CAF_TEST(a fill beyond the net position limit is refused) {
   auto cfg = fixed_quantity(60);
   cfg.risk.max_position = 100;
   portfolio pf{cfg};
-  CAF_CHECK_EQUAL(filled_qty(pf.on_signal(make_signal("a", side::buy,
-                                                      10 * unit))),
-                  60);
+  CAF_CHECK_EQUAL(
+    filled_qty(pf.on_signal(make_signal("a", side::buy, 10 * unit))), 60);
   // The limit is on the symbol's net position across strategies.
   CAF_CHECK(refused_without_effect(pf, make_signal("b", side::buy, 10 * unit),
                                    refusal_reason::max_position));
   CAF_CHECK(refused_without_effect(pf, make_signal("a", side::buy, 10 * unit),
                                    refusal_reason::max_position));
   CAF_CHECK_EQUAL(refusals(pf, refusal_reason::max_position), 2u);
-  CAF_CHECK_EQUAL(filled_qty(pf.on_signal(make_signal("a", side::sell,
-                                                      10 * unit))),
-                  60);
+  CAF_CHECK_EQUAL(
+    filled_qty(pf.on_signal(make_signal("a", side::sell, 10 * unit))), 60);
   CAF_CHECK_EQUAL(pf.positions().net_position("X"), 0);
 }
 
@@ -156,9 +151,8 @@ CAF_TEST(an order above the notional limit is refused at its fill price) {
   {
     portfolio pf{cfg};
     // 50 * 100 equals the limit.
-    CAF_CHECK_EQUAL(filled_qty(pf.on_signal(make_signal("s", side::buy,
-                                                        100 * unit))),
-                    50);
+    CAF_CHECK_EQUAL(
+      filled_qty(pf.on_signal(make_signal("s", side::buy, 100 * unit))), 50);
     CAF_CHECK(refused_without_effect(pf,
                                      make_signal("s", side::buy, 101 * unit),
                                      refusal_reason::max_order_notional));
@@ -180,8 +174,8 @@ CAF_TEST(checks run in the order notional then position then cash) {
   auto buy = make_signal("s", side::buy, 1'000 * unit);
   {
     portfolio pf{cfg};
-    CAF_CHECK(refused_without_effect(pf, buy,
-                                     refusal_reason::max_order_notional));
+    CAF_CHECK(
+      refused_without_effect(pf, buy, refusal_reason::max_order_notional));
   }
   cfg.risk.max_order_notional_micros = 0;
   {
@@ -191,8 +185,8 @@ CAF_TEST(checks run in the order notional then position then cash) {
   cfg.risk.max_position = 0;
   {
     portfolio pf{cfg};
-    CAF_CHECK(refused_without_effect(pf, buy,
-                                     refusal_reason::insufficient_cash));
+    CAF_CHECK(
+      refused_without_effect(pf, buy, refusal_reason::insufficient_cash));
   }
   // Zero quantity comes first of all.
   cfg.sizing.qty = 0;
@@ -209,15 +203,13 @@ CAF_TEST(with shorting a sell from flat opens a short sized like a buy) {
   cfg.risk.allow_short = true;
   portfolio pf{cfg};
   // 10% of 100'000 at 100.
-  CAF_CHECK_EQUAL(filled_qty(pf.on_signal(make_signal("s", side::sell,
-                                                      100 * unit))),
-                  100);
+  CAF_CHECK_EQUAL(
+    filled_qty(pf.on_signal(make_signal("s", side::sell, 100 * unit))), 100);
   CAF_CHECK_EQUAL(pf.positions().holding("s", "X").qty, -100);
   CAF_CHECK_EQUAL(pf.positions().cash_micros(), 110'000 * unit);
   // Short proceeds are cash too: 10% of 110'000.
-  CAF_CHECK_EQUAL(filled_qty(pf.on_signal(make_signal("s", side::sell,
-                                                      100 * unit))),
-                  110);
+  CAF_CHECK_EQUAL(
+    filled_qty(pf.on_signal(make_signal("s", side::sell, 100 * unit))), 110);
   CAF_CHECK_EQUAL(pf.positions().holding("s", "X").qty, -210);
   CAF_CHECK_EQUAL(pf.positions().net_position("X"), -210);
   CAF_CHECK_EQUAL(refusals(pf, refusal_reason::short_selling_disabled), 0u);
@@ -233,18 +225,16 @@ CAF_TEST(with shorting fixed quantity sells through the holding) {
   {
     portfolio pf{cfg};
     pf.restore(held);
-    CAF_CHECK_EQUAL(filled_qty(pf.on_signal(make_signal("s", side::sell,
-                                                        10 * unit))),
-                    10);
+    CAF_CHECK_EQUAL(
+      filled_qty(pf.on_signal(make_signal("s", side::sell, 10 * unit))), 10);
     CAF_CHECK_EQUAL(pf.positions().holding("s", "X").qty, 0);
   }
   cfg.risk.allow_short = true;
   cfg.risk.max_position = 40;
   portfolio pf{cfg};
   pf.restore(held);
-  CAF_CHECK_EQUAL(filled_qty(pf.on_signal(make_signal("s", side::sell,
-                                                      10 * unit))),
-                  30);
+  CAF_CHECK_EQUAL(
+    filled_qty(pf.on_signal(make_signal("s", side::sell, 10 * unit))), 30);
   CAF_CHECK_EQUAL(pf.positions().holding("s", "X").qty, -20);
   // -50 would pass the limit of 40 on the short side too.
   CAF_CHECK(refused_without_effect(pf, make_signal("s", side::sell, 10 * unit),

@@ -23,9 +23,10 @@ signal make_signal(std::string symbol, side direction, int64_t price_micros,
 }
 
 /// Quotes the symbol, then signals on the same price, as the runtime does.
-std::variant<order, refusal_reason>
-quote_and_signal(portfolio& pf, const std::string& symbol, side direction,
-                 int64_t price_micros) {
+std::variant<order, refusal_reason> quote_and_signal(portfolio& pf,
+                                                     const std::string& symbol,
+                                                     side direction,
+                                                     int64_t price_micros) {
   quote q;
   q.symbol = symbol;
   q.price_micros = price_micros;
@@ -218,7 +219,8 @@ CAF_TEST(equal weight splits equity across the configured symbols) {
   CAF_CHECK(std::get<refusal_reason>(res) == refusal_reason::zero_quantity);
   // A falls to 8: equity 95'000, target 23'750, A worth 20'000; the 3'750 gap
   // is capped at the 20 of cash left.
-  CAF_CHECK_EQUAL(filled_qty(quote_and_signal(pf, "A", side::buy, 8 * unit)), 2);
+  CAF_CHECK_EQUAL(filled_qty(quote_and_signal(pf, "A", side::buy, 8 * unit)),
+                  2);
   CAF_CHECK_EQUAL(pf.positions().cash_micros(), 4 * unit);
   // Sells close the holding.
   CAF_CHECK_EQUAL(filled_qty(quote_and_signal(pf, "B", side::sell, 20 * unit)),
@@ -230,9 +232,9 @@ CAF_TEST(equal weight counts every strategy holding the symbol) {
   cfg.sizing.symbols = {"A", "B"};
   portfolio pf{cfg};
   pf.on_quote(quote{"A", 10 * unit, 0, 0});
-  CAF_CHECK_EQUAL(filled_qty(pf.on_signal(make_signal("A", side::buy,
-                                                      10 * unit, "one"))),
-                  5000);
+  CAF_CHECK_EQUAL(
+    filled_qty(pf.on_signal(make_signal("A", side::buy, 10 * unit, "one"))),
+    5000);
   auto res = pf.on_signal(make_signal("A", side::buy, 10 * unit, "two"));
   CAF_REQUIRE(std::holds_alternative<refusal_reason>(res));
   CAF_CHECK(std::get<refusal_reason>(res) == refusal_reason::zero_quantity);

@@ -14,9 +14,7 @@ using namespace intuition::trading;
 using intuition::trading::testing::run;
 using nlohmann::json;
 
-namespace {
-
-} // namespace
+namespace {} // namespace
 
 CAF_TEST(golden cross buys once and death cross sells once) {
   sma_crossover algo;

@@ -31,8 +31,8 @@ nlohmann::json buy_and_hold::state() const {
   return {
     {"algorithm", name},
     {"quotes_seen", quotes_},
-    {"indicators", {{"bought", last_signal_.has_value()},
-                    {"holding_restored", holding_}}},
+    {"indicators",
+     {{"bought", last_signal_.has_value()}, {"holding_restored", holding_}}},
     {"last_signal", json_or_null(last_signal_)},
     {"params", {{"channels", channels_}}},
   };

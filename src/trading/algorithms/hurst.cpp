@@ -83,8 +83,8 @@ std::optional<double> hurst_exponent(const double* xs, size_t n) {
 namespace {
 
 /// Reads a number strictly inside (0, 1); `def` when absent.
-result<double> get_unit_open(const nlohmann::json& obj,
-                             const std::string& key, double def) {
+result<double> get_unit_open(const nlohmann::json& obj, const std::string& key,
+                             double def) {
   if (!obj.is_object())
     return def;
   auto i = obj.find(key);
@@ -101,12 +101,9 @@ result<double> get_unit_open(const nlohmann::json& obj,
 } // namespace
 
 hurst::hurst()
-  : window_(default_window),
-    trend_above_(default_trend_above),
-    revert_below_(default_revert_below),
-    channels_{"quotes"},
-    prices_(default_window + 1),
-    returns_(default_window) {
+    : window_(default_window), trend_above_(default_trend_above),
+      revert_below_(default_revert_below), channels_{"quotes"},
+      prices_(default_window + 1), returns_(default_window) {
   // nop
 }
 
@@ -125,8 +122,8 @@ hurst::initialize(const nlohmann::json& params) {
   auto trend_above = get_unit_open(params, "trend_above", default_trend_above);
   if (!trend_above)
     return trend_above.error();
-  auto revert_below = get_unit_open(params, "revert_below",
-                                    default_revert_below);
+  auto revert_below
+    = get_unit_open(params, "revert_below", default_revert_below);
   if (!revert_below)
     return revert_below.error();
   if (!(*trend_above > *revert_below))
@@ -158,10 +155,9 @@ std::optional<signal_decision> hurst::on_quote(const quote& q) {
     auto prev = prices_.back(0);
     // The codec only lets positive prices through; a zero return keeps a
     // stray non-positive one from poisoning the window with NaN.
-    auto r = prev > 0 && q.price_micros > 0
-               ? std::log(static_cast<double>(q.price_micros)
-                          / static_cast<double>(prev))
-               : 0.0;
+    auto r = prev > 0 && q.price_micros > 0 ? std::log(
+               static_cast<double>(q.price_micros) / static_cast<double>(prev))
+                                            : 0.0;
     returns_[next_] = r;
     next_ = (next_ + 1) % window_;
     ++returns_seen_;

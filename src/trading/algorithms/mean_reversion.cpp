@@ -5,10 +5,8 @@
 namespace intuition::trading {
 
 mean_reversion::mean_reversion()
-  : window_(default_window),
-    k_(default_k),
-    channels_{"quotes"},
-    bands_(default_window, default_k) {
+    : window_(default_window), k_(default_k), channels_{"quotes"},
+      bands_(default_window, default_k) {
   // nop
 }
 

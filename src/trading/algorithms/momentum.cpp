@@ -7,10 +7,9 @@
 namespace intuition::trading {
 
 momentum::momentum()
-  : lookback_(default_lookback),
-    threshold_(default_threshold),
-    channels_{"quotes"},
-    roc_(default_lookback) {
+    : lookback_(default_lookback),
+      threshold_(default_threshold), channels_{"quotes"},
+      roc_(default_lookback) {
   // nop
 }
 
@@ -18,16 +17,17 @@ result<std::vector<std::string>>
 momentum::initialize(const nlohmann::json& params) {
   // Read everything before touching members, so a bad parameter leaves the
   // instance as it was.
-  if (auto ok = params::check_keys(params, {"lookback", "threshold", "channels"});
+  if (auto ok
+      = params::check_keys(params, {"lookback", "threshold", "channels"});
       !ok)
     return ok.error();
   auto lookback = params::get_integer(params, "lookback", default_lookback, 1,
                                       params::max_window_length);
   if (!lookback)
     return lookback.error();
-  auto threshold = params::get_number(params, "threshold", default_threshold,
-                                      0.0,
-                                      std::numeric_limits<double>::infinity());
+  auto threshold
+    = params::get_number(params, "threshold", default_threshold, 0.0,
+                         std::numeric_limits<double>::infinity());
   if (!threshold)
     return threshold.error();
   auto channels = params::get_channels(params);

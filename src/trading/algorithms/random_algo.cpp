@@ -6,7 +6,7 @@
 namespace intuition::trading {
 
 random_algo::random_algo(std::string symbol)
-  : symbol_(std::move(symbol)), channels_{"quotes"} {
+    : symbol_(std::move(symbol)), channels_{"quotes"} {
   reseed();
 }
 
@@ -17,8 +17,8 @@ random_algo::initialize(const nlohmann::json& params) {
   if (auto ok = params::check_keys(params, {"threshold", "seed", "channels"});
       !ok)
     return ok.error();
-  auto threshold = params::get_number(params, "threshold", default_threshold,
-                                      0.0, 1.0);
+  auto threshold
+    = params::get_number(params, "threshold", default_threshold, 0.0, 1.0);
   if (!threshold)
     return threshold.error();
   auto seed = params::get_integer(params, "seed", default_seed,

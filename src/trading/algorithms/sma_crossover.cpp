@@ -3,11 +3,8 @@
 namespace intuition::trading {
 
 sma_crossover::sma_crossover()
-  : fast_n_(default_fast),
-    slow_n_(default_slow),
-    channels_{"quotes"},
-    fast_(default_fast),
-    slow_(default_slow) {
+    : fast_n_(default_fast), slow_n_(default_slow), channels_{"quotes"},
+      fast_(default_fast), slow_(default_slow) {
   // nop
 }
 
@@ -86,8 +83,7 @@ nlohmann::json sma_crossover::state() const {
       {"slow_sma", json_or_null(slow)},
       {"diff", json_or_null(diff)}}},
     {"last_signal", json_or_null(last_signal_)},
-    {"params",
-     {{"fast", fast_n_}, {"slow", slow_n_}, {"channels", channels_}}},
+    {"params", {{"fast", fast_n_}, {"slow", slow_n_}, {"channels", channels_}}},
   };
 }
 
