@@ -11,7 +11,6 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
-#include "actors/messages.hpp"
 #include "actors/mqtt_ingress.hpp"
 #include "actors/order_publisher.hpp"
 #include "actors/publication_mark.hpp"
@@ -19,7 +18,6 @@
 #include "runtime/feed.hpp"
 #include "runtime/idle_watch.hpp"
 #include "runtime/journal_recovery.hpp"
-#include "runtime/mqtt_client.hpp"
 #include "runtime/mqtt_setup.hpp"
 #include "runtime/replay.hpp"
 #include "runtime/session.hpp"

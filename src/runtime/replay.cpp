@@ -1,31 +1,18 @@
 #include "runtime/replay.hpp"
 
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <deque>
-#include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <thread>
 #include <unordered_set>
 
 #include <caf/all.hpp>
-#include <caf/io/all.hpp>
-#include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
-#include "runtime/cluster.hpp"
-#include "runtime/config.hpp"
-#include "runtime/control_plane.hpp"
-#include "runtime/journal_recovery.hpp"
-#include "runtime/pipeline.hpp"
-#include "runtime/system_config.hpp"
 #include "runtime/stop_signals.hpp"
 #include "runtime/session.hpp"
 #include "runtime/summary.hpp"
-#include "trading/algorithm.hpp"
 
 namespace intuition::runtime {
 

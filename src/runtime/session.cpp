@@ -2,13 +2,11 @@
 
 #include <fstream>
 #include <iostream>
-#include <variant>
 
 #include <caf/all.hpp>
 
 #include "runtime/cluster.hpp"
 #include "runtime/stop_signals.hpp"
-#include "trading/algorithm.hpp"
 
 namespace intuition::runtime {
 
