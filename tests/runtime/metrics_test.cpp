@@ -20,6 +20,7 @@
 #include <caf/actor_system_config.hpp>
 #include <prometheus/metric_family.h>
 
+#include "../http_get.hpp"
 #include "actors/telemetry.hpp"
 #include "runtime/metrics.hpp"
 #include "actors/metric_samples.hpp"
@@ -28,6 +29,7 @@ using namespace intuition;
 using actors::actor_kind;
 using actors::metric_sample;
 using actors::metric_type;
+using intuition::test::http_get;
 
 namespace {
 
@@ -64,32 +66,6 @@ uint64_t total(const std::vector<uint64_t>& xs) {
   for (auto x : xs)
     n += x;
   return n;
-}
-
-/// Status line and body of 127.0.0.1:`port`'s answer to `GET path`
-/// (status 0 when nothing answered within 10 s).
-std::pair<int, std::string> http_get(uint16_t port, const std::string& path) {
-  auto fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  timeval limit{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string response;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    auto request = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
-    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    char buf[4096];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;)
-      response.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  if (response.compare(0, 9, "HTTP/1.1 ") != 0)
-    return {0, response};
-  auto body = response.find("\r\n\r\n");
-  return {std::atoi(response.c_str() + 9),
-          body == std::string::npos ? "" : response.substr(body + 4)};
 }
 
 /// Stands in for an actor: what `actor_probe::scope` asks of one.
