@@ -19,6 +19,7 @@
 #include "runtime/idle_watch.hpp"
 #include "runtime/journal_recovery.hpp"
 #include "runtime/mqtt_setup.hpp"
+#include "runtime/mqtt_source.hpp"
 #include "runtime/replay.hpp"
 #include "runtime/session.hpp"
 #include "runtime/stop_signals.hpp"
@@ -106,8 +107,9 @@ private:
                                            mqtt_callbacks cb,
                                            bool clean_session,
                                            int max_inflight = 0);
-  mqtt_callbacks ingress_callbacks();
-  void start_client(mqtt_client& client);
+  source_callbacks ingress_callbacks();
+  template <class Client>
+  void start_client(Client& client);
   void trade_input_tail();
   std::optional<std::string> not_ready() const;
   void note_readiness(clock_type::time_point now);
@@ -131,7 +133,7 @@ private:
   // clients' callbacks send to the actors: both outlive the system.
   std::shared_ptr<mqtt_client> out_;
   std::shared_ptr<mqtt_client> sig_;
-  std::shared_ptr<mqtt_client> in_;
+  std::shared_ptr<mqtt_source> in_;
   actors::order_publisher_actor publisher_;
   actors::mqtt_ingress_actor ingress_;
   /// Whether an `input` is on its way to the ingress (at most one is).
@@ -168,7 +170,9 @@ void live_run::stop() {
   stop_requested = true;
   if (demo_feed_.joinable())
     demo_feed_.join();
-  for (auto* client : {in_.get(), out_.get(), sig_.get()})
+  if (in_)
+    in_->stop();
+  for (auto* client : {out_.get(), sig_.get()})
     if (client)
       client->stop();
   // A handle still set when the system stops would keep a detached actor
@@ -281,24 +285,32 @@ void live_run::make_clients() {
   // Signals have a connection of their own, so that no id of theirs is ever
   // taken for an order's acknowledgement (see actors::publish_fns).
   sig_ = make_client("-sig", {}, true);
-  in_ = make_client("-in", ingress_callbacks(), false);
+  auto in_opts = base_;
+  in_opts.client_id = cfg_.mqtt.client_id + "-in";
+  in_opts.clean_session = false;
+  auto in_cb = ingress_callbacks();
+  in_cb.events.on_refused = refusals_->callback(in_opts.client_id);
+  in_ = make_mqtt_source(std::move(in_opts), std::move(in_cb));
 }
 
-mqtt_callbacks live_run::ingress_callbacks() {
-  mqtt_callbacks cb;
-  // libmosquitto 2.0 has queued the PUBACK when this runs: the append is
-  // what makes the message survive the process. The ingress reads it back
-  // when it has room; at most one `input` waits in its mailbox.
-  cb.on_message = [this](std::string topic, std::string payload) {
-    auto res = input_.log->append(topic, payload, wall_ms(), steady_ns());
+source_callbacks live_run::ingress_callbacks() {
+  source_callbacks src;
+  // The append is what makes the messages survive the process; the source
+  // acknowledges them to the broker only after it (over TLS, libmosquitto
+  // 2.0 has queued the PUBACK already). The ingress reads them back when it
+  // has room; at most one `input` waits in its mailbox.
+  src.on_messages = [this](const std::vector<inbound_message>& batch) {
+    auto res = input_.log->append(batch, wall_ms(), steady_ns());
     if (!res) {
       std::cerr << ("intuition run: " + res.error().message + "; stopping\n");
       stop_requested = true;
-      return;
+      return false;
     }
     if (!notified_->exchange(true))
       caf::anon_send(ingress_, actors::input_atom_v);
+    return true;
   };
+  auto& cb = src.events;
   cb.on_connect = [this](bool ok, std::string reason) {
     caf::anon_send(ingress_, actors::connection_event{ok, reason});
   };
@@ -310,7 +322,7 @@ mqtt_callbacks live_run::ingress_callbacks() {
                   + topic
                   + "; not ready until it accepts it (check its ACL)\n");
   };
-  return cb;
+  return src;
 }
 
 actors::order_publisher_actor live_run::spawn_publisher() {
@@ -408,7 +420,8 @@ readiness_check live_run::readiness() {
   };
 }
 
-void live_run::start_client(mqtt_client& client) {
+template <class Client>
+void live_run::start_client(Client& client) {
   if (stop_requested)
     return;
   if (auto ok = client.start(); !ok) {

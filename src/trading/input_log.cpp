@@ -118,15 +118,19 @@ bool write_all(int fd, const char* data, size_t left) {
 
 // -- records ------------------------------------------------------------------------
 
-void append_input_record(std::string& out, const input_record& x) {
+namespace {
+
+void append_record(std::string& out, uint64_t position, int64_t received_ms,
+                   int64_t received_ns, std::string_view topic,
+                   std::string_view payload) {
   auto start = out.size();
   out.append(header_bytes, '\0');
-  put_u64(out, x.position);
-  put_u64(out, static_cast<uint64_t>(x.received_ms));
-  put_u64(out, static_cast<uint64_t>(x.received_ns));
-  put_u32(out, static_cast<uint32_t>(x.topic.size()));
-  out += x.topic;
-  out += x.payload;
+  put_u64(out, position);
+  put_u64(out, static_cast<uint64_t>(received_ms));
+  put_u64(out, static_cast<uint64_t>(received_ns));
+  put_u32(out, static_cast<uint32_t>(topic.size()));
+  out.append(topic.data(), topic.size());
+  out.append(payload.data(), payload.size());
   auto body = std::string_view{out}.substr(start + header_bytes);
   auto len = static_cast<uint32_t>(body.size());
   auto crc = crc32(body);
@@ -136,6 +140,13 @@ void append_input_record(std::string& out, const input_record& x) {
     out[start + 4 + static_cast<size_t>(i)]
       = static_cast<char>((crc >> (8 * i)) & 0xFF);
   }
+}
+
+} // namespace
+
+void append_input_record(std::string& out, const input_record& x) {
+  append_record(out, x.position, x.received_ms, x.received_ns, x.topic,
+                x.payload);
 }
 
 size_t decode_input_record(std::string_view data, input_record& x) {
@@ -259,25 +270,30 @@ status input_log::start_segment(uint64_t first) {
 result<uint64_t> input_log::append(std::string_view topic,
                                    std::string_view payload,
                                    int64_t received_ms, int64_t received_ns) {
+  return append(std::vector<message_view>{{topic, payload}}, received_ms,
+                received_ns);
+}
+
+result<uint64_t> input_log::append(const std::vector<message_view>& messages,
+                                   int64_t received_ms, int64_t received_ns) {
   auto t0 = steady_ns();
   std::lock_guard<std::mutex> guard{mtx_};
   auto fail = [this](failure err) {
     append_errors_.fetch_add(1);
     return result<uint64_t>{std::move(err)};
   };
+  if (messages.empty())
+    return next_ - 1;
   if (segments_.empty() || fd_ < 0
       || segments_.rbegin()->second >= opts_.segment_bytes)
     if (auto ok = start_segment(next_); !ok)
       return fail(ok.error());
   auto& size = segments_.rbegin()->second;
   buf_.clear();
-  input_record x;
-  x.position = next_;
-  x.received_ms = received_ms;
-  x.received_ns = received_ns;
-  x.topic.assign(topic);
-  x.payload.assign(payload);
-  append_input_record(buf_, x);
+  auto position = next_;
+  for (const auto& m : messages)
+    append_record(buf_, position++, received_ms, received_ns, m.topic,
+                  m.payload);
   if (!write_all(fd_, buf_.data(), buf_.size())) {
     auto err = errno;
     // Keep the segment a clean sequence of records.
@@ -299,14 +315,15 @@ result<uint64_t> input_log::append(std::string_view topic,
     dirty_ = false;
     last_sync_ns_ = now;
   }
-  auto position = next_++;
-  last_.store(position, std::memory_order_release);
+  next_ = position;
+  auto last = position - 1;
+  last_.store(last, std::memory_order_release);
   auto took = steady_ns() - t0;
   if (took > max_append_ns_.load())
     max_append_ns_.store(took);
-  appends_.fetch_add(1);
+  appends_.fetch_add(messages.size());
   total_append_ns_.fetch_add(static_cast<uint64_t>(std::max<int64_t>(took, 0)));
-  return position;
+  return last;
 }
 
 status input_log::sync_if_due(bool force) {

@@ -49,6 +49,12 @@ struct input_record {
 /// Renders one record (header and body) onto `out`.
 void append_input_record(std::string& out, const input_record& x);
 
+/// A message to append: topic and payload, borrowed.
+struct message_view {
+  std::string_view topic;
+  std::string_view payload;
+};
+
 /// Parses one record at the start of `data`; returns its full size or 0 when
 /// the bytes are incomplete or fail the checksum.
 size_t decode_input_record(std::string_view data, input_record& x);
@@ -94,6 +100,12 @@ public:
 
   /// Appends one record with the next position; returns it, or the failure.
   result<uint64_t> append(std::string_view topic, std::string_view payload,
+                          int64_t received_ms, int64_t received_ns = 0);
+
+  /// Appends one record per message, in order, with consecutive positions
+  /// and one write (and under `always` one fdatasync); returns the last
+  /// position, or the failure, after which none of them is in the log.
+  result<uint64_t> append(const std::vector<message_view>& messages,
                           int64_t received_ms, int64_t received_ns = 0);
 
   /// fdatasyncs the current segment when the policy is `interval` and the

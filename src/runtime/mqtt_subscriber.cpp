@@ -1,0 +1,570 @@
+#include "runtime/mqtt_subscriber.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <mosquitto.h>
+
+#include "runtime/mqtt_wire.hpp"
+
+namespace intuition::runtime {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Bytes asked of the socket per read.
+constexpr size_t read_chunk = 64 * 1024;
+
+/// The largest packet taken: far above any quote, below the input log's
+/// record limit.
+constexpr uint32_t max_packet_bytes = 32u << 20;
+
+/// How long a TCP connect or the broker's CONNACK may take.
+constexpr auto connect_timeout = 10s;
+
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
+
+/// "Connection Refused: not authorised." -> "not authorised".
+std::string connack_reason(int rc) {
+  std::string_view text = mosquitto_connack_string(rc);
+  constexpr std::string_view prefix = "Connection Refused: ";
+  if (text.substr(0, prefix.size()) == prefix)
+    text.remove_prefix(prefix.size());
+  if (!text.empty() && text.back() == '.')
+    text.remove_suffix(1);
+  return std::string{text};
+}
+
+/// Resolves `host:port` for a TCP connection; fails with the resolver's
+/// reason.
+trading::result<addrinfo*> resolve(const broker_url& url) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  auto port = std::to_string(url.port);
+  auto rc = ::getaddrinfo(url.host.c_str(), port.c_str(), &hints, &found);
+  if (rc != 0)
+    return trading::operation_failed("cannot resolve '" + url.host
+                                     + "': " + ::gai_strerror(rc));
+  return found;
+}
+
+bool valid_filter(const std::string& topic) {
+  return mosquitto_sub_topic_check2(topic.c_str(), topic.size())
+           == MOSQ_ERR_SUCCESS
+         && mosquitto_validate_utf8(topic.c_str(),
+                                    static_cast<int>(topic.size()))
+              == MOSQ_ERR_SUCCESS;
+}
+
+} // namespace
+
+mqtt_subscriber::mqtt_subscriber(mqtt_options opts, source_callbacks cb)
+    : opts_(std::move(opts)), cb_(std::move(cb)) {
+  // nop
+}
+
+mqtt_subscriber::~mqtt_subscriber() {
+  stop();
+}
+
+// -- lifecycle ----------------------------------------------------------------
+
+trading::status mqtt_subscriber::start() {
+  auto where = "mqtt client '" + opts_.client_id + "' for "
+               + to_string(opts_.broker) + ": ";
+  if (started_.exchange(true))
+    return trading::operation_failed(where
+                                     + "already started; make a new client "
+                                       "to connect again");
+  auto fail = [&](const std::string& why) {
+    started_ = false;
+    return trading::status{trading::operation_failed(where + why)};
+  };
+  if (opts_.broker.host.empty())
+    return fail("the broker host must not be empty");
+  if (opts_.broker.tls || !opts_.tls_ca_file.empty())
+    return fail("TLS is not supported by this client");
+  if (!opts_.clean_session && opts_.client_id.empty())
+    return fail("client_id must be set when clean_session is false: the "
+                "broker keys the session on it");
+  if (opts_.client_id.size() > 65535 || opts_.username.size() > 65535
+      || opts_.password.size() > 65535)
+    return fail("client id, user name and password must each be shorter "
+                "than 65536 bytes");
+  if (opts_.keepalive_s < 0 || (opts_.keepalive_s > 0 && opts_.keepalive_s < 5)
+      || opts_.keepalive_s > 65535)
+    return fail("keepalive_s must be 0 or within 5..65535, got "
+                + std::to_string(opts_.keepalive_s));
+  if (opts_.reconnect_max_s < opts_.reconnect_min_s)
+    return fail("reconnect_max_s (" + std::to_string(opts_.reconnect_max_s)
+                + ") must not be below reconnect_min_s ("
+                + std::to_string(opts_.reconnect_min_s) + ")");
+  auto found = resolve(opts_.broker);
+  if (!found)
+    return fail(found.error().message);
+  ::freeaddrinfo(*found);
+  wake_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_ < 0)
+    return fail("eventfd: " + errno_text(errno));
+  running_ = true;
+  try {
+    thread_ = std::thread{[this] {
+      run();
+    }};
+  } catch (const std::system_error& err) {
+    running_ = false;
+    ::close(wake_);
+    wake_ = -1;
+    return fail(std::string{"cannot start the network thread: "} + err.what());
+  }
+  return {};
+}
+
+void mqtt_subscriber::stop() {
+  if (!running_.exchange(false))
+    return;
+  uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_, &one, sizeof(one));
+  if (thread_.joinable())
+    thread_.join();
+  ::close(wake_);
+  wake_ = -1;
+  connected_ = false;
+  subscribed_ = false;
+}
+
+trading::status mqtt_subscriber::subscribe(const std::string& topic, int qos) {
+  if (qos < 0 || qos > 1)
+    return trading::operation_failed("invalid QoS " + std::to_string(qos)
+                                     + " for topic filter '" + topic
+                                     + "': expected 0 or 1");
+  if (!valid_filter(topic))
+    return trading::operation_failed(
+      "invalid topic filter '" + topic
+      + "': expected non-empty UTF-8 with '+' and '#' only as whole "
+        "levels and '#' only last");
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = std::find_if(subscriptions_.begin(), subscriptions_.end(),
+                        [&](const auto& sub) { return sub.first == topic; });
+  if (i != subscriptions_.end()) {
+    if (i->second == qos)
+      return {};
+    // A changed QoS is sent again: move the filter behind what was sent.
+    if (static_cast<size_t>(i - subscriptions_.begin()) < sent_)
+      --sent_;
+    subscriptions_.erase(i);
+  }
+  subscriptions_.emplace_back(topic, qos);
+  subscribed_ = false;
+  if (running_) {
+    uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_, &one, sizeof(one));
+  }
+  return {};
+}
+
+// -- network thread -------------------------------------------------------------
+
+void mqtt_subscriber::run() {
+  auto min_delay = std::max(1u, opts_.reconnect_min_s);
+  auto delay = min_delay;
+  while (running_) {
+    if (session())
+      delay = min_delay;
+    if (!running_ || wait_stop(std::chrono::seconds{delay}))
+      break;
+    delay = std::min(delay * 2, std::max(min_delay, opts_.reconnect_max_s));
+  }
+}
+
+bool mqtt_subscriber::wait_stop(std::chrono::milliseconds timeout) {
+  pollfd p{wake_, POLLIN, 0};
+  auto deadline = clock_type::now() + timeout;
+  while (running_) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - clock_type::now());
+    if (left.count() <= 0)
+      return false;
+    ::poll(&p, 1, static_cast<int>(left.count()));
+    if (p.revents & POLLIN) {
+      uint64_t x = 0;
+      [[maybe_unused]] auto n = ::read(wake_, &x, sizeof(x));
+    }
+  }
+  return true;
+}
+
+int mqtt_subscriber::connect_socket() {
+  auto found = resolve(opts_.broker);
+  if (!found) {
+    why_ = found.error().message;
+    return -1;
+  }
+  int fd = -1;
+  for (auto* ai = *found; ai != nullptr && fd < 0 && running_;
+       ai = ai->ai_next) {
+    fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                  ai->ai_protocol);
+    if (fd < 0) {
+      why_ = "socket: " + errno_text(errno);
+      continue;
+    }
+    auto rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
+    if (rc != 0 && errno == EINPROGRESS) {
+      pollfd ps[2] = {{fd, POLLOUT, 0}, {wake_, POLLIN, 0}};
+      rc = ::poll(
+        ps, 2,
+        static_cast<int>(std::chrono::milliseconds{connect_timeout}.count()));
+      int err = ETIMEDOUT;
+      if (rc > 0 && (ps[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
+        socklen_t len = sizeof(err);
+        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      } else if (rc > 0) {
+        err = ECANCELED;
+      }
+      rc = err == 0 ? 0 : -1;
+      errno = err;
+    }
+    if (rc != 0) {
+      why_ = "connect: " + errno_text(errno);
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  ::freeaddrinfo(*found);
+  if (fd >= 0) {
+    // Acknowledgements are small and latency-bound: no Nagle.
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  }
+  return fd;
+}
+
+bool mqtt_subscriber::flush() {
+  size_t done = 0;
+  while (done < out_.size()) {
+    auto n = ::send(fd_, out_.data() + done, out_.size() - done, MSG_NOSIGNAL);
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      break;
+    why_ = "write: " + errno_text(errno);
+    return false;
+  }
+  if (done > 0) {
+    out_.erase(0, done);
+    last_sent_ = clock_type::now();
+  }
+  return true;
+}
+
+int mqtt_subscriber::await_connack() {
+  auto deadline = clock_type::now() + connect_timeout;
+  while (running_) {
+    if (!flush())
+      return -1;
+    mqtt_wire::packet p;
+    auto cut = mqtt_wire::next_packet(std::string_view{in_.data(), in_used_}, p,
+                                      max_packet_bytes);
+    if (!cut) {
+      why_ = cut.error().message;
+      return -1;
+    }
+    if (*cut > 0) {
+      if (p.type != mqtt_wire::packet_type::connack) {
+        why_ = "the broker answered CONNECT with another packet than CONNACK";
+        return -1;
+      }
+      auto ack = mqtt_wire::parse_connack(p);
+      if (!ack) {
+        why_ = ack.error().message;
+        return -1;
+      }
+      consume(*cut);
+      return ack->return_code;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - clock_type::now());
+    if (left.count() <= 0) {
+      why_ = "no CONNACK from the broker within "
+             + std::to_string(std::chrono::seconds{connect_timeout}.count())
+             + " s";
+      return -1;
+    }
+    pollfd ps[2] = {{fd_, POLLIN, 0}, {wake_, POLLIN, 0}};
+    if (!out_.empty())
+      ps[0].events |= POLLOUT;
+    ::poll(ps, 2, static_cast<int>(left.count()));
+    if (ps[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (in_.size() < in_used_ + read_chunk)
+        in_.resize(in_used_ + read_chunk);
+      auto n = ::read(fd_, in_.data() + in_used_, in_.size() - in_used_);
+      if (n == 0) {
+        why_ = "the broker closed the connection";
+        return -1;
+      }
+      if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        why_ = "read: " + errno_text(errno);
+        return -1;
+      }
+      if (n > 0)
+        in_used_ += static_cast<size_t>(n);
+    }
+  }
+  why_ = "stopped";
+  return -1;
+}
+
+void mqtt_subscriber::consume(size_t n) {
+  if (n == 0)
+    return;
+  std::memmove(in_.data(), in_.data() + n, in_used_ - n);
+  in_used_ -= n;
+}
+
+void mqtt_subscriber::send_subscriptions() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (; sent_ < subscriptions_.size(); ++sent_) {
+    const auto& [topic, qos] = subscriptions_[sent_];
+    if (++next_id_ == 0)
+      next_id_ = 1;
+    mqtt_wire::encode_subscribe(out_, next_id_, topic, qos);
+    awaiting_.emplace_back(next_id_, topic);
+  }
+  subscribed_ = connected_ && awaiting_.empty() && !refused_;
+}
+
+void mqtt_subscriber::on_suback(uint16_t id, const std::vector<int>& granted) {
+  std::string refused;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto i = std::find_if(awaiting_.begin(), awaiting_.end(),
+                          [id](const auto& x) { return x.first == id; });
+    if (i != awaiting_.end()) {
+      if (std::any_of(granted.begin(), granted.end(),
+                      [](int x) { return x >= 128; })) {
+        refused_ = true;
+        refused = i->second;
+      }
+      awaiting_.erase(i);
+    }
+    subscribed_ = connected_ && awaiting_.empty() && !refused_
+                  && sent_ == subscriptions_.size();
+  }
+  if (!refused.empty() && cb_.events.on_subscription_refused)
+    cb_.events.on_subscription_refused(refused);
+}
+
+bool mqtt_subscriber::handle_input() {
+  batch_.clear();
+  acks_.clear();
+  size_t pos = 0;
+  auto data = std::string_view{in_.data(), in_used_};
+  for (;;) {
+    mqtt_wire::packet p;
+    auto cut = mqtt_wire::next_packet(data.substr(pos), p, max_packet_bytes);
+    if (!cut) {
+      why_ = cut.error().message;
+      return false;
+    }
+    if (*cut == 0)
+      break;
+    pos += *cut;
+    switch (p.type) {
+      case mqtt_wire::packet_type::publish: {
+        auto msg = mqtt_wire::parse_publish(p);
+        if (!msg) {
+          why_ = msg.error().message;
+          return false;
+        }
+        if (msg->qos > 1) {
+          why_ = "the broker sent a QoS 2 message to a QoS 0/1 subscription";
+          return false;
+        }
+        batch_.push_back(inbound_message{msg->topic, msg->payload});
+        if (msg->qos == 1)
+          acks_.push_back(msg->packet_id);
+        break;
+      }
+      case mqtt_wire::packet_type::suback: {
+        auto ack = mqtt_wire::parse_suback(p);
+        if (!ack) {
+          why_ = ack.error().message;
+          return false;
+        }
+        on_suback(ack->packet_id, ack->granted);
+        break;
+      }
+      case mqtt_wire::packet_type::pingresp:
+        ping_outstanding_ = false;
+        break;
+      case mqtt_wire::packet_type::puback:
+      case mqtt_wire::packet_type::pubcomp:
+      case mqtt_wire::packet_type::unsuback:
+        // Answers to nothing this client sends: ignored.
+        break;
+      default:
+        why_ = "unexpected packet of type "
+               + std::to_string(static_cast<int>(p.type)) + " from the broker";
+        return false;
+    }
+  }
+  if (!batch_.empty()) {
+    // The acknowledgements go out only once the messages are safe.
+    if (!cb_.on_messages || !cb_.on_messages(batch_)) {
+      why_ = "received messages could not be stored; the broker delivers "
+             "them again";
+      return false;
+    }
+    for (auto id : acks_)
+      mqtt_wire::encode_puback(out_, id);
+  }
+  consume(pos);
+  return true;
+}
+
+void mqtt_subscriber::end_connection(const std::string& why) {
+  auto was_connected = connected_.exchange(false);
+  subscribed_ = false;
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  if (was_connected && cb_.events.on_disconnect)
+    cb_.events.on_disconnect(why, running_.load());
+}
+
+bool mqtt_subscriber::session() {
+  in_.clear();
+  in_used_ = 0;
+  out_.clear();
+  ping_outstanding_ = false;
+  fd_ = connect_socket();
+  if (fd_ < 0)
+    return false;
+  mqtt_wire::connect_fields hello;
+  hello.client_id = opts_.client_id;
+  hello.clean_session = opts_.clean_session;
+  hello.keepalive_s = static_cast<uint16_t>(opts_.keepalive_s);
+  hello.username = opts_.username;
+  hello.password = opts_.password;
+  mqtt_wire::encode_connect(out_, hello);
+  auto rc = await_connack();
+  if (rc != 0) {
+    ::close(fd_);
+    fd_ = -1;
+    if (rc > 0) {
+      if (cb_.events.on_connect)
+        cb_.events.on_connect(false, mosquitto_connack_string(rc));
+      if (is_lasting_refusal(rc) && cb_.events.on_refused)
+        cb_.events.on_refused(mqtt_refusal{connack_reason(rc), false});
+    }
+    return false;
+  }
+  if (ever_connected_.exchange(true))
+    ++reconnects_;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    connected_ = true;
+    awaiting_.clear();
+    refused_ = false;
+    sent_ = 0;
+  }
+  // Subscribe on every connection: a broker that lost the session (restart
+  // without persistence) would otherwise stay silent.
+  send_subscriptions();
+  if (cb_.events.on_connect)
+    cb_.events.on_connect(true, mosquitto_connack_string(0));
+  last_received_ = clock_type::now();
+  auto keepalive = std::chrono::seconds{opts_.keepalive_s};
+  auto ping_sent = last_received_;
+  while (running_) {
+    if (!flush()) {
+      end_connection(why_);
+      return true;
+    }
+    auto now = clock_type::now();
+    if (opts_.keepalive_s > 0) {
+      if (ping_outstanding_ && now - ping_sent >= keepalive) {
+        end_connection("no answer from the broker within the keepalive of "
+                       + std::to_string(opts_.keepalive_s) + " s");
+        return true;
+      }
+      if (!ping_outstanding_ && now - last_sent_ >= keepalive) {
+        mqtt_wire::encode_pingreq(out_);
+        ping_outstanding_ = true;
+        ping_sent = now;
+        continue;
+      }
+    }
+    auto timeout = -1;
+    if (opts_.keepalive_s > 0) {
+      auto due
+        = ping_outstanding_ ? ping_sent + keepalive : last_sent_ + keepalive;
+      timeout = static_cast<int>(std::max<int64_t>(
+        1, std::chrono::duration_cast<std::chrono::milliseconds>(due - now)
+             .count()));
+    }
+    pollfd ps[2] = {{fd_, POLLIN, 0}, {wake_, POLLIN, 0}};
+    if (!out_.empty())
+      ps[0].events |= POLLOUT;
+    auto n = ::poll(ps, 2, timeout);
+    if (n < 0 && errno != EINTR) {
+      end_connection("poll: " + errno_text(errno));
+      return true;
+    }
+    if (ps[1].revents & POLLIN) {
+      uint64_t x = 0;
+      [[maybe_unused]] auto k = ::read(wake_, &x, sizeof(x));
+      send_subscriptions();
+    }
+    if (ps[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (in_.size() < in_used_ + read_chunk)
+        in_.resize(in_used_ + read_chunk);
+      auto got = ::read(fd_, in_.data() + in_used_, in_.size() - in_used_);
+      if (got == 0) {
+        end_connection("the broker closed the connection");
+        return true;
+      }
+      if (got < 0 && errno != EAGAIN && errno != EINTR) {
+        end_connection("read: " + errno_text(errno));
+        return true;
+      }
+      if (got > 0) {
+        in_used_ += static_cast<size_t>(got);
+        last_received_ = clock_type::now();
+        if (!handle_input()) {
+          end_connection(why_);
+          return true;
+        }
+      }
+    }
+  }
+  // Stopping: say goodbye, so the broker does not publish a will or keep
+  // the connection open until the keepalive runs out.
+  mqtt_wire::encode_disconnect(out_);
+  flush();
+  end_connection("disconnected by the client");
+  return true;
+}
+
+} // namespace intuition::runtime
