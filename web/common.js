@@ -71,12 +71,15 @@ function drawdownOf(values) {
 }
 
 /// A uPlot time-series chart in `el`, sized to it.
-/// `axisFmt` labels the value axis (default: `valueFmt`).
-function makeChart(el, label, color, fill, valueFmt, height, axisFmt) {
+/// `axisFmt` labels the value axis (default: `valueFmt`); `range(min, max)`
+/// gives the value axis's range (default: uPlot's).
+function makeChart(el, label, color, fill, valueFmt, height, axisFmt, range) {
+  const scales = {x: {time: true}};
+  if (range) scales.y = {range: (u, min, max) => range(min, max)};
   const opts = {
     width: Math.max(el.clientWidth, 300), height: height || 260,
     cursor: {drag: {x: true, y: false}},
-    scales: {x: {time: true}},
+    scales,
     axes: [
       {stroke: "#8a96a5", grid: {stroke: "#263040"}, ticks: {stroke: "#263040"}},
       {stroke: "#8a96a5", grid: {stroke: "#263040"}, ticks: {stroke: "#263040"},
@@ -90,6 +93,11 @@ function makeChart(el, label, color, fill, valueFmt, height, axisFmt) {
     chart.setSize({width: Math.max(el.clientWidth, 300), height: opts.height});
   }).observe(el);
   return chart;
+}
+
+/// The drawdown axis: from the deepest drawdown (at least -1%) to 0.
+function drawdownRange(min) {
+  return [Math.min(min === null ? 0 : min, -0.01) * 1.05, 0];
 }
 
 /// Sets `[[t_ms, equity], ...]` on an equity and a drawdown chart.

@@ -8,7 +8,8 @@ const equityChart = makeChart(document.getElementById("equity-chart"),
                               fmt.money, 240, fmt.axis);
 const drawdownChart = makeChart(document.getElementById("drawdown-chart"),
                                 "Drawdown", "#e5484d", "rgba(229,72,77,0.18)",
-                                v => (v * 100).toFixed(1) + "%", 140);
+                                v => (v * 100).toFixed(1) + "%", 140,
+                                undefined, drawdownRange);
 let curve = [];
 let lastOrderSeq = null;
 let fetchingOrders = false;

@@ -69,7 +69,8 @@ function renderCurve() {
                            fmt.axis);
   const drawdown = makeChart(document.getElementById("drawdown-chart"),
                              "Drawdown", "#e5484d", "rgba(229,72,77,0.18)",
-                             v => (v * 100).toFixed(1) + "%", 160);
+                             v => (v * 100).toFixed(1) + "%", 160,
+                             undefined, drawdownRange);
   plotCurve(equity, drawdown, run.equity_curve || []);
   document.getElementById("curve-note").textContent =
     fmt.count((run.equity_curve || []).length) + " points of this session's curve.";

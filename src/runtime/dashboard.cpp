@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <cstring>
 #include <iostream>
+#include <map>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -171,11 +173,13 @@ private:
     return stopping_;
   }
 
-  /// Portfolio, journal and MQTT figures, once a second.
+  /// Portfolio, journal and MQTT figures, once a second. An actor that does
+  /// not answer within a second (a busy portfolio in a fast replay) is
+  /// listed as unreachable and shown with its last answer.
   void sample_figures() {
     caf::scoped_actor self{sys_};
+    std::map<std::string, actors::actor_state> last;
     do {
-      std::vector<actors::actor_state> states;
       std::vector<std::string> unreachable;
       for (const auto& target : sources_.singletons) {
         bool answered = false;
@@ -185,7 +189,7 @@ private:
           .receive(
             [&](actors::actor_state& x) {
               x.name = target.name;
-              states.push_back(std::move(x));
+              last[target.name] = std::move(x);
               answered = true;
             },
             [](caf::error&) {
@@ -194,6 +198,9 @@ private:
         if (!answered)
           unreachable.push_back(target.name);
       }
+      std::vector<actors::actor_state> states;
+      for (const auto& [name, x] : last)
+        states.push_back(x);
       publish(states, unreachable);
     } while (pause(std::chrono::seconds(1)));
   }
@@ -245,47 +252,37 @@ private:
   }
 
   /// The actor map: every algorithm actor, listed by the router (which
-  /// asks each, wherever it runs). Slower with many actors, so on its own
-  /// thread, and never more often than every second nor more than a third
-  /// of the time.
+  /// asks each, wherever it runs). That takes seconds with 100,000 actors,
+  /// so it runs on its own thread, at most every second and at most a
+  /// third of the time, and the answer is awaited by a short-lived actor:
+  /// stopping the dashboard never waits for a listing.
   void sample_actor_map() {
-    caf::scoped_actor self{sys_};
     if (!sources_.router)
       return;
-    do {
+    for (;;) {
       auto began = clock_type::now();
-      std::vector<actor_row> rows;
-      bool listed = false;
-      self
-        ->request(sources_.router, std::chrono::seconds(10),
-                  actors::list_atom_v, std::string{})
-        .receive(
-          [&](std::vector<actors::actor_state>& xs) {
-            rows.reserve(xs.size());
-            for (const auto& x : xs)
-              rows.push_back(to_actor_row(x));
-            listed = true;
-          },
-          [](caf::error&) {
-            // nop: the last map stays, with its time
-          });
-      nlohmann::json nodes = nlohmann::json::array();
-      self
-        ->request(sources_.router, std::chrono::seconds(5),
-                  actors::get_state_atom_v)
-        .receive(
-          [&](actors::actor_state& x) {
-            auto s = nlohmann::json::parse(x.summary_json, nullptr, false);
-            if (s.is_object() && s.contains("nodes"))
-              nodes = s["nodes"];
-          },
-          [](caf::error&) {
-            // nop
-          });
-      if (listed) {
+      auto listing = std::make_shared<std::promise<router_listing>>();
+      auto answer = listing->get_future();
+      sys_.spawn(
+        [router = sources_.router, listing](caf::event_based_actor* self) {
+          list_router(self, router, listing);
+        });
+      while (answer.wait_for(std::chrono::milliseconds(100))
+             != std::future_status::ready)
+        if (stopping())
+          return;
+      auto got = answer.get();
+      if (got.listed) {
+        std::vector<actor_row> rows;
+        rows.reserve(got.states.size());
+        for (const auto& x : got.states)
+          rows.push_back(to_actor_row(x));
+        auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+          clock_type::now() - began);
         auto summary = summarize_actors(rows, limits_.top_actors);
-        summary["nodes"] = std::move(nodes);
+        summary["nodes"] = std::move(got.nodes);
         summary["updated_ms"] = now_ms();
+        summary["listing_ms"] = took.count();
         std::lock_guard<std::mutex> guard{mtx_};
         rows_ = std::move(rows);
         actor_summary_ = std::move(summary);
@@ -294,8 +291,51 @@ private:
         clock_type::now() - began);
       if (!pause(std::max<std::chrono::milliseconds>(std::chrono::seconds(1),
                                                      took * 2)))
-        break;
-    } while (true);
+        return;
+    }
+  }
+
+  /// What one listing of the router brought.
+  struct router_listing {
+    bool listed = false;
+    std::vector<actors::actor_state> states;
+    nlohmann::json nodes = nlohmann::json::array();
+  };
+
+  /// Asks `router` for its instances, then for its nodes, and keeps the
+  /// answers in `out`; then `self` quits. A failure leaves `listed` false
+  /// (the last map stays, with its time).
+  static void list_router(caf::event_based_actor* self,
+                          actors::quote_router_actor router,
+                          std::shared_ptr<std::promise<router_listing>> out) {
+    self
+      ->request(router, std::chrono::seconds(60), actors::list_atom_v,
+                std::string{})
+      .then(
+        [self, router, out](std::vector<actors::actor_state>& xs) {
+          auto got = std::make_shared<router_listing>();
+          got->listed = true;
+          got->states = std::move(xs);
+          self
+            ->request(router, std::chrono::seconds(10),
+                      actors::get_state_atom_v)
+            .then(
+              [self, out, got](actors::actor_state& x) {
+                auto s = nlohmann::json::parse(x.summary_json, nullptr, false);
+                if (s.is_object() && s.contains("nodes"))
+                  got->nodes = s["nodes"];
+                out->set_value(std::move(*got));
+                self->quit();
+              },
+              [self, out, got](caf::error&) {
+                out->set_value(std::move(*got));
+                self->quit();
+              });
+        },
+        [self, out](caf::error&) {
+          out->set_value(router_listing{});
+          self->quit();
+        });
   }
 
   // -- answers ----------------------------------------------------------------------
