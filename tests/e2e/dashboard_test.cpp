@@ -178,3 +178,48 @@ CAF_TEST(report refuses a file that is not a run report naming it) {
   CAF_CHECK_NOT_EQUAL(slurp(dir.file("report2.err")).find("--html"),
                       std::string::npos);
 }
+
+CAF_TEST(a ninth page is refused the live stream while eight follow it) {
+  temp_dir dir;
+  auto run = dir.intuition({"run", "--config", "configs/demo.json", "--journal",
+                            dir.file("streams.journal"), "--listen", "off",
+                            "--http", "127.0.0.1:0", "--quiet"},
+                           "run");
+  CAF_REQUIRE(wait_ready(run));
+  auto port = dashboard_port(run);
+  CAF_REQUIRE(port.has_value());
+  // Eight open streams, each answered with its first event.
+  std::vector<int> streams;
+  for (int i = 0; i < 8; ++i) {
+    auto fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval limit{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(*port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CAF_REQUIRE_EQUAL(
+      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    std::string request = "GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n";
+    CAF_REQUIRE_EQUAL(::send(fd, request.data(), request.size(), 0),
+                      static_cast<ssize_t>(request.size()));
+    std::string head;
+    char buf[4096];
+    while (head.find("data: ") == std::string::npos) {
+      auto n = ::recv(fd, buf, sizeof(buf), 0);
+      CAF_REQUIRE_GREATER(n, 0);
+      head.append(buf, static_cast<size_t>(n));
+    }
+    CAF_CHECK_EQUAL(head.compare(0, 15, "HTTP/1.1 200 OK"), 0);
+    streams.push_back(fd);
+  }
+  auto [status, body] = test::http_get(*port, "/api/events");
+  CAF_CHECK_EQUAL(status, 503);
+  CAF_CHECK_NOT_EQUAL(body.find("too many open dashboards"), std::string::npos);
+  // The rest of the API still answers.
+  CAF_CHECK_EQUAL(test::http_get(*port, "/api/state").first, 200);
+  for (auto fd : streams)
+    ::close(fd);
+  run.signal(SIGINT);
+  CAF_CHECK_EQUAL(run.wait_for(60s), 0);
+}
