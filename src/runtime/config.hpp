@@ -211,6 +211,8 @@ struct session_options {
   std::string caf_config;
   /// --listen, --metrics-port, --join.
   node_flags node;
+  /// --http: where the dashboard is served; none: not served.
+  std::optional<endpoint> http;
   bool quiet = false;
   /// Start on a journal shorter than what was acknowledged or published.
   bool accept_journal_loss = false;

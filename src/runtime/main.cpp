@@ -16,6 +16,7 @@
 #include "runtime/live.hpp"
 #include "runtime/journal_recovery.hpp"
 #include "runtime/replay.hpp"
+#include "runtime/report_html.hpp"
 #include "runtime/node_command.hpp"
 
 namespace {
@@ -40,6 +41,8 @@ commands:
             --help)
   inspect   print the live state of a running process's actors (see:
             intuition inspect --help)
+  report    write a run's --report JSON as one self-contained HTML file
+            (see: intuition report --help)
 
 Every command takes --help. CAF settings (scheduler threads, middleman) are
 read from caf-application.conf in the working directory, or the folder above
@@ -78,6 +81,9 @@ options:
   --insecure         allow --listen beyond loopback without TLS (warns)
   --metrics-port N   serve Prometheus metrics on http://127.0.0.1:N/metrics
                      (metrics.bind of the config changes the address)
+  --http [HOST:]PORT serve the live dashboard and its JSON API
+                     (/api/state, /api/orders) on http://HOST:PORT/
+                     (127.0.0.1 unless a host is given; 0 picks a free port)
   --join HOST:PORT   place algorithm actors on this worker node too
                      (intuition node); repeatable, adds to cluster.nodes
   --caf-config FILE  CAF settings file (INI syntax)
@@ -147,6 +153,10 @@ options:
   --insecure            allow --listen beyond loopback without TLS (warns)
   --metrics-port N      serve Prometheus metrics on
                         http://127.0.0.1:N/metrics (0 picks a free port)
+  --http [HOST:]PORT    serve the live dashboard and its JSON API
+                        (/api/state, /api/orders) on http://HOST:PORT/
+                        (127.0.0.1 unless a host is given; 0 picks a free
+                        port)
   --join HOST:PORT      place algorithm actors on this worker node too
                         (intuition node); repeatable, adds to cluster.nodes
   --caf-config FILE     CAF settings file (INI syntax)
@@ -196,6 +206,25 @@ options:
   --caf-config FILE   CAF settings file (INI syntax); heartbeat-interval and
                       connection-timeout must not be 0
   --help              this text
+)";
+
+const char* report_help
+  = R"(usage: intuition report RUN.json --html FILE [--journal PATH]
+                        [--max-orders N]
+
+Writes one self-contained HTML file of a run: the summary figures, the
+equity curve and its drawdown, monthly and yearly returns, per-strategy P&L,
+positions, refusals and the session's orders. Charts and data are inlined:
+it works offline, opened from disk.
+
+options:
+  RUN.json           the report `intuition run` or `replay` wrote with
+                     --report; required
+  --html FILE        the HTML file to write; required
+  --journal PATH     read the orders from here instead of the journal the
+                     report names (when it moved)
+  --max-orders N     show at most the last N orders of the session
+                     (default 5000)
 )";
 
 const char* inspect_help
@@ -252,6 +281,18 @@ bool take_node_flag(flag_parser& flags, node_flags& out) {
   return false;
 }
 
+/// Takes --http [HOST:]PORT into `out`.
+bool take_http_flag(flag_parser& flags, std::optional<endpoint>& out) {
+  std::string value;
+  if (!flags.take_value("--http", value))
+    return false;
+  if (auto at = parse_endpoint("--http", value, true))
+    out = std::move(*at);
+  else
+    flags.fail(std::move(at).error());
+  return true;
+}
+
 /// Takes a flag `run` and `replay` share into `out`.
 bool take_session_flag(flag_parser& flags, session_options& out) {
   return flags.take_switch("--quiet", out.quiet)
@@ -260,7 +301,7 @@ bool take_session_flag(flag_parser& flags, session_options& out) {
          || flags.take_value("--journal", out.journal)
          || flags.take_value("--report", out.report_path)
          || flags.take_value("--caf-config", out.caf_config)
-         || take_node_flag(flags, out.node);
+         || take_http_flag(flags, out.http) || take_node_flag(flags, out.node);
 }
 
 /// A port number flag into `out`.
@@ -334,6 +375,34 @@ int inspect_command(int argc, char** argv) {
   if (auto st = flags.result(); !st)
     return fail("inspect", st.error());
   return run_inspect(opts, argv[0]);
+}
+
+int report_command(int argc, char** argv) {
+  report_options opts;
+  uint64_t max_orders = opts.max_orders;
+  flag_parser flags{argc, argv, 2, "report"};
+  while (flags.next()) {
+    if (flags.help()) {
+      std::cout << report_help;
+      return 0;
+    }
+    auto arg = flags.current();
+    if (!arg.empty() && arg[0] != '-' && opts.run_json.empty()) {
+      opts.run_json = std::string{arg};
+      continue;
+    }
+    flags.take_value("--html", opts.html)
+      || flags.take_value("--journal", opts.journal)
+      || flags.take_integer("--max-orders", 1, 1'000'000, max_orders)
+      || flags.unknown();
+  }
+  flags.require("RUN.json", !opts.run_json.empty(),
+                "the run report to render (written by --report)");
+  flags.require("--html", !opts.html.empty());
+  if (auto st = flags.result(); !st)
+    return fail("report", st.error());
+  opts.max_orders = static_cast<size_t>(max_orders);
+  return run_report_command(opts);
 }
 
 int run_command(int argc, char** argv) {
@@ -473,8 +542,10 @@ int main(int argc, char** argv) {
     return node_command(argc, argv);
   if (cmd == "inspect")
     return inspect_command(argc, argv);
+  if (cmd == "report")
+    return report_command(argc, argv);
   std::cerr << "intuition: unknown command \"" << cmd
-            << "\" (commands: run, replay, feed, node, inspect; see "
+            << "\" (commands: run, replay, feed, node, inspect, report; see "
                "intuition --help)\n";
   return 2;
 }

@@ -21,6 +21,8 @@ session::~session() {
 }
 
 void session::stop() {
+  // Before the actors it reads.
+  dashboard_.reset();
   if (control_) {
     stop_control(*sys_, *control_);
     control_.reset();
@@ -121,6 +123,8 @@ session::start_control(std::vector<actors::inspection_target> extra,
     agent.singletons.push_back(std::move(x));
   agent.router = pipeline_.router;
   agent.fixed_samples = std::move(fixed);
+  if (auto st = start_dashboard(agent.singletons); !st)
+    return st;
   auto started
     = runtime::start_control(*sys_, cfg_.listen, cfg_.metrics, std::move(agent),
                              tls(), std::move(ready));
@@ -129,6 +133,34 @@ session::start_control(std::vector<actors::inspection_target> extra,
   control_ = std::move(*started);
   install_stop_handlers();
   handlers_installed_ = true;
+  return {};
+}
+
+trading::status session::start_dashboard(
+  const std::vector<actors::inspection_target>& targets) {
+  if (!opts_.http)
+    return {};
+  dashboard_sources sources;
+  sources.mode = command_;
+  sources.router = pipeline_.router;
+  sources.journal_path = cfg_.journal.path;
+  // The router's own state lists every placement: the actor map asks it
+  // on its slower schedule instead.
+  for (const auto& x : targets)
+    if (x.name != "quote_router")
+      sources.singletons.push_back(x);
+  auto started
+    = dashboard_server::start(*sys_, std::move(sources), *opts_.http);
+  if (!started)
+    return std::move(started).error();
+  dashboard_ = std::move(*started);
+  endpoint actual{opts_.http->host, dashboard_->port()};
+  std::cerr << "serving the dashboard on http://" << actual.to_string()
+            << "/\n";
+  if (!actual.loopback())
+    std::cerr << "warning: the dashboard is served beyond loopback, without "
+                 "authentication: anyone who reaches it sees positions and "
+                 "orders\n";
   return {};
 }
 

@@ -16,6 +16,7 @@
 #include "actors/node_agent.hpp"
 #include "runtime/config.hpp"
 #include "runtime/control_plane.hpp"
+#include "runtime/dashboard.hpp"
 #include "runtime/journal_recovery.hpp"
 #include "runtime/pipeline.hpp"
 #include "runtime/summary.hpp"
@@ -72,7 +73,8 @@ public:
 
   /// Publishes the node agent and serves `/metrics`, listing the pipeline
   /// and `extra` actors; `fixed` samples are exported as they are, `ready`
-  /// answers `/ready`. Routes SIGINT and SIGTERM to `stop_requested`.
+  /// answers `/ready`. Serves the dashboard when `--http` asked for it.
+  /// Routes SIGINT and SIGTERM to `stop_requested`.
   trading::status start_control(std::vector<actors::inspection_target> extra,
                                 std::vector<actors::metric_sample> fixed,
                                 readiness_check ready = {});
@@ -174,6 +176,10 @@ public:
 private:
   std::optional<actors::actor_state> query_state(const caf::actor& whom);
 
+  /// Serves the dashboard on `--http`, reading `targets` and the router.
+  trading::status
+  start_dashboard(const std::vector<actors::inspection_target>& targets);
+
   std::string command_;
   const session_options& opts_;
   const char* argv0_;
@@ -192,6 +198,7 @@ private:
   pipeline pipeline_;
   actors::cluster_connector_actor connector_;
   std::optional<control_plane> control_;
+  std::unique_ptr<dashboard_server> dashboard_;
 };
 
 } // namespace intuition::runtime
