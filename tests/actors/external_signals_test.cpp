@@ -18,6 +18,7 @@
 #include "actors/portfolio.hpp"
 #include "actors/quote_router.hpp"
 #include "trading/external_strategy.hpp"
+#include "trading/input_log.hpp"
 #include "trading/journal.hpp"
 
 using namespace intuition;
@@ -63,6 +64,12 @@ struct fixture : testing::actor_fixture {
     };
     router = sys.spawn(quote_router, std::move(routes), local_placement(), pf,
                        order_publisher_actor{}, router_options{});
+    ingress = sys.spawn(mqtt_ingress, ingress_config(), router);
+    run();
+  }
+
+  /// The ingress's settings: `ext` and `hold` on their channels.
+  mqtt_ingress_config ingress_config() {
     mqtt_ingress_config cfg;
     cfg.channels = {{"ext", {"quotes"}}, {"hold", {"other"}}};
     cfg.externals
@@ -72,8 +79,19 @@ struct fixture : testing::actor_fixture {
           out->messages.emplace_back(topic, payload);
           return true;
         };
-    ingress = sys.spawn(mqtt_ingress, cfg, router);
+    return cfg;
+  }
+
+  /// An ingress reading the input log `input` after `resume_after`, as
+  /// `intuition run` starts one.
+  mqtt_ingress_actor start_from_log(std::shared_ptr<trading::input_log> input,
+                                    uint64_t resume_after) {
+    auto cfg = ingress_config();
+    cfg.input = std::move(input);
+    cfg.resume_after = resume_after;
+    auto hdl = sys.spawn(mqtt_ingress, cfg, router);
     run();
+    return hdl;
   }
 
   ~fixture() {
@@ -180,6 +198,43 @@ CAF_TEST(quotes of the strategy channels are forwarded with their quote_seq) {
   CAF_CHECK_EQUAL(orders[0].strategy, "hold");
   CAF_CHECK_EQUAL(orders[0].symbol, "SMI");
   CAF_CHECK_EQUAL(state_of(router).counters["unrouted_quotes"], 1);
+}
+
+CAF_TEST(
+  a logged signal trades at its input position and once across a restart) {
+  trading::input_log_options opts;
+  opts.dir = dir + "/input";
+  opts.fsync = trading::fsync_policy::never;
+  auto input = std::make_shared<trading::input_log>();
+  CAF_REQUIRE(input->open(opts));
+  auto signal = R"({"symbol":"DAX","side":"buy","quote_seq":1})";
+  CAF_REQUIRE(
+    input->append("quotes", R"({"symbol":"DAX","price":100,"ts":1000})", 0));
+  CAF_REQUIRE(input->append("signals/in/ext", signal, 0));
+  auto first = start_from_log(input, 0);
+  auto orders = journal();
+  CAF_REQUIRE_EQUAL(orders.size(), 1u);
+  // The order carries the signal's position: a restart skips it there.
+  CAF_CHECK_EQUAL(orders[0].input_pos, 2u);
+  anon_send_exit(first, caf::exit_reason::user_shutdown);
+  run();
+  // The next process: both records processed, then the broker redelivers
+  // the signal (its PUBACK was lost) and a new one comes.
+  CAF_REQUIRE(input->append("signals/in/ext", signal, 0));
+  CAF_REQUIRE(input->append(
+    "signals/in/ext", R"({"symbol":"DAX","side":"buy","quote_seq":5})", 0));
+  auto second = start_from_log(input, 2);
+  orders = journal();
+  // The redelivery is recognised from the log; the new signal is priced by
+  // the quote the log still holds.
+  CAF_REQUIRE_EQUAL(orders.size(), 2u);
+  CAF_CHECK_EQUAL(orders[1].input_pos, 4u);
+  CAF_CHECK_EQUAL(orders[1].price_micros, 100 * trading::micros_per_unit);
+  auto summary = nlohmann::json::parse(state_of(second).summary_json);
+  CAF_CHECK_EQUAL(
+    summary["external_signals_rejected_by_reason"].value("duplicate", 0), 1);
+  anon_send_exit(second, caf::exit_reason::user_shutdown);
+  run();
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
