@@ -4,7 +4,7 @@
 # the fuzzer adds stays in the build folder. Installs clang-14 and
 # libfuzzer-14-dev from Debian when missing (root or sudo needed then).
 #
-#   bench/fuzz.sh [SECONDS] [TARGET...]     TARGET: quote_codec, config
+#   bench/fuzz.sh [SECONDS] [TARGET...]     TARGET: quote_codec, signal_codec, config
 #
 # Prints, per target, how long it ran, how many inputs it tried, and whether
 # it found anything; a crashing input is kept as build-fuzz/crash-* and the
@@ -14,7 +14,7 @@ set -euo pipefail
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(quote_codec config)
+[ ${#targets[@]} -eq 0 ] && targets=(quote_codec signal_codec config)
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build-fuzz"
 

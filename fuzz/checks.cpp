@@ -1,13 +1,16 @@
 #include "checks.hpp"
 
+#include <cstdint>
 #include <exception>
 #include <vector>
 
 #include "runtime/config.hpp"
 #include "trading/algorithm.hpp"
+#include "trading/external_strategy.hpp"
 #include "trading/decimal.hpp"
 #include "trading/flat_json.hpp"
 #include "trading/quote_codec.hpp"
+#include "trading/signal_codec.hpp"
 
 namespace intuition::fuzz {
 
@@ -118,6 +121,41 @@ trading::status check_csv(std::string_view input, const codec_limits& limits) {
 
 } // namespace
 
+trading::status check_signal_codec(std::string_view input) {
+  using trading::signal_reject_reason;
+  for (auto max_bytes : {size_t{4096}, size_t{1} << 20}) {
+    trading::external_signal x;
+    auto res = trading::decode_external_signal(input, x, max_bytes);
+    trading::external_signal again;
+    auto res2 = trading::decode_external_signal(input, again, max_bytes);
+    if (res.ok != res2.ok || (!res.ok && res.reason != res2.reason))
+      return broken("signal decoding is not deterministic");
+    if (!res.ok) {
+      if (res.reason == signal_reject_reason::no_price
+          || res.reason == signal_reject_reason::not_traded
+          || res.reason == signal_reject_reason::duplicate)
+        return broken("the codec gave a runtime reason: "
+                      + std::string{trading::to_string(res.reason)});
+      continue;
+    }
+    auto symbol = x.symbol;
+    auto reason = trading::reject_reason::bad_symbol;
+    if (!trading::normalize_symbol(symbol, reason) || symbol != x.symbol)
+      return broken("accepted a bad signal symbol: " + x.symbol);
+    if (x.quote_seq == 0 && x.ts_ms < 0)
+      return broken("accepted a signal naming no quote");
+    if (x.quote_seq > static_cast<uint64_t>(INT64_MAX))
+      return broken("accepted a quote_seq of 2^63 or more");
+    trading::external_signal back;
+    auto encoded = trading::encode_external_signal(x);
+    if (!trading::decode_external_signal(encoded, back, max_bytes).ok
+        || back.symbol != x.symbol || back.direction != x.direction
+        || back.quote_seq != x.quote_seq || back.ts_ms != x.ts_ms)
+      return broken("a signal does not round-trip: " + encoded);
+  }
+  return {};
+}
+
 trading::status check_quote_codec(std::string_view input) {
   codec_limits defaults;
   codec_limits large;
@@ -160,6 +198,12 @@ trading::status check_config(std::string_view input) {
   if (cfg.strategies.empty())
     return broken("accepted a configuration without strategies");
   for (const auto& s : cfg.strategies) {
+    if (s.algorithm == trading::external_algorithm) {
+      auto params = trading::parse_external_params(s.params);
+      if (!params || !s.external || params->channels != s.channels)
+        return broken("accepted external parameters that fail again");
+      continue;
+    }
     auto algo = trading::make_algorithm(s.algorithm, "X");
     if (!algo)
       return broken("accepted an unknown algorithm: " + s.algorithm);

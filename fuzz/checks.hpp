@@ -18,6 +18,12 @@ namespace intuition::fuzz {
 /// the first broken property.
 trading::status check_quote_codec(std::string_view input);
 
+/// Decodes `input` as an external signal (external algorithms) and checks
+/// that decoding is deterministic, gives no runtime-only reason, accepts
+/// only valid symbols and a named quote, and that an accepted signal
+/// round-trips through its encoding. Fails with the first broken property.
+trading::status check_signal_codec(std::string_view input);
+
 /// Parses `input` as a configuration file and checks that it is either
 /// accepted, with every bounded field inside its bounds and every strategy
 /// initialisable again, or refused with an invalid request that names the

@@ -18,7 +18,8 @@ actor_state make_actor_state(std::string name, std::string kind,
 }
 
 bool operator==(const quote_batch& x, const quote_batch& y) noexcept {
-  return x.quotes == y.quotes && x.channel_sets == y.channel_sets;
+  return x.quotes == y.quotes && x.channel_sets == y.channel_sets
+         && x.signals == y.signals;
 }
 
 bool operator==(const signal_batch& x, const signal_batch& y) noexcept {

@@ -31,6 +31,11 @@ struct quote_batch {
   /// The channel sets the quotes' `channel` ids stand for, each sent once,
   /// with the first batch that may use it (the ingress's `channel_table`).
   std::vector<trading::channel_set> channel_sets{};
+  /// Signals of external strategies (external algorithms), each priced and
+  /// travelling with a carrier quote (`trading::signal_carrier_channel`):
+  /// its `quote_seq` is the index of that carrier in `quotes` until the
+  /// router numbers it.
+  std::vector<trading::signal> signals{};
 };
 
 /// Signals in quote order (to the order publisher).
@@ -155,7 +160,7 @@ struct cluster_member {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, quote_batch& x) {
   return f(caf::meta::type_name("quote_batch"), x.quotes, x.sent_ns,
-           x.channel_sets);
+           x.channel_sets, x.signals);
 }
 
 template <class Inspector>

@@ -108,7 +108,8 @@ bool decode(self_ptr self, const std::string& topic, const std::string& payload,
 /// symbol and channel when conflating (another channel's quote of the symbol
 /// is for other strategies).
 void enqueue(mqtt_ingress_state& st, trading::quote&& q, size_t bytes) {
-  if (st.cfg.overload == overload_policy::conflate) {
+  if (st.cfg.overload == overload_policy::conflate
+      && q.channel != trading::signal_carrier_channel) {
     auto key
       = q.channel == 0 ? q.symbol : q.symbol + '/' + std::to_string(q.channel);
     auto [i, added]
@@ -127,11 +128,139 @@ void enqueue(mqtt_ingress_state& st, trading::quote&& q, size_t bytes) {
   st.peak_held_bytes = std::max(st.peak_held_bytes, st.held_bytes);
 }
 
+// -- external algorithms ------------------------------------------------------------
+
+/// Counts a refused external signal; logged with the refused quotes.
+void count_signal_rejection(self_ptr self, trading::signal_reject_reason reason,
+                            std::string_view field, const std::string& topic) {
+  auto& st = self->state;
+  ++st.signals_rejected[static_cast<size_t>(reason)];
+  ++st.rejected_since_log;
+  st.last_rejection = "signal " + std::string{trading::to_string(reason)};
+  if (!field.empty())
+    st.last_rejection += " (" + std::string{field} + ")";
+  st.last_rejection += " on " + topic;
+  log_rejections(self);
+}
+
+bool trades(const external_route& route, const std::string& symbol) {
+  return route.symbols.empty()
+         || std::find(route.symbols.begin(), route.symbols.end(), symbol)
+              != route.symbols.end();
+}
+
+/// Remembers an accepted quote's price for the external signals after it.
+void remember_price(mqtt_ingress_state& st, const trading::quote& q) {
+  if (st.cfg.externals.empty())
+    return;
+  if (auto i = st.last_quote.find(q.symbol); i != st.last_quote.end())
+    i->second = {q.price_micros, q.ts_ms};
+  else if (st.last_quote.size() < st.cfg.max_priced_symbols)
+    st.last_quote.emplace(q.symbol, std::make_pair(q.price_micros, q.ts_ms));
+}
+
+/// Republishes an accepted quote to the external strategies whose channels
+/// its topic matches (best effort: QoS 0, dropped and counted when the
+/// forwarding queue is full).
+void forward_quote(mqtt_ingress_state& st, uint32_t channel,
+                   const trading::quote& q, uint64_t quote_seq) {
+  if (!st.cfg.forward || channel == 0)
+    return;
+  std::string payload;
+  for (auto k : st.channels.strategies_of(channel)) {
+    auto ext = k < st.forwarding.size() ? st.forwarding[k] : -1;
+    if (ext < 0)
+      continue;
+    const auto& route = st.cfg.externals[static_cast<size_t>(ext)];
+    if (!trades(route, q.symbol))
+      continue;
+    if (payload.empty())
+      payload = trading::encode_forwarded_quote(q, quote_seq);
+    if (st.cfg.forward(route.forward_topic, payload))
+      ++st.forwarded;
+    else
+      ++st.forward_dropped;
+  }
+}
+
+/// Decodes and checks an external signal of `route` against the prices and
+/// signals seen so far; on success `x` holds it and its key is remembered.
+bool check_signal(mqtt_ingress_state& st, const external_route& route,
+                  const std::string& payload, trading::external_signal& x,
+                  trading::signal_reject_reason& reason,
+                  std::string_view& field) {
+  using trading::signal_reject_reason;
+  auto res = trading::decode_external_signal(payload, x,
+                                             st.cfg.limits.max_payload_bytes);
+  field = res.field;
+  reason = res.reason;
+  if (!res.ok)
+    return false;
+  field = "symbol";
+  if (!trades(route, x.symbol)) {
+    reason = signal_reject_reason::not_traded;
+    return false;
+  }
+  if (st.last_quote.count(x.symbol) == 0) {
+    reason = signal_reject_reason::no_price;
+    return false;
+  }
+  auto key = route.strategy + '\n' + x.symbol + '\n'
+             + std::string{trading::to_string(x.direction)} + '\n'
+             + std::to_string(x.quote_seq) + '\n' + std::to_string(x.ts_ms);
+  if (!st.signal_keys.insert(key).second) {
+    reason = signal_reject_reason::duplicate;
+    field = {};
+    return false;
+  }
+  st.signal_key_order.push_back(std::move(key));
+  if (st.signal_key_order.size() > max_signal_keys) {
+    st.signal_keys.erase(st.signal_key_order.front());
+    st.signal_key_order.pop_front();
+  }
+  return true;
+}
+
+/// Turns an external signal into a carrier quote (its symbol's last quote,
+/// at the signal's input position) and the priced signal it carries.
+void accept_signal(self_ptr self, size_t index, const std::string& topic,
+                   const std::string& payload, int64_t received_ns,
+                   uint64_t position) {
+  auto& st = self->state;
+  ++st.signals_received;
+  const auto& route = st.cfg.externals[index];
+  trading::external_signal x;
+  auto reason = trading::signal_reject_reason::not_json;
+  std::string_view field;
+  if (!check_signal(st, route, payload, x, reason, field)) {
+    count_signal_rejection(self, reason, field, topic);
+    return;
+  }
+  auto [price, ts] = st.last_quote[x.symbol];
+  trading::quote carrier;
+  carrier.symbol = x.symbol;
+  carrier.price_micros = price;
+  carrier.ts_ms = ts;
+  carrier.received_ns = received_ns;
+  carrier.input_pos = position;
+  carrier.channel = trading::signal_carrier_channel;
+  st.pending_signals.push_back(trading::signal{
+    route.strategy, x.symbol, x.direction, 1.0, price, ts, st.pending.size()});
+  ++st.signals_accepted;
+  if (position != 0 && position <= st.recovered_last)
+    ++st.replayed;
+  enqueue(st, std::move(carrier), payload.size() + 1);
+}
+
 /// Filters and enqueues the quotes of one message.
 void accept(self_ptr self, const std::string& topic, const std::string& payload,
             int64_t received_ms, int64_t received_ns, uint64_t position) {
   auto& st = self->state;
   ++st.messages;
+  if (auto ext = st.signal_topics.find(topic); ext != st.signal_topics.end()) {
+    accept_signal(self, ext->second, topic, payload, received_ns, position);
+    return;
+  }
   std::vector<trading::quote> decoded;
   std::vector<bool> stamped;
   if (!decode(self, topic, payload, received_ms, decoded, stamped))
@@ -157,8 +286,12 @@ void accept(self_ptr self, const std::string& topic, const std::string& payload,
     q.input_pos = position;
     q.channel = channel;
     ++st.quotes;
+    remember_price(st, q);
     if (position != 0 && position <= st.recovered_last)
       ++st.replayed;
+    else
+      // A restart's tail was forwarded by the process that received it.
+      forward_quote(st, channel, q, position != 0 ? position : st.messages);
     any = true;
     enqueue(st, std::move(q), bytes);
   }
@@ -194,7 +327,8 @@ void forward(self_ptr self) {
   self
     ->request(st.router, caf::infinite,
               quote_batch{std::move(st.pending), steady_now_ns(),
-                          st.channels.take_new()})
+                          st.channels.take_new(),
+                          std::move(st.pending_signals)})
     .then([self, id](uint64_t orders) { on_batch_acked(self, id, orders); },
           [self, id](caf::error& err) {
             auto& st = self->state;
@@ -210,6 +344,7 @@ void forward(self_ptr self) {
             self->quit(err);
           });
   st.pending.clear();
+  st.pending_signals.clear();
   st.pending_bytes = 0;
   st.pending_index.clear();
 }
@@ -366,14 +501,27 @@ void restore_filter(self_ptr self) {
       break;
     }
     for (auto& r : records) {
+      if (auto ext = st.signal_topics.find(r.topic);
+          ext != st.signal_topics.end()) {
+        trading::external_signal x;
+        auto reason = trading::signal_reject_reason::not_json;
+        std::string_view field;
+        check_signal(st, st.cfg.externals[ext->second], r.payload, x, reason,
+                     field);
+        continue;
+      }
       decoded.clear();
       auto res
         = trading::decode_json_quote(r.payload, no_ts, decoded, st.cfg.limits);
       if (!res.ok)
         continue;
-      for (auto& q : decoded)
-        if (q.ts_ms != no_ts)
-          st.filter.check(q);
+      for (auto& q : decoded) {
+        if (q.ts_ms == no_ts)
+          q.ts_ms = r.received_ms;
+        else if (st.filter.check(q) != trading::filter_verdict::accept)
+          continue;
+        remember_price(st, q);
+      }
     }
   }
   st.committed = st.filter.last_ts();
@@ -416,6 +564,16 @@ nlohmann::json summary_of(const mqtt_ingress_state& st) {
     {"backlog", logged - std::min(logged, st.consumed_pos)},
     {"input_position", logged},
     {"processed_position", st.durable_pos}};
+  if (!st.cfg.externals.empty()) {
+    nlohmann::json refused = nlohmann::json::object();
+    for (size_t i = 0; i < st.signals_rejected.size(); ++i)
+      if (st.signals_rejected[i] > 0)
+        refused[std::string{
+          trading::to_string(static_cast<trading::signal_reject_reason>(i))}]
+          = st.signals_rejected[i];
+    out["external_signals_rejected_by_reason"] = refused;
+    out["priced_symbols"] = st.last_quote.size();
+  }
   if (st.cfg.input) {
     out["input_log_bytes"] = st.cfg.input->disk_bytes();
     out["input_log_segments"] = st.cfg.input->segments();
@@ -509,6 +667,38 @@ const telemetry<mqtt_ingress_state>& mqtt_ingress_telemetry() {
                    return st.cfg.input ? st.cfg.input->append_errors() : 0;
                  }),
     field::count("connects", &state::connects),
+    // -- external algorithms
+    field::family({"intuition_external_signals_rejected_total",
+                   metric_type::counter,
+                   "External signals MQTT ingress refused, by reason.",
+                   {"reason"}},
+                  [](const state& st) {
+                    std::vector<series> out;
+                    for (size_t i = 0; i < st.signals_rejected.size(); ++i)
+                      out.push_back(
+                        {{std::string{trading::to_string(
+                           static_cast<trading::signal_reject_reason>(i))}},
+                         st.signals_rejected[i]});
+                    return out;
+                  }),
+    field::count("external_signals", &state::signals_accepted)
+      .counter("intuition_external_signals_total",
+               "External signals MQTT ingress accepted."),
+    field::count("external_signals_received", &state::signals_received),
+    field::count("external_signals_rejected",
+                 [](const state& st) {
+                   uint64_t n = 0;
+                   for (auto x : st.signals_rejected)
+                     n += x;
+                   return n;
+                 }),
+    field::count("forwarded_quotes", &state::forwarded)
+      .counter("intuition_forwarded_quotes_total",
+               "Quotes republished to external strategies."),
+    field::count("forward_dropped", &state::forward_dropped)
+      .counter("intuition_forward_dropped_total",
+               "Quotes not republished to an external strategy: the "
+               "forwarding queue was full or the connection down."),
     field::count("orders", &state::orders),
     field::count("active_ms",
                  [](const state& st) {
@@ -540,6 +730,16 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
   st.router = std::move(router);
   st.filter = trading::quote_filter{st.cfg.stale};
   st.channels = trading::channel_table{st.cfg.channels};
+  for (size_t i = 0; i < st.cfg.externals.size(); ++i)
+    st.signal_topics.emplace(st.cfg.externals[i].signal_topic, i);
+  for (const auto& s : st.cfg.channels) {
+    int64_t ext = -1;
+    for (size_t i = 0; i < st.cfg.externals.size(); ++i)
+      if (st.cfg.externals[i].strategy == s.strategy
+          && !st.cfg.externals[i].forward_topic.empty())
+        ext = static_cast<int64_t>(i);
+    st.forwarding.push_back(ext);
+  }
   st.last_log = self->clock().now() - st.cfg.log_interval;
   st.probe.count_rejected(self);
   if (st.cfg.input) {

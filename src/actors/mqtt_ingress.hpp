@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -19,9 +21,11 @@
 #include "actors/telemetry.hpp"
 #include "actors/telemetry_table.hpp"
 #include "trading/channels.hpp"
+#include "trading/external_strategy.hpp"
 #include "trading/input_log.hpp"
 #include "trading/quote_codec.hpp"
 #include "trading/quote_filter.hpp"
+#include "trading/signal_codec.hpp"
 
 /// MQTT ingress: messages in (read back from the input log), validated and
 /// de-duplicated quotes out to the router, a processed watermark back to the
@@ -29,6 +33,23 @@
 namespace intuition::actors {
 
 using trading::overload_policy;
+
+/// An external strategy as the ingress sees it (external algorithms): the
+/// topic its signals arrive on, where its quotes are forwarded, the symbols
+/// it trades.
+struct external_route {
+  std::string strategy;
+  std::string signal_topic;
+  /// Empty: its quotes are not forwarded.
+  std::string forward_topic;
+  /// Upper-case symbols it trades; empty means every symbol.
+  std::vector<std::string> symbols;
+};
+
+/// Publishes one forwarded quote (QoS 0) to `topic`; false when it was
+/// dropped (the bounded queue is full, or no connection).
+using forward_fn
+  = std::function<bool(const std::string& topic, const std::string& payload)>;
 
 struct mqtt_ingress_config {
   trading::codec_limits limits;
@@ -66,6 +87,14 @@ struct mqtt_ingress_config {
   uint64_t resume_after = 0;
   /// The duplicate filter's saved state (at or before `resume_after`).
   trading::filter_snapshot filter;
+  // -- external algorithms
+  /// External strategies; each also has its channels in `channels`.
+  std::vector<external_route> externals;
+  /// Where forwarded quotes go; null forwards nothing.
+  forward_fn forward;
+  /// Symbols whose last quote is remembered to price external signals;
+  /// signals of symbols beyond it are refused as `no_price`.
+  size_t max_priced_symbols = 1'000'000;
 };
 
 /// A batch at the router, with what it means for the watermark.
@@ -152,7 +181,29 @@ struct mqtt_ingress_state {
   /// `max_channel_labels` topics, the rest counted under `other`.
   std::map<std::string, uint64_t> by_channel;
   actor_probe probe{actor_kind::mqtt_ingress};
+  // -- external algorithms
+  /// Index into `cfg.externals` by signal topic.
+  std::unordered_map<std::string, size_t> signal_topics;
+  /// For each strategy of `cfg.channels`: its index in `cfg.externals` when
+  /// it is an external strategy whose quotes are forwarded, else -1.
+  std::vector<int64_t> forwarding;
+  /// Last accepted quote (price, ts) per symbol: an external signal's price.
+  std::unordered_map<std::string, std::pair<int64_t, int64_t>> last_quote;
+  /// External signals of `pending`, each with its carrier's index there.
+  std::vector<trading::signal> pending_signals;
+  /// Keys of the last `max_signal_keys` accepted external signals, oldest
+  /// first, to drop a redelivered one.
+  std::unordered_set<std::string> signal_keys;
+  std::deque<std::string> signal_key_order;
+  uint64_t signals_received = 0;
+  uint64_t signals_accepted = 0;
+  std::array<uint64_t, trading::signal_reject_reason_count> signals_rejected{};
+  uint64_t forwarded = 0;
+  uint64_t forward_dropped = 0;
 };
+
+/// External signals remembered to recognise a redelivery.
+constexpr size_t max_signal_keys = 65'536;
 
 /// Bound on the `channel` label values the ingress reports.
 constexpr size_t max_channel_labels = 64;

@@ -7,6 +7,8 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "trading/external_strategy.hpp"
+
 namespace intuition::actors {
 
 namespace {
@@ -144,7 +146,10 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       order_batch filled;
       auto sig = batch.signals.begin();
       for (const auto& q : batch.quotes) {
-        st.pf->on_quote(q);
+        // An external signal's carrier repeats its symbol's last quote: it
+        // is no new quote to mark or count (external algorithms).
+        if (q.channel != trading::signal_carrier_channel)
+          st.pf->on_quote(q);
         for (; sig != batch.signals.end() && sig->quote_seq == q.seq; ++sig) {
           if (st.pf->journaled(q.input_pos, sig->strategy, sig->symbol)) {
             ++st.already_journaled;

@@ -318,7 +318,8 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
       uint64_t id = 0;
       for (const auto& set : batch.channel_sets)
         st.book->define_channels(set);
-      auto actions = st.book->intake(std::move(batch.quotes), id);
+      auto actions = st.book->intake(std::move(batch.quotes), id,
+                                     std::move(batch.signals));
       st.promises.emplace_back(id, promise);
       carry_out(self, std::move(actions));
       // Periodically too, for a crash (SIGKILL) between clean stops.

@@ -1,6 +1,9 @@
 #include "actors/route_book.hpp"
 
 #include <algorithm>
+#include <cstdint>
+
+#include "trading/external_strategy.hpp"
 
 namespace intuition::actors {
 
@@ -203,7 +206,8 @@ uint32_t route_book::route_for(const std::string& symbol, uint32_t channel,
   const auto* flags = takers(channel);
   std::vector<uint32_t> missing;
   for (uint32_t k = 0; k < strategies_.size(); ++k) {
-    if ((flags != nullptr && flags[k] == 0) || !strategies_[k].matches(symbol))
+    if ((flags != nullptr && flags[k] == 0) || !strategies_[k].matches(symbol)
+        || is_external(k))
       continue;
     if (known) {
       const auto& slots = routes_[found->second].slots;
@@ -266,6 +270,49 @@ uint32_t route_book::route_for(const std::string& symbol, uint32_t channel,
   return id;
 }
 
+// -- external algorithms ------------------------------------------------------------
+
+bool route_book::is_external(uint32_t strategy) const {
+  return strategies_[strategy].algorithm == trading::external_algorithm;
+}
+
+bool route_book::external_takes(uint32_t channel,
+                                const std::string& symbol) const {
+  for (uint32_t k = 0; k < strategies_.size(); ++k)
+    if (is_external(k) && takes(channel, k) && strategies_[k].matches(symbol))
+      return true;
+  return false;
+}
+
+route_actions route_book::intake(std::vector<trading::quote> quotes,
+                                 uint64_t& id,
+                                 std::vector<trading::signal> external) {
+  // Carriers are never dropped: the k-th carrier of `quotes` is the k-th of
+  // the batch, whatever quotes `intake` refused.
+  std::vector<size_t> ordinal(quotes.size(), SIZE_MAX);
+  size_t count = 0;
+  for (size_t i = 0; i < quotes.size(); ++i)
+    if (quotes[i].channel == trading::signal_carrier_channel)
+      ordinal[i] = count++;
+  auto out = intake(std::move(quotes), id);
+  auto& batch = batches_.back();
+  std::vector<uint64_t> seqs;
+  seqs.reserve(count);
+  for (const auto& q : batch.quotes)
+    if (q.channel == trading::signal_carrier_channel)
+      seqs.push_back(q.seq);
+  for (auto& s : external) {
+    if (s.quote_seq >= ordinal.size() || ordinal[s.quote_seq] >= seqs.size())
+      continue; // no carrier: cannot come from the ingress
+    s.quote_seq = seqs[ordinal[s.quote_seq]];
+    uint32_t k = 0;
+    while (k < strategies_.size() && strategies_[k].name != s.strategy)
+      ++k;
+    batch.signals.emplace_back(k, std::move(s));
+  }
+  return out;
+}
+
 route_actions route_book::intake(std::vector<trading::quote> quotes,
                                  uint64_t& id) {
   route_actions out;
@@ -277,9 +324,20 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
   sids.reserve(quotes.size());
   std::vector<uint32_t> fresh;
   size_t kept = 0;
+  size_t carriers = 0;
   uint32_t last_id = no_symbol;
   for (size_t i = 0; i < quotes.size(); ++i) {
     auto& q = quotes[i];
+    if (q.channel == trading::signal_carrier_channel) {
+      // An external signal's carrier: numbered, traded by no instance.
+      q.seq = next_seq_++;
+      sids.push_back(no_symbol);
+      if (kept != i)
+        quotes[kept] = std::move(q);
+      ++kept;
+      ++carriers;
+      continue;
+    }
     // Streams often repeat a symbol (and its channel): skip the hash then.
     uint32_t sid = last_id != no_symbol && routes_[last_id].channel == q.channel
                        && routes_[last_id].symbol == q.symbol
@@ -306,7 +364,7 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
       }
       ++part_size_[part_index_[slot]];
     }
-    if (!taken)
+    if (!taken && !external_takes(q.channel, q.symbol))
       ++counters_.unrouted;
     sids.push_back(sid);
     if (kept != i)
@@ -319,6 +377,8 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
     parts[k].second.reserve(part_size_[k]);
   part_size_.clear();
   for (size_t i = 0; i < kept; ++i) {
+    if (sids[i] == no_symbol)
+      continue; // a carrier
     auto& route = routes_[sids[i]];
     auto tick = trading::tick_of(quotes[i]);
     auto channel = quotes[i].channel;
@@ -329,7 +389,7 @@ route_actions route_book::intake(std::vector<trading::quote> quotes,
       if (flags == nullptr || flags[instances_[slot].strategy] != 0)
         parts[part_index_[slot]].second.push_back(tick);
   }
-  counters_.quotes += kept;
+  counters_.quotes += kept - carriers;
   log_too_many();
   route_batch b;
   b.id = id;

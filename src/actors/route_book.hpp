@@ -250,6 +250,13 @@ public:
   /// its symbol and take its channel.
   route_actions intake(std::vector<trading::quote> quotes, uint64_t& id);
 
+  /// `intake` with the signals of external strategies (external algorithms):
+  /// each signal's `quote_seq` is the index of its carrier quote
+  /// (`trading::signal_carrier_channel`) in `quotes`. Carriers are numbered
+  /// like quotes but reach no instance; their signals join the batch's.
+  route_actions intake(std::vector<trading::quote> quotes, uint64_t& id,
+                       std::vector<trading::signal> external);
+
   /// An incarnation answered its part of batch `batch`; an answer of a
   /// replaced incarnation, or a second answer, is counted and ignored.
   void answered(uint32_t slot, uint64_t epoch, uint64_t batch,
@@ -339,6 +346,8 @@ public:
 private:
   static constexpr uint32_t no_symbol = std::numeric_limits<uint32_t>::max();
 
+  bool is_external(uint32_t strategy) const;
+  bool external_takes(uint32_t channel, const std::string& symbol) const;
   uint32_t route_for(const std::string& symbol, uint32_t channel,
                      std::vector<uint32_t>& fresh);
   const uint8_t* takers(uint32_t channel) const;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "trading/algorithm.hpp"
+#include "trading/channels.hpp"
 #include "trading/decimal.hpp"
 
 namespace intuition::runtime {
@@ -295,6 +296,64 @@ trading::portfolio_config read_portfolio(section s) {
   return out;
 }
 
+// -- external algorithms ------------------------------------------------------------
+
+/// Reads the parameters of a strategy of kind `external`; its channels are
+/// the quote channels it takes.
+void read_external(section& s, strategy_config& sc, first_failure& errs) {
+  auto params = trading::parse_external_params(sc.params);
+  if (!params) {
+    errs.add(std::move(params).error().in_field(s.field("params")));
+    return;
+  }
+  sc.channels = params->channels;
+  sc.external = std::move(*params);
+}
+
+/// The topics of external strategies must not loop back into the runtime: a
+/// channel matching a forwarding topic would trade forwarded quotes again,
+/// and a strategy named `in` publishes its signals under `signals/in/`.
+void check_external_topics(const app_config& cfg, first_failure& errs) {
+  const auto& prefix = cfg.mqtt.topic_prefix;
+  for (size_t i = 0; i < cfg.strategies.size(); ++i) {
+    const auto& ext = cfg.strategies[i];
+    if (!ext.external)
+      continue;
+    auto field = "strategies[" + std::to_string(i) + "]";
+    auto signals = trading::signal_topic_of(*ext.external, prefix, ext.name);
+    auto forward = trading::forward_topic_of(prefix, ext.name);
+    for (size_t k = 0; k < cfg.strategies.size(); ++k) {
+      const auto& other = cfg.strategies[k];
+      if (other.name == "in" && cfg.mqtt.publish_signals)
+        errs.add(invalid_value("strategies[" + std::to_string(k) + "].name",
+                               "\"in\"",
+                               "another name: the signals of a strategy named "
+                               "in would arrive as external signals"));
+      for (const auto& filter : other.channels) {
+        if (ext.external->forward_quotes
+            && trading::topic_matches(filter, forward))
+          errs.add(invalid_value(
+            "strategies[" + std::to_string(k) + "].params.channels",
+            "\"" + filter + "\"",
+            "filters that do not match " + forward + ", where " + field
+              + " forwards quotes (they would be traded twice)"));
+        if (trading::topic_matches(filter, signals))
+          errs.add(invalid_value(
+            "strategies[" + std::to_string(k) + "].params.channels",
+            "\"" + filter + "\"",
+            "filters that do not match " + signals + ", where " + field
+              + " receives its signals"));
+      }
+      if (k != i && other.external
+          && trading::signal_topic_of(*other.external, prefix, other.name)
+               == signals)
+        errs.add(invalid_value(field + ".params.signal_topic",
+                               "\"" + signals + "\"",
+                               "a topic no other external strategy uses"));
+    }
+  }
+}
+
 } // namespace
 
 result<double> parse_speed(const std::string& field, const std::string& text) {
@@ -348,13 +407,17 @@ result<app_config> parse_config(const std::string& text,
       errs.add(invalid_value(s.field("name"), "\"" + sc.name + "\"",
                              "a name no other strategy uses"));
     sc.algorithm = s.string("algorithm", "", true);
-    auto algo = trading::make_algorithm(sc.algorithm, "");
-    if (!algo)
+    auto external = sc.algorithm == trading::external_algorithm;
+    auto algo = external ? nullptr : trading::make_algorithm(sc.algorithm, "");
+    if (!algo && !external)
       errs.add(invalid_value(s.field("algorithm"), "\"" + sc.algorithm + "\"",
-                             "one of: " + join(trading::algorithm_names())));
+                             "one of: " + join(trading::algorithm_names())
+                               + ", external"));
     sc.symbols = s.symbols("symbols");
     if (auto* p = s.find("params"))
       sc.params = *p;
+    if (external && !errs)
+      read_external(s, sc, errs);
     if (algo && !errs) {
       auto channels = algo->initialize(sc.params);
       if (channels)
@@ -533,6 +596,8 @@ result<app_config> parse_config(const std::string& text,
     s.done();
   }
   top.done();
+  if (!errs)
+    check_external_topics(out, errs);
   if (errs)
     return errs.get();
   return out;

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "trading/external_strategy.hpp"
 #include "trading/journal.hpp"
 #include "trading/portfolio.hpp"
 #include "trading/quote_codec.hpp"
@@ -30,6 +31,9 @@ struct strategy_config {
   nlohmann::json params = nlohmann::json::object();
   /// Channels the algorithm asked for.
   std::vector<std::string> channels;
+  /// Set for `"algorithm": "external"` (external algorithms): where its
+  /// signals arrive and whether its quotes are forwarded. Default: none.
+  std::optional<trading::external_params> external;
 };
 
 /// The order journal.

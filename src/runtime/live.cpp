@@ -31,6 +31,10 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
+/// Forwarded quotes waiting in the forwarding client's queue at most; past
+/// it quotes are dropped and counted (`forward_dropped`).
+constexpr int64_t max_forward_queue = 10'000;
+
 int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
            clock_type::now().time_since_epoch())
@@ -110,6 +114,9 @@ private:
   source_callbacks ingress_callbacks();
   template <class Client>
   void start_client(Client& client);
+  void make_forward_client();
+  actors::forward_fn forwarder();
+  std::vector<actors::external_route> external_routes() const;
   void trade_input_tail();
   std::optional<std::string> not_ready() const;
   void note_readiness(clock_type::time_point now);
@@ -134,6 +141,11 @@ private:
   std::shared_ptr<mqtt_client> out_;
   std::shared_ptr<mqtt_client> sig_;
   std::shared_ptr<mqtt_source> in_;
+  /// Forwards quotes to external strategies (QoS 0); null when none does.
+  std::shared_ptr<mqtt_client> fwd_;
+  /// Forwarded quotes handed to `fwd_` and not yet written to its socket.
+  std::shared_ptr<std::atomic<int64_t>> fwd_queued_
+    = std::make_shared<std::atomic<int64_t>>(0);
   actors::order_publisher_actor publisher_;
   actors::mqtt_ingress_actor ingress_;
   /// Whether an `input` is on its way to the ingress (at most one is).
@@ -172,7 +184,7 @@ void live_run::stop() {
     demo_feed_.join();
   if (in_)
     in_->stop();
-  for (auto* client : {out_.get(), sig_.get()})
+  for (auto* client : {out_.get(), sig_.get(), fwd_.get()})
     if (client)
       client->stop();
   // A handle still set when the system stops would keep a detached actor
@@ -192,6 +204,8 @@ trading::status live_run::prepare_mqtt() {
   base_ = std::move(*shared);
   for (const auto& s : cfg_.strategies)
     channels_.insert(s.channels.begin(), s.channels.end());
+  for (const auto& x : external_routes())
+    channels_.insert(x.signal_topic);
   for (const auto& ch : channels_)
     channel_list_ += (channel_list_.empty() ? "" : ", ") + ch;
   if (cfg_.mqtt.broker == "embedded")
@@ -291,6 +305,55 @@ void live_run::make_clients() {
   auto in_cb = ingress_callbacks();
   in_cb.events.on_refused = refusals_->callback(in_opts.client_id);
   in_ = make_mqtt_source(std::move(in_opts), std::move(in_cb));
+  make_forward_client();
+}
+
+// -- external algorithms ------------------------------------------------------------
+
+std::vector<actors::external_route> live_run::external_routes() const {
+  std::vector<actors::external_route> out;
+  const auto& prefix = cfg_.mqtt.topic_prefix;
+  for (const auto& s : cfg_.strategies)
+    if (s.external)
+      out.push_back(
+        {s.name, trading::signal_topic_of(*s.external, prefix, s.name),
+         s.external->forward_quotes ? trading::forward_topic_of(prefix, s.name)
+                                    : std::string{},
+         s.symbols});
+  return out;
+}
+
+void live_run::make_forward_client() {
+  auto routes = external_routes();
+  if (std::none_of(routes.begin(), routes.end(),
+                   [](const auto& x) { return !x.forward_topic.empty(); }))
+    return;
+  mqtt_callbacks cb;
+  // libmosquitto reports a QoS 0 message as published once it is written:
+  // what is left is its queue, which `forwarder` bounds.
+  cb.on_published = [queued = fwd_queued_](int) {
+    if (queued->fetch_sub(1) <= 0)
+      queued->store(0);
+  };
+  cb.on_connect = [queued = fwd_queued_](bool, std::string) {
+    // A reconnect drops what QoS 0 had queued.
+    queued->store(0);
+  };
+  fwd_ = make_client("-fwd", std::move(cb), true);
+}
+
+actors::forward_fn live_run::forwarder() {
+  if (!fwd_)
+    return {};
+  return [client = fwd_, queued = fwd_queued_](const std::string& topic,
+                                               const std::string& payload) {
+    if (queued->load() >= max_forward_queue || !client->connected())
+      return false;
+    if (!client->publish(topic, payload, 0))
+      return false;
+    ++*queued;
+    return true;
+  };
 }
 
 source_callbacks live_run::ingress_callbacks() {
@@ -357,6 +420,9 @@ void live_run::spawn_ingress() {
   in_cfg.filter = std::move(input_.filter);
   for (const auto& s : cfg_.strategies)
     in_cfg.channels.push_back({s.name, s.channels});
+  in_cfg.externals = external_routes();
+  in_cfg.forward = forwarder();
+  in_cfg.max_priced_symbols = static_cast<size_t>(cfg_.router.max_symbols);
   ingress_ = s_.system().spawn(actors::mqtt_ingress, std::move(in_cfg),
                                s_.actors().router);
   s_.before_stop([hdl = ingress_] {
@@ -453,6 +519,8 @@ void live_run::connect() {
   start_client(*out_);
   if (cfg_.mqtt.publish_signals)
     start_client(*sig_);
+  if (fwd_)
+    start_client(*fwd_);
   // Signals are best effort (QoS 0, not kept while disconnected): give the
   // publishing side a moment to connect before the first quote arrives.
   for (int i = 0; i < 50 && !out_->connected() && !stop_requested; ++i)

@@ -125,6 +125,17 @@ void print_summary(std::ostream& out, const trading::run_report& r) {
         << " republished after reconnects, " << counter(m, "signals")
         << " signals\n";
   }
+  // External algorithms: what their processes sent, and what they were sent.
+  if (run.ingress) {
+    const auto& in = run.ingress->counters;
+    if (counter(in, "external_signals_received") > 0
+        || counter(in, "forwarded_quotes") > 0)
+      out << "  external signals " << counter(in, "external_signals")
+          << " accepted, " << counter(in, "external_signals_rejected")
+          << " refused; " << counter(in, "forwarded_quotes")
+          << " quotes forwarded, " << counter(in, "forward_dropped")
+          << " dropped\n";
+  }
   out << "  journal          " << run.journal_path << ": "
       << run.journal_durable << " orders durable this run";
   if (restored > 0)

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "actors/route_book.hpp"
+#include "trading/external_strategy.hpp"
 
 using namespace intuition;
 using namespace intuition::actors;
@@ -435,3 +436,41 @@ CAF_TEST(warm - ups hold only the quotes of the channels a strategy takes) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+// -- external algorithms ------------------------------------------------------------
+
+CAF_TEST(a carrier is numbered in place and its signal joins the batch) {
+  route_book book{
+    {{"a", "buy_and_hold", "{}", {}, 0}, {"ext", "external", "{}", {}, 0}}};
+  book.add_member("coordinator", "", true);
+  auto carrier = make_quote("DAX", 100, 1);
+  carrier.channel = trading::signal_carrier_channel;
+  trading::signal ext{
+    "ext", "DAX", trading::side::sell, 1.0, carrier.price_micros, 1, 1};
+  uint64_t id = 0;
+  // The signal names its carrier by index (1) until the book numbers it.
+  auto actions = book.intake(
+    {make_quote("DAX", 100, 1), carrier, make_quote("SMI", 50, 2)}, id, {ext});
+  // Instances for `a` only: an external strategy has none, and a carrier
+  // reaches none.
+  CAF_CHECK_EQUAL(keys_of(book, of_kind(actions, route_action::start)),
+                  (std::vector<std::string>{"a/DAX", "a/SMI"}));
+  auto sends = of_kind(start_all_of(book, actions), route_action::send);
+  CAF_REQUIRE_EQUAL(sends.size(), 2u);
+  for (const auto& s : sends) {
+    CAF_CHECK_EQUAL(s.ticks.size(), 1u);
+    book.answered(s.slot, s.epoch, s.batch, {});
+  }
+  auto ready = book.take_ready();
+  CAF_REQUIRE_EQUAL(ready.size(), 1u);
+  CAF_REQUIRE_EQUAL(ready[0].quotes.size(), 3u);
+  CAF_CHECK_EQUAL(ready[0].quotes[1].seq, 2u);
+  CAF_CHECK_EQUAL(ready[0].quotes[2].seq, 3u);
+  CAF_REQUIRE_EQUAL(ready[0].signals.size(), 1u);
+  CAF_CHECK_EQUAL(ready[0].signals[0].quote_seq, 2u);
+  CAF_CHECK_EQUAL(ready[0].signals[0].strategy, "ext");
+  // Carriers are no quotes; a quote only the external strategy takes is
+  // routed.
+  CAF_CHECK_EQUAL(book.counters().quotes, 2u);
+  CAF_CHECK_EQUAL(book.counters().unrouted, 0u);
+}

@@ -87,7 +87,7 @@ CAF_TEST(a bad configuration names the field the value and what was expected) {
     error_of(R"({"strategies": [{"name": "s", "algorithm": "magic"}]})"),
     "strategies[0].algorithm: got \"magic\", expected one of: "
     "buy_and_hold, hurst, mean_reversion, momentum, random, "
-    "sma_crossover");
+    "sma_crossover, external");
   CAF_CHECK_EQUAL(
     error_of(R"({"strategies": [{"algorithm": "random"}]})"),
     "strategies[0].name: got nothing, expected a string (required)");
@@ -502,4 +502,62 @@ CAF_TEST(mqtt credentials that cannot work together name the flags and fields) {
   CAF_CHECK_NOT_EQUAL(no_ca.find("--tls-cert (mqtt.tls_cert)"),
                       std::string::npos);
   CAF_CHECK_NOT_EQUAL(no_ca.find("--tls-ca (mqtt.tls_ca)"), std::string::npos);
+}
+
+// -- external algorithms ------------------------------------------------------------
+
+CAF_TEST(an external strategy reads its topics and forwarding) {
+  auto cfg = config_of(R"({"strategies": [
+    {"name": "ext", "algorithm": "external",
+     "params": {"channels": ["ticks/+"], "forward_quotes": false}},
+    {"name": "own", "algorithm": "external",
+     "params": {"signal_topic": "algo/decisions"}}]})");
+  const auto& ext = cfg.strategies[0];
+  CAF_REQUIRE(ext.external.has_value());
+  CAF_CHECK(!ext.external->forward_quotes);
+  CAF_CHECK_EQUAL(ext.channels, std::vector<std::string>{"ticks/+"});
+  CAF_CHECK_EQUAL(trading::signal_topic_of(*ext.external, "", ext.name),
+                  "signals/in/ext");
+  const auto& own = cfg.strategies[1];
+  CAF_CHECK(own.external->forward_quotes);
+  CAF_CHECK_EQUAL(own.channels, std::vector<std::string>{"quotes"});
+  CAF_CHECK_EQUAL(trading::signal_topic_of(*own.external, "p/", own.name),
+                  "algo/decisions");
+  CAF_CHECK(
+    !config_of(R"({"strategies": [{"name": "s", "algorithm": "random"}]})")
+       .strategies[0]
+       .external);
+}
+
+CAF_TEST(external topics that would loop back are refused) {
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "ext", "algorithm": "external",
+                                 "params": {"forward": true}}]})"),
+    "strategies[0].params.forward: got true, expected one of: signal_topic, "
+    "forward_quotes, channels");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [
+      {"name": "ext", "algorithm": "external"},
+      {"name": "all", "algorithm": "random", "params": {"channels": ["#"]}}]})"),
+    "strategies[1].params.channels: got \"#\", expected filters that do not "
+    "match quotes/out/ext, where strategies[0] forwards quotes (they would be "
+    "traded twice)");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [
+      {"name": "ext", "algorithm": "external"},
+      {"name": "in", "algorithm": "random"}]})"),
+    "strategies[1].name: got \"in\", expected another name: the signals of a "
+    "strategy named in would arrive as external signals");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [
+      {"name": "a", "algorithm": "external", "params": {"signal_topic": "x"}},
+      {"name": "b", "algorithm": "external", "params": {"signal_topic": "x"}}]})"),
+    "strategies[0].params.signal_topic: got \"x\", expected a topic no other "
+    "external strategy uses");
+  // A prefix moves the forwarding topic out of the filter's way.
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [
+      {"name": "ext", "algorithm": "external"},
+      {"name": "q", "algorithm": "random", "params": {"channels": ["quotes/#"]}}],
+      "mqtt": {"topic_prefix": "rt/"}})"),
+                  "no error");
 }

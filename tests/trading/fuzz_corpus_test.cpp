@@ -50,3 +50,13 @@ CAF_TEST(the config corpus keeps every property) {
                     name + ": ok");
   }
 }
+
+CAF_TEST(the signal codec corpus keeps every property) {
+  auto inputs = corpus("signal_codec");
+  CAF_CHECK_GREATER_OR_EQUAL(inputs.size(), 8u);
+  for (const auto& [name, bytes] : inputs) {
+    auto ok = intuition::fuzz::check_signal_codec(bytes);
+    CAF_CHECK_EQUAL(name + ": " + (ok ? "ok" : ok.error().message),
+                    name + ": ok");
+  }
+}
