@@ -74,7 +74,9 @@ CAF_TEST(drawdown arithmetic does not wrap at the ends of 64 bits) {
   auto min = std::numeric_limits<int64_t>::min();
   CAF_CHECK(drawdown_reached(max, min, 999'999));
   CAF_CHECK(!drawdown_reached(max, max, 1));
-  CAF_CHECK(drawdown_reached(max, max - max / 1'000'000, 1));
+  // One millionth of the peak, rounded down, is just short of the limit.
+  CAF_CHECK(!drawdown_reached(max, max - max / 1'000'000, 1));
+  CAF_CHECK(drawdown_reached(max, max - max / 1'000'000 - 1, 1));
 }
 
 CAF_TEST(a daily loss trips exactly at the limit) {
