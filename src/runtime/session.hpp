@@ -192,6 +192,8 @@ private:
   pipeline pipeline_;
   actors::cluster_connector_actor connector_;
   std::optional<control_plane> control_;
+  /// The control journal, until `start_pipeline` hands it to the portfolio.
+  actors::portfolio_control operator_control_;
 };
 
 } // namespace intuition::runtime
