@@ -57,11 +57,14 @@ using order_log_actor = caf::typed_actor<
 /// the number of orders filled so far, and `report` with its part of the
 /// run report (the runtime's part left empty). After `halt` (cause,
 /// message) it fills no order any more: market batches are answered but not
-/// traded.
+/// traded. A `control_request` changes the trading mode or flattens, and
+/// journals it (strategy changes the router passes on too) before it
+/// answers.
 using portfolio_actor
   = caf::typed_actor<caf::replies_to<market_batch>::with<uint64_t>,
                      caf::reacts_to<halt_atom, std::string, std::string>,
                      caf::replies_to<report_atom>::with<trading::run_report>,
+                     caf::replies_to<control_request>::with<control_reply>,
                      state_query>;
 
 /// Any actor, seen only as something that reports its state.
@@ -85,11 +88,12 @@ using algorithm_actor
 /// Entry point of every quote source: answers each batch, once its signals
 /// reached the portfolio, with the number of orders filled so far. Lists
 /// its algorithm instances, wherever they run; places new ones on the
-/// worker nodes that join.
-using quote_router_actor
-  = caf::typed_actor<caf::replies_to<quote_batch>::with<uint64_t>,
-                     caf::reacts_to<part_result>,
-                     caf::reacts_to<cluster_member>, list_query, state_query>;
+/// worker nodes that join. Takes operator control requests: adds and
+/// removes strategies itself, passes the rest to the portfolio.
+using quote_router_actor = caf::typed_actor<
+  caf::replies_to<quote_batch>::with<uint64_t>, caf::reacts_to<part_result>,
+  caf::reacts_to<cluster_member>, list_query,
+  caf::replies_to<control_request>::with<control_reply>, state_query>;
 
 /// Connects to worker nodes (`join`, with `HOST:PORT`), hands each to the
 /// router when it answers and reconnects to lost ones; `await` answers, once
@@ -100,11 +104,12 @@ using cluster_connector_actor
 
 /// The actor a process publishes (`--listen`, `intuition node`): lists the
 /// state of its actors for inspection, collects their metric samples, and
-/// on a worker node spawns algorithm instances for a coordinator.
+/// on a worker node spawns algorithm instances for a coordinator; passes
+/// operator control requests to the router.
 using node_agent_actor = caf::typed_actor<
   list_query,
   caf::replies_to<metrics_atom>::with<std::vector<actors::metric_sample>>,
   caf::replies_to<place_atom, algorithm_spec>::with<algorithm_actor>,
-  state_query>;
+  caf::replies_to<control_request>::with<control_reply>, state_query>;
 
 } // namespace intuition::actors

@@ -75,6 +75,15 @@ bool operator==(const cluster_member& x, const cluster_member& y) noexcept {
   return x.name == y.name && x.address == y.address && x.agent == y.agent;
 }
 
+bool operator==(const control_request& x, const control_request& y) noexcept {
+  return x.command == y.command && x.strategy == y.strategy
+         && x.flatten == y.flatten && x.origin == y.origin;
+}
+
+bool operator==(const control_reply& x, const control_reply& y) noexcept {
+  return x.ok == y.ok && x.invalid == y.invalid && x.message == y.message;
+}
+
 void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::intuition>();
   // A node agent answers `place` with this handle; a typed handle cannot

@@ -155,6 +155,30 @@ struct cluster_member {
   caf::actor agent;
 };
 
+/// An operator's command to a running process (`intuition control`).
+struct control_request {
+  /// `halt`, `reduce-only`, `resume`, `flatten`, `add-strategy` or
+  /// `remove-strategy`.
+  std::string command;
+  /// `flatten` (empty: every strategy) and `remove-strategy`: the
+  /// strategy's name. `add-strategy`: its definition, a JSON object as text.
+  std::string strategy;
+  /// `remove-strategy`: also close its positions.
+  bool flatten = false;
+  /// Who asked, for the log (`operator`, or the router passing a
+  /// strategy change on).
+  std::string origin = "operator";
+};
+
+/// The answer to a `control_request`: what changed, or why nothing did.
+struct control_reply {
+  bool ok = false;
+  /// On failure: the request itself was wrong (unknown strategy, invalid
+  /// strategy file) rather than the process failing (journal).
+  bool invalid = false;
+  std::string message;
+};
+
 // -- inspect ---------------------------------------------------------------------
 
 template <class Inspector>
@@ -220,6 +244,17 @@ typename Inspector::result_type inspect(Inspector& f, algorithm_spec& x) {
            x.params_json, x.symbol, x.epoch, x.restored_position);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, control_request& x) {
+  return f(caf::meta::type_name("control_request"), x.command, x.strategy,
+           x.flatten, x.origin);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, control_reply& x) {
+  return f(caf::meta::type_name("control_reply"), x.ok, x.invalid, x.message);
+}
+
 bool operator==(const quote_batch& x, const quote_batch& y) noexcept;
 bool operator==(const signal_batch& x, const signal_batch& y) noexcept;
 bool operator==(const quote_part& x, const quote_part& y) noexcept;
@@ -231,6 +266,8 @@ bool operator==(const algorithm_spec& x, const algorithm_spec& y) noexcept;
 bool operator==(const mqtt_message& x, const mqtt_message& y) noexcept;
 bool operator==(const connection_event& x, const connection_event& y) noexcept;
 bool operator==(const cluster_member& x, const cluster_member& y) noexcept;
+bool operator==(const control_request& x, const control_request& y) noexcept;
+bool operator==(const control_reply& x, const control_reply& y) noexcept;
 
 } // namespace intuition::actors
 
@@ -417,6 +454,9 @@ CAF_ADD_TYPE_ID(intuition, (intuition::actors::quote_part))
 CAF_ADD_TYPE_ID(intuition, (intuition::actors::part_result))
 CAF_ADD_TYPE_ID(intuition, (intuition::trading::run_report))
 CAF_ADD_TYPE_ID(intuition, (intuition::trading::ingress_report))
+// Operator control (`intuition control`).
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::control_request))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::control_reply))
 
 // Atoms are verbs; at most 10 characters (CAF 0.17).
 CAF_ADD_ATOM(intuition, intuition::actors, get_state_atom, "getstate")

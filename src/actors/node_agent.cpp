@@ -99,6 +99,7 @@ const telemetry<node_agent_state>& node_agent_telemetry() {
         .counter("intuition_node_placements_total",
                  "Algorithm actors this node spawned for a coordinator."),
       field::count("orphans_stopped", &state::orphans_stopped),
+      field::count("control_requests", &state::control_requests),
     },
     samples_in_state::no};
   return table;
@@ -181,6 +182,29 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
                         hosted_instance{std::move(spec), handle, owner});
       ++st.placed;
       return handle;
+    },
+    [self](control_request& req) -> caf::typed_response_promise<control_reply> {
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      auto promise = self->make_response_promise<control_reply>();
+      if (!st.cfg.router) {
+        promise.deliver(control_reply{
+          false, true,
+          "this process trades nothing (a worker node): control its "
+          "coordinator"});
+        return promise;
+      }
+      ++st.control_requests;
+      self->request(st.cfg.router, std::chrono::seconds{60}, std::move(req))
+        .then(
+          [promise](control_reply& reply) mutable {
+            promise.deliver(std::move(reply));
+          },
+          [self, promise](caf::error& err) mutable {
+            promise.deliver(control_reply{
+              false, false, "quote router: " + self->system().render(err)});
+          });
+      return promise;
     },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;

@@ -50,6 +50,8 @@ struct node_agent_state {
   std::unordered_map<caf::actor_addr, caf::node_id> peers;
   uint64_t placed = 0;
   uint64_t orphans_stopped = 0;
+  /// Operator control requests passed to the router.
+  uint64_t control_requests = 0;
   actor_probe probe{actor_kind::node_agent};
 };
 

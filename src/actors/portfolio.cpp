@@ -51,6 +51,150 @@ telemetry_field<state>::reader pnl(int64_t trading::strategy_pnl::*x) {
   };
 }
 
+// -- operator control ---------------------------------------------------------------
+
+using self_ptr = portfolio_actor::stateful_pointer<portfolio_state>;
+
+/// Journals `x` (when there is a control journal); the failure otherwise.
+trading::status journal_control(state& st, trading::control_record x) {
+  if (!st.control)
+    return {};
+  return st.control->append(x);
+}
+
+control_reply control_failed(const trading::failure& x) {
+  return {false, x.kind == trading::failure_kind::invalid_request, x.message};
+}
+
+/// `halt`, `reduce-only`, `resume`: journals the new mode, then sets it.
+control_reply change_mode(self_ptr self, trading::mode_kind kind,
+                          const std::string& origin) {
+  auto& st = self->state;
+  const auto& mode = st.pf->mode();
+  auto before = std::string{trading::to_string(mode.kind())};
+  if (mode.kind() == kind && !mode.risk_tripped())
+    return {true, false, "trading is already " + before};
+  trading::control_record x;
+  x.kind = "mode";
+  x.mode = kind;
+  x.reason = kind == trading::mode_kind::normal ? "" : origin;
+  if (auto ok = journal_control(st, x); !ok)
+    return control_failed(ok.error());
+  st.pf->set_mode(kind, x.reason);
+  ++st.control_changes;
+  auto line = "trading " + std::string{trading::to_string(kind)} + " (was "
+              + before + ")";
+  aout(self) << "portfolio: " << line << " by " << origin << std::endl;
+  return {true, false, line};
+}
+
+/// `flatten`: journals it, then closes at the next quotes.
+control_reply flatten(self_ptr self, const std::string& strategy) {
+  auto& st = self->state;
+  trading::control_record x;
+  x.kind = "flatten";
+  x.strategy = strategy;
+  if (auto ok = journal_control(st, x); !ok)
+    return control_failed(ok.error());
+  auto open = st.pf->request_flatten(strategy);
+  ++st.control_changes;
+  auto line = "flattening " + std::to_string(open) + " open position(s)"
+              + (strategy.empty() ? "" : " of " + strategy)
+              + " at the next quote of each symbol";
+  aout(self) << "portfolio: " << line << std::endl;
+  return {true, false, line};
+}
+
+/// `add-strategy`, `remove-strategy` (checked by the router): journaled
+/// here, beside the mode, so that one file says how to restart.
+control_reply strategy_change(self_ptr self, const control_request& req) {
+  auto& st = self->state;
+  trading::control_record x;
+  if (req.command == "add-strategy") {
+    auto def = nlohmann::json::parse(req.strategy, nullptr, false);
+    if (!def.is_object() || !def.contains("name") || !def["name"].is_string())
+      return {false, true, "strategy: expected a JSON object with a name"};
+    x.kind = "add_strategy";
+    x.strategy = def["name"].get<std::string>();
+    x.definition = req.strategy;
+  } else {
+    x.kind = "remove_strategy";
+    x.strategy = req.strategy;
+    x.flatten = req.flatten;
+  }
+  if (auto ok = journal_control(st, x); !ok)
+    return control_failed(ok.error());
+  ++st.control_changes;
+  std::string line = "strategy " + x.strategy
+                     + (x.kind == "add_strategy" ? " added" : " removed");
+  if (x.kind == "remove_strategy") {
+    if (x.flatten) {
+      auto open = st.pf->request_flatten(x.strategy);
+      line += "; flattening its " + std::to_string(open)
+              + " open position(s) at the next quote of each symbol";
+    } else {
+      line += "; its positions stay";
+    }
+  }
+  return {true, false, line};
+}
+
+control_reply on_control(self_ptr self, const control_request& req) {
+  using trading::mode_kind;
+  if (req.command == "halt")
+    return change_mode(self, mode_kind::halted, req.origin);
+  if (req.command == "reduce-only")
+    return change_mode(self, mode_kind::reduce_only, req.origin);
+  if (req.command == "resume")
+    return change_mode(self, mode_kind::normal, req.origin);
+  if (req.command == "flatten")
+    return flatten(self, req.strategy);
+  if (req.command == "add-strategy" || req.command == "remove-strategy")
+    return strategy_change(self, req);
+  return {false, true,
+          "unknown command \"" + req.command
+            + "\" (expected halt, reduce-only, resume, flatten, "
+              "add-strategy or remove-strategy)"};
+}
+
+/// After a quote marked the book: flatten orders go out with the batch's
+/// orders; a crossed risk limit and a completed flatten are journaled.
+void control_at_quote(self_ptr self, const trading::quote& q,
+                      order_batch& filled) {
+  auto& st = self->state;
+  auto outcome = st.pf->after_quote(q);
+  for (auto& x : outcome.orders) {
+    x.input_pos = q.input_pos;
+    ++st.orders_by[{x.strategy, x.direction}];
+    ++st.flatten_orders;
+    filled.orders.push_back(std::move(x));
+  }
+  for (const auto& strategy : outcome.flattened) {
+    trading::control_record x;
+    x.kind = "flattened";
+    x.strategy = strategy;
+    if (auto ok = journal_control(st, x); !ok)
+      aout(self) << "portfolio: " << ok.error().message << std::endl;
+    aout(self) << "portfolio: flattened "
+               << (strategy.empty() ? "every strategy" : strategy) << std::endl;
+  }
+  if (outcome.tripped) {
+    ++st.risk_halts;
+    ++st.control_changes;
+    trading::control_record x;
+    x.kind = "mode";
+    x.mode = trading::mode_kind::halted;
+    x.reason = *outcome.tripped;
+    x.risk = true;
+    // Halted either way: a limit crossed must stop trading even when the
+    // journal cannot say so.
+    if (auto ok = journal_control(st, x); !ok)
+      aout(self) << "portfolio: " << ok.error().message << std::endl;
+    aout(self) << "portfolio: trading halted: " << *outcome.tripped
+               << " (intuition control resume continues)" << std::endl;
+  }
+}
+
 } // namespace
 
 const telemetry<portfolio_state>& portfolio_telemetry() {
@@ -108,6 +252,21 @@ const telemetry<portfolio_state>& portfolio_telemetry() {
     field::count("already_journaled", &state::already_journaled),
     field::count("halted_quotes", &state::halted_quotes),
     field::count("halted_signals", &state::halted_signals),
+    // -- operator control
+    field::value([](const state& st) {
+      return static_cast<uint64_t>(st.pf->mode().kind());
+    })
+      .gauge("intuition_trading_mode",
+             "Trading mode: 0 normal, 1 reduce-only, 2 halted (by the "
+             "operator or a risk limit)."),
+    field::count("control_changes", &state::control_changes)
+      .counter("intuition_control_changes_total",
+               "Operator control changes and risk halts applied."),
+    field::count("risk_halts", &state::risk_halts)
+      .counter("intuition_risk_halts_total",
+               "Times a risk limit (max_drawdown, max_daily_loss) halted "
+               "trading."),
+    field::count("flatten_orders", &state::flatten_orders),
   }};
   return table;
 }
@@ -116,8 +275,24 @@ portfolio_actor::behavior_type
 portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
           trading::portfolio_config cfg, trading::report_config report,
           std::vector<trading::order> restored, order_log_actor log) {
+  return controlled_portfolio(self, std::move(cfg), report, std::move(restored),
+                              std::move(log), {});
+}
+
+portfolio_actor::behavior_type
+controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
+                     trading::portfolio_config cfg,
+                     trading::report_config report,
+                     std::vector<trading::order> restored, order_log_actor log,
+                     portfolio_control control) {
   auto& st = self->state;
   st.pf = std::make_unique<trading::portfolio>(std::move(cfg));
+  st.control = std::move(control.log);
+  const auto& back = control.restored;
+  if (back.mode != trading::mode_kind::normal)
+    st.pf->restore_mode(back.mode, back.reason, back.risk);
+  for (const auto& strategy : back.flatten)
+    st.pf->request_flatten(strategy);
   for (const auto& x : restored)
     if (!st.pf->restore(x))
       // Only a hand-made or foreign record gets here: this runtime never
@@ -148,8 +323,10 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       for (const auto& q : batch.quotes) {
         // An external signal's carrier repeats its symbol's last quote: it
         // is no new quote to mark or count (external algorithms).
-        if (q.channel != trading::signal_carrier_channel)
+        if (q.channel != trading::signal_carrier_channel) {
           st.pf->on_quote(q);
+          control_at_quote(self, q, filled);
+        }
         for (; sig != batch.signals.end() && sig->quote_seq == q.seq; ++sig) {
           if (st.pf->journaled(q.input_pos, sig->strategy, sig->symbol)) {
             ++st.already_journaled;
@@ -187,6 +364,10 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       aout(self) << "portfolio: halted: " << st.halted
                  << " (no order is filled any more)" << std::endl;
     },
+    [self](control_request& req) -> control_reply {
+      auto timer = self->state.probe.time(self);
+      return on_control(self, req);
+    },
     [self](report_atom) -> trading::run_report {
       auto& st = self->state;
       auto timer = st.probe.time(self);
@@ -203,6 +384,12 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       summary["tick_to_order"] = trading::to_json(st.tick_to_order.figures());
       summary["halted"]
         = st.halted.empty() ? nlohmann::json{} : nlohmann::json(st.halted);
+      const auto& mode = st.pf->mode();
+      summary["mode"] = std::string{trading::to_string(mode.kind())};
+      if (!mode.reason().empty())
+        summary["mode_reason"] = mode.reason();
+      if (mode.flatten_pending())
+        summary["flattening"] = mode.flattening();
       return portfolio_telemetry().reply(self, summary.dump());
     },
   };

@@ -11,6 +11,7 @@
 #include "actors/telemetry_table.hpp"
 #include "actors/metric_samples.hpp"
 #include "actors/latency_recorder.hpp"
+#include "trading/control_log.hpp"
 #include "trading/performance.hpp"
 #include "trading/portfolio.hpp"
 #include "trading/report.hpp"
@@ -18,6 +19,16 @@
 /// The portfolio actor: one per deployment, the single source of truth for
 /// cash and positions.
 namespace intuition::actors {
+
+/// Operator control of a portfolio: where changes are journaled and what
+/// an earlier process left.
+struct portfolio_control {
+  /// The control journal (shared only to cross `spawn`); null: changes are
+  /// applied without being journaled (tests).
+  std::shared_ptr<trading::control_log> log;
+  /// Mode and pending flattens read back from the journal.
+  trading::control_state restored;
+};
 
 struct portfolio_state {
   static inline const char* name = "portfolio";
@@ -48,6 +59,13 @@ struct portfolio_state {
   /// Signals and orders of this run by (strategy, side).
   std::map<std::pair<std::string, trading::side>, uint64_t> signals_by;
   std::map<std::pair<std::string, trading::side>, uint64_t> orders_by;
+  // -- operator control
+  std::shared_ptr<trading::control_log> control;
+  /// Changes applied (operator and risk limits), risk halts, and orders
+  /// that closed positions for a flatten.
+  uint64_t control_changes = 0;
+  uint64_t risk_halts = 0;
+  uint64_t flatten_orders = 0;
   actor_probe probe{actor_kind::portfolio};
 };
 
@@ -62,5 +80,14 @@ portfolio_actor::behavior_type
 portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
           trading::portfolio_config cfg, trading::report_config report,
           std::vector<trading::order> restored, order_log_actor log);
+
+/// Spawns the portfolio under operator control: `control` journals every
+/// change and restores the mode an earlier process left.
+portfolio_actor::behavior_type
+controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
+                     trading::portfolio_config cfg,
+                     trading::report_config report,
+                     std::vector<trading::order> restored, order_log_actor log,
+                     portfolio_control control);
 
 } // namespace intuition::actors

@@ -190,14 +190,159 @@ routed(uint64_t route_counters::*counter) {
 }
 
 /// Fills in each strategy's warm-up from the algorithm itself (its longest
-/// window).
-void fill_warmups(std::vector<strategy_route>& strategies) {
-  for (auto& s : strategies)
+/// window); returns the channels each asked for.
+std::vector<std::vector<std::string>>
+fill_warmups(std::vector<strategy_route>& strategies) {
+  std::vector<std::vector<std::string>> out;
+  for (auto& s : strategies) {
+    out.emplace_back();
     if (auto algo = trading::make_algorithm(s.algorithm, "")) {
       // A failure is reported by the instance when it is placed.
       auto ok = trading::initialize_from_text(*algo, s.params_json);
       s.warmup = ok ? algo->warmup() : 0;
+      if (ok)
+        out.back() = std::move(*ok);
     }
+  }
+  return out;
+}
+
+// -- operator control ---------------------------------------------------------------
+
+control_reply refused(const trading::failure& x) {
+  return {false, x.kind == trading::failure_kind::invalid_request, x.message};
+}
+
+/// Names of the strategies running now, for messages.
+std::string running_names(const route_book& book) {
+  std::string out;
+  for (uint32_t k = 0; k < book.strategy_count(); ++k)
+    if (!book.strategy(k).removed)
+      out += (out.empty() ? "" : ", ") + book.strategy(k).name;
+  return out;
+}
+
+/// Passes `req` to the portfolio (which journals it) and, once it is
+/// journaled, runs `then` on the router; answers `promise` with the result.
+void through_portfolio(self_ptr self, control_request req,
+                       caf::typed_response_promise<control_reply> promise,
+                       std::function<control_reply(control_reply)> then) {
+  self->request(self->state.portfolio, std::chrono::seconds{30}, std::move(req))
+    .then(
+      [promise, then](control_reply& reply) mutable {
+        promise.deliver(reply.ok && then ? then(std::move(reply))
+                                         : std::move(reply));
+      },
+      [self, promise](caf::error& err) mutable {
+        promise.deliver(control_reply{
+          false, false, "portfolio: " + self->system().render(err)});
+      });
+}
+
+/// `add-strategy`: validates the definition, journals it, then adds it.
+void add_strategy(self_ptr self, control_request& req,
+                  caf::typed_response_promise<control_reply> promise) {
+  auto& st = self->state;
+  if (!st.parse_strategy) {
+    promise.deliver(
+      control_reply{false, true, "this process cannot add strategies"});
+    return;
+  }
+  auto parsed = st.parse_strategy(req.strategy);
+  if (!parsed) {
+    promise.deliver(refused(parsed.error()));
+    return;
+  }
+  auto& s = parsed->route;
+  if (st.book->find_strategy(s.name)) {
+    promise.deliver(refused(trading::invalid_value(
+      "name", "\"" + s.name + "\"", "a name no other strategy uses")));
+    return;
+  }
+  // The ingress subscribed at start: an added strategy takes the quotes of
+  // the strategies with its channels.
+  for (uint32_t k = 0; k < st.book->strategy_count(); ++k)
+    if (!st.book->strategy(k).removed && k < st.channels.size()
+        && st.channels[k] == parsed->channels)
+      s.peers.push_back(k);
+  if (s.peers.empty() && st.book->uses_channels()) {
+    std::string asked;
+    for (const auto& c : parsed->channels)
+      asked += (asked.empty() ? "" : ", ") + c;
+    promise.deliver(refused(trading::invalid_value(
+      "params.channels", "[" + asked + "]",
+      "the channels of a running strategy (topics are subscribed at "
+      "start)")));
+    return;
+  }
+  req.strategy = parsed->definition;
+  through_portfolio(
+    self, req, promise,
+    [self, parsed = std::move(*parsed)](control_reply reply) mutable {
+      auto& st = self->state;
+      auto name = parsed.route.name;
+      std::vector<strategy_route> one{std::move(parsed.route)};
+      fill_warmups(one);
+      st.book->add_strategy(std::move(one.front()));
+      st.channels.push_back(std::move(parsed.channels));
+      ++st.strategies_added;
+      aout(self) << "quote_router: strategy " << name
+                 << " added; its instances start at the next quote of each "
+                    "symbol"
+                 << std::endl;
+      return reply;
+    });
+}
+
+/// `remove-strategy`: journals the removal, then stops its instances.
+void remove_strategy(self_ptr self, control_request& req,
+                     caf::typed_response_promise<control_reply> promise) {
+  auto& st = self->state;
+  auto index = st.book->find_strategy(req.strategy);
+  if (!index) {
+    promise.deliver(refused(trading::invalid_value(
+      "strategy", "\"" + req.strategy + "\"",
+      "one of the running strategies: " + running_names(*st.book))));
+    return;
+  }
+  auto at = *index;
+  through_portfolio(self, req, promise, [self, at](control_reply reply) {
+    auto& st = self->state;
+    size_t stopped = 0;
+    carry_out(self, st.book->remove_strategy(at, stopped));
+    ++st.strategies_removed;
+    aout(self) << "quote_router: strategy " << st.book->strategy(at).name
+               << " removed; " << stopped << " instance(s) stopped"
+               << std::endl;
+    reply.message += "; " + std::to_string(stopped) + " instance(s) stopped";
+    return reply;
+  });
+}
+
+/// Any control request: strategy changes here, the rest at the portfolio.
+caf::typed_response_promise<control_reply> on_control(self_ptr self,
+                                                      control_request& req) {
+  auto& st = self->state;
+  auto promise = self->make_response_promise<control_reply>();
+  if (req.command == "add-strategy") {
+    add_strategy(self, req, promise);
+  } else if (req.command == "remove-strategy") {
+    remove_strategy(self, req, promise);
+  } else if (req.command == "flatten" && !req.strategy.empty()
+             && !st.book->find_strategy(req.strategy)) {
+    bool known = false;
+    for (uint32_t k = 0; k < st.book->strategy_count(); ++k)
+      known = known || st.book->strategy(k).name == req.strategy;
+    if (!known)
+      promise.deliver(refused(trading::invalid_value(
+        "--strategy", "\"" + req.strategy + "\"",
+        "one of the strategies: " + running_names(*st.book))));
+    else
+      through_portfolio(self, req, promise, {});
+  } else {
+    through_portfolio(self, req, promise, {});
+  }
+  return promise;
 }
 
 } // namespace
@@ -246,6 +391,8 @@ const telemetry<quote_router_state>& quote_router_telemetry() {
                    "by lost node.",
                    {"node"}},
                   per_member(&route_member::replaced)),
+    field::count("strategies_added", &state::strategies_added),
+    field::count("strategies_removed", &state::strategies_removed),
     field::count("placements", routed(&route_counters::placements)),
     field::count("replacements", routed(&route_counters::replacements)),
     field::count("placement_failures",
@@ -260,7 +407,8 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
              portfolio_actor portfolio, order_publisher_actor publisher,
              router_options opts) {
   auto& st = self->state;
-  fill_warmups(strategies);
+  st.channels = fill_warmups(strategies);
+  st.parse_strategy = std::move(opts.parse_strategy);
   st.book = std::make_unique<route_book>(std::move(strategies), opts.limits);
   if (!opts.history_path.empty()) {
     st.book->keep_history();
@@ -366,6 +514,10 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
                 [](const auto& x, const auto& y) { return x.name < y.name; });
       gather_states(self, std::move(targets), promise);
       return promise;
+    },
+    [self](control_request& req) -> caf::typed_response_promise<control_reply> {
+      auto timer = self->state.probe.time(self);
+      return on_control(self, req);
     },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;

@@ -16,6 +16,7 @@
 #include "actors/route_book.hpp"
 #include "actors/telemetry.hpp"
 #include "actors/telemetry_table.hpp"
+#include "trading/result.hpp"
 
 /// The quote router: every quote enters here, whatever its source. It
 /// places one algorithm instance per (strategy, symbol) on the coordinator
@@ -38,6 +39,20 @@ constexpr std::chrono::seconds place_timeout{10};
 /// also saves it when it stops).
 constexpr std::chrono::seconds history_save_interval{5};
 
+/// A strategy added while trading, validated as the configuration validates
+/// its strategies: its route and the channels its algorithm asked for.
+struct parsed_strategy {
+  strategy_route route;
+  std::vector<std::string> channels;
+  /// The definition as journaled (a JSON object as text).
+  std::string definition;
+};
+
+/// Validates a strategy definition (a JSON object as text), with the
+/// configuration's messages.
+using strategy_parser
+  = std::function<trading::result<parsed_strategy>(const std::string&)>;
+
 /// What a router starts with besides its strategies.
 struct router_options {
   route_limits limits;
@@ -49,6 +64,9 @@ struct router_options {
   /// Net positions restored from the journal, by `STRATEGY/SYMBOL`; a new
   /// instance is told its own (`trading::algorithm::restore_position`).
   std::unordered_map<std::string, int64_t> positions;
+  /// Validates strategies added while trading; none: `add-strategy` is
+  /// refused.
+  strategy_parser parse_strategy;
 };
 
 struct quote_router_state {
@@ -71,6 +89,12 @@ struct quote_router_state {
   /// See `router_options`.
   std::string history_path;
   std::unordered_map<std::string, int64_t> positions;
+  strategy_parser parse_strategy;
+  /// The channels of each strategy (by index), to find an added one's peers.
+  std::vector<std::vector<std::string>> channels;
+  /// Strategies added and removed while trading.
+  uint64_t strategies_added = 0;
+  uint64_t strategies_removed = 0;
   std::chrono::steady_clock::time_point last_history_save;
   /// How long the last save took: periodic saves wait at least ten times
   /// that, so that a large history costs at most a tenth of the router.

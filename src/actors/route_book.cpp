@@ -86,6 +86,18 @@ std::vector<uint32_t> symbol_route::recent_channels() const {
   return out;
 }
 
+void symbol_route::grow(size_t limit) {
+  if (limit <= history_limit)
+    return;
+  // Unroll the ring, so that pushing at the back keeps the order.
+  auto channels
+    = history_channels.empty() ? std::vector<uint32_t>{} : recent_channels();
+  history = recent();
+  history_channels = std::move(channels);
+  history_next = 0;
+  history_limit = limit;
+}
+
 route_book::route_book(std::vector<strategy_route> strategies,
                        size_t max_symbols)
     : route_book(std::move(strategies), route_limits{max_symbols}) {
@@ -177,7 +189,13 @@ void route_book::define_channels(const trading::channel_set& set) {
   flags.assign(std::max<size_t>(strategies_.size(), 1), 0);
   for (const auto& name : set.strategies)
     for (size_t k = 0; k < strategies_.size(); ++k)
-      if (strategies_[k].name == name)
+      if (strategies_[k].name == name && strategies_[k].peers.empty())
+        flags[k] = 1;
+  // A strategy added while trading is unknown to the ingress: it takes what
+  // the strategies with its channels take.
+  for (size_t k = 0; k < strategies_.size(); ++k)
+    for (auto peer : strategies_[k].peers)
+      if (peer < flags.size() && flags[peer] != 0)
         flags[k] = 1;
 }
 
@@ -206,8 +224,8 @@ uint32_t route_book::route_for(const std::string& symbol, uint32_t channel,
   const auto* flags = takers(channel);
   std::vector<uint32_t> missing;
   for (uint32_t k = 0; k < strategies_.size(); ++k) {
-    if ((flags != nullptr && flags[k] == 0) || !strategies_[k].matches(symbol)
-        || is_external(k))
+    if ((flags != nullptr && flags[k] == 0) || strategies_[k].removed
+        || !strategies_[k].matches(symbol) || is_external(k))
       continue;
     if (known) {
       const auto& slots = routes_[found->second].slots;
@@ -231,7 +249,7 @@ uint32_t route_book::route_for(const std::string& symbol, uint32_t channel,
     route.symbol = symbol;
     bool traded = false;
     for (const auto& s : strategies_) {
-      if (!s.matches(symbol))
+      if (s.removed || !s.matches(symbol))
         continue;
       traded = true;
       // Persisted, a symbol keeps at least its last quote: an instance that
@@ -465,6 +483,75 @@ std::vector<ready_batch> route_book::take_ready() {
       r.signals.push_back(std::move(s.second));
     out.push_back(std::move(r));
     batches_.pop_front();
+  }
+  return out;
+}
+
+// -- strategies while trading --------------------------------------------------------
+
+std::optional<uint32_t>
+route_book::find_strategy(const std::string& name) const {
+  for (uint32_t k = 0; k < strategies_.size(); ++k)
+    if (!strategies_[k].removed && strategies_[k].name == name)
+      return k;
+  return std::nullopt;
+}
+
+uint32_t route_book::add_strategy(strategy_route s) {
+  auto index = static_cast<uint32_t>(strategies_.size());
+  for (auto& flags : takers_) {
+    if (flags.empty())
+      continue;
+    uint8_t taken = 0;
+    for (auto peer : s.peers)
+      if (peer < flags.size() && flags[peer] != 0)
+        taken = 1;
+    flags.resize(index, 0);
+    flags.push_back(taken);
+  }
+  for (auto& route : routes_) {
+    if (!s.matches(route.symbol))
+      continue;
+    if (has_remote_ || persist_)
+      route.grow(persist_ ? std::max<size_t>(s.warmup, 1) : s.warmup);
+    // Its next quote looks at the strategies again and places the new one.
+    route.channel = stale_channel;
+  }
+  strategies_.push_back(std::move(s));
+  no_takers_.resize(std::max<size_t>(strategies_.size(), 1), 0);
+  return index;
+}
+
+route_actions route_book::remove_strategy(uint32_t index, size_t& stopped) {
+  route_actions out;
+  stopped = 0;
+  strategies_[index].removed = true;
+  for (auto& route : routes_) {
+    auto& slots = route.slots;
+    for (auto i = slots.begin(); i != slots.end();) {
+      auto& inst = instances_[*i];
+      if (inst.strategy != index) {
+        ++i;
+        continue;
+      }
+      if (inst.member != no_member) {
+        --members_[inst.member].instances;
+        ++stopped;
+      }
+      if (inst.epoch > 0)
+        out.push_back({route_action::retire, *i, 0, inst.epoch, {}});
+      inst.member = no_member;
+      inst.starting = false;
+      inst.given_up = true;
+      // What it owes is answered empty, so its batches complete.
+      for (auto& part : inst.in_flight)
+        complete(part.first, inst.strategy, {});
+      inst.in_flight.clear();
+      for (auto& part : inst.queued)
+        complete(part.first, inst.strategy, {});
+      inst.queued.clear();
+      i = slots.erase(i);
+    }
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -35,6 +36,11 @@ struct strategy_route {
   /// Past quotes a re-placed instance needs (the algorithm's longest
   /// window); filled in by the router.
   size_t warmup = 0;
+  /// Removed while trading: no instance is placed for it any more.
+  bool removed = false;
+  /// Added while trading: the strategies whose channel sets it takes (those
+  /// with its channels), since the ingress does not know it by name.
+  std::vector<uint32_t> peers;
 
   /// Whether the strategy trades `symbol`.
   bool matches(const std::string& symbol) const;
@@ -132,6 +138,9 @@ struct symbol_route {
 
   /// The history, oldest first.
   std::vector<trading::quote_tick> recent() const;
+
+  /// Keeps up to `limit` quotes from now on (no change when smaller).
+  void grow(size_t limit);
 
   /// The channel set of each quote of `recent()`, in the same order.
   std::vector<uint32_t> recent_channels() const;
@@ -267,6 +276,31 @@ public:
   /// in order.
   std::vector<ready_batch> take_ready();
 
+  // -- strategies while trading ----------------------------------------------
+
+  /// Index of the strategy named `name` that is not removed, if any.
+  std::optional<uint32_t> find_strategy(const std::string& name) const;
+
+  /// Adds a strategy while trading (its `warmup` and `peers` filled in):
+  /// every symbol it trades gets its instance at the symbol's next quote,
+  /// warmed from the symbol's history. Returns its index.
+  uint32_t add_strategy(strategy_route s);
+
+  /// Removes strategy `index`: its instances are retired wherever they run
+  /// and parts they owe answered empty; `stopped` says how many ran.
+  route_actions remove_strategy(uint32_t index, size_t& stopped);
+
+  /// Strategies known so far, removed ones included.
+  size_t strategy_count() const noexcept {
+    return strategies_.size();
+  }
+
+  /// Whether quotes arrive with channel sets (a live run): a strategy added
+  /// then needs peers to receive anything.
+  bool uses_channels() const noexcept {
+    return takers_.size() > 1;
+  }
+
   // -- incarnations -----------------------------------------------------------
 
   /// Incarnation `epoch` of `slot` runs: it gets its warm-up, the parts its
@@ -345,6 +379,9 @@ public:
 
 private:
   static constexpr uint32_t no_symbol = std::numeric_limits<uint32_t>::max();
+  /// A channel no quote carries: a route with it is looked at again.
+  static constexpr uint32_t stale_channel
+    = std::numeric_limits<uint32_t>::max();
 
   bool is_external(uint32_t strategy) const;
   bool external_takes(uint32_t channel, const std::string& symbol) const;

@@ -268,6 +268,63 @@ trading::sizing_config read_sizing(section s) {
   return out;
 }
 
+/// One strategy of `strategies` (or a file of `intuition control
+/// add-strategy`); its name must not be in `names`, which then holds it.
+void read_external(section& s, strategy_config& sc, first_failure& errs);
+
+strategy_config read_strategy(section& s, std::set<std::string>& names,
+                              first_failure& errs) {
+  strategy_config sc;
+  sc.name = s.string("name", "", true);
+  if (sc.name.empty() || sc.name.size() > 64
+      || sc.name.find_first_of("/#+ \t") != std::string::npos)
+    errs.add(invalid_value(s.field("name"), "\"" + sc.name + "\"",
+                           "1 to 64 characters without '/', '#', '+' or "
+                           "spaces"));
+  if (!names.insert(sc.name).second)
+    errs.add(invalid_value(s.field("name"), "\"" + sc.name + "\"",
+                           "a name no other strategy uses"));
+  sc.algorithm = s.string("algorithm", "", true);
+  auto external = sc.algorithm == trading::external_algorithm;
+  auto algo = external ? nullptr : trading::make_algorithm(sc.algorithm, "");
+  if (!algo && !external)
+    errs.add(invalid_value(s.field("algorithm"), "\"" + sc.algorithm + "\"",
+                           "one of: " + join(trading::algorithm_names())
+                             + ", external"));
+  sc.symbols = s.symbols("symbols");
+  if (auto* p = s.find("params"))
+    sc.params = *p;
+  if (external && !errs)
+    read_external(s, sc, errs);
+  if (algo && !errs) {
+    auto channels = algo->initialize(sc.params);
+    if (channels)
+      sc.channels = std::move(*channels);
+    else
+      errs.add(channels.error().in_field(s.field("params")));
+  }
+  s.done();
+  return sc;
+}
+
+/// `portfolio.risk.max_drawdown` and `max_daily_loss` (operator control):
+/// limits that halt trading when crossed.
+trading::risk_limits read_halt_limits(section& risk) {
+  trading::risk_limits out;
+  if (auto* v = risk.find("max_drawdown")) {
+    auto x = v->is_number() ? v->get<double>() : 0.0;
+    if (!v->is_number() || !std::isfinite(x) || x <= 0.0 || x >= 1.0
+        || std::round(x * 1e6) < 1.0 || std::round(x * 1e6) > 999'999.0)
+      risk.fail(invalid_value(risk.field("max_drawdown"), v->dump(),
+                              "a fraction of peak equity in (0, 1), at "
+                              "least 0.000001"));
+    else
+      out.max_drawdown_ppm = static_cast<int64_t>(std::round(x * 1e6));
+  }
+  out.max_daily_loss_micros = risk.money("max_daily_loss", 0);
+  return out;
+}
+
 trading::portfolio_config read_portfolio(section s) {
   trading::portfolio_config out;
   // Cash is bounded so that a whole account's worth of orders stays far
@@ -281,6 +338,7 @@ trading::portfolio_config read_portfolio(section s) {
   out.risk.max_position = risk.integer("max_position", 0, 0, INT64_MAX / 2,
                                        "an integer >= 0 (0: no limit)");
   out.risk.max_order_notional_micros = risk.money("max_order_notional", 0);
+  out.risk.halt = read_halt_limits(risk);
   risk.done();
   auto com = s.child("commission");
   out.commission.per_share_micros = com.money("per_share", 0);
@@ -396,37 +454,7 @@ result<app_config> parse_config(const std::string& text,
   std::set<std::string> names;
   for (size_t i = 0; i < strategies->size() && !errs; ++i) {
     section s{(*strategies)[i], "strategies[" + std::to_string(i) + "]", errs};
-    strategy_config sc;
-    sc.name = s.string("name", "", true);
-    if (sc.name.empty() || sc.name.size() > 64
-        || sc.name.find_first_of("/#+ \t") != std::string::npos)
-      errs.add(invalid_value(s.field("name"), "\"" + sc.name + "\"",
-                             "1 to 64 characters without '/', '#', '+' or "
-                             "spaces"));
-    if (!names.insert(sc.name).second)
-      errs.add(invalid_value(s.field("name"), "\"" + sc.name + "\"",
-                             "a name no other strategy uses"));
-    sc.algorithm = s.string("algorithm", "", true);
-    auto external = sc.algorithm == trading::external_algorithm;
-    auto algo = external ? nullptr : trading::make_algorithm(sc.algorithm, "");
-    if (!algo && !external)
-      errs.add(invalid_value(s.field("algorithm"), "\"" + sc.algorithm + "\"",
-                             "one of: " + join(trading::algorithm_names())
-                               + ", external"));
-    sc.symbols = s.symbols("symbols");
-    if (auto* p = s.find("params"))
-      sc.params = *p;
-    if (external && !errs)
-      read_external(s, sc, errs);
-    if (algo && !errs) {
-      auto channels = algo->initialize(sc.params);
-      if (channels)
-        sc.channels = std::move(*channels);
-      else
-        errs.add(channels.error().in_field(s.field("params")));
-    }
-    s.done();
-    out.strategies.push_back(std::move(sc));
+    out.strategies.push_back(read_strategy(s, names, errs));
   }
   if (errs)
     return errs.get();
@@ -702,6 +730,37 @@ result<listen_config> parse_listen(const std::string& field,
                          "(0: a free port)");
   out.at = *at;
   out.enabled = true;
+  return out;
+}
+
+result<strategy_config> parse_strategy(const std::string& text) {
+  json doc;
+  try {
+    doc = json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::exception& ex) {
+    return trading::invalid_request(std::string{"not valid JSON: "}
+                                    + ex.what());
+  }
+  first_failure errs;
+  if (!doc.is_object())
+    return invalid_value("(top level)", doc.dump(), "a strategy object");
+  section s{doc, "", errs};
+  std::set<std::string> names;
+  auto out = read_strategy(s, names, errs);
+  if (errs)
+    return errs.get();
+  return out;
+}
+
+result<strategy_config> load_strategy(const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    return trading::invalid_request("cannot read " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto out = parse_strategy(buf.str());
+  if (!out)
+    return std::move(out).error().within("strategy " + path);
   return out;
 }
 

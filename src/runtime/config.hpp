@@ -34,6 +34,10 @@ struct strategy_config {
   /// Set for `"algorithm": "external"` (external algorithms): where its
   /// signals arrive and whether its quotes are forwarded. Default: none.
   std::optional<trading::external_params> external;
+  /// Added while trading (`intuition control add-strategy`, read back from
+  /// the control journal): it takes the quotes of the strategies with its
+  /// channels.
+  bool added_while_trading = false;
 };
 
 /// The order journal.
@@ -262,6 +266,15 @@ trading::result<double> parse_speed(const std::string& field,
 /// PATH" for a file that cannot be opened, or "not valid JSON: ..." for one
 /// that does not parse.
 trading::result<app_config> load_config(const std::string& path);
+
+/// Validates one strategy given as JSON text (a file of `intuition control
+/// add-strategy`) as `load_config` validates an entry of `strategies`, with
+/// the same messages (fields named without the `strategies[N].` prefix).
+trading::result<strategy_config> parse_strategy(const std::string& text);
+
+/// Reads and validates a strategy file (`parse_strategy`); failures name
+/// the file.
+trading::result<strategy_config> load_strategy(const std::string& path);
 
 /// Validates a configuration given as JSON text (for tests), as
 /// `load_config`; `base_dir` resolves relative paths.

@@ -121,6 +121,8 @@ private:
   std::optional<std::string> not_ready() const;
   void note_readiness(clock_type::time_point now);
   bool note_progress(clock_type::time_point now);
+  /// `, trading halted (REASON)` while the mode is not normal.
+  std::string trading_mode_note();
   void start_demo_feed();
   void drain();
   void stop();
@@ -586,6 +588,21 @@ void live_run::note_readiness(clock_type::time_point now) {
   }
 }
 
+std::string live_run::trading_mode_note() {
+  // Operator control: the mode, shown while it is not normal.
+  auto pf = s_.state_of(s_.actors().portfolio);
+  if (!pf)
+    return "";
+  auto summary = nlohmann::json::parse(pf->summary_json, nullptr, false);
+  if (!summary.is_object() || !summary.contains("mode")
+      || summary["mode"] == "normal")
+    return "";
+  auto out = ", trading " + summary["mode"].get<std::string>();
+  if (summary.contains("mode_reason"))
+    out += " (" + summary["mode_reason"].get<std::string>() + ")";
+  return out;
+}
+
 bool live_run::note_progress(clock_type::time_point now) {
   auto st = s_.state_of(ingress_);
   if (!st)
@@ -620,7 +637,8 @@ bool live_run::note_progress(clock_type::time_point now) {
               << st->counters["backlog"] << " quotes and "
               << (pub ? pub->counters["backlog"] : -1) << " orders, "
               << (connected ? "connected" : "disconnected")
-              << (halt.cause.empty() ? "" : ", halted: " + halt.cause) << "\n";
+              << (halt.cause.empty() ? "" : ", halted: " + halt.cause)
+              << trading_mode_note() << "\n";
   }
   last_quotes_ = quotes;
   last_tick_ = now;

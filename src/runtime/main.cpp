@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/config.hpp"
+#include "runtime/control.hpp"
 #include "runtime/feed.hpp"
 #include "runtime/flags.hpp"
 #include "runtime/inspect.hpp"
@@ -41,6 +42,8 @@ commands:
             --help)
   inspect   print the live state of a running process's actors (see:
             intuition inspect --help)
+  control   halt, resume or flatten trading, add or remove strategies of a
+            running process (see: intuition control --help)
   report    write a run's --report JSON as one self-contained HTML file
             (see: intuition report --help)
 
@@ -251,6 +254,38 @@ exit status: 0 on success, 1 if the node cannot be reached or no actor
 matches ACTOR, 2 on a bad command line.
 )";
 
+const char* control_help
+  = R"(usage: intuition control --node HOST:PORT COMMAND [ARGS]
+
+Steers a running coordinator (intuition run, or replay with --listen) over
+the same control plane as inspect. Every change is journaled beside the
+order journal (JOURNAL.control) before it is acknowledged, so that a
+restarted process comes back in the same state.
+
+commands:
+  halt                    take no new order (signals refused as halted)
+  reduce-only             only orders that shrink a strategy's position
+  resume                  trade normally again (also after a risk halt)
+  flatten [--strategy S]  close every position (or S's) at the next quote
+                          of each symbol
+  add-strategy FILE.json  add a strategy (one object as in "strategies" of
+                          the config, validated the same way); its actors
+                          start at the next quote of each symbol, warmed up
+                          from recent history
+  remove-strategy NAME [--flatten]
+                          stop the strategy's actors on every node; its
+                          positions stay, or with --flatten are closed
+
+options:
+  --node HOST:PORT    the process's --listen address; required
+  --caf-config FILE   CAF settings file (INI syntax)
+  --help              this text
+
+exit status: 0 done (the change is printed), 1 the process cannot be
+reached or could not apply it, 2 a bad request (unknown strategy, invalid
+strategy file, bad command line).
+)";
+
 /// Prints a command's failure and returns its exit code.
 int fail(std::string_view command, const intuition::trading::failure& x) {
   std::cerr << "intuition " << command << ": " << x.message << "\n";
@@ -405,6 +440,47 @@ int report_command(int argc, char** argv) {
   return run_report_command(opts);
 }
 
+int control_command(int argc, char** argv) {
+  control_options opts;
+  flag_parser flags{argc, argv, 2, "control"};
+  std::vector<std::string> words;
+  while (flags.next()) {
+    if (flags.help()) {
+      std::cout << control_help;
+      return 0;
+    }
+    auto arg = flags.current();
+    if (!arg.empty() && arg[0] != '-') {
+      words.emplace_back(arg);
+      continue;
+    }
+    flags.take_switch("--flatten", opts.flatten)
+      || flags.take_value("--strategy", opts.strategy)
+      || flags.take_value("--node", opts.node)
+      || flags.take_value("--caf-config", opts.caf_config) || flags.unknown();
+  }
+  flags.require("--node", !opts.node.empty(),
+                "the HOST:PORT the process listens on");
+  if (words.empty())
+    flags.refuse("COMMAND", "missing (halt, reduce-only, resume, flatten, "
+                            "add-strategy FILE, remove-strategy NAME)");
+  else
+    opts.command = words[0];
+  if (words.size() > 2)
+    flags.refuse(words[2], "unexpected argument");
+  if (words.size() == 2) {
+    if (opts.command == "add-strategy")
+      opts.file = words[1];
+    else if (opts.command == "remove-strategy" && opts.strategy.empty())
+      opts.strategy = words[1];
+    else
+      flags.refuse(words[1], "unexpected argument");
+  }
+  if (auto st = flags.result(); !st)
+    return fail("control", st.error());
+  return run_control(opts, argv[0]);
+}
+
 int run_command(int argc, char** argv) {
   run_options opts;
   uint64_t idle_s = 0;
@@ -544,8 +620,11 @@ int main(int argc, char** argv) {
     return inspect_command(argc, argv);
   if (cmd == "report")
     return report_command(argc, argv);
+  if (cmd == "control")
+    return control_command(argc, argv);
   std::cerr << "intuition: unknown command \"" << cmd
-            << "\" (commands: run, replay, feed, node, inspect, report; see "
+            << "\" (commands: run, replay, feed, node, inspect, control, "
+               "report; see "
                "intuition --help)\n";
   return 2;
 }

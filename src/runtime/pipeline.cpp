@@ -6,6 +6,7 @@
 
 #include "actors/order_log.hpp"
 #include "actors/portfolio.hpp"
+#include "runtime/operator_control.hpp"
 #include "trading/portfolio.hpp"
 #include "trading/warmup_file.hpp"
 
@@ -45,7 +46,8 @@ router_options_for(const app_config& cfg,
 pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
                         recovered_journal journal, actors::placement_fn place,
                         actors::order_publisher_actor publisher,
-                        actors::halt_sink_actor observer) {
+                        actors::halt_sink_actor observer,
+                        actors::portfolio_control control) {
   pipeline p;
   actors::order_log_config log_cfg{
     cfg.journal.fsync, std::chrono::milliseconds{cfg.journal.interval_ms},
@@ -55,11 +57,21 @@ pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
   // scheduler's workers (and every actor queued behind it).
   p.log = sys.spawn<caf::detached>(actors::order_log, journal.writer, log_cfg);
   auto opts = router_options_for(cfg, journal.contents.orders);
-  p.portfolio = sys.spawn(actors::portfolio, cfg.portfolio, cfg.report,
-                          std::move(journal.contents.orders), p.log);
+  opts.parse_strategy = make_strategy_parser();
+  p.portfolio
+    = sys.spawn(actors::controlled_portfolio, cfg.portfolio, cfg.report,
+                std::move(journal.contents.orders), p.log, std::move(control));
   std::vector<actors::strategy_route> routes;
-  for (const auto& s : cfg.strategies)
-    routes.push_back({s.name, s.algorithm, s.params.dump(), s.symbols});
+  for (const auto& s : cfg.strategies) {
+    routes.push_back(route_of(s));
+    // The ingress knows configured strategies only: one added while
+    // trading takes what those with its channels take.
+    if (s.added_while_trading)
+      for (uint32_t k = 0; k < cfg.strategies.size(); ++k)
+        if (!cfg.strategies[k].added_while_trading
+            && cfg.strategies[k].channels == s.channels)
+          routes.back().peers.push_back(k);
+  }
   p.router
     = sys.spawn(actors::quote_router, std::move(routes), std::move(place),
                 p.portfolio, std::move(publisher), std::move(opts));

@@ -7,6 +7,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/node_agent.hpp"
+#include "actors/portfolio.hpp"
 #include "actors/quote_router.hpp"
 #include "runtime/config.hpp"
 #include "runtime/journal_recovery.hpp"
@@ -31,11 +32,13 @@ router_options_for(const app_config& cfg,
 
 /// Spawns order log, portfolio and router for `cfg`; the portfolio starts
 /// from the recovered journal, the router from `router_options_for`.
-/// `observer` (the command's driver) is told when trading halts.
+/// `observer` (the command's driver) is told when trading halts; `control`
+/// is the control journal the portfolio keeps (`recover_control`).
 pipeline start_pipeline(caf::actor_system& sys, const app_config& cfg,
                         recovered_journal journal, actors::placement_fn place,
                         actors::order_publisher_actor publisher = {},
-                        actors::halt_sink_actor observer = {});
+                        actors::halt_sink_actor observer = {},
+                        actors::portfolio_control control = {});
 
 /// Why trading halted, as the order log reports it; empty `cause` while it
 /// goes on.

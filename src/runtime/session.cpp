@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include "runtime/cluster.hpp"
+#include "runtime/operator_control.hpp"
 #include "runtime/stop_signals.hpp"
 
 namespace intuition::runtime {
@@ -73,6 +74,14 @@ trading::status session::recover_journal() {
   if (!recovered)
     return std::move(recovered).error();
   journal_ = std::move(*recovered);
+  // Operator control: the mode and the strategy changes an earlier
+  // process journaled beside the orders.
+  auto control = recover_control(cfg_.journal.path);
+  if (!control)
+    return std::move(control).error();
+  operator_control_ = std::move(*control);
+  if (auto ok = apply_strategy_changes(operator_control_.restored, cfg_); !ok)
+    return ok;
   restored_ = journal_->contents.orders.size();
   if (restored_ > 0)
     std::cerr << "journal " << cfg_.journal.path << ": resumed from "
@@ -97,7 +106,8 @@ void session::start_pipeline(actors::order_publisher_actor publisher) {
   pipeline_ = runtime::start_pipeline(
     *sys_, cfg_, std::move(*journal_),
     cfg_.cluster.local ? actors::local_placement() : actors::placement_fn{},
-    std::move(publisher), caf::actor_cast<actors::halt_sink_actor>(self()));
+    std::move(publisher), caf::actor_cast<actors::halt_sink_actor>(self()),
+    std::move(operator_control_));
   journal_.reset();
 }
 

@@ -199,6 +199,8 @@ private:
   actors::cluster_connector_actor connector_;
   std::optional<control_plane> control_;
   std::unique_ptr<dashboard_server> dashboard_;
+  /// The control journal, until `start_pipeline` hands it to the portfolio.
+  actors::portfolio_control operator_control_;
 };
 
 } // namespace intuition::runtime

@@ -109,6 +109,12 @@ std::string_view to_string(refusal_reason x) noexcept {
       return "max_order_notional";
     case refusal_reason::notional_overflow:
       return "notional_overflow";
+    case refusal_reason::halted:
+      return "halted";
+    case refusal_reason::reduce_only:
+      return "reduce_only";
+    case refusal_reason::risk_halt:
+      return "risk_halt";
   }
   return "invalid";
 }
@@ -117,7 +123,7 @@ std::string_view to_string(refusal_reason x) noexcept {
 
 portfolio::portfolio(portfolio_config cfg)
     : cfg_(std::move(cfg)), book_(cfg_.starting_cash_micros),
-      rng_state_(cfg_.sizing.seed) {
+      mode_(cfg_.risk.halt), rng_state_(cfg_.sizing.seed) {
   // nop
 }
 
@@ -132,6 +138,8 @@ std::variant<order, refusal_reason> portfolio::on_signal(const signal& s) {
     ++counters_.refusals[static_cast<size_t>(why)];
     return std::variant<order, refusal_reason>{why};
   };
+  if (auto why = mode_refusal(s))
+    return refuse(*why);
   auto filled = cfg_.slippage.fill_price(s.direction, s.price_micros);
   if (!filled)
     return refuse(refusal_reason::notional_overflow);
@@ -157,6 +165,10 @@ std::variant<order, refusal_reason> portfolio::on_signal(const signal& s) {
   }
   if (qty < 1)
     return refuse(refusal_reason::zero_quantity);
+  if (auto cut = reduce_only_quantity(s, qty))
+    qty = *cut;
+  else
+    return refuse(refusal_reason::reduce_only);
   // Every money figure is checked: a product that leaves 64 bits refuses the
   // order instead of wrapping into an absurd fill.
   auto notional = checked_mul(qty, price);
@@ -207,6 +219,125 @@ bool portfolio::journaled(uint64_t input_pos, const std::string& strategy,
   if (input_pos <= cfg_.input_watermark || journaled_.empty())
     return false;
   return journaled_.count(std::make_tuple(input_pos, strategy, symbol)) > 0;
+}
+
+// -- operator control ---------------------------------------------------------------
+
+bool portfolio::set_mode(mode_kind kind, std::string reason) {
+  if (!mode_.set(kind, std::move(reason)))
+    return false;
+  if (kind == mode_kind::halted)
+    on_halt();
+  return true;
+}
+
+void portfolio::restore_mode(mode_kind kind, std::string reason,
+                             bool risk_tripped) {
+  mode_.restore(kind, std::move(reason), risk_tripped);
+}
+
+size_t portfolio::request_flatten(const std::string& strategy) {
+  mode_.request_flatten(strategy);
+  size_t open = 0;
+  for (const auto& [key, pos] : book_.holdings())
+    if (pos.qty != 0 && mode_.flattens(key.first))
+      ++open;
+  return open;
+}
+
+control_outcome portfolio::after_quote(const quote& q) {
+  control_outcome out;
+  if (mode_.flatten_pending()) {
+    // Holdings of the quote's symbol; the map is ordered by strategy, then
+    // symbol, so this is one pass over the holdings (only while a flatten
+    // waits).
+    std::vector<std::pair<std::string, position>> closing;
+    for (const auto& [key, pos] : book_.holdings())
+      if (key.second == q.symbol && pos.qty != 0 && mode_.flattens(key.first))
+        closing.emplace_back(key.first, pos);
+    for (const auto& [strategy, pos] : closing)
+      if (auto x = close_position(strategy, pos, q))
+        out.orders.push_back(std::move(*x));
+    // A flatten is done once nothing it covers is held any more.
+    std::set<std::string> open;
+    for (const auto& [key, pos] : book_.holdings())
+      if (pos.qty != 0)
+        open.insert(key.first);
+    auto pending = mode_.flattening();
+    for (const auto& strategy : pending) {
+      auto done = strategy.empty() ? open.empty() : open.count(strategy) == 0;
+      if (done) {
+        mode_.flatten_done(strategy);
+        out.flattened.push_back(strategy);
+      }
+    }
+  }
+  auto was_halted = mode_.kind() == mode_kind::halted;
+  out.tripped = mode_.observe(q.ts_ms, book_.equity_micros());
+  if (out.tripped && !was_halted)
+    on_halt();
+  return out;
+}
+
+void portfolio::on_halt() {
+  // The portfolio fills at once and keeps no open order yet; resting
+  // orders are cancelled here once it does.
+}
+
+std::optional<refusal_reason> portfolio::mode_refusal(const signal&) const {
+  if (mode_.kind() != mode_kind::halted)
+    return std::nullopt;
+  return mode_.risk_tripped() ? refusal_reason::risk_halt
+                              : refusal_reason::halted;
+}
+
+std::optional<quantity> portfolio::reduce_only_quantity(const signal& s,
+                                                        quantity qty) const {
+  if (mode_.kind() != mode_kind::reduce_only)
+    return qty;
+  auto held = book_.holding(s.strategy, s.symbol).qty;
+  // Only towards zero, and never through it.
+  if (s.direction == side::sell && held > 0)
+    return std::min(qty, held);
+  if (s.direction == side::buy && held < 0)
+    return held == std::numeric_limits<quantity>::min() ? qty
+                                                        : std::min(qty, -held);
+  return std::nullopt;
+}
+
+std::optional<order> portfolio::close_position(const std::string& strategy,
+                                               const position& pos,
+                                               const quote& q) {
+  order out;
+  out.ts_ms = q.ts_ms;
+  out.strategy = strategy;
+  out.symbol = q.symbol;
+  out.direction = pos.qty > 0 ? side::sell : side::buy;
+  out.input_pos = q.input_pos;
+  // The most negative quantity has no positive counterpart.
+  if (pos.qty == std::numeric_limits<quantity>::min()) {
+    ++counters_
+        .refusals[static_cast<size_t>(refusal_reason::notional_overflow)];
+    return std::nullopt;
+  }
+  out.qty = pos.qty > 0 ? pos.qty : -pos.qty;
+  auto price = cfg_.slippage.fill_price(out.direction, q.price_micros);
+  auto commission
+    = price ? cfg_.commission.compute(out.qty, *price) : std::nullopt;
+  if (!price || !commission) {
+    ++counters_
+        .refusals[static_cast<size_t>(refusal_reason::notional_overflow)];
+    return std::nullopt;
+  }
+  out.price_micros = *price;
+  out.commission_micros = *commission;
+  if (!book_.apply(out)) {
+    ++counters_
+        .refusals[static_cast<size_t>(refusal_reason::notional_overflow)];
+    return std::nullopt;
+  }
+  ++counters_.orders;
+  return out;
 }
 
 quantity portfolio::size_buy(const signal& s, int64_t fill_price_micros) {

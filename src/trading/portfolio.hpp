@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "trading/book.hpp"
+#include "trading/trading_mode.hpp"
 #include "trading/types.hpp"
 
 /// The portfolio decides how much to bet on a signal (sizing), whether the
@@ -78,6 +79,9 @@ struct risk_config {
   quantity max_position = 0;
   /// Largest notional of one order; 0 means no limit.
   int64_t max_order_notional_micros = 0;
+  /// Limits that halt trading when crossed (`max_drawdown`,
+  /// `max_daily_loss`); zeros mean none.
+  risk_limits halt;
 };
 
 /// Why a signal did not become an order.
@@ -90,9 +94,13 @@ enum class refusal_reason : uint8_t {
   notional_overflow,      ///< a money figure of the order (notional,
                           ///< slippage, commission) or of the book after it
                           ///< (cash, cost basis, P&L) would leave 64 bits
+  // -- operator control
+  halted,      ///< the operator halted trading
+  reduce_only, ///< the order would not shrink the strategy's holding
+  risk_halt,   ///< a risk limit (max_drawdown, max_daily_loss) halted trading
 };
 
-constexpr size_t refusal_reason_count = 6;
+constexpr size_t refusal_reason_count = 9;
 
 std::string_view to_string(refusal_reason x) noexcept;
 
@@ -126,6 +134,17 @@ struct portfolio_counters {
 
 bool operator==(const portfolio_counters& x,
                 const portfolio_counters& y) noexcept;
+
+/// What operator control did at a quote (`portfolio::after_quote`).
+struct control_outcome {
+  /// Closing orders of a pending flatten, applied to the book (seq and id
+  /// still 0).
+  std::vector<order> orders;
+  /// The risk limit this quote crossed (trading is now halted), if any.
+  std::optional<std::string> tripped;
+  /// Flattens that completed (`""` stands for every strategy).
+  std::vector<std::string> flattened;
+};
 
 /// Sizing, risk and paper execution on top of a book. Sells close (or with
 /// `fixed_quantity`, reduce) the signalling strategy's own holding; with
@@ -165,11 +184,51 @@ public:
     return cfg_;
   }
 
+  // -- operator control -------------------------------------------------------
+
+  /// The trading mode, the risk watermarks and the pending flatten.
+  const trading_mode& mode() const noexcept {
+    return mode_;
+  }
+
+  /// Sets the mode by the operator (`resume` is `mode_kind::normal`);
+  /// false when nothing changed.
+  bool set_mode(mode_kind kind, std::string reason);
+
+  /// Restores a journaled mode at start.
+  void restore_mode(mode_kind kind, std::string reason, bool risk_tripped);
+
+  /// Asks to close the positions of `strategy` (every strategy when empty)
+  /// at the next quote of each symbol; returns how many holdings are open.
+  size_t request_flatten(const std::string& strategy);
+
+  /// Call after `on_quote`: closes what a pending flatten holds in the
+  /// quote's symbol and checks the risk limits.
+  control_outcome after_quote(const quote& q);
+
 private:
+  /// Called whenever trading halts (operator or risk limit): where open
+  /// orders are cancelled once the portfolio keeps any.
+  void on_halt();
+
+  /// The refusal the mode gives `s` before sizing, if any.
+  std::optional<refusal_reason> mode_refusal(const signal& s) const;
+
+  /// In reduce-only mode, `qty` cut to what shrinks the holding, or nothing
+  /// when the order would not shrink it; `qty` itself otherwise.
+  std::optional<quantity> reduce_only_quantity(const signal& s,
+                                               quantity qty) const;
+
+  /// A closing order for `pos` of `strategy` at the quote, applied to the
+  /// book; nothing when a money figure would leave 64 bits.
+  std::optional<order> close_position(const std::string& strategy,
+                                      const position& pos, const quote& q);
+
   quantity size_buy(const signal& s, int64_t fill_price_micros);
 
   portfolio_config cfg_;
   book book_;
+  trading_mode mode_;
   portfolio_counters counters_;
   uint64_t rng_state_;
   /// (input position, strategy, symbol) of restored orders above the

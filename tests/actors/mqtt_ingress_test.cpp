@@ -86,6 +86,9 @@ fake_router(fake_router_actor::stateful_pointer<fake_router_state> self,
     [](cluster_member&) {
       // nop
     },
+    [](control_request&) {
+      return control_reply{false, true, "not here"};
+    },
     [](get_state_atom) -> actor_state {
       return make_actor_state("fake_router", "quote_router", {}, "{}");
     },

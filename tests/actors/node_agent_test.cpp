@@ -65,6 +65,9 @@ fake_router(quote_router_actor::pointer, std::vector<std::string> instances) {
           out.push_back(make_actor_state(name, "algorithm", {}, "{}"));
       return out;
     },
+    [](control_request& req) {
+      return control_reply{true, false, "router got " + req.command};
+    },
     [](get_state_atom) -> actor_state {
       return make_actor_state("quote_router", "quote_router", {}, "{}");
     },

@@ -72,6 +72,9 @@ stand_in_portfolio(portfolio_actor::pointer self,
       // nop
     },
     [](report_atom) { return trading::run_report{}; },
+    [](control_request&) {
+      return control_reply{true, false, "journaled"};
+    },
     [](get_state_atom) {
       return make_actor_state("portfolio", "portfolio", {}, "{}");
     },

@@ -435,6 +435,81 @@ CAF_TEST(warm - ups hold only the quotes of the channels a strategy takes) {
   CAF_CHECK_EQUAL(warm[0].ticks[0].seq, 2u);
 }
 
+// -- strategies while trading ------------------------------------------------------
+
+CAF_TEST(
+  an added strategy is placed at the next quote and warmed from history) {
+  route_book keeper{{{"a", "buy_and_hold", "{}", {}, 1}}};
+  keeper.add_member("coordinator", "", true);
+  keeper.keep_history();
+  uint64_t id = 0;
+  start_all_of(keeper,
+               keeper.intake(
+                 {make_quote("GOOG", 100, 1), make_quote("GOOG", 101, 2)}, id));
+  strategy_route c{"c", "buy_and_hold", "{}", {}, 3};
+  CAF_CHECK_EQUAL(keeper.add_strategy(c), 1u);
+  auto acts = keeper.intake({make_quote("GOOG", 102, 3)}, id);
+  CAF_CHECK_EQUAL(keys_of(keeper, of_kind(acts, route_action::start)),
+                  (std::vector<std::string>{"c/GOOG"}));
+  // Warmed with what the symbol kept (a's window of one quote), not with
+  // the quote it answers for.
+  auto warm = of_kind(start_all_of(keeper, acts), route_action::warmup);
+  CAF_REQUIRE_EQUAL(warm.size(), 1u);
+  CAF_REQUIRE_EQUAL(warm[0].ticks.size(), 1u);
+  CAF_CHECK_EQUAL(warm[0].ticks[0].price_micros,
+                  101 * trading::micros_per_unit);
+  // From now on the symbol keeps c's window of three.
+  keeper.intake({make_quote("GOOG", 103, 4), make_quote("GOOG", 104, 5)}, id);
+  auto saved = keeper.history_snapshot();
+  CAF_REQUIRE_EQUAL(saved.size(), 1u);
+  CAF_REQUIRE_EQUAL(saved[0].second.size(), 3u);
+  CAF_CHECK_EQUAL(saved[0].second[0].price_micros,
+                  102 * trading::micros_per_unit);
+  CAF_CHECK_EQUAL(saved[0].second[2].price_micros,
+                  104 * trading::micros_per_unit);
+}
+
+CAF_TEST(a removed strategy is retired and what it owes is answered empty) {
+  uint64_t id = 0;
+  auto sends = of_kind(start_all(book.intake({make_quote("GOOG", 100, 1)}, id)),
+                       route_action::send);
+  CAF_REQUIRE_EQUAL(sends.size(), 2u);
+  auto b = book.find_strategy("b");
+  CAF_REQUIRE(b);
+  size_t stopped = 0;
+  auto acts = book.remove_strategy(*b, stopped);
+  CAF_CHECK_EQUAL(stopped, 1u);
+  CAF_REQUIRE_EQUAL(acts.size(), 1u);
+  CAF_CHECK_EQUAL(acts[0].kind, route_action::retire);
+  CAF_CHECK_EQUAL(book.instance_key(acts[0].slot), "b/GOOG");
+  CAF_CHECK(!book.find_strategy("b"));
+  // a answers; b's part was settled by the removal.
+  for (const auto& x : sends)
+    book.answered(x.slot, x.epoch, x.batch, {});
+  CAF_CHECK_EQUAL(book.take_ready().size(), 1u);
+  CAF_CHECK_EQUAL(book.counters().stale_replies, 1u);
+  auto next = book.intake({make_quote("GOOG", 101, 2)}, id);
+  CAF_CHECK_EQUAL(keys_of(book, of_kind(next, route_action::send)),
+                  (std::vector<std::string>{"a/GOOG"}));
+  CAF_CHECK(of_kind(next, route_action::start).empty());
+  CAF_CHECK_EQUAL(book.members()[0].instances, 1u);
+}
+
+CAF_TEST(an added strategy takes the channel sets of its peers) {
+  book.define_channels({1, {"a"}});
+  uint64_t id = 0;
+  start_all(book.intake({make_quote("GOOG", 100, 1, 1)}, id));
+  strategy_route c{"c", "buy_and_hold", "{}", {}, 0};
+  c.peers = {0};
+  book.add_strategy(c);
+  // Set 2 is numbered after the addition: the ingress names a only.
+  book.define_channels({2, {"a"}});
+  auto acts = book.intake(
+    {make_quote("GOOG", 101, 2, 1), make_quote("MSFT", 50, 2, 2)}, id);
+  CAF_CHECK_EQUAL(keys_of(book, of_kind(acts, route_action::start)),
+                  (std::vector<std::string>{"c/GOOG", "a/MSFT", "c/MSFT"}));
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
 
 // -- external algorithms ------------------------------------------------------------

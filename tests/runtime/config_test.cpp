@@ -561,3 +561,45 @@ CAF_TEST(external topics that would loop back are refused) {
       "mqtt": {"topic_prefix": "rt/"}})"),
                   "no error");
 }
+
+// -- operator control ---------------------------------------------------------------
+
+CAF_TEST(risk halt limits are read and bounded with the field named) {
+  auto cfg = config_of(R"({"strategies": [{"name": "s", "algorithm":
+    "buy_and_hold"}], "portfolio": {"risk": {"max_drawdown": 0.25,
+    "max_daily_loss": "1500.5"}}})");
+  CAF_CHECK_EQUAL(cfg.portfolio.risk.halt.max_drawdown_ppm, 250'000);
+  CAF_CHECK_EQUAL(cfg.portfolio.risk.halt.max_daily_loss_micros, 1'500'500'000);
+  CAF_CHECK_EQUAL(config_of(minimal).portfolio.risk.halt.max_drawdown_ppm, 0);
+  for (auto bad : {"0", "1", "-0.1", "\"x\"", "1e-07"})
+    CAF_CHECK_EQUAL(
+      error_of(std::string{R"({"strategies": [{"name": "s", "algorithm":
+      "buy_and_hold"}], "portfolio": {"risk": {"max_drawdown": )"}
+               + bad + "}}}"),
+      "portfolio.risk.max_drawdown: got " + std::string{bad}
+        + ", expected a fraction of peak equity in (0, 1), at least "
+          "0.000001");
+  CAF_CHECK_EQUAL(error_of(R"({"strategies": [{"name": "s", "algorithm":
+    "buy_and_hold"}], "portfolio": {"risk": {"max_daily_loss": -5}}})"),
+                  "portfolio.risk.max_daily_loss: got -5, expected an "
+                  "amount >= 0");
+}
+
+CAF_TEST(a strategy file is validated with the configuration messages) {
+  auto ok = runtime::parse_strategy(
+    R"({"name": "late", "algorithm": "buy_and_hold", "symbols": ["dax"]})");
+  CAF_REQUIRE(ok);
+  CAF_CHECK_EQUAL(ok->name, "late");
+  CAF_CHECK_EQUAL(ok->symbols, std::vector<std::string>{"DAX"});
+  CAF_CHECK_EQUAL(ok->channels, std::vector<std::string>{"quotes"});
+  auto in_config
+    = error_of(R"({"strategies": [{"name": "s", "algorithm": "magic"}]})");
+  auto alone = message_of(
+    runtime::parse_strategy(R"({"name": "s", "algorithm": "magic"})"));
+  CAF_CHECK_EQUAL("strategies[0]." + alone, in_config);
+  CAF_CHECK_EQUAL(
+    message_of(runtime::parse_strategy(R"({"algorithm": "buy_and_hold"})")),
+    "name: got nothing, expected a string (required)");
+  CAF_CHECK_EQUAL(message_of(runtime::parse_strategy("[1]")),
+                  "(top level): got [1], expected a strategy object");
+}
