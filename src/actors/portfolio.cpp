@@ -7,11 +7,49 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "trading/decimal.hpp"
+
 namespace intuition::actors {
 
 namespace {
 
 using state = portfolio_state;
+
+/// Moves the records of resting orders the last quote or signal produced
+/// into `out`, stamped with the quote's input position.
+void take_resting_records(state& st, const trading::quote& q,
+                          order_batch& out) {
+  for (auto& x : st.pf->take_records()) {
+    x.input_pos = q.input_pos;
+    if (x.kind == trading::record_kind::fill)
+      ++st.orders_by[{x.strategy, x.direction}];
+    out.orders.push_back(std::move(x));
+  }
+}
+
+/// Open orders as `inspect portfolio` lists them: the count and the oldest
+/// `open_orders_listed`.
+nlohmann::json open_orders_json(const trading::open_orders& open) {
+  constexpr size_t open_orders_listed = 20;
+  auto list = nlohmann::json::array();
+  for (const auto& [ref, x] : open.all()) {
+    if (list.size() == open_orders_listed)
+      break;
+    const auto& o = x.placed;
+    list.push_back({{"ref", ref},
+                    {"strategy", o.strategy},
+                    {"symbol", o.symbol},
+                    {"side", trading::to_string(o.direction)},
+                    {"qty", o.qty},
+                    {"type", trading::to_string(o.type)},
+                    {"tif", trading::to_string(o.tif)},
+                    {"limit", trading::format_micros(o.limit_micros)},
+                    {"stop", trading::format_micros(o.stop_micros)},
+                    {"triggered", x.triggered},
+                    {"ts", o.ts_ms}});
+  }
+  return {{"count", open.size()}, {"first", std::move(list)}};
+}
 
 /// Money as the exporter shows it: currency units.
 double units(int64_t micros) {
@@ -106,6 +144,19 @@ const telemetry<portfolio_state>& portfolio_telemetry() {
     field::count("already_journaled", &state::already_journaled),
     field::count("halted_quotes", &state::halted_quotes),
     field::count("halted_signals", &state::halted_signals),
+    // -- resting orders
+    field::count(
+      "orders_placed",
+      [](const state& st) { return st.pf->resting().counters.placed; }),
+    field::count(
+      "orders_cancelled",
+      [](const state& st) { return st.pf->resting().counters.cancelled; }),
+    field::count(
+      "orders_expired",
+      [](const state& st) { return st.pf->resting().counters.expired; }),
+    field::value([](const state& st) {
+      return st.pf->resting().size();
+    }).gauge("intuition_open_orders", "Resting orders open."),
   }};
   return table;
 }
@@ -145,6 +196,7 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       auto sig = batch.signals.begin();
       for (const auto& q : batch.quotes) {
         st.pf->on_quote(q);
+        take_resting_records(st, q, filled);
         for (; sig != batch.signals.end() && sig->quote_seq == q.seq; ++sig) {
           if (st.pf->journaled(q.input_pos, sig->strategy, sig->symbol)) {
             ++st.already_journaled;
@@ -154,14 +206,18 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
           auto outcome = st.pf->on_signal(*sig);
           if (auto* x = std::get_if<trading::order>(&outcome)) {
             x->input_pos = q.input_pos;
-            ++st.orders_by[{x->strategy, x->direction}];
+            // A resting order's `new` record is no fill (yet).
+            auto is_fill = x->kind == trading::record_kind::fill;
+            if (is_fill)
+              ++st.orders_by[{x->strategy, x->direction}];
             filled.orders.push_back(std::move(*x));
-            if (q.received_ns > 0) {
+            if (is_fill && q.received_ns > 0) {
               auto ns = steady_now_ns() - q.received_ns;
               st.tick_to_order.record(ns);
               st.tick_to_order_seconds.observe(static_cast<double>(ns) / 1e9);
             }
           }
+          take_resting_records(st, q, filled);
         }
         st.curve.record(q.ts_ms, st.pf->positions().equity_micros());
         filled.input_through = std::max(filled.input_through, q.input_pos);
@@ -198,6 +254,7 @@ portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       summary["tick_to_order"] = trading::to_json(st.tick_to_order.figures());
       summary["halted"]
         = st.halted.empty() ? nlohmann::json{} : nlohmann::json(st.halted);
+      summary["open_orders"] = open_orders_json(st.pf->resting());
       return portfolio_telemetry().reply(self, summary.dump());
     },
   };

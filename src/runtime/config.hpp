@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "trading/journal.hpp"
+#include "trading/open_orders.hpp"
 #include "trading/portfolio.hpp"
 #include "trading/quote_codec.hpp"
 #include "trading/quote_filter.hpp"
@@ -30,6 +31,8 @@ struct strategy_config {
   nlohmann::json params = nlohmann::json::object();
   /// Channels the algorithm asked for.
   std::vector<std::string> channels;
+  /// How its signals become orders (`order`); market by default.
+  trading::order_spec order;
 };
 
 /// The order journal.
