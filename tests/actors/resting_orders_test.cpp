@@ -138,9 +138,8 @@ CAF_TEST(a restarted portfolio fills the restored open order once) {
   placed.limit_micros = units(99);
   placed.input_pos = 101;
   start({placed});
-  CAF_CHECK_EQUAL(
-    nlohmann::json::parse(state_of(pf).summary_json)["open_orders"]["count"],
-    1);
+  auto summary = nlohmann::json::parse(state_of(pf).summary_json);
+  CAF_CHECK_EQUAL(summary["open_orders"]["count"], 1);
   auto q2 = make_quote(99, 2);
   auto q3 = make_quote(97, 3);
   self->send(pf, market_batch{{q2, q3}, {}});
