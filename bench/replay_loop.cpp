@@ -228,6 +228,13 @@ void plain_loop::trade(trading::quote q, instance_list& instances) {
   keep_recent(q);
   q.seq = ++seq_;
   pf_.on_quote(q);
+  // Resting orders' records follow what caused them, as the actors journal
+  // them; without resting orders there are none.
+  auto take_records = [this] {
+    for (auto& x : pf_.take_records())
+      filled_.push_back(std::move(x));
+  };
+  take_records();
   for (auto& [strategy, algo] : instances) {
     auto d = algo->on_quote(q);
     if (!d)
@@ -237,6 +244,7 @@ void plain_loop::trade(trading::quote q, instance_list& instances) {
     auto outcome = pf_.on_signal(sig);
     if (auto* x = std::get_if<trading::order>(&outcome))
       filled_.push_back(std::move(*x));
+    take_records();
   }
   curve_.record(q.ts_ms, pf_.positions().equity_micros());
 }

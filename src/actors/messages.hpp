@@ -303,7 +303,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, order& x) {
   return f(caf::meta::type_name("order"), x.seq, x.id, x.ts_ms, x.strategy,
            x.symbol, x.direction, x.qty, x.price_micros, x.commission_micros,
-           x.input_pos);
+           x.input_pos, x.kind, x.ref, x.type, x.tif, x.limit_micros,
+           x.stop_micros, x.reason);
 }
 
 } // namespace intuition::trading

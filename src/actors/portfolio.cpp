@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "trading/decimal.hpp"
 #include "trading/external_strategy.hpp"
 
 namespace intuition::actors {
@@ -14,6 +15,42 @@ namespace intuition::actors {
 namespace {
 
 using state = portfolio_state;
+
+/// Moves the records of resting orders the last quote or signal produced
+/// into `out`, stamped with the quote's input position.
+void take_resting_records(state& st, const trading::quote& q,
+                          order_batch& out) {
+  for (auto& x : st.pf->take_records()) {
+    x.input_pos = q.input_pos;
+    if (x.kind == trading::record_kind::fill)
+      ++st.orders_by[{x.strategy, x.direction}];
+    out.orders.push_back(std::move(x));
+  }
+}
+
+/// Open orders as `inspect portfolio` lists them: the count and the oldest
+/// `open_orders_listed`.
+nlohmann::json open_orders_json(const trading::open_orders& open) {
+  constexpr size_t open_orders_listed = 20;
+  auto list = nlohmann::json::array();
+  for (const auto& [ref, x] : open.all()) {
+    if (list.size() == open_orders_listed)
+      break;
+    const auto& o = x.placed;
+    list.push_back({{"ref", ref},
+                    {"strategy", o.strategy},
+                    {"symbol", o.symbol},
+                    {"side", trading::to_string(o.direction)},
+                    {"qty", o.qty},
+                    {"type", trading::to_string(o.type)},
+                    {"tif", trading::to_string(o.tif)},
+                    {"limit", trading::format_micros(o.limit_micros)},
+                    {"stop", trading::format_micros(o.stop_micros)},
+                    {"triggered", x.triggered},
+                    {"ts", o.ts_ms}});
+  }
+  return {{"count", open.size()}, {"first", std::move(list)}};
+}
 
 /// Money as the exporter shows it: currency units.
 double units(int64_t micros) {
@@ -66,6 +103,18 @@ control_reply control_failed(const trading::failure& x) {
   return {false, x.kind == trading::failure_kind::invalid_request, x.message};
 }
 
+/// Sends the order log the records of resting orders the portfolio made
+/// outside a market batch (a halt cancels every open order).
+void journal_resting_records(self_ptr self) {
+  auto& st = self->state;
+  order_batch out;
+  out.orders = st.pf->take_records();
+  if (out.orders.empty())
+    return;
+  out.sent_ns = steady_now_ns();
+  self->send(st.log, std::move(out));
+}
+
 /// `halt`, `reduce-only`, `resume`: journals the new mode, then sets it.
 control_reply change_mode(self_ptr self, trading::mode_kind kind,
                           const std::string& origin) {
@@ -81,6 +130,7 @@ control_reply change_mode(self_ptr self, trading::mode_kind kind,
   if (auto ok = journal_control(st, x); !ok)
     return control_failed(ok.error());
   st.pf->set_mode(kind, x.reason);
+  journal_resting_records(self);
   ++st.control_changes;
   auto line = "trading " + std::string{trading::to_string(kind)} + " (was "
               + before + ")";
@@ -128,6 +178,10 @@ control_reply strategy_change(self_ptr self, const control_request& req) {
   std::string line = "strategy " + x.strategy
                      + (x.kind == "add_strategy" ? " added" : " removed");
   if (x.kind == "remove_strategy") {
+    // Its resting orders go with it.
+    if (auto n = st.pf->cancel_resting(x.strategy, "strategy removed"))
+      line += "; " + std::to_string(n) + " open order(s) cancelled";
+    journal_resting_records(self);
     if (x.flatten) {
       auto open = st.pf->request_flatten(x.strategy);
       line += "; flattening its " + std::to_string(open)
@@ -267,6 +321,19 @@ const telemetry<portfolio_state>& portfolio_telemetry() {
                "Times a risk limit (max_drawdown, max_daily_loss) halted "
                "trading."),
     field::count("flatten_orders", &state::flatten_orders),
+    // -- resting orders
+    field::count(
+      "orders_placed",
+      [](const state& st) { return st.pf->resting().counters.placed; }),
+    field::count(
+      "orders_cancelled",
+      [](const state& st) { return st.pf->resting().counters.cancelled; }),
+    field::count(
+      "orders_expired",
+      [](const state& st) { return st.pf->resting().counters.expired; }),
+    field::value([](const state& st) {
+      return st.pf->resting().size();
+    }).gauge("intuition_open_orders", "Resting orders open."),
   }};
   return table;
 }
@@ -325,7 +392,10 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
         // is no new quote to mark or count (external algorithms).
         if (q.channel != trading::signal_carrier_channel) {
           st.pf->on_quote(q);
+          take_resting_records(st, q, filled);
+          // Flatten orders, and the cancellations a risk halt makes.
           control_at_quote(self, q, filled);
+          take_resting_records(st, q, filled);
         }
         for (; sig != batch.signals.end() && sig->quote_seq == q.seq; ++sig) {
           if (st.pf->journaled(q.input_pos, sig->strategy, sig->symbol)) {
@@ -336,14 +406,18 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
           auto outcome = st.pf->on_signal(*sig);
           if (auto* x = std::get_if<trading::order>(&outcome)) {
             x->input_pos = q.input_pos;
-            ++st.orders_by[{x->strategy, x->direction}];
+            // A resting order's `new` record is no fill (yet).
+            auto is_fill = x->kind == trading::record_kind::fill;
+            if (is_fill)
+              ++st.orders_by[{x->strategy, x->direction}];
             filled.orders.push_back(std::move(*x));
-            if (q.received_ns > 0) {
+            if (is_fill && q.received_ns > 0) {
               auto ns = steady_now_ns() - q.received_ns;
               st.tick_to_order.record(ns);
               st.tick_to_order_seconds.observe(static_cast<double>(ns) / 1e9);
             }
           }
+          take_resting_records(st, q, filled);
         }
         st.curve.record(q.ts_ms, st.pf->positions().equity_micros());
         filled.input_through = std::max(filled.input_through, q.input_pos);
@@ -390,6 +464,7 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
         summary["mode_reason"] = mode.reason();
       if (mode.flatten_pending())
         summary["flattening"] = mode.flattening();
+      summary["open_orders"] = open_orders_json(st.pf->resting());
       return portfolio_telemetry().reply(self, summary.dump());
     },
   };

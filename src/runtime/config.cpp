@@ -243,13 +243,62 @@ std::string resolve_path(const std::string& base_dir, const std::string& p) {
   return (std::filesystem::path{base_dir} / p).lexically_normal().string();
 }
 
+/// The fields of the `kelly` and `volatility_target` rules.
+void read_sizing_statistics(section& s, trading::sizing_config& out) {
+  out.lookback_trades = static_cast<size_t>(
+    s.integer("lookback_trades", 20, 1, 100'000, "an integer in [1, 100000]"));
+  out.target = s.number("target", 0.01, 1e-9, 1.0, "a number in (0, 1]");
+  out.lambda = s.number("lambda", 0.94, 0.0, 0.999999, "a number in [0, 1)");
+  out.min_observations = static_cast<uint64_t>(s.integer(
+    "min_observations", 20, 1, 1'000'000, "an integer in [1, 1000000]"));
+  out.quotes_per_day
+    = s.number("quotes_per_day", 1.0, 1.0, 1e7, "a number in [1, 10000000]");
+}
+
+/// A strategy's `order`: type, offsets and time in force.
+trading::order_spec read_order_spec(section s) {
+  trading::order_spec out;
+  auto type = s.string("type", "market");
+  if (!trading::from_string(type, out.type))
+    s.fail(invalid_value(s.field("type"), "\"" + type + "\"",
+                         "one of: market, limit, stop, stop_limit"));
+  out.offset_bps = s.number("offset_bps", 0.0, -9'999.0, 9'999.0,
+                            "a number of basis points in [-9999, 9999]");
+  out.stop_offset_bps = s.number("stop_offset_bps", 0.0, 0.0, 9'999.0,
+                                 "a number of basis points in [0, 9999]");
+  auto tif = s.string("time_in_force", "gtc");
+  if (!trading::from_string(tif, out.tif))
+    s.fail(invalid_value(s.field("time_in_force"), "\"" + tif + "\"",
+                         "one of: gtc, day, ioc"));
+  // A field the type does not use is a mistake worth naming.
+  auto uses_limit = out.type == trading::order_type::limit
+                    || out.type == trading::order_type::stop_limit;
+  auto uses_stop = out.type == trading::order_type::stop
+                   || out.type == trading::order_type::stop_limit;
+  if (auto* v = s.find("offset_bps"); v && !uses_limit)
+    s.fail(invalid_value(s.field("offset_bps"), v->dump(),
+                         "no offset_bps for type " + type
+                           + " (only limit and stop_limit have one)"));
+  if (auto* v = s.find("stop_offset_bps"); v && !uses_stop)
+    s.fail(invalid_value(s.field("stop_offset_bps"), v->dump(),
+                         "no stop_offset_bps for type " + type
+                           + " (only stop and stop_limit have one)"));
+  if (out.type == trading::order_type::market && s.find("time_in_force")
+      && out.tif != trading::time_in_force::gtc)
+    s.fail(invalid_value(s.field("time_in_force"), "\"" + tif + "\"",
+                         "no time_in_force for a market order"));
+  s.done();
+  return out;
+}
+
 trading::sizing_config read_sizing(section s) {
   trading::sizing_config out;
   auto kind = s.string("kind", "fixed_fraction");
   if (!trading::from_string(kind, out.kind))
     s.fail(invalid_value(s.field("kind"), "\"" + kind + "\"",
                          "one of: random_fraction, fixed_fraction, "
-                         "fixed_quantity, equal_weight"));
+                         "fixed_quantity, equal_weight, kelly, "
+                         "volatility_target"));
   out.fraction = s.number("fraction", 0.1, 1e-9, 1.0, "a number in (0, 1]");
   out.min_fraction
     = s.number("min_fraction", 0.0, 0.0, 1.0, "a number in [0, 1]");
@@ -264,6 +313,7 @@ trading::sizing_config read_sizing(section s) {
   out.seed = static_cast<uint64_t>(
     s.integer("seed", 42, 0, INT64_MAX, "a non-negative integer"));
   out.symbols = s.symbols("symbols");
+  read_sizing_statistics(s, out);
   s.done();
   return out;
 }
@@ -292,6 +342,7 @@ strategy_config read_strategy(section& s, std::set<std::string>& names,
                            "one of: " + join(trading::algorithm_names())
                              + ", external"));
   sc.symbols = s.symbols("symbols");
+  sc.order = read_order_spec(s.child("order"));
   if (auto* p = s.find("params"))
     sc.params = *p;
   if (external && !errs)
@@ -350,6 +401,8 @@ trading::portfolio_config read_portfolio(section s) {
   out.slippage.bps = slip.number("bps", 0.0, 0.0, 10'000.0,
                                  "a number of basis points in [0, 10000]");
   slip.done();
+  out.max_open_orders = static_cast<size_t>(s.integer(
+    "max_open_orders", 1000, 1, 1'000'000, "an integer in [1, 1000000]"));
   s.done();
   return out;
 }
@@ -459,6 +512,9 @@ result<app_config> parse_config(const std::string& text,
   if (errs)
     return errs.get();
   out.portfolio = read_portfolio(top.child("portfolio"));
+  for (const auto& sc : out.strategies)
+    if (sc.order.type != trading::order_type::market)
+      out.portfolio.order_specs.emplace(sc.name, sc.order);
   if (out.portfolio.sizing.symbols.empty()) {
     std::set<std::string> all;
     for (const auto& sc : out.strategies)

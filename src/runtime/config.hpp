@@ -9,6 +9,7 @@
 
 #include "trading/external_strategy.hpp"
 #include "trading/journal.hpp"
+#include "trading/open_orders.hpp"
 #include "trading/portfolio.hpp"
 #include "trading/quote_codec.hpp"
 #include "trading/quote_filter.hpp"
@@ -38,6 +39,8 @@ struct strategy_config {
   /// the control journal): it takes the quotes of the strategies with its
   /// channels.
   bool added_while_trading = false;
+  /// How its signals become orders (`order`); market by default.
+  trading::order_spec order;
 };
 
 /// The order journal.

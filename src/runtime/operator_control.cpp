@@ -66,6 +66,19 @@ actors::strategy_parser make_strategy_parser() {
       auto parsed = parse_strategy(text);
       if (!parsed)
         return std::move(parsed).error();
+      // What is fixed at start: the ingress subscribes an external
+      // strategy's signal topic, and the portfolio keeps the order types.
+      if (parsed->external)
+        return trading::invalid_value(
+          "algorithm", "\"external\"",
+          "a built-in algorithm (an external strategy's signal topic is "
+          "subscribed at start: put it in the configuration)");
+      if (parsed->order.type != trading::order_type::market)
+        return trading::invalid_value(
+          "order.type",
+          "\"" + std::string{to_string(parsed->order.type)} + "\"",
+          "market (order types are set at start: put the strategy in the "
+          "configuration)");
       nlohmann::json def = nlohmann::json::parse(text, nullptr, false, true);
       return actors::parsed_strategy{route_of(*parsed), parsed->channels,
                                      def.dump()};

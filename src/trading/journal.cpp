@@ -41,7 +41,36 @@ constexpr size_t crc_tail_size = 8 + 2;
 
 // -- encoding -----------------------------------------------------------------------
 
-/// Appends the record's fields, from `{` up to the commission, unterminated.
+/// Appends the fields of a resting order's records: nothing for a market
+/// fill, so that such records stay exactly as before resting orders existed.
+void append_order_life(std::string& out, const order& x) {
+  if (x.kind != record_kind::fill) {
+    out += ",\"kind\":\"";
+    out += to_string(x.kind);
+    out += '"';
+  }
+  if (x.kind == record_kind::placed) {
+    out += ",\"type\":\"";
+    out += to_string(x.type);
+    out += "\",\"tif\":\"";
+    out += to_string(x.tif);
+    out += "\",\"limit\":";
+    out += format_micros(x.limit_micros);
+    out += ",\"stop\":";
+    out += format_micros(x.stop_micros);
+  }
+  if (x.ref != 0) {
+    out += ",\"ref\":";
+    flat_json::append_uint(out, x.ref);
+  }
+  if (x.kind == record_kind::cancelled) {
+    out += ",\"reason\":";
+    flat_json::append_string(out, x.reason);
+  }
+}
+
+/// Appends the record's fields, from `{` up to the commission (and a resting
+/// order's fields), unterminated.
 void append_fields(std::string& out, const order& x) {
   out += "{\"seq\":";
   flat_json::append_uint(out, x.seq);
@@ -61,6 +90,7 @@ void append_fields(std::string& out, const order& x) {
   out += format_micros(x.price_micros);
   out += ",\"commission\":";
   out += format_micros(x.commission_micros);
+  append_order_life(out, x);
   // Only live orders have an input position; replay journals stay as the
   // plain loop writes them.
   if (x.input_pos != 0) {
@@ -157,6 +187,33 @@ bool get_micros(const flat_json::document& doc, std::string_view key,
     default:
       return false;
   }
+}
+
+/// Reads the fields of a resting order's records. A record without `kind`
+/// is a fill (every record of a journal written before resting orders
+/// existed); a fill with `ref` is the fill of resting order `ref`.
+bool decode_order_life(const flat_json::document& doc, order& x) {
+  std::string text;
+  if (doc.find("kind") != nullptr
+      && (!get_string(doc, "kind", text) || !from_string(text, x.kind)
+          || x.kind == record_kind::fill))
+    return false;
+  if (doc.find("ref") != nullptr
+      && (!flat_json::get_unsigned(doc, "ref", x.ref) || x.ref == 0))
+    return false;
+  if (x.kind != record_kind::fill && x.ref == 0)
+    return false;
+  if (x.kind == record_kind::placed) {
+    std::string tif;
+    if (!get_string(doc, "type", text) || !from_string(text, x.type)
+        || x.type == order_type::market || !get_string(doc, "tif", tif)
+        || !from_string(tif, x.tif) || !get_micros(doc, "limit", x.limit_micros)
+        || !get_micros(doc, "stop", x.stop_micros))
+      return false;
+  }
+  if (x.kind == record_kind::cancelled && !get_string(doc, "reason", x.reason))
+    return false;
+  return true;
 }
 
 // -- files --------------------------------------------------------------------------
@@ -269,6 +326,8 @@ result<order> decode_journal_record(std::string_view line) {
     return fail(record_error::bad_json);
   if (doc.find("in") != nullptr
       && !flat_json::get_unsigned(doc, "in", x.input_pos))
+    return fail(record_error::bad_json);
+  if (!decode_order_life(doc, x))
     return fail(record_error::bad_json);
   return x;
 }

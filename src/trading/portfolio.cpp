@@ -80,13 +80,18 @@ std::string_view to_string(sizing_kind x) noexcept {
       return "fixed_quantity";
     case sizing_kind::equal_weight:
       return "equal_weight";
+    case sizing_kind::kelly:
+      return "kelly";
+    case sizing_kind::volatility_target:
+      return "volatility_target";
   }
   return "invalid";
 }
 
 bool from_string(std::string_view str, sizing_kind& x) noexcept {
   for (auto k : {sizing_kind::random_fraction, sizing_kind::fixed_fraction,
-                 sizing_kind::fixed_quantity, sizing_kind::equal_weight}) {
+                 sizing_kind::fixed_quantity, sizing_kind::equal_weight,
+                 sizing_kind::kelly, sizing_kind::volatility_target}) {
     if (str == to_string(k)) {
       x = k;
       return true;
@@ -109,6 +114,8 @@ std::string_view to_string(refusal_reason x) noexcept {
       return "max_order_notional";
     case refusal_reason::notional_overflow:
       return "notional_overflow";
+    case refusal_reason::open_orders_full:
+      return "open_orders_full";
     case refusal_reason::halted:
       return "halted";
     case refusal_reason::reduce_only:
@@ -123,27 +130,48 @@ std::string_view to_string(refusal_reason x) noexcept {
 
 portfolio::portfolio(portfolio_config cfg)
     : cfg_(std::move(cfg)), book_(cfg_.starting_cash_micros),
-      mode_(cfg_.risk.halt), rng_state_(cfg_.sizing.seed) {
+      mode_(cfg_.risk.halt), rng_state_(cfg_.sizing.seed),
+      open_(cfg_.max_open_orders),
+      trades_(cfg_.sizing.kind == sizing_kind::kelly
+                ? cfg_.sizing.lookback_trades
+                : 0) {
   // nop
 }
 
 void portfolio::on_quote(const quote& q) {
   book_.mark(q.symbol, q.price_micros);
+  last_quote_ts_ = q.ts_ms;
   ++counters_.quotes;
+  if (cfg_.sizing.kind == sizing_kind::volatility_target)
+    vols_.try_emplace(q.symbol, cfg_.sizing.lambda)
+      .first->second.observe(q.price_micros);
+  if (!open_.empty())
+    work_open_orders(q);
+}
+
+refusal_reason portfolio::refuse(refusal_reason why) noexcept {
+  ++counters_.refusals[static_cast<size_t>(why)];
+  return why;
 }
 
 std::variant<order, refusal_reason> portfolio::on_signal(const signal& s) {
   ++counters_.signals;
-  auto refuse = [this](refusal_reason why) {
-    ++counters_.refusals[static_cast<size_t>(why)];
-    return std::variant<order, refusal_reason>{why};
-  };
   if (auto why = mode_refusal(s))
     return refuse(*why);
+  if (auto spec = cfg_.order_specs.find(s.strategy);
+      spec != cfg_.order_specs.end() && spec->second.type != order_type::market)
+    return place(s, spec->second);
   auto filled = cfg_.slippage.fill_price(s.direction, s.price_micros);
   if (!filled)
     return refuse(refusal_reason::notional_overflow);
-  auto price = *filled;
+  auto sized = size_signal(s, *filled);
+  if (auto* why = std::get_if<refusal_reason>(&sized))
+    return *why;
+  return fill(s, std::get<quantity>(sized), *filled);
+}
+
+std::variant<quantity, refusal_reason> portfolio::size_signal(const signal& s,
+                                                              int64_t price) {
   const auto& sz = cfg_.sizing;
   const auto& risk = cfg_.risk;
   quantity qty = 0;
@@ -165,10 +193,17 @@ std::variant<order, refusal_reason> portfolio::on_signal(const signal& s) {
   }
   if (qty < 1)
     return refuse(refusal_reason::zero_quantity);
+  // Reduce-only (operator control) cuts market and resting orders alike.
   if (auto cut = reduce_only_quantity(s, qty))
     qty = *cut;
   else
     return refuse(refusal_reason::reduce_only);
+  return qty;
+}
+
+std::variant<order, refusal_reason>
+portfolio::fill(const signal& s, quantity qty, int64_t price) {
+  const auto& risk = cfg_.risk;
   // Every money figure is checked: a product that leaves 64 bits refuses the
   // order instead of wrapping into an absurd fill.
   auto notional = checked_mul(qty, price);
@@ -200,15 +235,42 @@ std::variant<order, refusal_reason> portfolio::on_signal(const signal& s) {
   out.commission_micros = *commission;
   // The book refuses what would take cash, a cost basis or a P&L past 64
   // bits (a sell of a huge holding at a huge price), leaving itself as it was.
+  auto before = book_.holding(s.strategy, s.symbol);
   if (!book_.apply(out))
     return refuse(refusal_reason::notional_overflow);
+  after_fill(before, out);
   ++counters_.orders;
   return out;
 }
 
+void portfolio::after_fill(const position& before, const order& x) {
+  if (cfg_.sizing.kind != sizing_kind::kelly)
+    return;
+  // A fill against the holding's side closes (part of) a trade; the P&L it
+  // realised is that trade's result.
+  if (before.qty == 0 || (before.qty > 0) == (x.direction == side::buy))
+    return;
+  auto after = book_.holding(x.strategy, x.symbol);
+  trades_.record(x.strategy,
+                 saturate(static_cast<int128_t>(after.realised_micros)
+                          - before.realised_micros));
+}
+
 bool portfolio::restore(const order& x) {
+  if (x.kind != record_kind::fill) {
+    restore_life(x);
+    return true;
+  }
+  auto before = book_.holding(x.strategy, x.symbol);
   if (!book_.apply(x))
     return false;
+  after_fill(before, x);
+  if (x.ref != 0) {
+    // The fill of a resting order: the signal's own record is its `new`.
+    open_.seen_ref(x.ref);
+    open_.remove(x.ref);
+    return true;
+  }
   if (x.input_pos > cfg_.input_watermark)
     journaled_.emplace(x.input_pos, x.strategy, x.symbol);
   return true;
@@ -280,8 +342,15 @@ control_outcome portfolio::after_quote(const quote& q) {
 }
 
 void portfolio::on_halt() {
-  // The portfolio fills at once and keeps no open order yet; resting
-  // orders are cancelled here once it does.
+  cancel_resting("", "halted");
+}
+
+size_t portfolio::cancel_resting(const std::string& strategy,
+                                 const std::string& reason) {
+  auto cancelled = cancel_open_orders(strategy, reason, last_quote_ts_);
+  for (auto& x : cancelled)
+    records_.push_back(std::move(x));
+  return cancelled.size();
 }
 
 std::optional<refusal_reason> portfolio::mode_refusal(const signal&) const {
@@ -375,6 +444,32 @@ quantity portfolio::size_buy(const signal& s, int64_t fill_price_micros) {
       budget = wanted <= 0      ? 0
                : wanted >= cash ? cash
                                 : static_cast<int64_t>(wanted);
+      break;
+    }
+    case sizing_kind::kelly: {
+      auto f = kelly_fraction(trades_.of(s.strategy), sz.lookback_trades,
+                              sz.fraction, sz.max_fraction);
+      budget = std::min(
+        fraction_of(f, std::max<int64_t>(book_.equity_micros(), 0)), cash);
+      break;
+    }
+    case sizing_kind::volatility_target: {
+      auto vol = vols_.find(s.symbol);
+      if (vol == vols_.end()
+          || vol->second.observations() < sz.min_observations)
+        break;
+      auto units = volatility_target_units(
+        sz.target, book_.equity_micros(), vol->second.volatility(),
+        sz.quotes_per_day, fill_price_micros, cfg_.risk.max_position);
+      // The target is a position: buy what the strategy's holding (in the
+      // direction of the trade) lacks, at most what cash pays for.
+      auto held = book_.holding(s.strategy, s.symbol).qty;
+      auto wanted = static_cast<int128_t>(units)
+                    - (s.direction == side::buy ? held : -held);
+      auto cost = wanted * fill_price_micros;
+      budget = wanted <= 0    ? 0
+               : cost >= cash ? cash
+                              : static_cast<int64_t>(cost);
       break;
     }
     case sizing_kind::fixed_quantity:

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "trading/book.hpp"
+#include "trading/open_orders.hpp"
+#include "trading/sizing.hpp"
 #include "trading/trading_mode.hpp"
 #include "trading/types.hpp"
 
@@ -47,11 +49,15 @@ struct slippage_model {
 
 /// How much to trade on a signal.
 enum class sizing_kind : uint8_t {
-  random_fraction, ///< buy with a uniform fraction in [min_fraction,
-                   ///< max_fraction) of cash
-  fixed_fraction,  ///< buy with `fraction` of available cash
-  fixed_quantity,  ///< buy or sell `qty` units
-  equal_weight,    ///< target equity / number of symbols per symbol
+  random_fraction,   ///< buy with a uniform fraction in [min_fraction,
+                     ///< max_fraction) of cash
+  fixed_fraction,    ///< buy with `fraction` of available cash
+  fixed_quantity,    ///< buy or sell `qty` units
+  equal_weight,      ///< target equity / number of symbols per symbol
+  kelly,             ///< `fraction` of the Kelly fraction of equity from the
+                     ///< strategy's last `lookback_trades` closed trades
+  volatility_target, ///< a position whose daily volatility is `target` of
+                     ///< equity
 };
 
 std::string_view to_string(sizing_kind x) noexcept;
@@ -68,6 +74,20 @@ struct sizing_config {
   /// Symbols `equal_weight` splits across (the runtime fills this from the
   /// strategies' symbol lists when it is empty).
   std::vector<std::string> symbols;
+  // -- kelly (uses `fraction` and `max_fraction` as the scale and the cap) --
+  /// Closed trades the Kelly fraction is computed over; none is bet until
+  /// this many exist.
+  size_t lookback_trades = 20;
+  // -- volatility_target ------------------------------------------------------
+  /// Expected daily volatility of the position as a fraction of equity.
+  double target = 0.01;
+  /// Decay of the EWMA variance of the symbol's quote-to-quote returns.
+  double lambda = 0.94;
+  /// Returns observed before the symbol is sized (0 units until then).
+  uint64_t min_observations = 20;
+  /// Quotes per trading day: daily volatility is the per-quote volatility
+  /// times its square root (1 for daily bars).
+  double quotes_per_day = 1.0;
 };
 
 // -- risk -------------------------------------------------------------------------
@@ -94,13 +114,14 @@ enum class refusal_reason : uint8_t {
   notional_overflow,      ///< a money figure of the order (notional,
                           ///< slippage, commission) or of the book after it
                           ///< (cash, cost basis, P&L) would leave 64 bits
+  open_orders_full,       ///< a resting order beyond `max_open_orders`
   // -- operator control
   halted,      ///< the operator halted trading
   reduce_only, ///< the order would not shrink the strategy's holding
   risk_halt,   ///< a risk limit (max_drawdown, max_daily_loss) halted trading
 };
 
-constexpr size_t refusal_reason_count = 9;
+constexpr size_t refusal_reason_count = 10;
 
 std::string_view to_string(refusal_reason x) noexcept;
 
@@ -122,6 +143,11 @@ struct portfolio_config {
   /// the part of the replayed tail already journaled: `journaled` names them
   /// so that they are not filled twice. Default: 0.
   uint64_t input_watermark = 0;
+  /// Order type per strategy name; a strategy not named trades at market.
+  std::map<std::string, order_spec> order_specs;
+  /// Most resting orders open at once; one more is refused
+  /// (`open_orders_full`).
+  size_t max_open_orders = 1000;
 };
 
 /// Counters the portfolio keeps.
@@ -158,10 +184,35 @@ public:
   void on_quote(const quote& q);
 
   /// Sizes, checks and fills a signal. On success the returned order (seq
-  /// and id still 0) is already applied to the book.
+  /// and id still 0) is already applied to the book. For a strategy with a
+  /// resting order type the returned record is the order's `new` record; an
+  /// `ioc` order's fill or cancellation follows in `take_records`.
   std::variant<order, refusal_reason> on_signal(const signal& s);
 
-  /// Applies an order recovered from the journal (no sizing, no risk).
+  /// Records of resting orders produced since the last call (fills,
+  /// triggers, cancellations, expiries by `on_quote`, an `ioc` order's
+  /// outcome by `on_signal`), in the order they happened, to be journaled
+  /// after what `on_signal` returned. Their input position is 0.
+  std::vector<order> take_records();
+
+  /// Cancels the open orders of `strategy` (all when empty) with `reason`,
+  /// at time `ts_ms`; returns their `cancelled` records (to be journaled).
+  std::vector<order> cancel_open_orders(const std::string& strategy,
+                                        const std::string& reason,
+                                        int64_t ts_ms);
+
+  /// Cancels the open orders of `strategy` (all when empty) with `reason`
+  /// at the last quote's time; their records follow in `take_records`.
+  /// Returns how many were cancelled.
+  size_t cancel_resting(const std::string& strategy, const std::string& reason);
+
+  /// The resting orders still open.
+  const open_orders& resting() const noexcept {
+    return open_;
+  }
+
+  /// Applies an order recovered from the journal (no sizing, no risk); a
+  /// record of a resting order's life opens, triggers or closes it.
   /// Returns false, leaving the book as it was, when a money figure of the
   /// book would leave 64 bits.
   bool restore(const order& x);
@@ -207,8 +258,8 @@ public:
   control_outcome after_quote(const quote& q);
 
 private:
-  /// Called whenever trading halts (operator or risk limit): where open
-  /// orders are cancelled once the portfolio keeps any.
+  /// Called whenever trading halts (operator or risk limit): cancels every
+  /// open order (the records follow in `take_records`).
   void on_halt();
 
   /// The refusal the mode gives `s` before sizing, if any.
@@ -226,14 +277,54 @@ private:
 
   quantity size_buy(const signal& s, int64_t fill_price_micros);
 
+  /// The quantity of a signal filled around `price_micros`, or why none.
+  std::variant<quantity, refusal_reason> size_signal(const signal& s,
+                                                     int64_t price_micros);
+
+  /// Checks risk for `qty` at `price_micros` and fills it into the book.
+  std::variant<order, refusal_reason> fill(const signal& s, quantity qty,
+                                           int64_t price_micros);
+
+  /// Counts a refusal.
+  refusal_reason refuse(refusal_reason why) noexcept;
+
+  /// Book-keeping after a fill applied to the book: closed trades for kelly.
+  void after_fill(const position& before, const order& x);
+
+  // -- resting orders (portfolio_orders.cpp) -----------------------------------
+
+  /// Places a resting order for a signal of a strategy with `spec`.
+  std::variant<order, refusal_reason> place(const signal& s,
+                                            const order_spec& spec);
+
+  /// Fills (or cancels, when risk refuses) resting order `x` as `e` says,
+  /// at a quote's price and time; the record goes to `records_`.
+  void execute(resting_order& x, const execution& e, int64_t quote_price,
+               int64_t ts_ms);
+
+  /// Expires, triggers and fills the resting orders a quote affects.
+  void work_open_orders(const quote& q);
+
+  /// Applies a journal record of a resting order's life (not a fill).
+  void restore_life(const order& x);
+
   portfolio_config cfg_;
   book book_;
   trading_mode mode_;
+  /// Timestamp of the last quote marked (the time of a halt's
+  /// cancellations).
+  int64_t last_quote_ts_ = 0;
   portfolio_counters counters_;
   uint64_t rng_state_;
   /// (input position, strategy, symbol) of restored orders above the
   /// watermark.
   std::set<std::tuple<uint64_t, std::string, std::string>> journaled_;
+  open_orders open_;
+  std::vector<order> records_;
+  /// Closed trades per strategy (kept only for `kelly` sizing).
+  trade_results trades_;
+  /// EWMA volatility per symbol (kept only for `volatility_target`).
+  std::map<std::string, ewma_volatility> vols_;
 };
 
 } // namespace intuition::trading

@@ -109,7 +109,46 @@ bool operator==(const signal& x, const signal& y) noexcept;
 
 // -- order ----------------------------------------------------------------------
 
-/// A filled paper order, as journaled and published.
+/// What a journal record says happened: today's records are fills; a
+/// resting (limit or stop) order adds records for its life around its fill.
+enum class record_kind : uint8_t {
+  fill,      ///< an order filled (journal: no `kind` field)
+  placed,    ///< a resting order was accepted (journal `"kind":"new"`)
+  cancelled, ///< a resting order was cancelled (`reason` says why)
+  expired,   ///< a `day` order outlived its UTC day
+  triggered, ///< a `stop_limit` order's stop was reached: it rests as a limit
+};
+
+/// Renders the journal spelling: `fill`, `new`, `cancelled`, `expired`,
+/// `triggered`.
+std::string_view to_string(record_kind x) noexcept;
+
+/// Parses the journal spelling; returns false for anything else.
+bool from_string(std::string_view str, record_kind& x) noexcept;
+
+/// How a strategy's order meets the market.
+enum class order_type : uint8_t {
+  market,     ///< filled at once at the signal's price plus slippage
+  limit,      ///< rests until a quote reaches the limit price
+  stop,       ///< rests until a quote reaches the stop, then fills as market
+  stop_limit, ///< rests until a quote reaches the stop, then as a limit
+};
+
+std::string_view to_string(order_type x) noexcept;
+bool from_string(std::string_view str, order_type& x) noexcept;
+
+/// How long a resting order lives.
+enum class time_in_force : uint8_t {
+  gtc, ///< until filled or cancelled
+  day, ///< until the end of the UTC day it was placed on
+  ioc, ///< filled by the quote it was placed on, or cancelled at once
+};
+
+std::string_view to_string(time_in_force x) noexcept;
+bool from_string(std::string_view str, time_in_force& x) noexcept;
+
+/// A journal record: a filled paper order (as journaled and published), or
+/// with `kind` other than `fill` a step in the life of a resting order.
 struct order {
   /// Position of the record in the journal (1, 2, ...); 0 until journaled.
   uint64_t seq = 0;
@@ -129,6 +168,20 @@ struct order {
   /// `in`, written only when not 0): a restart skips (position, strategy,
   /// symbol) pairs already journaled.
   uint64_t input_pos = 0;
+  // -- resting orders (all defaults for a market fill) ------------------------
+  /// What the record says happened.
+  record_kind kind = record_kind::fill;
+  /// Number of the resting order the record belongs to (journal `ref`),
+  /// handed out by the portfolio; 0 for a market fill.
+  uint64_t ref = 0;
+  /// Type, time in force, limit and stop price of the resting order (only
+  /// journaled in its `new` record; the other records name it by `ref`).
+  order_type type = order_type::market;
+  time_in_force tif = time_in_force::gtc;
+  int64_t limit_micros = 0;
+  int64_t stop_micros = 0;
+  /// Why a resting order was cancelled (`cancelled` records only).
+  std::string reason;
 };
 
 bool operator==(const order& x, const order& y) noexcept;

@@ -90,7 +90,8 @@ CAF_TEST(slippage rounds to the nearest micro and keeps prices positive) {
 
 CAF_TEST(sizing kinds round trip through their names) {
   for (auto k : {sizing_kind::random_fraction, sizing_kind::fixed_fraction,
-                 sizing_kind::fixed_quantity, sizing_kind::equal_weight}) {
+                 sizing_kind::fixed_quantity, sizing_kind::equal_weight,
+                 sizing_kind::kelly, sizing_kind::volatility_target}) {
     auto x = k == sizing_kind::fixed_fraction ? sizing_kind::equal_weight
                                               : sizing_kind::fixed_fraction;
     CAF_CHECK(from_string(to_string(k), x));
@@ -99,7 +100,9 @@ CAF_TEST(sizing kinds round trip through their names) {
   CAF_CHECK_EQUAL(to_string(sizing_kind::equal_weight), "equal_weight");
   CAF_CHECK_EQUAL(to_string(sizing_kind::random_fraction), "random_fraction");
   auto x = sizing_kind::fixed_quantity;
-  CAF_CHECK(!from_string("kelly", x));
+  CAF_CHECK_EQUAL(to_string(sizing_kind::volatility_target),
+                  "volatility_target");
+  CAF_CHECK(!from_string("half_kelly", x));
   CAF_CHECK(x == sizing_kind::fixed_quantity);
 }
 
