@@ -61,12 +61,6 @@ bool stop_reached(side direction, int64_t stop_micros,
                                 : price_micros <= stop_micros;
 }
 
-int64_t utc_day(int64_t ts_ms) noexcept {
-  constexpr int64_t ms_per_day = 86'400'000;
-  auto q = ts_ms / ms_per_day;
-  return ts_ms % ms_per_day < 0 ? q - 1 : q;
-}
-
 execution match(resting_order& x, int64_t price_micros,
                 bool arriving) noexcept {
   const auto& o = x.placed;

@@ -57,10 +57,6 @@ bool limit_crossed(side direction, int64_t limit_micros,
 bool stop_reached(side direction, int64_t stop_micros,
                   int64_t price_micros) noexcept;
 
-/// The UTC day of an epoch-millisecond timestamp (days since 1970-01-01,
-/// rounded down also before 1970).
-int64_t utc_day(int64_t ts_ms) noexcept;
-
 /// A resting order: its `new` record, and whether its stop was reached.
 struct resting_order {
   order placed;

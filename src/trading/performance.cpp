@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "trading/types.hpp"
+
 namespace intuition::trading {
 
 bool operator==(const equity_point& x, const equity_point& y) noexcept {
@@ -26,7 +28,6 @@ constexpr double ms_per_year = 365.25 * 86'400'000.0;
 constexpr double default_periods_per_year = 252.0;
 
 /// Shortest span of timestamps the annualisation factor is estimated from.
-constexpr int64_t ms_per_day = 86'400'000;
 
 /// Floor division, so negative timestamps fall into the bar before zero.
 int64_t floor_div(int64_t x, int64_t y) noexcept {

@@ -26,11 +26,6 @@ bool from_string(std::string_view str, mode_kind& x) noexcept {
   return false;
 }
 
-int64_t utc_day(int64_t ts_ms) noexcept {
-  auto day = ts_ms / ms_per_day;
-  return ts_ms % ms_per_day < 0 ? day - 1 : day;
-}
-
 bool drawdown_reached(int64_t peak_micros, int64_t equity_micros,
                       int64_t limit_ppm) noexcept {
   if (limit_ppm <= 0 || peak_micros <= 0)

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <utility>
 
+#include "trading/types.hpp"
+
 /// What the operator (or a risk limit) allows the portfolio to do while it
 /// runs: trade normally, take no new order, or only shrink positions; and
 /// which positions are to be closed at the next quote. Plain bookkeeping:
@@ -35,12 +37,6 @@ struct risk_limits {
 };
 
 /// Milliseconds in a day: days are cut at UTC midnight of the quotes' `ts`.
-constexpr int64_t ms_per_day = 86'400'000;
-
-/// The UTC day number of `ts_ms` (floor division, so times before 1970 fall
-/// on the day before, not on day 0).
-int64_t utc_day(int64_t ts_ms) noexcept;
-
 /// Whether a drawdown from `peak_micros` to `equity_micros` reaches
 /// `limit_ppm` of the peak; exact in 128 bits. A peak of 0 or less has no
 /// drawdown.

@@ -129,4 +129,9 @@ int64_t cash_delta_micros(const order& x) noexcept {
                                            : notional - x.commission_micros);
 }
 
+int64_t utc_day(int64_t ts_ms) noexcept {
+  auto day = ts_ms / ms_per_day;
+  return ts_ms % ms_per_day < 0 ? day - 1 : day;
+}
+
 } // namespace intuition::trading

@@ -191,4 +191,12 @@ bool operator==(const order& x, const order& y) noexcept;
 /// portfolio refuses orders whose cash move does not fit).
 int64_t cash_delta_micros(const order& x) noexcept;
 
+/// Milliseconds in a UTC day.
+constexpr int64_t ms_per_day = 86'400'000;
+
+/// The UTC day of an epoch-millisecond timestamp: days since 1970-01-01,
+/// rounded down, so times before 1970 fall on the day before, not on day 0.
+/// Time in force and the daily loss limit cut days here.
+int64_t utc_day(int64_t ts_ms) noexcept;
+
 } // namespace intuition::trading
