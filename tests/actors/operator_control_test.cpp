@@ -15,6 +15,7 @@
 #include "actors/node_agent.hpp"
 #include "actors/portfolio.hpp"
 #include "actors/quote_router.hpp"
+#include "runtime/operator_control.hpp"
 #include "trading/control_log.hpp"
 #include "trading/decimal.hpp"
 
@@ -311,3 +312,23 @@ CAF_TEST(the mode comes back from the journal after a restart) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(add strategy refuses what is set up only at start) {
+  auto parse = intuition::runtime::make_strategy_parser();
+  auto message = [&](const std::string& text) {
+    auto res = parse(text);
+    return res ? std::string{"ok"} : res.error().message;
+  };
+  CAF_CHECK_EQUAL(message(R"({"name": "late", "algorithm": "momentum"})"),
+                  "ok");
+  CAF_CHECK_EQUAL(
+    message(R"({"name": "ext", "algorithm": "external"})"),
+    "algorithm: got \"external\", expected a built-in algorithm (an external "
+    "strategy's signal topic is subscribed at start: put it in the "
+    "configuration)");
+  CAF_CHECK_EQUAL(
+    message(R"({"name": "lim", "algorithm": "momentum",
+                "order": {"type": "limit", "offset_bps": 10}})"),
+    "order.type: got \"limit\", expected market (order types are set at "
+    "start: put the strategy in the configuration)");
+}

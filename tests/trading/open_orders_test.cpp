@@ -315,6 +315,69 @@ CAF_TEST(open orders are bounded and an operator cancel returns records) {
   CAF_CHECK(pf.resting().empty());
 }
 
+CAF_TEST(a halt cancels every open order and removal one strategy s) {
+  portfolio_config cfg;
+  cfg.sizing.kind = sizing_kind::fixed_quantity;
+  cfg.sizing.qty = 1;
+  // Buy limits 1 % below the signal price: they rest.
+  auto limit = spec_of(order_type::limit, 100, 0, time_in_force::gtc);
+  cfg.order_specs.emplace("s", limit);
+  cfg.order_specs.emplace("t", limit);
+  portfolio pf{cfg};
+  pf.on_quote(make_quote(100 * unit, 5));
+  auto s = make_signal(side::buy, 100 * unit, 5);
+  CAF_REQUIRE(std::holds_alternative<order>(pf.on_signal(s)));
+  s.strategy = "t";
+  CAF_REQUIRE(std::holds_alternative<order>(pf.on_signal(s)));
+  CAF_REQUIRE_EQUAL(pf.resting().size(), 2u);
+  // remove-strategy: the strategy's orders only, at the last quote's time.
+  CAF_CHECK_EQUAL(pf.cancel_resting("t", "strategy removed"), 1u);
+  auto removed = pf.take_records();
+  CAF_REQUIRE_EQUAL(removed.size(), 1u);
+  CAF_CHECK(removed[0].kind == record_kind::cancelled);
+  CAF_CHECK_EQUAL(removed[0].strategy, "t");
+  CAF_CHECK_EQUAL(removed[0].reason, "strategy removed");
+  CAF_CHECK_EQUAL(removed[0].ts_ms, 5);
+  // A halt leaves nothing resting that a later quote could fill.
+  CAF_CHECK(pf.set_mode(mode_kind::halted, "operator"));
+  auto halted = pf.take_records();
+  CAF_REQUIRE_EQUAL(halted.size(), 1u);
+  CAF_CHECK_EQUAL(halted[0].strategy, "s");
+  CAF_CHECK_EQUAL(halted[0].reason, "halted");
+  CAF_CHECK(pf.resting().empty());
+  pf.on_quote(make_quote(90 * unit, 6));
+  CAF_CHECK(pf.take_records().empty());
+  CAF_CHECK_EQUAL(pf.positions().holding("s", "DAX").qty, 0);
+}
+
+CAF_TEST(reduce only cuts a resting order when it is placed) {
+  portfolio_config cfg;
+  cfg.sizing.kind = sizing_kind::fixed_quantity;
+  cfg.sizing.qty = 10;
+  cfg.order_specs.emplace(
+    "s", spec_of(order_type::limit, 100, 0, time_in_force::gtc));
+  portfolio pf{cfg};
+  pf.on_quote(make_quote(100 * unit));
+  // "s" holds 4, restored as from the journal.
+  order held;
+  held.strategy = "s";
+  held.symbol = "DAX";
+  held.direction = side::buy;
+  held.qty = 4;
+  held.price_micros = 100 * unit;
+  CAF_REQUIRE(pf.restore(held));
+  CAF_CHECK(pf.set_mode(mode_kind::reduce_only, "operator"));
+  // A buy would grow the holding: refused.
+  auto buy = pf.on_signal(make_signal(side::buy, 100 * unit));
+  CAF_REQUIRE(std::holds_alternative<refusal_reason>(buy));
+  CAF_CHECK(std::get<refusal_reason>(buy) == refusal_reason::reduce_only);
+  // A sell (limit 1 % above) rests for the 4 held, not the 10 sizing says.
+  auto sell = pf.on_signal(make_signal(side::sell, 100 * unit));
+  CAF_REQUIRE(std::holds_alternative<order>(sell));
+  CAF_CHECK(std::get<order>(sell).kind == record_kind::placed);
+  CAF_CHECK_EQUAL(std::get<order>(sell).qty, 4);
+}
+
 CAF_TEST(a market strategy beside a limit strategy fills at once) {
   auto pf
     = make_portfolio(spec_of(order_type::limit, 100, 0, time_in_force::gtc));
