@@ -808,28 +808,38 @@ result<strategy_config> parse_strategy(const std::string& text) {
   return out;
 }
 
-result<strategy_config> load_strategy(const std::string& path) {
+namespace {
+
+/// The whole text of a configuration file, or "cannot read PATH".
+result<std::string> read_text(const std::string& path) {
   std::ifstream in{path};
   if (!in)
     return trading::invalid_request("cannot read " + path);
   std::stringstream buf;
   buf << in.rdbuf();
-  auto out = parse_strategy(buf.str());
+  return buf.str();
+}
+
+} // namespace
+
+result<strategy_config> load_strategy(const std::string& path) {
+  auto text = read_text(path);
+  if (!text)
+    return std::move(text).error();
+  auto out = parse_strategy(*text);
   if (!out)
     return std::move(out).error().within("strategy " + path);
   return out;
 }
 
 result<app_config> load_config(const std::string& path) {
-  std::ifstream in{path};
-  if (!in)
-    return trading::invalid_request("cannot read " + path);
-  std::stringstream buf;
-  buf << in.rdbuf();
+  auto text = read_text(path);
+  if (!text)
+    return std::move(text).error();
   auto slash = path.find_last_of('/');
   auto dir
     = slash == std::string::npos ? std::string{"."} : path.substr(0, slash);
-  auto out = parse_config(buf.str(), dir);
+  auto out = parse_config(*text, dir);
   if (out)
     out->source_path = path;
   return out;

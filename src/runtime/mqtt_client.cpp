@@ -78,8 +78,25 @@ std::optional<std::string> openssl_reason(std::string_view line) {
   return std::string{line.substr(colon + 1)};
 }
 
-/// "Connection Refused: not authorised." -> "not authorised".
+} // namespace
+
+// -- refusals -----------------------------------------------------------------
+
+trading::status check_topic_filter(const std::string& filter) {
+  if (mosquitto_sub_topic_check2(filter.c_str(), filter.size())
+        != MOSQ_ERR_SUCCESS
+      || mosquitto_validate_utf8(filter.c_str(),
+                                 static_cast<int>(filter.size()))
+           != MOSQ_ERR_SUCCESS)
+    return trading::operation_failed(
+      "invalid topic filter '" + filter
+      + "': expected non-empty UTF-8 with '+' and '#' only as whole "
+        "levels and '#' only last");
+  return {};
+}
+
 std::string connack_reason(int rc) {
+  // "Connection Refused: not authorised." -> "not authorised".
   std::string_view text = mosquitto_connack_string(rc);
   constexpr std::string_view prefix = "Connection Refused: ";
   if (text.substr(0, prefix.size()) == prefix)
@@ -88,10 +105,6 @@ std::string connack_reason(int rc) {
     text.remove_suffix(1);
   return std::string{text};
 }
-
-} // namespace
-
-// -- refusals -----------------------------------------------------------------
 
 bool is_lasting_refusal(int rc) noexcept {
   return rc == 1 || rc == 2 || rc == 4 || rc == 5;
@@ -377,14 +390,8 @@ trading::status mqtt_client::subscribe(const std::string& topic, int qos) {
     return trading::operation_failed("invalid QoS " + std::to_string(qos)
                                      + " for topic filter '" + topic
                                      + "': expected 0, 1 or 2");
-  if (mosquitto_sub_topic_check2(topic.c_str(), topic.size())
-        != MOSQ_ERR_SUCCESS
-      || mosquitto_validate_utf8(topic.c_str(), static_cast<int>(topic.size()))
-           != MOSQ_ERR_SUCCESS)
-    return trading::operation_failed(
-      "invalid topic filter '" + topic
-      + "': expected non-empty UTF-8 with '+' and '#' only as whole "
-        "levels and '#' only last");
+  if (auto ok = check_topic_filter(topic); !ok)
+    return ok;
   // Held while subscribing: the SUBACK (network thread) must find the
   // message id among those awaited.
   std::lock_guard<std::mutex> guard{subscriptions_mtx_};

@@ -96,6 +96,14 @@ struct mqtt_refusal {
 /// (server unavailable) may pass.
 bool is_lasting_refusal(int rc) noexcept;
 
+/// Fails (a failed operation) for a topic filter a broker would refuse:
+/// empty, not UTF-8, `+` or `#` not a whole level, `#` not last.
+trading::status check_topic_filter(const std::string& filter);
+
+/// The reason of CONNACK return code `rc` in a few words ("not
+/// authorised"), as libmosquitto words it without its prefix.
+std::string connack_reason(int rc);
+
 /// Whether an OpenSSL error reason, as libmosquitto logs it, is a
 /// certificate or protocol mismatch that retrying does not change: any
 /// reason naming a certificate ("certificate verify failed", "tlsv13 alert

@@ -37,17 +37,6 @@ std::string errno_text(int err) {
   return std::strerror(err);
 }
 
-/// "Connection Refused: not authorised." -> "not authorised".
-std::string connack_reason(int rc) {
-  std::string_view text = mosquitto_connack_string(rc);
-  constexpr std::string_view prefix = "Connection Refused: ";
-  if (text.substr(0, prefix.size()) == prefix)
-    text.remove_prefix(prefix.size());
-  if (!text.empty() && text.back() == '.')
-    text.remove_suffix(1);
-  return std::string{text};
-}
-
 /// Resolves `host:port` for a TCP connection; fails with the resolver's
 /// reason.
 trading::result<addrinfo*> resolve(const broker_url& url) {
@@ -61,14 +50,6 @@ trading::result<addrinfo*> resolve(const broker_url& url) {
     return trading::operation_failed("cannot resolve '" + url.host
                                      + "': " + ::gai_strerror(rc));
   return found;
-}
-
-bool valid_filter(const std::string& topic) {
-  return mosquitto_sub_topic_check2(topic.c_str(), topic.size())
-           == MOSQ_ERR_SUCCESS
-         && mosquitto_validate_utf8(topic.c_str(),
-                                    static_cast<int>(topic.size()))
-              == MOSQ_ERR_SUCCESS;
 }
 
 } // namespace
@@ -153,11 +134,8 @@ trading::status mqtt_subscriber::subscribe(const std::string& topic, int qos) {
     return trading::operation_failed("invalid QoS " + std::to_string(qos)
                                      + " for topic filter '" + topic
                                      + "': expected 0 or 1");
-  if (!valid_filter(topic))
-    return trading::operation_failed(
-      "invalid topic filter '" + topic
-      + "': expected non-empty UTF-8 with '+' and '#' only as whole "
-        "levels and '#' only last");
+  if (auto ok = check_topic_filter(topic); !ok)
+    return ok;
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = std::find_if(subscriptions_.begin(), subscriptions_.end(),
                         [&](const auto& sub) { return sub.first == topic; });

@@ -14,19 +14,13 @@
 #include "runtime/mqtt_client.hpp"
 #include "runtime/mqtt_subscriber.hpp"
 
+#include "mqtt_support.hpp"
+
 using namespace intuition::runtime;
 namespace trading = intuition::trading;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// Bound for waits that normally take milliseconds (nothing asserts on
-/// timing).
-constexpr auto patience = 10s;
-
-std::string or_ok(const trading::status& x) {
-  return x ? "ok" : x.error().message;
-}
 
 /// What a subscriber took, recorded on its network thread. `refuse` batches
 /// are answered false (not safe) before any is taken.
@@ -76,38 +70,6 @@ struct taker {
   }
 };
 
-template <class Pred>
-bool poll_until(Pred pred) {
-  auto deadline = std::chrono::steady_clock::now() + patience;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline)
-      return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
-std::unique_ptr<embedded_broker> start_broker(broker_options opts = {}) {
-  auto result = embedded_broker::start(opts);
-  if (!result)
-    CAF_FAIL("embedded broker failed to start: " << result.error().message);
-  return std::move(*result);
-}
-
-mqtt_options options(const embedded_broker& broker, std::string id,
-                     bool clean_session) {
-  mqtt_options result;
-  auto url = parse_broker_url(broker.url());
-  if (!url)
-    CAF_FAIL(url.error().message);
-  result.broker = *url;
-  result.client_id = std::move(id);
-  result.clean_session = clean_session;
-  result.reconnect_min_s = 1;
-  result.reconnect_max_s = 2;
-  return result;
-}
-
 /// A libmosquitto publisher that is connected when returned.
 std::unique_ptr<mqtt_client> publisher(const embedded_broker& broker,
                                        std::string id) {
@@ -117,18 +79,11 @@ std::unique_ptr<mqtt_client> publisher(const embedded_broker& broker,
     if (ok)
       *connected = true;
   };
-  auto pub
-    = std::make_unique<mqtt_client>(options(broker, std::move(id), true), cb);
+  auto pub = std::make_unique<mqtt_client>(
+    client_options(broker, std::move(id), true), cb);
   CAF_REQUIRE_EQUAL(or_ok(pub->start()), "ok");
   CAF_REQUIRE(poll_until([&] { return connected->load(); }));
   return pub;
-}
-
-std::vector<std::string> numbered(const std::string& prefix, size_t n) {
-  std::vector<std::string> result;
-  for (size_t i = 0; i < n; ++i)
-    result.push_back(prefix + std::to_string(i));
-  return result;
 }
 
 } // namespace
@@ -137,7 +92,8 @@ CAF_TEST(the subscriber takes 5000 QoS 1 messages once each and in order) {
   constexpr size_t n = 5000;
   auto broker = start_broker();
   taker log;
-  mqtt_subscriber sub{options(*broker, "own-seq", true), log.callbacks()};
+  mqtt_subscriber sub{client_options(*broker, "own-seq", true),
+                      log.callbacks()};
   CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/seq", 1)), "ok");
   CAF_CHECK(!sub.subscribed());
   CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
@@ -161,7 +117,7 @@ CAF_TEST(a message not taken is not acknowledged and arrives again) {
   auto broker = start_broker();
   taker log;
   log.refuse = 1;
-  mqtt_subscriber sub{options(*broker, "own-redeliver", false),
+  mqtt_subscriber sub{client_options(*broker, "own-redeliver", false),
                       log.callbacks()};
   CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/redeliver", 1)), "ok");
   CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
@@ -178,7 +134,8 @@ CAF_TEST(a message not taken is not acknowledged and arrives again) {
 CAF_TEST(the subscriber reconnects and resubscribes after a broker restart) {
   auto broker = start_broker();
   taker log;
-  mqtt_subscriber sub{options(*broker, "own-restart", true), log.callbacks()};
+  mqtt_subscriber sub{client_options(*broker, "own-restart", true),
+                      log.callbacks()};
   CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/restart", 1)), "ok");
   CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
   CAF_REQUIRE(poll_until([&] { return sub.subscribed(); }));
@@ -197,7 +154,8 @@ CAF_TEST(the subscriber reconnects and resubscribes after a broker restart) {
 CAF_TEST(a subscription made while connected is sent at once) {
   auto broker = start_broker();
   taker log;
-  mqtt_subscriber sub{options(*broker, "own-late", true), log.callbacks()};
+  mqtt_subscriber sub{client_options(*broker, "own-late", true),
+                      log.callbacks()};
   CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
   CAF_REQUIRE(poll_until([&] { return sub.connected() && sub.subscribed(); }));
   CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/late", 0)), "ok");
@@ -211,20 +169,20 @@ CAF_TEST(a subscription made while connected is sent at once) {
 CAF_TEST(start and subscribe refuse what this client cannot do) {
   auto broker = start_broker();
   taker log;
-  auto tls = options(*broker, "own-tls", true);
+  auto tls = client_options(*broker, "own-tls", true);
   tls.broker.tls = true;
   mqtt_subscriber a{tls, log.callbacks()};
   CAF_CHECK_EQUAL(or_ok(a.start()),
                   "mqtt client 'own-tls' for mqtts://127.0.0.1:"
                     + std::to_string(broker->port())
                     + ": TLS is not supported by this client");
-  mqtt_subscriber b{options(*broker, "", false), log.callbacks()};
+  mqtt_subscriber b{client_options(*broker, "", false), log.callbacks()};
   CAF_CHECK_NOT_EQUAL(or_ok(b.start()), "ok");
-  mqtt_subscriber c{options(*broker, "own-qos", true), log.callbacks()};
+  mqtt_subscriber c{client_options(*broker, "own-qos", true), log.callbacks()};
   CAF_CHECK_EQUAL(or_ok(c.subscribe("test/x", 2)),
                   "invalid QoS 2 for topic filter 'test/x': expected 0 or 1");
   CAF_CHECK_NOT_EQUAL(or_ok(c.subscribe("test/#/x", 1)), "ok");
-  auto bad_host = options(*broker, "own-host", true);
+  auto bad_host = client_options(*broker, "own-host", true);
   bad_host.broker.host = "no-such-host.invalid";
   mqtt_subscriber d{bad_host, log.callbacks()};
   CAF_CHECK_NOT_EQUAL(or_ok(d.start()), "ok");
