@@ -35,6 +35,12 @@ const fmt = {
 };
 
 /// The CSS class of a gain or a loss.
+// The last part of a file path: headers name the journal by its file, the
+// whole path shows on hover.
+function baseName(path) {
+  return (path || "").split("/").pop();
+}
+
 function tone(x) {
   return x > 0 ? "up" : x < 0 ? "down" : "";
 }

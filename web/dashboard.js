@@ -15,8 +15,10 @@ let lastOrderSeq = null;
 let fetchingOrders = false;
 
 function render(st) {
-  document.getElementById("mode").textContent =
-    "intuition " + st.mode + " · journal " + (st.journal.path || "");
+  const mode = document.getElementById("mode");
+  mode.textContent =
+    "intuition " + st.mode + " · journal " + baseName(st.journal.path);
+  mode.title = st.journal.path || "";
   document.getElementById("updated").textContent =
     "updated " + new Date(st.updated_ms).toLocaleTimeString();
   const pf = st.portfolio || {};

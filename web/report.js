@@ -30,10 +30,12 @@ function seconds(x) {
 function renderSummary() {
   const info = run;
   const journal = run.journal || {};
-  document.getElementById("run-title").textContent =
+  const title = document.getElementById("run-title");
+  title.textContent =
     "intuition " + (info.mode || "?") + " of " + (info.input || "?") + " · " +
     fmt.count(run.quotes) + " quotes in " + seconds(info.elapsed_s) +
-    " s · journal " + (journal.path || "?");
+    " s · journal " + (baseName(journal.path) || "?");
+  title.title = journal.path || "";
   const pills = [];
   const halted = run.halted;
   const p = document.createElement("span");

@@ -1,6 +1,7 @@
 #include "runtime/report_html.hpp"
 
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -148,8 +149,9 @@ report_orders load_report_orders(const nlohmann::json& report,
     return out;
   }
   std::ostringstream note;
+  // The file's name: the page's title names the journal's whole path.
   note << "(" << durable << " this session, seq " << first << " to " << last
-       << ", from " << path;
+       << ", from " << std::filesystem::path{path}.filename().string();
   if (from > first)
     note << "; the last " << out.orders.size() << " shown";
   note << ")";
