@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "trading/file_io.hpp"
+#include "trading/record_lines.hpp"
 #include "trading/journal.hpp"
 
 namespace intuition::trading {
@@ -177,40 +178,26 @@ result<control_contents> read_control_log(const std::string& path) {
     return control_failure(path, 0, "cannot read: " + errno_text(err));
   if (missing)
     return out;
-  uint64_t bad_line = 0;
-  std::string bad_reason;
-  uint64_t line_number = 0;
-  size_t pos = 0;
-  while (pos < data.size()) {
-    ++line_number;
-    auto eol = data.find('\n', pos);
-    auto terminated = eol != std::string::npos;
-    auto end = terminated ? eol : data.size();
-    auto line = std::string_view{data}.substr(pos, end - pos);
-    pos = terminated ? eol + 1 : data.size();
-    auto decoded = decode_control_record(line);
-    if (!decoded || !terminated) {
-      // A record without its newline was cut mid-write even if it checks.
-      if (bad_line == 0) {
-        bad_line = line_number;
-        bad_reason = decoded ? std::string{"record without its newline"}
-                             : decoded.error().message;
-      }
-      continue;
-    }
-    if (bad_line != 0)
-      return control_failure(path, bad_line, bad_reason);
-    if (decoded->seq != out.next_seq)
-      return control_failure(path, line_number,
-                             "expected seq " + std::to_string(out.next_seq)
-                               + ", found " + std::to_string(decoded->seq));
-    out.next_seq = decoded->seq + 1;
-    out.valid_bytes = pos;
-    out.state.apply(*decoded);
-    out.records.push_back(std::move(*decoded));
-  }
-  if (bad_line != 0)
-    out.cut_lines = line_number - bad_line + 1;
+  auto end = read_record_lines(
+    data, [](std::string_view line) { return decode_control_record(line); },
+    "record without its newline",
+    [&](control_record&& x, uint64_t line) -> status {
+      if (x.seq != out.next_seq)
+        return control_failure(path, line,
+                               "expected seq " + std::to_string(out.next_seq)
+                                 + ", found " + std::to_string(x.seq));
+      out.next_seq = x.seq + 1;
+      out.state.apply(x);
+      out.records.push_back(std::move(x));
+      return {};
+    },
+    [&](uint64_t line, const std::string& why) {
+      return control_failure(path, line, why);
+    });
+  if (!end)
+    return std::move(end).error();
+  out.valid_bytes = end->valid_bytes;
+  out.cut_lines = end->torn_lines;
   return out;
 }
 

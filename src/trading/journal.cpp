@@ -11,6 +11,7 @@
 
 #include "trading/decimal.hpp"
 #include "trading/file_io.hpp"
+#include "trading/record_lines.hpp"
 #include "trading/flat_json.hpp"
 #include "trading/journal_end.hpp"
 
@@ -348,49 +349,32 @@ result<journal_contents> read_journal(const std::string& path, bool repair) {
     return journal_failure(path, 0, errno_message("cannot read", err));
   if (missing)
     return result;
-  // The first bad line after the last good record, if any. A bad line with a
-  // good record after it is corruption; bad lines with nothing good after
-  // them are a torn tail (writes that never completed, never acknowledged).
-  uint64_t bad_line = 0;
-  std::string bad_reason;
-  uint64_t line_number = 0;
   uint64_t last_id = 0;
-  size_t pos = 0;
-  while (pos < data.size()) {
-    ++line_number;
-    auto eol = data.find('\n', pos);
-    auto terminated = eol != std::string::npos;
-    auto end = terminated ? eol : data.size();
-    auto line = std::string_view{data}.substr(pos, end - pos);
-    pos = terminated ? eol + 1 : data.size();
-    auto decoded = decode_journal_record(line);
-    if (!decoded || !terminated) {
-      // A record without its newline was cut mid-write even if it checks out.
-      if (bad_line == 0) {
-        bad_line = line_number;
-        bad_reason = decoded ? std::string{describe(record_error::bad_json)}
-                             : decoded.error().message;
-      }
-      continue;
-    }
-    if (bad_line != 0)
-      return journal_failure(path, bad_line, bad_reason);
-    auto& x = *decoded;
-    if (x.seq != result.next_seq)
-      return journal_failure(path, line_number,
-                             "expected seq " + std::to_string(result.next_seq)
-                               + ", found " + std::to_string(x.seq));
-    if (x.id <= last_id)
-      return journal_failure(path, line_number,
-                             "id " + std::to_string(x.id)
-                               + " does not increase (previous id "
-                               + std::to_string(last_id) + ")");
-    last_id = x.id;
-    result.next_seq = x.seq + 1;
-    result.next_id = x.id + 1;
-    result.valid_bytes = pos;
-    result.orders.push_back(std::move(x));
-  }
+  auto end = read_record_lines(
+    data, [](std::string_view line) { return decode_journal_record(line); },
+    describe(record_error::bad_json),
+    [&](order&& x, uint64_t line) -> status {
+      if (x.seq != result.next_seq)
+        return journal_failure(path, line,
+                               "expected seq " + std::to_string(result.next_seq)
+                                 + ", found " + std::to_string(x.seq));
+      if (x.id <= last_id)
+        return journal_failure(path, line,
+                               "id " + std::to_string(x.id)
+                                 + " does not increase (previous id "
+                                 + std::to_string(last_id) + ")");
+      last_id = x.id;
+      result.next_seq = x.seq + 1;
+      result.next_id = x.id + 1;
+      result.orders.push_back(std::move(x));
+      return {};
+    },
+    [&](uint64_t line, const std::string& why) {
+      return journal_failure(path, line, why);
+    });
+  if (!end)
+    return std::move(end).error();
+  result.valid_bytes = end->valid_bytes;
   if (result.valid_bytes < data.size()) {
     result.torn_tail = true;
     result.torn_bytes = data.size() - result.valid_bytes;

@@ -4,30 +4,14 @@
 #include <string>
 
 #include "runtime/config.hpp"
+
+#include "config_support.hpp"
 #include "trading/algorithm.hpp"
 
 using namespace intuition;
 using runtime::parse_config;
 
 namespace {
-
-/// The message a bad configuration stops the program with (an invalid
-/// request), or "no error".
-std::string error_of(const std::string& text) {
-  auto cfg = parse_config(text, "/cfg");
-  if (cfg)
-    return "no error";
-  CAF_CHECK(cfg.error().kind == trading::failure_kind::invalid_request);
-  return cfg.error().message;
-}
-
-/// The configuration `text` describes; the test stops when it is refused.
-runtime::app_config config_of(const std::string& text) {
-  auto cfg = parse_config(text, "/cfg");
-  if (!cfg)
-    CAF_FAIL("refused: " << cfg.error().message);
-  return std::move(cfg).value();
-}
 
 /// The message of the failure `x` holds (an invalid request), or "no error".
 template <class T>

@@ -5,26 +5,12 @@
 
 #include "runtime/config.hpp"
 
+#include "config_support.hpp"
+
 using namespace intuition;
 using runtime::parse_config;
 
 namespace {
-
-/// The message a bad configuration stops the program with, or "no error".
-std::string error_of(const std::string& text) {
-  auto cfg = parse_config(text, "/cfg");
-  if (cfg)
-    return "no error";
-  CAF_CHECK(cfg.error().kind == trading::failure_kind::invalid_request);
-  return cfg.error().message;
-}
-
-runtime::app_config config_of(const std::string& text) {
-  auto cfg = parse_config(text, "/cfg");
-  if (!cfg)
-    CAF_FAIL("refused: " << cfg.error().message);
-  return std::move(cfg).value();
-}
 
 /// A configuration whose strategy has `order`.
 std::string with_order(const std::string& order) {
