@@ -107,10 +107,10 @@ public:
   int finish();
 
 private:
-  std::shared_ptr<mqtt_client> make_client(const std::string& suffix,
-                                           mqtt_callbacks cb,
-                                           bool clean_session,
-                                           int max_inflight = 0);
+  mqtt_options client_options(const std::string& suffix, bool clean_session,
+                              int max_inflight = 0);
+  std::shared_ptr<mqtt_client>
+  make_client(const std::string& suffix, mqtt_callbacks cb, bool clean_session);
   source_callbacks ingress_callbacks();
   template <class Client>
   void start_client(Client& client);
@@ -140,8 +140,8 @@ private:
   std::unique_ptr<refusal_watch> refusals_;
   // Actors call the clients' publish until the system stops, and the
   // clients' callbacks send to the actors: both outlive the system.
-  std::shared_ptr<mqtt_client> out_;
-  std::shared_ptr<mqtt_client> sig_;
+  std::shared_ptr<mqtt_sink> out_;
+  std::shared_ptr<mqtt_sink> sig_;
   std::shared_ptr<mqtt_source> in_;
   /// Forwards quotes to external strategies (QoS 0); null when none does.
   std::shared_ptr<mqtt_client> fwd_;
@@ -186,9 +186,11 @@ void live_run::stop() {
     demo_feed_.join();
   if (in_)
     in_->stop();
-  for (auto* client : {out_.get(), sig_.get(), fwd_.get()})
+  for (auto* client : {out_.get(), sig_.get()})
     if (client)
       client->stop();
+  if (fwd_)
+    fwd_->stop();
   // A handle still set when the system stops would keep a detached actor
   // alive and the system's destructor waiting for it.
   publisher_ = actors::order_publisher_actor{};
@@ -270,14 +272,19 @@ trading::status live_run::start_broker() {
   return {};
 }
 
-std::shared_ptr<mqtt_client> live_run::make_client(const std::string& suffix,
-                                                   mqtt_callbacks cb,
-                                                   bool clean_session,
-                                                   int max_inflight) {
+mqtt_options live_run::client_options(const std::string& suffix,
+                                      bool clean_session, int max_inflight) {
   auto opts = base_;
   opts.client_id = cfg_.mqtt.client_id + suffix;
   opts.clean_session = clean_session;
   opts.max_inflight = max_inflight;
+  return opts;
+}
+
+std::shared_ptr<mqtt_client> live_run::make_client(const std::string& suffix,
+                                                   mqtt_callbacks cb,
+                                                   bool clean_session) {
+  auto opts = client_options(suffix, clean_session);
   cb.on_refused = refusals_->callback(opts.client_id);
   return std::make_shared<mqtt_client>(std::move(opts), std::move(cb));
 }
@@ -296,11 +303,16 @@ void live_run::make_clients() {
     caf::anon_send(publisher_, actors::puback_atom_v,
                    static_cast<int32_t>(mid));
   };
-  out_ = make_client("-out", std::move(out_cb), base_.clean_session,
-                     publisher_max_inflight);
+  auto out_opts
+    = client_options("-out", base_.clean_session, publisher_max_inflight);
+  out_cb.on_refused = refusals_->callback(out_opts.client_id);
+  out_ = make_mqtt_sink(std::move(out_opts), std::move(out_cb));
   // Signals have a connection of their own, so that no id of theirs is ever
   // taken for an order's acknowledgement (see actors::publish_fns).
-  sig_ = make_client("-sig", {}, true);
+  auto sig_opts = client_options("-sig", true);
+  mqtt_callbacks sig_cb;
+  sig_cb.on_refused = refusals_->callback(sig_opts.client_id);
+  sig_ = make_mqtt_sink(std::move(sig_opts), std::move(sig_cb));
   auto in_opts = base_;
   in_opts.client_id = cfg_.mqtt.client_id + "-in";
   in_opts.clean_session = false;
@@ -391,7 +403,7 @@ source_callbacks live_run::ingress_callbacks() {
 }
 
 actors::order_publisher_actor live_run::spawn_publisher() {
-  auto publish_with = [](mqtt_client& client) {
+  auto publish_with = [](mqtt_sink& client) {
     return actors::publish_fn{
       [&client](const std::string& topic, const std::string& payload, int qos) {
         return client.publish(topic, payload, qos);

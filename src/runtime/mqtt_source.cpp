@@ -1,10 +1,12 @@
 #include "runtime/mqtt_source.hpp"
 
-#include "runtime/mqtt_subscriber.hpp"
+#include "runtime/mqtt_tcp_client.hpp"
 
 namespace intuition::runtime {
 
 mqtt_source::~mqtt_source() = default;
+
+mqtt_sink::~mqtt_sink() = default;
 
 namespace {
 
@@ -47,13 +49,53 @@ private:
   std::unique_ptr<mqtt_client> client_;
 };
 
+/// libmosquitto's client as a sink.
+class mosquitto_sink final : public mqtt_sink {
+public:
+  mosquitto_sink(mqtt_options opts, mqtt_callbacks cb)
+      : client_(std::make_unique<mqtt_client>(std::move(opts), std::move(cb))) {
+    // nop
+  }
+
+  trading::status start() override {
+    return client_->start();
+  }
+
+  void stop() override {
+    client_->stop();
+  }
+
+  trading::result<int> publish(const std::string& topic,
+                               std::string_view payload, int qos) override {
+    return client_->publish(topic, payload, qos);
+  }
+
+  bool connected() const noexcept override {
+    return client_->connected();
+  }
+
+private:
+  std::unique_ptr<mqtt_client> client_;
+};
+
+bool wants_tls(const mqtt_options& opts) {
+  return opts.broker.tls || !opts.tls_ca_file.empty();
+}
+
 } // namespace
 
 std::unique_ptr<mqtt_source> make_mqtt_source(mqtt_options opts,
                                               source_callbacks cb) {
-  if (opts.broker.tls || !opts.tls_ca_file.empty())
+  if (wants_tls(opts))
     return std::make_unique<mosquitto_source>(std::move(opts), std::move(cb));
-  return std::make_unique<mqtt_subscriber>(std::move(opts), std::move(cb));
+  return std::make_unique<mqtt_tcp_client>(std::move(opts), std::move(cb));
+}
+
+std::unique_ptr<mqtt_sink> make_mqtt_sink(mqtt_options opts,
+                                          mqtt_callbacks cb) {
+  if (wants_tls(opts))
+    return std::make_unique<mosquitto_sink>(std::move(opts), std::move(cb));
+  return std::make_unique<mqtt_tcp_client>(std::move(opts), std::move(cb));
 }
 
 } // namespace intuition::runtime

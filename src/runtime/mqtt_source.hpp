@@ -10,10 +10,11 @@
 #include "trading/input_log.hpp"
 #include "trading/result.hpp"
 
-/// The ingress's MQTT connection: messages come in batches, and a QoS 1
-/// message is acknowledged to the broker only after the batch it came in was
-/// taken (appended to the input log), so that nothing acknowledged can be
-/// lost with the process.
+/// The runtime's MQTT connections. The ingress's source: messages come in
+/// batches, and a QoS 1 message is acknowledged to the broker only after the
+/// batch it came in was taken (appended to the input log), so that nothing
+/// acknowledged can be lost with the process. The publisher's sinks: orders
+/// (QoS 1) and signals (QoS 0) out.
 namespace intuition::runtime {
 
 /// One received message; both views are valid only during the callback.
@@ -57,13 +58,46 @@ public:
   virtual bool subscribed() const noexcept = 0;
 };
 
-/// The ingress connection for `opts`: Intuition's own subscriber
-/// (`mqtt_subscriber`) for a plain TCP broker, libmosquitto's client over
+/// The ingress connection for `opts`: Intuition's own client
+/// (`mqtt_tcp_client`) for a plain TCP broker, libmosquitto's client over
 /// TLS. libmosquitto reads a packet with three system calls and
 /// acknowledges a QoS 1 message before its callback runs; the own
-/// subscriber reads whatever the socket holds at once and acknowledges after
+/// client reads whatever the socket holds at once and acknowledges after
 /// `on_messages` returned true.
 std::unique_ptr<mqtt_source> make_mqtt_source(mqtt_options opts,
                                               source_callbacks cb);
+
+/// A publishing MQTT connection with reconnect: the part of `mqtt_client`'s
+/// contract the order publisher uses (see there). A QoS 1 message published
+/// while disconnected, or not yet acknowledged when the connection ends, is
+/// sent (again) after the reconnect; `on_published` reports its id once the
+/// broker acknowledged it.
+class mqtt_sink {
+public:
+  virtual ~mqtt_sink();
+
+  /// Starts connecting; see `mqtt_client::start`.
+  virtual trading::status start() = 0;
+
+  /// Disconnects cleanly and joins the network thread; idempotent.
+  virtual void stop() = 0;
+
+  /// Publishes `payload` to `topic` with `qos` 0 or 1; returns the message
+  /// id `on_published` reports, or a failed operation (see
+  /// `mqtt_client::publish`).
+  virtual trading::result<int> publish(const std::string& topic,
+                                       std::string_view payload, int qos)
+    = 0;
+
+  /// Whether the broker accepted the current connection.
+  virtual bool connected() const noexcept = 0;
+};
+
+/// A publishing connection for `opts`: the own client for a plain TCP
+/// broker, libmosquitto's over TLS. libmosquitto hands every publish to its
+/// network thread (a wake-up, a select and a write per message) and reads
+/// each PUBACK with three system calls; the own client writes from the
+/// caller's thread and reads every PUBACK that arrived with one read.
+std::unique_ptr<mqtt_sink> make_mqtt_sink(mqtt_options opts, mqtt_callbacks cb);
 
 } // namespace intuition::runtime

@@ -77,6 +77,22 @@ void encode_subscribe(std::string& out, uint16_t packet_id,
   put_packet(out, packet_type::subscribe, 0x02, body);
 }
 
+void encode_publish(std::string& out, std::string_view topic,
+                    std::string_view payload, int qos, uint16_t packet_id,
+                    bool dup) {
+  auto length = 2 + topic.size() + (qos > 0 ? 2 : 0) + payload.size();
+  auto flags = static_cast<uint8_t>((qos & 0x03) << 1);
+  if (dup && qos > 0)
+    flags |= 0x08;
+  out += static_cast<char>((static_cast<uint8_t>(packet_type::publish) << 4)
+                           | flags);
+  put_remaining_length(out, static_cast<uint32_t>(length));
+  put_string(out, topic);
+  if (qos > 0)
+    put_u16(out, packet_id);
+  out.append(payload.data(), payload.size());
+}
+
 void encode_puback(std::string& out, uint16_t packet_id) {
   out += static_cast<char>(static_cast<uint8_t>(packet_type::puback) << 4);
   out += static_cast<char>(2);

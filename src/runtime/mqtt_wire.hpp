@@ -7,8 +7,8 @@
 
 #include "trading/result.hpp"
 
-/// The MQTT 3.1.1 packets a subscribing client sends and receives, encoded
-/// and decoded without any I/O (the ingress's own client, `mqtt_subscriber`,
+/// The MQTT 3.1.1 packets a client sends and receives, encoded
+/// and decoded without any I/O (the ingress's own client, `mqtt_tcp_client`,
 /// does the I/O). Plain C++ without libmosquitto, so that the parser can be
 /// tested and fuzzed on its own.
 namespace intuition::runtime::mqtt_wire {
@@ -50,6 +50,14 @@ void encode_connect(std::string& out, const connect_fields& x);
 /// Appends a SUBSCRIBE for one topic filter to `out`.
 void encode_subscribe(std::string& out, uint16_t packet_id,
                       std::string_view filter, int qos);
+
+/// Appends a PUBLISH to `out`: `qos` 0 or 1, `packet_id` ignored for QoS 0,
+/// `dup` set when a QoS 1 message is sent again after a reconnect. The
+/// caller keeps the topic under 65,536 bytes and topic and payload within
+/// `max_remaining_length`.
+void encode_publish(std::string& out, std::string_view topic,
+                    std::string_view payload, int qos, uint16_t packet_id,
+                    bool dup);
 
 /// Appends a PUBACK to `out`.
 void encode_puback(std::string& out, uint16_t packet_id);

@@ -1,4 +1,4 @@
-#include "runtime/mqtt_subscriber.hpp"
+#include "runtime/mqtt_tcp_client.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -54,18 +54,23 @@ trading::result<addrinfo*> resolve(const broker_url& url) {
 
 } // namespace
 
-mqtt_subscriber::mqtt_subscriber(mqtt_options opts, source_callbacks cb)
+mqtt_tcp_client::mqtt_tcp_client(mqtt_options opts, source_callbacks cb)
     : opts_(std::move(opts)), cb_(std::move(cb)) {
   // nop
 }
 
-mqtt_subscriber::~mqtt_subscriber() {
+mqtt_tcp_client::mqtt_tcp_client(mqtt_options opts, mqtt_callbacks cb)
+    : mqtt_tcp_client(std::move(opts), source_callbacks{{}, std::move(cb)}) {
+  // nop
+}
+
+mqtt_tcp_client::~mqtt_tcp_client() {
   stop();
 }
 
 // -- lifecycle ----------------------------------------------------------------
 
-trading::status mqtt_subscriber::start() {
+trading::status mqtt_tcp_client::start() {
   auto where = "mqtt client '" + opts_.client_id + "' for "
                + to_string(opts_.broker) + ": ";
   if (started_.exchange(true))
@@ -116,9 +121,13 @@ trading::status mqtt_subscriber::start() {
   return {};
 }
 
-void mqtt_subscriber::stop() {
-  if (!running_.exchange(false))
-    return;
+void mqtt_tcp_client::stop() {
+  {
+    // Publishers check `running_` under the lock.
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (!running_.exchange(false))
+      return;
+  }
   uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(wake_, &one, sizeof(one));
   if (thread_.joinable())
@@ -129,7 +138,7 @@ void mqtt_subscriber::stop() {
   subscribed_ = false;
 }
 
-trading::status mqtt_subscriber::subscribe(const std::string& topic, int qos) {
+trading::status mqtt_tcp_client::subscribe(const std::string& topic, int qos) {
   if (qos < 0 || qos > 1)
     return trading::operation_failed("invalid QoS " + std::to_string(qos)
                                      + " for topic filter '" + topic
@@ -156,9 +165,115 @@ trading::status mqtt_subscriber::subscribe(const std::string& topic, int qos) {
   return {};
 }
 
+trading::result<int> mqtt_tcp_client::publish(const std::string& topic,
+                                              std::string_view payload,
+                                              int qos) {
+  auto fail = [&](const std::string& why) {
+    return trading::operation_failed("mqtt client '" + opts_.client_id
+                                     + "': publish to '" + topic + "': " + why);
+  };
+  if (qos < 0 || qos > 1)
+    return fail("QoS " + std::to_string(qos)
+                + " is not supported: expected 0 or 1");
+  if (topic.empty() || topic.size() > 65535
+      || topic.find_first_of("+#") != std::string::npos)
+    return fail("a topic is 1 to 65,535 bytes without '+' or '#'");
+  if (payload.size() > max_packet_bytes - topic.size() - 4)
+    return fail("a payload of " + std::to_string(payload.size())
+                + " bytes is more than the limit of "
+                + std::to_string(max_packet_bytes - topic.size() - 4));
+  int id = 0;
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (!running_)
+      return fail("the client is not running");
+    if (qos == 0) {
+      if (!connected_)
+        return fail("not connected (a QoS 0 message is not kept)");
+      if (out_.size() >= max_unsent_bytes)
+        return fail("the connection's " + std::to_string(out_.size())
+                    + " unsent bytes are more than the limit of "
+                    + std::to_string(max_unsent_bytes));
+      mqtt_wire::encode_publish(out_, topic, payload, 0, 0, false);
+      // QoS 0 has no packet id; the number only tells the caller's
+      // messages apart.
+      if (++qos0_count_ == 0)
+        qos0_count_ = 1;
+      id = qos0_count_;
+    } else {
+      if (in_flight_.size() + waiting_.size() >= max_held)
+        return fail(std::to_string(max_held)
+                    + " messages wait for the broker's acknowledgement "
+                      "already");
+      held_message m;
+      m.id = take_id();
+      mqtt_wire::encode_publish(m.packet, topic, payload, 1, m.id, false);
+      id = m.id;
+      waiting_.push_back(std::move(m));
+      if (connected_)
+        send_waiting();
+    }
+    // Written from this thread; what the socket does not take now the
+    // network thread writes when it can.
+    if (!out_.empty() && fd_ >= 0 && flush_locked() != 0)
+      ::shutdown(fd_, SHUT_RDWR); // the network thread sees the end
+    wake = !out_.empty();
+  }
+  if (wake) {
+    uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_, &one, sizeof(one));
+  }
+  if (qos == 0 && cb_.events.on_published)
+    cb_.events.on_published(id);
+  return id;
+}
+
+bool mqtt_tcp_client::unsent() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return !out_.empty();
+}
+
+mqtt_tcp_client::clock_type::time_point mqtt_tcp_client::last_sent() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return last_sent_;
+}
+
+uint16_t mqtt_tcp_client::take_id() {
+  // Terminates: fewer than 65,535 ids are ever in use (`max_held` plus the
+  // subscriptions awaiting their SUBACK).
+  do {
+    if (++next_id_ == 0)
+      next_id_ = 1;
+  } while (ids_in_use_[next_id_]);
+  ids_in_use_[next_id_] = true;
+  return next_id_;
+}
+
+void mqtt_tcp_client::send_waiting() {
+  auto limit = opts_.max_inflight > 0 ? static_cast<size_t>(opts_.max_inflight)
+                                      : max_held;
+  while (!waiting_.empty() && in_flight_.size() < limit) {
+    out_ += waiting_.front().packet;
+    in_flight_.push_back(std::move(waiting_.front()));
+    waiting_.pop_front();
+  }
+}
+
+bool mqtt_tcp_client::acknowledged(uint16_t id) {
+  // The broker acknowledges in order: the first entry, nearly always.
+  auto i = std::find_if(in_flight_.begin(), in_flight_.end(),
+                        [id](const auto& m) { return m.id == id; });
+  if (i == in_flight_.end())
+    return false;
+  in_flight_.erase(i);
+  ids_in_use_[id] = false;
+  return true;
+}
+
 // -- network thread -------------------------------------------------------------
 
-void mqtt_subscriber::run() {
+void mqtt_tcp_client::run() {
   auto min_delay = std::max(1u, opts_.reconnect_min_s);
   auto delay = min_delay;
   while (running_) {
@@ -170,7 +285,7 @@ void mqtt_subscriber::run() {
   }
 }
 
-bool mqtt_subscriber::wait_stop(std::chrono::milliseconds timeout) {
+bool mqtt_tcp_client::wait_stop(std::chrono::milliseconds timeout) {
   pollfd p{wake_, POLLIN, 0};
   auto deadline = clock_type::now() + timeout;
   while (running_) {
@@ -187,7 +302,7 @@ bool mqtt_subscriber::wait_stop(std::chrono::milliseconds timeout) {
   return true;
 }
 
-int mqtt_subscriber::connect_socket() {
+int mqtt_tcp_client::connect_socket() {
   auto found = resolve(opts_.broker);
   if (!found) {
     why_ = found.error().message;
@@ -233,8 +348,18 @@ int mqtt_subscriber::connect_socket() {
   return fd;
 }
 
-bool mqtt_subscriber::flush() {
+bool mqtt_tcp_client::flush() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (auto err = flush_locked(); err != 0) {
+    why_ = "write: " + errno_text(err);
+    return false;
+  }
+  return true;
+}
+
+int mqtt_tcp_client::flush_locked() {
   size_t done = 0;
+  int err = 0;
   while (done < out_.size()) {
     auto n = ::send(fd_, out_.data() + done, out_.size() - done, MSG_NOSIGNAL);
     if (n > 0) {
@@ -245,17 +370,17 @@ bool mqtt_subscriber::flush() {
       continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
       break;
-    why_ = "write: " + errno_text(errno);
-    return false;
+    err = n < 0 ? errno : EPIPE;
+    break;
   }
   if (done > 0) {
     out_.erase(0, done);
     last_sent_ = clock_type::now();
   }
-  return true;
+  return err;
 }
 
-int mqtt_subscriber::await_connack() {
+int mqtt_tcp_client::await_connack() {
   auto deadline = clock_type::now() + connect_timeout;
   while (running_) {
     if (!flush())
@@ -289,7 +414,7 @@ int mqtt_subscriber::await_connack() {
       return -1;
     }
     pollfd ps[2] = {{fd_, POLLIN, 0}, {wake_, POLLIN, 0}};
-    if (!out_.empty())
+    if (unsent())
       ps[0].events |= POLLOUT;
     ::poll(ps, 2, static_cast<int>(left.count()));
     if (ps[0].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -312,26 +437,25 @@ int mqtt_subscriber::await_connack() {
   return -1;
 }
 
-void mqtt_subscriber::consume(size_t n) {
+void mqtt_tcp_client::consume(size_t n) {
   if (n == 0)
     return;
   std::memmove(in_.data(), in_.data() + n, in_used_ - n);
   in_used_ -= n;
 }
 
-void mqtt_subscriber::send_subscriptions() {
+void mqtt_tcp_client::send_subscriptions() {
   std::lock_guard<std::mutex> guard{mtx_};
   for (; sent_ < subscriptions_.size(); ++sent_) {
     const auto& [topic, qos] = subscriptions_[sent_];
-    if (++next_id_ == 0)
-      next_id_ = 1;
-    mqtt_wire::encode_subscribe(out_, next_id_, topic, qos);
-    awaiting_.emplace_back(next_id_, topic);
+    auto id = take_id();
+    mqtt_wire::encode_subscribe(out_, id, topic, qos);
+    awaiting_.emplace_back(id, topic);
   }
   subscribed_ = connected_ && awaiting_.empty() && !refused_;
 }
 
-void mqtt_subscriber::on_suback(uint16_t id, const std::vector<int>& granted) {
+void mqtt_tcp_client::on_suback(uint16_t id, const std::vector<int>& granted) {
   std::string refused;
   {
     std::lock_guard<std::mutex> guard{mtx_};
@@ -343,6 +467,7 @@ void mqtt_subscriber::on_suback(uint16_t id, const std::vector<int>& granted) {
         refused_ = true;
         refused = i->second;
       }
+      ids_in_use_[id] = false;
       awaiting_.erase(i);
     }
     subscribed_ = connected_ && awaiting_.empty() && !refused_
@@ -352,9 +477,10 @@ void mqtt_subscriber::on_suback(uint16_t id, const std::vector<int>& granted) {
     cb_.events.on_subscription_refused(refused);
 }
 
-bool mqtt_subscriber::handle_input() {
+bool mqtt_tcp_client::handle_input() {
   batch_.clear();
   acks_.clear();
+  published_.clear();
   size_t pos = 0;
   auto data = std::string_view{in_.data(), in_used_};
   for (;;) {
@@ -395,7 +521,15 @@ bool mqtt_subscriber::handle_input() {
       case mqtt_wire::packet_type::pingresp:
         ping_outstanding_ = false;
         break;
-      case mqtt_wire::packet_type::puback:
+      case mqtt_wire::packet_type::puback: {
+        auto id = mqtt_wire::parse_packet_id(p);
+        if (!id) {
+          why_ = id.error().message;
+          return false;
+        }
+        published_.push_back(*id);
+        break;
+      }
       case mqtt_wire::packet_type::pubcomp:
       case mqtt_wire::packet_type::unsuback:
         // Answers to nothing this client sends: ignored.
@@ -413,31 +547,48 @@ bool mqtt_subscriber::handle_input() {
              "them again";
       return false;
     }
+  }
+  if (!acks_.empty() || !published_.empty()) {
+    std::lock_guard<std::mutex> guard{mtx_};
     for (auto id : acks_)
       mqtt_wire::encode_puback(out_, id);
+    // An id held by nothing is the PUBACK of a copy acknowledged before
+    // (sent again after a reconnect): not reported twice.
+    auto kept
+      = std::remove_if(published_.begin(), published_.end(),
+                       [this](uint16_t id) { return !acknowledged(id); });
+    published_.erase(kept, published_.end());
+    send_waiting();
   }
   consume(pos);
+  if (cb_.events.on_published)
+    for (auto id : published_)
+      cb_.events.on_published(id);
   return true;
 }
 
-void mqtt_subscriber::end_connection(const std::string& why) {
-  auto was_connected = connected_.exchange(false);
-  subscribed_ = false;
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
+void mqtt_tcp_client::end_connection(const std::string& why) {
+  bool was_connected = false;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    was_connected = connected_.exchange(false);
+    subscribed_ = false;
+    if (fd_ >= 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    out_.clear();
   }
   if (was_connected && cb_.events.on_disconnect)
     cb_.events.on_disconnect(why, running_.load());
 }
 
-bool mqtt_subscriber::session() {
+bool mqtt_tcp_client::session() {
   in_.clear();
   in_used_ = 0;
-  out_.clear();
   ping_outstanding_ = false;
-  fd_ = connect_socket();
-  if (fd_ < 0)
+  auto fd = connect_socket();
+  if (fd < 0)
     return false;
   mqtt_wire::connect_fields hello;
   hello.client_id = opts_.client_id;
@@ -445,9 +596,15 @@ bool mqtt_subscriber::session() {
   hello.keepalive_s = static_cast<uint16_t>(opts_.keepalive_s);
   hello.username = opts_.username;
   hello.password = opts_.password;
-  mqtt_wire::encode_connect(out_, hello);
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    fd_ = fd;
+    out_.clear();
+    mqtt_wire::encode_connect(out_, hello);
+  }
   auto rc = await_connack();
   if (rc != 0) {
+    std::lock_guard<std::mutex> guard{mtx_};
     ::close(fd_);
     fd_ = -1;
     if (rc > 0) {
@@ -463,9 +620,18 @@ bool mqtt_subscriber::session() {
   {
     std::lock_guard<std::mutex> guard{mtx_};
     connected_ = true;
+    for (const auto& x : awaiting_)
+      ids_in_use_[x.first] = false;
     awaiting_.clear();
     refused_ = false;
     sent_ = 0;
+    // What the broker did not acknowledge may not have reached it: sent
+    // again, marked as a duplicate, before anything new.
+    for (auto& m : in_flight_) {
+      m.packet[0] = static_cast<char>(m.packet[0] | 0x08);
+      out_ += m.packet;
+    }
+    send_waiting();
   }
   // Subscribe on every connection: a broker that lost the session (restart
   // without persistence) would otherwise stay silent.
@@ -487,7 +653,8 @@ bool mqtt_subscriber::session() {
                        + std::to_string(opts_.keepalive_s) + " s");
         return true;
       }
-      if (!ping_outstanding_ && now - last_sent_ >= keepalive) {
+      if (!ping_outstanding_ && now - last_sent() >= keepalive) {
+        std::lock_guard<std::mutex> guard{mtx_};
         mqtt_wire::encode_pingreq(out_);
         ping_outstanding_ = true;
         ping_sent = now;
@@ -497,13 +664,13 @@ bool mqtt_subscriber::session() {
     auto timeout = -1;
     if (opts_.keepalive_s > 0) {
       auto due
-        = ping_outstanding_ ? ping_sent + keepalive : last_sent_ + keepalive;
+        = ping_outstanding_ ? ping_sent + keepalive : last_sent() + keepalive;
       timeout = static_cast<int>(std::max<int64_t>(
         1, std::chrono::duration_cast<std::chrono::milliseconds>(due - now)
              .count()));
     }
     pollfd ps[2] = {{fd_, POLLIN, 0}, {wake_, POLLIN, 0}};
-    if (!out_.empty())
+    if (unsent())
       ps[0].events |= POLLOUT;
     auto n = ::poll(ps, 2, timeout);
     if (n < 0 && errno != EINTR) {
@@ -539,7 +706,10 @@ bool mqtt_subscriber::session() {
   }
   // Stopping: say goodbye, so the broker does not publish a will or keep
   // the connection open until the keepalive runs out.
-  mqtt_wire::encode_disconnect(out_);
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    mqtt_wire::encode_disconnect(out_);
+  }
   flush();
   end_connection("disconnected by the client");
   return true;

@@ -1,4 +1,4 @@
-#define CAF_SUITE runtime.mqtt_subscriber
+#define CAF_SUITE runtime.mqtt_tcp_client
 
 #include "caf/test/unit_test.hpp"
 
@@ -12,7 +12,7 @@
 
 #include "runtime/broker.hpp"
 #include "runtime/mqtt_client.hpp"
-#include "runtime/mqtt_subscriber.hpp"
+#include "runtime/mqtt_tcp_client.hpp"
 
 #include "mqtt_support.hpp"
 
@@ -92,7 +92,7 @@ CAF_TEST(the subscriber takes 5000 QoS 1 messages once each and in order) {
   constexpr size_t n = 5000;
   auto broker = start_broker();
   taker log;
-  mqtt_subscriber sub{client_options(*broker, "own-seq", true),
+  mqtt_tcp_client sub{client_options(*broker, "own-seq", true),
                       log.callbacks()};
   CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/seq", 1)), "ok");
   CAF_CHECK(!sub.subscribed());
@@ -117,7 +117,7 @@ CAF_TEST(a message not taken is not acknowledged and arrives again) {
   auto broker = start_broker();
   taker log;
   log.refuse = 1;
-  mqtt_subscriber sub{client_options(*broker, "own-redeliver", false),
+  mqtt_tcp_client sub{client_options(*broker, "own-redeliver", false),
                       log.callbacks()};
   CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/redeliver", 1)), "ok");
   CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
@@ -134,7 +134,7 @@ CAF_TEST(a message not taken is not acknowledged and arrives again) {
 CAF_TEST(the subscriber reconnects and resubscribes after a broker restart) {
   auto broker = start_broker();
   taker log;
-  mqtt_subscriber sub{client_options(*broker, "own-restart", true),
+  mqtt_tcp_client sub{client_options(*broker, "own-restart", true),
                       log.callbacks()};
   CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/restart", 1)), "ok");
   CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
@@ -154,7 +154,7 @@ CAF_TEST(the subscriber reconnects and resubscribes after a broker restart) {
 CAF_TEST(a subscription made while connected is sent at once) {
   auto broker = start_broker();
   taker log;
-  mqtt_subscriber sub{client_options(*broker, "own-late", true),
+  mqtt_tcp_client sub{client_options(*broker, "own-late", true),
                       log.callbacks()};
   CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
   CAF_REQUIRE(poll_until([&] { return sub.connected() && sub.subscribed(); }));
@@ -171,19 +171,130 @@ CAF_TEST(start and subscribe refuse what this client cannot do) {
   taker log;
   auto tls = client_options(*broker, "own-tls", true);
   tls.broker.tls = true;
-  mqtt_subscriber a{tls, log.callbacks()};
+  mqtt_tcp_client a{tls, log.callbacks()};
   CAF_CHECK_EQUAL(or_ok(a.start()),
                   "mqtt client 'own-tls' for mqtts://127.0.0.1:"
                     + std::to_string(broker->port())
                     + ": TLS is not supported by this client");
-  mqtt_subscriber b{client_options(*broker, "", false), log.callbacks()};
+  mqtt_tcp_client b{client_options(*broker, "", false), log.callbacks()};
   CAF_CHECK_NOT_EQUAL(or_ok(b.start()), "ok");
-  mqtt_subscriber c{client_options(*broker, "own-qos", true), log.callbacks()};
+  mqtt_tcp_client c{client_options(*broker, "own-qos", true), log.callbacks()};
   CAF_CHECK_EQUAL(or_ok(c.subscribe("test/x", 2)),
                   "invalid QoS 2 for topic filter 'test/x': expected 0 or 1");
   CAF_CHECK_NOT_EQUAL(or_ok(c.subscribe("test/#/x", 1)), "ok");
   auto bad_host = client_options(*broker, "own-host", true);
   bad_host.broker.host = "no-such-host.invalid";
-  mqtt_subscriber d{bad_host, log.callbacks()};
+  mqtt_tcp_client d{bad_host, log.callbacks()};
   CAF_CHECK_NOT_EQUAL(or_ok(d.start()), "ok");
+}
+
+namespace {
+
+/// What a publishing client reported, recorded on its network thread.
+struct acks {
+  std::mutex mtx;
+  std::vector<int> ids;
+
+  mqtt_callbacks callbacks() {
+    mqtt_callbacks cb;
+    cb.on_published = [this](int id) {
+      std::lock_guard<std::mutex> guard{mtx};
+      ids.push_back(id);
+    };
+    return cb;
+  }
+
+  size_t count() {
+    std::lock_guard<std::mutex> guard{mtx};
+    return ids.size();
+  }
+};
+
+} // namespace
+
+CAF_TEST(the client publishes 5000 QoS 1 messages and reports each ack once) {
+  constexpr size_t n = 5000;
+  auto broker = start_broker();
+  taker log;
+  mqtt_tcp_client sub{client_options(*broker, "own-pub-sub", true),
+                      log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/pub", 1)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
+  CAF_REQUIRE(poll_until([&] { return sub.subscribed(); }));
+  acks seen;
+  auto opts = client_options(*broker, "own-pub", false);
+  // Fewer on the wire than published at once: the rest wait their turn.
+  opts.max_inflight = 64;
+  mqtt_tcp_client pub{opts, seen.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  CAF_REQUIRE(poll_until([&] { return pub.connected(); }));
+  auto want = numbered("p", n);
+  std::vector<int> ids;
+  for (const auto& x : want) {
+    auto id = pub.publish("test/pub", x, 1);
+    CAF_REQUIRE(id);
+    ids.push_back(*id);
+  }
+  CAF_CHECK(poll_until([&] { return seen.count() >= n; }));
+  CAF_CHECK(log.wait_until([&] { return log.taken.size() >= n; }));
+  CAF_CHECK_EQUAL(log.received(), want);
+  std::lock_guard<std::mutex> guard{seen.mtx};
+  CAF_CHECK_EQUAL(seen.ids, ids);
+}
+
+CAF_TEST(QoS 1 messages published while the broker is away arrive later) {
+  auto broker = start_broker();
+  auto opts = client_options(*broker, "own-away-pub", false);
+  // The first attempt fails at once; the next comes 3 s later, once the
+  // broker is back and the subscriber listens.
+  opts.reconnect_min_s = 3;
+  opts.reconnect_max_s = 3;
+  broker->kill_hard();
+  acks seen;
+  mqtt_tcp_client pub{opts, seen.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  auto want = numbered("a", 100);
+  std::vector<int> ids;
+  for (const auto& x : want) {
+    auto id = pub.publish("test/away", x, 1);
+    CAF_REQUIRE(id);
+    ids.push_back(*id);
+  }
+  CAF_CHECK_EQUAL(or_ok(pub.publish("test/away", "lost", 0)),
+                  "mqtt client 'own-away-pub': publish to 'test/away': not "
+                  "connected (a QoS 0 message is not kept)");
+  CAF_REQUIRE_EQUAL(or_ok(broker->restart()), "ok");
+  taker log;
+  mqtt_tcp_client sub{client_options(*broker, "own-away-sub", true),
+                      log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/away", 1)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
+  CAF_REQUIRE(poll_until([&] { return sub.subscribed(); }));
+  CAF_CHECK_EQUAL(seen.count(), 0u);
+  CAF_CHECK(poll_until([&] { return seen.count() >= want.size(); }));
+  CAF_CHECK(log.wait_until([&] { return log.taken.size() >= want.size(); }));
+  CAF_CHECK_EQUAL(log.received(), want);
+  std::lock_guard<std::mutex> guard{seen.mtx};
+  CAF_CHECK_EQUAL(seen.ids, ids);
+}
+
+CAF_TEST(publish refuses beyond its bounds and what it cannot send) {
+  auto broker = start_broker();
+  auto opts = client_options(*broker, "own-bounds", false);
+  broker->stop(); // nothing listens: every message stays held
+  acks seen;
+  mqtt_tcp_client pub{opts, seen.callbacks()};
+  CAF_CHECK_EQUAL(or_ok(pub.publish("test/b", "x", 1)),
+                  "mqtt client 'own-bounds': publish to 'test/b': the "
+                  "client is not running");
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  for (size_t i = 0; i < mqtt_tcp_client::max_held; ++i)
+    CAF_REQUIRE(pub.publish("test/b", "x", 1));
+  CAF_CHECK_EQUAL(or_ok(pub.publish("test/b", "x", 1)),
+                  "mqtt client 'own-bounds': publish to 'test/b': 60000 "
+                  "messages wait for the broker's acknowledgement already");
+  CAF_CHECK_NOT_EQUAL(or_ok(pub.publish("test/+", "x", 1)), "ok");
+  CAF_CHECK_NOT_EQUAL(or_ok(pub.publish("test/b", "x", 2)), "ok");
+  pub.stop();
+  CAF_CHECK_EQUAL(seen.count(), 0u);
 }
