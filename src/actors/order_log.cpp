@@ -158,7 +158,18 @@ order_log(order_log_actor::stateful_pointer<order_log_state> self,
                            batch.orders.end());
       switch (st.cfg.policy) {
         case trading::fsync_policy::always:
-          sync_now(self);
+          // Group commit: batches already queued behind this one are
+          // appended first and share one fsync (a tick queued behind
+          // them), so a burst costs one sync, not one each; a batch that
+          // arrives alone is synced at once.
+          if (st.sync_pending)
+            break;
+          if (!self->mailbox().empty()) {
+            st.sync_pending = true;
+            self->send(self, tick_atom_v);
+          } else {
+            sync_now(self);
+          }
           break;
         case trading::fsync_policy::interval:
           if (!st.sync_pending) {

@@ -115,6 +115,25 @@ CAF_TEST(a report without orders confirms positions that made none) {
   CAF_CHECK_EQUAL(state_of(log).counters["durable"], 2);
 }
 
+CAF_TEST(batches queued behind each other share one fsync) {
+  start(trading::fsync_policy::always);
+  // Alone, a batch is synced at once.
+  self->send(log, order_batch{{order_for(1)}, 1, 0});
+  sched.run();
+  CAF_CHECK_EQUAL(state_of(log).counters["syncs"], 1);
+  CAF_CHECK_EQUAL(state_of(log).counters["durable"], 1);
+  // Three in the mailbox at once: appended one after the other, synced once.
+  for (uint64_t i = 2; i <= 4; ++i)
+    self->send(log, order_batch{{order_for(i)}, i, 0});
+  self->send(log, processed_atom_v, uint64_t{4});
+  sched.run();
+  CAF_REQUIRE(answered());
+  CAF_CHECK_EQUAL(drained(), 4u);
+  CAF_CHECK_EQUAL(state_of(log).counters["syncs"], 2);
+  CAF_CHECK_EQUAL(state_of(log).counters["durable"], 4);
+  CAF_CHECK_EQUAL(trading::read_journal(path, false).value().orders.size(), 4u);
+}
+
 CAF_TEST(a failed write halts the log and tells the sender) {
   start(trading::fsync_policy::always);
   self->send(log, order_batch{{order_for(1), order_for(2)}, 2, 0});
