@@ -46,19 +46,84 @@ uint64_t quote_filter::key(const std::string& symbol, int64_t ts_ms) noexcept {
   return h;
 }
 
-void quote_filter::add_recent(uint64_t k) {
-  if (!recent_.insert(k).second)
+recent_keys::recent_keys(size_t capacity) {
+  capacity = std::max<size_t>(capacity, 1);
+  // At most half full: probes stay short.
+  size_t slots = 2;
+  while (slots < 2 * capacity)
+    slots *= 2;
+  slots_.assign(slots, 0);
+  mask_ = slots - 1;
+  ring_.assign(capacity, 0);
+}
+
+size_t recent_keys::home(uint64_t k) const noexcept {
+  // The keys are fingerprints already; mix once more so that any key set
+  // spreads.
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdull;
+  k ^= k >> 33;
+  return static_cast<size_t>(k) & mask_;
+}
+
+size_t recent_keys::find(uint64_t k) const noexcept {
+  auto i = home(k);
+  while (slots_[i] != 0 && slots_[i] != k)
+    i = (i + 1) & mask_;
+  return i;
+}
+
+bool recent_keys::contains(uint64_t k) const noexcept {
+  return slots_[find(stored(k))] != 0;
+}
+
+void recent_keys::add(uint64_t k) {
+  k = stored(k);
+  auto i = find(k);
+  if (slots_[i] != 0)
     return;
-  order_.push_back(k);
-  if (order_.size() > recent_capacity) {
-    recent_.erase(order_.front());
-    order_.pop_front();
+  if (size_ == ring_.size()) {
+    // Full: the oldest key leaves the ring and the table.
+    erase(ring_[head_]);
+    head_ = (head_ + 1) % ring_.size();
+    --size_;
+    i = find(k);
   }
+  slots_[i] = k;
+  ring_[(head_ + size_) % ring_.size()] = k;
+  ++size_;
+}
+
+void recent_keys::erase(uint64_t k) noexcept {
+  auto i = find(k);
+  if (slots_[i] == 0)
+    return;
+  // Backward shift: move later entries of the probe run into the hole when
+  // their home does not lie in (hole, entry].
+  auto j = i;
+  for (;;) {
+    j = (j + 1) & mask_;
+    if (slots_[j] == 0)
+      break;
+    auto h = home(slots_[j]);
+    auto between = i <= j ? (i < h && h <= j) : (i < h || h <= j);
+    if (!between) {
+      slots_[i] = slots_[j];
+      i = j;
+    }
+  }
+  slots_[i] = 0;
+}
+
+void recent_keys::clear() noexcept {
+  std::fill(slots_.begin(), slots_.end(), 0);
+  head_ = 0;
+  size_ = 0;
 }
 
 filter_verdict quote_filter::check(const quote& q) {
   auto k = key(q.symbol, q.ts_ms);
-  if (recent_.count(k) > 0)
+  if (recent_.contains(k))
     return filter_verdict::duplicate;
   auto [i, added] = last_ts_.try_emplace(q.symbol, q.ts_ms);
   if (!added) {
@@ -68,7 +133,7 @@ filter_verdict quote_filter::check(const quote& q) {
       return filter_verdict::stale;
     i->second = std::max(i->second, q.ts_ms);
   }
-  add_recent(k);
+  recent_.add(k);
   return filter_verdict::accept;
 }
 
@@ -76,7 +141,7 @@ void quote_filter::remember(const std::string& symbol, int64_t ts_ms) {
   auto [i, added] = last_ts_.try_emplace(symbol, ts_ms);
   if (!added)
     i->second = std::max(i->second, ts_ms);
-  add_recent(key(symbol, ts_ms));
+  recent_.add(key(symbol, ts_ms));
 }
 
 } // namespace intuition::trading

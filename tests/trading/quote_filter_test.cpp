@@ -1,0 +1,85 @@
+#define CAF_SUITE trading.quote_filter
+#include "caf/test/unit_test.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <random>
+#include <unordered_set>
+
+#include "trading/quote_filter.hpp"
+
+using namespace intuition::trading;
+
+namespace {
+
+quote quote_at(const std::string& symbol, int64_t ts_ms) {
+  quote q;
+  q.symbol = symbol;
+  q.ts_ms = ts_ms;
+  q.price_micros = 1'000'000;
+  return q;
+}
+
+} // namespace
+
+CAF_TEST(recent keys forget the oldest beyond their capacity) {
+  recent_keys keys{3};
+  for (uint64_t k : {10, 20, 30})
+    keys.add(k);
+  CAF_CHECK(keys.contains(10) && keys.contains(20) && keys.contains(30));
+  keys.add(20); // present: no change
+  CAF_CHECK_EQUAL(keys.size(), 3u);
+  keys.add(40);
+  CAF_CHECK(!keys.contains(10));
+  CAF_CHECK(keys.contains(20) && keys.contains(30) && keys.contains(40));
+  keys.add(0); // 0 is a key like any other
+  CAF_CHECK(keys.contains(0));
+  CAF_CHECK(!keys.contains(20));
+  keys.clear();
+  CAF_CHECK(!keys.contains(30));
+  CAF_CHECK_EQUAL(keys.size(), 0u);
+}
+
+CAF_TEST(recent keys agree with a set and a queue over a million operations) {
+  // Few distinct keys in a small table: long probe runs, many evictions,
+  // and deletions in the middle of runs that wrap around the table's end.
+  constexpr size_t capacity = 500;
+  recent_keys keys{capacity};
+  std::unordered_set<uint64_t> model;
+  std::deque<uint64_t> order;
+  std::mt19937_64 rng{42};
+  std::uniform_int_distribution<uint64_t> pick{0, 3 * capacity};
+  size_t mismatches = 0;
+  for (int i = 0; i < 1'000'000; ++i) {
+    auto k = pick(rng);
+    if ((keys.contains(k)) != (model.count(k) > 0))
+      ++mismatches;
+    keys.add(k);
+    if (model.insert(k).second) {
+      order.push_back(k);
+      if (order.size() > capacity) {
+        model.erase(order.front());
+        order.pop_front();
+      }
+    }
+  }
+  CAF_CHECK_EQUAL(mismatches, 0u);
+  CAF_CHECK_EQUAL(keys.size(), model.size());
+  for (auto k : model)
+    CAF_CHECK(keys.contains(k));
+}
+
+CAF_TEST(the filter drops repeats and stale quotes and trades the rest) {
+  quote_filter filter;
+  CAF_CHECK(filter.check(quote_at("DAX", 100)) == filter_verdict::accept);
+  CAF_CHECK(filter.check(quote_at("DAX", 100)) == filter_verdict::duplicate);
+  CAF_CHECK(filter.check(quote_at("DAX", 200)) == filter_verdict::accept);
+  CAF_CHECK(filter.check(quote_at("DAX", 150)) == filter_verdict::stale);
+  // A redelivery of an older accepted quote is a duplicate, not stale.
+  CAF_CHECK(filter.check(quote_at("DAX", 100)) == filter_verdict::duplicate);
+  CAF_CHECK(filter.check(quote_at("CAC", 150)) == filter_verdict::accept);
+  quote_filter lenient{stale_policy::trade};
+  CAF_CHECK(lenient.check(quote_at("DAX", 200)) == filter_verdict::accept);
+  CAF_CHECK(lenient.check(quote_at("DAX", 150)) == filter_verdict::accept);
+  CAF_CHECK(lenient.check(quote_at("DAX", 150)) == filter_verdict::duplicate);
+}
