@@ -32,6 +32,27 @@ void schedule_tick(self_ptr self) {
   self->delayed_send(self, st.cfg.mark_interval, tick_atom_v);
 }
 
+/// Holds the order client's writes for its lifetime: what a handler
+/// publishes goes out with one write when it returns.
+class order_burst {
+public:
+  explicit order_burst(const publish_fns& fns) : hold_(fns.hold_orders) {
+    if (hold_)
+      hold_(true);
+  }
+
+  order_burst(const order_burst&) = delete;
+  order_burst& operator=(const order_burst&) = delete;
+
+  ~order_burst() {
+    if (hold_)
+      hold_(false);
+  }
+
+private:
+  const std::function<void(bool)>& hold_;
+};
+
 void send_order(self_ptr self, const trading::order& x) {
   auto& st = self->state;
   auto res = st.publish.order(order_topic(st.cfg.topic_prefix, x.strategy),
@@ -208,6 +229,7 @@ order_publisher_actor::behavior_type order_publisher(
       auto& st = self->state;
       auto timer = st.probe.time(self);
       st.probe.mailbox_time(self, batch.sent_ns);
+      order_burst burst{st.publish};
       retry_unsent(self);
       for (auto& x : batch.orders) {
         st.last_seq = std::max(st.last_seq, x.seq);
@@ -242,6 +264,7 @@ order_publisher_actor::behavior_type order_publisher(
       if (!seq)
         return;
       st.confirmed += st.unconfirmed.erase(*seq);
+      order_burst burst{st.publish};
       retry_unsent(self);
       readmit(self);
       update_mark(self);
@@ -264,6 +287,7 @@ order_publisher_actor::behavior_type order_publisher(
       st.republished += st.in_flight.awaiting();
       st.in_flight.reconnected();
       st.unsent.clear();
+      order_burst burst{st.publish};
       for (const auto& [seq, x] : st.unconfirmed)
         send_order(self, x);
       answer_drains(self);

@@ -34,6 +34,10 @@ struct publish_fns {
   publish_fn order;
   /// Signals, QoS 0; its ids are never reported to the publisher.
   publish_fn signal;
+  /// Optional. `true` lets the order client keep what `order` hands it
+  /// until `false`, which sends it all with one write: a batch of orders
+  /// becomes one system call and one TCP segment for the broker to read.
+  std::function<void(bool)> hold_orders;
 };
 
 struct order_publisher_config {

@@ -413,7 +413,10 @@ actors::order_publisher_actor live_run::spawn_publisher() {
   // which must not stall one of the scheduler's workers.
   publisher_ = s_.system().spawn<caf::detached>(
     actors::order_publisher, std::move(pub_cfg_),
-    actors::publish_fns{publish_with(*out_), publish_with(*sig_)});
+    actors::publish_fns{publish_with(*out_), publish_with(*sig_),
+                        [out = out_](bool on) {
+                          out->hold(on);
+                        }});
   s_.before_stop([hdl = publisher_] {
     caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
   });

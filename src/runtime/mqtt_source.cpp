@@ -8,6 +8,10 @@ mqtt_source::~mqtt_source() = default;
 
 mqtt_sink::~mqtt_sink() = default;
 
+void mqtt_sink::hold(bool) {
+  // nop
+}
+
 namespace {
 
 /// libmosquitto's client as a source: every message is a batch of one,

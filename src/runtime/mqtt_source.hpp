@@ -91,6 +91,11 @@ public:
 
   /// Whether the broker accepted the current connection.
   virtual bool connected() const noexcept = 0;
+
+  /// `true` keeps what `publish` hands over (up to the client's bounds)
+  /// unwritten until `hold(false)`, which writes it all at once. Only for
+  /// the thread that publishes. Does nothing unless the client supports it.
+  virtual void hold(bool on);
 };
 
 /// A publishing connection for `opts`: the own client for a plain TCP

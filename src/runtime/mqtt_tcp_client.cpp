@@ -214,11 +214,8 @@ trading::result<int> mqtt_tcp_client::publish(const std::string& topic,
       if (connected_)
         send_waiting();
     }
-    // Written from this thread; what the socket does not take now the
-    // network thread writes when it can.
-    if (!out_.empty() && fd_ >= 0 && flush_locked() != 0)
-      ::shutdown(fd_, SHUT_RDWR); // the network thread sees the end
-    wake = !out_.empty();
+    // While held, `hold(false)` writes it.
+    wake = !held_ && write_out_locked();
   }
   if (wake) {
     uint64_t one = 1;
@@ -227,6 +224,33 @@ trading::result<int> mqtt_tcp_client::publish(const std::string& topic,
   if (qos == 0 && cb_.events.on_published)
     cb_.events.on_published(id);
   return id;
+}
+
+bool mqtt_tcp_client::write_out_locked() {
+  // Written from the caller's thread; what the socket does not take now
+  // the network thread writes when it can.
+  if (!out_.empty() && fd_ >= 0 && flush_locked() != 0)
+    ::shutdown(fd_, SHUT_RDWR); // the network thread sees the end
+  return !out_.empty();
+}
+
+void mqtt_tcp_client::hold(bool on) {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    held_ = on;
+    if (!on)
+      wake = write_out_locked();
+  }
+  if (wake) {
+    uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_, &one, sizeof(one));
+  }
+}
+
+size_t mqtt_tcp_client::unsent_bytes() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return out_.size();
 }
 
 bool mqtt_tcp_client::unsent() const {

@@ -71,6 +71,11 @@ public:
   trading::result<int> publish(const std::string& topic,
                                std::string_view payload, int qos) override;
 
+  void hold(bool on) override;
+
+  /// Bytes queued for the socket and not yet written.
+  size_t unsent_bytes() const;
+
   bool connected() const noexcept override {
     return connected_.load();
   }
@@ -128,6 +133,10 @@ private:
   /// When the last byte was written.
   clock_type::time_point last_sent() const;
 
+  /// Writes `out_` from the caller's thread; `mtx_` held. Returns whether
+  /// bytes are left for the network thread.
+  bool write_out_locked();
+
   /// A packet id not held by any message or subscription; `mtx_` held.
   uint16_t take_id();
 
@@ -179,6 +188,8 @@ private:
   uint16_t next_id_ = 0;
   /// Numbers QoS 0 messages for `on_published`.
   uint16_t qos0_count_ = 0;
+  /// Set by `hold(true)`: `publish` queues without writing.
+  bool held_ = false;
   int fd_ = -1;
   std::string out_;
   clock_type::time_point last_sent_;

@@ -205,6 +205,36 @@ CAF_TEST(orders wait for the connection and then go out in seq order) {
   CAF_CHECK_EQUAL(summary["connected"].get<bool>(), true);
 }
 
+CAF_TEST(a batch of orders is handed to the client held and then released) {
+  // The client writes what it holds at release: one write for the batch.
+  auto events = std::make_shared<std::vector<std::string>>();
+  auto publish = make_publish(broker);
+  publish_fns fns{[events, publish](const std::string& topic,
+                                    const std::string& payload, int qos) {
+                    events->push_back("publish");
+                    return publish(topic, payload, qos);
+                  },
+                  make_publish(broker),
+                  [events](bool on) {
+                    events->push_back(on ? "hold" : "release");
+                  }};
+  start_with(default_config(), std::move(fns));
+  connect();
+  events->clear();
+  self->send(pub, order_batch{sma_orders(1, 3)});
+  run();
+  CAF_CHECK_EQUAL(*events,
+                  (std::vector<std::string>{"hold", "publish", "publish",
+                                            "publish", "release"}));
+  // A reconnect publishes every unconfirmed order again, held as well.
+  events->clear();
+  disconnect();
+  connect();
+  CAF_CHECK_EQUAL(*events,
+                  (std::vector<std::string>{"hold", "publish", "publish",
+                                            "publish", "release"}));
+}
+
 CAF_TEST(the mark holds the highest contiguously confirmed seq) {
   start();
   connect();

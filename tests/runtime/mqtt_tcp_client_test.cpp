@@ -298,3 +298,29 @@ CAF_TEST(publish refuses beyond its bounds and what it cannot send) {
   pub.stop();
   CAF_CHECK_EQUAL(seen.count(), 0u);
 }
+
+CAF_TEST(held publishes go out together when released) {
+  auto broker = start_broker();
+  taker log;
+  mqtt_tcp_client sub{client_options(*broker, "own-hold-sub", true),
+                      log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/hold", 1)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
+  CAF_REQUIRE(poll_until([&] { return sub.subscribed(); }));
+  acks seen;
+  mqtt_tcp_client pub{client_options(*broker, "own-hold-pub", true),
+                      seen.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  CAF_REQUIRE(poll_until([&] { return pub.connected(); }));
+  pub.hold(true);
+  auto want = numbered("h", 3);
+  for (const auto& x : want)
+    CAF_REQUIRE(pub.publish("test/hold", x, 1));
+  // Nothing written yet: all three wait in one buffer.
+  CAF_CHECK_GREATER(pub.unsent_bytes(), 3 * (2 + 9 + 2 + 2u));
+  pub.hold(false);
+  CAF_CHECK(poll_until([&] { return pub.unsent_bytes() == 0; }));
+  CAF_CHECK(log.wait_until([&] { return log.taken.size() >= want.size(); }));
+  CAF_CHECK_EQUAL(log.received(), want);
+  CAF_CHECK(poll_until([&] { return seen.count() >= want.size(); }));
+}
