@@ -46,15 +46,19 @@ uint64_t quote_filter::key(const std::string& symbol, int64_t ts_ms) noexcept {
   return h;
 }
 
-recent_keys::recent_keys(size_t capacity) {
-  capacity = std::max<size_t>(capacity, 1);
+recent_keys::recent_keys(size_t capacity)
+    : capacity_(std::max<size_t>(capacity, 1)) {
+  // nop: the tables are made by the first `add`
+}
+
+void recent_keys::allocate() {
   // At most half full: probes stay short.
   size_t slots = 2;
-  while (slots < 2 * capacity)
+  while (slots < 2 * capacity_)
     slots *= 2;
   slots_.assign(slots, 0);
   mask_ = slots - 1;
-  ring_.assign(capacity, 0);
+  ring_.assign(capacity_, 0);
 }
 
 size_t recent_keys::home(uint64_t k) const noexcept {
@@ -74,10 +78,12 @@ size_t recent_keys::find(uint64_t k) const noexcept {
 }
 
 bool recent_keys::contains(uint64_t k) const noexcept {
-  return slots_[find(stored(k))] != 0;
+  return !slots_.empty() && slots_[find(stored(k))] != 0;
 }
 
 void recent_keys::add(uint64_t k) {
+  if (slots_.empty())
+    allocate();
   k = stored(k);
   auto i = find(k);
   if (slots_[i] != 0)

@@ -32,7 +32,8 @@ bool from_string(std::string_view str, overload_policy& x) noexcept;
 
 /// The last `capacity` distinct 64-bit keys added, the oldest forgotten
 /// first: an open-addressing table (linear probing, backward-shift
-/// deletion) and a ring of the keys in arrival order, both allocated once.
+/// deletion) and a ring of the keys in arrival order, both allocated once,
+/// by the first `add` (a filter that never sees a quote costs nothing).
 /// A lookup or an insert touches one or two cache lines and never
 /// allocates, where a node-based set allocated and freed a node per key.
 class recent_keys {
@@ -55,11 +56,13 @@ private:
   static uint64_t stored(uint64_t k) noexcept {
     return k == 0 ? 1 : k;
   }
+  void allocate();
   size_t home(uint64_t k) const noexcept;
   /// The slot holding `k`, or the empty slot where it would go.
   size_t find(uint64_t k) const noexcept;
   void erase(uint64_t k) noexcept;
 
+  size_t capacity_;
   std::vector<uint64_t> slots_;
   size_t mask_ = 0;
   std::vector<uint64_t> ring_;
