@@ -49,10 +49,14 @@ rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%d", n / (b - a) }';
 field() { grep -m1 "\"$1\":" "$2" | sed -E 's/.*: ([-0-9.e+]+),?/\1/'; }
 
 overload_once() { # overload policy
+  # Each flood has a topic of its own: the broker may still be routing what
+  # the previous flood's publisher left in its socket when this run
+  # subscribes, and those quotes would reach it ahead of their repeats.
   local policy=$1 tag=flood-$1
   cat > "$work/$tag.cfg.json" <<EOF
 {
-  "strategies": [{"name": "every", "algorithm": "random", "params": {"threshold": 0.0}}],
+  "strategies": [{"name": "every", "algorithm": "random",
+                  "params": {"threshold": 0.0, "channels": ["$tag"]}}],
   "portfolio": {"starting_cash": 1000000000000,
                 "sizing": {"kind": "fixed_quantity", "quantity": 1}},
   "journal": {"path": "$tag.journal", "fsync": "always"},
@@ -67,7 +71,7 @@ EOF
   for _ in $(seq 100); do grep -q "intuition run: ready" "$work/$tag.err" && break; sleep 0.1; done
   local t0=$(now)
   timeout -k 1 20 "$bin" feed --broker "$url" --quotes data/eustockmarkets.csv --repeat 1000 \
-    --topic quotes --qos 0 --rate max --quiet > "$work/$tag.feed" 2>&1 || true
+    --topic "$tag" --qos 0 --rate max --quiet > "$work/$tag.feed" 2>&1 || true
   local took=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
   sleep 1.5 # one more progress line
   local peak=$(awk '/VmHWM/ { print $2 }' /proc/$runner/status)
