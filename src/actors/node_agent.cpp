@@ -49,11 +49,17 @@ void peer_down(self_ptr self, const caf::down_msg& dm) {
       self->send_exit(inst.handle, caf::exit_reason::user_shutdown);
       ++stopped;
     }
+  for (auto& [shard, hosted] : st.shards)
+    if (hosted.owner == dm.source) {
+      // Its desk is gone: the shard's next owner takes the session over.
+      self->send_exit(hosted.worker, caf::exit_reason::user_shutdown);
+      ++stopped;
+    }
   st.orphans_stopped += stopped;
   if (stopped > 0)
     aout(self) << "node " << node_label() << ": stopped the " << stopped
-               << " algorithm instance(s) coordinator " << to_string(node)
-               << " had placed here" << std::endl;
+               << " algorithm instance(s) and shard(s) coordinator "
+               << to_string(node) << " had placed here" << std::endl;
   if (knows_node(st, node))
     return;
   aout(self) << "node " << node_label() << ": coordinator " << to_string(node)
@@ -75,6 +81,11 @@ std::vector<inspection_target> local_targets(self_ptr self,
     auto name = algorithm_instance_name(inst.spec);
     if (actors::instance_matches(pattern, name))
       hosted.push_back({std::move(name), inst.handle});
+  }
+  for (const auto& [shard, x] : st.shards) {
+    auto name = "shard/" + std::to_string(shard);
+    if (actors::instance_matches(pattern, name))
+      hosted.push_back({std::move(name), x.worker});
   }
   std::sort(hosted.begin(), hosted.end(),
             [](const auto& x, const auto& y) { return x.name < y.name; });
@@ -100,6 +111,16 @@ const telemetry<node_agent_state>& node_agent_telemetry() {
                  "Algorithm actors this node spawned for a coordinator."),
       field::count("orphans_stopped", &state::orphans_stopped),
       field::count("control_requests", &state::control_requests),
+      field::count("shards_started", &state::shards_started),
+      field::count("shards_revoked", &state::shards_revoked),
+      field::family(
+        {"intuition_node_shards",
+         metric_type::gauge,
+         "Shards this node runs (node-local ingress).",
+         {"node"}},
+        [](const state& st) {
+          return std::vector<series>{{{node_label()}, st.shards.size()}};
+        }),
     },
     samples_in_state::no};
   return table;
@@ -116,11 +137,18 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
     auto& st = self->state;
     if (st.hosted.erase(dm.source) > 0)
       return;
+    for (auto i = st.shards.begin(); i != st.shards.end(); ++i)
+      if (i->second.worker.address() == dm.source) {
+        st.shards.erase(i);
+        return;
+      }
     peer_down(self, dm);
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     for (auto& [addr, inst] : self->state.hosted)
       self->send_exit(inst.handle, msg.reason);
+    for (auto& [shard, x] : self->state.shards)
+      self->send_exit(x.worker, msg.reason);
     self->quit(msg.reason);
   });
   return {
@@ -183,6 +211,39 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
       ++st.placed;
       return handle;
     },
+    [self](shard_assignment& a) -> caf::result<shard_worker_actor> {
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      if (!st.cfg.make_shard_source)
+        return caf::make_error(caf::sec::runtime_error,
+                               "this process runs no shards");
+      const auto& sender = self->current_sender();
+      note_peer(self, sender);
+      auto owner = sender ? sender->address() : caf::actor_addr{};
+      auto shard = a.shard;
+      auto epoch = a.epoch;
+      if (auto i = st.shards.find(shard); i != st.shards.end()) {
+        // An older incarnation still here (its desk moved it and back).
+        self->send_exit(i->second.worker, caf::exit_reason::user_shutdown);
+        st.shards.erase(i);
+      }
+      auto worker = self->system().spawn(shard_worker, std::move(a),
+                                         st.cfg.make_shard_source);
+      self->monitor(worker);
+      st.shards[shard] = hosted_shard{epoch, worker, owner};
+      ++st.shards_started;
+      return worker;
+    },
+    [self](revoke_atom, uint32_t shard, uint64_t epoch) {
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      auto i = st.shards.find(shard);
+      if (i == st.shards.end() || i->second.epoch > epoch)
+        return;
+      self->send_exit(i->second.worker, caf::exit_reason::user_shutdown);
+      st.shards.erase(i);
+      ++st.shards_revoked;
+    },
     [self](control_request& req) -> caf::typed_response_promise<control_reply> {
       auto& st = self->state;
       auto timer = st.probe.time(self);
@@ -219,6 +280,10 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
       nlohmann::json peers = nodes;
       nlohmann::json summary{
         {"role", st.cfg.role}, {"hosted", st.hosted.size()}, {"peers", peers}};
+      nlohmann::json shards = nlohmann::json::array();
+      for (const auto& [shard, x] : st.shards)
+        shards.push_back({{"shard", shard}, {"epoch", x.epoch}});
+      summary["shards"] = shards;
       return node_agent_telemetry().reply(self, summary.dump());
     },
   };

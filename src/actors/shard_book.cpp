@@ -152,12 +152,14 @@ shard_actions shard_book::started(uint32_t shard, uint64_t epoch) {
   return out;
 }
 
-shard_actions shard_book::stopped(uint32_t shard, uint64_t epoch) {
+shard_actions shard_book::stopped(uint32_t shard, uint64_t epoch,
+                                  bool start_failed) {
   shard_actions out;
   if (!current(shard, epoch))
     return out;
   auto failed = places_[shard].owner;
-  ++counters_.start_failures;
+  if (start_failed)
+    ++counters_.start_failures;
   ++counters_.failovers;
   // The failed incarnation is gone: nothing to revoke.
   auto& p = places_[shard];
@@ -167,7 +169,7 @@ shard_actions shard_book::stopped(uint32_t shard, uint64_t epoch) {
     --moving_;
   p.moving = false;
   p.owner = no_member;
-  place_on(shard, pick(shard, failed), false, out);
+  place_on(shard, pick(shard, start_failed ? failed : no_member), false, out);
   start_queued(out);
   return out;
 }

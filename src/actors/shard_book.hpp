@@ -98,10 +98,12 @@ public:
   /// one start.
   shard_actions started(uint32_t shard, uint64_t epoch);
 
-  /// The member could not start (or stopped) the shard's incarnation
-  /// `epoch`: the shard is placed anew with a higher epoch (on another
-  /// member when there is one). Stale epochs change nothing.
-  shard_actions stopped(uint32_t shard, uint64_t epoch);
+  /// The shard's incarnation `epoch` stopped (its session ended) or, with
+  /// `start_failed`, could not start: the shard is placed anew with a
+  /// higher epoch, on its rendezvous owner or, after a failed start, on
+  /// another member when there is one. Stale epochs change nothing.
+  shard_actions stopped(uint32_t shard, uint64_t epoch,
+                        bool start_failed = false);
 
   /// Whether `epoch` is the shard's current incarnation.
   bool current(uint32_t shard, uint64_t epoch) const noexcept;

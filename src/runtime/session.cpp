@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/shard_desk.hpp"
 #include "runtime/cluster.hpp"
 #include "runtime/operator_control.hpp"
 #include "runtime/stop_signals.hpp"
@@ -31,6 +32,10 @@ void session::stop() {
   if (connector_) {
     caf::anon_send_exit(connector_, caf::exit_reason::user_shutdown);
     connector_ = actors::cluster_connector_actor{};
+  }
+  if (desk_) {
+    caf::anon_send_exit(desk_, caf::exit_reason::user_shutdown);
+    desk_ = actors::shard_desk_actor{};
   }
   if (pipeline_.router) {
     stop_pipeline(pipeline_);
@@ -114,8 +119,24 @@ void session::start_pipeline(actors::order_publisher_actor publisher) {
 trading::status session::join_cluster() {
   if (cfg_.cluster.nodes.empty())
     return {};
-  auto joined
-    = runtime::join_cluster(*sys_, cfg_.cluster, pipeline_.router, tls());
+  if (cfg_.cluster.node_ingress() && !shard_broker_.empty()) {
+    actors::shard_desk_options desk;
+    desk.map = trading::shard_map{cfg_.cluster.universe, cfg_.cluster.shards};
+    for (const auto& s : cfg_.strategies)
+      if (!s.external)
+        desk.strategies.push_back(route_of(s));
+    desk.cluster_name = cfg_.cluster.name;
+    desk.broker = shard_broker_;
+    desk.qos = cfg_.mqtt.qos;
+    desk.max_moves = cfg_.cluster.max_moves;
+    desk_
+      = sys_->spawn(actors::shard_desk, std::move(desk), pipeline_.portfolio);
+    std::cerr << "cluster: node-local ingress, " << cfg_.cluster.universe.size()
+              << " symbol(s) in " << cfg_.cluster.shards
+              << " shard(s) on topics quotes/SYMBOL\n";
+  }
+  auto joined = runtime::join_cluster(*sys_, cfg_.cluster, pipeline_.router,
+                                      tls(), desk_);
   if (!joined)
     return std::move(joined).error();
   connector_ = *joined;
@@ -129,6 +150,8 @@ session::start_control(std::vector<actors::inspection_target> extra,
   actors::node_agent_config agent;
   agent.role = "coordinator";
   agent.singletons = inspection_targets(pipeline_);
+  if (desk_)
+    agent.singletons.push_back({"shard_desk", desk_});
   for (auto& x : extra)
     agent.singletons.push_back(std::move(x));
   agent.router = pipeline_.router;

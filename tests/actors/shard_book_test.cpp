@@ -123,13 +123,20 @@ CAF_TEST(
   start_all(book, book.rebalance());
   auto owner = book.place(3).owner;
   auto epoch = book.place(3).epoch;
+  // A session that ended: placed anew where it belongs, with a new epoch.
   auto xs = book.stopped(3, epoch);
   CAF_REQUIRE_EQUAL(xs.size(), 1u);
   CAF_CHECK_EQUAL(xs[0].kind, shard_action::assign);
-  CAF_CHECK_NOT_EQUAL(xs[0].member, owner);
+  CAF_CHECK_EQUAL(xs[0].member, owner);
   CAF_CHECK_EQUAL(xs[0].epoch, epoch + 1);
   CAF_CHECK(book.stopped(3, epoch).empty());
   CAF_CHECK(book.started(3, epoch).empty());
+  // A start that failed: another member, when there is one.
+  auto again = book.stopped(3, epoch + 1, true);
+  CAF_REQUIRE_EQUAL(again.size(), 1u);
+  CAF_CHECK_NOT_EQUAL(again[0].member, owner);
+  CAF_CHECK_EQUAL(again[0].epoch, epoch + 2);
+  CAF_CHECK_EQUAL(book.counters().start_failures, 1u);
 }
 
 CAF_TEST(without members shards wait unowned) {
