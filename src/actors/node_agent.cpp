@@ -113,6 +113,34 @@ const telemetry<node_agent_state>& node_agent_telemetry() {
       field::count("control_requests", &state::control_requests),
       field::count("shards_started", &state::shards_started),
       field::count("shards_revoked", &state::shards_revoked),
+      field::count(
+        "shard_quotes_received",
+        [](const state& st) { return st.shard_quotes->received.load(); })
+        .counter("intuition_node_shard_quotes_received_total",
+                 "Quotes this node took from its shards' sessions (its "
+                 "ingress)."),
+      field::count(
+        "shard_quotes_confirmed",
+        [](const state& st) { return st.shard_quotes->confirmed.load(); })
+        .counter("intuition_node_shard_quotes_confirmed_total",
+                 "Quotes the coordinator confirmed, then acknowledged to "
+                 "the broker."),
+      field::count(
+        "shard_quotes_unconfirmed",
+        [](const state& st) { return st.shard_quotes->unconfirmed.load(); })
+        .counter("intuition_node_shard_quotes_unconfirmed_total",
+                 "Quotes left unacknowledged (refused, timed out, shard "
+                 "stopped): the broker delivers them again."),
+      field::value([](const state& st) {
+        const auto& c = *st.shard_quotes;
+        auto settled = c.confirmed.load() + c.unconfirmed.load();
+        auto received = c.received.load();
+        return received > settled ? received - settled : 0;
+      })
+        .gauge("intuition_node_shard_quotes_in_flight",
+               "Quotes taken from the broker and not yet confirmed: what a "
+               "SIGKILL now would leave to redelivery (nothing is "
+               "acknowledged before it is confirmed, so none is lost)."),
       field::family(
         {"intuition_node_shards",
          metric_type::gauge,
@@ -227,8 +255,8 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
         self->send_exit(i->second.worker, caf::exit_reason::user_shutdown);
         st.shards.erase(i);
       }
-      auto worker = self->system().spawn(shard_worker, std::move(a),
-                                         st.cfg.make_shard_source);
+      auto worker = self->system().spawn(
+        shard_worker, std::move(a), st.cfg.make_shard_source, st.shard_quotes);
       self->monitor(worker);
       st.shards[shard] = hosted_shard{epoch, worker, owner};
       ++st.shards_started;

@@ -2,8 +2,10 @@
 
 namespace intuition::actors {
 
-shard_gate::shard_gate(submit_fn submit, lost_fn lost)
-    : submit_(std::move(submit)), lost_(std::move(lost)) {
+shard_gate::shard_gate(submit_fn submit, lost_fn lost,
+                       std::shared_ptr<shard_gate_counters> totals)
+    : submit_(std::move(submit)), lost_(std::move(lost)),
+      totals_(std::move(totals)) {
   // nop
 }
 
@@ -28,6 +30,8 @@ bool shard_gate::pass(std::vector<trading::quote> quotes,
     std::lock_guard<std::mutex> guard{mtx_};
     if (closed_) {
       counters_.unconfirmed += n;
+      if (totals_)
+        totals_->unconfirmed += n;
       return false;
     }
     ticket = ++next_ticket_;
@@ -35,16 +39,18 @@ bool shard_gate::pass(std::vector<trading::quote> quotes,
     waiting_quotes_ = n;
   }
   counters_.received += n;
+  if (totals_)
+    totals_->received += n;
   submit_(std::move(quotes), ticket);
   std::unique_lock<std::mutex> guard{mtx_};
   cv_.wait_for(guard, timeout, [&] { return closed_ || settled_ == ticket; });
   auto ok = settled_ == ticket && settled_ok_;
   waiting_ = 0;
   waiting_quotes_ = 0;
-  if (ok)
-    counters_.confirmed += n;
-  else
-    counters_.unconfirmed += n;
+  auto& where = ok ? counters_.confirmed : counters_.unconfirmed;
+  where += n;
+  if (totals_)
+    (ok ? totals_->confirmed : totals_->unconfirmed) += n;
   return ok;
 }
 

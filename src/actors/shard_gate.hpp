@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -39,7 +40,10 @@ public:
   /// Told once that the session ended (the worker then stops).
   using lost_fn = std::function<void(const std::string& why)>;
 
-  shard_gate(submit_fn submit, lost_fn lost);
+  /// `totals`, when given, counts the quotes of every shard of the node
+  /// too.
+  shard_gate(submit_fn submit, lost_fn lost,
+             std::shared_ptr<shard_gate_counters> totals = nullptr);
 
   /// MQTT thread: submits `quotes` and waits until they are settled, the
   /// gate closes or `timeout` passes. True only when confirmed.
@@ -80,6 +84,7 @@ private:
   uint64_t settled_ = 0;
   bool settled_ok_ = false;
   shard_gate_counters counters_;
+  std::shared_ptr<shard_gate_counters> totals_;
 };
 
 } // namespace intuition::actors

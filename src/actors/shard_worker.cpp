@@ -41,7 +41,8 @@ void give_up(self_ptr self, const std::string& why) {
 
 /// Creates and warms the instances, then starts the session.
 trading::status start(self_ptr self, const shard_assignment& a,
-                      const shard_source_factory& make_source) {
+                      const shard_source_factory& make_source,
+                      std::shared_ptr<shard_gate_counters> totals) {
   auto& st = self->state;
   auto engine = trading::shard_engine::make(instances_of(a.instances));
   if (!engine)
@@ -63,7 +64,8 @@ trading::status start(self_ptr self, const shard_assignment& a,
                     + ") session ended: " + why + "\n")
                 << std::flush;
       caf::anon_send_exit(me, caf::exit_reason::user_shutdown);
-    });
+    },
+    std::move(totals));
   auto source = make_source(a, st.gate);
   if (!source)
     return std::move(source).error();
@@ -107,14 +109,15 @@ const telemetry<shard_worker_state>& shard_worker_telemetry() {
 
 shard_worker_actor::behavior_type
 shard_worker(shard_worker_actor::stateful_pointer<shard_worker_state> self,
-             shard_assignment a, shard_source_factory make_source) {
+             shard_assignment a, shard_source_factory make_source,
+             std::shared_ptr<shard_gate_counters> totals) {
   auto& st = self->state;
   st.shard = a.shard;
   st.epoch = a.epoch;
   st.client_id = a.client_id;
   st.desk = caf::actor_cast<shard_desk_actor>(a.desk);
   // A failure quits at once; the handlers below never run then.
-  if (auto ok = start(self, a, make_source); !ok)
+  if (auto ok = start(self, a, make_source, std::move(totals)); !ok)
     give_up(self, ok.error().message);
   return {
     [self](intake_atom, std::vector<trading::quote>& quotes, uint64_t ticket) {

@@ -61,7 +61,8 @@ const telemetry<shard_worker_state>& shard_worker_telemetry();
 /// acknowledged and the broker delivers it again to the shard's next owner.
 shard_worker_actor::behavior_type
 shard_worker(shard_worker_actor::stateful_pointer<shard_worker_state> self,
-             shard_assignment a, shard_source_factory make_source);
+             shard_assignment a, shard_source_factory make_source,
+             std::shared_ptr<shard_gate_counters> totals);
 
 /// How long a read waits for the coordinator's confirmation before the
 /// worker gives the shard up.
