@@ -93,6 +93,18 @@ std::vector<inspection_target> local_targets(self_ptr self,
   return out;
 }
 
+/// One series labelled with this node, read from the node's shard counters;
+/// none on a process that runs no shards.
+std::function<std::vector<series>(const node_agent_state&)>
+shard_figure(std::function<uint64_t(const shard_gate_counters&)> read) {
+  return [read](const node_agent_state& st) {
+    std::vector<series> out;
+    if (st.cfg.make_shard_source)
+      out.push_back({{node_label()}, read(*st.shard_quotes)});
+    return out;
+  };
+}
+
 } // namespace
 
 const telemetry<node_agent_state>& node_agent_telemetry() {
@@ -113,42 +125,62 @@ const telemetry<node_agent_state>& node_agent_telemetry() {
       field::count("control_requests", &state::control_requests),
       field::count("shards_started", &state::shards_started),
       field::count("shards_revoked", &state::shards_revoked),
+      // Node-local ingress: exported only by a node that runs shards.
       field::count(
         "shard_quotes_received",
-        [](const state& st) { return st.shard_quotes->received.load(); })
-        .counter("intuition_node_shard_quotes_received_total",
-                 "Quotes this node took from its shards' sessions (its "
-                 "ingress)."),
+        [](const state& st) { return st.shard_quotes->received.load(); }),
       field::count(
         "shard_quotes_confirmed",
-        [](const state& st) { return st.shard_quotes->confirmed.load(); })
-        .counter("intuition_node_shard_quotes_confirmed_total",
-                 "Quotes the coordinator confirmed, then acknowledged to "
-                 "the broker."),
+        [](const state& st) { return st.shard_quotes->confirmed.load(); }),
       field::count(
         "shard_quotes_unconfirmed",
-        [](const state& st) { return st.shard_quotes->unconfirmed.load(); })
-        .counter("intuition_node_shard_quotes_unconfirmed_total",
-                 "Quotes left unacknowledged (refused, timed out, shard "
-                 "stopped): the broker delivers them again."),
-      field::value([](const state& st) {
-        const auto& c = *st.shard_quotes;
-        auto settled = c.confirmed.load() + c.unconfirmed.load();
-        auto received = c.received.load();
-        return received > settled ? received - settled : 0;
-      })
-        .gauge("intuition_node_shard_quotes_in_flight",
-               "Quotes taken from the broker and not yet confirmed: what a "
-               "SIGKILL now would leave to redelivery (nothing is "
-               "acknowledged before it is confirmed, so none is lost)."),
-      field::family(
-        {"intuition_node_shards",
-         metric_type::gauge,
-         "Shards this node runs (node-local ingress).",
-         {"node"}},
-        [](const state& st) {
-          return std::vector<series>{{{node_label()}, st.shards.size()}};
-        }),
+        [](const state& st) { return st.shard_quotes->unconfirmed.load(); }),
+      field::family({"intuition_node_shard_quotes_received_total",
+                     metric_type::counter,
+                     "Quotes this node took from its shards' sessions (its "
+                     "ingress).",
+                     {"node"}},
+                    shard_figure([](const shard_gate_counters& c) {
+                      return c.received.load();
+                    })),
+      field::family({"intuition_node_shard_quotes_confirmed_total",
+                     metric_type::counter,
+                     "Quotes the coordinator confirmed, then acknowledged to "
+                     "the broker.",
+                     {"node"}},
+                    shard_figure([](const shard_gate_counters& c) {
+                      return c.confirmed.load();
+                    })),
+      field::family({"intuition_node_shard_quotes_unconfirmed_total",
+                     metric_type::counter,
+                     "Quotes left unacknowledged (refused, timed out, shard "
+                     "stopped): the broker delivers them again.",
+                     {"node"}},
+                    shard_figure([](const shard_gate_counters& c) {
+                      return c.unconfirmed.load();
+                    })),
+      field::family({"intuition_node_shard_quotes_in_flight",
+                     metric_type::gauge,
+                     "Quotes taken from the broker and not yet confirmed: "
+                     "what a SIGKILL now would leave to redelivery (nothing "
+                     "is acknowledged before it is confirmed, so none is "
+                     "lost).",
+                     {"node"}},
+                    shard_figure([](const shard_gate_counters& c) {
+                      auto settled = c.confirmed.load() + c.unconfirmed.load();
+                      auto received = c.received.load();
+                      return received > settled ? received - settled : 0;
+                    })),
+      field::family({"intuition_node_shards",
+                     metric_type::gauge,
+                     "Shards this node runs (node-local ingress).",
+                     {"node"}},
+                    [](const state& st) {
+                      std::vector<series> out;
+                      if (st.cfg.make_shard_source)
+                        out.push_back({{node_label()}, st.shards.size()});
+                      return out;
+                    }),
     },
     samples_in_state::no};
   return table;

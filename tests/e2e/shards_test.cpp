@@ -66,10 +66,16 @@ struct fixture : temp_dir {
 
   /// Starts a worker node on `port` (0: any); returns it with its port.
   std::pair<process, std::string> start_node(const std::string& name,
-                                             uint16_t port = 0) {
-    auto p = intuition({"node", "--port", std::to_string(port), "--name", name,
-                        "--caf-config", caf_conf},
-                       name);
+                                             uint16_t port = 0,
+                                             uint16_t metrics_port = 0) {
+    std::vector<std::string> args{"node",   "--port", std::to_string(port),
+                                  "--name", name,     "--caf-config",
+                                  caf_conf};
+    if (metrics_port > 0) {
+      args.push_back("--metrics-port");
+      args.push_back(std::to_string(metrics_port));
+    }
+    auto p = intuition(args, name);
     auto at = wait_for_match(p.err_path, "ready on 127\\.0\\.0\\.1:([0-9]+)");
     return {p, at};
   }
@@ -170,7 +176,8 @@ struct fixture : temp_dir {
 CAF_TEST_FIXTURE_SCOPE(shards_tests, fixture)
 
 CAF_TEST(nodes take their shards quotes and every quote is traded once) {
-  auto [alpha, alpha_port] = start_node("alpha");
+  auto alpha_metrics = unused_port();
+  auto [alpha, alpha_port] = start_node("alpha", 0, alpha_metrics);
   auto [beta, beta_port] = start_node("beta");
   auto run = start_run({alpha_port, beta_port});
   CAF_CHECK(contains(slurp(run.err_path),
@@ -204,6 +211,17 @@ CAF_TEST(nodes take their shards quotes and every quote is traded once) {
     confirmed += x["counters"]["confirmed"].get<int64_t>();
   }
   CAF_CHECK_EQUAL(confirmed, by_node["alpha"]["quotes"].get<int64_t>());
+  // The node exports its ingress and what a SIGKILL now would leave to
+  // redelivery; the coordinator exports ownership and quotes per node.
+  auto text = http_get(alpha_metrics, "/metrics").second;
+  CAF_CHECK_EQUAL(series_value(text, "intuition_node_shard_quotes_confirmed_"
+                                     "total{node=\"alpha\"}"),
+                  static_cast<double>(confirmed));
+  CAF_CHECK_EQUAL(
+    series_value(text, "intuition_node_shard_quotes_in_flight{node=\"alpha\"}"),
+    0.0);
+  CAF_CHECK_EQUAL(series_value(text, "intuition_node_shards{node=\"alpha\"}"),
+                  static_cast<double>(hosted.size()));
   stop(run);
   check_every_quote_traded_once(10);
   stop(alpha);
@@ -256,7 +274,8 @@ CAF_TEST(a frozen node is fenced and trades nothing twice) {
   // Rejoined, it takes its share back by moves.
   beta.signal(SIGCONT);
   wait_for_match(beta.out_path,
-                 "shard [0-9]+ \\(epoch [0-9]+\\) (stopped|session ended)");
+                 "(shard\\(s\\) coordinator|\\(epoch [0-9]+\\) stopped|"
+                 "\\(epoch [0-9]+\\) session ended)");
   CAF_REQUIRE(eventually(
     [&] {
       return occurrences(slurp(run.out_path), "cluster: joined node beta") >= 2;
