@@ -14,6 +14,7 @@ namespace {
 using self_ptr = shard_desk_actor::stateful_pointer<shard_desk_state>;
 
 void carry_out(self_ptr self, shard_actions actions);
+void report_takeovers(self_ptr self);
 
 /// The longest warm-up any strategy needs (at least one quote).
 size_t longest_warmup(const std::vector<strategy_route>& strategies) {
@@ -72,6 +73,7 @@ void assign(self_ptr self, const shard_action& x) {
         self->monitor(worker);
         st.workers[worker.address()] = {shard, epoch};
         carry_out(self, st.book->started(shard, epoch));
+        report_takeovers(self);
       },
       [self, shard, epoch](caf::error& err) {
         aout(self) << "shard_desk: shard " << shard << " (epoch " << epoch
@@ -79,6 +81,26 @@ void assign(self_ptr self, const shard_action& x) {
                    << std::endl;
         carry_out(self, self->state.book->stopped(shard, epoch, true));
       });
+}
+
+/// Logs, once per lost member, when every shard runs again on a live
+/// member: the takeover time of a failure.
+void report_takeovers(self_ptr self) {
+  auto& st = self->state;
+  if (st.taking_over.empty())
+    return;
+  for (uint32_t s = 0; s < st.book->shard_count(); ++s) {
+    const auto& p = st.book->place(s);
+    if (p.owner == no_member || !p.running)
+      return;
+  }
+  auto now = steady_now_ns();
+  for (const auto& [member, lost] : st.taking_over)
+    aout(self) << "shard_desk: every shard of node "
+               << st.book->members()[member].name << " runs again ("
+               << lost.second << " shard(s), " << (now - lost.first) / 1'000'000
+               << " ms after it was lost)" << std::endl;
+  st.taking_over.clear();
 }
 
 void carry_out(self_ptr self, shard_actions actions) {
@@ -233,6 +255,8 @@ shard_desk(shard_desk_actor::stateful_pointer<shard_desk_state> self,
                    << " (" << self->system().render(dm.reason)
                    << "); its shards move to the survivors" << std::endl;
         st.agents[i] = node_agent_actor{};
+        auto had = st.book->members()[i].shards;
+        st.taking_over[i] = {steady_now_ns(), static_cast<size_t>(had)};
         carry_out(self, st.book->member_lost(i));
         return;
       }

@@ -74,6 +74,9 @@ struct shard_desk_state {
   uint64_t fenced_quotes = 0;
   /// Quotes taken per member (ingress rate per node).
   std::vector<uint64_t> member_quotes;
+  /// Members lost whose shards do not all run elsewhere yet: when each was
+  /// lost and how many shards it had (for the takeover line).
+  std::unordered_map<size_t, std::pair<int64_t, size_t>> taking_over;
   actor_probe probe{actor_kind::shard_desk};
 };
 
