@@ -45,7 +45,7 @@ awk -v s="$symbols" -v r="$rounds" 'BEGIN {
   print "ts,symbol,price";
   for (i = 0; i < r; ++i)
     for (j = 0; j < s; ++j)
-      printf("%d,S%04d,%.2f\n", 1700000000000 + i * 60000, j,
+      printf("%.0f,S%04d,%.2f\n", 1700000000000 + i * 60000, j,
              100 + 10 * sin(i / 7.0 + j) + (i % 13) / 10.0);
 }' > "$work/quotes.csv"
 n=$((symbols * rounds))
@@ -157,16 +157,16 @@ awk -v s="$isymbols" -v r="$irounds" 'BEGIN {
   print "ts,symbol,price";
   for (i = 0; i < r; ++i)
     for (j = 0; j < s; ++j)
-      printf("%d,S%04d,%.2f\n", 1700000000000 + i * 60000, j, 100 + (i % 13) / 10.0);
+      printf("%.0f,S%04d,%.2f\n", 1700000000000 + i * 60000, j, 100 + (i % 13) / 10.0);
 }' > "$work/iquotes.csv"
 # A long connection timeout where nodes are frozen on purpose while the
 # backlog is published.
 sed 's/connection-timeout=1s/connection-timeout=60s/' "$work/caf.conf" \
   > "$work/slow.conf"
-iconfig() { # NAME INGRESS LOCAL
+iconfig() { # NAME INGRESS LOCAL [THRESHOLD]
   cat > "$work/$1.json" <<EOF
 {"strategies": [{"name": "every", "algorithm": "random",
-                 "params": {"threshold": 0.0}}],
+                 "params": {"threshold": ${4:-0.0}}}],
  "portfolio": {"starting_cash": 1000000000,
                "sizing": {"kind": "fixed_quantity", "quantity": 1}},
  "journal": {"path": "$1.journal", "fsync": "never"},
@@ -177,7 +177,6 @@ EOF
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 now_ns() { date +%s%N; }
-journal_lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
 start_inode() { # NAME CAFCONF -> port
   "$bin" node --port 0 --name "$1" --caf-config "$2" \
     > "$work/$1.out" 2> "$work/$1.err" &
@@ -211,38 +210,58 @@ backlog() { # NAME COORDINATOR_PID TOPIC_FLAG FROZEN_PID...
   local c0 t0 t1 c1 hz
   c0=$(cpu_ticks "$coord")
   t0=$(now_ns)
+  local listen
+  listen=$(grep -o "peers on 127.0.0.1:[0-9]*" "$work/$name.err" | grep -o "[0-9]*$")
   kill -CONT "$@"
-  for _ in $(seq 6000); do
-    [ "$(journal_lines "$work/$name.journal")" -ge "$in" ] && break
-    sleep 0.02
+  for _ in $(seq 3000); do
+    [ "$(quotes_of "$listen")" -ge "$in" ] && break
+    sleep 0.05
   done
   t1=$(now_ns)
   c1=$(cpu_ticks "$coord")
   hz=$(getconf CLK_TCK)
-  echo "  $name: $(journal_lines "$work/$name.journal") of $in traded," \
+  echo "  $name: $(quotes_of "$listen") of $in traded," \
     "$((in * 1000000000 / (t1 - t0))) quotes/s, coordinator CPU" \
     "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v n="$in" \
       'BEGIN { printf("%.2f", c / hz * 100000 / n) }') s per 100,000 quotes"
 }
+# Until N quotes are journaled; with signals on 1 % of the quotes (random
+# threshold 0.99) the journal holds only orders, so count the portfolio's
+# quotes in the run's state instead.
+quotes_of() { # LISTEN_PORT
+  "$bin" inspect --node "127.0.0.1:$1" portfolio --json \
+    --caf-config "$work/slow.conf" 2> /dev/null |
+    grep -o '"quotes": *[0-9]*' | head -1 | grep -o "[0-9]*$" || echo 0
+}
 echo "node-local ingress: a backlog of $in quotes ($isymbols symbols x $irounds rounds), QoS 1, 64 shards"
-iconfig coordinator coordinator true
-start_irun coordinator "$work/slow.conf"
-pc=$(pgrep -f -- "--journal $work/coordinator.journal" | head -1)
-backlog coordinator "$pc" "" "$pc"
-kill -INT "$pc"
-sleep 2
-ia=$(start_inode ialpha "$work/slow.conf")
-ib=$(start_inode ibeta "$work/slow.conf")
-pa=$(pid_of ialpha)
-pb=$(pid_of ibeta)
-iconfig nodes node false
-start_irun nodes "$work/slow.conf" --join "127.0.0.1:$ia" --join "127.0.0.1:$ib"
-pn=$(pgrep -f -- "--journal $work/nodes.journal" | head -1)
-sleep 2
-backlog nodes "$pn" --topic-per-symbol "$pa" "$pb"
-kill -INT "$pn"
-kill "$pa" "$pb"
-sleep 2
+for threshold in 0.0 0.99; do
+  if [ "$threshold" = 0.0 ]; then
+    t=every
+    echo " a signal on every quote:"
+  else
+    t=rare
+    echo " signals on 1 % of the quotes:"
+  fi
+  iconfig "coordinator-$t" coordinator true "$threshold"
+  start_irun "coordinator-$t" "$work/slow.conf"
+  pc=$(pgrep -f -- "--journal $work/coordinator-$t.journal" | head -1)
+  backlog "coordinator-$t" "$pc" "" "$pc"
+  kill -INT "$pc"
+  sleep 2
+  ia=$(start_inode "ialpha-$t" "$work/slow.conf")
+  ib=$(start_inode "ibeta-$t" "$work/slow.conf")
+  pa=$(pid_of "ialpha-$t")
+  pb=$(pid_of "ibeta-$t")
+  iconfig "nodes-$t" node false "$threshold"
+  start_irun "nodes-$t" "$work/slow.conf" --join "127.0.0.1:$ia" \
+    --join "127.0.0.1:$ib"
+  pn=$(pgrep -f -- "--journal $work/nodes-$t.journal" | head -1)
+  sleep 2
+  backlog "nodes-$t" "$pn" --topic-per-symbol "$pa" "$pb"
+  kill -INT "$pn"
+  kill "$pa" "$pb"
+  sleep 2
+done
 
 # -- node-local failover: detection and takeover
 ifail() { # SIGNAL

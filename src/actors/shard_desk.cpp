@@ -50,8 +50,6 @@ shard_assignment assignment_of(self_ptr self, uint32_t shard, uint64_t epoch) {
     if (auto h = st.history.find(sym); h != st.history.end())
       a.warmup.insert(a.warmup.end(), h->second.begin(), h->second.end());
   }
-  std::stable_sort(a.warmup.begin(), a.warmup.end(),
-                   [](const auto& x, const auto& y) { return x.seq < y.seq; });
   return a;
 }
 
@@ -243,6 +241,12 @@ shard_desk(shard_desk_actor::stateful_pointer<shard_desk_state> self,
   auto& st = self->state;
   st.history_limit = longest_warmup(opts.strategies);
   st.book = std::make_unique<shard_book>(opts.map.shards(), opts.max_moves);
+  for (auto& q : opts.history) {
+    // Seen already: a redelivery of it is not traded again.
+    st.filter.remember(q.symbol, q.ts_ms);
+    remember(st, q);
+  }
+  opts.history.clear();
   st.opts = std::move(opts);
   st.portfolio = std::move(portfolio);
   st.probe.count_rejected(self);

@@ -38,6 +38,9 @@ struct shard_desk_options {
   size_t max_moves = 4;
   /// Net positions restored from the journal, by `STRATEGY/SYMBOL`.
   std::unordered_map<std::string, int64_t> positions;
+  /// Recent quotes an earlier process saved (oldest first per symbol): the
+  /// first owners of the shards are warmed with them.
+  std::vector<trading::quote> history;
 };
 
 /// A running incarnation of a shard, as the desk saw it start.

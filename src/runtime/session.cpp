@@ -108,6 +108,8 @@ trading::status session::start_actor_system() {
 }
 
 void session::start_pipeline(actors::order_publisher_actor publisher) {
+  if (cfg_.cluster.node_ingress())
+    shard_restore_ = router_options_for(cfg_, journal_->contents.orders);
   pipeline_ = runtime::start_pipeline(
     *sys_, cfg_, std::move(*journal_),
     cfg_.cluster.local ? actors::local_placement() : actors::placement_fn{},
@@ -129,6 +131,14 @@ trading::status session::join_cluster() {
     desk.broker = shard_broker_;
     desk.qos = cfg_.mqtt.qos;
     desk.max_moves = cfg_.cluster.max_moves;
+    desk.positions = std::move(shard_restore_.positions);
+    for (auto& [symbol, ticks] : shard_restore_.history)
+      for (const auto& x : ticks) {
+        trading::quote q;
+        q.symbol = symbol;
+        trading::assign_tick(q, x);
+        desk.history.push_back(std::move(q));
+      }
     desk_
       = sys_->spawn(actors::shard_desk, std::move(desk), pipeline_.portfolio);
     std::cerr << "cluster: node-local ingress, " << cfg_.cluster.universe.size()

@@ -213,6 +213,9 @@ private:
   /// by `run`), and the desk that places them.
   std::string shard_broker_;
   actors::shard_desk_actor desk_;
+  /// What the journal and the history file beside it restore, for the
+  /// shards' instances (positions, warm-up).
+  actors::router_options shard_restore_;
   std::optional<control_plane> control_;
   std::unique_ptr<dashboard_server> dashboard_;
   /// The control journal, until `start_pipeline` hands it to the portfolio.
