@@ -5,11 +5,21 @@
 #      strategy set and a heavier one (three long-window strategies);
 #   2. failure detection: time from SIGKILL / SIGSTOP of a node to the
 #      coordinator's "lost" line, and the time until every actor of that node
-#      runs elsewhere again.
-# usage: bench/cluster.sh [SYMBOLS] [ROUNDS]   (default 1000 symbols x 200)
+#      runs elsewhere again;
+#   3. node-local ingress (cluster.ingress node) against coordinator ingress,
+#      live over a real mosquitto: the rate at which a queued backlog is
+#      traded, the coordinator's CPU time per 100,000 quotes, and detection
+#      and takeover times of a node's SIGKILL and SIGSTOP.
+# usage: bench/cluster.sh [ingress] [SYMBOLS] [ROUNDS]
+#        (default 1000 symbols x 200; `ingress` runs part 3 alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${INTUITION:-build/intuition}
+only_ingress=false
+if [ "${1:-}" = ingress ]; then
+  only_ingress=true
+  shift
+fi
 symbols=${1:-1000}
 rounds=${2:-200}
 work=$(mktemp -d)
@@ -35,7 +45,7 @@ awk -v s="$symbols" -v r="$rounds" 'BEGIN {
   print "ts,symbol,price";
   for (i = 0; i < r; ++i)
     for (j = 0; j < s; ++j)
-      printf("%d,S%04d,%.2f\n", 1700000000000 + i * 60000, j,
+      printf("%.0f,S%04d,%.2f\n", 1700000000000 + i * 60000, j,
              100 + 10 * sin(i / 7.0 + j) + (i % 13) / 10.0);
 }' > "$work/quotes.csv"
 n=$((symbols * rounds))
@@ -68,6 +78,7 @@ rate_of() { # summary file -> quotes/s
   grep -o "([0-9]* quotes/s)" "$1" | grep -o "[0-9]*"
 }
 
+if ! $only_ingress; then
 a=$(start_node alpha)
 b=$(start_node beta)
 echo "replay of $n quotes ($symbols symbols x $rounds rounds), fsync never"
@@ -118,3 +129,177 @@ detect() { # SIGNAL NODE PORT
 echo "failure detection (heartbeat 100 ms, connection timeout 1 s), $((symbols * 3)) actors over 3 members"
 detect KILL alpha
 detect STOP beta
+kill $(jobs -p) 2>/dev/null || true
+fi
+
+# -- 3. node-local ingress ------------------------------------------------------
+command -v mosquitto > /dev/null || {
+  echo "mosquitto not found: node-local ingress skipped"
+  exit 0
+}
+isymbols=500
+irounds=200
+in=$((isymbols * irounds))
+port=$((20000 + RANDOM % 20000))
+cat > "$work/mosquitto.conf" <<EOF
+listener $port 127.0.0.1
+allow_anonymous true
+max_queued_messages 0
+max_queued_bytes 0
+max_inflight_messages 20
+EOF
+mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
+sleep 0.5
+broker="mqtt://127.0.0.1:$port"
+awk -v s="$isymbols" 'BEGIN { for (j = 0; j < s; ++j) printf("S%04d\n", j); }' \
+  > "$work/universe.txt"
+awk -v s="$isymbols" -v r="$irounds" 'BEGIN {
+  print "ts,symbol,price";
+  for (i = 0; i < r; ++i)
+    for (j = 0; j < s; ++j)
+      printf("%.0f,S%04d,%.2f\n", 1700000000000 + i * 60000, j, 100 + (i % 13) / 10.0);
+}' > "$work/iquotes.csv"
+# A long connection timeout where nodes are frozen on purpose while the
+# backlog is published.
+sed 's/connection-timeout=1s/connection-timeout=60s/' "$work/caf.conf" \
+  > "$work/slow.conf"
+iconfig() { # NAME INGRESS LOCAL [THRESHOLD]
+  cat > "$work/$1.json" <<EOF
+{"strategies": [{"name": "every", "algorithm": "random",
+                 "params": {"threshold": ${4:-0.0}}}],
+ "portfolio": {"starting_cash": 1000000000,
+               "sizing": {"kind": "fixed_quantity", "quantity": 1}},
+ "journal": {"path": "$1.journal", "fsync": "never"},
+ "mqtt": {"client_id": "$1", "publish_signals": false},
+ "cluster": {"local": $3, "ingress": "$2", "name": "$1",
+             "universe": "universe.txt", "shards": 64}}
+EOF
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+now_ns() { date +%s%N; }
+start_inode() { # NAME CAFCONF -> port
+  "$bin" node --port 0 --name "$1" --caf-config "$2" \
+    > "$work/$1.out" 2> "$work/$1.err" &
+  for _ in $(seq 100); do
+    grep -q "ready on" "$work/$1.err" 2>/dev/null && break
+    sleep 0.05
+  done
+  grep -o "ready on 127.0.0.1:[0-9]*" "$work/$1.err" | grep -o "[0-9]*$"
+}
+pid_of() { pgrep -f -- "--name $1 " | head -1; }
+start_irun() { # NAME CAFCONF [--join ...]
+  local name=$1 conf=$2
+  shift 2
+  "$bin" run --config "$work/$name.json" --broker "$broker" --listen 0 \
+    --caf-config "$conf" --journal "$work/$name.journal" --quiet "$@" \
+    > "$work/$name.out" 2> "$work/$name.err" &
+  for _ in $(seq 200); do
+    grep -q "intuition run: ready" "$work/$name.err" 2>/dev/null && break
+    sleep 0.05
+  done
+}
+# Freezes the processes that take quotes, publishes the backlog, wakes them
+# and waits until every quote is journaled: the rate and the coordinator's
+# CPU time.
+backlog() { # NAME COORDINATOR_PID TOPIC_FLAG FROZEN_PID...
+  local name=$1 coord=$2 flag=$3
+  shift 3
+  kill -STOP "$@"
+  "$bin" feed --broker "$broker" --quotes "$work/iquotes.csv" $flag --quiet \
+    > "$work/$name-feed.out" 2>&1
+  local c0 t0 t1 c1 hz
+  c0=$(cpu_ticks "$coord")
+  t0=$(now_ns)
+  local listen
+  listen=$(grep -o "peers on 127.0.0.1:[0-9]*" "$work/$name.err" | grep -o "[0-9]*$")
+  kill -CONT "$@"
+  for _ in $(seq 3000); do
+    [ "$(quotes_of "$listen")" -ge "$in" ] && break
+    sleep 0.05
+  done
+  t1=$(now_ns)
+  c1=$(cpu_ticks "$coord")
+  hz=$(getconf CLK_TCK)
+  echo "  $name: $(quotes_of "$listen") of $in traded," \
+    "$((in * 1000000000 / (t1 - t0))) quotes/s, coordinator CPU" \
+    "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v n="$in" \
+      'BEGIN { printf("%.2f", c / hz * 100000 / n) }') s per 100,000 quotes"
+}
+# Until N quotes are journaled; with signals on 1 % of the quotes (random
+# threshold 0.99) the journal holds only orders, so count the portfolio's
+# quotes in the run's state instead.
+quotes_of() { # LISTEN_PORT
+  "$bin" inspect --node "127.0.0.1:$1" portfolio --json \
+    --caf-config "$work/slow.conf" 2> /dev/null |
+    grep -o '"quotes": *[0-9]*' | head -1 | grep -o "[0-9]*$" || echo 0
+}
+echo "node-local ingress: a backlog of $in quotes ($isymbols symbols x $irounds rounds), QoS 1, 64 shards"
+for threshold in 0.0 0.99; do
+  if [ "$threshold" = 0.0 ]; then
+    t=every
+    echo " a signal on every quote:"
+  else
+    t=rare
+    echo " signals on 1 % of the quotes:"
+  fi
+  iconfig "coordinator-$t" coordinator true "$threshold"
+  start_irun "coordinator-$t" "$work/slow.conf"
+  pc=$(pgrep -f -- "--journal $work/coordinator-$t.journal" | head -1)
+  backlog "coordinator-$t" "$pc" "" "$pc"
+  kill -INT "$pc"
+  sleep 2
+  ia=$(start_inode "ialpha-$t" "$work/slow.conf")
+  ib=$(start_inode "ibeta-$t" "$work/slow.conf")
+  pa=$(pid_of "ialpha-$t")
+  pb=$(pid_of "ibeta-$t")
+  iconfig "nodes-$t" node false "$threshold"
+  start_irun "nodes-$t" "$work/slow.conf" --join "127.0.0.1:$ia" \
+    --join "127.0.0.1:$ib"
+  pn=$(pgrep -f -- "--journal $work/nodes-$t.journal" | head -1)
+  sleep 2
+  backlog "nodes-$t" "$pn" --topic-per-symbol "$pa" "$pb"
+  kill -INT "$pn"
+  kill "$pa" "$pb"
+  sleep 2
+done
+
+# -- node-local failover: detection and takeover
+ifail() { # SIGNAL
+  local name=fail$1
+  iconfig "$name" node false
+  local a b pa pb pr
+  a=$(start_inode "f$1a" "$work/caf.conf")
+  b=$(start_inode "f$1b" "$work/caf.conf")
+  pa=$(pid_of "f$1a")
+  pb=$(pid_of "f$1b")
+  start_irun "$name" "$work/caf.conf" --join "127.0.0.1:$a" --join "127.0.0.1:$b"
+  pr=$(pgrep -f -- "--journal $work/$name.journal" | head -1)
+  sleep 2
+  "$bin" feed --broker "$broker" --quotes "$work/iquotes.csv" \
+    --topic-per-symbol --rate 5000 --quiet > "$work/$name-feed.out" 2>&1 &
+  local feeder=$!
+  sleep 2
+  local t0 t1
+  t0=$(now_ns)
+  kill "-$1" "$pa"
+  for _ in $(seq 2000); do
+    grep -q "shard_desk: lost node f$1a" "$work/$name.out" && break
+    sleep 0.005
+  done
+  t1=$(now_ns)
+  for _ in $(seq 400); do
+    grep -q "every shard of node f$1a runs again" "$work/$name.out" && break
+    sleep 0.05
+  done
+  echo "  $1: lost after $(((t1 - t0) / 1000000)) ms;" \
+    "$(grep -o "every shard of node f$1a.*" "$work/$name.out")"
+  kill "$feeder" 2>/dev/null || true
+  wait "$feeder" 2>/dev/null || true
+  kill -CONT "$pa" 2>/dev/null || true
+  kill -INT "$pr"
+  sleep 2
+  kill "$pa" "$pb" 2>/dev/null || true
+}
+echo "node-local failover (heartbeat 100 ms, connection timeout 1 s), 64 shards over 2 nodes"
+ifail KILL
+ifail STOP

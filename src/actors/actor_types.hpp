@@ -102,6 +102,23 @@ using cluster_connector_actor
   = caf::typed_actor<caf::reacts_to<join_atom, std::string>,
                      caf::replies_to<await_atom>::with<uint64_t>, state_query>;
 
+/// Runs one shard on the node that owns it (node-local ingress): `intake`
+/// takes the quotes of one read from the shard's MQTT session (with the
+/// ticket its gate waits on), runs them through the shard's instances and
+/// sends quotes and signals to the coordinator's desk.
+using shard_worker_actor = caf::typed_actor<
+  caf::reacts_to<intake_atom, std::vector<trading::quote>, uint64_t>,
+  state_query>;
+
+/// The coordinator's side of node-local ingress: places shards on the
+/// nodes that join (`cluster_member`), moves them when nodes come and go,
+/// and hands the quotes and signals nodes send (`shard_batch`, answered
+/// with the quotes taken, or an error when the sender's epoch is stale) to
+/// the portfolio.
+using shard_desk_actor
+  = caf::typed_actor<caf::replies_to<shard_batch>::with<uint64_t>,
+                     caf::reacts_to<cluster_member>, state_query>;
+
 /// The actor a process publishes (`--listen`, `intuition node`): lists the
 /// state of its actors for inspection, collects their metric samples, and
 /// on a worker node spawns algorithm instances for a coordinator; passes
@@ -110,6 +127,8 @@ using node_agent_actor = caf::typed_actor<
   list_query,
   caf::replies_to<metrics_atom>::with<std::vector<actors::metric_sample>>,
   caf::replies_to<place_atom, algorithm_spec>::with<algorithm_actor>,
-  caf::replies_to<control_request>::with<control_reply>, state_query>;
+  caf::replies_to<control_request>::with<control_reply>,
+  caf::replies_to<shard_assignment>::with<shard_worker_actor>,
+  caf::reacts_to<revoke_atom, uint32_t, uint64_t>, state_query>;
 
 } // namespace intuition::actors

@@ -84,11 +84,25 @@ bool operator==(const control_reply& x, const control_reply& y) noexcept {
   return x.ok == y.ok && x.invalid == y.invalid && x.message == y.message;
 }
 
+bool operator==(const shard_assignment& x, const shard_assignment& y) noexcept {
+  return x.shard == y.shard && x.epoch == y.epoch && x.client_id == y.client_id
+         && x.broker == y.broker && x.qos == y.qos && x.topics == y.topics
+         && x.instances == y.instances && x.warmup == y.warmup
+         && x.desk == y.desk;
+}
+
+bool operator==(const shard_batch& x, const shard_batch& y) noexcept {
+  return x.shard == y.shard && x.epoch == y.epoch && x.quotes == y.quotes
+         && x.signals == y.signals;
+}
+
 void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::intuition>();
   // A node agent answers `place` with this handle; a typed handle cannot
   // join the type-ID block above (its interface needs this header).
   cfg.add_message_type<algorithm_actor>("intuition::algorithm_actor");
+  // Likewise the answer to a `shard_assignment` (node-local ingress).
+  cfg.add_message_type<shard_worker_actor>("intuition::shard_worker_actor");
 }
 
 } // namespace intuition::actors

@@ -179,7 +179,53 @@ struct control_reply {
   std::string message;
 };
 
+// Node-local ingress (cluster.ingress node).
+
+/// The coordinator's shard desk to a node: run incarnation `epoch` of
+/// `shard`, warmed up from `warmup`, then take its symbols' quotes from the
+/// broker under the shard's own persistent session.
+struct shard_assignment {
+  uint32_t shard = 0;
+  uint64_t epoch = 0;
+  /// The shard's MQTT client id (`trading::shard_client_id`).
+  std::string client_id;
+  /// The broker, as `mqtt://HOST:PORT` (the node may override it).
+  std::string broker;
+  int32_t qos = 1;
+  /// Topics to subscribe to, one per symbol (`quotes/SYMBOL`).
+  std::vector<std::string> topics;
+  /// Its (strategy, symbol) instances.
+  std::vector<algorithm_spec> instances;
+  /// The symbols' recent quotes the coordinator traded, oldest first.
+  std::vector<trading::quote> warmup;
+  /// The desk, to send `shard_batch`es to (a `shard_desk_actor`).
+  caf::actor desk;
+};
+
+/// A node's quotes of one shard and the signals they raised, to the
+/// coordinator's desk (answered once the portfolio took them). Each
+/// signal's `quote_seq` is the index of its quote in `quotes`.
+struct shard_batch {
+  uint32_t shard = 0;
+  uint64_t epoch = 0;
+  std::vector<trading::quote> quotes;
+  std::vector<trading::signal> signals;
+};
+
 // -- inspect ---------------------------------------------------------------------
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_assignment& x) {
+  return f(caf::meta::type_name("shard_assignment"), x.shard, x.epoch,
+           x.client_id, x.broker, x.qos, x.topics, x.instances, x.warmup,
+           x.desk);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_batch& x) {
+  return f(caf::meta::type_name("shard_batch"), x.shard, x.epoch, x.quotes,
+           x.signals);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, quote_batch& x) {
@@ -268,6 +314,8 @@ bool operator==(const connection_event& x, const connection_event& y) noexcept;
 bool operator==(const cluster_member& x, const cluster_member& y) noexcept;
 bool operator==(const control_request& x, const control_request& y) noexcept;
 bool operator==(const control_reply& x, const control_reply& y) noexcept;
+bool operator==(const shard_assignment& x, const shard_assignment& y) noexcept;
+bool operator==(const shard_batch& x, const shard_batch& y) noexcept;
 
 } // namespace intuition::actors
 
@@ -458,6 +506,9 @@ CAF_ADD_TYPE_ID(intuition, (intuition::trading::ingress_report))
 // Operator control (`intuition control`).
 CAF_ADD_TYPE_ID(intuition, (intuition::actors::control_request))
 CAF_ADD_TYPE_ID(intuition, (intuition::actors::control_reply))
+// Node-local ingress (cluster.ingress node).
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::shard_assignment))
+CAF_ADD_TYPE_ID(intuition, (intuition::actors::shard_batch))
 
 // Atoms are verbs; at most 10 characters (CAF 0.17).
 CAF_ADD_ATOM(intuition, intuition::actors, get_state_atom, "getstate")
@@ -476,6 +527,9 @@ CAF_ADD_ATOM(intuition, intuition::actors, join_atom, "join")
 CAF_ADD_ATOM(intuition, intuition::actors, processed_atom, "processed")
 CAF_ADD_ATOM(intuition, intuition::actors, input_atom, "input")
 CAF_ADD_ATOM(intuition, intuition::actors, halt_atom, "halt")
+// Node-local ingress (cluster.ingress node).
+CAF_ADD_ATOM(intuition, intuition::actors, revoke_atom, "revoke")
+CAF_ADD_ATOM(intuition, intuition::actors, intake_atom, "intake")
 
 CAF_END_TYPE_ID_BLOCK(intuition)
 

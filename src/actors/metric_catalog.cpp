@@ -7,6 +7,7 @@
 #include "actors/order_publisher.hpp"
 #include "actors/portfolio.hpp"
 #include "actors/quote_router.hpp"
+#include "actors/shard_desk.hpp"
 #include "actors/telemetry.hpp"
 
 namespace intuition::actors {
@@ -24,6 +25,7 @@ std::vector<metric_info> metric_catalog() {
   add(order_publisher_telemetry().metrics());
   add(mqtt_ingress_telemetry().metrics());
   add(node_agent_telemetry().metrics());
+  add(shard_desk_telemetry().metrics());
   return out;
 }
 

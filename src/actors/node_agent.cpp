@@ -49,11 +49,17 @@ void peer_down(self_ptr self, const caf::down_msg& dm) {
       self->send_exit(inst.handle, caf::exit_reason::user_shutdown);
       ++stopped;
     }
+  for (auto& [shard, hosted] : st.shards)
+    if (hosted.owner == dm.source) {
+      // Its desk is gone: the shard's next owner takes the session over.
+      self->send_exit(hosted.worker, caf::exit_reason::user_shutdown);
+      ++stopped;
+    }
   st.orphans_stopped += stopped;
   if (stopped > 0)
     aout(self) << "node " << node_label() << ": stopped the " << stopped
-               << " algorithm instance(s) coordinator " << to_string(node)
-               << " had placed here" << std::endl;
+               << " algorithm instance(s) and shard(s) coordinator "
+               << to_string(node) << " had placed here" << std::endl;
   if (knows_node(st, node))
     return;
   aout(self) << "node " << node_label() << ": coordinator " << to_string(node)
@@ -76,10 +82,27 @@ std::vector<inspection_target> local_targets(self_ptr self,
     if (actors::instance_matches(pattern, name))
       hosted.push_back({std::move(name), inst.handle});
   }
+  for (const auto& [shard, x] : st.shards) {
+    auto name = "shard/" + std::to_string(shard);
+    if (actors::instance_matches(pattern, name))
+      hosted.push_back({std::move(name), x.worker});
+  }
   std::sort(hosted.begin(), hosted.end(),
             [](const auto& x, const auto& y) { return x.name < y.name; });
   out.insert(out.end(), hosted.begin(), hosted.end());
   return out;
+}
+
+/// One series labelled with this node, read from the node's shard counters;
+/// none on a process that runs no shards.
+std::function<std::vector<series>(const node_agent_state&)>
+shard_figure(std::function<uint64_t(const shard_gate_counters&)> read) {
+  return [read](const node_agent_state& st) {
+    std::vector<series> out;
+    if (st.cfg.make_shard_source)
+      out.push_back({{node_label()}, read(*st.shard_quotes)});
+    return out;
+  };
 }
 
 } // namespace
@@ -100,6 +123,64 @@ const telemetry<node_agent_state>& node_agent_telemetry() {
                  "Algorithm actors this node spawned for a coordinator."),
       field::count("orphans_stopped", &state::orphans_stopped),
       field::count("control_requests", &state::control_requests),
+      field::count("shards_started", &state::shards_started),
+      field::count("shards_revoked", &state::shards_revoked),
+      // Node-local ingress: exported only by a node that runs shards.
+      field::count(
+        "shard_quotes_received",
+        [](const state& st) { return st.shard_quotes->received.load(); }),
+      field::count(
+        "shard_quotes_confirmed",
+        [](const state& st) { return st.shard_quotes->confirmed.load(); }),
+      field::count(
+        "shard_quotes_unconfirmed",
+        [](const state& st) { return st.shard_quotes->unconfirmed.load(); }),
+      field::family({"intuition_node_shard_quotes_received_total",
+                     metric_type::counter,
+                     "Quotes this node took from its shards' sessions (its "
+                     "ingress).",
+                     {"node"}},
+                    shard_figure([](const shard_gate_counters& c) {
+                      return c.received.load();
+                    })),
+      field::family({"intuition_node_shard_quotes_confirmed_total",
+                     metric_type::counter,
+                     "Quotes the coordinator confirmed, then acknowledged to "
+                     "the broker.",
+                     {"node"}},
+                    shard_figure([](const shard_gate_counters& c) {
+                      return c.confirmed.load();
+                    })),
+      field::family({"intuition_node_shard_quotes_unconfirmed_total",
+                     metric_type::counter,
+                     "Quotes left unacknowledged (refused, timed out, shard "
+                     "stopped): the broker delivers them again.",
+                     {"node"}},
+                    shard_figure([](const shard_gate_counters& c) {
+                      return c.unconfirmed.load();
+                    })),
+      field::family({"intuition_node_shard_quotes_in_flight",
+                     metric_type::gauge,
+                     "Quotes taken from the broker and not yet confirmed: "
+                     "what a SIGKILL now would leave to redelivery (nothing "
+                     "is acknowledged before it is confirmed, so none is "
+                     "lost).",
+                     {"node"}},
+                    shard_figure([](const shard_gate_counters& c) {
+                      auto settled = c.confirmed.load() + c.unconfirmed.load();
+                      auto received = c.received.load();
+                      return received > settled ? received - settled : 0;
+                    })),
+      field::family({"intuition_node_shards",
+                     metric_type::gauge,
+                     "Shards this node runs (node-local ingress).",
+                     {"node"}},
+                    [](const state& st) {
+                      std::vector<series> out;
+                      if (st.cfg.make_shard_source)
+                        out.push_back({{node_label()}, st.shards.size()});
+                      return out;
+                    }),
     },
     samples_in_state::no};
   return table;
@@ -116,11 +197,18 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
     auto& st = self->state;
     if (st.hosted.erase(dm.source) > 0)
       return;
+    for (auto i = st.shards.begin(); i != st.shards.end(); ++i)
+      if (i->second.worker.address() == dm.source) {
+        st.shards.erase(i);
+        return;
+      }
     peer_down(self, dm);
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     for (auto& [addr, inst] : self->state.hosted)
       self->send_exit(inst.handle, msg.reason);
+    for (auto& [shard, x] : self->state.shards)
+      self->send_exit(x.worker, msg.reason);
     self->quit(msg.reason);
   });
   return {
@@ -183,6 +271,39 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
       ++st.placed;
       return handle;
     },
+    [self](shard_assignment& a) -> caf::result<shard_worker_actor> {
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      if (!st.cfg.make_shard_source)
+        return caf::make_error(caf::sec::runtime_error,
+                               "this process runs no shards");
+      const auto& sender = self->current_sender();
+      note_peer(self, sender);
+      auto owner = sender ? sender->address() : caf::actor_addr{};
+      auto shard = a.shard;
+      auto epoch = a.epoch;
+      if (auto i = st.shards.find(shard); i != st.shards.end()) {
+        // An older incarnation still here (its desk moved it and back).
+        self->send_exit(i->second.worker, caf::exit_reason::user_shutdown);
+        st.shards.erase(i);
+      }
+      auto worker = self->system().spawn(
+        shard_worker, std::move(a), st.cfg.make_shard_source, st.shard_quotes);
+      self->monitor(worker);
+      st.shards[shard] = hosted_shard{epoch, worker, owner};
+      ++st.shards_started;
+      return worker;
+    },
+    [self](revoke_atom, uint32_t shard, uint64_t epoch) {
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      auto i = st.shards.find(shard);
+      if (i == st.shards.end() || i->second.epoch > epoch)
+        return;
+      self->send_exit(i->second.worker, caf::exit_reason::user_shutdown);
+      st.shards.erase(i);
+      ++st.shards_revoked;
+    },
     [self](control_request& req) -> caf::typed_response_promise<control_reply> {
       auto& st = self->state;
       auto timer = st.probe.time(self);
@@ -219,6 +340,10 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
       nlohmann::json peers = nodes;
       nlohmann::json summary{
         {"role", st.cfg.role}, {"hosted", st.hosted.size()}, {"peers", peers}};
+      nlohmann::json shards = nlohmann::json::array();
+      for (const auto& [shard, x] : st.shards)
+        shards.push_back({{"shard", shard}, {"epoch", x.epoch}});
+      summary["shards"] = shards;
       return node_agent_telemetry().reply(self, summary.dump());
     },
   };

@@ -11,6 +11,7 @@
 
 #include "actors/actor_types.hpp"
 #include "actors/inspection.hpp"
+#include "actors/shard_worker.hpp"
 #include "actors/telemetry.hpp"
 #include "actors/telemetry_table.hpp"
 
@@ -30,6 +31,17 @@ struct node_agent_config {
   quote_router_actor router;
   /// Samples fixed at start (rows a replay's CSV rejected).
   std::vector<actors::metric_sample> fixed_samples;
+  /// Starts a shard's MQTT session (node-local ingress); none: this process
+  /// runs no shards.
+  shard_source_factory make_shard_source;
+};
+
+/// A shard this node runs for a coordinator's desk (node-local ingress).
+struct hosted_shard {
+  uint64_t epoch = 0;
+  shard_worker_actor worker;
+  /// The desk that assigned it.
+  caf::actor_addr owner;
 };
 
 /// An algorithm instance this node runs for a coordinator.
@@ -52,6 +64,13 @@ struct node_agent_state {
   uint64_t orphans_stopped = 0;
   /// Operator control requests passed to the router.
   uint64_t control_requests = 0;
+  /// Shards running here, by shard.
+  std::unordered_map<uint32_t, hosted_shard> shards;
+  uint64_t shards_started = 0;
+  uint64_t shards_revoked = 0;
+  /// Quotes of every shard this node ran, as their gates counted them.
+  std::shared_ptr<shard_gate_counters> shard_quotes
+    = std::make_shared<shard_gate_counters>();
   actor_probe probe{actor_kind::node_agent};
 };
 

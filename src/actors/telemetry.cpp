@@ -20,6 +20,10 @@ std::string_view to_string(actor_kind x) noexcept {
       return "mqtt_ingress";
     case actor_kind::node_agent:
       return "node_agent";
+    case actor_kind::shard_worker:
+      return "shard_worker";
+    case actor_kind::shard_desk:
+      return "shard_desk";
   }
   return "unknown";
 }

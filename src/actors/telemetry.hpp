@@ -29,9 +29,12 @@ enum class actor_kind : uint8_t {
   order_publisher,
   mqtt_ingress,
   node_agent,
+  // Node-local ingress (cluster.ingress node).
+  shard_worker,
+  shard_desk,
 };
 
-constexpr size_t actor_kind_count = 7;
+constexpr size_t actor_kind_count = 9;
 
 std::string_view to_string(actor_kind x) noexcept;
 

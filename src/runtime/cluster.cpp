@@ -72,9 +72,12 @@ void try_join(self_ptr self, const std::string& address) {
         self->monitor(link.agent);
         aout(self) << "cluster: joined node " << link.name << " at " << address
                    << std::endl;
-        self->send(st.router,
-                   actors::cluster_member{link.name, address,
-                                          caf::actor_cast<caf::actor>(handle)});
+        actors::cluster_member member{link.name, address,
+                                      caf::actor_cast<caf::actor>(handle)};
+        if (st.desk)
+          self->send(st.desk, std::move(member));
+        else
+          self->send(st.router, std::move(member));
       },
       [self, address](caf::error& err) {
         join_failed(self, address, self->system().render(err));
@@ -86,9 +89,10 @@ void try_join(self_ptr self, const std::string& address) {
 actors::cluster_connector_actor::behavior_type cluster_connector(
   actors::cluster_connector_actor::stateful_pointer<cluster_connector_state>
     self,
-  actors::quote_router_actor router, std::chrono::milliseconds retry,
-  bool tls) {
+  actors::quote_router_actor router, std::chrono::milliseconds retry, bool tls,
+  actors::shard_desk_actor desk) {
   self->state.router = std::move(router);
+  self->state.desk = std::move(desk);
   self->state.retry = retry;
   self->state.tls = tls;
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -129,9 +133,10 @@ actors::cluster_connector_actor::behavior_type cluster_connector(
 
 trading::result<actors::cluster_connector_actor>
 join_cluster(caf::actor_system& sys, const cluster_config& cfg,
-             const actors::quote_router_actor& router, bool tls) {
+             const actors::quote_router_actor& router, bool tls,
+             const actors::shard_desk_actor& desk) {
   auto connector = sys.spawn<caf::detached>(
-    cluster_connector, router, std::chrono::milliseconds{2000}, tls);
+    cluster_connector, router, std::chrono::milliseconds{2000}, tls, desk);
   for (const auto& node : cfg.nodes)
     caf::anon_send(connector, actors::join_atom_v, node.to_string());
   uint64_t joined = 0;

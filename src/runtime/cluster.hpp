@@ -32,6 +32,8 @@ struct node_link {
 struct cluster_connector_state {
   static inline const char* name = "cluster_connector";
   actors::quote_router_actor router;
+  /// With node-local ingress the desk, not the router, takes the nodes.
+  actors::shard_desk_actor desk;
   std::chrono::milliseconds retry{2000};
   bool tls = false;
   std::map<std::string, node_link> links;
@@ -45,7 +47,8 @@ struct cluster_connector_state {
 actors::cluster_connector_actor::behavior_type cluster_connector(
   actors::cluster_connector_actor::stateful_pointer<cluster_connector_state>
     self,
-  actors::quote_router_actor router, std::chrono::milliseconds retry, bool tls);
+  actors::quote_router_actor router, std::chrono::milliseconds retry, bool tls,
+  actors::shard_desk_actor desk = {});
 
 /// Starts the connector for `cfg.nodes` and waits until each was tried
 /// once, printing which joined. Returns the connector, or a failed
@@ -53,6 +56,7 @@ actors::cluster_connector_actor::behavior_type cluster_connector(
 /// algorithm actors itself.
 trading::result<actors::cluster_connector_actor>
 join_cluster(caf::actor_system& sys, const cluster_config& cfg,
-             const actors::quote_router_actor& router, bool tls);
+             const actors::quote_router_actor& router, bool tls,
+             const actors::shard_desk_actor& desk = {});
 
 } // namespace intuition::runtime

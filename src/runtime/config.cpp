@@ -10,6 +10,7 @@
 #include "trading/algorithm.hpp"
 #include "trading/channels.hpp"
 #include "trading/decimal.hpp"
+#include "trading/shard_map.hpp"
 
 namespace intuition::runtime {
 
@@ -421,6 +422,50 @@ void read_external(section& s, strategy_config& sc, first_failure& errs) {
   sc.external = std::move(*params);
 }
 
+/// The node-local ingress fields of `cluster`: ingress, name, universe,
+/// shards, max_moves.
+void read_shards(section& s, const std::string& base_dir, cluster_config& out,
+                 first_failure& errs) {
+  out.ingress = s.string("ingress", "coordinator");
+  if (out.ingress != "coordinator" && out.ingress != "node")
+    errs.add(invalid_value(s.field("ingress"), "\"" + out.ingress + "\"",
+                           "\"coordinator\" or \"node\""));
+  out.name = s.string("name", "intuition");
+  if (auto ok = trading::check_cluster_name(s.field("name"), out.name); !ok)
+    errs.add(std::move(ok).error());
+  out.shards = static_cast<uint32_t>(
+    s.integer("shards", 64, 1, trading::max_shards, "an integer in [1, 4096]"));
+  out.max_moves = static_cast<uint32_t>(
+    s.integer("max_moves", 4, 1, 4096, "an integer in [1, 4096]"));
+  if (auto* v = s.find("universe")) {
+    if (v->is_string()) {
+      errs.take(trading::read_universe_file(
+                  resolve_path(base_dir, v->get<std::string>())),
+                out.universe);
+    } else if (v->is_array()) {
+      std::vector<std::string> xs;
+      for (const auto& x : *v) {
+        if (!x.is_string()) {
+          errs.add(
+            invalid_value(s.field("universe"), x.dump(), "symbols as strings"));
+          return;
+        }
+        xs.push_back(x.get<std::string>());
+      }
+      errs.take(trading::check_universe(s.field("universe"), std::move(xs)),
+                out.universe);
+    } else {
+      errs.add(invalid_value(s.field("universe"), v->dump(),
+                             "a list of symbols or the path of a file with "
+                             "one symbol a line"));
+    }
+  }
+  if (out.node_ingress() && out.universe.empty())
+    errs.add(trading::invalid_setting(
+      s.field("universe"), "required with cluster.ingress \"node\": the "
+                           "symbols the shards subscribe to"));
+}
+
 /// The topics of external strategies must not loop back into the runtime: a
 /// channel matching a forwarding topic would trade forwarded quotes again,
 /// and a strategy named `in` publishes its signals under `signals/in/`.
@@ -677,6 +722,7 @@ result<app_config> parse_config(const std::string& text,
       }
     }
     out.cluster.local = s.boolean("local", true);
+    read_shards(s, base_dir, out.cluster, errs);
     s.done();
   }
   top.done();
@@ -729,6 +775,10 @@ trading::status check_mqtt_credentials(const mqtt_config& cfg) {
 }
 
 trading::status check_cluster(const cluster_config& cfg) {
+  if (cfg.node_ingress() && cfg.nodes.empty())
+    return invalid_value("cluster.ingress", "\"node\"",
+                         "\"coordinator\" unless cluster.nodes (or --join) "
+                         "names at least one node (shards need owners)");
   if (!cfg.local && cfg.nodes.empty())
     return invalid_value("cluster.local", "false",
                          "true unless cluster.nodes (or --join) names at least "

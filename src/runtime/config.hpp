@@ -195,6 +195,26 @@ struct cluster_config {
   std::vector<endpoint> nodes;
   /// Whether the coordinator also hosts algorithm actors itself.
   bool local = true;
+  /// Where quotes enter: `coordinator` (its router takes the configured
+  /// topics, `quotes` by default; the only mode of replay) or `node` (the
+  /// owner of each shard subscribes to its symbols' topics `quotes/SYMBOL`
+  /// itself). Default: coordinator.
+  std::string ingress = "coordinator";
+  /// Names the cluster's shard sessions (`NAME-shard-N` client ids).
+  /// Default: intuition.
+  std::string name = "intuition";
+  /// The symbols node-local ingress trades (a list, or a file with one
+  /// symbol a line); required with `ingress` `node`.
+  std::vector<std::string> universe;
+  /// Shards the universe is spread over. Default: 64.
+  uint32_t shards = 64;
+  /// Shards moving to a member that joined at the same time. Default: 4.
+  uint32_t max_moves = 4;
+
+  /// Whether nodes take quotes from the broker themselves.
+  bool node_ingress() const noexcept {
+    return ingress == "node";
+  }
 };
 
 /// Fails with an `invalid_value` when the coordinator may not host

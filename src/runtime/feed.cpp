@@ -13,6 +13,7 @@
 #include "runtime/replay.hpp"
 #include "runtime/stop_signals.hpp"
 #include "trading/decimal.hpp"
+#include "trading/shard_map.hpp"
 
 namespace intuition::runtime {
 
@@ -94,8 +95,10 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
     }
     auto q = quotes[i % quotes.size()];
     q.ts_ms += static_cast<int64_t>(i / quotes.size()) * span_ms;
-    auto res
-      = client.publish(opts.topic, encode_payload(q, opts.format), opts.qos);
+    auto res = client.publish(opts.topic_per_symbol
+                                ? trading::symbol_topic(opts.topic, q.symbol)
+                                : opts.topic,
+                              encode_payload(q, opts.format), opts.qos);
     if (!res)
       return std::move(res).error().within("publish");
     ++stats.sent;
@@ -142,7 +145,8 @@ int run_feed(const feed_options& opts) {
   }
   auto& st = *res;
   std::cout << "feed: published " << st.sent << " quotes to " << opts.topic
-            << " on " << to_string(*url) << " in "
+            << (opts.topic_per_symbol ? "/SYMBOL" : "") << " on "
+            << to_string(*url) << " in "
             << static_cast<double>(static_cast<int64_t>(st.elapsed_s * 1000))
                  / 1000
             << " s ("

@@ -18,6 +18,9 @@ struct feed_options {
   std::string broker;
   std::string quotes;
   std::string topic = "quotes";
+  /// Publish each quote to `topic/SYMBOL` (`trading::symbol_topic`), the
+  /// layout of node-local ingress, instead of `topic`.
+  bool topic_per_symbol = false;
   /// `canonical`, `sid` or `symbol-map`.
   std::string format = "canonical";
   /// Messages per second; 0 is as fast as possible.

@@ -90,6 +90,9 @@ public:
   trading::status recover_input();
   trading::status prepare_publisher();
   trading::status start_broker();
+  /// The broker quotes come from, `mqtt://HOST:PORT` (node-local ingress
+  /// hands it to the nodes).
+  std::string broker_url() const;
   void make_clients();
 
   // -- with the actor system -----------------------------------------------
@@ -255,6 +258,10 @@ trading::status live_run::prepare_publisher() {
               << pub_cfg_.unconfirmed.size()
               << " orders not yet confirmed by the broker will be published\n";
   return {};
+}
+
+std::string live_run::broker_url() const {
+  return to_string(base_.broker);
 }
 
 trading::status live_run::start_broker() {
@@ -768,6 +775,7 @@ int run_live(const run_options& opts, const char* argv0) {
   if (auto rc = checked(s.start_actor_system()))
     return rc;
   s.start_pipeline(run.spawn_publisher());
+  s.set_shard_broker(run.broker_url());
   if (auto rc = checked(s.join_cluster()))
     return rc;
   run.spawn_ingress();

@@ -181,6 +181,8 @@ options:
   --broker URL        mqtt://HOST:PORT; required
   --quotes CSV        quotes to publish; required
   --topic T           topic (default quotes)
+  --topic-per-symbol  publish each quote to T/SYMBOL (quotes/AAPL), the
+                      layout nodes subscribe to with cluster.ingress node
   --format F          canonical ({"symbol","price","ts"}, default), sid
                       ({"sid","quote","ts"}) or symbol-map ({"dax": 1628.75})
   --rate N|max        messages per second (default max)
@@ -206,6 +208,8 @@ options:
   --name NAME         name shown in placement and inspection (default
                       node-PORT)
   --metrics-port N    serve Prometheus metrics on http://127.0.0.1:N/metrics
+  --broker URL        with cluster.ingress node: the broker this node's
+                      shards connect to (default: the coordinator's)
   --caf-config FILE   CAF settings file (INI syntax); heartbeat-interval and
                       connection-timeout must not be 0
   --help              this text
@@ -370,6 +374,11 @@ int node_command(int argc, char** argv) {
       return "an IP address";
     return std::nullopt;
   };
+  auto broker_flag = [](const std::string& x) -> std::optional<std::string> {
+    if (!parse_broker_url(x))
+      return "mqtt://HOST:PORT";
+    return std::nullopt;
+  };
   flag_parser flags{argc, argv, 2, "node"};
   while (flags.next()) {
     if (flags.help()) {
@@ -381,6 +390,7 @@ int node_command(int argc, char** argv) {
       || take_port(flags, "--port", opts.port)
       || flags.take_value("--name", opts.name, node_name)
       || take_port(flags, "--metrics-port", opts.metrics_port)
+      || flags.take_value("--broker", opts.broker, broker_flag)
       || flags.take_value("--caf-config", opts.caf_config) || flags.unknown();
   }
   if (auto st = flags.result(); !st)
@@ -540,6 +550,7 @@ int feed_command(int argc, char** argv) {
       return 0;
     }
     flags.take_switch("--quiet", opts.quiet)
+      || flags.take_switch("--topic-per-symbol", opts.topic_per_symbol)
       || flags.take_value("--broker", opts.broker)
       || flags.take_value("--quotes", opts.quotes)
       || flags.take_value("--topic", opts.topic, topic)

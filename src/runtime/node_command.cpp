@@ -9,6 +9,7 @@
 
 #include "actors/telemetry.hpp"
 #include "runtime/control_plane.hpp"
+#include "runtime/shard_ingress.hpp"
 #include "runtime/system_config.hpp"
 #include "runtime/stop_signals.hpp"
 
@@ -31,6 +32,9 @@ int run_node(const node_options& opts, const char* argv0) {
   caf::actor_system sys{caf_cfg};
   actors::node_agent_config agent_cfg;
   agent_cfg.role = "node";
+  shard_ingress_options shard_opts;
+  shard_opts.broker = opts.broker;
+  agent_cfg.make_shard_source = shard_ingress(shard_opts);
   auto started = start_control(sys, listen, metrics, agent_cfg, caf_cfg.tls());
   if (!started) {
     std::cerr << "intuition node: " << started.error().message << "\n";

@@ -20,6 +20,9 @@ struct node_options {
   std::string caf_config;
   /// `--insecure`: allow `bind` beyond loopback without TLS.
   bool insecure = false;
+  /// `--broker`: where this node's shards connect (node-local ingress);
+  /// none: the broker the coordinator names.
+  std::optional<std::string> broker;
 };
 
 /// Runs a worker node until SIGINT/SIGTERM; returns the process exit code.

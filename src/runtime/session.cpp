@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/shard_desk.hpp"
 #include "runtime/cluster.hpp"
 #include "runtime/operator_control.hpp"
 #include "runtime/stop_signals.hpp"
@@ -31,6 +32,10 @@ void session::stop() {
   if (connector_) {
     caf::anon_send_exit(connector_, caf::exit_reason::user_shutdown);
     connector_ = actors::cluster_connector_actor{};
+  }
+  if (desk_) {
+    caf::anon_send_exit(desk_, caf::exit_reason::user_shutdown);
+    desk_ = actors::shard_desk_actor{};
   }
   if (pipeline_.router) {
     stop_pipeline(pipeline_);
@@ -103,6 +108,8 @@ trading::status session::start_actor_system() {
 }
 
 void session::start_pipeline(actors::order_publisher_actor publisher) {
+  if (cfg_.cluster.node_ingress())
+    shard_restore_ = router_options_for(cfg_, journal_->contents.orders);
   pipeline_ = runtime::start_pipeline(
     *sys_, cfg_, std::move(*journal_),
     cfg_.cluster.local ? actors::local_placement() : actors::placement_fn{},
@@ -114,8 +121,32 @@ void session::start_pipeline(actors::order_publisher_actor publisher) {
 trading::status session::join_cluster() {
   if (cfg_.cluster.nodes.empty())
     return {};
-  auto joined
-    = runtime::join_cluster(*sys_, cfg_.cluster, pipeline_.router, tls());
+  if (cfg_.cluster.node_ingress() && !shard_broker_.empty()) {
+    actors::shard_desk_options desk;
+    desk.map = trading::shard_map{cfg_.cluster.universe, cfg_.cluster.shards};
+    for (const auto& s : cfg_.strategies)
+      if (!s.external)
+        desk.strategies.push_back(route_of(s));
+    desk.cluster_name = cfg_.cluster.name;
+    desk.broker = shard_broker_;
+    desk.qos = cfg_.mqtt.qos;
+    desk.max_moves = cfg_.cluster.max_moves;
+    desk.positions = std::move(shard_restore_.positions);
+    for (auto& [symbol, ticks] : shard_restore_.history)
+      for (const auto& x : ticks) {
+        trading::quote q;
+        q.symbol = symbol;
+        trading::assign_tick(q, x);
+        desk.history.push_back(std::move(q));
+      }
+    desk_
+      = sys_->spawn(actors::shard_desk, std::move(desk), pipeline_.portfolio);
+    std::cerr << "cluster: node-local ingress, " << cfg_.cluster.universe.size()
+              << " symbol(s) in " << cfg_.cluster.shards
+              << " shard(s) on topics quotes/SYMBOL\n";
+  }
+  auto joined = runtime::join_cluster(*sys_, cfg_.cluster, pipeline_.router,
+                                      tls(), desk_);
   if (!joined)
     return std::move(joined).error();
   connector_ = *joined;
@@ -129,6 +160,8 @@ session::start_control(std::vector<actors::inspection_target> extra,
   actors::node_agent_config agent;
   agent.role = "coordinator";
   agent.singletons = inspection_targets(pipeline_);
+  if (desk_)
+    agent.singletons.push_back({"shard_desk", desk_});
   for (auto& x : extra)
     agent.singletons.push_back(std::move(x));
   agent.router = pipeline_.router;

@@ -168,6 +168,18 @@ public:
     return pipeline_;
   }
 
+  /// With `cluster.ingress` `node`: the broker (`mqtt://HOST:PORT`) the
+  /// nodes' shard sessions connect to; set before `join_cluster`. Without
+  /// it (replay), quotes enter at the coordinator whatever the setting.
+  void set_shard_broker(std::string url) {
+    shard_broker_ = std::move(url);
+  }
+
+  /// The shard desk (node-local ingress), if one runs.
+  const actors::shard_desk_actor& desk() const noexcept {
+    return desk_;
+  }
+
   /// Whether node-to-node traffic uses TLS.
   bool tls() const noexcept {
     return caf_cfg_ && caf_cfg_->tls();
@@ -197,6 +209,13 @@ private:
   std::unique_ptr<caf::scoped_actor> self_;
   pipeline pipeline_;
   actors::cluster_connector_actor connector_;
+  /// Node-local ingress: the broker the shards' sessions connect to (set
+  /// by `run`), and the desk that places them.
+  std::string shard_broker_;
+  actors::shard_desk_actor desk_;
+  /// What the journal and the history file beside it restore, for the
+  /// shards' instances (positions, warm-up).
+  actors::router_options shard_restore_;
   std::optional<control_plane> control_;
   std::unique_ptr<dashboard_server> dashboard_;
   /// The control journal, until `start_pipeline` hands it to the portfolio.

@@ -1,0 +1,168 @@
+#include "actors/shard_worker.hpp"
+
+#include <iostream>
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+namespace intuition::actors {
+
+shard_source::~shard_source() {
+  // nop
+}
+
+shard_worker_state::~shard_worker_state() {
+  if (gate)
+    gate->close();
+  source.reset();
+}
+
+namespace {
+
+using self_ptr = shard_worker_actor::stateful_pointer<shard_worker_state>;
+
+std::vector<trading::shard_instance>
+instances_of(const std::vector<algorithm_spec>& specs) {
+  std::vector<trading::shard_instance> out;
+  for (const auto& x : specs)
+    out.push_back(
+      {x.strategy, x.algorithm, x.params_json, x.symbol, x.restored_position});
+  return out;
+}
+
+/// Gives the shard up: the read waiting on the gate is refused, so the
+/// broker keeps it for the next owner.
+void give_up(self_ptr self, const std::string& why) {
+  aout(self) << "node " << node_label() << ": shard " << self->state.shard
+             << " (epoch " << self->state.epoch << ") stopped: " << why
+             << std::endl;
+  self->quit(caf::make_error(caf::sec::runtime_error, why));
+}
+
+/// Creates and warms the instances, then starts the session.
+trading::status start(self_ptr self, const shard_assignment& a,
+                      const shard_source_factory& make_source,
+                      std::shared_ptr<shard_gate_counters> totals) {
+  auto& st = self->state;
+  auto engine = trading::shard_engine::make(instances_of(a.instances));
+  if (!engine)
+    return std::move(engine).error();
+  st.engine = std::make_unique<trading::shard_engine>(std::move(*engine));
+  // Warm before subscribing: the first live quote meets warm indicators.
+  st.engine->warm_up(a.warmup);
+  st.warmup_quotes = a.warmup.size();
+  auto me = caf::actor_cast<shard_worker_actor>(self);
+  st.gate = std::make_shared<shard_gate>(
+    [me](std::vector<trading::quote> quotes, uint64_t ticket) {
+      caf::anon_send(me, intake_atom_v, std::move(quotes), ticket);
+    },
+    [me, shard = a.shard, epoch = a.epoch](const std::string& why) {
+      // The desk places the shard anew, with a new epoch and session: a
+      // reconnect could take the session back from a newer owner.
+      std::cout << ("node " + node_label() + ": shard " + std::to_string(shard)
+                    + " (epoch " + std::to_string(epoch)
+                    + ") session ended: " + why + "\n")
+                << std::flush;
+      caf::anon_send_exit(me, caf::exit_reason::user_shutdown);
+    },
+    std::move(totals));
+  auto source = make_source(a, st.gate);
+  if (!source)
+    return std::move(source).error();
+  st.source = std::move(*source);
+  return {};
+}
+
+} // namespace
+
+const telemetry<shard_worker_state>& shard_worker_telemetry() {
+  using field = telemetry_field<shard_worker_state>;
+  using state = shard_worker_state;
+  static const telemetry<state> table{
+    {
+      field::count("quotes", &state::quotes),
+      field::count("signals", &state::signals),
+      field::count("duplicates", &state::duplicates),
+      field::count("foreign", &state::foreign),
+      field::count("batches", &state::batches),
+      field::count("warmup_quotes", &state::warmup_quotes),
+      field::count("received",
+                   [](const state& st) {
+                     return st.gate ? st.gate->counters().received.load() : 0;
+                   }),
+      field::count("confirmed",
+                   [](const state& st) {
+                     return st.gate ? st.gate->counters().confirmed.load() : 0;
+                   }),
+      field::count("unconfirmed",
+                   [](const state& st) {
+                     return st.gate ? st.gate->counters().unconfirmed.load()
+                                    : 0;
+                   }),
+      field::count(
+        "in_flight",
+        [](const state& st) { return st.gate ? st.gate->in_flight() : 0; }),
+    },
+    samples_in_state::no};
+  return table;
+}
+
+shard_worker_actor::behavior_type
+shard_worker(shard_worker_actor::stateful_pointer<shard_worker_state> self,
+             shard_assignment a, shard_source_factory make_source,
+             std::shared_ptr<shard_gate_counters> totals) {
+  auto& st = self->state;
+  st.shard = a.shard;
+  st.epoch = a.epoch;
+  st.client_id = a.client_id;
+  st.desk = caf::actor_cast<shard_desk_actor>(a.desk);
+  // A failure quits at once; the handlers below never run then.
+  if (auto ok = start(self, a, make_source, std::move(totals)); !ok)
+    give_up(self, ok.error().message);
+  return {
+    [self](intake_atom, std::vector<trading::quote>& quotes, uint64_t ticket) {
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      auto out = st.engine->on_quotes(std::move(quotes));
+      st.duplicates += out.duplicates;
+      st.foreign += out.foreign;
+      if (out.quotes.empty()) {
+        st.gate->settle(ticket, true);
+        return;
+      }
+      auto n = out.quotes.size();
+      auto k = out.signals.size();
+      ++st.batches;
+      self
+        ->request(st.desk, shard_confirm_timeout,
+                  shard_batch{st.shard, st.epoch, std::move(out.quotes),
+                              std::move(out.signals)})
+        .then(
+          [self, ticket, n, k](uint64_t) {
+            auto& st = self->state;
+            st.quotes += n;
+            st.signals += k;
+            st.gate->settle(ticket, true);
+          },
+          [self, ticket](caf::error& err) {
+            self->state.gate->settle(ticket, false);
+            give_up(self, "the coordinator did not confirm a batch: "
+                            + self->system().render(err));
+          });
+    },
+    [self](get_state_atom) -> actor_state {
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      nlohmann::json summary{
+        {"shard", st.shard},
+        {"epoch", st.epoch},
+        {"client_id", st.client_id},
+        {"instances", st.engine ? st.engine->instances() : 0},
+        {"symbols", st.engine ? st.engine->symbols() : 0}};
+      return shard_worker_telemetry().reply(
+        self, summary.dump(), "shard/" + std::to_string(st.shard));
+    },
+  };
+}
+
+} // namespace intuition::actors

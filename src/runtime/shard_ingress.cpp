@@ -1,0 +1,79 @@
+#include "runtime/shard_ingress.hpp"
+
+#include <chrono>
+
+#include "runtime/mqtt_source.hpp"
+
+namespace intuition::runtime {
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// A shard's session; stopping it disconnects.
+class shard_session final : public actors::shard_source {
+public:
+  explicit shard_session(std::unique_ptr<mqtt_source> src)
+      : src_(std::move(src)) {
+    // nop
+  }
+
+  ~shard_session() override {
+    src_->stop();
+  }
+
+private:
+  std::unique_ptr<mqtt_source> src_;
+};
+
+} // namespace
+
+actors::shard_source_factory shard_ingress(shard_ingress_options opts) {
+  return [opts](const actors::shard_assignment& a,
+                std::shared_ptr<actors::shard_gate> gate)
+           -> trading::result<std::unique_ptr<actors::shard_source>> {
+    auto url = parse_broker_url(opts.broker ? *opts.broker : a.broker);
+    if (!url)
+      return std::move(url).error().within("shard broker");
+    mqtt_options mo;
+    mo.broker = *url;
+    mo.client_id = a.client_id;
+    // The session outlives the node: a new owner takes it over with what
+    // it queued.
+    mo.clean_session = false;
+    mo.keepalive_s = opts.keepalive_s;
+    source_callbacks cb;
+    auto limits = opts.codec;
+    cb.on_messages = [gate, limits](const std::vector<inbound_message>& xs) {
+      std::vector<trading::quote> quotes;
+      auto now = now_ms();
+      for (const auto& m : xs)
+        // A payload that does not decode is acknowledged and dropped: the
+        // broker would only deliver it again.
+        trading::decode_json_quote(m.payload, now, quotes, limits);
+      if (quotes.empty())
+        return true;
+      return gate->pass(std::move(quotes),
+                        std::chrono::duration_cast<std::chrono::milliseconds>(
+                          actors::shard_confirm_timeout));
+    };
+    cb.events.on_disconnect = [gate](std::string why, bool unexpected) {
+      if (unexpected)
+        gate->lost(why);
+    };
+    auto src = make_mqtt_source(mo, std::move(cb));
+    for (const auto& topic : a.topics)
+      if (auto ok = src->subscribe(topic, a.qos); !ok)
+        return std::move(ok).error().within("shard subscribe " + topic);
+    if (auto ok = src->start(); !ok)
+      return std::move(ok).error().within("shard session");
+    return std::unique_ptr<actors::shard_source>{
+      new shard_session(std::move(src))};
+  };
+}
+
+} // namespace intuition::runtime

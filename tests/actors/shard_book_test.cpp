@@ -1,0 +1,156 @@
+#define CAF_SUITE actors.shard_book
+#include "caf/test/unit_test.hpp"
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/shard_book.hpp"
+
+using namespace intuition::actors;
+
+namespace {
+
+size_t count(const shard_actions& xs, shard_action::kind_type kind) {
+  size_t n = 0;
+  for (const auto& x : xs)
+    n += x.kind == kind ? 1 : 0;
+  return n;
+}
+
+/// Confirms every assignment in `xs` (and those that follow) as started.
+void start_all(shard_book& book, shard_actions xs) {
+  for (size_t i = 0; i < xs.size(); ++i)
+    if (xs[i].kind == shard_action::assign) {
+      auto more = book.started(xs[i].shard, xs[i].epoch);
+      xs.insert(xs.end(), more.begin(), more.end());
+    }
+}
+
+} // namespace
+
+CAF_TEST(the first member takes every shard at once) {
+  shard_book book{64, 4};
+  book.add_member("alpha", "127.0.0.1:1");
+  auto xs = book.rebalance();
+  CAF_CHECK_EQUAL(count(xs, shard_action::assign), 64u);
+  CAF_CHECK_EQUAL(count(xs, shard_action::revoke), 0u);
+  CAF_CHECK_EQUAL(book.members()[0].shards, 64u);
+  CAF_CHECK_EQUAL(book.counters().moves, 0u);
+  for (uint32_t s = 0; s < 64; ++s)
+    CAF_CHECK(book.current(s, 1));
+}
+
+CAF_TEST(a joining member takes its rendezvous share a few shards at a time) {
+  shard_book book{64, 4};
+  book.add_member("alpha", "127.0.0.1:1");
+  start_all(book, book.rebalance());
+  book.add_member("beta", "127.0.0.1:2");
+  auto xs = book.rebalance();
+  // Only shards beta wins move, and only four start now.
+  CAF_CHECK_EQUAL(count(xs, shard_action::assign), 4u);
+  CAF_CHECK_EQUAL(count(xs, shard_action::revoke), 4u);
+  for (const auto& x : xs) {
+    if (x.kind == shard_action::revoke) {
+      CAF_CHECK_EQUAL(x.member, 0u);
+      CAF_CHECK_EQUAL(x.epoch, 1u);
+    } else {
+      CAF_CHECK_EQUAL(x.member, 1u);
+      CAF_CHECK_EQUAL(x.epoch, 2u);
+      CAF_CHECK(!book.current(x.shard, 1)); // the old owner is fenced
+    }
+  }
+  size_t wanted = 0;
+  for (uint32_t s = 0; s < 64; ++s)
+    wanted += book.desired_owner(s) == 1 ? 1 : 0;
+  CAF_CHECK_GREATER(wanted, 20u);
+  CAF_CHECK_LESS(wanted, 44u);
+  CAF_CHECK_EQUAL(book.moves_pending(), wanted);
+  start_all(book, xs);
+  CAF_CHECK_EQUAL(book.moves_pending(), 0u);
+  CAF_CHECK_EQUAL(book.counters().moves, wanted);
+  CAF_CHECK_EQUAL(book.members()[1].shards, wanted);
+  CAF_CHECK_EQUAL(book.members()[0].shards, 64u - wanted);
+  for (uint32_t s = 0; s < 64; ++s)
+    CAF_CHECK_EQUAL(book.place(s).owner, book.desired_owner(s));
+}
+
+CAF_TEST(the shards of a lost member go to the survivors at once) {
+  shard_book book{64, 2};
+  book.add_member("alpha", "127.0.0.1:1");
+  book.add_member("beta", "127.0.0.1:2");
+  book.add_member("gamma", "127.0.0.1:3");
+  start_all(book, book.rebalance());
+  std::map<uint32_t, uint64_t> beta_epochs;
+  for (uint32_t s = 0; s < 64; ++s)
+    if (book.place(s).owner == 1)
+      beta_epochs[s] = book.place(s).epoch;
+  auto xs = book.member_lost(1);
+  // No revoke to a lost member; every one of its shards at once.
+  CAF_CHECK_EQUAL(count(xs, shard_action::revoke), 0u);
+  CAF_CHECK_EQUAL(count(xs, shard_action::assign), beta_epochs.size());
+  CAF_CHECK_EQUAL(book.counters().failovers, beta_epochs.size());
+  for (const auto& [s, epoch] : beta_epochs) {
+    CAF_CHECK(!book.current(s, epoch));
+    CAF_CHECK_NOT_EQUAL(book.place(s).owner, 1u);
+  }
+  // The others' shards did not move.
+  CAF_CHECK_EQUAL(book.members()[0].shards + book.members()[2].shards, 64u);
+  CAF_CHECK_EQUAL(book.members()[1].failed_over, beta_epochs.size());
+}
+
+CAF_TEST(a member that rejoins takes its shards back as moves) {
+  shard_book book{16, 16};
+  book.add_member("alpha", "127.0.0.1:1");
+  book.add_member("beta", "127.0.0.1:2");
+  start_all(book, book.rebalance());
+  auto before = book.members()[1].shards;
+  start_all(book, book.member_lost(1));
+  CAF_CHECK_EQUAL(book.members()[0].shards, 16u);
+  CAF_CHECK_EQUAL(book.add_member("beta", "127.0.0.1:2"), 1u);
+  auto xs = book.rebalance();
+  CAF_CHECK_EQUAL(count(xs, shard_action::assign), before);
+  start_all(book, xs);
+  CAF_CHECK_EQUAL(book.members()[1].shards, before);
+}
+
+CAF_TEST(
+  a stopped incarnation is placed anew and stale reports change nothing) {
+  shard_book book{8, 4};
+  book.add_member("alpha", "127.0.0.1:1");
+  book.add_member("beta", "127.0.0.1:2");
+  start_all(book, book.rebalance());
+  auto owner = book.place(3).owner;
+  auto epoch = book.place(3).epoch;
+  // A session that ended: placed anew where it belongs, with a new epoch.
+  auto xs = book.stopped(3, epoch);
+  CAF_REQUIRE_EQUAL(xs.size(), 1u);
+  CAF_CHECK_EQUAL(xs[0].kind, shard_action::assign);
+  CAF_CHECK_EQUAL(xs[0].member, owner);
+  CAF_CHECK_EQUAL(xs[0].epoch, epoch + 1);
+  CAF_CHECK(book.stopped(3, epoch).empty());
+  CAF_CHECK(book.started(3, epoch).empty());
+  // A start that failed: another member, when there is one.
+  auto again = book.stopped(3, epoch + 1, true);
+  CAF_REQUIRE_EQUAL(again.size(), 1u);
+  CAF_CHECK_NOT_EQUAL(again[0].member, owner);
+  CAF_CHECK_EQUAL(again[0].epoch, epoch + 2);
+  CAF_CHECK_EQUAL(book.counters().start_failures, 1u);
+}
+
+CAF_TEST(without members shards wait unowned) {
+  shard_book book{4, 4};
+  book.add_member("alpha", "127.0.0.1:1");
+  start_all(book, book.rebalance());
+  auto xs = book.member_lost(0);
+  CAF_CHECK(xs.empty());
+  for (uint32_t s = 0; s < 4; ++s) {
+    CAF_CHECK_EQUAL(book.place(s).owner, no_member);
+    CAF_CHECK(!book.current(s, book.place(s).epoch));
+  }
+  book.add_member("alpha", "127.0.0.1:1");
+  auto again = book.rebalance();
+  CAF_CHECK_EQUAL(count(again, shard_action::assign), 4u);
+  CAF_CHECK_EQUAL(again[0].epoch, 2u);
+}

@@ -1,0 +1,205 @@
+#define CAF_SUITE actors.shard_desk
+#include "caf/test/dsl.hpp"
+
+#include "actor_fixture.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/node_agent.hpp"
+#include "actors/shard_desk.hpp"
+#include "actors/shard_worker.hpp"
+
+using namespace intuition;
+using namespace intuition::actors;
+
+namespace {
+
+/// What the fake portfolio took.
+struct taken {
+  std::vector<market_batch> batches;
+};
+
+portfolio_actor::behavior_type fake_portfolio(portfolio_actor::pointer,
+                                              std::shared_ptr<taken> out) {
+  return {
+    [out](market_batch& b) -> uint64_t {
+      out->batches.push_back(b);
+      return out->batches.size();
+    },
+    [](halt_atom, const std::string&, const std::string&) {
+      // nop
+    },
+    [](report_atom) { return trading::run_report{}; },
+    [](control_request&) {
+      return control_reply{true, false, "ok"};
+    },
+    [](get_state_atom) {
+      return make_actor_state("portfolio", "fake", {}, "{}");
+    },
+  };
+}
+
+/// A session that takes nothing from a broker: the test hands quotes to
+/// the shards' gates itself.
+struct fake_source : shard_source {};
+
+trading::quote quote_of(const std::string& symbol, int64_t ts) {
+  trading::quote q;
+  q.symbol = symbol;
+  q.price_micros = 100 * trading::micros_per_unit;
+  q.ts_ms = ts;
+  return q;
+}
+
+struct fixture : testing::actor_fixture {
+  std::shared_ptr<taken> pf = std::make_shared<taken>();
+  /// The gate of each shard's latest incarnation, by shard.
+  std::shared_ptr<std::map<uint32_t, std::shared_ptr<shard_gate>>> gates
+    = std::make_shared<std::map<uint32_t, std::shared_ptr<shard_gate>>>();
+  trading::shard_map map{{"AAA", "BBB", "CCC", "DDD"}, 2};
+  shard_desk_actor desk;
+  node_agent_actor agent;
+
+  fixture() {
+    shard_desk_options opts;
+    opts.map = map;
+    opts.strategies = {{"coin", "random", R"({"threshold":0.0})", {}}};
+    opts.cluster_name = "test";
+    opts.broker = "mqtt://127.0.0.1:1883";
+    desk = sys.spawn(shard_desk, opts, sys.spawn(fake_portfolio, pf));
+    node_agent_config cfg;
+    auto g = gates;
+    cfg.make_shard_source
+      = [g](const shard_assignment& a, std::shared_ptr<shard_gate> gate)
+      -> trading::result<std::unique_ptr<shard_source>> {
+      (*g)[a.shard] = std::move(gate);
+      return std::unique_ptr<shard_source>{new fake_source};
+    };
+    agent = sys.spawn(node_agent, cfg);
+    run();
+    self->send(desk, cluster_member{"alpha", "127.0.0.1:4243",
+                                    caf::actor_cast<caf::actor>(agent)});
+    run();
+  }
+
+  ~fixture() {
+    // The system waits for its actors: stop the ones still running.
+    self->send_exit(agent, caf::exit_reason::user_shutdown);
+    self->send_exit(desk, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  /// Hands `quotes` to the shard's worker as its session would; the
+  /// deterministic scheduler runs the rest.
+  void intake(uint32_t shard, std::vector<trading::quote> quotes) {
+    CAF_REQUIRE(gates->count(shard) == 1);
+    // A zero timeout: the test thread is also the scheduler.
+    (*gates)[shard]->pass(std::move(quotes), std::chrono::milliseconds{0});
+    run();
+  }
+
+  /// A symbol of `shard`.
+  std::string symbol_in(uint32_t shard) {
+    return map.symbols(shard).front();
+  }
+
+  int64_t counter(const std::string& name) {
+    return state_of(desk).counters[name];
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(shard_desk_tests, fixture)
+
+CAF_TEST(the first node gets every shard with its symbols and instances) {
+  CAF_CHECK_EQUAL(gates->size(), 2u);
+  auto st = state_of(agent);
+  CAF_CHECK_EQUAL(st.counters["shards_started"], 2);
+  CAF_CHECK_EQUAL(counter("moves"), 0);
+}
+
+CAF_TEST(quotes from a node reach the portfolio numbered with their signals) {
+  auto sym = symbol_in(0);
+  intake(0, {quote_of(sym, 1), quote_of(sym, 2)});
+  CAF_REQUIRE_EQUAL(pf->batches.size(), 1u);
+  const auto& b = pf->batches[0];
+  CAF_REQUIRE_EQUAL(b.quotes.size(), 2u);
+  CAF_REQUIRE_EQUAL(b.signals.size(), 2u);
+  CAF_CHECK_LESS(b.quotes[0].seq, b.quotes[1].seq);
+  CAF_CHECK_EQUAL(b.signals[0].quote_seq, b.quotes[0].seq);
+  CAF_CHECK_EQUAL(b.signals[1].quote_seq, b.quotes[1].seq);
+  CAF_CHECK_EQUAL(counter("quotes"), 2);
+}
+
+CAF_TEST(a quote taken before is dropped with its signals) {
+  auto sym = symbol_in(1);
+  intake(1, {quote_of(sym, 1)});
+  CAF_REQUIRE_EQUAL(pf->batches.size(), 1u);
+  // The next owner got it again from the broker, with a new one.
+  trading::signal again{
+    "coin", sym, trading::side::buy, 1.0, 100 * trading::micros_per_unit, 1, 0};
+  trading::signal fresh{
+    "coin", sym, trading::side::buy, 1.0, 100 * trading::micros_per_unit, 2, 1};
+  self->send(
+    desk,
+    shard_batch{1, 1, {quote_of(sym, 1), quote_of(sym, 2)}, {again, fresh}});
+  run();
+  CAF_CHECK_EQUAL(drained(), 1u);
+  CAF_REQUIRE_EQUAL(pf->batches.size(), 2u);
+  CAF_REQUIRE_EQUAL(pf->batches[1].quotes.size(), 1u);
+  CAF_CHECK_EQUAL(pf->batches[1].quotes[0].ts_ms, 2);
+  CAF_REQUIRE_EQUAL(pf->batches[1].signals.size(), 1u);
+  CAF_CHECK_EQUAL(pf->batches[1].signals[0].ts_ms, 2);
+  CAF_CHECK_EQUAL(counter("duplicates"), 1);
+}
+
+CAF_TEST(a batch of a stale epoch is refused and never traded) {
+  auto sym = symbol_in(0);
+  self->send(desk, shard_batch{0, 7, {quote_of(sym, 1)}, {}});
+  run();
+  bool refused = false;
+  self->receive([&](uint64_t) { CAF_FAIL("a stale batch was taken"); },
+                [&](caf::error&) { refused = true; });
+  CAF_CHECK(refused);
+  CAF_CHECK(pf->batches.empty());
+  CAF_CHECK_EQUAL(counter("fenced"), 1);
+  CAF_CHECK_EQUAL(counter("fenced_quotes"), 1);
+}
+
+CAF_TEST(a lost node fences its shards and a new node takes them over) {
+  self->send_exit(agent, caf::exit_reason::kill);
+  run();
+  auto sym = symbol_in(0);
+  self->send(desk, shard_batch{0, 1, {quote_of(sym, 1)}, {}});
+  run();
+  bool refused = false;
+  self->receive([&](uint64_t) { CAF_FAIL("a lost node's batch was taken"); },
+                [&](caf::error&) { refused = true; });
+  CAF_CHECK(refused);
+  CAF_CHECK_EQUAL(counter("failovers"), 2);
+  // A second node joins: both shards start there with a higher epoch.
+  gates->clear();
+  node_agent_config cfg;
+  auto g = gates;
+  cfg.make_shard_source
+    = [g](const shard_assignment& a, std::shared_ptr<shard_gate> gate)
+    -> trading::result<std::unique_ptr<shard_source>> {
+    (*g)[a.shard] = std::move(gate);
+    return std::unique_ptr<shard_source>{new fake_source};
+  };
+  auto beta = sys.spawn(node_agent, cfg);
+  self->send(desk, cluster_member{"beta", "127.0.0.1:4244",
+                                  caf::actor_cast<caf::actor>(beta)});
+  run();
+  CAF_CHECK_EQUAL(gates->size(), 2u);
+  intake(0, {quote_of(sym, 1)});
+  CAF_REQUIRE_EQUAL(pf->batches.size(), 1u);
+  self->send_exit(beta, caf::exit_reason::user_shutdown);
+  run();
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
