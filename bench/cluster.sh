@@ -64,8 +64,8 @@ heavy='{"name": "trend", "algorithm": "sma_crossover", "params": {"fast": 50, "s
        {"name": "revert", "algorithm": "mean_reversion", "params": {"window": 150, "k": 2.0}},
        {"name": "momentum", "algorithm": "momentum", "params": {"lookback": 150, "threshold": 0.02}}'
 
-start_node() { # NAME
-  "$bin" node --port 0 --name "$1" --caf-config "$work/caf.conf" \
+start_node() { # NAME [CAFCONF] -> port
+  "$bin" node --port 0 --name "$1" --caf-config "${2:-$work/caf.conf}" \
     > "$work/$1.out" 2> "$work/$1.err" &
   for _ in $(seq 100); do
     grep -q "ready on" "$work/$1.err" 2>/dev/null && break
@@ -177,15 +177,6 @@ EOF
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 now_ns() { date +%s%N; }
-start_inode() { # NAME CAFCONF -> port
-  "$bin" node --port 0 --name "$1" --caf-config "$2" \
-    > "$work/$1.out" 2> "$work/$1.err" &
-  for _ in $(seq 100); do
-    grep -q "ready on" "$work/$1.err" 2>/dev/null && break
-    sleep 0.05
-  done
-  grep -o "ready on 127.0.0.1:[0-9]*" "$work/$1.err" | grep -o "[0-9]*$"
-}
 pid_of() { pgrep -f -- "--name $1 " | head -1; }
 start_irun() { # NAME CAFCONF [--join ...]
   local name=$1 conf=$2
@@ -248,8 +239,8 @@ for threshold in 0.0 0.99; do
   backlog "coordinator-$t" "$pc" "" "$pc"
   kill -INT "$pc"
   sleep 2
-  ia=$(start_inode "ialpha-$t" "$work/slow.conf")
-  ib=$(start_inode "ibeta-$t" "$work/slow.conf")
+  ia=$(start_node "ialpha-$t" "$work/slow.conf")
+  ib=$(start_node "ibeta-$t" "$work/slow.conf")
   pa=$(pid_of "ialpha-$t")
   pb=$(pid_of "ibeta-$t")
   iconfig "nodes-$t" node false "$threshold"
@@ -268,8 +259,8 @@ ifail() { # SIGNAL
   local name=fail$1
   iconfig "$name" node false
   local a b pa pb pr
-  a=$(start_inode "f$1a" "$work/caf.conf")
-  b=$(start_inode "f$1b" "$work/caf.conf")
+  a=$(start_node "f$1a" "$work/caf.conf")
+  b=$(start_node "f$1b" "$work/caf.conf")
   pa=$(pid_of "f$1a")
   pb=$(pid_of "f$1b")
   start_irun "$name" "$work/caf.conf" --join "127.0.0.1:$a" --join "127.0.0.1:$b"
