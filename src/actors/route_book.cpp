@@ -543,13 +543,7 @@ route_actions route_book::remove_strategy(uint32_t index, size_t& stopped) {
       inst.member = no_member;
       inst.starting = false;
       inst.given_up = true;
-      // What it owes is answered empty, so its batches complete.
-      for (auto& part : inst.in_flight)
-        complete(part.first, inst.strategy, {});
-      inst.in_flight.clear();
-      for (auto& part : inst.queued)
-        complete(part.first, inst.strategy, {});
-      inst.queued.clear();
+      answer_owed_empty(inst);
       i = slots.erase(i);
     }
   }
@@ -676,12 +670,7 @@ route_actions route_book::stopped(uint32_t slot, bool unreachable,
     --m.instances;
     inst.member = no_member;
     inst.starting = false;
-    for (auto& part : inst.in_flight)
-      complete(part.first, inst.strategy, {});
-    inst.in_flight.clear();
-    for (auto& part : inst.queued)
-      complete(part.first, inst.strategy, {});
-    inst.queued.clear();
+    answer_owed_empty(inst);
     out.push_back({route_action::retire, slot, 0, inst.epoch, {}});
     return out;
   }
@@ -823,6 +812,15 @@ void route_book::complete(uint64_t batch, uint32_t strategy,
     b.signals.emplace_back(strategy, std::move(s));
   if (b.waiting > 0)
     --b.waiting;
+}
+
+void route_book::answer_owed_empty(route_instance& inst) {
+  for (auto& part : inst.in_flight)
+    complete(part.first, inst.strategy, {});
+  inst.in_flight.clear();
+  for (auto& part : inst.queued)
+    complete(part.first, inst.strategy, {});
+  inst.queued.clear();
 }
 
 void route_book::settle_lost(route_instance& inst) {

@@ -396,6 +396,9 @@ private:
   void complete(uint64_t batch, uint32_t strategy,
                 std::vector<trading::signal> signals);
   void settle_lost(route_instance& inst);
+  /// Answers every part `inst` was sent or holds queued with no signals, so
+  /// that the batches waiting for it complete.
+  void answer_owed_empty(route_instance& inst);
   void replaced_one(size_t member);
 
   std::vector<strategy_route> strategies_;

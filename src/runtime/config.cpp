@@ -510,6 +510,18 @@ void check_external_topics(const app_config& cfg, first_failure& errs) {
   }
 }
 
+/// Parses a configuration text (`//` and `/* */` comments allowed).
+result<json> parse_json_text(const std::string& text) {
+  try {
+    return json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::exception& ex) {
+    // Not only syntax errors: a number beyond a double (1e400) is an
+    // out_of_range error, and the file is just as unreadable.
+    return trading::invalid_request(std::string{"not valid JSON: "}
+                                    + ex.what());
+  }
+}
+
 } // namespace
 
 result<double> parse_speed(const std::string& field, const std::string& text) {
@@ -529,15 +541,10 @@ result<double> parse_speed(const std::string& field, const std::string& text) {
 
 result<app_config> parse_config(const std::string& text,
                                 const std::string& base_dir) {
-  json doc;
-  try {
-    doc = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::exception& ex) {
-    // Not only syntax errors: a number beyond a double (1e400) is an
-    // out_of_range error, and the file is just as unreadable.
-    return trading::invalid_request(std::string{"not valid JSON: "}
-                                    + ex.what());
-  }
+  auto parsed = parse_json_text(text);
+  if (!parsed)
+    return std::move(parsed).error();
+  auto doc = std::move(*parsed);
   app_config out;
   first_failure errs;
   section top{doc, "", errs};
@@ -840,13 +847,10 @@ result<listen_config> parse_listen(const std::string& field,
 }
 
 result<strategy_config> parse_strategy(const std::string& text) {
-  json doc;
-  try {
-    doc = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::exception& ex) {
-    return trading::invalid_request(std::string{"not valid JSON: "}
-                                    + ex.what());
-  }
+  auto parsed = parse_json_text(text);
+  if (!parsed)
+    return std::move(parsed).error();
+  auto doc = std::move(*parsed);
   first_failure errs;
   if (!doc.is_object())
     return invalid_value("(top level)", doc.dump(), "a strategy object");

@@ -4,8 +4,11 @@
 // every suite needs. Include after `caf/test/dsl.hpp` and CAF_SUITE.
 
 #include <cstdint>
+#include <memory>
 #include <utility>
+#include <vector>
 
+#include "actors/actor_types.hpp"
 #include "actors/messages.hpp"
 
 namespace intuition::actors::testing {
@@ -41,5 +44,24 @@ struct actor_fixture : test_coordinator_fixture<test_config> {
     return result;
   }
 };
+
+/// An order log that keeps every batch it is sent in `seen`, confirms every
+/// position at once and syncs nothing: for portfolio tests that look at
+/// what would be journaled.
+inline order_log_actor::behavior_type
+stand_in_log(order_log_actor::pointer,
+             std::shared_ptr<std::vector<order_batch>> seen) {
+  return {
+    [seen](order_batch& batch) { seen->push_back(batch); },
+    [](flush_atom) { return uint64_t{0}; },
+    [](tick_atom) {
+      // nop
+    },
+    [](processed_atom, uint64_t pos) { return pos; },
+    [](get_state_atom) {
+      return make_actor_state("order_log", "order_log", {}, "{}");
+    },
+  };
+}
 
 } // namespace intuition::actors::testing

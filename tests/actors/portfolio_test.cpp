@@ -63,22 +63,6 @@ trading::order held_order(int64_t ts_ms, uint64_t input_pos) {
   return x;
 }
 
-order_log_actor::behavior_type
-stand_in_log(order_log_actor::pointer self,
-             std::shared_ptr<std::vector<order_batch>> seen) {
-  return {
-    [seen](order_batch& batch) { seen->push_back(batch); },
-    [](flush_atom) { return uint64_t{0}; },
-    [](tick_atom) {
-      // nop
-    },
-    [](processed_atom, uint64_t pos) { return pos; },
-    [](get_state_atom) {
-      return make_actor_state("order_log", "order_log", {}, "{}");
-    },
-  };
-}
-
 struct fixture : testing::actor_fixture {
   std::shared_ptr<std::vector<order_batch>> logged
     = std::make_shared<std::vector<order_batch>>();
@@ -100,7 +84,7 @@ struct fixture : testing::actor_fixture {
     cfg.sizing.kind = trading::sizing_kind::fixed_quantity;
     cfg.sizing.qty = qty;
     cfg.input_watermark = input_watermark;
-    log = sys.spawn(stand_in_log, logged);
+    log = sys.spawn(testing::stand_in_log, logged);
     pf = sys.spawn(portfolio, cfg, trading::report_config{},
                    std::move(restored), log);
     run();

@@ -38,22 +38,6 @@ trading::signal buy(const trading::quote& q) {
           q.ts_ms, q.seq};
 }
 
-order_log_actor::behavior_type
-stand_in_log(order_log_actor::pointer,
-             std::shared_ptr<std::vector<order_batch>> seen) {
-  return {
-    [seen](order_batch& batch) { seen->push_back(batch); },
-    [](flush_atom) { return uint64_t{0}; },
-    [](tick_atom) {
-      // nop
-    },
-    [](processed_atom, uint64_t pos) { return pos; },
-    [](get_state_atom) {
-      return make_actor_state("order_log", "order_log", {}, "{}");
-    },
-  };
-}
-
 struct fixture : testing::actor_fixture {
   std::shared_ptr<std::vector<order_batch>> logged
     = std::make_shared<std::vector<order_batch>>();
@@ -76,7 +60,7 @@ struct fixture : testing::actor_fixture {
     spec.type = trading::order_type::limit;
     spec.offset_bps = 100;
     cfg.order_specs.emplace("lim", spec);
-    log = sys.spawn(stand_in_log, logged);
+    log = sys.spawn(testing::stand_in_log, logged);
     pf = sys.spawn(portfolio, cfg, trading::report_config{},
                    std::move(restored), log);
     run();
