@@ -23,9 +23,13 @@ fi
 symbols=${1:-1000}
 rounds=${2:-200}
 work=$(mktemp -d)
+# Nodes start in a command substitution, so they are no jobs of this shell:
+# their pids are kept in files and stopped here too.
 cleanup() {
-  kill -CONT $(jobs -p) 2>/dev/null || true
-  kill $(jobs -p) 2>/dev/null || true
+  local nodes
+  nodes=$(cat "$work"/*.pid 2>/dev/null || true)
+  kill -CONT $(jobs -p) $nodes 2>/dev/null || true
+  kill $(jobs -p) $nodes 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -67,12 +71,16 @@ heavy='{"name": "trend", "algorithm": "sma_crossover", "params": {"fast": 50, "s
 start_node() { # NAME [CAFCONF] -> port
   "$bin" node --port 0 --name "$1" --caf-config "${2:-$work/caf.conf}" \
     > "$work/$1.out" 2> "$work/$1.err" &
+  echo $! > "$work/$1.pid"
   for _ in $(seq 100); do
     grep -q "ready on" "$work/$1.err" 2>/dev/null && break
     sleep 0.05
   done
   grep -o "ready on 127.0.0.1:[0-9]*" "$work/$1.err" | grep -o "[0-9]*$"
 }
+
+# The node's own pid: a name could match a process left from another run.
+pid_of() { cat "$work/$1.pid"; }
 
 rate_of() { # summary file -> quotes/s
   grep -o "([0-9]* quotes/s)" "$1" | grep -o "[0-9]*"
@@ -107,7 +115,7 @@ detect() { # SIGNAL NODE PORT
   local run=$!
   sleep 3
   local pid
-  pid=$(pgrep -f "node --port 0 --name $2" | head -1)
+  pid=$(pid_of "$2")
   local t0
   t0=$(date +%s%N)
   kill "-$1" "$pid"
@@ -177,7 +185,6 @@ EOF
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 now_ns() { date +%s%N; }
-pid_of() { pgrep -f -- "--name $1 " | head -1; }
 start_irun() { # NAME CAFCONF [--join ...]
   local name=$1 conf=$2
   shift 2
