@@ -128,21 +128,31 @@ void carry_out(self_ptr self, route_actions actions) {
   flush_ready(self);
 }
 
-/// Saves the symbols' history for the next process (see `router_options`);
-/// a failure is logged and trading goes on: the next start is then only
-/// warmed from older history, or not at all.
-void save_history(self_ptr self) {
+/// Logs a failed history write; trading goes on: the next start is then
+/// only warmed from older history, or not at all.
+void log_history_failure(self_ptr self) {
+  if (auto err = self->state.history->take_failure())
+    aout(self) << "quote_router: " << err->message << std::endl;
+}
+
+/// Saves the symbols' history for the next process (see `router_options`):
+/// the router takes a snapshot, the writer's thread writes it. `wait`: until
+/// it is written (a clean stop).
+void save_history(self_ptr self, bool wait) {
   auto& st = self->state;
-  if (st.history_path.empty())
+  if (!st.history)
     return;
   auto t0 = std::chrono::steady_clock::now();
   std::vector<trading::symbol_history> out;
   for (auto& [symbol, ticks] : st.book->history_snapshot())
     out.push_back({std::move(symbol), std::move(ticks)});
-  if (auto ok = trading::write_warmup_file(st.history_path, out); !ok)
-    aout(self) << "quote_router: " << ok.error().message << std::endl;
+  st.history->submit(std::move(out));
   st.last_history_save = std::chrono::steady_clock::now();
-  st.history_save_cost = st.last_history_save - t0;
+  st.history_save_cost
+    = std::max(st.last_history_save - t0, st.history->last_cost());
+  if (wait)
+    st.history->flush();
+  log_history_failure(self);
 }
 
 /// The router's summary for `inspect`: members and where each instance runs.
@@ -414,7 +424,8 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
     st.book->keep_history();
     for (auto& [symbol, ticks] : opts.history)
       st.book->restore_history(symbol, std::move(ticks));
-    st.history_path = std::move(opts.history_path);
+    st.history = std::make_unique<trading::warmup_writer>(
+      std::move(opts.history_path), std::move(opts.write_history));
     st.last_history_save = std::chrono::steady_clock::now();
   }
   st.positions = std::move(opts.positions);
@@ -433,7 +444,7 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
       if (handle)
         self->send_exit(handle, msg.reason);
     // A clean stop: the next process continues from this history.
-    save_history(self);
+    save_history(self, true);
     self->state.book->log_too_many(true);
     for (const auto& line : self->state.book->take_log())
       aout(self) << "quote_router: " << line << std::endl;
@@ -471,11 +482,11 @@ quote_router(quote_router_actor::stateful_pointer<quote_router_state> self,
       st.promises.emplace_back(id, promise);
       carry_out(self, std::move(actions));
       // Periodically too, for a crash (SIGKILL) between clean stops.
-      if (!st.history_path.empty()
+      if (st.history
           && std::chrono::steady_clock::now() - st.last_history_save
                >= std::max<std::chrono::steady_clock::duration>(
                  history_save_interval, 10 * st.history_save_cost))
-        save_history(self);
+        save_history(self, false);
       return promise;
     },
     [self](part_result& res) {

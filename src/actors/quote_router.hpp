@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -17,6 +18,7 @@
 #include "actors/telemetry.hpp"
 #include "actors/telemetry_table.hpp"
 #include "trading/result.hpp"
+#include "trading/warmup_file.hpp"
 
 /// The quote router: every quote enters here, whatever its source. It
 /// places one algorithm instance per (strategy, symbol) on the coordinator
@@ -59,6 +61,8 @@ struct router_options {
   /// File the symbols' recent history is saved to (beside the journal), so
   /// that the next process warms its instances from it; empty: none.
   std::string history_path;
+  /// Writes the history file (tests); none: `trading::write_warmup_file`.
+  trading::warmup_writer::write_fn write_history;
   /// History an earlier process saved, by symbol.
   std::vector<std::pair<std::string, std::vector<trading::quote_tick>>> history;
   /// Net positions restored from the journal, by `STRATEGY/SYMBOL`; a new
@@ -86,8 +90,8 @@ struct quote_router_state {
   std::deque<std::pair<uint64_t, caf::typed_response_promise<uint64_t>>>
     promises;
   actor_probe probe{actor_kind::quote_router};
-  /// See `router_options`.
-  std::string history_path;
+  /// Writes the history file off the quote path (null: none kept).
+  std::unique_ptr<trading::warmup_writer> history;
   std::unordered_map<std::string, int64_t> positions;
   strategy_parser parse_strategy;
   /// The channels of each strategy (by index), to find an added one's peers.
@@ -96,8 +100,9 @@ struct quote_router_state {
   uint64_t strategies_added = 0;
   uint64_t strategies_removed = 0;
   std::chrono::steady_clock::time_point last_history_save;
-  /// How long the last save took: periodic saves wait at least ten times
-  /// that, so that a large history costs at most a tenth of the router.
+  /// How long the last snapshot took the router, and the write after it
+  /// took its thread: periodic saves wait at least ten times as long, so
+  /// that a large history costs at most a tenth of either.
   std::chrono::steady_clock::duration history_save_cost{0};
 };
 

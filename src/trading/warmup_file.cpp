@@ -138,4 +138,92 @@ result<std::vector<symbol_history>> read_warmup_file(const std::string& path) {
   return out;
 }
 
+// -- warmup_writer ------------------------------------------------------------------
+
+warmup_writer::warmup_writer(std::string path, write_fn write)
+    : path_(std::move(path)),
+      write_(write ? std::move(write) : write_fn{write_warmup_file}) {
+  thread_ = std::thread{[this] {
+    run();
+  }};
+}
+
+warmup_writer::~warmup_writer() {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    stop_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void warmup_writer::submit(std::vector<symbol_history> history) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (pending_)
+      ++replaced_;
+    pending_ = std::move(history);
+  }
+  wake_.notify_one();
+}
+
+void warmup_writer::flush() {
+  std::unique_lock<std::mutex> guard{mtx_};
+  idle_.wait(guard, [this] { return !pending_ && !busy_; });
+}
+
+std::optional<failure> warmup_writer::take_failure() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto out = std::move(failure_);
+  failure_.reset();
+  return out;
+}
+
+std::chrono::steady_clock::duration warmup_writer::last_cost() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return last_cost_;
+}
+
+uint64_t warmup_writer::written() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return written_;
+}
+
+uint64_t warmup_writer::replaced() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return replaced_;
+}
+
+uint64_t warmup_writer::failures() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return failures_;
+}
+
+void warmup_writer::run() {
+  std::unique_lock<std::mutex> guard{mtx_};
+  for (;;) {
+    wake_.wait(guard, [this] { return pending_ || stop_; });
+    if (!pending_)
+      return; // stopped with nothing left to write
+    auto history = std::move(*pending_);
+    pending_.reset();
+    busy_ = true;
+    guard.unlock();
+    auto t0 = std::chrono::steady_clock::now();
+    auto ok = write_(path_, history);
+    auto cost = std::chrono::steady_clock::now() - t0;
+    guard.lock();
+    busy_ = false;
+    last_cost_ = cost;
+    if (ok) {
+      ++written_;
+    } else {
+      ++failures_;
+      failure_ = std::move(ok).error();
+    }
+    if (!pending_)
+      idle_.notify_all();
+  }
+}
+
 } // namespace intuition::trading

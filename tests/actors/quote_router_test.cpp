@@ -3,8 +3,11 @@
 
 #include "actor_fixture.hpp"
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "actors/quote_router.hpp"
@@ -240,6 +243,39 @@ CAF_TEST(the router lists its instances matching a pattern) {
                 [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
   CAF_REQUIRE_EQUAL(listed.size(), 1u);
   CAF_CHECK_EQUAL(listed.front().name, "algorithm/hold/SMI");
+}
+
+CAF_TEST(the history file is written off the router and a stop waits for it) {
+  // The write syncs a file: on the router it held up every quote behind it.
+  struct written {
+    std::mutex mtx;
+    std::thread::id thread;
+    std::vector<trading::symbol_history> history;
+    int writes = 0;
+  };
+  auto out = std::make_shared<written>();
+  router_options opts;
+  opts.history_path = "unused.warmup";
+  opts.write_history
+    = [out](const std::string&, const std::vector<trading::symbol_history>& h) {
+        std::lock_guard<std::mutex> guard{out->mtx};
+        out->thread = std::this_thread::get_id();
+        out->history = h;
+        ++out->writes;
+        return trading::status{};
+      };
+  start({route("hold")}, std::move(opts));
+  self->send(router, quote_batch{{make_quote("DAX", "100", 1)}});
+  run();
+  drained();
+  anon_send_exit(router, caf::exit_reason::user_shutdown);
+  run();
+  std::lock_guard<std::mutex> guard{out->mtx};
+  CAF_CHECK_EQUAL(out->writes, 1);
+  CAF_CHECK_NOT_EQUAL(out->thread, std::this_thread::get_id());
+  CAF_REQUIRE_EQUAL(out->history.size(), 1u);
+  CAF_CHECK_EQUAL(out->history.front().symbol, "DAX");
+  CAF_CHECK_EQUAL(out->history.front().ticks.size(), 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

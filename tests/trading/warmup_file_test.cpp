@@ -3,9 +3,12 @@
 
 #include "trading/warmup_file.hpp"
 
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <unistd.h>
 
 using namespace intuition::trading;
@@ -70,6 +73,72 @@ CAF_TEST(a damaged history is refused naming the file and line) {
   CAF_CHECK_EQUAL(read.error().message,
                   "warm-up history " + path
                     + " line 1: expected \"intuition-warmup 1\"");
+}
+
+CAF_TEST(
+  the writer writes on its own thread and keeps only the newest waiting) {
+  std::mutex mtx;
+  std::condition_variable cv;
+  bool release = false;
+  bool writing = false;
+  std::vector<std::string> firsts;
+  std::thread::id writer;
+  warmup_writer w{dir + "/h.warmup", [&](const std::string&,
+                                         const std::vector<symbol_history>& h) {
+                    std::unique_lock<std::mutex> guard{mtx};
+                    writer = std::this_thread::get_id();
+                    firsts.push_back(h.front().symbol);
+                    writing = true;
+                    cv.notify_all();
+                    cv.wait(guard, [&] { return release; });
+                    return status{};
+                  }};
+  auto one = [](std::string symbol) {
+    return std::vector<symbol_history>{{std::move(symbol), {{1, 100, 0}}}};
+  };
+  w.submit(one("A"));
+  {
+    // A is being written (and held there): B and C wait, C replaces B.
+    std::unique_lock<std::mutex> guard{mtx};
+    cv.wait(guard, [&] { return writing; });
+  }
+  w.submit(one("B"));
+  w.submit(one("C"));
+  {
+    std::lock_guard<std::mutex> guard{mtx};
+    release = true;
+  }
+  cv.notify_all();
+  w.flush();
+  CAF_CHECK_EQUAL(firsts, (std::vector<std::string>{"A", "C"}));
+  CAF_CHECK_EQUAL(w.written(), 2u);
+  CAF_CHECK_EQUAL(w.replaced(), 1u);
+  CAF_CHECK_NOT_EQUAL(writer, std::this_thread::get_id());
+  CAF_CHECK(!w.take_failure());
+}
+
+CAF_TEST(the writer reports a failed write once) {
+  warmup_writer w{dir + "/missing/h.warmup"};
+  w.submit({{"DAX", {{1, 100, 0}}}});
+  w.flush();
+  CAF_CHECK_EQUAL(w.failures(), 1u);
+  auto err = w.take_failure();
+  CAF_REQUIRE(err.has_value());
+  CAF_CHECK_NOT_EQUAL(err->message.find(dir + "/missing/h.warmup"),
+                      std::string::npos);
+  CAF_CHECK(!w.take_failure());
+}
+
+CAF_TEST(a writer destroyed with a snapshot waiting writes it first) {
+  auto path = dir + "/h.warmup";
+  {
+    warmup_writer w{path};
+    w.submit({{"DAX", {{1, 100, 0}}}});
+  }
+  auto back = read_warmup_file(path);
+  CAF_REQUIRE(back);
+  CAF_REQUIRE_EQUAL(back->size(), 1u);
+  CAF_CHECK_EQUAL(back->front().symbol, "DAX");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
