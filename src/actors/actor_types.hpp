@@ -108,7 +108,7 @@ using cluster_connector_actor
 /// sends quotes and signals to the coordinator's desk.
 using shard_worker_actor = caf::typed_actor<
   caf::reacts_to<intake_atom, std::vector<trading::quote>, uint64_t>,
-  state_query>;
+  caf::reacts_to<flush_atom>, state_query>;
 
 /// The coordinator's side of node-local ingress: places shards on the
 /// nodes that join (`cluster_member`), moves them when nodes come and go,

@@ -88,7 +88,7 @@ bool operator==(const shard_assignment& x, const shard_assignment& y) noexcept {
   return x.shard == y.shard && x.epoch == y.epoch && x.client_id == y.client_id
          && x.broker == y.broker && x.qos == y.qos && x.topics == y.topics
          && x.instances == y.instances && x.warmup == y.warmup
-         && x.desk == y.desk;
+         && x.desk == y.desk && x.mark_interval_ms == y.mark_interval_ms;
 }
 
 bool operator==(const shard_batch& x, const shard_batch& y) noexcept {

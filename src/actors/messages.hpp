@@ -200,6 +200,9 @@ struct shard_assignment {
   std::vector<trading::quote> warmup;
   /// The desk, to send `shard_batch`es to (a `shard_desk_actor`).
   caf::actor desk;
+  /// Quotes that raised no signal are acknowledged at once and sent to the
+  /// desk (for marks and history) at least this often.
+  uint32_t mark_interval_ms = 200;
 };
 
 /// A node's quotes of one shard and the signals they raised, to the
@@ -218,7 +221,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_assignment& x) {
   return f(caf::meta::type_name("shard_assignment"), x.shard, x.epoch,
            x.client_id, x.broker, x.qos, x.topics, x.instances, x.warmup,
-           x.desk);
+           x.desk, x.mark_interval_ms);
 }
 
 template <class Inspector>

@@ -145,8 +145,9 @@ const telemetry<node_agent_state>& node_agent_telemetry() {
                     })),
       field::family({"intuition_node_shard_quotes_confirmed_total",
                      metric_type::counter,
-                     "Quotes the coordinator confirmed, then acknowledged to "
-                     "the broker.",
+                     "Quotes acknowledged to the broker: once the coordinator "
+                     "confirmed them when they raised a signal, once the "
+                     "node's instances took them otherwise.",
                      {"node"}},
                     shard_figure([](const shard_gate_counters& c) {
                       return c.confirmed.load();
@@ -161,15 +162,33 @@ const telemetry<node_agent_state>& node_agent_telemetry() {
                     })),
       field::family({"intuition_node_shard_quotes_in_flight",
                      metric_type::gauge,
-                     "Quotes taken from the broker and not yet confirmed: "
-                     "what a SIGKILL now would leave to redelivery (nothing "
-                     "is acknowledged before it is confirmed, so none is "
-                     "lost).",
+                     "Quotes taken from the broker and not yet "
+                     "acknowledged: what a SIGKILL now would leave to "
+                     "redelivery.",
                      {"node"}},
                     shard_figure([](const shard_gate_counters& c) {
                       auto settled = c.confirmed.load() + c.unconfirmed.load();
                       auto received = c.received.load();
                       return received > settled ? received - settled : 0;
+                    })),
+      field::family({"intuition_node_shard_quotes_unsent",
+                     metric_type::gauge,
+                     "Quotes acknowledged (they raised no signal) and not "
+                     "sent to the coordinator yet: the marks and warm-up "
+                     "history a SIGKILL now would lose (no signal is among "
+                     "them).",
+                     {"node"}},
+                    shard_figure([](const shard_gate_counters& c) {
+                      return c.unsent.load();
+                    })),
+      field::family({"intuition_node_shard_quotes_unsent_dropped_total",
+                     metric_type::counter,
+                     "Quotes acknowledged and never sent to the coordinator "
+                     "because their shard stopped on this node (moved or "
+                     "given up).",
+                     {"node"}},
+                    shard_figure([](const shard_gate_counters& c) {
+                      return c.unsent_dropped.load();
                     })),
       field::family({"intuition_node_shards",
                      metric_type::gauge,

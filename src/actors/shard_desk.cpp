@@ -36,6 +36,7 @@ shard_assignment assignment_of(self_ptr self, uint32_t shard, uint64_t epoch) {
   a.broker = st.opts.broker;
   a.qos = st.opts.qos;
   a.desk = caf::actor_cast<caf::actor>(self);
+  a.mark_interval_ms = st.opts.mark_interval_ms;
   for (const auto& sym : st.opts.map.symbols(shard)) {
     a.topics.push_back(trading::symbol_topic(st.opts.topic_base, sym));
     for (const auto& s : st.opts.strategies) {

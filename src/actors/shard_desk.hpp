@@ -36,6 +36,8 @@ struct shard_desk_options {
   /// Topic base of the topic-per-symbol layout.
   std::string topic_base = "quotes";
   size_t max_moves = 4;
+  /// Passed on to the nodes (`shard_assignment::mark_interval_ms`).
+  uint32_t mark_interval_ms = 200;
   /// Net positions restored from the journal, by `STRATEGY/SYMBOL`.
   std::unordered_map<std::string, int64_t> positions;
   /// Recent quotes an earlier process saved (oldest first per symbol): the

@@ -13,22 +13,31 @@
 #include "trading/types.hpp"
 
 /// Where a shard's MQTT thread meets its worker actor: the thread hands
-/// over the quotes of one read and waits until the coordinator confirmed
-/// them before it acknowledges them to the broker. One read at a time, so
-/// a node holds at most one read per shard that the broker has not been
-/// told about, and takes nothing more while the coordinator is slow or
-/// gone: the quotes wait in the broker's session instead.
+/// over the quotes of one read and waits until the worker settles them
+/// before it acknowledges them to the broker: a read that raised a signal
+/// once the coordinator confirmed it, any other once the instances took it
+/// (see `trading::shard_outbox`). One read at a time, so a node holds at
+/// most one read per shard that the broker has not been told about, and
+/// takes nothing more while the coordinator is slow or gone: the quotes
+/// wait in the broker's session instead.
 namespace intuition::actors {
 
 /// Counters of a gate, readable from any thread.
 struct shard_gate_counters {
   /// Quotes handed over by the MQTT thread.
   std::atomic<uint64_t> received{0};
-  /// Quotes the coordinator confirmed (then acknowledged to the broker).
+  /// Quotes acknowledged to the broker: once the coordinator confirmed
+  /// them when they raised a signal, at once otherwise.
   std::atomic<uint64_t> confirmed{0};
   /// Quotes not confirmed (refused, timed out or the gate closed): not
   /// acknowledged, so the broker delivers them again.
   std::atomic<uint64_t> unconfirmed{0};
+  /// Quotes acknowledged (they raised no signal) that the coordinator has
+  /// not been sent yet: what a crash of the node now would keep from its
+  /// marks and history (kept by the shard workers).
+  std::atomic<uint64_t> unsent{0};
+  /// Quotes acknowledged and never sent, because their shard stopped.
+  std::atomic<uint64_t> unsent_dropped{0};
 };
 
 /// One shard's hand-over point; thread safe.
@@ -46,11 +55,11 @@ public:
              std::shared_ptr<shard_gate_counters> totals = nullptr);
 
   /// MQTT thread: submits `quotes` and waits until they are settled, the
-  /// gate closes or `timeout` passes. True only when confirmed.
+  /// gate closes or `timeout` passes. True only when settled `ok`.
   bool pass(std::vector<trading::quote> quotes,
             std::chrono::milliseconds timeout);
 
-  /// Worker: the quotes of `ticket` are confirmed (`ok`) or refused.
+  /// Worker: the quotes of `ticket` may be acknowledged (`ok`) or not.
   void settle(uint64_t ticket, bool ok);
 
   /// Refuses everything from now on and wakes a waiting `pass`.

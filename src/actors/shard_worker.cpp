@@ -15,6 +15,19 @@ shard_worker_state::~shard_worker_state() {
   if (gate)
     gate->close();
   source.reset();
+  auto dropped = outbox.discard();
+  if (totals)
+    totals->unsent_dropped += dropped;
+  report_unsent();
+}
+
+void shard_worker_state::report_unsent() {
+  auto now = outbox.unsent();
+  if (totals) {
+    totals->unsent += now;
+    totals->unsent -= reported_unsent;
+  }
+  reported_unsent = now;
 }
 
 namespace {
@@ -73,6 +86,58 @@ trading::status start(self_ptr self, const shard_assignment& a,
   return {};
 }
 
+/// Starts the flush timer unless it runs or nothing waits.
+void arm(self_ptr self) {
+  auto& st = self->state;
+  if (st.timer_armed || st.outbox.unsent() == 0)
+    return;
+  st.timer_armed = true;
+  self->delayed_send(self, st.mark_interval, flush_atom_v);
+}
+
+/// Sends what waits to the desk (one batch at a time); the reads it held
+/// are acknowledged once the desk confirms.
+void flush(self_ptr self) {
+  auto& st = self->state;
+  if (st.outbox.sending())
+    return;
+  auto batch = st.outbox.take();
+  st.report_unsent();
+  if (batch.quotes.empty()) {
+    for (auto t : batch.tickets)
+      st.gate->settle(t, true);
+    return;
+  }
+  auto n = batch.quotes.size();
+  auto k = batch.signals.size();
+  ++st.batches;
+  self
+    ->request(st.desk, shard_confirm_timeout,
+              shard_batch{st.shard, st.epoch, std::move(batch.quotes),
+                          std::move(batch.signals)})
+    .then(
+      [self, tickets = std::move(batch.tickets), n, k](uint64_t) {
+        auto& st = self->state;
+        st.outbox.done();
+        st.quotes += n;
+        st.signals += k;
+        for (auto t : tickets)
+          st.gate->settle(t, true);
+        if (st.outbox.due())
+          flush(self);
+        else
+          arm(self);
+      },
+      [self, tickets = batch.tickets](caf::error& err) {
+        auto& st = self->state;
+        st.outbox.done();
+        for (auto t : tickets)
+          st.gate->settle(t, false);
+        give_up(self, "the coordinator did not confirm a batch: "
+                        + self->system().render(err));
+      });
+}
+
 } // namespace
 
 const telemetry<shard_worker_state>& shard_worker_telemetry() {
@@ -102,6 +167,8 @@ const telemetry<shard_worker_state>& shard_worker_telemetry() {
       field::count(
         "in_flight",
         [](const state& st) { return st.gate ? st.gate->in_flight() : 0; }),
+      field::count("unsent",
+                   [](const state& st) { return st.outbox.unsent(); }),
     },
     samples_in_state::no};
   return table;
@@ -116,6 +183,8 @@ shard_worker(shard_worker_actor::stateful_pointer<shard_worker_state> self,
   st.epoch = a.epoch;
   st.client_id = a.client_id;
   st.desk = caf::actor_cast<shard_desk_actor>(a.desk);
+  st.mark_interval = std::chrono::milliseconds{a.mark_interval_ms};
+  st.totals = totals;
   // A failure quits at once; the handlers below never run then.
   if (auto ok = start(self, a, make_source, std::move(totals)); !ok)
     give_up(self, ok.error().message);
@@ -126,29 +195,20 @@ shard_worker(shard_worker_actor::stateful_pointer<shard_worker_state> self,
       auto out = st.engine->on_quotes(std::move(quotes));
       st.duplicates += out.duplicates;
       st.foreign += out.foreign;
-      if (out.quotes.empty()) {
+      auto verdict = st.outbox.add(std::move(out), ticket);
+      st.report_unsent();
+      if (verdict.settle)
         st.gate->settle(ticket, true);
-        return;
-      }
-      auto n = out.quotes.size();
-      auto k = out.signals.size();
-      ++st.batches;
-      self
-        ->request(st.desk, shard_confirm_timeout,
-                  shard_batch{st.shard, st.epoch, std::move(out.quotes),
-                              std::move(out.signals)})
-        .then(
-          [self, ticket, n, k](uint64_t) {
-            auto& st = self->state;
-            st.quotes += n;
-            st.signals += k;
-            st.gate->settle(ticket, true);
-          },
-          [self, ticket](caf::error& err) {
-            self->state.gate->settle(ticket, false);
-            give_up(self, "the coordinator did not confirm a batch: "
-                            + self->system().render(err));
-          });
+      if (verdict.flush)
+        flush(self);
+      else
+        arm(self);
+    },
+    [self](flush_atom) {
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      st.timer_armed = false;
+      flush(self);
     },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "actors/telemetry_table.hpp"
 #include "trading/result.hpp"
 #include "trading/shard_engine.hpp"
+#include "trading/shard_outbox.hpp"
 
 /// The shard worker: one shard's instances on the node that owns it,
 /// between the shard's MQTT session and the coordinator's desk. Its logic
@@ -44,11 +46,23 @@ struct shard_worker_state {
   uint64_t foreign = 0;
   uint64_t batches = 0;
   uint64_t warmup_quotes = 0;
+  /// What waits for the desk (see `trading::shard_outbox`).
+  trading::shard_outbox outbox;
+  std::chrono::milliseconds mark_interval{200};
+  /// The node's counters of every shard.
+  std::shared_ptr<shard_gate_counters> totals;
+  bool timer_armed = false;
+  /// `outbox.unsent()` as last added to `totals->unsent`.
+  uint64_t reported_unsent = 0;
   actor_probe probe{actor_kind::shard_worker};
 
   /// Closes the gate first, so that a read waiting on it is refused (not
-  /// acknowledged) and the session stops at once.
+  /// acknowledged) and the session stops at once; counts the quotes that
+  /// were acknowledged and never sent.
   ~shard_worker_state();
+
+  /// Brings `totals->unsent` up to date with the outbox.
+  void report_unsent();
 };
 
 /// What a worker reports.

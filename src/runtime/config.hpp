@@ -210,6 +210,10 @@ struct cluster_config {
   uint32_t shards = 64;
   /// Shards moving to a member that joined at the same time. Default: 4.
   uint32_t max_moves = 4;
+  /// How often a node sends the coordinator the quotes that raised no
+  /// signal (acknowledged already), for the portfolio's marks and the
+  /// warm-up history: what a node's crash can keep from them. Default: 200.
+  uint32_t mark_interval_ms = 200;
 
   /// Whether nodes take quotes from the broker themselves.
   bool node_ingress() const noexcept {

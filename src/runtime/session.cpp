@@ -131,6 +131,7 @@ trading::status session::join_cluster() {
     desk.broker = shard_broker_;
     desk.qos = cfg_.mqtt.qos;
     desk.max_moves = cfg_.cluster.max_moves;
+    desk.mark_interval_ms = cfg_.cluster.mark_interval_ms;
     desk.positions = std::move(shard_restore_.positions);
     for (auto& [symbol, ticks] : shard_restore_.history)
       for (const auto& x : ticks) {

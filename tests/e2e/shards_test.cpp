@@ -32,6 +32,20 @@ const char* shards_config = R"({
               "universe": "universe.txt", "shards": 16, "max_moves": 2}
 })";
 
+/// Signals on about 5 % of the quotes: the rest are acknowledged by the
+/// nodes at once and reach the coordinator at the mark interval.
+const char* rare_signals_config = R"({
+  "strategies": [{"name": "rare", "algorithm": "random",
+                  "params": {"threshold": 0.95}}],
+  "portfolio": {"starting_cash": 1000000000,
+                "sizing": {"kind": "fixed_quantity", "quantity": 1}},
+  "journal": {"path": "shards.journal", "fsync": "never"},
+  "mqtt": {"client_id": "e2e-shards", "publish_signals": false},
+  "cluster": {"local": false, "ingress": "node", "name": "e2e",
+              "universe": "universe.txt", "shards": 16,
+              "mark_interval_ms": 100}
+})";
+
 constexpr int symbols = 200;
 
 struct fixture : temp_dir {
@@ -80,8 +94,9 @@ struct fixture : temp_dir {
     return {p, at};
   }
 
-  process start_run(const std::vector<std::string>& node_ports) {
-    auto cfg = write("shards.json", shards_config);
+  process start_run(const std::vector<std::string>& node_ports,
+                    const char* config = shards_config) {
+    auto cfg = write("shards.json", config);
     std::vector<std::string> args{
       "run", "--config",     cfg,      "--broker",  broker->url(), "--listen",
       "0",   "--caf-config", caf_conf, "--journal", journal,       "--quiet"};
@@ -224,6 +239,45 @@ CAF_TEST(nodes take their shards quotes and every quote is traded once) {
                   static_cast<double>(hosted.size()));
   stop(run);
   check_every_quote_traded_once(10);
+  stop(alpha);
+  stop(beta);
+}
+
+CAF_TEST(quotes without a signal are acknowledged at once and still marked) {
+  auto alpha_metrics = unused_port();
+  auto [alpha, alpha_port] = start_node("alpha", 0, alpha_metrics);
+  auto [beta, beta_port] = start_node("beta");
+  auto run = start_run({alpha_port, beta_port}, rare_signals_config);
+  auto feeder = feed(0, 10, 0);
+  CAF_REQUIRE_EQUAL(feeder.wait_for(60s), 0);
+  // Every quote reaches the portfolio within the mark interval, though
+  // few raised a signal.
+  auto quotes = [&] {
+    return state_of("portfolio")["counters"]["quotes"].get<int64_t>();
+  };
+  CAF_REQUIRE(eventually([&] { return quotes() == symbols * 10; }, 30s));
+  auto desk = state_of("shard_desk");
+  CAF_CHECK_EQUAL(desk["counters"]["quotes"].get<int64_t>(), symbols * 10);
+  auto signals = desk["counters"]["signals"].get<int64_t>();
+  CAF_CHECK_GREATER(signals, 0);
+  CAF_CHECK_LESS(signals, symbols * 10 / 4);
+  // The nodes acknowledged every read and hold nothing back any more.
+  auto text = http_get(alpha_metrics, "/metrics").second;
+  auto figure = [&](const std::string& name) {
+    return series_value(text, name + "{node=\"alpha\"}");
+  };
+  CAF_CHECK_GREATER(figure("intuition_node_shard_quotes_received_total"), 0.0);
+  CAF_CHECK_EQUAL(figure("intuition_node_shard_quotes_confirmed_total"),
+                  figure("intuition_node_shard_quotes_received_total"));
+  CAF_CHECK_EQUAL(figure("intuition_node_shard_quotes_unsent"), 0.0);
+  CAF_CHECK_EQUAL(figure("intuition_node_shard_quotes_in_flight"), 0.0);
+  stop(run);
+  // One order per signal, none twice.
+  auto orders = journaled();
+  CAF_CHECK_EQUAL(orders.size(), static_cast<size_t>(signals));
+  std::set<std::pair<std::string, int64_t>> seen;
+  for (const auto& x : orders)
+    CAF_CHECK(seen.insert({x.symbol, x.ts_ms}).second);
   stop(alpha);
   stop(beta);
 }

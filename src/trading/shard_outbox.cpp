@@ -1,0 +1,61 @@
+#include "trading/shard_outbox.hpp"
+
+#include <iterator>
+#include <utility>
+
+namespace intuition::trading {
+
+shard_outbox::shard_outbox(outbox_limits limits) : limits_(limits) {
+  if (limits_.flush_quotes == 0)
+    limits_.flush_quotes = 1;
+  if (limits_.max_unsent < limits_.flush_quotes)
+    limits_.max_unsent = limits_.flush_quotes;
+}
+
+outbox_verdict shard_outbox::add(shard_output out, uint64_t ticket) {
+  auto base = quotes_.size();
+  for (auto& s : out.signals) {
+    s.quote_seq += base;
+    signals_.push_back(std::move(s));
+  }
+  quotes_.insert(quotes_.end(), std::make_move_iterator(out.quotes.begin()),
+                 std::make_move_iterator(out.quotes.end()));
+  outbox_verdict v;
+  auto signalled = !out.signals.empty();
+  v.settle = !signalled && quotes_.size() < limits_.max_unsent;
+  if (!v.settle)
+    tickets_.push_back(ticket);
+  v.flush = due();
+  return v;
+}
+
+bool shard_outbox::due() const noexcept {
+  return !sending_
+         && (!tickets_.empty() || quotes_.size() >= limits_.flush_quotes);
+}
+
+outbox_batch shard_outbox::take() {
+  outbox_batch out;
+  out.quotes = std::move(quotes_);
+  out.signals = std::move(signals_);
+  out.tickets = std::move(tickets_);
+  quotes_.clear();
+  signals_.clear();
+  tickets_.clear();
+  sending_ = !out.quotes.empty();
+  return out;
+}
+
+void shard_outbox::done() noexcept {
+  sending_ = false;
+}
+
+size_t shard_outbox::discard() noexcept {
+  auto n = quotes_.size();
+  quotes_.clear();
+  signals_.clear();
+  tickets_.clear();
+  return n;
+}
+
+} // namespace intuition::trading
