@@ -51,6 +51,10 @@ public:
     return size_;
   }
 
+  size_t capacity() const noexcept {
+    return capacity_;
+  }
+
 private:
   /// 0 marks an empty slot: key 0 is stored as 1.
   static uint64_t stored(uint64_t k) noexcept {
@@ -80,8 +84,11 @@ enum class filter_verdict : uint8_t { accept, duplicate, stale };
 /// are checked: an arrival time says nothing about redelivery.
 class quote_filter {
 public:
-  explicit quote_filter(stale_policy policy = stale_policy::drop)
-      : policy_(policy) {
+  /// Remembers the last `recent` accepted (symbol, ts): about 24 bytes
+  /// each once the first quote came.
+  explicit quote_filter(stale_policy policy = stale_policy::drop,
+                        size_t recent = recent_capacity)
+      : policy_(policy), recent_(recent) {
     // nop
   }
 
@@ -107,13 +114,18 @@ public:
     return last_ts_;
   }
 
+  /// How many accepted (symbol, ts) it remembers.
+  size_t recent_window() const noexcept {
+    return recent_.capacity();
+  }
+
 private:
   /// A 64-bit fingerprint of (symbol, ts).
   static uint64_t key(const std::string& symbol, int64_t ts_ms) noexcept;
 
   stale_policy policy_;
   std::unordered_map<std::string, int64_t> last_ts_;
-  recent_keys recent_{recent_capacity};
+  recent_keys recent_;
 };
 
 } // namespace intuition::trading

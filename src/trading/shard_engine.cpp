@@ -1,5 +1,7 @@
 #include "trading/shard_engine.hpp"
 
+#include <algorithm>
+
 namespace intuition::trading {
 
 result<shard_engine> shard_engine::make(const std::vector<shard_instance>& xs) {
@@ -20,6 +22,10 @@ result<shard_engine> shard_engine::make(const std::vector<shard_instance>& xs) {
 }
 
 void shard_engine::warm_up(const std::vector<quote>& history) {
+  // The history is remembered too, so the window grows with it.
+  filter_ = quote_filter{stale_policy::trade,
+                         std::min(quote_filter::recent_capacity,
+                                  shard_recent_window + history.size())};
   for (const auto& q : history) {
     auto i = by_symbol_.find(q.symbol);
     if (i == by_symbol_.end())

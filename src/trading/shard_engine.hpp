@@ -40,6 +40,13 @@ struct shard_output {
   uint64_t foreign = 0;
 };
 
+/// What a shard's repeat filter remembers beyond its warm-up: a new
+/// owner gets again at most the reads its predecessor had not acknowledged
+/// (the broker's in-flight window per session, 20 by default in mosquitto),
+/// and the coordinator's desk drops any repeat older than that. A node runs
+/// dozens of shards, so each cannot keep the 262,144 of the ingress (6 MB).
+constexpr size_t shard_recent_window = 16'384;
+
 /// The instances of one shard.
 class shard_engine {
 public:
@@ -59,6 +66,11 @@ public:
     return instances_;
   }
 
+  /// Accepted (symbol, ts) the repeat filter remembers.
+  size_t recent_window() const noexcept {
+    return filter_.recent_window();
+  }
+
   /// Symbols with at least one instance.
   size_t symbols() const noexcept {
     return by_symbol_.size();
@@ -72,7 +84,7 @@ private:
 
   std::unordered_map<std::string, std::vector<running>> by_symbol_;
   size_t instances_ = 0;
-  quote_filter filter_{stale_policy::trade};
+  quote_filter filter_{stale_policy::trade, shard_recent_window};
 };
 
 } // namespace intuition::trading

@@ -77,3 +77,20 @@ CAF_TEST(an unknown algorithm or bad parameters name the instance) {
   CAF_REQUIRE(!params);
   CAF_CHECK_EQUAL(params.error().kind, failure_kind::invalid_request);
 }
+
+CAF_TEST(a shard remembers repeats within a window sized for a shard) {
+  // A node runs dozens of shards: each one with the ingress's 262,144-key
+  // window took 6 MB, zeroed when its first quote came.
+  auto e = engine();
+  CAF_CHECK_EQUAL(e.recent_window(), shard_recent_window);
+  CAF_CHECK_LESS(e.recent_window(), quote_filter::recent_capacity / 8);
+  std::vector<quote> history;
+  for (int64_t ts = 1; ts <= 100; ++ts)
+    history.push_back(q("AAPL", ts));
+  e.warm_up(history);
+  CAF_CHECK_EQUAL(e.recent_window(), shard_recent_window + 100);
+  // The whole warm-up is still recognised when redelivered.
+  auto out = e.on_quotes({q("AAPL", 1), q("AAPL", 100), q("AAPL", 101)});
+  CAF_CHECK_EQUAL(out.duplicates, 2u);
+  CAF_CHECK_EQUAL(out.quotes.size(), 1u);
+}
