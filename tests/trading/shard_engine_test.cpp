@@ -89,6 +89,8 @@ CAF_TEST(a shard remembers repeats within a window sized for a shard) {
     history.push_back(q("AAPL", ts));
   e.warm_up(history);
   CAF_CHECK_EQUAL(e.recent_window(), shard_recent_window + 100);
+  // Made at the start, not by the first live quote.
+  CAF_CHECK(e.filter_prepared());
   // The whole warm-up is still recognised when redelivered.
   auto out = e.on_quotes({q("AAPL", 1), q("AAPL", 100), q("AAPL", 101)});
   CAF_CHECK_EQUAL(out.duplicates, 2u);
