@@ -45,6 +45,10 @@ mosq=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 for _ in $(seq 50); do port_free "$port" || break; sleep 0.1; done
 
 now() { date +%s.%N; }
+# A run's persistent session outlives it: the broker would go on storing
+# every later quote for it, and the later runs would pay for that. A clean
+# connection with its client id ends it.
+forget_session() { mosquitto_sub -p "$port" -i "$1" -t bench/none -E > /dev/null 2>&1 || true; }
 rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%d", n / (b - a) }'; }
 field() { grep -m1 "\"$1\":" "$2" | sed -E 's/.*: ([-0-9.e+]+),?/\1/'; }
 
@@ -78,6 +82,7 @@ EOF
   local line=$(grep "^run:" "$work/$tag.err" | tail -1)
   kill -INT $runner
   wait $runner || true
+  forget_session "bench-$tag"
   local waiting=$(grep -oE "[0-9]+ orders not confirmed" "$work/$tag.err" | grep -oE "^[0-9]+" || echo 0)
   local left=$(grep -oE "[0-9]+ messages wait in the input log" "$work/$tag.err" | grep -oE "^[0-9]+" || echo 0)
   echo "$policy: flood of ${took} s; peak RSS $((peak / 1024)) MB; at its end: ${line#run: }"
@@ -118,6 +123,7 @@ run_once() { # qos rate count tag
   "$bin" feed --broker "$url" --quotes data/eustockmarkets.csv --repeat "$reps" \
     --topic quotes --qos "$qos" --rate "$r" --quiet > "$work/$tag.feed"
   wait $runner
+  forget_session "bench-$tag"
   local sent=$(grep -oE "published [0-9]+" "$work/$tag.feed" | grep -oE "[0-9]+")
   local got=$(field quotes "$work/$tag.json")
   local ms=$(field active_ms "$work/$tag.json")
