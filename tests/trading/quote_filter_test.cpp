@@ -8,19 +8,11 @@
 
 #include "trading/quote_filter.hpp"
 
+#include "quote_at.hpp"
+
 using namespace intuition::trading;
 
-namespace {
-
-quote quote_at(const std::string& symbol, int64_t ts_ms) {
-  quote q;
-  q.symbol = symbol;
-  q.ts_ms = ts_ms;
-  q.price_micros = 1'000'000;
-  return q;
-}
-
-} // namespace
+namespace {} // namespace
 
 CAF_TEST(recent keys forget the oldest beyond their capacity) {
   recent_keys keys{3};

@@ -6,17 +6,11 @@
 
 #include "trading/shard_engine.hpp"
 
+#include "quote_at.hpp"
+
 using namespace intuition::trading;
 
 namespace {
-
-quote q(const std::string& symbol, int64_t ts_ms, int64_t price_units = 100) {
-  quote x;
-  x.symbol = symbol;
-  x.ts_ms = ts_ms;
-  x.price_micros = price_units * micros_per_unit;
-  return x;
-}
 
 /// Two strategies on AAPL, one on MSFT; `every` signals on every quote.
 shard_engine engine() {
@@ -35,7 +29,7 @@ CAF_TEST(quotes reach the instances of their symbol and signals point at them) {
   auto e = engine();
   CAF_CHECK_EQUAL(e.instances(), 3u);
   CAF_CHECK_EQUAL(e.symbols(), 2u);
-  auto out = e.on_quotes({q("MSFT", 1), q("AAPL", 1)});
+  auto out = e.on_quotes({quote_at("MSFT", 1), quote_at("AAPL", 1)});
   CAF_REQUIRE_EQUAL(out.quotes.size(), 2u);
   // MSFT: every; AAPL: every, then buy_and_hold's first buy.
   CAF_REQUIRE_EQUAL(out.signals.size(), 3u);
@@ -49,8 +43,9 @@ CAF_TEST(quotes reach the instances of their symbol and signals point at them) {
 
 CAF_TEST(repeats and symbols of other shards are dropped and counted) {
   auto e = engine();
-  e.on_quotes({q("AAPL", 1)});
-  auto out = e.on_quotes({q("AAPL", 1), q("SAP", 1), q("AAPL", 2)});
+  e.on_quotes({quote_at("AAPL", 1)});
+  auto out = e.on_quotes(
+    {quote_at("AAPL", 1), quote_at("SAP", 1), quote_at("AAPL", 2)});
   CAF_CHECK_EQUAL(out.quotes.size(), 1u);
   CAF_CHECK_EQUAL(out.quotes[0].ts_ms, 2);
   CAF_CHECK_EQUAL(out.duplicates, 1u);
@@ -59,8 +54,8 @@ CAF_TEST(repeats and symbols of other shards are dropped and counted) {
 
 CAF_TEST(warm up quotes raise no signal and are recognised when redelivered) {
   auto e = engine();
-  e.warm_up({q("AAPL", 1), q("AAPL", 2)});
-  auto out = e.on_quotes({q("AAPL", 2), q("AAPL", 3)});
+  e.warm_up({quote_at("AAPL", 1), quote_at("AAPL", 2)});
+  auto out = e.on_quotes({quote_at("AAPL", 2), quote_at("AAPL", 3)});
   CAF_REQUIRE_EQUAL(out.quotes.size(), 1u);
   CAF_CHECK_EQUAL(out.duplicates, 1u);
   // buy_and_hold bought during the warm-up: only `every` signals now.
@@ -86,13 +81,14 @@ CAF_TEST(a shard remembers repeats within a window sized for a shard) {
   CAF_CHECK_LESS(e.recent_window(), quote_filter::recent_capacity / 8);
   std::vector<quote> history;
   for (int64_t ts = 1; ts <= 100; ++ts)
-    history.push_back(q("AAPL", ts));
+    history.push_back(quote_at("AAPL", ts));
   e.warm_up(history);
   CAF_CHECK_EQUAL(e.recent_window(), shard_recent_window + 100);
   // Made at the start, not by the first live quote.
   CAF_CHECK(e.filter_prepared());
   // The whole warm-up is still recognised when redelivered.
-  auto out = e.on_quotes({q("AAPL", 1), q("AAPL", 100), q("AAPL", 101)});
+  auto out = e.on_quotes(
+    {quote_at("AAPL", 1), quote_at("AAPL", 100), quote_at("AAPL", 101)});
   CAF_CHECK_EQUAL(out.duplicates, 2u);
   CAF_CHECK_EQUAL(out.quotes.size(), 1u);
 }

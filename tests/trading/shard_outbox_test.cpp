@@ -6,17 +6,11 @@
 
 #include "trading/shard_outbox.hpp"
 
+#include "quote_at.hpp"
+
 using namespace intuition::trading;
 
 namespace {
-
-quote q(const std::string& symbol, int64_t ts_ms) {
-  quote x;
-  x.symbol = symbol;
-  x.ts_ms = ts_ms;
-  x.price_micros = 100 * micros_per_unit;
-  return x;
-}
 
 /// A read's output: `n` quotes of `symbol` from `ts`, a signal on the
 /// quotes at `signalled` (indices into the read).
@@ -24,7 +18,7 @@ shard_output read(const std::string& symbol, int64_t ts, size_t n,
                   std::vector<uint64_t> signalled = {}) {
   shard_output out;
   for (size_t i = 0; i < n; ++i)
-    out.quotes.push_back(q(symbol, ts + static_cast<int64_t>(i)));
+    out.quotes.push_back(quote_at(symbol, ts + static_cast<int64_t>(i)));
   for (auto i : signalled) {
     signal s;
     s.strategy = "every";
