@@ -729,8 +729,6 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
   st.cfg.window_bytes = std::max<size_t>(st.cfg.window_bytes, 1);
   st.router = std::move(router);
   st.filter = trading::quote_filter{st.cfg.stale};
-  // Before the first quote, which would wait for it.
-  st.filter.prepare();
   st.channels = trading::channel_table{st.cfg.channels};
   for (size_t i = 0; i < st.cfg.externals.size(); ++i)
     st.signal_topics.emplace(st.cfg.externals[i].signal_topic, i);

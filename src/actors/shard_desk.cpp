@@ -241,8 +241,6 @@ shard_desk(shard_desk_actor::stateful_pointer<shard_desk_state> self,
            shard_desk_options opts, portfolio_actor portfolio) {
   auto& st = self->state;
   st.history_limit = longest_warmup(opts.strategies);
-  // Before the first batch, which would wait for it.
-  st.filter.prepare();
   st.book = std::make_unique<shard_book>(opts.map.shards(), opts.max_moves);
   for (auto& q : opts.history) {
     // Seen already: a redelivery of it is not traded again.

@@ -121,11 +121,6 @@ void recent_keys::erase(uint64_t k) noexcept {
   slots_[i] = 0;
 }
 
-void recent_keys::prepare() {
-  if (slots_.empty())
-    allocate();
-}
-
 void recent_keys::clear() noexcept {
   std::fill(slots_.begin(), slots_.end(), 0);
   head_ = 0;

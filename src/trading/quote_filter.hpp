@@ -45,9 +45,6 @@ public:
   /// Adds `k` unless present; forgets the oldest key beyond the capacity.
   void add(uint64_t k);
 
-  /// Makes the tables now rather than at the first `add`.
-  void prepare();
-
   void clear() noexcept;
 
   size_t size() const noexcept {
@@ -56,10 +53,6 @@ public:
 
   size_t capacity() const noexcept {
     return capacity_;
-  }
-
-  bool prepared() const noexcept {
-    return !slots_.empty();
   }
 
 private:
@@ -110,18 +103,6 @@ public:
 
   /// Records an accepted quote without deciding (state advanced elsewhere).
   void remember(const std::string& symbol, int64_t ts_ms);
-
-  /// Makes the window's tables now: made by the first quote instead, they
-  /// held that quote up while 6 MB were zeroed (24 ms measured with the
-  /// ingress's window: the first quotes of a run waited for it).
-  void prepare() {
-    recent_.prepare();
-  }
-
-  /// Whether the window's tables are made.
-  bool prepared() const noexcept {
-    return recent_.prepared();
-  }
 
   /// Accepted (symbol, ts) remembered across all symbols, the oldest
   /// forgotten first: a redelivery this far back is still recognised. QoS 1

@@ -26,8 +26,6 @@ void shard_engine::warm_up(const std::vector<quote>& history) {
   filter_ = quote_filter{stale_policy::trade,
                          std::min(quote_filter::recent_capacity,
                                   shard_recent_window + history.size())};
-  // Before the first live quote, which would wait for it.
-  filter_.prepare();
   for (const auto& q : history) {
     auto i = by_symbol_.find(q.symbol);
     if (i == by_symbol_.end())

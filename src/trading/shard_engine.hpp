@@ -71,11 +71,6 @@ public:
     return filter_.recent_window();
   }
 
-  /// Whether the repeat filter's tables are made (by `warm_up`).
-  bool filter_prepared() const noexcept {
-    return filter_.prepared();
-  }
-
   /// Symbols with at least one instance.
   size_t symbols() const noexcept {
     return by_symbol_.size();

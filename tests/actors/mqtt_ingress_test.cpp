@@ -204,14 +204,6 @@ struct fixture : testing::actor_fixture {
 
 CAF_TEST_FIXTURE_SCOPE(mqtt_ingress_tests, fixture)
 
-CAF_TEST(the duplicate filter is made before the first quote) {
-  // Made by the first quote, its 6 MB held that quote and those behind it
-  // up (24 ms measured at the start of a live run).
-  start({});
-  using impl = mqtt_ingress_actor::stateful_base<mqtt_ingress_state>;
-  CAF_CHECK(deref<impl>(ingress).state.filter.prepared());
-}
-
 CAF_TEST(a sid payload reaches the router as one quote with its receive time) {
   start({});
   auto before_ms = wall_clock_ms();

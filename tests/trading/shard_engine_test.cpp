@@ -84,8 +84,6 @@ CAF_TEST(a shard remembers repeats within a window sized for a shard) {
     history.push_back(quote_at("AAPL", ts));
   e.warm_up(history);
   CAF_CHECK_EQUAL(e.recent_window(), shard_recent_window + 100);
-  // Made at the start, not by the first live quote.
-  CAF_CHECK(e.filter_prepared());
   // The whole warm-up is still recognised when redelivered.
   auto out = e.on_quotes(
     {quote_at("AAPL", 1), quote_at("AAPL", 100), quote_at("AAPL", 101)});
