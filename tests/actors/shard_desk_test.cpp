@@ -70,6 +70,15 @@ struct fixture : testing::actor_fixture {
     opts.cluster_name = "test";
     opts.broker = "mqtt://127.0.0.1:1883";
     desk = sys.spawn(shard_desk, opts, sys.spawn(fake_portfolio, pf));
+    agent = spawn_node();
+    run();
+    self->send(desk, cluster_member{"alpha", "127.0.0.1:4243",
+                                    caf::actor_cast<caf::actor>(agent)});
+    run();
+  }
+
+  /// A node agent whose shard sessions are fakes; each records its gate.
+  node_agent_actor spawn_node() {
     node_agent_config cfg;
     auto g = gates;
     cfg.make_shard_source
@@ -78,11 +87,7 @@ struct fixture : testing::actor_fixture {
       (*g)[a.shard] = std::move(gate);
       return std::unique_ptr<shard_source>{new fake_source};
     };
-    agent = sys.spawn(node_agent, cfg);
-    run();
-    self->send(desk, cluster_member{"alpha", "127.0.0.1:4243",
-                                    caf::actor_cast<caf::actor>(agent)});
-    run();
+    return sys.spawn(node_agent, cfg);
   }
 
   ~fixture() {
@@ -183,15 +188,7 @@ CAF_TEST(a lost node fences its shards and a new node takes them over) {
   CAF_CHECK_EQUAL(counter("failovers"), 2);
   // A second node joins: both shards start there with a higher epoch.
   gates->clear();
-  node_agent_config cfg;
-  auto g = gates;
-  cfg.make_shard_source
-    = [g](const shard_assignment& a, std::shared_ptr<shard_gate> gate)
-    -> trading::result<std::unique_ptr<shard_source>> {
-    (*g)[a.shard] = std::move(gate);
-    return std::unique_ptr<shard_source>{new fake_source};
-  };
-  auto beta = sys.spawn(node_agent, cfg);
+  auto beta = spawn_node();
   self->send(desk, cluster_member{"beta", "127.0.0.1:4244",
                                   caf::actor_cast<caf::actor>(beta)});
   run();
