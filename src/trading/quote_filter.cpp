@@ -1,6 +1,10 @@
 #include "trading/quote_filter.hpp"
 
 #include <algorithm>
+#include <new>
+#include <utility>
+
+#include <sys/mman.h>
 
 namespace intuition::trading {
 
@@ -51,14 +55,57 @@ recent_keys::recent_keys(size_t capacity)
   // nop: the tables are made by the first `add`
 }
 
-void recent_keys::allocate() {
-  // At most half full: probes stay short.
+recent_keys::zero_pages::zero_pages(size_t words) : bytes_(words * 8) {
+  // Anonymous private pages are zero by definition and backed lazily.
+  auto p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    throw std::bad_alloc{};
+  words_ = static_cast<uint64_t*>(p);
+}
+
+recent_keys::zero_pages::zero_pages(zero_pages&& other) noexcept
+    : words_(std::exchange(other.words_, nullptr)),
+      bytes_(std::exchange(other.bytes_, 0)) {
+  // nop
+}
+
+recent_keys::zero_pages&
+recent_keys::zero_pages::operator=(zero_pages&& other) noexcept {
+  if (this != &other) {
+    zero_pages old{std::move(*this)};
+    words_ = std::exchange(other.words_, nullptr);
+    bytes_ = std::exchange(other.bytes_, 0);
+  }
+  return *this;
+}
+
+recent_keys::zero_pages::~zero_pages() {
+  if (words_ != nullptr)
+    munmap(words_, bytes_);
+}
+
+namespace {
+
+/// At most half full: probes stay short.
+size_t slot_count(size_t capacity) noexcept {
   size_t slots = 2;
-  while (slots < 2 * capacity_)
+  while (slots < 2 * capacity)
     slots *= 2;
-  slots_.assign(slots, 0);
+  return slots;
+}
+
+} // namespace
+
+size_t recent_keys::table_bytes() const noexcept {
+  return (slot_count(capacity_) + capacity_) * sizeof(uint64_t);
+}
+
+void recent_keys::allocate() {
+  auto slots = slot_count(capacity_);
+  slots_ = zero_pages{slots};
   mask_ = slots - 1;
-  ring_.assign(capacity_, 0);
+  ring_ = zero_pages{capacity_};
 }
 
 size_t recent_keys::home(uint64_t k) const noexcept {
@@ -78,25 +125,25 @@ size_t recent_keys::find(uint64_t k) const noexcept {
 }
 
 bool recent_keys::contains(uint64_t k) const noexcept {
-  return !slots_.empty() && slots_[find(stored(k))] != 0;
+  return slots_ && slots_[find(stored(k))] != 0;
 }
 
 void recent_keys::add(uint64_t k) {
-  if (slots_.empty())
+  if (!slots_)
     allocate();
   k = stored(k);
   auto i = find(k);
   if (slots_[i] != 0)
     return;
-  if (size_ == ring_.size()) {
+  if (size_ == capacity_) {
     // Full: the oldest key leaves the ring and the table.
     erase(ring_[head_]);
-    head_ = (head_ + 1) % ring_.size();
+    head_ = (head_ + 1) % capacity_;
     --size_;
     i = find(k);
   }
   slots_[i] = k;
-  ring_[(head_ + size_) % ring_.size()] = k;
+  ring_[(head_ + size_) % capacity_] = k;
   ++size_;
 }
 
@@ -122,7 +169,9 @@ void recent_keys::erase(uint64_t k) noexcept {
 }
 
 void recent_keys::clear() noexcept {
-  std::fill(slots_.begin(), slots_.end(), 0);
+  slots_ = zero_pages{};
+  ring_ = zero_pages{};
+  mask_ = 0;
   head_ = 0;
   size_ = 0;
 }

@@ -1,8 +1,10 @@
 #define CAF_SUITE trading.quote_filter
 #include "caf/test/unit_test.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <fstream>
 #include <random>
 #include <unordered_set>
 
@@ -12,7 +14,18 @@
 
 using namespace intuition::trading;
 
-namespace {} // namespace
+namespace {
+
+/// The process's resident bytes, as the kernel counts them.
+size_t resident_bytes() {
+  std::ifstream in{"/proc/self/statm"};
+  size_t total = 0;
+  size_t resident = 0;
+  in >> total >> resident;
+  return resident * 4096;
+}
+
+} // namespace
 
 CAF_TEST(recent keys forget the oldest beyond their capacity) {
   recent_keys keys{3};
@@ -30,6 +43,26 @@ CAF_TEST(recent keys forget the oldest beyond their capacity) {
   keys.clear();
   CAF_CHECK(!keys.contains(30));
   CAF_CHECK_EQUAL(keys.size(), 0u);
+  keys.add(50);
+  CAF_CHECK(keys.contains(50) && !keys.contains(40));
+}
+
+CAF_TEST(the first key touches a few pages of the tables and not all) {
+  // Zeroing the ingress's 6 MB at the first quote held that quote, and
+  // the first few hundred behind it, for 24 ms.
+  recent_keys keys{quote_filter::recent_capacity};
+  CAF_REQUIRE_GREATER(keys.table_bytes(), 6'000'000u);
+  auto before = resident_bytes();
+  keys.add(12345);
+  auto grown = resident_bytes() - std::min(before, resident_bytes());
+  CAF_CHECK_LESS(grown, keys.table_bytes() / 8);
+  CAF_CHECK(keys.contains(12345));
+  // Used, it keeps working across the whole table.
+  for (uint64_t k = 1; k <= quote_filter::recent_capacity + 10; ++k)
+    keys.add(k * 7919);
+  CAF_CHECK(!keys.contains(7919));
+  CAF_CHECK(keys.contains((quote_filter::recent_capacity + 10) * 7919));
+  CAF_CHECK_EQUAL(keys.size(), quote_filter::recent_capacity);
 }
 
 CAF_TEST(recent keys agree with a set and a queue over a million operations) {
