@@ -63,6 +63,10 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
     cv.notify_all();
   };
   cb.on_published = [&](int) {
+    // Under the lock: counted between the waiter's check and its sleep,
+    // the last acknowledgement's wake-up was lost and the feed slept out
+    // its full 60 s timeout.
+    std::lock_guard<std::mutex> guard{mtx};
     ++acked;
     cv.notify_all();
   };
