@@ -106,9 +106,13 @@ using cluster_connector_actor
 /// takes the quotes of one read from the shard's MQTT session (with the
 /// ticket its gate waits on), runs them through the shard's instances and
 /// sends quotes and signals to the coordinator's desk.
+/// `drain` hands the shard back before it moves: the session ends, what
+/// waits goes to the desk, then the worker stops (answered with the quotes
+/// it sent).
 using shard_worker_actor = caf::typed_actor<
   caf::reacts_to<intake_atom, std::vector<trading::quote>, uint64_t>,
-  caf::reacts_to<flush_atom>, state_query>;
+  caf::reacts_to<flush_atom>, caf::replies_to<drain_atom>::with<uint64_t>,
+  state_query>;
 
 /// The coordinator's side of node-local ingress: places shards on the
 /// nodes that join (`cluster_member`), moves them when nodes come and go,
@@ -129,6 +133,7 @@ using node_agent_actor = caf::typed_actor<
   caf::replies_to<place_atom, algorithm_spec>::with<algorithm_actor>,
   caf::replies_to<control_request>::with<control_reply>,
   caf::replies_to<shard_assignment>::with<shard_worker_actor>,
+  caf::replies_to<drain_atom, uint32_t, uint64_t>::with<uint64_t>,
   caf::reacts_to<revoke_atom, uint32_t, uint64_t>, state_query>;
 
 } // namespace intuition::actors

@@ -125,6 +125,7 @@ const telemetry<node_agent_state>& node_agent_telemetry() {
       field::count("control_requests", &state::control_requests),
       field::count("shards_started", &state::shards_started),
       field::count("shards_revoked", &state::shards_revoked),
+      field::count("shards_drained", &state::shards_drained),
       // Node-local ingress: exported only by a node that runs shards.
       field::count(
         "shard_quotes_received",
@@ -312,6 +313,19 @@ node_agent(node_agent_actor::stateful_pointer<node_agent_state> self,
       st.shards[shard] = hosted_shard{epoch, worker, owner};
       ++st.shards_started;
       return worker;
+    },
+    [self](drain_atom, uint32_t shard,
+           uint64_t epoch) -> caf::result<uint64_t> {
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      auto i = st.shards.find(shard);
+      if (i == st.shards.end() || i->second.epoch != epoch)
+        return caf::make_error(caf::sec::runtime_error,
+                               "shard " + std::to_string(shard) + " epoch "
+                                 + std::to_string(epoch)
+                                 + " does not run here");
+      ++st.shards_drained;
+      return self->delegate(i->second.worker, drain_atom_v);
     },
     [self](revoke_atom, uint32_t shard, uint64_t epoch) {
       auto& st = self->state;

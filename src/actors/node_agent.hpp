@@ -68,6 +68,8 @@ struct node_agent_state {
   std::unordered_map<uint32_t, hosted_shard> shards;
   uint64_t shards_started = 0;
   uint64_t shards_revoked = 0;
+  /// Shards asked to hand back before a move.
+  uint64_t shards_drained = 0;
   /// Quotes of every shard this node ran, as their gates counted them.
   std::shared_ptr<shard_gate_counters> shard_quotes
     = std::make_shared<shard_gate_counters>();

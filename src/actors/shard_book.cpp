@@ -76,6 +76,7 @@ void shard_book::place_on(uint32_t shard, size_t member, bool move,
     --moving_;
   p.owner = member;
   p.moving = false;
+  p.draining = false;
   p.running = false;
   if (member == no_member)
     return;
@@ -113,11 +114,34 @@ void shard_book::start_queued(shard_actions& out) {
     auto s = queued_.front();
     queued_.pop_front();
     auto want = desired_owner(s);
-    const auto& p = places_[s];
+    auto& p = places_[s];
     if (want == no_member || want == p.owner)
       continue;
+    if (p.owner != no_member && members_[p.owner].alive && p.running) {
+      // Handed back first: what the owner acknowledged and holds still
+      // reaches the desk under its epoch, and the broker keeps the rest
+      // for the next owner.
+      p.moving = true;
+      p.draining = true;
+      ++moving_;
+      out.push_back({shard_action::drain, s, p.owner, p.epoch});
+      continue;
+    }
     place_on(s, want, true, out);
   }
+}
+
+shard_actions shard_book::drained(uint32_t shard, uint64_t epoch) {
+  shard_actions out;
+  if (!current(shard, epoch) || !places_[shard].draining)
+    return out;
+  ++counters_.handovers;
+  // Its incarnation is gone: a new one starts even where it was (when the
+  // member that would have taken it left meanwhile).
+  auto want = desired_owner(shard);
+  place_on(shard, want, want != places_[shard].owner, out);
+  start_queued(out);
+  return out;
 }
 
 shard_actions shard_book::member_lost(size_t member) {
@@ -157,6 +181,8 @@ shard_actions shard_book::stopped(uint32_t shard, uint64_t epoch,
   shard_actions out;
   if (!current(shard, epoch))
     return out;
+  if (places_[shard].draining && !start_failed)
+    return drained(shard, epoch);
   auto failed = places_[shard].owner;
   if (start_failed)
     ++counters_.start_failures;

@@ -24,6 +24,11 @@ struct shard_action {
     /// Start incarnation `epoch` of the shard on `member` (warmed up, then
     /// subscribed), then report `started` or `start_failed`.
     assign,
+    /// Ask `member` to hand incarnation `epoch` back before a move: stop
+    /// reading (its session ends and the broker keeps what follows for the
+    /// next owner), send what waits, stop; then report `drained`, also
+    /// when it failed.
+    drain,
   };
   kind_type kind = assign;
   uint32_t shard = 0;
@@ -58,8 +63,12 @@ struct shard_place {
   /// Raised on every placement; what an older incarnation sends is
   /// recognised by it and refused (fencing).
   uint64_t epoch = 0;
-  /// A move to `owner` whose start is not confirmed yet.
+  /// A move to `owner` whose start is not confirmed yet, or of `owner`'s
+  /// incarnation being drained.
   bool moving = false;
+  /// The owner hands the shard back before it moves (`drain`): its epoch
+  /// stays current, so the quotes it still sends are taken.
+  bool draining = false;
   /// The owner's incarnation confirmed it runs.
   bool running = false;
 };
@@ -73,6 +82,8 @@ struct shard_counters {
   /// stopped.
   uint64_t failovers = 0;
   uint64_t start_failures = 0;
+  /// Moves whose old owner handed the shard back (drained) first.
+  uint64_t handovers = 0;
 };
 
 /// Shards, their owners and the moves under way.
@@ -87,8 +98,15 @@ public:
 
   /// Places every unowned shard at once and plans a move for each shard
   /// whose rendezvous owner is now another member; starts at most
-  /// `max_moves` of them (the rest start as moves complete).
+  /// `max_moves` of them (the rest start as moves complete). A move drains
+  /// a running owner first (`drain`, then `drained`), so that nothing it
+  /// acknowledged is lost.
   shard_actions rebalance();
+
+  /// The owner of the shard's incarnation `epoch` handed it back (or
+  /// failed to: the move goes on either way): the shard starts on its
+  /// rendezvous owner with a higher epoch.
+  shard_actions drained(uint32_t shard, uint64_t epoch);
 
   /// The member is gone: each of its shards goes to the survivor with the
   /// highest rendezvous weight, at once, with a higher epoch.
@@ -101,7 +119,9 @@ public:
   /// The shard's incarnation `epoch` stopped (its session ended) or, with
   /// `start_failed`, could not start: the shard is placed anew with a
   /// higher epoch, on its rendezvous owner or, after a failed start, on
-  /// another member when there is one. Stale epochs change nothing.
+  /// another member when there is one. Stale epochs change nothing; an
+  /// incarnation that stops while it is drained has handed the shard back
+  /// (`drained`).
   shard_actions stopped(uint32_t shard, uint64_t epoch,
                         bool start_failed = false);
 

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/shard_worker.hpp"
 #include "trading/algorithm.hpp"
 
 namespace intuition::actors {
@@ -82,6 +83,29 @@ void assign(self_ptr self, const shard_action& x) {
       });
 }
 
+/// Asks the owner to hand the shard back before it moves; the move goes on
+/// when it did, or could not.
+void drain(self_ptr self, const shard_action& x) {
+  auto& st = self->state;
+  auto shard = x.shard;
+  auto epoch = x.epoch;
+  self
+    ->request(st.agents[x.member], shard_drain_timeout, drain_atom_v, shard,
+              epoch)
+    .then(
+      [self, shard, epoch](uint64_t) {
+        carry_out(self, self->state.book->drained(shard, epoch));
+      },
+      [self, shard, epoch](caf::error& err) {
+        auto& st = self->state;
+        if (st.book->current(shard, epoch) && st.book->place(shard).draining)
+          aout(self) << "shard_desk: shard " << shard << " (epoch " << epoch
+                     << ") was not handed back: " << self->system().render(err)
+                     << "; it moves anyway" << std::endl;
+        carry_out(self, st.book->drained(shard, epoch));
+      });
+}
+
 /// Logs, once per lost member, when every shard runs again on a live
 /// member: the takeover time of a failure.
 void report_takeovers(self_ptr self) {
@@ -109,6 +133,8 @@ void carry_out(self_ptr self, shard_actions actions) {
       continue;
     if (x.kind == shard_action::revoke)
       self->send(st.agents[x.member], revoke_atom_v, x.shard, x.epoch);
+    else if (x.kind == shard_action::drain)
+      drain(self, x);
     else
       assign(self, x);
   }
@@ -211,6 +237,11 @@ const telemetry<shard_desk_state>& shard_desk_telemetry() {
                  [](const state& st) { return st.book->counters().moves; })
       .counter("intuition_shard_moves_total",
                "Shards moved to a node that joined (rebalance)."),
+    field::count("handovers",
+                 [](const state& st) { return st.book->counters().handovers; })
+      .counter("intuition_shard_handovers_total",
+               "Moves whose old owner handed the shard back first (sent "
+               "what it had acknowledged, then stopped)."),
     field::count("failovers",
                  [](const state& st) { return st.book->counters().failovers; })
       .counter("intuition_shard_failovers_total",

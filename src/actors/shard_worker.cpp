@@ -49,7 +49,10 @@ void give_up(self_ptr self, const std::string& why) {
   aout(self) << "node " << node_label() << ": shard " << self->state.shard
              << " (epoch " << self->state.epoch << ") stopped: " << why
              << std::endl;
-  self->quit(caf::make_error(caf::sec::runtime_error, why));
+  auto err = caf::make_error(caf::sec::runtime_error, why);
+  if (self->state.drained.pending())
+    self->state.drained.deliver(err);
+  self->quit(std::move(err));
 }
 
 /// Creates and warms the instances, then starts the session.
@@ -84,6 +87,22 @@ trading::status start(self_ptr self, const shard_assignment& a,
     return std::move(source).error();
   st.source = std::move(*source);
   return {};
+}
+
+void flush(self_ptr self);
+
+/// While handing the shard back: sends what waits, and once the desk has
+/// all of it answers `drain` and stops.
+void finish_drain(self_ptr self) {
+  auto& st = self->state;
+  if (!st.draining || st.outbox.sending())
+    return;
+  if (st.outbox.unsent() > 0) {
+    flush(self);
+    return;
+  }
+  st.drained.deliver(st.quotes);
+  self->quit();
 }
 
 /// Starts the flush timer unless it runs or nothing waits.
@@ -123,7 +142,9 @@ void flush(self_ptr self) {
         st.signals += k;
         for (auto t : tickets)
           st.gate->settle(t, true);
-        if (st.outbox.due())
+        if (st.draining)
+          finish_drain(self);
+        else if (st.outbox.due())
           flush(self);
         else
           arm(self);
@@ -192,6 +213,10 @@ shard_worker(shard_worker_actor::stateful_pointer<shard_worker_state> self,
     [self](intake_atom, std::vector<trading::quote>& quotes, uint64_t ticket) {
       auto& st = self->state;
       auto timer = st.probe.time(self);
+      // Handed back: the gate refused this read, and the broker delivers
+      // it to the next owner.
+      if (st.draining)
+        return;
       auto out = st.engine->on_quotes(std::move(quotes));
       st.duplicates += out.duplicates;
       st.foreign += out.foreign;
@@ -209,6 +234,29 @@ shard_worker(shard_worker_actor::stateful_pointer<shard_worker_state> self,
       auto timer = st.probe.time(self);
       st.timer_armed = false;
       flush(self);
+    },
+    [self](drain_atom) -> caf::typed_response_promise<uint64_t> {
+      auto& st = self->state;
+      auto timer = st.probe.time(self);
+      auto promise = self->make_response_promise<uint64_t>();
+      if (st.draining) {
+        promise.deliver(caf::make_error(caf::sec::runtime_error,
+                                        "the shard is being handed back"));
+        return promise;
+      }
+      st.draining = true;
+      st.drained = promise;
+      // Reads no more: the waiting read is refused and the session ends,
+      // so the broker keeps what follows for the next owner.
+      if (st.gate)
+        st.gate->close();
+      st.source.reset();
+      aout(self) << "node " << node_label() << ": shard " << st.shard
+                 << " (epoch " << st.epoch << ") handed back, "
+                 << st.outbox.unsent() << " quote(s) still to send"
+                 << std::endl;
+      finish_drain(self);
+      return promise;
     },
     [self](get_state_atom) -> actor_state {
       auto& st = self->state;

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include <caf/typed_response_promise.hpp>
+
 #include "actors/actor_types.hpp"
 #include "actors/shard_gate.hpp"
 #include "actors/telemetry.hpp"
@@ -52,6 +54,10 @@ struct shard_worker_state {
   /// The node's counters of every shard.
   std::shared_ptr<shard_gate_counters> totals;
   bool timer_armed = false;
+  /// Handing the shard back (`drain`): no more reads, what waits goes out,
+  /// then `drained` is answered and the worker stops.
+  bool draining = false;
+  caf::typed_response_promise<uint64_t> drained;
   /// `outbox.unsent()` as last added to `totals->unsent`.
   uint64_t reported_unsent = 0;
   actor_probe probe{actor_kind::shard_worker};
@@ -81,5 +87,9 @@ shard_worker(shard_worker_actor::stateful_pointer<shard_worker_state> self,
 /// How long a read waits for the coordinator's confirmation before the
 /// worker gives the shard up.
 constexpr std::chrono::seconds shard_confirm_timeout{10};
+
+/// How long the desk waits for an owner to hand a shard back before it
+/// moves the shard anyway (its waiting quotes are then lost, and counted).
+constexpr std::chrono::seconds shard_drain_timeout{15};
 
 } // namespace intuition::actors

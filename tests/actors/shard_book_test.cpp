@@ -19,13 +19,17 @@ size_t count(const shard_actions& xs, shard_action::kind_type kind) {
   return n;
 }
 
-/// Confirms every assignment in `xs` (and those that follow) as started.
+/// Confirms every assignment in `xs` (and those that follow) as started,
+/// and every shard asked back as drained.
 void start_all(shard_book& book, shard_actions xs) {
-  for (size_t i = 0; i < xs.size(); ++i)
-    if (xs[i].kind == shard_action::assign) {
-      auto more = book.started(xs[i].shard, xs[i].epoch);
-      xs.insert(xs.end(), more.begin(), more.end());
-    }
+  for (size_t i = 0; i < xs.size(); ++i) {
+    shard_actions more;
+    if (xs[i].kind == shard_action::assign)
+      more = book.started(xs[i].shard, xs[i].epoch);
+    else if (xs[i].kind == shard_action::drain)
+      more = book.drained(xs[i].shard, xs[i].epoch);
+    xs.insert(xs.end(), more.begin(), more.end());
+  }
 }
 
 } // namespace
@@ -47,10 +51,22 @@ CAF_TEST(a joining member takes its rendezvous share a few shards at a time) {
   book.add_member("alpha", "127.0.0.1:1");
   start_all(book, book.rebalance());
   book.add_member("beta", "127.0.0.1:2");
-  auto xs = book.rebalance();
-  // Only shards beta wins move, and only four start now.
+  auto asked = book.rebalance();
+  // Only shards beta wins move, and only four start now: each is handed
+  // back by alpha first, under its epoch, which stays current meanwhile.
+  CAF_CHECK_EQUAL(count(asked, shard_action::drain), 4u);
+  CAF_CHECK_EQUAL(asked.size(), 4u);
+  shard_actions xs;
+  for (const auto& x : asked) {
+    CAF_CHECK_EQUAL(x.member, 0u);
+    CAF_CHECK(book.current(x.shard, 1));
+    CAF_CHECK(book.place(x.shard).draining);
+    auto more = book.drained(x.shard, x.epoch);
+    xs.insert(xs.end(), more.begin(), more.end());
+  }
   CAF_CHECK_EQUAL(count(xs, shard_action::assign), 4u);
   CAF_CHECK_EQUAL(count(xs, shard_action::revoke), 4u);
+  CAF_CHECK_EQUAL(book.counters().handovers, 4u);
   for (const auto& x : xs) {
     if (x.kind == shard_action::revoke) {
       CAF_CHECK_EQUAL(x.member, 0u);
@@ -110,9 +126,10 @@ CAF_TEST(a member that rejoins takes its shards back as moves) {
   CAF_CHECK_EQUAL(book.members()[0].shards, 16u);
   CAF_CHECK_EQUAL(book.add_member("beta", "127.0.0.1:2"), 1u);
   auto xs = book.rebalance();
-  CAF_CHECK_EQUAL(count(xs, shard_action::assign), before);
+  CAF_CHECK_EQUAL(count(xs, shard_action::drain), before);
   start_all(book, xs);
   CAF_CHECK_EQUAL(book.members()[1].shards, before);
+  CAF_CHECK_EQUAL(book.counters().handovers, before);
 }
 
 CAF_TEST(
@@ -137,6 +154,58 @@ CAF_TEST(
   CAF_CHECK_NOT_EQUAL(again[0].member, owner);
   CAF_CHECK_EQUAL(again[0].epoch, epoch + 2);
   CAF_CHECK_EQUAL(book.counters().start_failures, 1u);
+}
+
+CAF_TEST(an owner that stops while it hands a shard back has handed it back) {
+  shard_book book{16, 16};
+  book.add_member("alpha", "127.0.0.1:1");
+  start_all(book, book.rebalance());
+  book.add_member("beta", "127.0.0.1:2");
+  auto asked = book.rebalance();
+  CAF_REQUIRE_GREATER(asked.size(), 1u);
+  auto first = asked[0];
+  auto second = asked[1];
+  // Its worker's end came before the answer: no failover, the move goes on.
+  auto xs = book.stopped(first.shard, first.epoch);
+  CAF_CHECK_EQUAL(count(xs, shard_action::assign), 1u);
+  CAF_CHECK_EQUAL(book.counters().failovers, 0u);
+  CAF_CHECK_EQUAL(book.place(first.shard).owner, 1u);
+  // The late answer changes nothing.
+  CAF_CHECK(book.drained(first.shard, first.epoch).empty());
+  // The member the shard was to go to leaves meanwhile: the shard starts
+  // anew where it was, since its incarnation there stopped.
+  start_all(book, book.member_lost(1));
+  auto back = book.drained(second.shard, second.epoch);
+  CAF_REQUIRE_EQUAL(count(back, shard_action::assign), 1u);
+  for (const auto& x : back)
+    if (x.kind == shard_action::assign) {
+      CAF_CHECK_EQUAL(x.member, 0u);
+      CAF_CHECK_EQUAL(x.epoch, second.epoch + 1);
+    }
+  start_all(book, back);
+  for (size_t i = 2; i < asked.size(); ++i)
+    start_all(book, book.drained(asked[i].shard, asked[i].epoch));
+  CAF_CHECK_EQUAL(book.moves_pending(), 0u);
+  CAF_CHECK_EQUAL(book.members()[0].shards, 16u);
+}
+
+CAF_TEST(a lost owner hands nothing back and its draining shards fail over) {
+  shard_book book{16, 16};
+  book.add_member("alpha", "127.0.0.1:1");
+  start_all(book, book.rebalance());
+  book.add_member("beta", "127.0.0.1:2");
+  auto asked = book.rebalance();
+  CAF_REQUIRE_GREATER(asked.size(), 0u);
+  auto xs = book.member_lost(0);
+  CAF_CHECK_EQUAL(count(xs, shard_action::assign), 16u);
+  CAF_CHECK_EQUAL(count(xs, shard_action::revoke), 0u);
+  for (const auto& x : asked) {
+    CAF_CHECK(!book.place(x.shard).draining);
+    CAF_CHECK(book.drained(x.shard, x.epoch).empty());
+  }
+  start_all(book, xs);
+  CAF_CHECK_EQUAL(book.moves_pending(), 0u);
+  CAF_CHECK_EQUAL(book.members()[1].shards, 16u);
 }
 
 CAF_TEST(without members shards wait unowned) {

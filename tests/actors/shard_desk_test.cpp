@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/node_agent.hpp"
+#include "actors/shard_book.hpp"
 #include "actors/shard_desk.hpp"
 #include "actors/shard_worker.hpp"
 
@@ -114,6 +115,14 @@ struct fixture : testing::actor_fixture {
   int64_t counter(const std::string& name) {
     return state_of(desk).counters[name];
   }
+
+  /// Runs every message but no timer (`run` fires timers too): a quote
+  /// without a signal then waits in its worker's outbox.
+  void run_messages() {
+    while (sched.try_run_once()) {
+      // nop
+    }
+  }
 };
 
 } // namespace
@@ -196,6 +205,59 @@ CAF_TEST(a lost node fences its shards and a new node takes them over) {
   intake(0, {quote_of(sym, 1)});
   CAF_REQUIRE_EQUAL(pf->batches.size(), 1u);
   self->send_exit(beta, caf::exit_reason::user_shutdown);
+  run();
+}
+
+CAF_TEST(a shard that moves is handed back with the quotes its owner holds) {
+  // A strategy that never signals: a read is acknowledged at once and its
+  // quotes wait for the mark interval.
+  shard_desk_options opts;
+  opts.map = map;
+  opts.strategies = {{"never", "random", R"({"threshold":1.0})", {}}};
+  opts.cluster_name = "quiet";
+  opts.broker = "mqtt://127.0.0.1:1883";
+  auto quiet_pf = std::make_shared<taken>();
+  auto quiet = sys.spawn(shard_desk, opts, sys.spawn(fake_portfolio, quiet_pf));
+  gates->clear();
+  auto alpha = spawn_node();
+  self->send(quiet, cluster_member{"alpha", "127.0.0.1:5001",
+                                   caf::actor_cast<caf::actor>(alpha)});
+  run();
+  CAF_REQUIRE_EQUAL(gates->size(), 2u);
+  // The shard beta will win once it joins.
+  shard_book book{2, 1};
+  book.add_member("alpha", "127.0.0.1:5001");
+  book.add_member("beta", "127.0.0.1:5002");
+  uint32_t moving = book.desired_owner(0) == 1 ? 0 : 1;
+  CAF_REQUIRE_EQUAL(book.desired_owner(moving), 1u);
+  int64_t wins = 0;
+  for (uint32_t s = 0; s < 2; ++s)
+    wins += book.desired_owner(s) == 1 ? 1 : 0;
+  auto sym = symbol_in(moving);
+  (*gates)[moving]->pass({quote_of(sym, 1), quote_of(sym, 2)},
+                         std::chrono::milliseconds{0});
+  run_messages();
+  CAF_CHECK(quiet_pf->batches.empty());
+  // Beta joins: alpha hands the shard back with its two quotes before
+  // beta starts it.
+  auto beta = spawn_node();
+  self->send(quiet, cluster_member{"beta", "127.0.0.1:5002",
+                                   caf::actor_cast<caf::actor>(beta)});
+  run_messages();
+  size_t marked = 0;
+  for (const auto& b : quiet_pf->batches)
+    marked += b.quotes.size();
+  CAF_CHECK_EQUAL(marked, 2u);
+  auto desk_state = state_of(quiet);
+  CAF_CHECK_EQUAL(desk_state.counters["handovers"], wins);
+  CAF_CHECK_EQUAL(desk_state.counters["moves"], wins);
+  CAF_CHECK_EQUAL(desk_state.counters["failovers"], 0);
+  CAF_CHECK_EQUAL(state_of(alpha).counters["shards_drained"], wins);
+  CAF_CHECK_EQUAL(state_of(beta).counters["shards_started"], wins);
+  for (auto hdl :
+       {caf::actor_cast<caf::actor>(alpha), caf::actor_cast<caf::actor>(beta),
+        caf::actor_cast<caf::actor>(quiet)})
+    self->send_exit(hdl, caf::exit_reason::user_shutdown);
   run();
 }
 

@@ -381,8 +381,52 @@ CAF_TEST(a node that joins takes its share of shards by counted moves) {
   auto desk = state_of("shard_desk");
   CAF_CHECK_EQUAL(desk["counters"]["moves"].get<int64_t>() - moves_before,
                   static_cast<int64_t>(gamma_shards));
+  // Each moved shard was handed back by its owner first (beta's too, which
+  // alpha held until beta joined).
+  CAF_CHECK_EQUAL(desk["counters"]["handovers"], desk["counters"]["moves"]);
+  CAF_CHECK_EQUAL(desk["counters"]["failovers"].get<int64_t>(), 0);
   stop(run);
   check_every_quote_traded_once(20);
+  stop(alpha);
+  stop(beta);
+  stop(gamma);
+}
+
+CAF_TEST(shards that move mid stream lose none of the quotes acknowledged) {
+  // Rare signals: most reads are acknowledged at once and their quotes
+  // wait on the node for the mark interval when their shard moves.
+  auto [alpha, alpha_port] = start_node("alpha");
+  auto [beta, beta_port] = start_node("beta");
+  auto gamma_port = unused_port();
+  auto run = start_run({alpha_port, beta_port, std::to_string(gamma_port)},
+                       rare_signals_config);
+  auto quotes = [&] {
+    return state_of("portfolio")["counters"]["quotes"].get<int64_t>();
+  };
+  auto feeder = feed(0, 20, 1000);
+  CAF_REQUIRE(eventually([&] { return quotes() >= symbols * 3; }, 30s));
+  auto [gamma, unused] = start_node("gamma", gamma_port);
+  wait_for_match(run.out_path, "shard_desk: (node gamma joined)", 30s);
+  CAF_REQUIRE_EQUAL(feeder.wait_for(60s), 0);
+  CAF_REQUIRE(eventually(
+    [&] { return state_of("shard_desk")["counters"]["moves_pending"] == 0; },
+    30s));
+  // Every quote reaches the portfolio once, moved shards' included.
+  CAF_CHECK(eventually([&] { return quotes() == symbols * 20; }, 30s));
+  CAF_CHECK_EQUAL(quotes(), symbols * 20);
+  auto desk = state_of("shard_desk");
+  auto moves = desk["counters"]["moves"].get<int64_t>();
+  CAF_CHECK_GREATER(moves, 0);
+  CAF_CHECK_EQUAL(desk["counters"]["handovers"].get<int64_t>(), moves);
+  CAF_CHECK_EQUAL(desk["counters"]["failovers"].get<int64_t>(), 0);
+  CAF_CHECK_EQUAL(desk["counters"]["quotes"].get<int64_t>(), symbols * 20);
+  stop(run);
+  // One order per signal, none twice.
+  auto orders = journaled();
+  CAF_CHECK_EQUAL(orders.size(), desk["counters"]["signals"].get<size_t>());
+  std::set<std::pair<std::string, int64_t>> seen;
+  for (const auto& x : orders)
+    CAF_CHECK(seen.insert({x.symbol, x.ts_ms}).second);
   stop(alpha);
   stop(beta);
   stop(gamma);
