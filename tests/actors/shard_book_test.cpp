@@ -32,6 +32,14 @@ void start_all(shard_book& book, shard_actions xs) {
   }
 }
 
+/// Alpha runs every shard, then beta joins: the moves asked of alpha.
+shard_actions beta_joins(shard_book& book) {
+  book.add_member("alpha", "127.0.0.1:1");
+  start_all(book, book.rebalance());
+  book.add_member("beta", "127.0.0.1:2");
+  return book.rebalance();
+}
+
 } // namespace
 
 CAF_TEST(the first member takes every shard at once) {
@@ -158,10 +166,7 @@ CAF_TEST(
 
 CAF_TEST(an owner that stops while it hands a shard back has handed it back) {
   shard_book book{16, 16};
-  book.add_member("alpha", "127.0.0.1:1");
-  start_all(book, book.rebalance());
-  book.add_member("beta", "127.0.0.1:2");
-  auto asked = book.rebalance();
+  auto asked = beta_joins(book);
   CAF_REQUIRE_GREATER(asked.size(), 1u);
   auto first = asked[0];
   auto second = asked[1];
@@ -191,10 +196,7 @@ CAF_TEST(an owner that stops while it hands a shard back has handed it back) {
 
 CAF_TEST(a lost owner hands nothing back and its draining shards fail over) {
   shard_book book{16, 16};
-  book.add_member("alpha", "127.0.0.1:1");
-  start_all(book, book.rebalance());
-  book.add_member("beta", "127.0.0.1:2");
-  auto asked = book.rebalance();
+  auto asked = beta_joins(book);
   CAF_REQUIRE_GREATER(asked.size(), 0u);
   auto xs = book.member_lost(0);
   CAF_CHECK_EQUAL(count(xs, shard_action::assign), 16u);

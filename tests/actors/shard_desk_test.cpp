@@ -65,17 +65,32 @@ struct fixture : testing::actor_fixture {
   node_agent_actor agent;
 
   fixture() {
+    desk
+      = spawn_desk("test", {"coin", "random", R"({"threshold":0.0})", {}}, pf);
+    agent = join(desk, "alpha", "127.0.0.1:4243");
+    run();
+  }
+
+  /// A desk over `map` with one strategy, its portfolio a fake that keeps
+  /// what it takes in `out`.
+  shard_desk_actor spawn_desk(const std::string& cluster,
+                              strategy_route strategy,
+                              std::shared_ptr<taken> out) {
     shard_desk_options opts;
     opts.map = map;
-    opts.strategies = {{"coin", "random", R"({"threshold":0.0})", {}}};
-    opts.cluster_name = "test";
+    opts.strategies = {std::move(strategy)};
+    opts.cluster_name = cluster;
     opts.broker = "mqtt://127.0.0.1:1883";
-    desk = sys.spawn(shard_desk, opts, sys.spawn(fake_portfolio, pf));
-    agent = spawn_node();
-    run();
-    self->send(desk, cluster_member{"alpha", "127.0.0.1:4243",
-                                    caf::actor_cast<caf::actor>(agent)});
-    run();
+    return sys.spawn(shard_desk, opts, sys.spawn(fake_portfolio, out));
+  }
+
+  /// A node agent (see `spawn_node`) introduced to `to` as `name`.
+  node_agent_actor join(const shard_desk_actor& to, const std::string& name,
+                        const std::string& address) {
+    auto node = spawn_node();
+    self->send(
+      to, cluster_member{name, address, caf::actor_cast<caf::actor>(node)});
+    return node;
   }
 
   /// A node agent whose shard sessions are fakes; each records its gate.
@@ -197,9 +212,7 @@ CAF_TEST(a lost node fences its shards and a new node takes them over) {
   CAF_CHECK_EQUAL(counter("failovers"), 2);
   // A second node joins: both shards start there with a higher epoch.
   gates->clear();
-  auto beta = spawn_node();
-  self->send(desk, cluster_member{"beta", "127.0.0.1:4244",
-                                  caf::actor_cast<caf::actor>(beta)});
+  auto beta = join(desk, "beta", "127.0.0.1:4244");
   run();
   CAF_CHECK_EQUAL(gates->size(), 2u);
   intake(0, {quote_of(sym, 1)});
@@ -211,17 +224,11 @@ CAF_TEST(a lost node fences its shards and a new node takes them over) {
 CAF_TEST(a shard that moves is handed back with the quotes its owner holds) {
   // A strategy that never signals: a read is acknowledged at once and its
   // quotes wait for the mark interval.
-  shard_desk_options opts;
-  opts.map = map;
-  opts.strategies = {{"never", "random", R"({"threshold":1.0})", {}}};
-  opts.cluster_name = "quiet";
-  opts.broker = "mqtt://127.0.0.1:1883";
   auto quiet_pf = std::make_shared<taken>();
-  auto quiet = sys.spawn(shard_desk, opts, sys.spawn(fake_portfolio, quiet_pf));
+  auto quiet = spawn_desk(
+    "quiet", {"never", "random", R"({"threshold":1.0})", {}}, quiet_pf);
   gates->clear();
-  auto alpha = spawn_node();
-  self->send(quiet, cluster_member{"alpha", "127.0.0.1:5001",
-                                   caf::actor_cast<caf::actor>(alpha)});
+  auto alpha = join(quiet, "alpha", "127.0.0.1:5001");
   run();
   CAF_REQUIRE_EQUAL(gates->size(), 2u);
   // The shard beta will win once it joins.
@@ -240,9 +247,7 @@ CAF_TEST(a shard that moves is handed back with the quotes its owner holds) {
   CAF_CHECK(quiet_pf->batches.empty());
   // Beta joins: alpha hands the shard back with its two quotes before
   // beta starts it.
-  auto beta = spawn_node();
-  self->send(quiet, cluster_member{"beta", "127.0.0.1:5002",
-                                   caf::actor_cast<caf::actor>(beta)});
+  auto beta = join(quiet, "beta", "127.0.0.1:5002");
   run_messages();
   size_t marked = 0;
   for (const auto& b : quiet_pf->batches)
