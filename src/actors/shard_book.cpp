@@ -117,10 +117,11 @@ void shard_book::start_queued(shard_actions& out) {
     auto& p = places_[s];
     if (want == no_member || want == p.owner)
       continue;
-    if (p.owner != no_member && members_[p.owner].alive && p.running) {
+    if (p.owner != no_member && members_[p.owner].alive) {
       // Handed back first: what the owner acknowledged and holds still
       // reaches the desk under its epoch, and the broker keeps the rest
-      // for the next owner.
+      // for the next owner. Also before its start is confirmed: its
+      // session may be reading already.
       p.moving = true;
       p.draining = true;
       ++moving_;

@@ -99,7 +99,7 @@ public:
   /// Places every unowned shard at once and plans a move for each shard
   /// whose rendezvous owner is now another member; starts at most
   /// `max_moves` of them (the rest start as moves complete). A move drains
-  /// a running owner first (`drain`, then `drained`), so that nothing it
+  /// a live owner first (`drain`, then `drained`), so that nothing it
   /// acknowledged is lost.
   shard_actions rebalance();
 
