@@ -1,5 +1,6 @@
 #include "runtime/feed.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <iostream>
@@ -114,9 +115,20 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
     }
   }
   {
+    // The last acknowledgements: 60 s at most, 2 s once a stop is asked
+    // (a stop signal does not wake this wait, so it looks every 100 ms;
+    // with the broker gone nothing else would end it).
+    auto deadline = clock_type::now() + std::chrono::seconds(60);
+    bool stopping = false;
     std::unique_lock<std::mutex> guard{mtx};
-    cv.wait_for(guard, std::chrono::seconds(60),
-                [&] { return acked.load() >= stats.sent; });
+    while (acked.load() < stats.sent && clock_type::now() < deadline) {
+      if (stop && !stopping) {
+        stopping = true;
+        deadline
+          = std::min(deadline, clock_type::now() + std::chrono::seconds(2));
+      }
+      cv.wait_for(guard, std::chrono::milliseconds(100));
+    }
   }
   stats.acked = acked.load();
   stats.elapsed_s

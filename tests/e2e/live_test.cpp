@@ -401,4 +401,26 @@ CAF_TEST(after a clean stop beyond 65536 orders a restart republishes nothing) {
   CAF_CHECK_EQUAL(mark(), n);
 }
 
+CAF_TEST(a feed whose broker went away stops when asked to) {
+  start_broker();
+  std::string csv = "ts,symbol,price\n";
+  for (int r = 0; r < 20'000; ++r)
+    csv += std::to_string(int64_t{1'600'000'000'000} + r) + ",A,"
+           + std::to_string(100 + r % 50) + ".5\n";
+  auto quotes = write("feed-quotes.csv", csv);
+  auto feed = intuition({"feed", "--broker", broker->url(), "--quotes", quotes,
+                         "--qos", "1", "--rate", "2000"},
+                        "feed");
+  // Its progress line: it publishes and the broker acknowledges.
+  CAF_REQUIRE(eventually(
+    [&] { return contains(slurp(feed.err_path), "acknowledged"); }, 10s));
+  broker->stop();
+  feed.signal(SIGTERM);
+  // It gave up waiting for acknowledgements that cannot come (it waited
+  // out a 60 s timeout instead, and the bound here killed it: 137).
+  auto code = feed.wait_for(20s);
+  CAF_CHECK_EQUAL(code, 1);
+  CAF_CHECK(contains(slurp(feed.out_path), "feed: published"));
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
