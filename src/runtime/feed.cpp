@@ -119,14 +119,13 @@ publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
     // (a stop signal does not wake this wait, so it looks every 100 ms;
     // with the broker gone nothing else would end it).
     auto deadline = clock_type::now() + std::chrono::seconds(60);
-    bool stopping = false;
     std::unique_lock<std::mutex> guard{mtx};
     while (acked.load() < stats.sent && clock_type::now() < deadline) {
-      if (stop && !stopping) {
-        stopping = true;
+      // The first look after a stop sets the deadline; later ones are
+      // later and leave it.
+      if (stop)
         deadline
           = std::min(deadline, clock_type::now() + std::chrono::seconds(2));
-      }
       cv.wait_for(guard, std::chrono::milliseconds(100));
     }
   }

@@ -55,7 +55,8 @@ recent_keys::recent_keys(size_t capacity)
   // nop: the tables are made by the first `add`
 }
 
-recent_keys::zero_pages::zero_pages(size_t words) : bytes_(words * 8) {
+recent_keys::zero_pages::zero_pages(size_t words)
+    : bytes_(words * sizeof(uint64_t)) {
   // Anonymous private pages are zero by definition and backed lazily.
   auto p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE,
                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
