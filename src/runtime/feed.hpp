@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,7 +35,10 @@ struct feed_options {
 /// What a publishing run did.
 struct feed_stats {
   uint64_t sent = 0;
+  /// Acknowledged by the broker (QoS 1) or handed to the client (QoS 0).
   uint64_t acked = 0;
+  /// Bytes the client still held when it stopped (QoS 0 messages lost).
+  size_t unsent_bytes = 0;
   double elapsed_s = 0.0;
 };
 

@@ -12,6 +12,10 @@ void mqtt_sink::hold(bool) {
   // nop
 }
 
+size_t mqtt_sink::unsent_bytes() const {
+  return 0;
+}
+
 namespace {
 
 /// libmosquitto's client as a source: every message is a batch of one,

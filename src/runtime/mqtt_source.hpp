@@ -96,6 +96,10 @@ public:
   /// unwritten until `hold(false)`, which writes it all at once. Only for
   /// the thread that publishes. Does nothing unless the client supports it.
   virtual void hold(bool on);
+
+  /// Bytes handed over and not yet written to the socket; 0 for a client
+  /// that writes on its own thread (libmosquitto's) and keeps no count.
+  virtual size_t unsent_bytes() const;
 };
 
 /// A publishing connection for `opts`: the own client for a plain TCP

@@ -74,7 +74,7 @@ public:
   void hold(bool on) override;
 
   /// Bytes queued for the socket and not yet written.
-  size_t unsent_bytes() const;
+  size_t unsent_bytes() const override;
 
   bool connected() const noexcept override {
     return connected_.load();

@@ -2,6 +2,7 @@
 #include "caf/test/unit_test.hpp"
 
 #include <arpa/inet.h>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <netinet/in.h>
@@ -421,6 +422,30 @@ CAF_TEST(a feed whose broker went away stops when asked to) {
   auto code = feed.wait_for(20s);
   CAF_CHECK_EQUAL(code, 1);
   CAF_CHECK(contains(slurp(feed.out_path), "feed: published"));
+}
+
+CAF_TEST(a QoS 0 feed at full speed has written every quote when it exits) {
+  start_broker();
+  // 14 x 7,440 quotes, 8 MB: the feed writes them faster than the broker
+  // delivers them, so at its last publish much still waits for the socket.
+  constexpr int repeat = 14;
+  constexpr int n = 7'440 * repeat;
+  auto sub = spawn("mosquitto_sub",
+                   {"-h", "127.0.0.1", "-p", port(), "-t", "quotes", "-q", "0",
+                    "-C", std::to_string(n)},
+                   "flood-sub");
+  // The subscription has to exist before the first quote is published.
+  std::this_thread::sleep_for(500ms);
+  auto feed = intuition({"feed", "--broker", broker->url(), "--quotes",
+                         "data/eustockmarkets.csv", "--qos", "0", "--rate",
+                         "max", "--repeat", std::to_string(repeat), "--quiet"},
+                        "flood-feed");
+  // A feed that stopped its client at once dropped what was not written
+  // yet (up to a megabyte here).
+  CAF_CHECK_EQUAL(feed.wait_for(60s), 0);
+  CAF_CHECK_EQUAL(sub.wait_for(30s), 0);
+  auto got = slurp(sub.out_path);
+  CAF_CHECK_EQUAL(std::count(got.begin(), got.end(), '\n'), n);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
