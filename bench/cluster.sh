@@ -146,7 +146,7 @@ command -v mosquitto > /dev/null || {
   exit 0
 }
 isymbols=500
-irounds=200
+irounds=400
 in=$((isymbols * irounds))
 port=$((20000 + RANDOM % 20000))
 cat > "$work/mosquitto.conf" <<EOF
@@ -154,7 +154,7 @@ listener $port 127.0.0.1
 allow_anonymous true
 max_queued_messages 0
 max_queued_bytes 0
-max_inflight_messages 20
+max_inflight_messages 0
 EOF
 mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
 sleep 0.5

@@ -37,6 +37,7 @@ listener $port 127.0.0.1
 allow_anonymous true
 max_queued_messages 0
 max_queued_bytes 0
+max_inflight_messages 0
 set_tcp_nodelay true
 EOF
 [ "$(id -u)" -eq 0 ] && echo "user root" >> "$work/mosquitto.conf"

@@ -14,11 +14,13 @@
 #include <vector>
 
 #include <netinet/in.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "runtime/broker.hpp"
 #include "runtime/mqtt_client.hpp"
+#include "runtime/mqtt_wire.hpp"
 
 #include "mqtt_support.hpp"
 
@@ -287,6 +289,68 @@ CAF_TEST(a persistent session receives what was published while it was away) {
   CAF_CHECK(
     second_log.wait_until([&] { return second_log.payloads.size() >= n; }));
   CAF_CHECK_EQUAL(first_difference(second_log.received(), want), "none");
+}
+
+CAF_TEST(the embedded broker delivers a backlog without waiting for pubacks) {
+  // mosquitto's default inflight window (20) holds the 21st QoS 1 message
+  // until the subscriber acknowledged one: a queued backlog then arrives in
+  // reads of 20, each with its round of hand-offs.
+  constexpr size_t n = 200;
+  auto broker = start_broker();
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  CAF_REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(broker->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  CAF_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
+              == 0);
+  timeval tv{0, 200'000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::string out;
+  mqtt_wire::connect_fields hello;
+  hello.client_id = "window-sub";
+  hello.clean_session = true;
+  mqtt_wire::encode_connect(out, hello);
+  mqtt_wire::encode_subscribe(out, 1, "test/window", 1);
+  CAF_REQUIRE(::write(fd, out.data(), out.size())
+              == static_cast<ssize_t>(out.size()));
+  // Reads packets until `done` or 5 s pass; never acknowledges a PUBLISH.
+  std::string in;
+  size_t publishes = 0;
+  bool subscribed = false;
+  auto read_until = [&](auto done) {
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      char buf[4096];
+      auto got = ::read(fd, buf, sizeof(buf));
+      if (got > 0)
+        in.append(buf, static_cast<size_t>(got));
+      for (;;) {
+        mqtt_wire::packet p;
+        auto size = mqtt_wire::next_packet(in, p, 1u << 20);
+        if (!size || *size == 0)
+          break;
+        if (p.type == mqtt_wire::packet_type::suback)
+          subscribed = true;
+        if (p.type == mqtt_wire::packet_type::publish)
+          ++publishes;
+        in.erase(0, *size);
+      }
+    }
+  };
+  read_until([&] { return subscribed; });
+  CAF_REQUIRE(subscribed);
+  recorder pub_log;
+  mqtt_client pub{client_options(*broker, "window-pub", true),
+                  pub_log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  CAF_REQUIRE(pub_log.wait_until([&] { return pub_log.connects >= 1; }));
+  CAF_REQUIRE_EQUAL(publish_all(pub, "test/window", numbered("w", n)), "ok");
+  CAF_REQUIRE(pub_log.wait_until([&] { return pub_log.published >= n; }));
+  read_until([&] { return publishes >= n; });
+  CAF_CHECK_EQUAL(publishes, n);
+  ::close(fd);
 }
 
 CAF_TEST(subscribed holds once the broker acknowledged every subscription) {
