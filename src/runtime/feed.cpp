@@ -51,15 +51,16 @@ std::string encode_payload(const trading::quote& q, const std::string& format) {
 } // namespace
 
 trading::result<feed_stats>
-publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
+publish_quotes(const mqtt_options& base,
+               const std::vector<trading::quote>& quotes,
                const feed_options& opts, const std::atomic<bool>& stop) {
+  const auto& url = base.broker;
   std::mutex mtx;
   std::condition_variable cv;
   bool connected = false;
   std::string refused;
   std::atomic<uint64_t> acked{0};
-  mqtt_options mo;
-  mo.broker = url;
+  auto mo = base;
   mo.client_id = opts.client_id.empty()
                    ? "intuition-feed-" + std::to_string(::getpid())
                    : opts.client_id;
@@ -202,8 +203,18 @@ int run_feed(const feed_options& opts) {
     std::cerr << "intuition feed: " << opts.quotes << " holds no valid quote\n";
     return 2;
   }
+  if (auto ok = check_mqtt_credentials(opts.mqtt); !ok) {
+    std::cerr << "intuition feed: " << ok.error().message << "\n";
+    return 2;
+  }
+  auto base = shared_mqtt_options(opts.mqtt, "feed");
+  if (!base) {
+    std::cerr << "intuition feed: " << base.error().message << "\n";
+    return 2;
+  }
+  base->broker = *url;
   install_stop_handlers();
-  auto res = publish_quotes(*url, data.quotes, opts, stop_requested);
+  auto res = publish_quotes(*base, data.quotes, opts, stop_requested);
   if (!res) {
     std::cerr << "intuition feed: " << res.error().message << "\n";
     return trading::exit_code(res.error());

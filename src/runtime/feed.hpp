@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/config.hpp"
 #include "runtime/mqtt_client.hpp"
 #include "trading/result.hpp"
 #include "trading/types.hpp"
@@ -30,6 +31,9 @@ struct feed_options {
   uint64_t repeat = 1;
   std::string client_id;
   bool quiet = false;
+  /// The broker credentials and TLS files (`--username`, `--password-file`,
+  /// `--tls-ca`, `--tls-cert`, `--tls-key`); the rest of it is unused.
+  mqtt_config mqtt;
 };
 
 /// What a publishing run did.
@@ -42,11 +46,13 @@ struct feed_stats {
   double elapsed_s = 0.0;
 };
 
-/// Publishes `quotes` (`opts.repeat` times) to `opts.topic`, paced to
-/// `opts.rate` messages per second (0: as fast as possible), until done or
-/// `stop`, and waits (bounded) for the broker to acknowledge every message.
+/// Publishes `quotes` (`opts.repeat` times) to `opts.topic` on the broker of
+/// `base` (whose credentials and TLS settings it uses), paced to `opts.rate`
+/// messages per second (0: as fast as possible), until done or `stop`, and
+/// waits (bounded) for the broker to acknowledge every message.
 trading::result<feed_stats>
-publish_quotes(const broker_url& url, const std::vector<trading::quote>& quotes,
+publish_quotes(const mqtt_options& base,
+               const std::vector<trading::quote>& quotes,
                const feed_options& opts, const std::atomic<bool>& stop);
 
 /// Publishes a CSV as quotes; returns the process exit code.

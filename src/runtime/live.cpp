@@ -575,8 +575,7 @@ void live_run::start_demo_feed() {
       fo.rate = 2000;
       fo.quiet = true;
       fo.client_id = cfg_.mqtt.client_id + "-demo";
-      auto res
-        = publish_quotes(base_.broker, loaded->quotes, fo, stop_requested);
+      auto res = publish_quotes(base_, loaded->quotes, fo, stop_requested);
       if (!res)
         std::cerr << "intuition run: demo feed: " << res.error().message
                   << "\n";

@@ -188,6 +188,13 @@ options:
   --rate N|max        messages per second (default max)
   --qos 0|1           default 1
   --repeat N          publish the file N times, timestamps shifted (default 1)
+  --username U        broker user name
+  --password-file F   file whose first line is the password (needs
+                      --username)
+  --tls-ca FILE       CA certificates (PEM) to verify the broker with
+  --tls-cert FILE     client certificate (PEM) for a broker that requires
+                      one (needs --tls-key and --tls-ca)
+  --tls-key FILE      private key (PEM) of --tls-cert
   --quiet             no progress lines
   --help              this text
 )";
@@ -210,6 +217,13 @@ options:
   --metrics-port N    serve Prometheus metrics on http://127.0.0.1:N/metrics
   --broker URL        with cluster.ingress node: the broker this node's
                       shards connect to (default: the coordinator's)
+  --username U        broker user name of the shards' sessions
+  --password-file F   file whose first line is the password (needs
+                      --username)
+  --tls-ca FILE       CA certificates (PEM) to verify the broker with
+  --tls-cert FILE     client certificate (PEM) for a broker that requires
+                      one (needs --tls-key and --tls-ca)
+  --tls-key FILE      private key (PEM) of --tls-cert
   --caf-config FILE   CAF settings file (INI syntax); heartbeat-interval and
                       connection-timeout must not be 0
   --help              this text
@@ -361,6 +375,15 @@ bool take_port(flag_parser& flags, std::string_view name,
   return true;
 }
 
+/// The broker credential flags of `run`, for `node` and `feed`.
+bool take_credential_flag(flag_parser& flags, mqtt_config& cfg) {
+  return flags.take_value("--username", cfg.username)
+         || flags.take_value("--password-file", cfg.password_file)
+         || flags.take_value("--tls-ca", cfg.tls_ca)
+         || flags.take_value("--tls-cert", cfg.tls_cert)
+         || flags.take_value("--tls-key", cfg.tls_key);
+}
+
 int node_command(int argc, char** argv) {
   node_options opts;
   auto node_name = [](const std::string& x) -> std::optional<std::string> {
@@ -391,6 +414,7 @@ int node_command(int argc, char** argv) {
       || flags.take_value("--name", opts.name, node_name)
       || take_port(flags, "--metrics-port", opts.metrics_port)
       || flags.take_value("--broker", opts.broker, broker_flag)
+      || take_credential_flag(flags, opts.mqtt)
       || flags.take_value("--caf-config", opts.caf_config) || flags.unknown();
   }
   if (auto st = flags.result(); !st)
@@ -558,7 +582,7 @@ int feed_command(int argc, char** argv) {
       || flags.take_value("--rate", rate, per_second)
       || flags.take_integer("--qos", 0, 1, qos)
       || flags.take_integer("--repeat", 1, 1'000'000, opts.repeat)
-      || flags.unknown();
+      || take_credential_flag(flags, opts.mqtt) || flags.unknown();
   }
   opts.rate = rate == "max" ? 0.0 : std::stod(rate);
   opts.qos = static_cast<int>(qos);

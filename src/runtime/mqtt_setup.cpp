@@ -28,8 +28,8 @@ trading::result<std::string> read_password(const std::string& path) {
 
 /// Warns on stderr when group or others may read the secret at `path`,
 /// which `what` (naming its flag) describes.
-void warn_if_shared(const std::string& path, const std::string& what,
-                    const std::string& flag) {
+void warn_if_shared(const std::string& command, const std::string& path,
+                    const std::string& what, const std::string& flag) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0 || (st.st_mode & (S_IRGRP | S_IROTH)) == 0)
     return;
@@ -38,8 +38,8 @@ void warn_if_shared(const std::string& path, const std::string& what,
   char mode[8];
   std::snprintf(mode, sizeof(mode), "%04o",
                 static_cast<unsigned>(st.st_mode & 07777));
-  std::cerr << "intuition run: warning: " << what << " " << path << " (" << flag
-            << ") is readable by "
+  std::cerr << "intuition " << command << ": warning: " << what << " " << path
+            << " (" << flag << ") is readable by "
             << (group && others ? "group and others"
                 : group         ? "group"
                                 : "others")
@@ -50,7 +50,8 @@ void warn_if_shared(const std::string& path, const std::string& what,
 
 } // namespace
 
-trading::result<mqtt_options> shared_mqtt_options(const mqtt_config& cfg) {
+trading::result<mqtt_options> shared_mqtt_options(const mqtt_config& cfg,
+                                                  const std::string& command) {
   mqtt_options out;
   out.keepalive_s = cfg.keepalive_s;
   out.reconnect_max_s = static_cast<unsigned>(cfg.reconnect_max_s);
@@ -59,16 +60,17 @@ trading::result<mqtt_options> shared_mqtt_options(const mqtt_config& cfg) {
   out.tls_cert_file = cfg.tls_cert;
   out.tls_key_file = cfg.tls_key;
   if (!cfg.tls_key.empty())
-    warn_if_shared(cfg.tls_key, "the TLS key", "--tls-key");
+    warn_if_shared(command, cfg.tls_key, "the TLS key", "--tls-key");
   if (cfg.password_file.empty())
     return out;
   auto pw = read_password(cfg.password_file);
   if (!pw)
     return std::move(pw).error();
-  warn_if_shared(cfg.password_file, "the password file", "--password-file");
+  warn_if_shared(command, cfg.password_file, "the password file",
+                 "--password-file");
   out.password = std::move(*pw);
   if (out.password.empty())
-    std::cerr << "intuition run: warning: the password file "
+    std::cerr << "intuition " << command << ": warning: the password file "
               << cfg.password_file << " (--password-file) is empty: user '"
               << cfg.username << "' connects without a password\n";
   return out;

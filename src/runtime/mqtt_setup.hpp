@@ -23,7 +23,9 @@ constexpr int publisher_max_inflight = 256;
 /// The settings every MQTT client of a run shares: keepalive, backoff and
 /// credentials, the password read from its file. Warns on stderr about a
 /// password file or TLS key that others can read, or an empty password.
-trading::result<mqtt_options> shared_mqtt_options(const mqtt_config& cfg);
+/// `command` names the program in the warnings (`intuition COMMAND:`).
+trading::result<mqtt_options>
+shared_mqtt_options(const mqtt_config& cfg, const std::string& command = "run");
 
 /// Refusals that retrying does not change, from any MQTT client of the run.
 /// The first one stops the run (sets `stop_requested`) unless

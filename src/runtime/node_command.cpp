@@ -9,6 +9,7 @@
 
 #include "actors/telemetry.hpp"
 #include "runtime/control_plane.hpp"
+#include "runtime/mqtt_setup.hpp"
 #include "runtime/shard_ingress.hpp"
 #include "runtime/system_config.hpp"
 #include "runtime/stop_signals.hpp"
@@ -29,11 +30,23 @@ int run_node(const node_options& opts, const char* argv0) {
   metrics.enabled = opts.metrics_port.has_value();
   metrics.port = opts.metrics_port.value_or(0);
   metrics.bind = opts.metrics_bind;
+  // Before the actor system: a bad flag or an unreadable password file
+  // stops the node at once, not its first shard.
+  if (auto ok = check_mqtt_credentials(opts.mqtt); !ok) {
+    std::cerr << "intuition node: " << ok.error().message << "\n";
+    return 2;
+  }
+  auto session = shared_mqtt_options(opts.mqtt, "node");
+  if (!session) {
+    std::cerr << "intuition node: " << session.error().message << "\n";
+    return 2;
+  }
   caf::actor_system sys{caf_cfg};
   actors::node_agent_config agent_cfg;
   agent_cfg.role = "node";
   shard_ingress_options shard_opts;
   shard_opts.broker = opts.broker;
+  shard_opts.session = std::move(*session);
   agent_cfg.make_shard_source = shard_ingress(shard_opts);
   auto started = start_control(sys, listen, metrics, agent_cfg, caf_cfg.tls());
   if (!started) {

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "runtime/config.hpp"
+
 /// `intuition node`: a worker process that hosts algorithm actors for a
 /// coordinator.
 namespace intuition::runtime {
@@ -23,6 +25,10 @@ struct node_options {
   /// `--broker`: where this node's shards connect (node-local ingress);
   /// none: the broker the coordinator names.
   std::optional<std::string> broker;
+  /// The credentials and TLS files of the shards' sessions (`--username`,
+  /// `--password-file`, `--tls-ca`, `--tls-cert`, `--tls-key`); the rest of
+  /// it is unused.
+  mqtt_config mqtt;
 };
 
 /// Runs a worker node until SIGINT/SIGTERM; returns the process exit code.

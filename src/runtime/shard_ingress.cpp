@@ -1,6 +1,9 @@
 #include "runtime/shard_ingress.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <iostream>
+#include <memory>
 
 #include "runtime/mqtt_source.hpp"
 
@@ -39,13 +42,12 @@ actors::shard_source_factory shard_ingress(shard_ingress_options opts) {
     auto url = parse_broker_url(opts.broker ? *opts.broker : a.broker);
     if (!url)
       return std::move(url).error().within("shard broker");
-    mqtt_options mo;
+    auto mo = opts.session;
     mo.broker = *url;
     mo.client_id = a.client_id;
     // The session outlives the node: a new owner takes it over with what
     // it queued.
     mo.clean_session = false;
-    mo.keepalive_s = opts.keepalive_s;
     source_callbacks cb;
     auto limits = opts.codec;
     cb.on_messages = [gate, limits](const std::vector<inbound_message>& xs) {
@@ -64,6 +66,16 @@ actors::shard_source_factory shard_ingress(shard_ingress_options opts) {
     cb.events.on_disconnect = [gate](std::string why, bool unexpected) {
       if (unexpected)
         gate->lost(why);
+    };
+    // The session retries with backoff; the operator hears of a refusal
+    // that retrying does not heal (credentials, ACL, certificates) once.
+    auto told = std::make_shared<std::atomic<bool>>(false);
+    cb.events.on_refused = [told, id = a.client_id](mqtt_refusal x) {
+      if (!told->exchange(true))
+        std::cerr << ("intuition node: the broker refused session " + id + ": "
+                      + x.reason
+                      + "; retrying (check --username, --password-file and "
+                        "the TLS flags)\n");
     };
     auto src = make_mqtt_source(mo, std::move(cb));
     for (const auto& topic : a.topics)

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "actors/shard_worker.hpp"
+#include "runtime/mqtt_client.hpp"
 #include "trading/quote_codec.hpp"
 
 /// A node's side of node-local ingress: each shard's persistent MQTT
@@ -16,7 +17,10 @@ struct shard_ingress_options {
   /// Overrides the broker the coordinator names (`intuition node
   /// --broker`), for a node that reaches the broker at another address.
   std::optional<std::string> broker;
-  int keepalive_s = 10;
+  /// What every session starts from: credentials, TLS files, keepalive and
+  /// backoff (`shared_mqtt_options`); broker, client id and clean session
+  /// are set per shard.
+  mqtt_options session;
   /// Limits applied while decoding quotes.
   trading::codec_limits codec;
 };

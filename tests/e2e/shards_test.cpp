@@ -5,6 +5,8 @@
 #include <memory>
 #include <regex>
 #include <set>
+#include <sys/stat.h>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -53,6 +55,8 @@ struct fixture : temp_dir {
   std::string caf_conf = write("caf-application.conf", fast_caf_settings);
   std::string journal = file("shards.journal");
   std::string listen;
+  /// Broker credential flags every process of the test passes.
+  std::vector<std::string> login;
 
   fixture() {
     broker = start_test_broker(*this);
@@ -89,6 +93,7 @@ struct fixture : temp_dir {
       args.push_back("--metrics-port");
       args.push_back(std::to_string(metrics_port));
     }
+    args.insert(args.end(), login.begin(), login.end());
     auto p = intuition(args, name);
     auto at = wait_for_match(p.err_path, "ready on 127\\.0\\.0\\.1:([0-9]+)");
     return {p, at};
@@ -104,6 +109,7 @@ struct fixture : temp_dir {
       args.push_back("--join");
       args.push_back("127.0.0.1:" + port);
     }
+    args.insert(args.end(), login.begin(), login.end());
     auto p = intuition(args, "run");
     wait_for_match(p.err_path, "(intuition run: ready)");
     listen = wait_for_match(p.err_path, "peers on 127\\.0\\.0\\.1:([0-9]+)");
@@ -127,6 +133,7 @@ struct fixture : temp_dir {
       args.push_back("--rate");
       args.push_back(std::to_string(rate));
     }
+    args.insert(args.end(), login.begin(), login.end());
     return intuition(args, tag);
   }
 
@@ -430,6 +437,41 @@ CAF_TEST(shards that move mid stream lose none of the quotes acknowledged) {
   stop(alpha);
   stop(beta);
   stop(gamma);
+}
+
+CAF_TEST(nodes log in to a broker that requires a password) {
+  // Shard sessions connected anonymously: with a broker that takes users
+  // only, no shard ever got a quote.
+  auto passwd = file("broker.passwd");
+  auto cmd = "mosquitto_passwd -c -b " + passwd + " alice secret";
+  CAF_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
+  runtime::broker_options opts;
+  opts.password_file = passwd;
+  broker.reset();
+  broker = start_test_broker(*this, opts);
+  auto pw = write("alice.pw", "secret\n");
+  ::chmod(pw.c_str(), 0600);
+  login = {"--username", "alice", "--password-file", pw};
+  auto [alpha, alpha_port] = start_node("alpha");
+  auto [beta, beta_port] = start_node("beta");
+  auto run = start_run({alpha_port, beta_port});
+  auto feeder = feed(0, 5, 0);
+  CAF_REQUIRE_EQUAL(feeder.wait_for(60s), 0);
+  CAF_REQUIRE(journaled_at_least(5));
+  stop(run);
+  check_every_quote_traded_once(5);
+  stop(alpha);
+  stop(beta);
+  for (auto* p : {&alpha, &beta})
+    CAF_CHECK_EQUAL(slurp(p->err_path).find("refused"), std::string::npos);
+}
+
+CAF_TEST(a node with a password file and no user name stops at once) {
+  auto pw = write("alice.pw", "secret\n");
+  ::chmod(pw.c_str(), 0600);
+  auto p = intuition({"node", "--port", "0", "--password-file", pw}, "bad");
+  CAF_CHECK_EQUAL(p.wait_for(30s), 2);
+  CAF_CHECK(contains(slurp(p.err_path), "--password-file"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
