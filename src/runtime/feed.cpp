@@ -203,10 +203,6 @@ int run_feed(const feed_options& opts) {
     std::cerr << "intuition feed: " << opts.quotes << " holds no valid quote\n";
     return 2;
   }
-  if (auto ok = check_mqtt_credentials(opts.mqtt); !ok) {
-    std::cerr << "intuition feed: " << ok.error().message << "\n";
-    return 2;
-  }
   auto base = shared_mqtt_options(opts.mqtt, "feed");
   if (!base) {
     std::cerr << "intuition feed: " << base.error().message << "\n";

@@ -171,8 +171,18 @@ journal error or a connection refused for good (see --mqtt-retry-refused),
 2 on a bad command line or configuration.
 )";
 
-const char* feed_help
-  = R"(usage: intuition feed --broker URL --quotes CSV [options]
+/// The broker credential flags `feed` and `node` share with `run`.
+const char* login_help = R"(  --username U        broker user name
+  --password-file F   file whose first line is the password (needs
+                      --username)
+  --tls-ca FILE       CA certificates (PEM) to verify the broker with
+  --tls-cert FILE     client certificate (PEM) for a broker that requires
+                      one (needs --tls-key and --tls-ca)
+  --tls-key FILE      private key (PEM) of --tls-cert
+)";
+
+const std::string feed_help
+  = std::string{R"(usage: intuition feed --broker URL --quotes CSV [options]
 
 Publishes the quotes of a CSV file (ts,symbol,price) to an MQTT topic, for
 demos, tests and benchmarks, and waits until the broker acknowledged them.
@@ -188,23 +198,20 @@ options:
   --rate N|max        messages per second (default max)
   --qos 0|1           default 1
   --repeat N          publish the file N times, timestamps shifted (default 1)
-  --username U        broker user name
-  --password-file F   file whose first line is the password (needs
-                      --username)
-  --tls-ca FILE       CA certificates (PEM) to verify the broker with
-  --tls-cert FILE     client certificate (PEM) for a broker that requires
-                      one (needs --tls-key and --tls-ca)
-  --tls-key FILE      private key (PEM) of --tls-cert
-  --quiet             no progress lines
+)"} + login_help
+    + R"(  --quiet             no progress lines
   --help              this text
 )";
 
-const char* node_help = R"(usage: intuition node [options]
+const std::string node_help
+  = std::string{R"(usage: intuition node [options]
 
 A worker node: hosts algorithm actors that a coordinator (intuition run or
 replay with cluster.nodes, or --join) places on it, and reports what it
 hosts. Logs when a coordinator connects or leaves; the actors a departed
-coordinator placed are stopped. Runs until SIGINT/SIGTERM.
+coordinator placed are stopped. Runs until SIGINT/SIGTERM. With
+cluster.ingress node it also runs the shards placed on it, each with its
+own MQTT session, which logs in with the credential and TLS flags below.
 
 options:
   --bind HOST         address to listen on (default 127.0.0.1; anything
@@ -217,14 +224,8 @@ options:
   --metrics-port N    serve Prometheus metrics on http://127.0.0.1:N/metrics
   --broker URL        with cluster.ingress node: the broker this node's
                       shards connect to (default: the coordinator's)
-  --username U        broker user name of the shards' sessions
-  --password-file F   file whose first line is the password (needs
-                      --username)
-  --tls-ca FILE       CA certificates (PEM) to verify the broker with
-  --tls-cert FILE     client certificate (PEM) for a broker that requires
-                      one (needs --tls-key and --tls-ca)
-  --tls-key FILE      private key (PEM) of --tls-cert
-  --caf-config FILE   CAF settings file (INI syntax); heartbeat-interval and
+)"} + login_help
+    + R"(  --caf-config FILE   CAF settings file (INI syntax); heartbeat-interval and
                       connection-timeout must not be 0
   --help              this text
 )";

@@ -52,6 +52,8 @@ void warn_if_shared(const std::string& command, const std::string& path,
 
 trading::result<mqtt_options> shared_mqtt_options(const mqtt_config& cfg,
                                                   const std::string& command) {
+  if (auto ok = check_mqtt_credentials(cfg); !ok)
+    return std::move(ok).error();
   mqtt_options out;
   out.keepalive_s = cfg.keepalive_s;
   out.reconnect_max_s = static_cast<unsigned>(cfg.reconnect_max_s);

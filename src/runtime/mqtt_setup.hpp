@@ -21,7 +21,9 @@ namespace intuition::runtime {
 constexpr int publisher_max_inflight = 256;
 
 /// The settings every MQTT client of a run shares: keepalive, backoff and
-/// credentials, the password read from its file. Warns on stderr about a
+/// credentials, the password read from its file. Fails as
+/// `check_mqtt_credentials` does for a flag without its partner. Warns on
+/// stderr about a
 /// password file or TLS key that others can read, or an empty password.
 /// `command` names the program in the warnings (`intuition COMMAND:`).
 trading::result<mqtt_options>

@@ -32,10 +32,6 @@ int run_node(const node_options& opts, const char* argv0) {
   metrics.bind = opts.metrics_bind;
   // Before the actor system: a bad flag or an unreadable password file
   // stops the node at once, not its first shard.
-  if (auto ok = check_mqtt_credentials(opts.mqtt); !ok) {
-    std::cerr << "intuition node: " << ok.error().message << "\n";
-    return 2;
-  }
   auto session = shared_mqtt_options(opts.mqtt, "node");
   if (!session) {
     std::cerr << "intuition node: " << session.error().message << "\n";

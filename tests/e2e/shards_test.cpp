@@ -1,6 +1,7 @@
 #define CAF_SUITE e2e.shards
 #include "caf/test/unit_test.hpp"
 
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <regex>
@@ -191,6 +192,23 @@ struct fixture : temp_dir {
     p.signal(SIGINT);
     CAF_CHECK_EQUAL(p.wait_for(30s), 0);
   }
+
+  /// Feeds rounds [first, last) at full speed and waits until the journal
+  /// holds every round up to `last`.
+  void feed_rounds(int first, int last) {
+    auto feeder = feed(first, last, 0);
+    CAF_REQUIRE_EQUAL(feeder.wait_for(60s), 0);
+    CAF_REQUIRE(journaled_at_least(last));
+  }
+
+  /// Stops the run, checks that each of `rounds` rounds was traded exactly
+  /// once, and stops the nodes.
+  void finish(process& run, int rounds, std::initializer_list<process*> ps) {
+    stop(run);
+    check_every_quote_traded_once(rounds);
+    for (auto* p : ps)
+      stop(*p);
+  }
 };
 
 } // namespace
@@ -349,13 +367,8 @@ CAF_TEST(a frozen node is fenced and trades nothing twice) {
     30s));
   CAF_REQUIRE(
     eventually([&] { return nodes()["beta"]["shards"].size() > 0; }, 20s));
-  auto more = feed(20, 25, 0);
-  CAF_REQUIRE_EQUAL(more.wait_for(60s), 0);
-  CAF_REQUIRE(journaled_at_least(25));
-  stop(run);
-  check_every_quote_traded_once(25);
-  stop(alpha);
-  stop(beta);
+  feed_rounds(20, 25);
+  finish(run, 25, {&alpha, &beta});
 }
 
 CAF_TEST(a node that joins takes its share of shards by counted moves) {
@@ -455,13 +468,8 @@ CAF_TEST(nodes log in to a broker that requires a password) {
   auto [alpha, alpha_port] = start_node("alpha");
   auto [beta, beta_port] = start_node("beta");
   auto run = start_run({alpha_port, beta_port});
-  auto feeder = feed(0, 5, 0);
-  CAF_REQUIRE_EQUAL(feeder.wait_for(60s), 0);
-  CAF_REQUIRE(journaled_at_least(5));
-  stop(run);
-  check_every_quote_traded_once(5);
-  stop(alpha);
-  stop(beta);
+  feed_rounds(0, 5);
+  finish(run, 5, {&alpha, &beta});
   for (auto* p : {&alpha, &beta})
     CAF_CHECK_EQUAL(slurp(p->err_path).find("refused"), std::string::npos);
 }
