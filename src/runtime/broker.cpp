@@ -337,8 +337,8 @@ trading::status embedded_broker::write_config() const {
     // The inflight window drops nothing; it paces QoS 1 deliveries that are
     // not acknowledged yet. mosquitto's default of 20 cuts a queued backlog
     // into reads of 20 messages, each with its round of hand-offs and
-    // acknowledgements; without a limit the runtime catches up on a backlog
-    // three to four times faster (see the README's Cluster benchmarks).
+    // acknowledgements; without a limit the runtime caught up on a backlog
+    // about four times faster (see the README's Cluster benchmarks).
     << "max_queued_messages 0\n"
     << "max_queued_bytes 0\n"
     << "max_inflight_messages 0\n"

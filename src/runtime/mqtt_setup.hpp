@@ -23,9 +23,9 @@ constexpr int publisher_max_inflight = 256;
 /// The settings every MQTT client of a run shares: keepalive, backoff and
 /// credentials, the password read from its file. Fails as
 /// `check_mqtt_credentials` does for a flag without its partner. Warns on
-/// stderr about a
-/// password file or TLS key that others can read, or an empty password.
-/// `command` names the program in the warnings (`intuition COMMAND:`).
+/// stderr about a password file or TLS key that others can read, or an
+/// empty password; `command` names the program in the warnings
+/// (`intuition COMMAND:`).
 trading::result<mqtt_options>
 shared_mqtt_options(const mqtt_config& cfg, const std::string& command = "run");
 
