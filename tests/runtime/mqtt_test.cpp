@@ -14,8 +14,8 @@
 #include <vector>
 
 #include <netinet/in.h>
-#include <sys/time.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "runtime/broker.hpp"
