@@ -162,9 +162,11 @@ publish_quotes(const mqtt_options& base,
     // QoS 0 bytes (a stop signal does not wake this wait, so it looks every
     // 100 ms; with the broker gone nothing else would end it).
     auto deadline = clock_type::now() + std::chrono::seconds(60);
-    std::unique_lock<std::mutex> guard{mtx};
     for (;;) {
+      // Asked before taking the feed's lock, which the client's callbacks
+      // take: no lock is ever held while waiting for the other.
       auto unsent = client->unsent_bytes() > 0;
+      std::unique_lock<std::mutex> guard{mtx};
       auto acks_due = acked.load() < stats.sent;
       // Asked to stop, QoS 0 bytes not written yet are given up at once.
       if ((!unsent && !acks_due) || (stop && !acks_due)

@@ -628,9 +628,13 @@ bool mqtt_tcp_client::session() {
   }
   auto rc = await_connack();
   if (rc != 0) {
-    std::lock_guard<std::mutex> guard{mtx_};
-    ::close(fd_);
-    fd_ = -1;
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      ::close(fd_);
+      fd_ = -1;
+    }
+    // Outside the lock, like every callback: one that calls the client
+    // (publish, unsent_bytes) would otherwise wait on itself.
     if (rc > 0) {
       if (cb_.events.on_connect)
         cb_.events.on_connect(false, mosquitto_connack_string(rc));

@@ -2,13 +2,18 @@
 
 #include "caf/test/unit_test.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include "runtime/broker.hpp"
 #include "runtime/mqtt_client.hpp"
@@ -211,6 +216,42 @@ struct acks {
 };
 
 } // namespace
+
+CAF_TEST(callbacks of a refused connection may call the client) {
+  // They ran under the client's lock: one that asked the client anything
+  // (here what it has not written) waited on itself, and so did the next
+  // publish from any thread.
+  auto dir = std::filesystem::temp_directory_path()
+             / ("intuition-refused-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto passwd = (dir / "passwd").string();
+  auto cmd = "mosquitto_passwd -c -b " + passwd + " alice secret";
+  CAF_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
+  broker_options bopts;
+  bopts.password_file = passwd;
+  auto broker = start_broker(bopts);
+  std::atomic<mqtt_tcp_client*> self{nullptr};
+  std::atomic<int> answered{0};
+  mqtt_callbacks cb;
+  cb.on_refused = [&](mqtt_refusal) {
+    if (auto* c = self.load()) {
+      c->unsent_bytes();
+      ++answered;
+    }
+  };
+  auto opts = client_options(*broker, "refused-own", true);
+  opts.username = "alice";
+  opts.password = "wrong";
+  mqtt_tcp_client client{opts, cb};
+  self = &client;
+  CAF_REQUIRE_EQUAL(or_ok(client.start()), "ok");
+  CAF_CHECK(poll_until([&] { return answered.load() >= 1; }));
+  // Still usable from another thread while it retries.
+  CAF_CHECK(client.publish("test/refused", "x", 1));
+  client.stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
 
 CAF_TEST(the client publishes 5000 QoS 1 messages and reports each ack once) {
   constexpr size_t n = 5000;
