@@ -21,7 +21,7 @@ using state_query = caf::replies_to<get_state_atom>::with<actor_state>;
 /// still unconfirmed.
 using order_publisher_actor
   = caf::typed_actor<caf::reacts_to<order_batch>, caf::reacts_to<signal_batch>,
-                     caf::reacts_to<puback_atom, int32_t>,
+                     caf::reacts_to<puback_atom, std::vector<int32_t>>,
                      caf::reacts_to<connection_event>,
                      caf::reacts_to<tick_atom>,
                      caf::replies_to<drain_atom>::with<uint64_t>, state_query>;

@@ -490,6 +490,8 @@ CAF_ADD_TYPE_ID(intuition, (intuition::trading::order))
 CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::quote>))
 CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::signal>))
 CAF_ADD_TYPE_ID(intuition, (std::vector<intuition::trading::order>))
+// Message ids the broker acknowledged (`puback`).
+CAF_ADD_TYPE_ID(intuition, (std::vector<int32_t>))
 CAF_ADD_TYPE_ID(intuition, (intuition::actors::quote_batch))
 CAF_ADD_TYPE_ID(intuition, (intuition::actors::signal_batch))
 CAF_ADD_TYPE_ID(intuition, (intuition::actors::market_batch))

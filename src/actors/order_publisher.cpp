@@ -255,15 +255,21 @@ order_publisher_actor::behavior_type order_publisher(
         ++st.signals;
       }
     },
-    [self](puback_atom, int32_t mid) {
+    [self](puback_atom, const std::vector<int32_t>& mids) {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      auto seq = st.in_flight.acknowledged(mid);
-      // Nothing for a copy sent before a reconnect (sent again since) or an
-      // id no copy holds.
-      if (!seq)
+      bool any = false;
+      for (auto mid : mids) {
+        auto seq = st.in_flight.acknowledged(mid);
+        // Nothing for a copy sent before a reconnect (sent again since) or
+        // an id no copy holds.
+        if (!seq)
+          continue;
+        st.confirmed += st.unconfirmed.erase(*seq);
+        any = true;
+      }
+      if (!any)
         return;
-      st.confirmed += st.unconfirmed.erase(*seq);
       order_burst burst{st.publish};
       retry_unsent(self);
       readmit(self);

@@ -99,7 +99,8 @@ const telemetry<order_publisher_state>& order_publisher_telemetry();
 
 /// Spawns the publisher. Orders are published in seq order on connect,
 /// again after a reconnect if still unconfirmed, and acknowledged through
-/// `puback` messages the runtime sends from the order client's callback;
+/// `puback` messages the runtime sends from the order client's callback
+/// (each with the message ids of one read of the connection);
 /// `connection_event`s are those of the order client.
 order_publisher_actor::behavior_type order_publisher(
   order_publisher_actor::stateful_pointer<order_publisher_state> self,

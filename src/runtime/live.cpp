@@ -306,9 +306,11 @@ void live_run::make_clients() {
   out_cb.on_disconnect = [this](std::string reason, bool) {
     caf::anon_send(publisher_, actors::connection_event{false, reason});
   };
-  out_cb.on_published = [this](int mid) {
+  // One message per read of the connection: a burst of orders comes back
+  // as a burst of PUBACKs, and the publisher wakes once for it.
+  out_cb.on_published_together = [this](const std::vector<int>& mids) {
     caf::anon_send(publisher_, actors::puback_atom_v,
-                   static_cast<int32_t>(mid));
+                   std::vector<int32_t>(mids.begin(), mids.end()));
   };
   auto out_opts
     = client_options("-out", base_.clean_session, publisher_max_inflight);

@@ -505,7 +505,9 @@ void mqtt_client::handle_message(mosquitto*, void* user_data,
 void mqtt_client::handle_publish(mosquitto*, void* user_data,
                                  int mid) noexcept {
   auto* self = static_cast<mqtt_client*>(user_data);
-  if (self->callbacks_.on_published)
+  if (self->callbacks_.on_published_together)
+    self->callbacks_.on_published_together({mid});
+  else if (self->callbacks_.on_published)
     self->callbacks_.on_published(mid);
 }
 

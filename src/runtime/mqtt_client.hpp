@@ -129,6 +129,11 @@ struct mqtt_callbacks {
   /// The broker acknowledged the QoS >= 1 publish with this message id, or a
   /// QoS 0 publish was written to the socket.
   std::function<void(int mid)> on_published;
+  /// The same ids, all those learnt together at once (the PUBACKs of one
+  /// read of the socket): a receiver that hands each report to another
+  /// thread pays one hand-off per read, not one per message. When set,
+  /// `on_published` is not called.
+  std::function<void(const std::vector<int>& mids)> on_published_together;
   /// The broker acknowledged a subscription; `granted_qos` holds one entry per
   /// topic filter, 128 meaning refused.
   std::function<void(int mid, std::vector<int> granted_qos)> on_subscribed;

@@ -221,7 +221,9 @@ trading::result<int> mqtt_tcp_client::publish(const std::string& topic,
     uint64_t one = 1;
     [[maybe_unused]] auto n = ::write(wake_, &one, sizeof(one));
   }
-  if (qos == 0 && cb_.events.on_published)
+  if (qos == 0 && cb_.events.on_published_together)
+    cb_.events.on_published_together({id});
+  else if (qos == 0 && cb_.events.on_published)
     cb_.events.on_published(id);
   return id;
 }
@@ -585,9 +587,14 @@ bool mqtt_tcp_client::handle_input() {
     send_waiting();
   }
   consume(pos);
-  if (cb_.events.on_published)
+  if (cb_.events.on_published_together) {
+    if (!published_.empty())
+      cb_.events.on_published_together(
+        std::vector<int>(published_.begin(), published_.end()));
+  } else if (cb_.events.on_published) {
     for (auto id : published_)
       cb_.events.on_published(id);
+  }
   return true;
 }
 

@@ -135,8 +135,14 @@ struct fixture : testing::actor_fixture {
   }
 
   void ack(int32_t mid) {
-    self->send(pub, puback_atom_v, mid);
-    expect((puback_atom, int32_t), from(self).to(pub).with(_, mid));
+    acks({mid});
+  }
+
+  /// The acknowledgements of one read of the connection.
+  void acks(std::vector<int32_t> mids) {
+    self->send(pub, puback_atom_v, mids);
+    expect((puback_atom, std::vector<int32_t>),
+           from(self).to(pub).with(_, mids));
   }
 
   uint64_t mark_on_disk() {
@@ -273,6 +279,32 @@ CAF_TEST(the mark holds the highest contiguously confirmed seq) {
   auto summary = nlohmann::json::parse(st.summary_json);
   CAF_CHECK_EQUAL(summary["publication_mark"].get<uint64_t>(), 3u);
   CAF_CHECK_EQUAL(summary["unconfirmed"].get<int>(), 0);
+}
+
+CAF_TEST(one puback message confirms every order of a read) {
+  start();
+  connect();
+  self->send(pub, order_batch{sma_orders(1, 5)});
+  run();
+  CAF_REQUIRE_EQUAL(broker->records.size(), 5u);
+  // One read brought four acknowledgements, out of order, with an id no
+  // order holds among them: four orders are confirmed, and the mark moves
+  // past the first three seqs (4 is still out).
+  acks({3, 1, 42, 2, 5});
+  auto st = state_of_pub();
+  CAF_CHECK_EQUAL(st.counters["confirmed"], 4);
+  auto summary = nlohmann::json::parse(st.summary_json);
+  CAF_CHECK_EQUAL(summary["publication_mark"].get<uint64_t>(), 3u);
+  CAF_CHECK_EQUAL(summary["unconfirmed"].get<int>(), 1);
+  // The same ids again (copies confirmed before) change nothing.
+  acks({1, 2, 3});
+  CAF_CHECK_EQUAL(state_of_pub().counters["confirmed"], 4);
+  acks({4});
+  CAF_CHECK_EQUAL(state_of_pub().counters["confirmed"], 5);
+  CAF_CHECK_EQUAL(
+    nlohmann::json::parse(state_of_pub().summary_json)["publication_mark"]
+      .get<uint64_t>(),
+    5u);
 }
 
 CAF_TEST(a reconnect republishes every unconfirmed order and no confirmed one) {
@@ -566,13 +598,13 @@ CAF_TEST(orders beyond 65535 message ids in flight are each confirmed once) {
   // Half of them acknowledged: the mark is at the last of those, and not
   // beyond it although ids 1..4,465 were acknowledged already.
   for (size_t i = 0; i < n / 2; ++i)
-    self->send(pub, puback_atom_v, static_cast<int32_t>((*wire)[i]));
+    ack(static_cast<int32_t>((*wire)[i]));
   run();
   auto half = nlohmann::json::parse(state_of_pub().summary_json);
   CAF_CHECK_EQUAL(half["publication_mark"].get<uint64_t>(), n / 2);
   CAF_CHECK_EQUAL(half["unconfirmed"].get<uint64_t>(), n / 2);
   for (size_t i = n / 2; i < n; ++i)
-    self->send(pub, puback_atom_v, static_cast<int32_t>((*wire)[i]));
+    ack(static_cast<int32_t>((*wire)[i]));
   run();
   auto st = state_of_pub();
   CAF_CHECK_EQUAL(st.counters["confirmed"], static_cast<int64_t>(n));

@@ -92,7 +92,7 @@ stand_in_publisher(order_publisher_actor::pointer self,
       // nop
     },
     [seen](signal_batch& batch) { seen->to_publisher.push_back(batch); },
-    [](puback_atom, int32_t) {
+    [](puback_atom, const std::vector<int32_t>&) {
       // nop
     },
     [](connection_event&) {
