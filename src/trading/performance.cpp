@@ -39,8 +39,9 @@ int64_t floor_div(int64_t x, int64_t y) noexcept {
 
 // -- equity_curve -----------------------------------------------------------------
 
-equity_curve::equity_curve(int64_t bar_interval_ms)
-    : interval_ms_(std::max<int64_t>(bar_interval_ms, 0)) {
+equity_curve::equity_curve(int64_t bar_interval_ms, size_t max_points)
+    : interval_ms_(std::max<int64_t>(bar_interval_ms, 0)),
+      max_points_(std::max<size_t>(max_points, 2)) {
   // nop
 }
 
@@ -53,7 +54,42 @@ void equity_curve::record(int64_t ts_ms, int64_t equity_micros) {
     points_.back().equity_micros = equity_micros;
     return;
   }
+  if (!points_.empty() && in_last_ < span_) {
+    // The last point stands for more than one timestamp: it moves on.
+    points_.back() = {key, equity_micros};
+    ++in_last_;
+    return;
+  }
+  if (points_.size() == max_points_) {
+    thin();
+    if (in_last_ < span_) {
+      points_.back() = {key, equity_micros};
+      ++in_last_;
+      return;
+    }
+  }
+  if (points_.capacity() == points_.size())
+    points_.reserve(
+      std::min(max_points_, std::max<size_t>(16, 2 * points_.size())));
   points_.push_back({key, equity_micros});
+  in_last_ = 1;
+}
+
+void equity_curve::thin() {
+  // Pairs from the front: each keeps its later point. With an odd count
+  // the last point stays alone and stands for what it stood for.
+  auto n = points_.size();
+  size_t kept = 0;
+  for (size_t i = 0; i + 1 < n; i += 2)
+    points_[kept++] = points_[i + 1];
+  size_t last_span = in_last_ + span_;
+  if (n % 2 == 1) {
+    points_[kept++] = points_[n - 1];
+    last_span = in_last_;
+  }
+  points_.resize(kept);
+  span_ *= 2;
+  in_last_ = last_span;
 }
 
 // -- statistics -------------------------------------------------------------------

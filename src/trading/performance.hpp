@@ -16,9 +16,22 @@ struct equity_point {
 
 /// Collects the equity curve: one point per distinct timestamp, or, with a
 /// bar interval, the last equity of each bar [k * interval, (k+1) * interval).
+///
+/// A live run records for as long as it runs, so the curve has a bound: once
+/// it holds `max_points`, it is thinned by half (of each two neighbours the
+/// later stays) and from then on each point stands for twice as many
+/// timestamps (or bars) as before: 2, 4, 8, ... Each point keeps the time
+/// and equity of the last of them, so the last point is always the latest
+/// equity; the statistics are those of the coarser curve, as with wider
+/// bars.
 class equity_curve {
 public:
-  explicit equity_curve(int64_t bar_interval_ms = 0);
+  /// Points held at most (a power of two by default: 4 MB).
+  static constexpr size_t default_max_points = size_t{1} << 18;
+
+  /// `max_points` below 2 counts as 2.
+  explicit equity_curve(int64_t bar_interval_ms = 0,
+                        size_t max_points = default_max_points);
 
   /// Records the equity after all quotes with timestamp `ts_ms`; a timestamp
   /// (or bar) at or before the last point's overwrites that point's equity.
@@ -28,9 +41,22 @@ public:
     return points_;
   }
 
+  /// Distinct timestamps (or bars) each point stands for: 1 until the curve
+  /// was first thinned.
+  size_t span() const noexcept {
+    return span_;
+  }
+
 private:
+  /// Halves the points, keeping the later of each two.
+  void thin();
+
   int64_t interval_ms_;
+  size_t max_points_;
   std::vector<equity_point> points_;
+  size_t span_ = 1;
+  /// Timestamps (or bars) the last point stands for so far.
+  size_t in_last_ = 0;
 };
 
 /// Summary statistics of a curve.

@@ -79,6 +79,65 @@ CAF_TEST(bars before the epoch start at a multiple of the interval) {
   CAF_CHECK_EQUAL(curve.points()[0].ts_ms, -60'000);
 }
 
+CAF_TEST(a curve at its bound is thinned by half and keeps the latest equity) {
+  equity_curve curve{0, 4};
+  auto ts_of = [&] {
+    std::vector<int64_t> out;
+    for (const auto& p : curve.points())
+      out.push_back(p.ts_ms);
+    return out;
+  };
+  for (int64_t t = 1; t <= 4; ++t)
+    curve.record(t, t * 10);
+  CAF_CHECK_EQUAL(ts_of(), (std::vector<int64_t>{1, 2, 3, 4}));
+  CAF_CHECK_EQUAL(curve.span(), 1u);
+  // The fifth timestamp: of each two neighbours the later stays, and each
+  // point now stands for two timestamps.
+  curve.record(5, 50);
+  CAF_CHECK_EQUAL(ts_of(), (std::vector<int64_t>{2, 4, 5}));
+  CAF_CHECK_EQUAL(curve.span(), 2u);
+  // The sixth moves the last point on instead of adding one.
+  curve.record(6, 60);
+  CAF_CHECK_EQUAL(ts_of(), (std::vector<int64_t>{2, 4, 6}));
+  curve.record(7, 70);
+  curve.record(8, 80);
+  CAF_CHECK_EQUAL(ts_of(), (std::vector<int64_t>{2, 4, 6, 8}));
+  curve.record(9, 90);
+  CAF_CHECK_EQUAL(ts_of(), (std::vector<int64_t>{4, 8, 9}));
+  CAF_CHECK_EQUAL(curve.span(), 4u);
+  CAF_CHECK_EQUAL(curve.points()[1].equity_micros, 80);
+  CAF_CHECK_EQUAL(curve.points()[2].equity_micros, 90);
+  // A late timestamp still updates the last point.
+  curve.record(3, 95);
+  CAF_CHECK_EQUAL(ts_of(), (std::vector<int64_t>{4, 8, 9}));
+  CAF_CHECK_EQUAL(curve.points()[2].equity_micros, 95);
+}
+
+CAF_TEST(a long run keeps the curve within its bound) {
+  // One point per timestamp grew by 16 bytes per distinct timestamp for as
+  // long as a live run ran.
+  equity_curve curve{0, 1024};
+  for (int64_t t = 1; t <= 1'000'000; ++t)
+    curve.record(t * 1'000, t);
+  CAF_CHECK_LESS_OR_EQUAL(curve.points().size(), 1024u);
+  CAF_CHECK_LESS_OR_EQUAL(curve.points().capacity(), 1024u);
+  CAF_CHECK_GREATER(curve.points().size(), 512u);
+  CAF_CHECK_EQUAL(curve.points().back().ts_ms, 1'000'000'000);
+  CAF_CHECK_EQUAL(curve.points().back().equity_micros, 1'000'000);
+  bool increasing = true;
+  for (size_t i = 1; i < curve.points().size(); ++i)
+    increasing &= curve.points()[i - 1].ts_ms < curve.points()[i].ts_ms;
+  CAF_CHECK(increasing);
+  // Each point stands for the same number of timestamps, the last one for
+  // at most that many.
+  auto span = static_cast<int64_t>(curve.span());
+  CAF_CHECK_EQUAL(curve.points()[0].ts_ms, span * 1'000);
+  CAF_CHECK_EQUAL(curve.points()[1].ts_ms, 2 * span * 1'000);
+  // The default bound: 4 MB of points.
+  CAF_CHECK_EQUAL(equity_curve::default_max_points * sizeof(equity_point),
+                  size_t{4} << 20);
+}
+
 // -- statistics -------------------------------------------------------------------
 
 CAF_TEST(total return compares the last point with the starting equity) {
