@@ -157,6 +157,7 @@ max_queued_bytes 0
 max_inflight_messages 0
 EOF
 mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
+mosq=$!
 sleep 0.5
 broker="mqtt://127.0.0.1:$port"
 awk -v s="$isymbols" 'BEGIN { for (j = 0; j < s; ++j) printf("S%04d\n", j); }' \
@@ -197,16 +198,21 @@ start_irun() { # NAME CAFCONF [--join ...]
   done
 }
 # Freezes the processes that take quotes, publishes the backlog, wakes them
-# and waits until every quote is journaled: the rate and the coordinator's
-# CPU time.
+# and waits until every quote is journaled: the rate, the coordinator's CPU
+# time, and that of the broker and of the nodes (whole processes, so that
+# the modes compare as a sum on the shared cores).
 backlog() { # NAME COORDINATOR_PID TOPIC_FLAG FROZEN_PID...
   local name=$1 coord=$2 flag=$3
   shift 3
   kill -STOP "$@"
   "$bin" feed --broker "$broker" --quotes "$work/iquotes.csv" $flag --quiet \
     > "$work/$name-feed.out" 2>&1
-  local c0 t0 t1 c1 hz
+  local c0 t0 t1 c1 hz b0 b1 n0=0 n1=0 p
   c0=$(cpu_ticks "$coord")
+  b0=$(cpu_ticks "$mosq")
+  for p in "$@"; do
+    [ "$p" = "$coord" ] || n0=$((n0 + $(cpu_ticks "$p")))
+  done
   t0=$(now_ns)
   local listen
   listen=$(grep -o "peers on 127.0.0.1:[0-9]*" "$work/$name.err" | grep -o "[0-9]*$")
@@ -217,11 +223,19 @@ backlog() { # NAME COORDINATOR_PID TOPIC_FLAG FROZEN_PID...
   done
   t1=$(now_ns)
   c1=$(cpu_ticks "$coord")
+  b1=$(cpu_ticks "$mosq")
+  for p in "$@"; do
+    [ "$p" = "$coord" ] || n1=$((n1 + $(cpu_ticks "$p")))
+  done
   hz=$(getconf CLK_TCK)
+  per100k() { awk -v c="$1" -v hz="$hz" -v n="$in" \
+    'BEGIN { printf("%.2f", c / hz * 100000 / n) }'; }
+  local nodes=""
+  [ "$*" = "$coord" ] || nodes="nodes $(per100k $((n1 - n0))) s, "
   echo "  $name: $(quotes_of "$listen") of $in traded," \
     "$((in * 1000000000 / (t1 - t0))) quotes/s, coordinator CPU" \
-    "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v n="$in" \
-      'BEGIN { printf("%.2f", c / hz * 100000 / n) }') s per 100,000 quotes"
+    "$(per100k $((c1 - c0))) s per 100,000 quotes (${nodes}broker" \
+    "$(per100k $((b1 - b0))) s)"
 }
 # Until N quotes are journaled; with signals on 1 % of the quotes (random
 # threshold 0.99) the journal holds only orders, so count the portfolio's
