@@ -387,10 +387,12 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       }
       order_batch filled;
       auto sig = batch.signals.begin();
+      bool marked = false;
       for (const auto& q : batch.quotes) {
         // An external signal's carrier repeats its symbol's last quote: it
         // is no new quote to mark or count (external algorithms).
         if (q.channel != trading::signal_carrier_channel) {
+          marked = true;
           st.pf->on_quote(q);
           take_resting_records(st, q, filled);
           // Flatten orders, and the cancellations a risk halt makes.
@@ -422,6 +424,11 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
         st.curve.record(q.ts_ms, st.pf->positions().equity_micros());
         filled.input_through = std::max(filled.input_through, q.input_pos);
       }
+      if (marked)
+        st.last_quote_at_ms
+          = std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::system_clock::now().time_since_epoch())
+              .count();
       if (!filled.orders.empty() || filled.input_through > 0) {
         filled.sent_ns = steady_now_ns();
         self->send(st.log, std::move(filled));
@@ -456,6 +463,7 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
       auto timer = st.probe.time(self);
       auto summary = trading::to_json(trading::portfolio_figures_of(*st.pf));
       summary["tick_to_order"] = trading::to_json(st.tick_to_order.figures());
+      summary["last_quote_at_ms"] = st.last_quote_at_ms;
       summary["halted"]
         = st.halted.empty() ? nlohmann::json{} : nlohmann::json(st.halted);
       const auto& mode = st.pf->mode();

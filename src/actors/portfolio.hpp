@@ -49,6 +49,9 @@ struct portfolio_state {
   /// filled (a restart trades them from the input log).
   uint64_t halted_quotes = 0;
   uint64_t halted_signals = 0;
+  /// Wall-clock time (Unix ms) of the last batch that marked a quote; 0
+  /// before the first. Shows how fresh the portfolio's marks are.
+  int64_t last_quote_at_ms = 0;
   /// Tick-to-order: from receiving a live quote to its order being filled.
   actors::latency_recorder tick_to_order;
   /// The same latency in seconds, for the exporter; finer buckets than

@@ -3,6 +3,7 @@
 
 #include "actor_fixture.hpp"
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -183,6 +184,25 @@ CAF_TEST(only live quotes are timed from receipt to fill) {
   trade({{live, history}, {buy("a", live), buy("a", history)}});
   auto summary = nlohmann::json::parse(state_of(pf).summary_json);
   CAF_CHECK_EQUAL(summary["tick_to_order"]["count"].get<uint64_t>(), 1u);
+}
+
+CAF_TEST(the state says when the portfolio last marked a quote) {
+  start(10'000, 1);
+  auto at = [&] {
+    auto summary = nlohmann::json::parse(state_of(pf).summary_json);
+    return summary["last_quote_at_ms"].get<int64_t>();
+  };
+  CAF_CHECK_EQUAL(at(), 0);
+  auto wall_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+  };
+  auto before = wall_ms();
+  trade({{make_quote("DAX", 100, 1)}, {}});
+  auto after = wall_ms();
+  CAF_CHECK_GREATER_OR_EQUAL(at(), before);
+  CAF_CHECK_LESS_OR_EQUAL(at(), after);
 }
 
 CAF_TEST(the report continues from the restored book) {
