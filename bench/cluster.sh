@@ -227,7 +227,9 @@ backlog() { # NAME COORDINATOR_PID TOPIC_FLAG FROZEN_PID...
     [ "$(field_of quotes "$state")" -ge "$in" ] && break
     sleep 0.25
   done
-  t1=$(($(field_of last_quote_at_ms "$state") * 1000000))
+  local last
+  last=$(field_of last_quote_at_ms "$state")
+  if [ "$last" -gt 0 ]; then t1=$((last * 1000000)); else t1=$(now_ns); fi
   c1=$(cpu_ticks "$coord")
   b1=$(cpu_ticks "$mosq")
   for p in "$@"; do
