@@ -186,6 +186,15 @@ bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
+/// Moves `i` past one or more digits; false when there is none.
+bool skip_digits(std::string_view text, size_t& i) noexcept {
+  if (i >= text.size() || !is_digit(text[i]))
+    return false;
+  while (i < text.size() && is_digit(text[i]))
+    ++i;
+  return true;
+}
+
 /// A JSON number at `i` (RFC 8259's grammar), stored as the full parser
 /// stores it: an integer with a sign as `integer`, one without as
 /// `unsigned_integer`, anything with a fraction or exponent as `floating`
@@ -199,29 +208,23 @@ bool plain_number(std::string_view text, size_t& i, value& v) {
     ++i;
   if (i >= text.size() || !is_digit(text[i]))
     return false;
-  if (text[i] == '0') {
+  if (text[i] == '0')
     ++i;
-  } else {
-    while (i < text.size() && is_digit(text[i]))
-      ++i;
-  }
+  else
+    skip_digits(text, i);
   bool is_float = false;
   if (i < text.size() && text[i] == '.') {
     ++i;
-    if (i >= text.size() || !is_digit(text[i]))
+    if (!skip_digits(text, i))
       return false;
-    while (i < text.size() && is_digit(text[i]))
-      ++i;
     is_float = true;
   }
   if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
     ++i;
     if (i < text.size() && (text[i] == '+' || text[i] == '-'))
       ++i;
-    if (i >= text.size() || !is_digit(text[i]))
+    if (!skip_digits(text, i))
       return false;
-    while (i < text.size() && is_digit(text[i]))
-      ++i;
     is_float = true;
   }
   auto token = text.substr(start, i - start);
