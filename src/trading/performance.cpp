@@ -54,19 +54,13 @@ void equity_curve::record(int64_t ts_ms, int64_t equity_micros) {
     points_.back().equity_micros = equity_micros;
     return;
   }
+  if (points_.size() == max_points_ && in_last_ >= span_)
+    thin();
   if (!points_.empty() && in_last_ < span_) {
     // The last point stands for more than one timestamp: it moves on.
     points_.back() = {key, equity_micros};
     ++in_last_;
     return;
-  }
-  if (points_.size() == max_points_) {
-    thin();
-    if (in_last_ < span_) {
-      points_.back() = {key, equity_micros};
-      ++in_last_;
-      return;
-    }
   }
   if (points_.capacity() == points_.size())
     points_.reserve(
