@@ -88,12 +88,13 @@ bool operator==(const shard_assignment& x, const shard_assignment& y) noexcept {
   return x.shard == y.shard && x.epoch == y.epoch && x.client_id == y.client_id
          && x.broker == y.broker && x.qos == y.qos && x.topics == y.topics
          && x.instances == y.instances && x.warmup == y.warmup
-         && x.desk == y.desk && x.mark_interval_ms == y.mark_interval_ms;
+         && x.desk == y.desk && x.mark_interval_ms == y.mark_interval_ms
+         && x.latest_marks == y.latest_marks;
 }
 
 bool operator==(const shard_batch& x, const shard_batch& y) noexcept {
   return x.shard == y.shard && x.epoch == y.epoch && x.quotes == y.quotes
-         && x.signals == y.signals;
+         && x.signals == y.signals && x.conflated == y.conflated;
 }
 
 void register_messages(caf::actor_system_config& cfg) {

@@ -203,6 +203,9 @@ struct shard_assignment {
   /// Quotes that raised no signal are acknowledged at once and sent to the
   /// desk (for marks and history) at least this often.
   uint32_t mark_interval_ms = 200;
+  /// Of those, only each symbol's newest of a batch is sent; the others
+  /// are counted (`cluster.marks` `latest`).
+  bool latest_marks = false;
 };
 
 /// A node's quotes of one shard and the signals they raised, to the
@@ -213,6 +216,9 @@ struct shard_batch {
   uint64_t epoch = 0;
   std::vector<trading::quote> quotes;
   std::vector<trading::signal> signals;
+  /// Quotes the node took and left out of `quotes` (`latest_marks`): older
+  /// quotes of a symbol in `quotes` that raised no signal.
+  uint64_t conflated = 0;
 };
 
 // -- inspect ---------------------------------------------------------------------
@@ -221,13 +227,13 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_assignment& x) {
   return f(caf::meta::type_name("shard_assignment"), x.shard, x.epoch,
            x.client_id, x.broker, x.qos, x.topics, x.instances, x.warmup,
-           x.desk, x.mark_interval_ms);
+           x.desk, x.mark_interval_ms, x.latest_marks);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_batch& x) {
   return f(caf::meta::type_name("shard_batch"), x.shard, x.epoch, x.quotes,
-           x.signals);
+           x.signals, x.conflated);
 }
 
 template <class Inspector>

@@ -38,6 +38,7 @@ shard_assignment assignment_of(self_ptr self, uint32_t shard, uint64_t epoch) {
   a.qos = st.opts.qos;
   a.desk = caf::actor_cast<caf::actor>(self);
   a.mark_interval_ms = st.opts.mark_interval_ms;
+  a.latest_marks = st.opts.latest_marks;
   for (const auto& sym : st.opts.map.symbols(shard)) {
     a.topics.push_back(trading::symbol_topic(st.opts.topic_base, sym));
     for (const auto& s : st.opts.strategies) {
@@ -225,6 +226,10 @@ const telemetry<shard_desk_state>& shard_desk_telemetry() {
       .counter("intuition_shard_duplicates_total",
                "Quotes a shard's next owner got again after its previous "
                "owner's batch was traded, dropped by (symbol, ts)."),
+    field::count("conflated", &state::conflated)
+      .counter("intuition_shard_conflated_quotes_total",
+               "Quotes nodes took and left out of their batches "
+               "(cluster.marks latest): counted in the quotes, not marked."),
     field::count("fenced", &state::fenced)
       .counter("intuition_shard_fenced_batches_total",
                "Batches refused because their shard had moved on to a newer "
@@ -316,7 +321,7 @@ shard_desk(shard_desk_actor::stateful_pointer<shard_desk_state> self,
       auto promise = self->make_response_promise<uint64_t>();
       if (!st.book->current(b.shard, b.epoch)) {
         ++st.fenced;
-        st.fenced_quotes += b.quotes.size();
+        st.fenced_quotes += b.quotes.size() + b.conflated;
         promise.deliver(caf::make_error(caf::sec::runtime_error,
                                         "shard " + std::to_string(b.shard)
                                           + " epoch " + std::to_string(b.epoch)
@@ -326,7 +331,8 @@ shard_desk(shard_desk_actor::stateful_pointer<shard_desk_state> self,
       ++st.batches;
       auto owner = st.book->place(b.shard).owner;
       auto batch = take(st, b);
-      auto n = static_cast<uint64_t>(batch.quotes.size());
+      auto n = static_cast<uint64_t>(batch.quotes.size()) + b.conflated;
+      st.conflated += b.conflated;
       if (owner >= st.member_quotes.size())
         st.member_quotes.resize(owner + 1, 0);
       st.member_quotes[owner] += n;

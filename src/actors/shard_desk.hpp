@@ -38,6 +38,8 @@ struct shard_desk_options {
   size_t max_moves = 4;
   /// Passed on to the nodes (`shard_assignment::mark_interval_ms`).
   uint32_t mark_interval_ms = 200;
+  /// Passed on to the nodes (`shard_assignment::latest_marks`).
+  bool latest_marks = false;
   /// Net positions restored from the journal, by `STRATEGY/SYMBOL`.
   std::unordered_map<std::string, int64_t> positions;
   /// Recent quotes an earlier process saved (oldest first per symbol): the
@@ -72,6 +74,9 @@ struct shard_desk_state {
   uint64_t batches = 0;
   /// Quotes dropped as taken before (redelivered to a shard's next owner).
   uint64_t duplicates = 0;
+  /// Quotes nodes took and did not send (`latest_marks`): counted in
+  /// `quotes`, never marked, not in the warm-up history.
+  uint64_t conflated = 0;
   /// Batches refused because their epoch was stale.
   uint64_t fenced = 0;
   /// Quotes of the fenced batches (not traded; the broker delivers them to

@@ -127,13 +127,13 @@ void flush(self_ptr self) {
       st.gate->settle(t, true);
     return;
   }
-  auto n = batch.quotes.size();
+  auto n = batch.quotes.size() + batch.conflated;
   auto k = batch.signals.size();
   ++st.batches;
   self
     ->request(st.desk, shard_confirm_timeout,
               shard_batch{st.shard, st.epoch, std::move(batch.quotes),
-                          std::move(batch.signals)})
+                          std::move(batch.signals), batch.conflated})
     .then(
       [self, tickets = std::move(batch.tickets), n, k](uint64_t) {
         auto& st = self->state;
@@ -205,6 +205,9 @@ shard_worker(shard_worker_actor::stateful_pointer<shard_worker_state> self,
   st.client_id = a.client_id;
   st.desk = caf::actor_cast<shard_desk_actor>(a.desk);
   st.mark_interval = std::chrono::milliseconds{a.mark_interval_ms};
+  trading::outbox_limits limits;
+  limits.conflate = a.latest_marks;
+  st.outbox = trading::shard_outbox{limits};
   st.totals = totals;
   // A failure quits at once; the handlers below never run then.
   if (auto ok = start(self, a, make_source, std::move(totals)); !ok)

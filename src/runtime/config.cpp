@@ -423,7 +423,7 @@ void read_external(section& s, strategy_config& sc, first_failure& errs) {
 }
 
 /// The node-local ingress fields of `cluster`: ingress, name, universe,
-/// shards, max_moves, mark_interval_ms.
+/// shards, max_moves, mark_interval_ms, marks.
 void read_shards(section& s, const std::string& base_dir, cluster_config& out,
                  first_failure& errs) {
   out.ingress = s.string("ingress", "coordinator");
@@ -439,6 +439,10 @@ void read_shards(section& s, const std::string& base_dir, cluster_config& out,
     s.integer("max_moves", 4, 1, 4096, "an integer in [1, 4096]"));
   out.mark_interval_ms = static_cast<uint32_t>(s.integer(
     "mark_interval_ms", 200, 1, 60'000, "milliseconds in [1, 60000]"));
+  out.marks = s.string("marks", "every");
+  if (out.marks != "every" && out.marks != "latest")
+    errs.add(invalid_value(s.field("marks"), "\"" + out.marks + "\"",
+                           "\"every\" or \"latest\""));
   if (auto* v = s.find("universe")) {
     if (v->is_string()) {
       errs.take(trading::read_universe_file(

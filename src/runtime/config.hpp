@@ -214,6 +214,11 @@ struct cluster_config {
   /// signal (acknowledged already), for the portfolio's marks and the
   /// warm-up history: what a node's crash can keep from them. Default: 200.
   uint32_t mark_interval_ms = 200;
+  /// Which of those quotes a node sends: `every` one (the portfolio marks
+  /// and the warm-up history see each quote once) or the `latest` of each
+  /// symbol per batch (the others are counted, not sent: the coordinator
+  /// works per signal and per symbol, not per quote). Default: every.
+  std::string marks = "every";
 
   /// Whether nodes take quotes from the broker themselves.
   bool node_ingress() const noexcept {

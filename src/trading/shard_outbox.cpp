@@ -1,6 +1,8 @@
 #include "trading/shard_outbox.hpp"
 
 #include <iterator>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 
 namespace intuition::trading {
@@ -43,7 +45,37 @@ outbox_batch shard_outbox::take() {
   signals_.clear();
   tickets_.clear();
   sending_ = !out.quotes.empty();
+  if (limits_.conflate)
+    conflate(out);
   return out;
+}
+
+void shard_outbox::conflate(outbox_batch& out) {
+  auto n = out.quotes.size();
+  std::vector<bool> keep(n, false);
+  for (const auto& s : out.signals)
+    if (s.quote_seq < n)
+      keep[s.quote_seq] = true;
+  // From the newest back: the first quote met of a symbol is its newest.
+  std::unordered_set<std::string_view> seen;
+  for (size_t i = n; i-- > 0;)
+    if (seen.insert(out.quotes[i].symbol).second)
+      keep[i] = true;
+  std::vector<uint64_t> index_of(n, 0);
+  size_t kept = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (!keep[i])
+      continue;
+    index_of[i] = kept;
+    if (kept != i)
+      out.quotes[kept] = std::move(out.quotes[i]);
+    ++kept;
+  }
+  out.quotes.resize(kept);
+  for (auto& s : out.signals)
+    if (s.quote_seq < n)
+      s.quote_seq = index_of[s.quote_seq];
+  out.conflated = n - kept;
 }
 
 void shard_outbox::done() noexcept {

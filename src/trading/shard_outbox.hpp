@@ -26,6 +26,11 @@ struct outbox_limits {
   /// until a batch is confirmed: the node stops taking quotes rather than
   /// hold an unbounded number that a crash would lose.
   size_t max_unsent = 8192;
+  /// Sends of the quotes that raised no signal only the newest of each
+  /// symbol in a batch (`cluster.marks` `latest`): the portfolio marks at
+  /// the latest price and the coordinator does no work for the others,
+  /// which are counted (`outbox_batch::conflated`), not sent.
+  bool conflate = false;
 };
 
 /// What to do with a read just added.
@@ -42,6 +47,9 @@ struct outbox_batch {
   /// Each signal's `quote_seq` is the index of its quote in `quotes`.
   std::vector<signal> signals;
   std::vector<uint64_t> tickets;
+  /// Quotes the batch stands for that were left out (`conflate`): older
+  /// quotes of a symbol whose newer one is in `quotes`, without a signal.
+  uint64_t conflated = 0;
 };
 
 class shard_outbox {
@@ -81,6 +89,9 @@ public:
   size_t discard() noexcept;
 
 private:
+  /// Keeps of `out` the quotes with a signal and each symbol's newest.
+  static void conflate(outbox_batch& out);
+
   outbox_limits limits_;
   std::vector<quote> quotes_;
   std::vector<signal> signals_;

@@ -75,8 +75,10 @@ struct fixture : testing::actor_fixture {
   /// what it takes in `out`.
   shard_desk_actor spawn_desk(const std::string& cluster,
                               strategy_route strategy,
-                              std::shared_ptr<taken> out) {
+                              std::shared_ptr<taken> out,
+                              bool latest_marks = false) {
     shard_desk_options opts;
+    opts.latest_marks = latest_marks;
     opts.map = map;
     opts.strategies = {std::move(strategy)};
     opts.cluster_name = cluster;
@@ -262,6 +264,39 @@ CAF_TEST(a shard that moves is handed back with the quotes its owner holds) {
   for (auto hdl :
        {caf::actor_cast<caf::actor>(alpha), caf::actor_cast<caf::actor>(beta),
         caf::actor_cast<caf::actor>(quiet)})
+    self->send_exit(hdl, caf::exit_reason::user_shutdown);
+  run();
+}
+
+CAF_TEST(with latest marks a node sends each symbol newest quote only) {
+  auto quiet_pf = std::make_shared<taken>();
+  auto quiet = spawn_desk(
+    "latest", {"never", "random", R"({"threshold":1.0})", {}}, quiet_pf, true);
+  gates->clear();
+  auto alpha = join(quiet, "alpha", "127.0.0.1:5001");
+  run();
+  CAF_REQUIRE_EQUAL(gates->size(), 2u);
+  // Four symbols over two shards: one shard has two of them at least.
+  uint32_t shard = map.symbols(0).size() >= 2 ? 0 : 1;
+  auto a = map.symbols(shard)[0];
+  auto b = map.symbols(shard)[1];
+  (*gates)[shard]->pass({quote_of(a, 1), quote_of(b, 2), quote_of(a, 3),
+                         quote_of(a, 4), quote_of(b, 5)},
+                        std::chrono::milliseconds{0});
+  // The timer sends what waits.
+  run();
+  CAF_REQUIRE_EQUAL(quiet_pf->batches.size(), 1u);
+  const auto& marks = quiet_pf->batches[0].quotes;
+  CAF_REQUIRE_EQUAL(marks.size(), 2u);
+  CAF_CHECK_EQUAL(marks[0].symbol, a);
+  CAF_CHECK_EQUAL(marks[0].ts_ms, 4);
+  CAF_CHECK_EQUAL(marks[1].symbol, b);
+  CAF_CHECK_EQUAL(marks[1].ts_ms, 5);
+  auto desk_state = state_of(quiet);
+  CAF_CHECK_EQUAL(desk_state.counters["quotes"], 5);
+  CAF_CHECK_EQUAL(desk_state.counters["conflated"], 3);
+  for (auto hdl :
+       {caf::actor_cast<caf::actor>(alpha), caf::actor_cast<caf::actor>(quiet)})
     self->send_exit(hdl, caf::exit_reason::user_shutdown);
   run();
 }

@@ -307,6 +307,40 @@ CAF_TEST(quotes without a signal are acknowledged at once and still marked) {
   stop(beta);
 }
 
+CAF_TEST(
+  with latest marks every quote is counted and every signal traded once) {
+  std::string config = rare_signals_config;
+  auto at = config.find(R"("mark_interval_ms": 100)");
+  CAF_REQUIRE(at != std::string::npos);
+  config.insert(at, R"("marks": "latest", )");
+  auto [alpha, alpha_port] = start_node("alpha");
+  auto [beta, beta_port] = start_node("beta");
+  auto run = start_run({alpha_port, beta_port}, config.c_str());
+  auto feeder = feed(0, 10, 0);
+  CAF_REQUIRE_EQUAL(feeder.wait_for(60s), 0);
+  auto counter = [&](const std::string& name) {
+    return state_of("shard_desk")["counters"][name].get<int64_t>();
+  };
+  CAF_REQUIRE(
+    eventually([&] { return counter("quotes") == symbols * 10; }, 30s));
+  // The nodes sent each symbol's newest quote and the signals' quotes; the
+  // portfolio marked those, and the rest were counted.
+  auto conflated = counter("conflated");
+  auto marked = state_of("portfolio")["counters"]["quotes"].get<int64_t>();
+  CAF_CHECK_GREATER(conflated, 0);
+  CAF_CHECK_EQUAL(marked + conflated, symbols * 10);
+  auto signals = counter("signals");
+  CAF_CHECK_GREATER(signals, 0);
+  stop(run);
+  auto orders = journaled();
+  CAF_CHECK_EQUAL(orders.size(), static_cast<size_t>(signals));
+  std::set<std::pair<std::string, int64_t>> seen;
+  for (const auto& x : orders)
+    CAF_CHECK(seen.insert({x.symbol, x.ts_ms}).second);
+  stop(alpha);
+  stop(beta);
+}
+
 CAF_TEST(the shards of a killed node move to the survivor and none is lost) {
   auto [alpha, alpha_port] = start_node("alpha");
   auto [beta, beta_port] = start_node("beta");

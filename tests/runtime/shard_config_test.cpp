@@ -27,12 +27,14 @@ CAF_TEST(node ingress fields take their documented defaults) {
   CAF_CHECK_EQUAL(cfg.cluster.shards, 64u);
   CAF_CHECK_EQUAL(cfg.cluster.max_moves, 4u);
   CAF_CHECK_EQUAL(cfg.cluster.mark_interval_ms, 200u);
+  CAF_CHECK_EQUAL(cfg.cluster.marks, "every");
 }
 
 CAF_TEST(a universe is a list or a file relative to the configuration) {
   auto cfg = config_of(with_cluster(R"({"ingress": "node", "name": "eu",
     "nodes": ["127.0.0.1:4243"], "universe": ["aapl", "MSFT"],
-    "shards": 8, "max_moves": 2, "mark_interval_ms": 50})"));
+    "shards": 8, "max_moves": 2, "mark_interval_ms": 50,
+    "marks": "latest"})"));
   CAF_CHECK(cfg.cluster.node_ingress());
   CAF_CHECK_EQUAL(cfg.cluster.name, "eu");
   CAF_CHECK_EQUAL(cfg.cluster.universe,
@@ -40,6 +42,7 @@ CAF_TEST(a universe is a list or a file relative to the configuration) {
   CAF_CHECK_EQUAL(cfg.cluster.shards, 8u);
   CAF_CHECK_EQUAL(cfg.cluster.max_moves, 2u);
   CAF_CHECK_EQUAL(cfg.cluster.mark_interval_ms, 50u);
+  CAF_CHECK_EQUAL(cfg.cluster.marks, "latest");
   std::ofstream{"/tmp/intuition-shard-config-universe.txt"} << "SAP\nBMW\n";
   auto text
     = with_cluster(R"({"universe": "intuition-shard-config-universe.txt"})");
@@ -59,6 +62,9 @@ CAF_TEST(bad node ingress fields are named with what they accept) {
   CAF_CHECK_EQUAL(error_of(with_cluster(R"({"mark_interval_ms": 0})")),
                   "cluster.mark_interval_ms: got 0, expected milliseconds in "
                   "[1, 60000]");
+  CAF_CHECK_EQUAL(error_of(with_cluster(R"({"marks": "all"})")),
+                  "cluster.marks: got \"all\", expected \"every\" or "
+                  "\"latest\"");
   CAF_CHECK_EQUAL(error_of(with_cluster(R"({"universe": 7})")),
                   "cluster.universe: got 7, expected a list of symbols or "
                   "the path of a file with one symbol a line");

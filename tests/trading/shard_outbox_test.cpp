@@ -119,3 +119,34 @@ CAF_TEST(discarding drops what waits and counts it) {
   CAF_CHECK_EQUAL(box.unsent(), 0u);
   CAF_CHECK_EQUAL(box.held(), 0u);
 }
+
+CAF_TEST(conflating keeps each signal quote and each symbol newest) {
+  outbox_limits limits{100, 1000};
+  limits.conflate = true;
+  shard_outbox box{limits};
+  CAF_CHECK(box.add(read("AAPL", 1, 3), 1).settle);
+  CAF_CHECK(box.add(read("MSFT", 10, 2), 2).settle);
+  // A signal on AAPL's quote at ts 5, then one more AAPL quote.
+  CAF_CHECK(!box.add(read("AAPL", 4, 3, {1}), 3).settle);
+  CAF_CHECK_EQUAL(box.unsent(), 8u);
+  auto batch = box.take();
+  // AAPL 1..3 and 4 are older than AAPL 6 without a signal; MSFT 10 is
+  // older than MSFT 11.
+  CAF_REQUIRE_EQUAL(batch.quotes.size(), 3u);
+  CAF_CHECK_EQUAL(batch.quotes[0].symbol, "MSFT");
+  CAF_CHECK_EQUAL(batch.quotes[0].ts_ms, 11);
+  CAF_CHECK_EQUAL(batch.quotes[1].ts_ms, 5);
+  CAF_CHECK_EQUAL(batch.quotes[2].ts_ms, 6);
+  CAF_CHECK_EQUAL(batch.conflated, 5u);
+  CAF_REQUIRE_EQUAL(batch.signals.size(), 1u);
+  CAF_CHECK_EQUAL(batch.signals[0].quote_seq, 1u);
+  CAF_CHECK_EQUAL(batch.tickets, (std::vector<uint64_t>{3}));
+}
+
+CAF_TEST(without conflating every quote is sent) {
+  shard_outbox box{{100, 1000}};
+  box.add(read("AAPL", 1, 3), 1);
+  auto batch = box.take();
+  CAF_CHECK_EQUAL(batch.quotes.size(), 3u);
+  CAF_CHECK_EQUAL(batch.conflated, 0u);
+}
