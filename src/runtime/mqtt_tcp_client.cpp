@@ -257,7 +257,7 @@ size_t mqtt_tcp_client::unsent_bytes() const {
 
 bool mqtt_tcp_client::unsent() const {
   std::lock_guard<std::mutex> guard{mtx_};
-  return !out_.empty();
+  return !out_.empty() && !held_;
 }
 
 mqtt_tcp_client::clock_type::time_point mqtt_tcp_client::last_sent() const {
@@ -376,6 +376,10 @@ int mqtt_tcp_client::connect_socket() {
 
 bool mqtt_tcp_client::flush() {
   std::lock_guard<std::mutex> guard{mtx_};
+  // Held: the caller is adding a burst, and `hold(false)` writes it whole.
+  // Writing it now would cut it into one segment per message.
+  if (held_)
+    return true;
   if (auto err = flush_locked(); err != 0) {
     why_ = "write: " + errno_text(err);
     return false;

@@ -385,6 +385,37 @@ CAF_TEST(publish refuses beyond its bounds and what it cannot send) {
   CAF_CHECK_EQUAL(seen.count(), 0u);
 }
 
+CAF_TEST(a held burst stays unwritten while the network thread runs) {
+  auto broker = start_broker();
+  taker log;
+  mqtt_tcp_client sub{client_options(*broker, "own-burst-sub", true),
+                      log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/burst", 1)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
+  CAF_REQUIRE(poll_until([&] { return sub.subscribed(); }));
+  acks seen;
+  mqtt_tcp_client pub{client_options(*broker, "own-burst-pub", true),
+                      seen.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  CAF_REQUIRE(poll_until([&] { return pub.connected(); }));
+  pub.hold(true);
+  auto want = numbered("b", 3);
+  for (const auto& x : want)
+    CAF_REQUIRE(pub.publish("test/burst", x, 1));
+  auto held = pub.unsent_bytes();
+  // A subscription wakes the network thread, as an acknowledgement
+  // arriving in the middle of a burst does: it must not write the burst
+  // piecemeal.
+  CAF_REQUIRE_EQUAL(or_ok(pub.subscribe("test/unused", 0)), "ok");
+  std::this_thread::sleep_for(std::chrono::milliseconds{300});
+  CAF_CHECK_GREATER_OR_EQUAL(pub.unsent_bytes(), held);
+  CAF_CHECK(log.received().empty());
+  pub.hold(false);
+  CAF_CHECK(poll_until([&] { return pub.unsent_bytes() == 0; }));
+  CAF_CHECK(log.wait_until([&] { return log.taken.size() >= want.size(); }));
+  CAF_CHECK_EQUAL(log.received(), want);
+}
+
 CAF_TEST(held publishes go out together when released) {
   auto broker = start_broker();
   taker log;
