@@ -240,13 +240,26 @@ backlog() { # NAME COORDINATOR_PID TOPIC_FLAG FROZEN_PID...
   local last
   last=$(field_of last_quote_at_ms "$(state_of "$listen" portfolio)")
   if [ "$last" -gt 0 ]; then t1=$((last * 1000000)); else t1=$(now_ns); fi
+  # With node-local ingress the nodes trade the quotes; the portfolio marks
+  # the ones without a signal up to `mark_interval_ms` later. So the nodes'
+  # rate ends when their shards last took a read.
+  local at_nodes="" port v tn=0
+  for port in $inode_ports; do
+    for v in $("$bin" inspect --node "127.0.0.1:$port" 'shard/*' --json \
+        --caf-config "$work/slow.conf" 2> /dev/null \
+        | grep -o '"last_quote_at_ms": *[0-9]*' | grep -o '[0-9]*$'); do
+      [ "$v" -gt "$tn" ] && tn=$v
+    done
+  done
+  [ "$tn" -gt 0 ] && at_nodes="traded by the nodes at $((in * 1000 / (tn - t0 / 1000000))) quotes/s, "
   hz=$(getconf CLK_TCK)
   per100k() { awk -v c="$1" -v hz="$hz" -v n="$in" \
     'BEGIN { printf("%.2f", c / hz * 100000 / n) }'; }
   local nodes=""
   [ "$*" = "$coord" ] || nodes="nodes $(per100k $((n1 - n0))) s, "
   echo "  $name: $(quotes_of "$listen" "$who") of $in traded," \
-    "$((in * 1000000000 / (t1 - t0))) quotes/s, coordinator CPU" \
+    "${at_nodes}$((in * 1000000000 / (t1 - t0))) quotes/s to the last mark," \
+    "coordinator CPU" \
     "$(per100k $((c1 - c0))) s per 100,000 quotes (${nodes}broker" \
     "$(per100k $((b1 - b0))) s)"
 }
@@ -274,6 +287,7 @@ inodes() { # NAME THRESHOLD MARKS: two nodes, node-local ingress
     --join "127.0.0.1:$ib"
   pn=$(pgrep -f -- "--journal $work/$name.journal" | head -1)
   sleep 2
+  inode_ports="$ia $ib"
   backlog "$name" "$pn" --topic-per-symbol "$pa" "$pb"
   kill -INT "$pn"
   kill "$pa" "$pb"
@@ -288,6 +302,7 @@ for threshold in 0.0 0.99; do
     t=rare
     echo " signals on 1 % of the quotes:"
   fi
+  inode_ports=""
   iconfig "coordinator-$t" coordinator true "$threshold"
   start_irun "coordinator-$t" "$work/slow.conf"
   pc=$(pgrep -f -- "--journal $work/coordinator-$t.journal" | head -1)

@@ -220,6 +220,11 @@ shard_worker(shard_worker_actor::stateful_pointer<shard_worker_state> self,
       // it to the next owner.
       if (st.draining)
         return;
+      if (!quotes.empty())
+        st.last_quote_at_ms
+          = std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::system_clock::now().time_since_epoch())
+              .count();
       auto out = st.engine->on_quotes(std::move(quotes));
       st.duplicates += out.duplicates;
       st.foreign += out.foreign;
@@ -269,7 +274,8 @@ shard_worker(shard_worker_actor::stateful_pointer<shard_worker_state> self,
         {"epoch", st.epoch},
         {"client_id", st.client_id},
         {"instances", st.engine ? st.engine->instances() : 0},
-        {"symbols", st.engine ? st.engine->symbols() : 0}};
+        {"symbols", st.engine ? st.engine->symbols() : 0},
+        {"last_quote_at_ms", st.last_quote_at_ms}};
       return shard_worker_telemetry().reply(
         self, summary.dump(), "shard/" + std::to_string(st.shard));
     },

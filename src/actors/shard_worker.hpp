@@ -48,6 +48,8 @@ struct shard_worker_state {
   uint64_t foreign = 0;
   uint64_t batches = 0;
   uint64_t warmup_quotes = 0;
+  /// Unix time in ms at which the instances last took a read (0: never).
+  int64_t last_quote_at_ms = 0;
   /// What waits for the desk (see `trading::shard_outbox`).
   trading::shard_outbox outbox;
   std::chrono::milliseconds mark_interval{200};

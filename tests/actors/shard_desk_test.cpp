@@ -3,10 +3,13 @@
 
 #include "actor_fixture.hpp"
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "actors/node_agent.hpp"
 #include "actors/shard_book.hpp"
@@ -129,6 +132,17 @@ struct fixture : testing::actor_fixture {
     return map.symbols(shard).front();
   }
 
+  /// The summary of shard `n`'s worker on the fixture's node.
+  nlohmann::json shard_summary(uint32_t n) {
+    std::vector<actor_state> xs;
+    self->send(agent, list_atom_v, "shard/" + std::to_string(n));
+    run();
+    self->receive([&](std::vector<actor_state>& x) { xs = std::move(x); },
+                  [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+    CAF_REQUIRE_EQUAL(xs.size(), 1u);
+    return nlohmann::json::parse(xs[0].summary_json);
+  }
+
   int64_t counter(const std::string& name) {
     return state_of(desk).counters[name];
   }
@@ -164,6 +178,17 @@ CAF_TEST(quotes from a node reach the portfolio numbered with their signals) {
   CAF_CHECK_EQUAL(b.signals[0].quote_seq, b.quotes[0].seq);
   CAF_CHECK_EQUAL(b.signals[1].quote_seq, b.quotes[1].seq);
   CAF_CHECK_EQUAL(counter("quotes"), 2);
+}
+
+CAF_TEST(a shard worker shows when its instances last took a read) {
+  CAF_CHECK_EQUAL(shard_summary(0)["last_quote_at_ms"].get<int64_t>(), 0);
+  auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  intake(0, {quote_of(symbol_in(0), 1)});
+  CAF_CHECK_GREATER_OR_EQUAL(
+    shard_summary(0)["last_quote_at_ms"].get<int64_t>(), before);
+  CAF_CHECK_EQUAL(shard_summary(1)["last_quote_at_ms"].get<int64_t>(), 0);
 }
 
 CAF_TEST(a quote taken before is dropped with its signals) {
