@@ -200,6 +200,8 @@ void live_run::stop() {
   ingress_ = actors::mqtt_ingress_actor{};
   s_.stop();
   syncer_stop_ = true;
+  if (input_.log)
+    input_.log->release_waiters();
   if (input_syncer_.joinable())
     input_syncer_.join();
 }
@@ -477,6 +479,11 @@ void live_run::start_input_syncer() {
     auto period = std::chrono::milliseconds{cfg_.ingress.fsync_interval_ms};
     auto last_report = clock_type::now() - std::chrono::seconds(1);
     while (!syncer_stop_) {
+      // Asleep while nothing was appended: an idle run does not wake here
+      // every interval. Then the interval passes before the sync, so a
+      // steady stream is synced once per interval, each append within one.
+      if (!input_.log->wait_dirty(std::chrono::seconds{1}))
+        continue;
       std::this_thread::sleep_for(period);
       auto ok = input_.log->sync_if_due();
       if (!ok && clock_type::now() - last_report >= std::chrono::seconds(1)) {

@@ -304,7 +304,10 @@ result<uint64_t> input_log::append(const std::vector<message_view>& messages,
     return fail(errno_failure("input log " + opts_.dir + ": write", err));
   }
   size += buf_.size();
-  dirty_ = true;
+  if (!dirty_) {
+    dirty_ = true;
+    dirty_cv_.notify_all();
+  }
   auto now = steady_ns();
   // `interval` is synced by `sync_if_due` on a thread of its own: an
   // fdatasync here would hold up the network thread for milliseconds.
@@ -350,7 +353,20 @@ status input_log::sync_if_due(bool force) {
     return {};
   std::lock_guard<std::mutex> guard{mtx_};
   dirty_ = true;
+  dirty_cv_.notify_all();
   return errno_failure("input log " + opts_.dir + ": fdatasync", err);
+}
+
+bool input_log::wait_dirty(std::chrono::milliseconds limit) {
+  std::unique_lock<std::mutex> guard{mtx_};
+  dirty_cv_.wait_for(guard, limit, [this] { return dirty_ || released_; });
+  return dirty_;
+}
+
+void input_log::release_waiters() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  released_ = true;
+  dirty_cv_.notify_all();
 }
 
 size_t input_log::remove_through(uint64_t position) {

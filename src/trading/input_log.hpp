@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <chrono>
+#include <condition_variable>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -112,6 +114,16 @@ public:
   /// interval passed (or `force`), without holding up appends meanwhile.
   status sync_if_due(bool force = false);
 
+  /// Waits until an append leaves data that no fdatasync took yet,
+  /// `release_waiters` is called, or `limit` passes; returns whether such
+  /// data waits. Lets the `interval` syncer sleep while nothing arrives
+  /// instead of waking every interval.
+  bool wait_dirty(std::chrono::milliseconds limit);
+
+  /// Makes every `wait_dirty`, now and later, return at once (the syncer
+  /// stops).
+  void release_waiters();
+
   /// Deletes every segment whose records all have positions <= `position`,
   /// never the one being appended to. Returns how many were removed.
   size_t remove_through(uint64_t position);
@@ -159,6 +171,9 @@ private:
 
   input_log_options opts_;
   mutable std::mutex mtx_;
+  /// Told when `dirty_` turns true, and by `release_waiters`.
+  std::condition_variable dirty_cv_;
+  bool released_ = false;
   int fd_ = -1;
   /// First position of each segment -> its size in bytes.
   std::map<uint64_t, uint64_t> segments_;

@@ -5,10 +5,12 @@
 #include "trading/journal.hpp"
 #include "trading/quote_filter.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace intuition::trading;
@@ -183,6 +185,42 @@ CAF_TEST(a damaged record before the last segment is an error) {
   CAF_REQUIRE(!rec);
   CAF_CHECK(rec.error().kind == failure_kind::operation_failed);
   CAF_CHECK(rec.error().message.find("damaged record") != std::string::npos);
+}
+
+CAF_TEST(the interval syncer sleeps until an append leaves data to sync) {
+  auto opts = options();
+  opts.fsync = fsync_policy::interval;
+  opts.interval_ms = 1;
+  input_log log;
+  CAF_REQUIRE(log.open(opts));
+  // Nothing appended: the wait lasts its limit.
+  auto t0 = std::chrono::steady_clock::now();
+  CAF_CHECK(!log.wait_dirty(std::chrono::milliseconds{50}));
+  CAF_CHECK_GREATER_OR_EQUAL(std::chrono::steady_clock::now() - t0,
+                             std::chrono::milliseconds{50});
+  // An append from another thread ends it long before its limit.
+  std::thread writer{[&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    append_n(log, 1, 1);
+  }};
+  t0 = std::chrono::steady_clock::now();
+  CAF_CHECK(log.wait_dirty(std::chrono::seconds{30}));
+  CAF_CHECK_LESS(std::chrono::steady_clock::now() - t0,
+                 std::chrono::seconds{10});
+  writer.join();
+  // Synced: nothing waits any more, until the next append.
+  std::this_thread::sleep_for(std::chrono::milliseconds{2});
+  CAF_REQUIRE(log.sync_if_due());
+  CAF_CHECK(!log.wait_dirty(std::chrono::milliseconds{1}));
+  append_n(log, 2, 1);
+  CAF_CHECK(log.wait_dirty(std::chrono::milliseconds{1}));
+  // Released (the syncer stops): a wait returns at once from now on.
+  CAF_REQUIRE(log.sync_if_due(true));
+  log.release_waiters();
+  t0 = std::chrono::steady_clock::now();
+  CAF_CHECK(!log.wait_dirty(std::chrono::seconds{30}));
+  CAF_CHECK_LESS(std::chrono::steady_clock::now() - t0,
+                 std::chrono::seconds{10});
 }
 
 CAF_TEST(segments roll over and processed ones are removed) {
