@@ -149,15 +149,35 @@ void remember(shard_desk_state& st, const trading::quote& q) {
     ring.pop_front();
 }
 
+/// Whether `q`, without a signal, is older than the newest quote of its
+/// symbol taken so far: with latest marks it would move the mark back.
+bool older_than_marked(const shard_desk_state& st, const trading::quote& q) {
+  auto h = st.history.find(q.symbol);
+  return h != st.history.end() && !h->second.empty()
+         && q.ts_ms < h->second.back().ts_ms;
+}
+
 /// Takes a batch an owner sent: drops quotes taken before (and their
-/// signals), numbers the rest; returns the portfolio's batch.
+/// signals), numbers the rest; returns the portfolio's batch. With latest
+/// marks a quote without a signal that is older than its symbol's newest
+/// is not marked either and counts as conflated: a node conflated it once
+/// and a read delivered again after its crash can bring it back alone.
 market_batch take(shard_desk_state& st, shard_batch& b) {
   market_batch out;
   std::vector<uint64_t> seq_of(b.quotes.size(), 0);
+  std::vector<bool> signalled(b.quotes.size(), false);
+  for (const auto& s : b.signals)
+    if (s.quote_seq < signalled.size())
+      signalled[s.quote_seq] = true;
   for (size_t i = 0; i < b.quotes.size(); ++i) {
     auto& q = b.quotes[i];
     if (st.filter.check(q) != trading::filter_verdict::accept) {
       ++st.duplicates;
+      continue;
+    }
+    if (st.opts.latest_marks && !signalled[i] && older_than_marked(st, q)) {
+      ++st.conflated;
+      ++b.conflated;
       continue;
     }
     q.seq = st.next_seq++;
@@ -330,9 +350,10 @@ shard_desk(shard_desk_actor::stateful_pointer<shard_desk_state> self,
       }
       ++st.batches;
       auto owner = st.book->place(b.shard).owner;
+      st.conflated += b.conflated;
+      // Adds what it does not mark to `conflated` (both).
       auto batch = take(st, b);
       auto n = static_cast<uint64_t>(batch.quotes.size()) + b.conflated;
-      st.conflated += b.conflated;
       if (owner >= st.member_quotes.size())
         st.member_quotes.resize(owner + 1, 0);
       st.member_quotes[owner] += n;

@@ -320,6 +320,22 @@ CAF_TEST(with latest marks a node sends each symbol newest quote only) {
   auto desk_state = state_of(quiet);
   CAF_CHECK_EQUAL(desk_state.counters["quotes"], 5);
   CAF_CHECK_EQUAL(desk_state.counters["conflated"], 3);
+  // After a crash the next owner can send an older quote that the first
+  // one conflated, alone: it must not move the mark back. A signal's
+  // quote is traded whatever its age.
+  trading::signal late{
+    "never", a, trading::side::buy, 1.0, 100 * trading::micros_per_unit, 2, 1};
+  self->send(quiet,
+             shard_batch{shard, 1, {quote_of(a, 1), quote_of(a, 2)}, {late}});
+  run();
+  CAF_REQUIRE_EQUAL(quiet_pf->batches.size(), 2u);
+  const auto& again = quiet_pf->batches[1];
+  CAF_REQUIRE_EQUAL(again.quotes.size(), 1u);
+  CAF_CHECK_EQUAL(again.quotes[0].ts_ms, 2);
+  CAF_REQUIRE_EQUAL(again.signals.size(), 1u);
+  desk_state = state_of(quiet);
+  CAF_CHECK_EQUAL(desk_state.counters["conflated"], 4);
+  CAF_CHECK_EQUAL(desk_state.counters["quotes"], 7);
   for (auto hdl :
        {caf::actor_cast<caf::actor>(alpha), caf::actor_cast<caf::actor>(quiet)})
     self->send_exit(hdl, caf::exit_reason::user_shutdown);
