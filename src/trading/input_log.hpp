@@ -1,11 +1,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <chrono>
-#include <condition_variable>
 #include <optional>
 #include <string>
 #include <string_view>

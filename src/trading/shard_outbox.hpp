@@ -26,10 +26,10 @@ struct outbox_limits {
   /// until a batch is confirmed: the node stops taking quotes rather than
   /// hold an unbounded number that a crash would lose.
   size_t max_unsent = 8192;
-  /// Sends of the quotes that raised no signal only the newest of each
-  /// symbol in a batch (`cluster.marks` `latest`): the portfolio marks at
-  /// the latest price and the coordinator does no work for the others,
-  /// which are counted (`outbox_batch::conflated`), not sent.
+  /// Of the quotes that raised no signal, a batch carries only each
+  /// symbol's newest (`cluster.marks` `latest`): the portfolio marks at the
+  /// latest price and the coordinator does no work for the others, which
+  /// are counted (`outbox_batch::conflated`), not sent.
   bool conflate = false;
 };
 
