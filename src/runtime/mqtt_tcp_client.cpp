@@ -570,6 +570,9 @@ bool mqtt_tcp_client::handle_input() {
         return false;
     }
   }
+  pause_next_read_ = acks_.empty() && batch_.size() >= coalesce_min;
+  if (pause_next_read_)
+    ++coalesced_reads_;
   if (!batch_.empty()) {
     // The acknowledgements go out only once the messages are safe.
     if (!cb_.on_messages || !cb_.on_messages(batch_)) {
@@ -707,6 +710,11 @@ bool mqtt_tcp_client::session() {
       timeout = static_cast<int>(std::max<int64_t>(
         1, std::chrono::duration_cast<std::chrono::milliseconds>(due - now)
              .count()));
+    }
+    if (pause_next_read_) {
+      // Under load: let the next read bring more (see the class comment).
+      pause_next_read_ = false;
+      std::this_thread::sleep_for(coalesce_pause);
     }
     pollfd ps[2] = {{fd_, POLLIN, 0}, {wake_, POLLIN, 0}};
     if (unsent())

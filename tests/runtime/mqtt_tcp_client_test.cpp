@@ -385,6 +385,39 @@ CAF_TEST(publish refuses beyond its bounds and what it cannot send) {
   CAF_CHECK_EQUAL(seen.count(), 0u);
 }
 
+CAF_TEST(under a QoS 0 burst reads wait and lose nothing) {
+  constexpr size_t n = 5000;
+  auto broker = start_broker();
+  taker log;
+  mqtt_tcp_client sub{client_options(*broker, "own-burst0", true),
+                      log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/burst0", 0)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
+  CAF_REQUIRE(poll_until([&] { return sub.subscribed(); }));
+  acks seen;
+  mqtt_tcp_client pub{client_options(*broker, "own-burst0-pub", true),
+                      seen.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  CAF_REQUIRE(poll_until([&] { return pub.connected(); }));
+  // One write of every message: the broker passes them on faster than a
+  // read a message takes them.
+  auto want = numbered("z", n);
+  pub.hold(true);
+  for (const auto& x : want)
+    CAF_REQUIRE(pub.publish("test/burst0", x, 0));
+  pub.hold(false);
+  CAF_CHECK(log.wait_until([&] { return log.taken.size() >= n; }));
+  CAF_CHECK_EQUAL(log.received(), want);
+  CAF_CHECK_GREATER(sub.coalesced_reads(), 0u);
+  // A light feed never waits: one message a read.
+  auto before = sub.coalesced_reads();
+  for (size_t i = 0; i < 20; ++i) {
+    CAF_REQUIRE(pub.publish("test/burst0", "light", 0));
+    CAF_REQUIRE(log.wait_until([&] { return log.taken.size() >= n + i + 1; }));
+  }
+  CAF_CHECK_EQUAL(sub.coalesced_reads(), before);
+}
+
 CAF_TEST(a held burst stays unwritten while the network thread runs) {
   auto broker = start_broker();
   taker log;
