@@ -651,6 +651,8 @@ result<app_config> parse_config(const std::string& text,
                              "one of: always, interval, never"));
     out.ingress.fsync_interval_ms = s.integer(
       "fsync_interval_ms", 10, 1, 60'000, "an integer in [1, 60000]");
+    out.ingress.read_pause_us = s.integer("read_pause_us", 1000, 0, 100'000,
+                                          "microseconds in [0, 100000]");
     s.done();
   }
   // -- router

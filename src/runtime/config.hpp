@@ -126,6 +126,10 @@ struct ingress_config {
   trading::fsync_policy fsync = trading::fsync_policy::interval;
   /// Period of `interval` syncs. Default: 10.
   int64_t fsync_interval_ms = 10;
+  /// After a read of 16 QoS 0 messages or more, the next read waits this
+  /// many microseconds, so that reads grow under load; 0 never waits.
+  /// Default: 1000.
+  int64_t read_pause_us = 1000;
 };
 
 /// Caps of the quote router: a client inventing symbols must not grow the

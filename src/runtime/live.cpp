@@ -327,6 +327,7 @@ void live_run::make_clients() {
   auto in_opts = base_;
   in_opts.client_id = cfg_.mqtt.client_id + "-in";
   in_opts.clean_session = false;
+  in_opts.read_pause_us = static_cast<int>(cfg_.ingress.read_pause_us);
   auto in_cb = ingress_callbacks();
   in_cb.events.on_refused = refusals_->callback(in_opts.client_id);
   in_ = make_mqtt_source(std::move(in_opts), std::move(in_cb));

@@ -79,6 +79,11 @@ struct mqtt_options {
   /// further publishes wait inside libmosquitto. 0 means no limit (the
   /// protocol maximum of 65535). Default: 0.
   int max_inflight = 0;
+  /// After a read that brought `mqtt_tcp_client::coalesce_min` QoS 0
+  /// messages or more, the next read waits this many microseconds, so that
+  /// reads grow under load (0: never). Only the runtime's own client over
+  /// plain TCP. Default: 1000.
+  int read_pause_us = 1000;
 };
 
 /// A connection attempt refused for a reason that retrying does not change.

@@ -570,7 +570,8 @@ bool mqtt_tcp_client::handle_input() {
         return false;
     }
   }
-  pause_next_read_ = acks_.empty() && batch_.size() >= coalesce_min;
+  pause_next_read_
+    = opts_.read_pause_us > 0 && acks_.empty() && batch_.size() >= coalesce_min;
   if (pause_next_read_)
     ++coalesced_reads_;
   if (!batch_.empty()) {
@@ -714,7 +715,8 @@ bool mqtt_tcp_client::session() {
     if (pause_next_read_) {
       // Under load: let the next read bring more (see the class comment).
       pause_next_read_ = false;
-      std::this_thread::sleep_for(coalesce_pause);
+      std::this_thread::sleep_for(
+        std::chrono::microseconds{opts_.read_pause_us});
     }
     pollfd ps[2] = {{fd_, POLLIN, 0}, {wake_, POLLIN, 0}};
     if (unsent())

@@ -32,7 +32,8 @@ namespace intuition::runtime {
 ///
 /// Under load it reads less often: after a read that brought at least
 /// `coalesce_min` QoS 0 messages (the broker pushes faster than they are
-/// taken), the next read waits `coalesce_pause`, so that it brings more.
+/// taken), the next read waits `mqtt_options::read_pause_us`, so that it
+/// brings more.
 /// Each read costs the same system calls and hand-offs (and the runtime's
 /// input log one write) whatever it holds; a light feed, whose reads hold
 /// a message or two, never waits. QoS 1 reads never wait: a broker's
@@ -100,10 +101,7 @@ public:
   /// QoS 0 messages in one read from which the next read waits.
   static constexpr size_t coalesce_min = 16;
 
-  /// How long the read after such a read waits.
-  static constexpr std::chrono::microseconds coalesce_pause{500};
-
-  /// Reads after which the next read waited `coalesce_pause`.
+  /// Reads after which the next read waited `mqtt_options::read_pause_us`.
   uint64_t coalesced_reads() const noexcept {
     return coalesced_reads_.load();
   }

@@ -393,6 +393,7 @@ CAF_TEST(ingress fields take their defaults and are validated) {
   CAF_CHECK(cfg.ingress.stale == trading::stale_policy::trade);
   CAF_CHECK(cfg.ingress.fsync == trading::fsync_policy::interval);
   CAF_CHECK_EQUAL(cfg.ingress.fsync_interval_ms, 10);
+  CAF_CHECK_EQUAL(cfg.ingress.read_pause_us, 1000);
   CAF_CHECK_EQUAL(cfg.ingress.window_quotes, 8192);
   CAF_CHECK_EQUAL(cfg.ingress.window_bytes, 4 << 20);
   CAF_CHECK_EQUAL(cfg.ingress.segment_bytes, 64 << 20);
@@ -401,12 +402,13 @@ CAF_TEST(ingress fields take their defaults and are validated) {
   auto set = config_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                               "ingress": {"overload": "conflate", "stale": "trade",
                                           "fsync": "always", "window_quotes": 16,
-                                          "log_dir": "in"},
+                                          "log_dir": "in", "read_pause_us": 0},
                               "mqtt": {"max_queued_orders": 5}})");
   CAF_CHECK(set.ingress.overload == trading::overload_policy::conflate);
   CAF_CHECK(set.ingress.stale == trading::stale_policy::trade);
   CAF_CHECK(set.ingress.fsync == trading::fsync_policy::always);
   CAF_CHECK_EQUAL(set.ingress.window_quotes, 16);
+  CAF_CHECK_EQUAL(set.ingress.read_pause_us, 0);
   CAF_CHECK_EQUAL(set.ingress.log_dir, "/cfg/in");
   CAF_CHECK_EQUAL(set.mqtt.max_queued_orders, 5);
   CAF_CHECK_EQUAL(
@@ -421,6 +423,10 @@ CAF_TEST(ingress fields take their defaults and are validated) {
     error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                                "ingress": {"window_quotes": 0}})"),
     "ingress.window_quotes: got 0, expected an integer in [1, 10000000]");
+  CAF_CHECK_EQUAL(
+    error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
+                               "ingress": {"read_pause_us": -1}})"),
+    "ingress.read_pause_us: got -1, expected microseconds in [0, 100000]");
   CAF_CHECK(error_of(R"({"strategies": [{"name": "s", "algorithm": "random"}],
                          "ingress": {"window": 5}})")
               .find("ingress.window: got 5, expected no such key")

@@ -418,6 +418,33 @@ CAF_TEST(under a QoS 0 burst reads wait and lose nothing) {
   CAF_CHECK_EQUAL(sub.coalesced_reads(), before);
 }
 
+CAF_TEST(with no read pause a QoS 0 burst makes no read wait) {
+  constexpr size_t n = 5000;
+  auto broker = start_broker();
+  taker log;
+  auto opts = client_options(*broker, "own-nopause", true);
+  opts.read_pause_us = 0;
+  mqtt_tcp_client sub{opts, log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/nopause", 0)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
+  CAF_REQUIRE(poll_until([&] { return sub.subscribed(); }));
+  acks seen;
+  mqtt_tcp_client pub{client_options(*broker, "own-nopause-pub", true),
+                      seen.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+  CAF_REQUIRE(poll_until([&] { return pub.connected(); }));
+  // One write of every message: the broker passes them on faster than a
+  // read a message takes them.
+  auto want = numbered("z", n);
+  pub.hold(true);
+  for (const auto& x : want)
+    CAF_REQUIRE(pub.publish("test/nopause", x, 0));
+  pub.hold(false);
+  CAF_CHECK(log.wait_until([&] { return log.taken.size() >= n; }));
+  CAF_CHECK_EQUAL(log.received(), want);
+  CAF_CHECK_EQUAL(sub.coalesced_reads(), 0u);
+}
+
 CAF_TEST(a held burst stays unwritten while the network thread runs) {
   auto broker = start_broker();
   taker log;
