@@ -145,6 +145,15 @@ struct fixture : temp_dir {
     return {};
   }
 
+  /// The journal holds one order per signal and none twice.
+  void check_one_order_per_signal(int64_t signals) {
+    auto orders = journaled();
+    CAF_CHECK_EQUAL(orders.size(), static_cast<size_t>(signals));
+    std::set<std::pair<std::string, int64_t>> seen;
+    for (const auto& x : orders)
+      CAF_CHECK(seen.insert({x.symbol, x.ts_ms}).second);
+  }
+
   bool journaled_at_least(int rounds) {
     return eventually(
       [&] {
@@ -297,12 +306,7 @@ CAF_TEST(quotes without a signal are acknowledged at once and still marked) {
   CAF_CHECK_EQUAL(figure("intuition_node_shard_quotes_unsent"), 0.0);
   CAF_CHECK_EQUAL(figure("intuition_node_shard_quotes_in_flight"), 0.0);
   stop(run);
-  // One order per signal, none twice.
-  auto orders = journaled();
-  CAF_CHECK_EQUAL(orders.size(), static_cast<size_t>(signals));
-  std::set<std::pair<std::string, int64_t>> seen;
-  for (const auto& x : orders)
-    CAF_CHECK(seen.insert({x.symbol, x.ts_ms}).second);
+  check_one_order_per_signal(signals);
   stop(alpha);
   stop(beta);
 }
@@ -332,11 +336,7 @@ CAF_TEST(
   auto signals = counter("signals");
   CAF_CHECK_GREATER(signals, 0);
   stop(run);
-  auto orders = journaled();
-  CAF_CHECK_EQUAL(orders.size(), static_cast<size_t>(signals));
-  std::set<std::pair<std::string, int64_t>> seen;
-  for (const auto& x : orders)
-    CAF_CHECK(seen.insert({x.symbol, x.ts_ms}).second);
+  check_one_order_per_signal(signals);
   stop(alpha);
   stop(beta);
 }

@@ -215,6 +215,44 @@ struct acks {
   }
 };
 
+/// A subscriber (at `qos`, its reads waiting `pause_us` under a QoS 0
+/// load) and a publisher on one topic, on a broker of their own.
+struct pub_sub {
+  std::unique_ptr<embedded_broker> broker = start_broker();
+  taker log;
+  std::unique_ptr<mqtt_tcp_client> sub;
+  acks seen;
+  std::unique_ptr<mqtt_tcp_client> pub;
+  std::string topic;
+
+  pub_sub(const std::string& name, int qos, int pause_us = 1000)
+      : topic("test/" + name) {
+    auto opts = client_options(*broker, name, true);
+    opts.read_pause_us = pause_us;
+    sub = std::make_unique<mqtt_tcp_client>(opts, log.callbacks());
+    CAF_REQUIRE_EQUAL(or_ok(sub->subscribe(topic, qos)), "ok");
+    CAF_REQUIRE_EQUAL(or_ok(sub->start()), "ok");
+    CAF_REQUIRE(poll_until([&] { return sub->subscribed(); }));
+    pub = std::make_unique<mqtt_tcp_client>(
+      client_options(*broker, name + "-pub", true), seen.callbacks());
+    CAF_REQUIRE_EQUAL(or_ok(pub->start()), "ok");
+    CAF_REQUIRE(poll_until([&] { return pub->connected(); }));
+  }
+
+  /// Publishes `n` numbered messages with one write (the broker passes
+  /// them on faster than a read a message takes them) and checks that the
+  /// subscriber took each once, in order.
+  void burst(size_t n) {
+    auto want = numbered("z", n);
+    pub->hold(true);
+    for (const auto& x : want)
+      CAF_REQUIRE(pub->publish(topic, x, 0));
+    pub->hold(false);
+    CAF_CHECK(log.wait_until([&] { return log.taken.size() >= n; }));
+    CAF_CHECK_EQUAL(log.received(), want);
+  }
+};
+
 } // namespace
 
 CAF_TEST(callbacks of a refused connection may call the client) {
@@ -386,82 +424,32 @@ CAF_TEST(publish refuses beyond its bounds and what it cannot send) {
 }
 
 CAF_TEST(under a QoS 0 burst reads wait and lose nothing) {
-  constexpr size_t n = 5000;
-  auto broker = start_broker();
-  taker log;
-  mqtt_tcp_client sub{client_options(*broker, "own-burst0", true),
-                      log.callbacks()};
-  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/burst0", 0)), "ok");
-  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
-  CAF_REQUIRE(poll_until([&] { return sub.subscribed(); }));
-  acks seen;
-  mqtt_tcp_client pub{client_options(*broker, "own-burst0-pub", true),
-                      seen.callbacks()};
-  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
-  CAF_REQUIRE(poll_until([&] { return pub.connected(); }));
-  // One write of every message: the broker passes them on faster than a
-  // read a message takes them.
-  auto want = numbered("z", n);
-  pub.hold(true);
-  for (const auto& x : want)
-    CAF_REQUIRE(pub.publish("test/burst0", x, 0));
-  pub.hold(false);
-  CAF_CHECK(log.wait_until([&] { return log.taken.size() >= n; }));
-  CAF_CHECK_EQUAL(log.received(), want);
-  CAF_CHECK_GREATER(sub.coalesced_reads(), 0u);
+  pub_sub pair{"own-burst0", 0};
+  pair.burst(5000);
+  CAF_CHECK_GREATER(pair.sub->coalesced_reads(), 0u);
   // A light feed never waits: one message a read.
-  auto before = sub.coalesced_reads();
+  auto before = pair.sub->coalesced_reads();
   for (size_t i = 0; i < 20; ++i) {
-    CAF_REQUIRE(pub.publish("test/burst0", "light", 0));
-    CAF_REQUIRE(log.wait_until([&] { return log.taken.size() >= n + i + 1; }));
+    CAF_REQUIRE(pair.pub->publish(pair.topic, "light", 0));
+    CAF_REQUIRE(
+      pair.log.wait_until([&] { return pair.log.taken.size() >= 5001 + i; }));
   }
-  CAF_CHECK_EQUAL(sub.coalesced_reads(), before);
+  CAF_CHECK_EQUAL(pair.sub->coalesced_reads(), before);
 }
 
 CAF_TEST(with no read pause a QoS 0 burst makes no read wait) {
-  constexpr size_t n = 5000;
-  auto broker = start_broker();
-  taker log;
-  auto opts = client_options(*broker, "own-nopause", true);
-  opts.read_pause_us = 0;
-  mqtt_tcp_client sub{opts, log.callbacks()};
-  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/nopause", 0)), "ok");
-  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
-  CAF_REQUIRE(poll_until([&] { return sub.subscribed(); }));
-  acks seen;
-  mqtt_tcp_client pub{client_options(*broker, "own-nopause-pub", true),
-                      seen.callbacks()};
-  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
-  CAF_REQUIRE(poll_until([&] { return pub.connected(); }));
-  // One write of every message: the broker passes them on faster than a
-  // read a message takes them.
-  auto want = numbered("z", n);
-  pub.hold(true);
-  for (const auto& x : want)
-    CAF_REQUIRE(pub.publish("test/nopause", x, 0));
-  pub.hold(false);
-  CAF_CHECK(log.wait_until([&] { return log.taken.size() >= n; }));
-  CAF_CHECK_EQUAL(log.received(), want);
-  CAF_CHECK_EQUAL(sub.coalesced_reads(), 0u);
+  pub_sub pair{"own-nopause", 0, 0};
+  pair.burst(5000);
+  CAF_CHECK_EQUAL(pair.sub->coalesced_reads(), 0u);
 }
 
 CAF_TEST(a held burst stays unwritten while the network thread runs) {
-  auto broker = start_broker();
-  taker log;
-  mqtt_tcp_client sub{client_options(*broker, "own-burst-sub", true),
-                      log.callbacks()};
-  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/burst", 1)), "ok");
-  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
-  CAF_REQUIRE(poll_until([&] { return sub.subscribed(); }));
-  acks seen;
-  mqtt_tcp_client pub{client_options(*broker, "own-burst-pub", true),
-                      seen.callbacks()};
-  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
-  CAF_REQUIRE(poll_until([&] { return pub.connected(); }));
+  pub_sub pair{"own-burst", 1};
+  auto& pub = *pair.pub;
   pub.hold(true);
   auto want = numbered("b", 3);
   for (const auto& x : want)
-    CAF_REQUIRE(pub.publish("test/burst", x, 1));
+    CAF_REQUIRE(pub.publish(pair.topic, x, 1));
   auto held = pub.unsent_bytes();
   // A subscription wakes the network thread, as an acknowledgement
   // arriving in the middle of a burst does: it must not write the burst
@@ -469,11 +457,12 @@ CAF_TEST(a held burst stays unwritten while the network thread runs) {
   CAF_REQUIRE_EQUAL(or_ok(pub.subscribe("test/unused", 0)), "ok");
   std::this_thread::sleep_for(std::chrono::milliseconds{300});
   CAF_CHECK_GREATER_OR_EQUAL(pub.unsent_bytes(), held);
-  CAF_CHECK(log.received().empty());
+  CAF_CHECK(pair.log.received().empty());
   pub.hold(false);
   CAF_CHECK(poll_until([&] { return pub.unsent_bytes() == 0; }));
-  CAF_CHECK(log.wait_until([&] { return log.taken.size() >= want.size(); }));
-  CAF_CHECK_EQUAL(log.received(), want);
+  CAF_CHECK(
+    pair.log.wait_until([&] { return pair.log.taken.size() >= want.size(); }));
+  CAF_CHECK_EQUAL(pair.log.received(), want);
 }
 
 CAF_TEST(held publishes go out together when released) {
