@@ -19,12 +19,6 @@ constexpr int64_t no_ts = INT64_MIN;
 /// Records read from the log per step.
 constexpr size_t read_chunk = 512;
 
-int64_t wall_clock_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
-
 bool window_full(const mqtt_ingress_state& st) {
   return st.held_quotes >= st.cfg.window_quotes
          || st.held_bytes >= st.cfg.window_bytes;
@@ -752,7 +746,7 @@ mqtt_ingress(mqtt_ingress_actor::stateful_pointer<mqtt_ingress_state> self,
     [self](mqtt_message& msg) {
       auto timer = self->state.probe.time(self);
       self->state.probe.mailbox_time(self, msg.received_ns);
-      accept(self, msg.topic, msg.payload, wall_clock_ms(), msg.received_ns, 0);
+      accept(self, msg.topic, msg.payload, wall_now_ms(), msg.received_ns, 0);
       forward(self);
     },
     [self](input_atom) {

@@ -425,10 +425,7 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
         filled.input_through = std::max(filled.input_through, q.input_pos);
       }
       if (marked)
-        st.last_quote_at_ms
-          = std::chrono::duration_cast<std::chrono::milliseconds>(
-              std::chrono::system_clock::now().time_since_epoch())
-              .count();
+        st.last_quote_at_ms = wall_now_ms();
       if (!filled.orders.empty() || filled.input_through > 0) {
         filled.sent_ns = steady_now_ns();
         self->send(st.log, std::move(filled));

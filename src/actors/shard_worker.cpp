@@ -221,10 +221,7 @@ shard_worker(shard_worker_actor::stateful_pointer<shard_worker_state> self,
       if (st.draining)
         return;
       if (!quotes.empty())
-        st.last_quote_at_ms
-          = std::chrono::duration_cast<std::chrono::milliseconds>(
-              std::chrono::system_clock::now().time_since_epoch())
-              .count();
+        st.last_quote_at_ms = wall_now_ms();
       auto out = st.engine->on_quotes(std::move(quotes));
       st.duplicates += out.duplicates;
       st.foreign += out.foreign;

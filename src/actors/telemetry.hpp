@@ -88,6 +88,13 @@ inline int64_t steady_now_ns() noexcept {
     .count();
 }
 
+/// Wall-clock time in Unix ms (the `*_at_ms` figures, a quote's arrival).
+inline int64_t wall_now_ms() noexcept {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
 /// One actor's share of its kind's figures; lives in the actor's state.
 class actor_probe {
 public:
