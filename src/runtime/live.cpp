@@ -315,7 +315,7 @@ void live_run::make_clients() {
                    std::vector<int32_t>(mids.begin(), mids.end()));
   };
   auto out_opts
-    = client_options("-out", base_.clean_session, publisher_max_inflight);
+    = client_options("-out", base_.clean_session, order_max_inflight(base_));
   out_cb.on_refused = refusals_->callback(out_opts.client_id);
   out_ = make_mqtt_sink(std::move(out_opts), std::move(out_cb));
   // Signals have a connection of their own, so that no id of theirs is ever

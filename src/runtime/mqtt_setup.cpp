@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sys/stat.h>
 
+#include "runtime/mqtt_source.hpp"
 #include "runtime/stop_signals.hpp"
 
 namespace intuition::runtime {
@@ -121,6 +122,11 @@ void refusal_watch::note(const std::string& client, const mqtt_refusal& x) {
                        "retrying)\n"));
   if (!keep_retrying_)
     stop_requested = true;
+}
+
+int order_max_inflight(const mqtt_options& opts) {
+  return uses_libmosquitto(opts) ? publisher_max_inflight
+                                 : own_publisher_max_inflight;
 }
 
 } // namespace intuition::runtime

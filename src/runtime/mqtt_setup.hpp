@@ -20,6 +20,18 @@ namespace intuition::runtime {
 /// messages/s unbounded).
 constexpr int publisher_max_inflight = 256;
 
+/// QoS 1 orders in flight on the order connection of the own client. It
+/// finds an acknowledgement at the front of its in-flight list (brokers
+/// acknowledge in order), so a wide window costs nothing there, while a
+/// narrow one cut every burst of orders into slices of 256 that its network
+/// thread sent one by one as acknowledgements freed room: a wake-up of the
+/// publisher and of that thread every few orders.
+constexpr int own_publisher_max_inflight = 4096;
+
+/// The window of the order connection for `opts`: `publisher_max_inflight`
+/// with libmosquitto's client (TLS), `own_publisher_max_inflight` otherwise.
+int order_max_inflight(const mqtt_options& opts);
+
 /// The settings every MQTT client of a run shares: keepalive, backoff and
 /// credentials, the password read from its file. Fails as
 /// `check_mqtt_credentials` does for a flag without its partner. Warns on

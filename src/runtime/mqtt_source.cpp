@@ -86,22 +86,22 @@ private:
   std::unique_ptr<mqtt_client> client_;
 };
 
-bool wants_tls(const mqtt_options& opts) {
+} // namespace
+
+bool uses_libmosquitto(const mqtt_options& opts) {
   return opts.broker.tls || !opts.tls_ca_file.empty();
 }
 
-} // namespace
-
 std::unique_ptr<mqtt_source> make_mqtt_source(mqtt_options opts,
                                               source_callbacks cb) {
-  if (wants_tls(opts))
+  if (uses_libmosquitto(opts))
     return std::make_unique<mosquitto_source>(std::move(opts), std::move(cb));
   return std::make_unique<mqtt_tcp_client>(std::move(opts), std::move(cb));
 }
 
 std::unique_ptr<mqtt_sink> make_mqtt_sink(mqtt_options opts,
                                           mqtt_callbacks cb) {
-  if (wants_tls(opts))
+  if (uses_libmosquitto(opts))
     return std::make_unique<mosquitto_sink>(std::move(opts), std::move(cb));
   return std::make_unique<mqtt_tcp_client>(std::move(opts), std::move(cb));
 }

@@ -58,6 +58,10 @@ public:
   virtual bool subscribed() const noexcept = 0;
 };
 
+/// Whether `make_mqtt_source` and `make_mqtt_sink` take libmosquitto's
+/// client for `opts` (TLS) rather than the own one.
+bool uses_libmosquitto(const mqtt_options& opts);
+
 /// The ingress connection for `opts`: Intuition's own client
 /// (`mqtt_tcp_client`) for a plain TCP broker, libmosquitto's client over
 /// TLS. libmosquitto reads a packet with three system calls and
