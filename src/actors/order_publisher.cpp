@@ -152,6 +152,31 @@ void write_mark(self_ptr self) {
   st.written_mark = st.mark;
 }
 
+/// Retires the orders `mids` acknowledges; whether any was.
+bool retire(self_ptr self, const std::vector<int32_t>& mids) {
+  auto& st = self->state;
+  bool any = false;
+  for (auto mid : mids) {
+    auto seq = st.in_flight.acknowledged(mid);
+    // Nothing for a copy sent before a reconnect (sent again since) or an
+    // id no copy holds.
+    if (!seq)
+      continue;
+    st.confirmed += st.unconfirmed.erase(*seq);
+    any = true;
+  }
+  return any;
+}
+
+/// Retires what the order connection acknowledged since it last told.
+bool take_acks(self_ptr self) {
+  auto& st = self->state;
+  if (!st.publish.take_acks)
+    return false;
+  auto mids = st.publish.take_acks();
+  return !mids.empty() && retire(self, mids);
+}
+
 void answer_drains(self_ptr self) {
   auto& st = self->state;
   // Connected, a drain waits for acks; with nothing in flight it cannot
@@ -230,10 +255,17 @@ order_publisher_actor::behavior_type order_publisher(
       auto timer = st.probe.time(self);
       st.probe.mailbox_time(self, batch.sent_ns);
       order_burst burst{st.publish};
+      auto acked = take_acks(self);
       retry_unsent(self);
+      if (acked)
+        readmit(self);
       for (auto& x : batch.orders) {
         st.last_seq = std::max(st.last_seq, x.seq);
         admit(self, std::move(x));
+      }
+      if (acked) {
+        update_mark(self);
+        answer_drains(self);
       }
     },
     [self](signal_batch& batch) {
@@ -258,17 +290,8 @@ order_publisher_actor::behavior_type order_publisher(
     [self](puback_atom, const std::vector<int32_t>& mids) {
       auto& st = self->state;
       auto timer = st.probe.time(self);
-      bool any = false;
-      for (auto mid : mids) {
-        auto seq = st.in_flight.acknowledged(mid);
-        // Nothing for a copy sent before a reconnect (sent again since) or
-        // an id no copy holds.
-        if (!seq)
-          continue;
-        st.confirmed += st.unconfirmed.erase(*seq);
-        any = true;
-      }
-      if (!any)
+      auto any = take_acks(self);
+      if (!retire(self, mids) && !any)
         return;
       order_burst burst{st.publish};
       retry_unsent(self);
@@ -279,6 +302,9 @@ order_publisher_actor::behavior_type order_publisher(
     [self](connection_event& ev) {
       auto& st = self->state;
       auto timer = st.probe.time(self);
+      // Not published again below: what was acknowledged meanwhile.
+      if (take_acks(self))
+        update_mark(self);
       if (ev.connected && !st.connected)
         ++st.connects;
       st.connected = ev.connected;
@@ -301,10 +327,21 @@ order_publisher_actor::behavior_type order_publisher(
     [self](tick_atom) {
       auto timer = self->state.probe.time(self);
       self->state.tick_pending = false;
+      if (take_acks(self)) {
+        order_burst burst{self->state.publish};
+        retry_unsent(self);
+        readmit(self);
+        update_mark(self);
+        answer_drains(self);
+      }
       write_mark(self);
     },
     [self](drain_atom) -> caf::typed_response_promise<uint64_t> {
       auto timer = self->state.probe.time(self);
+      if (take_acks(self)) {
+        readmit(self);
+        update_mark(self);
+      }
       auto promise = self->make_response_promise<uint64_t>();
       self->state.drains.push_back(promise);
       answer_drains(self);

@@ -37,7 +37,11 @@ struct publish_fns {
   /// Optional. `true` lets the order client keep what `order` hands it
   /// until `false`, which sends it all with one write: a batch of orders
   /// becomes one system call and one TCP segment for the broker to read.
-  std::function<void(bool)> hold_orders;
+  std::function<void(bool)> hold_orders{};
+  /// Optional. Acknowledgements that arrived without a `puback` message
+  /// (see `runtime::ack_relay`): called whenever the publisher runs, and
+  /// what it returns is handled as a `puback` would be.
+  std::function<std::vector<int32_t>()> take_acks{};
 };
 
 struct order_publisher_config {

@@ -14,6 +14,7 @@
 #include "actors/mqtt_ingress.hpp"
 #include "actors/order_publisher.hpp"
 #include "actors/publication_mark.hpp"
+#include "runtime/ack_relay.hpp"
 #include "runtime/broker.hpp"
 #include "runtime/feed.hpp"
 #include "runtime/idle_watch.hpp"
@@ -144,6 +145,8 @@ private:
   // Actors call the clients' publish until the system stops, and the
   // clients' callbacks send to the actors: both outlive the system.
   std::shared_ptr<mqtt_sink> out_;
+  /// The order connection's acknowledgements on their way to the publisher.
+  std::shared_ptr<ack_relay> acks_ = std::make_shared<ack_relay>();
   std::shared_ptr<mqtt_sink> sig_;
   std::shared_ptr<mqtt_source> in_;
   /// Forwards quotes to external strategies (QoS 0); null when none does.
@@ -308,11 +311,13 @@ void live_run::make_clients() {
   out_cb.on_disconnect = [this](std::string reason, bool) {
     caf::anon_send(publisher_, actors::connection_event{false, reason});
   };
-  // One message per read of the connection: a burst of orders comes back
-  // as a burst of PUBACKs, and the publisher wakes once for it.
+  // A burst of orders comes back as PUBACKs over a few reads: the publisher
+  // is told once the burst is complete (or many wait), and takes the others
+  // when it runs anyway (see ack_relay).
   out_cb.on_published_together = [this](const std::vector<int>& mids) {
-    caf::anon_send(publisher_, actors::puback_atom_v,
-                   std::vector<int32_t>(mids.begin(), mids.end()));
+    auto ids = acks_->add(mids, out_->unacknowledged() == 0);
+    if (!ids.empty())
+      caf::anon_send(publisher_, actors::puback_atom_v, std::move(ids));
   };
   auto out_opts
     = client_options("-out", base_.clean_session, order_max_inflight(base_));
@@ -426,8 +431,9 @@ actors::order_publisher_actor live_run::spawn_publisher() {
   publisher_ = s_.system().spawn<caf::detached>(
     actors::order_publisher, std::move(pub_cfg_),
     actors::publish_fns{publish_with(*out_), publish_with(*sig_),
-                        [out = out_](bool on) {
-                          out->hold(on);
+                        [out = out_](bool on) { out->hold(on); },
+                        [acks = acks_] {
+                          return acks->take();
                         }});
   s_.before_stop([hdl = publisher_] {
     caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);

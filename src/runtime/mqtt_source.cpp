@@ -12,6 +12,10 @@ void mqtt_sink::hold(bool) {
   // nop
 }
 
+size_t mqtt_sink::unacknowledged() const {
+  return 0;
+}
+
 size_t mqtt_sink::unsent_bytes() const {
   return 0;
 }

@@ -104,6 +104,10 @@ public:
   /// Bytes handed over and not yet written to the socket; 0 for a client
   /// that writes on its own thread (libmosquitto's) and keeps no count.
   virtual size_t unsent_bytes() const;
+
+  /// QoS 1 messages handed over and not yet acknowledged by the broker; 0
+  /// for a client that keeps no count (libmosquitto's).
+  virtual size_t unacknowledged() const;
 };
 
 /// A publishing connection for `opts`: the own client for a plain TCP

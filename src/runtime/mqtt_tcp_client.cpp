@@ -255,6 +255,11 @@ size_t mqtt_tcp_client::unsent_bytes() const {
   return out_.size();
 }
 
+size_t mqtt_tcp_client::unacknowledged() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return in_flight_.size() + waiting_.size();
+}
+
 bool mqtt_tcp_client::unsent() const {
   std::lock_guard<std::mutex> guard{mtx_};
   return !out_.empty() && !held_;

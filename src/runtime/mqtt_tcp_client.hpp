@@ -85,6 +85,9 @@ public:
   /// Bytes queued for the socket and not yet written.
   size_t unsent_bytes() const override;
 
+  /// QoS 1 messages in flight or waiting for room in the window.
+  size_t unacknowledged() const override;
+
   bool connected() const noexcept override {
     return connected_.load();
   }

@@ -345,6 +345,49 @@ CAF_TEST(a reconnect republishes every unconfirmed order and no confirmed one) {
   CAF_CHECK_EQUAL(state_of_pub().counters["republished"], 2);
 }
 
+CAF_TEST(acknowledgements taken when the publisher runs confirm like pubacks) {
+  // What the order connection acknowledged without telling (see
+  // runtime::ack_relay), taken whenever the publisher runs.
+  auto waiting = std::make_shared<std::vector<int32_t>>();
+  auto fns = publish_fns{make_publish(broker), make_publish(broker)};
+  fns.take_acks = [waiting] {
+    auto out = std::move(*waiting);
+    waiting->clear();
+    return out;
+  };
+  start_with(default_config(), std::move(fns));
+  connect();
+  self->send(pub, order_batch{sma_orders(1, 3)});
+  run();
+  CAF_REQUIRE_EQUAL(broker->records.size(), 3u);
+  // The next batch takes the acknowledgements of 1 and 2 along.
+  *waiting = {1, 2};
+  self->send(pub, order_batch{sma_orders(4, 4)});
+  run();
+  auto st = state_of_pub();
+  CAF_CHECK_EQUAL(st.counters["confirmed"], 2);
+  CAF_CHECK_EQUAL(
+    nlohmann::json::parse(st.summary_json)["publication_mark"].get<uint64_t>(),
+    2u);
+  // A reconnect takes them first and publishes only what is unconfirmed:
+  // seq 4 is acknowledged meanwhile, so 3 alone goes out again.
+  *waiting = {4};
+  disconnect();
+  connect();
+  CAF_REQUIRE_EQUAL(broker->records.size(), 5u);
+  CAF_CHECK_EQUAL(seq_of(broker->records[4]), 3u);
+  CAF_CHECK_EQUAL(state_of_pub().counters["republished"], 1);
+  // A puback message takes the waiting ones along too; a drain then
+  // answers at once, with nothing left.
+  *waiting = {5};
+  acks({});
+  CAF_CHECK_EQUAL(state_of_pub().counters["confirmed"], 4);
+  self->send(pub, drain_atom_v);
+  run();
+  CAF_CHECK_EQUAL(drained(), 0u);
+  CAF_CHECK_EQUAL(mark_on_disk(), 4u);
+}
+
 CAF_TEST(orders left unconfirmed by an earlier run go out on first connect) {
   auto cfg = default_config();
   cfg.unconfirmed = sma_orders(4, 5);
