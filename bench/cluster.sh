@@ -12,7 +12,8 @@
 #      backlog is traded, the coordinator's CPU time per 100,000 quotes, and
 #      detection and takeover times of a node's SIGKILL and SIGSTOP.
 # usage: bench/cluster.sh [ingress] [SYMBOLS] [ROUNDS]
-#        (default 1000 symbols x 200; `ingress` runs part 3 alone)
+#        (default 1000 symbols x 200; `ingress` runs part 3 alone; its
+#        backlog is 500 symbols x INTUITION_BENCH_ROUNDS, default 2000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${INTUITION:-build/intuition}
@@ -147,7 +148,10 @@ command -v mosquitto > /dev/null || {
   exit 0
 }
 isymbols=500
-irounds=400
+# A backlog of 1,000,000 quotes: one clock tick of CPU time is then 0.001 s
+# per 100,000 quotes, a tenth of what the coordinator spends with `latest`
+# marks (at 200,000 it was 0.005 s, a fifth).
+irounds=${INTUITION_BENCH_ROUNDS:-2000}
 in=$((isymbols * irounds))
 port=$((20000 + RANDOM % 20000))
 cat > "$work/mosquitto.conf" <<EOF
@@ -220,16 +224,25 @@ backlog() { # NAME COORDINATOR_PID TOPIC_FLAG FROZEN_PID...
   listen=$(grep -o "peers on 127.0.0.1:[0-9]*" "$work/$name.err" | grep -o "[0-9]*$")
   kill -CONT "$@"
   # Asking every 50 ms cost the shared cores about 10 ms of CPU a call (an
-  # `intuition inspect` process) and the coordinator about 2 ms: a tenth
-  # of what it measured. So ask four times a second, and take the end from
-  # the portfolio: when it marked its last quote. With node-local ingress
-  # count at the desk, which also counts the quotes a node did not send
-  # (`cluster.marks` `latest`).
+  # `intuition inspect` process) and the process asked about 2 ms. So ask
+  # four times a second, and take the end from the portfolio: when it
+  # marked its last quote. With node-local ingress ask the nodes, not the
+  # coordinator, whose CPU is measured (with `latest` marks those questions
+  # were a tenth of it), until their shards took every quote; then the desk
+  # once its last batches are in, at most `mark_interval_ms` later. The
+  # desk also counts the quotes a node did not send (`latest`).
   local who=portfolio
   [ "$*" = "$coord" ] || who=shard_desk
+  if [ "$who" = shard_desk ]; then
+    for _ in $(seq 600); do
+      [ "$(node_quotes)" -ge "$in" ] && break
+      sleep 0.25
+    done
+  fi
   for _ in $(seq 600); do
+    [ "$who" = shard_desk ] && sleep 0.25
     [ "$(quotes_of "$listen" "$who")" -ge "$in" ] && break
-    sleep 0.25
+    [ "$who" = shard_desk ] || sleep 0.25
   done
   # CPU up to here: the question that follows is the benchmark's, not work.
   c1=$(cpu_ticks "$coord")
@@ -254,7 +267,7 @@ backlog() { # NAME COORDINATOR_PID TOPIC_FLAG FROZEN_PID...
   [ "$tn" -gt 0 ] && at_nodes="traded by the nodes at $((in * 1000 / (tn - t0 / 1000000))) quotes/s, "
   hz=$(getconf CLK_TCK)
   per100k() { awk -v c="$1" -v hz="$hz" -v n="$in" \
-    'BEGIN { printf("%.2f", c / hz * 100000 / n) }'; }
+    'BEGIN { printf("%.3f", c / hz * 100000 / n) }'; }
   local nodes=""
   [ "$*" = "$coord" ] || nodes="nodes $(per100k $((n1 - n0))) s, "
   echo "  $name: $(quotes_of "$listen" "$who") of $in traded," \
@@ -275,6 +288,17 @@ field_of() { # NAME JSON
 }
 quotes_of() { # LISTEN_PORT ACTOR
   field_of quotes "$(state_of "$1" "$2")"
+}
+node_quotes() { # quotes the shards of the nodes on $inode_ports took
+  local port sum=0 v
+  for port in $inode_ports; do
+    for v in $("$bin" inspect --node "127.0.0.1:$port" 'shard/*' --json \
+        --caf-config "$work/slow.conf" 2> /dev/null \
+        | grep -o '"quotes": *[0-9]*' | grep -o '[0-9]*$'); do
+      sum=$((sum + v))
+    done
+  done
+  echo "$sum"
 }
 inodes() { # NAME THRESHOLD MARKS: two nodes, node-local ingress
   local name=$1 ia ib pa pb pn
