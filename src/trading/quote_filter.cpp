@@ -179,14 +179,18 @@ void recent_keys::clear() noexcept {
 
 filter_verdict quote_filter::check(const quote& q) {
   auto k = key(q.symbol, q.ts_ms);
-  if (recent_.contains(k))
-    return filter_verdict::duplicate;
   auto [i, added] = last_ts_.try_emplace(q.symbol, q.ts_ms);
+  // Every remembered (symbol, ts) is at most its symbol's newest ts: a
+  // quote newer than that (nearly every quote) needs no search.
   if (!added) {
     if (q.ts_ms == i->second)
       return filter_verdict::duplicate;
-    if (q.ts_ms < i->second && policy_ == stale_policy::drop)
-      return filter_verdict::stale;
+    if (q.ts_ms < i->second) {
+      if (recent_.contains(k))
+        return filter_verdict::duplicate;
+      if (policy_ == stale_policy::drop)
+        return filter_verdict::stale;
+    }
     i->second = std::max(i->second, q.ts_ms);
   }
   recent_.add(k);
