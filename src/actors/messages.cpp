@@ -89,7 +89,8 @@ bool operator==(const shard_assignment& x, const shard_assignment& y) noexcept {
          && x.broker == y.broker && x.qos == y.qos && x.topics == y.topics
          && x.instances == y.instances && x.warmup == y.warmup
          && x.desk == y.desk && x.mark_interval_ms == y.mark_interval_ms
-         && x.latest_marks == y.latest_marks;
+         && x.latest_marks == y.latest_marks
+         && x.read_pause_us == y.read_pause_us;
 }
 
 bool operator==(const shard_batch& x, const shard_batch& y) noexcept {

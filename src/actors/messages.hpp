@@ -206,6 +206,9 @@ struct shard_assignment {
   /// Of those, only each symbol's newest of a batch is sent; the others
   /// are counted (`cluster.marks` `latest`).
   bool latest_marks = false;
+  /// `ingress.read_pause_us` for the shard's session (`mqtt_options::
+  /// read_pause_us`): after a read of many QoS 0 messages the next waits.
+  int32_t read_pause_us = 1000;
 };
 
 /// A node's quotes of one shard and the signals they raised, to the
@@ -227,7 +230,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_assignment& x) {
   return f(caf::meta::type_name("shard_assignment"), x.shard, x.epoch,
            x.client_id, x.broker, x.qos, x.topics, x.instances, x.warmup,
-           x.desk, x.mark_interval_ms, x.latest_marks);
+           x.desk, x.mark_interval_ms, x.latest_marks, x.read_pause_us);
 }
 
 template <class Inspector>

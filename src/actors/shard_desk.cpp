@@ -39,6 +39,7 @@ shard_assignment assignment_of(self_ptr self, uint32_t shard, uint64_t epoch) {
   a.desk = caf::actor_cast<caf::actor>(self);
   a.mark_interval_ms = st.opts.mark_interval_ms;
   a.latest_marks = st.opts.latest_marks;
+  a.read_pause_us = st.opts.read_pause_us;
   for (const auto& sym : st.opts.map.symbols(shard)) {
     a.topics.push_back(trading::symbol_topic(st.opts.topic_base, sym));
     for (const auto& s : st.opts.strategies) {

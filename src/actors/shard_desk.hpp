@@ -40,6 +40,8 @@ struct shard_desk_options {
   uint32_t mark_interval_ms = 200;
   /// Passed on to the nodes (`shard_assignment::latest_marks`).
   bool latest_marks = false;
+  /// Passed on to the nodes (`shard_assignment::read_pause_us`).
+  int32_t read_pause_us = 1000;
   /// Net positions restored from the journal, by `STRATEGY/SYMBOL`.
   std::unordered_map<std::string, int64_t> positions;
   /// Recent quotes an earlier process saved (oldest first per symbol): the

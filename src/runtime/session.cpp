@@ -133,6 +133,7 @@ trading::status session::join_cluster() {
     desk.max_moves = cfg_.cluster.max_moves;
     desk.mark_interval_ms = cfg_.cluster.mark_interval_ms;
     desk.latest_marks = cfg_.cluster.marks == "latest";
+    desk.read_pause_us = static_cast<int32_t>(cfg_.ingress.read_pause_us);
     desk.positions = std::move(shard_restore_.positions);
     for (auto& [symbol, ticks] : shard_restore_.history)
       for (const auto& x : ticks) {

@@ -1,5 +1,6 @@
 #include "runtime/shard_ingress.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <iostream>
@@ -48,6 +49,7 @@ actors::shard_source_factory shard_ingress(shard_ingress_options opts) {
     // The session outlives the node: a new owner takes it over with what
     // it queued.
     mo.clean_session = false;
+    mo.read_pause_us = std::clamp(a.read_pause_us, 0, 100'000);
     source_callbacks cb;
     auto limits = opts.codec;
     cb.on_messages = [gate, limits](const std::vector<inbound_message>& xs) {

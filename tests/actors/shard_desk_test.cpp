@@ -63,6 +63,9 @@ struct fixture : testing::actor_fixture {
   /// The gate of each shard's latest incarnation, by shard.
   std::shared_ptr<std::map<uint32_t, std::shared_ptr<shard_gate>>> gates
     = std::make_shared<std::map<uint32_t, std::shared_ptr<shard_gate>>>();
+  /// The read pause each shard's latest incarnation was given, by shard.
+  std::shared_ptr<std::map<uint32_t, int32_t>> read_pauses
+    = std::make_shared<std::map<uint32_t, int32_t>>();
   trading::shard_map map{{"AAA", "BBB", "CCC", "DDD"}, 2};
   shard_desk_actor desk;
   node_agent_actor agent;
@@ -82,6 +85,7 @@ struct fixture : testing::actor_fixture {
                               bool latest_marks = false) {
     shard_desk_options opts;
     opts.latest_marks = latest_marks;
+    opts.read_pause_us = 250;
     opts.map = map;
     opts.strategies = {std::move(strategy)};
     opts.cluster_name = cluster;
@@ -102,10 +106,12 @@ struct fixture : testing::actor_fixture {
   node_agent_actor spawn_node() {
     node_agent_config cfg;
     auto g = gates;
+    auto pauses = read_pauses;
     cfg.make_shard_source
-      = [g](const shard_assignment& a, std::shared_ptr<shard_gate> gate)
+      = [g, pauses](const shard_assignment& a, std::shared_ptr<shard_gate> gate)
       -> trading::result<std::unique_ptr<shard_source>> {
       (*g)[a.shard] = std::move(gate);
+      (*pauses)[a.shard] = a.read_pause_us;
       return std::unique_ptr<shard_source>{new fake_source};
     };
     return sys.spawn(node_agent, cfg);
@@ -165,6 +171,13 @@ CAF_TEST(the first node gets every shard with its symbols and instances) {
   auto st = state_of(agent);
   CAF_CHECK_EQUAL(st.counters["shards_started"], 2);
   CAF_CHECK_EQUAL(counter("moves"), 0);
+}
+
+CAF_TEST(the shard sessions get the ingress read pause) {
+  // ingress.read_pause_us of the coordinator's configuration, here 250.
+  CAF_REQUIRE_EQUAL(read_pauses->size(), 2u);
+  for (const auto& [shard, pause] : *read_pauses)
+    CAF_CHECK_EQUAL(pause, 250);
 }
 
 CAF_TEST(quotes from a node reach the portfolio numbered with their signals) {
