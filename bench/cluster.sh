@@ -13,7 +13,8 @@
 #      detection and takeover times of a node's SIGKILL and SIGSTOP.
 # usage: bench/cluster.sh [ingress] [SYMBOLS] [ROUNDS]
 #        (default 1000 symbols x 200; `ingress` runs part 3 alone; its
-#        backlog is 500 symbols x INTUITION_BENCH_ROUNDS, default 2000)
+#        backlog is 500 symbols x INTUITION_BENCH_ROUNDS, default 2000, in
+#        INTUITION_BENCH_SHARDS shards, default 64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${INTUITION:-build/intuition}
@@ -186,7 +187,7 @@ iconfig() { # NAME INGRESS LOCAL [THRESHOLD] [MARKS]
  "journal": {"path": "$1.journal", "fsync": "never"},
  "mqtt": {"client_id": "$1", "publish_signals": false},
  "cluster": {"local": $3, "ingress": "$2", "name": "$1",
-             "universe": "universe.txt", "shards": 64,
+             "universe": "universe.txt", "shards": ${INTUITION_BENCH_SHARDS:-64},
              "marks": "${5:-every}"}}
 EOF
 }
@@ -317,7 +318,7 @@ inodes() { # NAME THRESHOLD MARKS: two nodes, node-local ingress
   kill "$pa" "$pb"
   sleep 2
 }
-echo "node-local ingress: a backlog of $in quotes ($isymbols symbols x $irounds rounds), QoS 1, 64 shards"
+echo "node-local ingress: a backlog of $in quotes ($isymbols symbols x $irounds rounds), QoS 1, ${INTUITION_BENCH_SHARDS:-64} shards"
 for threshold in 0.0 0.99; do
   if [ "$threshold" = 0.0 ]; then
     t=every
@@ -375,6 +376,6 @@ ifail() { # SIGNAL
   sleep 2
   kill "$pa" "$pb" 2>/dev/null || true
 }
-echo "node-local failover (heartbeat 100 ms, connection timeout 1 s), 64 shards over 2 nodes"
+echo "node-local failover (heartbeat 100 ms, connection timeout 1 s), ${INTUITION_BENCH_SHARDS:-64} shards over 2 nodes"
 ifail KILL
 ifail STOP
