@@ -217,7 +217,8 @@ struct acks {
 };
 
 /// A subscriber (at `qos`, its reads waiting `pause_us` under a QoS 0
-/// load) and a publisher on one topic, on a broker of their own.
+/// load) and a publisher (with at most `max_inflight` QoS 1 messages on the
+/// wire, 0: no bound) on one topic, on a broker of their own.
 struct pub_sub {
   std::unique_ptr<embedded_broker> broker = start_broker();
   taker log;
@@ -226,7 +227,8 @@ struct pub_sub {
   std::unique_ptr<mqtt_tcp_client> pub;
   std::string topic;
 
-  pub_sub(const std::string& name, int qos, int pause_us = 1000)
+  pub_sub(const std::string& name, int qos, int pause_us = 1000,
+          int max_inflight = 0)
       : topic("test/" + name) {
     auto opts = client_options(*broker, name, true);
     opts.read_pause_us = pause_us;
@@ -234,8 +236,9 @@ struct pub_sub {
     CAF_REQUIRE_EQUAL(or_ok(sub->subscribe(topic, qos)), "ok");
     CAF_REQUIRE_EQUAL(or_ok(sub->start()), "ok");
     CAF_REQUIRE(poll_until([&] { return sub->subscribed(); }));
-    pub = std::make_unique<mqtt_tcp_client>(
-      client_options(*broker, name + "-pub", true), seen.callbacks());
+    auto pub_opts = client_options(*broker, name + "-pub", true);
+    pub_opts.max_inflight = max_inflight;
+    pub = std::make_unique<mqtt_tcp_client>(pub_opts, seen.callbacks());
     CAF_REQUIRE_EQUAL(or_ok(pub->start()), "ok");
     CAF_REQUIRE(poll_until([&] { return pub->connected(); }));
   }
@@ -494,34 +497,25 @@ CAF_TEST(held publishes go out together when released) {
 
 CAF_TEST(the order connection puts a burst of 3000 orders on the wire at once) {
   constexpr size_t n = 3000;
-  auto broker = start_broker();
-  taker log;
-  mqtt_tcp_client sub{client_options(*broker, "own-window-sub", true),
-                      log.callbacks()};
-  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/window", 1)), "ok");
-  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
-  CAF_REQUIRE(poll_until([&] { return sub.subscribed(); }));
-  acks seen;
-  auto opts = client_options(*broker, "own-window-pub", true);
-  opts.max_inflight = order_max_inflight(opts);
-  mqtt_tcp_client pub{opts, seen.callbacks()};
-  CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
-  CAF_REQUIRE(poll_until([&] { return pub.connected(); }));
+  mqtt_options plain;
+  pub_sub pair{"own-window", 1, 1000, order_max_inflight(plain)};
+  auto& pub = *pair.pub;
   pub.hold(true);
   auto want = numbered("w", n);
   for (const auto& x : want)
-    CAF_REQUIRE(pub.publish("test/window", x, 1));
+    CAF_REQUIRE(pub.publish(pair.topic, x, 1));
   // Every one is in the buffer the release writes: none waits for room in
   // the window (with 256 in flight, 2,744 would, and the network thread
   // would send them a few at a time as acknowledgements came back).
-  CAF_CHECK_GREATER_OR_EQUAL(pub.unsent_bytes(),
-                             n * (2 + 2 + 11 + 2 + want.front().size()));
+  CAF_CHECK_GREATER_OR_EQUAL(
+    pub.unsent_bytes(),
+    n * (2 + 2 + pair.topic.size() + 2 + want.front().size()));
   pub.hold(false);
-  CAF_CHECK(poll_until([&] { return seen.count() >= n; }));
-  CAF_CHECK(log.wait_until([&] { return log.taken.size() >= n; }));
-  CAF_CHECK_EQUAL(log.received(), want);
+  CAF_CHECK(poll_until([&] { return pair.seen.count() >= n; }));
+  CAF_CHECK(pair.log.wait_until([&] { return pair.log.taken.size() >= n; }));
+  CAF_CHECK_EQUAL(pair.log.received(), want);
   // libmosquitto walks its in-flight list for each acknowledgement: over
   // TLS the window stays narrow.
-  opts.broker.tls = true;
-  CAF_CHECK_EQUAL(order_max_inflight(opts), publisher_max_inflight);
+  plain.broker.tls = true;
+  CAF_CHECK_EQUAL(order_max_inflight(plain), publisher_max_inflight);
 }
