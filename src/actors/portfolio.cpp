@@ -9,6 +9,7 @@
 
 #include "trading/decimal.hpp"
 #include "trading/external_strategy.hpp"
+#include "trading/risk_file.hpp"
 
 namespace intuition::actors {
 
@@ -115,6 +116,35 @@ void journal_resting_records(self_ptr self) {
   self->send(st.log, std::move(out));
 }
 
+/// Saves the risk limits' watermarks when they changed: at most once a
+/// second while quotes flow, at once when `now_too` (a resume, the stop).
+/// Nothing without a file or without limits.
+void save_risk_marks(self_ptr self, bool now_too) {
+  auto& st = self->state;
+  const auto& limits = st.pf->mode().limits();
+  if (st.risk_path.empty()
+      || (limits.max_drawdown_ppm <= 0 && limits.max_daily_loss_micros <= 0))
+    return;
+  auto now = std::chrono::steady_clock::now();
+  if (!now_too && now - st.marks_saved_at < std::chrono::seconds{1})
+    return;
+  auto marks = st.pf->mode().marks();
+  if (marks == st.saved_marks)
+    return;
+  st.marks_saved_at = now;
+  if (auto ok = trading::write_risk_file(st.risk_path, marks); !ok) {
+    if (!st.marks_failed)
+      aout(self) << "portfolio: " << ok.error().message
+                 << " (a restart would measure the risk limits from its "
+                    "first quote)"
+                 << std::endl;
+    st.marks_failed = true;
+    return;
+  }
+  st.marks_failed = false;
+  st.saved_marks = marks;
+}
+
 /// `halt`, `reduce-only`, `resume`: journals the new mode, then sets it.
 control_reply change_mode(self_ptr self, trading::mode_kind kind,
                           const std::string& origin) {
@@ -131,6 +161,8 @@ control_reply change_mode(self_ptr self, trading::mode_kind kind,
     return control_failed(ok.error());
   st.pf->set_mode(kind, x.reason);
   journal_resting_records(self);
+  // A resume starts the watermarks over: so does a restart after it.
+  save_risk_marks(self, true);
   ++st.control_changes;
   auto line = "trading " + std::string{trading::to_string(kind)} + " (was "
               + before + ")";
@@ -358,6 +390,10 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
   const auto& back = control.restored;
   if (back.mode != trading::mode_kind::normal)
     st.pf->restore_mode(back.mode, back.reason, back.risk);
+  if (control.risk_marks)
+    st.pf->restore_risk_marks(*control.risk_marks);
+  st.risk_path = std::move(control.risk_path);
+  st.saved_marks = control.risk_marks;
   for (const auto& strategy : back.flatten)
     st.pf->request_flatten(strategy);
   for (const auto& x : restored)
@@ -372,6 +408,10 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
   st.curve = trading::equity_curve{report.equity_interval_ms};
   st.log = std::move(log);
   st.probe.count_rejected(self);
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    save_risk_marks(self, true);
+    self->quit(msg.reason);
+  });
   return {
     [self](market_batch& batch) -> uint64_t {
       // Signals arrive sorted by quote sequence: fill each right after its
@@ -424,8 +464,10 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
         st.curve.record(q.ts_ms, st.pf->positions().equity_micros());
         filled.input_through = std::max(filled.input_through, q.input_pos);
       }
-      if (marked)
+      if (marked) {
         st.last_quote_at_ms = wall_now_ms();
+        save_risk_marks(self, false);
+      }
       if (!filled.orders.empty() || filled.input_through > 0) {
         filled.sent_ns = steady_now_ns();
         self->send(st.log, std::move(filled));

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +30,11 @@ struct portfolio_control {
   std::shared_ptr<trading::control_log> log;
   /// Mode and pending flattens read back from the journal.
   trading::control_state restored;
+  /// Where the risk limits' watermarks are saved (`trading::risk_file_path`);
+  /// empty: not saved.
+  std::string risk_path;
+  /// The watermarks an earlier process saved there.
+  std::optional<trading::risk_marks> risk_marks;
 };
 
 struct portfolio_state {
@@ -69,6 +76,12 @@ struct portfolio_state {
   uint64_t control_changes = 0;
   uint64_t risk_halts = 0;
   uint64_t flatten_orders = 0;
+  /// The risk watermarks' file (empty: not kept), what it holds, when it
+  /// was last written and whether that failed (reported once a streak).
+  std::string risk_path;
+  std::optional<trading::risk_marks> saved_marks;
+  std::chrono::steady_clock::time_point marks_saved_at;
+  bool marks_failed = false;
   actor_probe probe{actor_kind::portfolio};
 };
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include "trading/risk_file.hpp"
+
 namespace intuition::runtime {
 
 trading::result<actors::portfolio_control>
@@ -15,6 +17,11 @@ recover_control(const std::string& journal_path) {
   actors::portfolio_control out;
   out.log = std::move(*opened);
   out.restored = std::move(contents.state);
+  out.risk_path = trading::risk_file_path(journal_path);
+  auto marks = trading::read_risk_file(out.risk_path);
+  if (!marks)
+    return std::move(marks).error();
+  out.risk_marks = *marks;
   const auto& st = out.restored;
   if (contents.cut_lines > 0)
     std::cerr << "control journal " << path << ": cut a torn tail of "

@@ -249,6 +249,11 @@ public:
   /// Restores a journaled mode at start.
   void restore_mode(mode_kind kind, std::string reason, bool risk_tripped);
 
+  /// Restores the risk limits' watermarks an earlier process saved.
+  void restore_risk_marks(const risk_marks& x) {
+    mode_.restore_marks(x);
+  }
+
   /// Asks to close the positions of `strategy` (every strategy when empty)
   /// at the next quote of each symbol; returns how many holdings are open.
   size_t request_flatten(const std::string& strategy);

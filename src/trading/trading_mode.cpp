@@ -42,6 +42,24 @@ bool daily_loss_reached(int64_t open_micros, int64_t equity_micros,
   return static_cast<int128_t>(open_micros) - equity_micros >= limit_micros;
 }
 
+bool operator==(const risk_marks& x, const risk_marks& y) noexcept {
+  return x.peak_micros == y.peak_micros && x.day == y.day
+         && x.day_open_micros == y.day_open_micros;
+}
+
+std::optional<risk_marks> trading_mode::marks() const {
+  if (!seen_)
+    return std::nullopt;
+  return risk_marks{peak_, day_, day_open_};
+}
+
+void trading_mode::restore_marks(const risk_marks& x) {
+  seen_ = true;
+  peak_ = x.peak_micros;
+  day_ = x.day;
+  day_open_ = x.day_open_micros;
+}
+
 trading_mode::trading_mode(risk_limits limits) : limits_(limits) {
   // nop
 }

@@ -48,6 +48,19 @@ bool drawdown_reached(int64_t peak_micros, int64_t equity_micros,
 bool daily_loss_reached(int64_t open_micros, int64_t equity_micros,
                         int64_t limit_micros) noexcept;
 
+/// The risk limits' watermarks: what a restarted process needs to go on
+/// checking where the last one left off.
+struct risk_marks {
+  /// Highest equity seen.
+  int64_t peak_micros = 0;
+  /// The current UTC day (days since 1970-01-01 of the quotes' `ts`).
+  int64_t day = 0;
+  /// Equity at that day's first quote.
+  int64_t day_open_micros = 0;
+};
+
+bool operator==(const risk_marks& x, const risk_marks& y) noexcept;
+
 /// The mode, its reason, the risk limits' watermarks and the pending
 /// flatten.
 class trading_mode {
@@ -94,6 +107,14 @@ public:
   int64_t day_open_micros() const noexcept {
     return day_open_;
   }
+
+  /// The watermarks; none before the first quote and after a `resume`,
+  /// which starts them over.
+  std::optional<risk_marks> marks() const;
+
+  /// Goes on from watermarks an earlier process saved: the next quote
+  /// counts against that peak and that day's opening.
+  void restore_marks(const risk_marks& x);
 
   // -- flatten ---------------------------------------------------------------
 

@@ -4,16 +4,21 @@
 #include "actor_fixture.hpp"
 
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "actors/portfolio.hpp"
 #include "trading/decimal.hpp"
+#include "trading/risk_file.hpp"
 
 // The portfolio actor in front of a stand-in order log that records what
 // reaches it. Sizing, risk and fills are `trading::portfolio`'s
@@ -203,6 +208,65 @@ CAF_TEST(the state says when the portfolio last marked a quote) {
   auto after = wall_ms();
   CAF_CHECK_GREATER_OR_EQUAL(at(), before);
   CAF_CHECK_LESS_OR_EQUAL(at(), after);
+}
+
+CAF_TEST(the drawdown peak survives a restart through the risk file) {
+  auto path = (std::filesystem::temp_directory_path()
+               / ("intuition-risk-" + std::to_string(::getpid()) + ".risk"))
+                .string();
+  std::remove(path.c_str());
+  // Halt 10 % below the peak; 10 shares a buy.
+  auto spawn_with = [&](std::optional<trading::risk_marks> marks,
+                        std::vector<trading::order> restored) {
+    trading::portfolio_config cfg;
+    cfg.starting_cash_micros = units(100'000);
+    cfg.sizing.kind = trading::sizing_kind::fixed_quantity;
+    cfg.sizing.qty = 10;
+    cfg.risk.halt.max_drawdown_ppm = 100'000;
+    portfolio_control control;
+    control.risk_path = path;
+    control.risk_marks = marks;
+    log = sys.spawn(testing::stand_in_log, logged);
+    pf = sys.spawn(controlled_portfolio, cfg, trading::report_config{},
+                   std::move(restored), log, std::move(control));
+    run();
+  };
+  auto stop = [&] {
+    anon_send_exit(pf, caf::exit_reason::user_shutdown);
+    anon_send_exit(log, caf::exit_reason::user_shutdown);
+    run();
+  };
+  auto mode = [&] {
+    return nlohmann::json::parse(state_of(pf).summary_json)["mode"]
+      .get<std::string>();
+  };
+  spawn_with(std::nullopt, {});
+  // 10 at 100, then 10 more at 1,100: equity 110,000 at the peak.
+  auto q1 = make_quote("DAX", 100, 1);
+  trade(market_batch{{q1}, {buy("a", q1)}});
+  auto q2 = make_quote("DAX", 1'100, 2);
+  trade(market_batch{{q2}, {buy("a", q2)}});
+  stop();
+  auto saved = trading::read_risk_file(path);
+  CAF_REQUIRE(saved && *saved);
+  CAF_CHECK_EQUAL((*saved)->peak_micros, units(110'000));
+  std::vector<trading::order> journal;
+  for (const auto& b : *logged)
+    journal.insert(journal.end(), b.orders.begin(), b.orders.end());
+  CAF_REQUIRE_EQUAL(journal.size(), 2u);
+  // At 500 the 20 shares leave 98,000: 10.9 % below the saved peak, so the
+  // restarted portfolio halts at its first quote.
+  spawn_with(*saved, journal);
+  trade(market_batch{{make_quote("DAX", 500, 3)}, {}});
+  CAF_CHECK_EQUAL(mode(), "halted");
+  stop();
+  // Started from scratch, the same quote would have been its first peak.
+  std::remove(path.c_str());
+  spawn_with(std::nullopt, journal);
+  trade(market_batch{{make_quote("DAX", 500, 3)}, {}});
+  CAF_CHECK_EQUAL(mode(), "normal");
+  stop();
+  std::remove(path.c_str());
 }
 
 CAF_TEST(the report continues from the restored book) {

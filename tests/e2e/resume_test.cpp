@@ -81,6 +81,49 @@ CAF_TEST(replaying a file in two halves writes the journal of one go) {
   CAF_CHECK(printed.find("session return") != std::string::npos);
 }
 
+CAF_TEST(a drawdown limit trips in the second half as in one go) {
+  // 50 bought at 100 of 10,000: equity peaks at 15,000 (200) in the first
+  // half and falls 20 % by 140 in the second. Measured from the second
+  // half's own first quote (190, 14,500) it would fall only 17 %.
+  auto quotes = [](std::initializer_list<int> prices, int64_t t0) {
+    std::string csv = "ts,symbol,price\n";
+    for (auto p : prices)
+      csv += std::to_string(t0++ * 60'000) + ",AAA," + std::to_string(p) + "\n";
+    return csv;
+  };
+  auto first = quotes({100, 150, 200}, 28'000'000);
+  auto second = quotes({190, 170, 150, 140, 130}, 28'000'003);
+  auto whole = write("whole.csv", first + second.substr(second.find('\n') + 1));
+  auto cfg = write("dd.json", R"({
+    "strategies": [{"name": "hold", "algorithm": "buy_and_hold"}],
+    "portfolio": {"starting_cash": 10000,
+                  "sizing": {"kind": "fixed_quantity", "quantity": 50},
+                  "risk": {"max_drawdown": 0.2}},
+    "journal": {"path": "dd.journal", "fsync": "never"}
+  })");
+  CAF_REQUIRE_EQUAL(run({"replay", "--config", cfg, "--quotes", whole,
+                         "--journal", file("one.journal"), "--quiet"},
+                        "dd-one"),
+                    0);
+  CAF_REQUIRE_EQUAL(
+    run({"replay", "--config", cfg, "--quotes", write("first.csv", first),
+         "--journal", file("two.journal"), "--quiet"},
+        "dd-half1"),
+    0);
+  // The clean stop saved the peak beside the journal.
+  CAF_CHECK(contains(slurp(file("two.journal.risk")), "\"peak\":15000000000"));
+  CAF_REQUIRE_EQUAL(
+    run({"replay", "--config", cfg, "--quotes", write("second.csv", second),
+         "--journal", file("two.journal"), "--quiet"},
+        "dd-half2"),
+    0);
+  auto one = slurp(file("one.journal.control"));
+  CAF_CHECK(contains(one, "max_drawdown: equity 12000 is 3000 below the peak "
+                          "15000"));
+  CAF_CHECK_EQUAL(slurp(file("two.journal.control")), one);
+  CAF_CHECK_EQUAL(slurp(file("two.journal")), slurp(file("one.journal")));
+}
+
 CAF_TEST(after a sigkill buy and hold does not buy a second time) {
   // One quote a second in real time: the first one buys, then the process
   // is killed before a clean stop could save anything.

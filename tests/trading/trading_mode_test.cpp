@@ -127,6 +127,32 @@ CAF_TEST(the drawdown limit halts once and resume starts the peak over) {
   CAF_CHECK_EQUAL(m.peak_micros(), 10 * unit);
 }
 
+CAF_TEST(watermarks restored from an earlier process go on counting) {
+  trading_mode before{{100'000, 100 * unit}};
+  CAF_CHECK(!before.marks());
+  CAF_CHECK(!before.observe(10, 1000 * unit));
+  CAF_CHECK(!before.observe(20, 1200 * unit));
+  auto saved = before.marks();
+  CAF_REQUIRE(saved);
+  CAF_CHECK_EQUAL(saved->peak_micros, 1200 * unit);
+  CAF_CHECK_EQUAL(saved->day, 0);
+  CAF_CHECK_EQUAL(saved->day_open_micros, 1000 * unit);
+  // A new process: its first quote counts against the saved peak (10 %
+  // below it) and the saved day's opening.
+  trading_mode after{{100'000, 100 * unit}};
+  after.restore_marks(*saved);
+  auto why = after.observe(30, 1080 * unit);
+  CAF_REQUIRE(why);
+  CAF_CHECK_EQUAL(why->rfind("max_drawdown: ", 0), 0u);
+  // The daily loss too: 100 below the day's opening of 1000.
+  trading_mode daily{{0, 100 * unit}};
+  daily.restore_marks(*saved);
+  CAF_CHECK(daily.observe(40, 900 * unit));
+  // Resuming starts them over: none until the next quote.
+  CAF_CHECK(after.set(mode_kind::normal, ""));
+  CAF_CHECK(!after.marks());
+}
+
 CAF_TEST(setting the same operator mode twice changes nothing) {
   trading_mode m;
   CAF_CHECK(!m.set(mode_kind::normal, ""));
