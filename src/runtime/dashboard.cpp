@@ -14,6 +14,7 @@
 #include <CivetServer.h>
 #include <caf/all.hpp>
 
+#include "actors/telemetry.hpp"
 #include "runtime/dashboard_model.hpp"
 #include "runtime/web_assets.hpp"
 #include "trading/journal.hpp"
@@ -23,12 +24,6 @@ namespace intuition::runtime {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 /// Where the page may load from: this server only.
 constexpr const char* page_policy
@@ -207,7 +202,7 @@ private:
 
   void publish(const std::vector<actors::actor_state>& states,
                const std::vector<std::string>& unreachable) {
-    auto t = now_ms();
+    auto t = actors::wall_now_ms();
     nlohmann::json st{{"mode", sources_.mode},
                       {"updated_ms", t},
                       {"unreachable", unreachable},
@@ -281,7 +276,7 @@ private:
           clock_type::now() - began);
         auto summary = summarize_actors(rows, limits_.top_actors);
         summary["nodes"] = std::move(got.nodes);
-        summary["updated_ms"] = now_ms();
+        summary["updated_ms"] = actors::wall_now_ms();
         summary["listing_ms"] = took.count();
         std::lock_guard<std::mutex> guard{mtx_};
         rows_ = std::move(rows);

@@ -14,6 +14,7 @@
 #include "actors/mqtt_ingress.hpp"
 #include "actors/order_publisher.hpp"
 #include "actors/publication_mark.hpp"
+#include "actors/telemetry.hpp"
 #include "runtime/ack_relay.hpp"
 #include "runtime/broker.hpp"
 #include "runtime/feed.hpp"
@@ -35,18 +36,6 @@ using clock_type = std::chrono::steady_clock;
 /// Forwarded quotes waiting in the forwarding client's queue at most; past
 /// it quotes are dropped and counted (`forward_dropped`).
 constexpr int64_t max_forward_queue = 10'000;
-
-int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           clock_type::now().time_since_epoch())
-    .count();
-}
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 /// The run command's flags over the configuration; a failure names a flag
 /// that cannot be used.
@@ -394,7 +383,8 @@ source_callbacks live_run::ingress_callbacks() {
   // 2.0 has queued the PUBACK already). The ingress reads them back when it
   // has room; at most one `input` waits in its mailbox.
   src.on_messages = [this](const std::vector<inbound_message>& batch) {
-    auto res = input_.log->append(batch, wall_ms(), steady_ns());
+    auto res = input_.log->append(batch, actors::wall_now_ms(),
+                                  actors::steady_now_ns());
     if (!res) {
       std::cerr << ("intuition run: " + res.error().message + "; stopping\n");
       stop_requested = true;

@@ -6,17 +6,12 @@
 #include <iostream>
 #include <memory>
 
+#include "actors/telemetry.hpp"
 #include "runtime/mqtt_source.hpp"
 
 namespace intuition::runtime {
 
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 /// A shard's session; stopping it disconnects.
 class shard_session final : public actors::shard_source {
@@ -54,7 +49,7 @@ actors::shard_source_factory shard_ingress(shard_ingress_options opts) {
     auto limits = opts.codec;
     cb.on_messages = [gate, limits](const std::vector<inbound_message>& xs) {
       std::vector<trading::quote> quotes;
-      auto now = now_ms();
+      auto now = actors::wall_now_ms();
       for (const auto& m : xs)
         // A payload that does not decode is acknowledged and dropped: the
         // broker would only deliver it again.
