@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -33,6 +34,11 @@ result<std::optional<risk_marks>> read_risk_file(const std::string& path) {
   auto doc = nlohmann::json::parse(data, nullptr, false);
   auto integer = [&](const char* key) -> std::optional<int64_t> {
     if (!doc.is_object() || !doc.contains(key) || !doc[key].is_number_integer())
+      return std::nullopt;
+    // Above 63 bits the JSON number is unsigned: no int64_t holds it.
+    if (doc[key].is_number_unsigned()
+        && doc[key].get<uint64_t>()
+             > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
       return std::nullopt;
     return doc[key].get<int64_t>();
   };

@@ -57,7 +57,9 @@ CAF_TEST(watermarks are saved and read back) {
 CAF_TEST(a damaged file is refused with its name) {
   for (const char* text : {"", "{\"peak\": 1, \"day\": 2}",
                            "{\"peak\": 1.5, \"day\": 2, \"day_open\": 3}",
-                           "[1, 2, 3]", "{\"peak\": 1, \"day\": 2, \"day_o"}) {
+                           "[1, 2, 3]", "{\"peak\": 1, \"day\": 2, \"day_o",
+                           "{\"peak\": 9223372036854775808, \"day\": 2, "
+                           "\"day_open\": 3}"}) {
     std::ofstream{path, std::ios::trunc} << text;
     auto read = read_risk_file(path);
     CAF_REQUIRE(!read);
