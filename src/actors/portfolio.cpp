@@ -119,11 +119,14 @@ void journal_resting_records(self_ptr self) {
 /// Saves the risk limits' watermarks when they changed: at most once a
 /// second while quotes flow, at once when `now_too` (a resume, the stop).
 /// Nothing without a file or without limits.
+bool has_risk_limits(const portfolio_state& st) {
+  const auto& limits = st.pf->mode().limits();
+  return limits.max_drawdown_ppm > 0 || limits.max_daily_loss_micros > 0;
+}
+
 void save_risk_marks(self_ptr self, bool now_too) {
   auto& st = self->state;
-  const auto& limits = st.pf->mode().limits();
-  if (st.risk_path.empty()
-      || (limits.max_drawdown_ppm <= 0 && limits.max_daily_loss_micros <= 0))
+  if (st.risk_path.empty() || !has_risk_limits(st))
     return;
   auto now = std::chrono::steady_clock::now();
   if (!now_too && now - st.marks_saved_at < std::chrono::seconds{1})
@@ -390,10 +393,16 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
   const auto& back = control.restored;
   if (back.mode != trading::mode_kind::normal)
     st.pf->restore_mode(back.mode, back.reason, back.risk);
-  if (control.risk_marks)
-    st.pf->restore_risk_marks(*control.risk_marks);
   st.risk_path = std::move(control.risk_path);
   st.saved_marks = control.risk_marks;
+  if (st.saved_marks && !has_risk_limits(st) && !st.risk_path.empty()) {
+    // Nothing tracks them without limits: turning limits on again later
+    // starts them over rather than from a peak long past.
+    if (auto ok = trading::write_risk_file(st.risk_path, std::nullopt); ok)
+      st.saved_marks.reset();
+  } else if (st.saved_marks) {
+    st.pf->restore_risk_marks(*st.saved_marks);
+  }
   for (const auto& strategy : back.flatten)
     st.pf->request_flatten(strategy);
   for (const auto& x : restored)
