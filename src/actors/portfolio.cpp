@@ -520,6 +520,12 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
         summary["mode_reason"] = mode.reason();
       if (mode.flatten_pending())
         summary["flattening"] = mode.flattening();
+      // How far the limits are: the watermarks they measure from.
+      if (auto marks = mode.marks(); marks && has_risk_limits(st))
+        summary["risk_marks"]
+          = {{"peak", trading::micros_to_double(marks->peak_micros)},
+             {"day_open", trading::micros_to_double(marks->day_open_micros)},
+             {"saved", st.saved_marks == marks}};
       summary["open_orders"] = open_orders_json(st.pf->resting());
       return portfolio_telemetry().reply(self, summary.dump());
     },

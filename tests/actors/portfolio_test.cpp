@@ -260,6 +260,10 @@ CAF_TEST(the drawdown peak survives a restart through the risk file) {
   spawn_with(*saved, journal);
   trade(market_batch{{make_quote("DAX", 500, 3)}, {}});
   CAF_CHECK_EQUAL(mode(), "halted");
+  // The state shows what the limits measure from.
+  auto marks = nlohmann::json::parse(state_of(pf).summary_json)["risk_marks"];
+  CAF_CHECK_EQUAL(marks["peak"].get<double>(), 110'000.0);
+  CAF_CHECK_EQUAL(marks["day_open"].get<double>(), 100'000.0);
   stop();
   // Started from scratch, the same quote would have been its first peak.
   std::remove(path.c_str());
