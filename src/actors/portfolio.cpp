@@ -418,6 +418,9 @@ controlled_portfolio(portfolio_actor::stateful_pointer<portfolio_state> self,
   st.log = std::move(log);
   st.probe.count_rejected(self);
   self->set_exit_handler([self](caf::exit_msg& msg) {
+    // As CAF's default: a normal exit of a linked actor is no reason to go.
+    if (!msg.reason)
+      return;
     save_risk_marks(self, true);
     self->quit(msg.reason);
   });
