@@ -73,7 +73,8 @@ status write_risk_file(const std::string& path,
   auto err = errno;
   ::close(fd);
   if (!ok)
-    return file_content_failure(what, tmp, 0, std::strerror(err));
+    return file_content_failure(what, tmp, 0,
+                                err != 0 ? std::strerror(err) : "short write");
   if (::rename(tmp.c_str(), path.c_str()) != 0)
     return file_content_failure(what, path, 0, std::strerror(errno));
   return {};
