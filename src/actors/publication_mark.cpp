@@ -3,10 +3,10 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
+
+#include "trading/file_io.hpp"
 
 namespace intuition::actors {
 
@@ -34,24 +34,13 @@ trading::result<uint64_t> read_publication_mark(const std::string& path) {
 }
 
 trading::status write_publication_mark(const std::string& path, uint64_t seq) {
-  auto fail = [](const std::string& file, int err) {
-    return trading::file_content_failure("publication mark", file, 0,
-                                         std::strerror(err));
-  };
-  auto tmp = path + ".tmp";
-  auto fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return fail(tmp, errno);
-  auto text = std::to_string(seq) + "\n";
-  auto ok
-    = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size())
-      && ::fdatasync(fd) == 0;
-  auto err = errno;
-  ::close(fd);
-  if (!ok)
-    return fail(tmp, err);
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    return fail(path, errno);
+  int err = 0;
+  auto step = trading::replace_step::none;
+  if (!trading::replace_file(path, std::to_string(seq) + "\n", true, err, step))
+    return trading::file_content_failure(
+      "publication mark",
+      step == trading::replace_step::rename ? path : path + ".tmp", 0,
+      std::strerror(err));
   return {};
 }
 

@@ -1,6 +1,7 @@
 #include "trading/file_io.hpp"
 
 #include <cerrno>
+#include <cstdio>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -36,6 +37,46 @@ bool read_file(const std::string& path, std::string& data, bool& missing,
     data.append(buf, static_cast<size_t>(n));
   }
   ::close(fd);
+  return true;
+}
+
+bool replace_file(const std::string& path, std::string_view data, bool sync,
+                  int& err, replace_step& step) {
+  auto tmp = path + ".tmp";
+  auto fail = [&](replace_step at) {
+    err = errno;
+    step = at;
+    std::remove(tmp.c_str());
+    return false;
+  };
+  step = replace_step::none;
+  auto fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return fail(replace_step::create);
+  for (size_t done = 0; done < data.size();) {
+    auto n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      if (n == 0)
+        errno = EIO;
+      auto e = errno;
+      ::close(fd);
+      errno = e;
+      return fail(replace_step::write);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (sync && ::fdatasync(fd) != 0) {
+    auto e = errno;
+    ::close(fd);
+    errno = e;
+    return fail(replace_step::sync);
+  }
+  if (::close(fd) != 0)
+    return fail(replace_step::close);
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    return fail(replace_step::rename);
   return true;
 }
 

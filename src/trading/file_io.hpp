@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 /// Small POSIX file helpers shared by the journal and the input log.
 namespace intuition::trading {
@@ -11,5 +13,15 @@ namespace intuition::trading {
 /// with the errno in `err`.
 bool read_file(const std::string& path, std::string& data, bool& missing,
                int& err);
+
+/// Which step of `replace_file` failed.
+enum class replace_step : uint8_t { none, create, write, sync, close, rename };
+
+/// Writes `data` to `path + ".tmp"`, syncs it when `sync`, and renames it
+/// over `path`: a reader finds the old contents or the new, never a mix.
+/// On failure returns false with the errno in `err` and the step that
+/// failed in `step`, and removes the temporary file.
+bool replace_file(const std::string& path, std::string_view data, bool sync,
+                  int& err, replace_step& step);
 
 } // namespace intuition::trading

@@ -611,18 +611,17 @@ status write_filter_snapshot(const std::string& dir, const filter_snapshot& x) {
     data += symbol;
   }
   put_u32(data, crc32(data));
-  auto tmp = dir + "/filter.tmp";
   auto path = dir + "/filter";
-  auto fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return errno_failure("input log " + tmp + ": cannot create", errno);
-  auto ok = write_all(fd, data.data(), data.size()) && ::fdatasync(fd) == 0;
-  auto err = errno;
-  ::close(fd);
-  if (!ok)
-    return errno_failure("input log " + tmp + ": write", err);
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    return errno_failure("input log " + path + ": rename", errno);
+  int err = 0;
+  auto step = replace_step::none;
+  if (!replace_file(path, data, true, err, step)) {
+    if (step == replace_step::rename)
+      return errno_failure("input log " + path + ": rename", err);
+    return errno_failure(
+      "input log " + path
+        + ".tmp: " + (step == replace_step::create ? "cannot create" : "write"),
+      err);
+  }
   sync_dir(dir);
   return {};
 }

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -63,20 +62,12 @@ status write_risk_file(const std::string& path,
   nlohmann::json doc{{"peak", marks->peak_micros},
                      {"day", marks->day},
                      {"day_open", marks->day_open_micros}};
-  auto text = doc.dump() + "\n";
-  auto tmp = path + ".tmp";
-  auto fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return file_content_failure(what, tmp, 0, std::strerror(errno));
-  auto ok = ::write(fd, text.data(), text.size())
-            == static_cast<ssize_t>(text.size());
-  auto err = errno;
-  ::close(fd);
-  if (!ok)
-    return file_content_failure(what, tmp, 0,
-                                err != 0 ? std::strerror(err) : "short write");
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    return file_content_failure(what, path, 0, std::strerror(errno));
+  int err = 0;
+  auto step = replace_step::none;
+  if (!replace_file(path, doc.dump() + "\n", false, err, step))
+    return file_content_failure(
+      what, step == replace_step::rename ? path : path + ".tmp", 0,
+      std::strerror(err));
   return {};
 }
 

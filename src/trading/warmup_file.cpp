@@ -4,10 +4,11 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <string_view>
 #include <unistd.h>
+
+#include "trading/file_io.hpp"
 
 namespace intuition::trading {
 
@@ -37,13 +38,6 @@ std::string warmup_file_path(const std::string& journal_path) {
 
 status write_warmup_file(const std::string& path,
                          const std::vector<symbol_history>& history) {
-  auto tmp = path + ".tmp";
-  auto fail = [&](const std::string& what) {
-    auto out = file_content_failure("warm-up history", path, 0,
-                                    what + ": " + std::strerror(errno));
-    std::remove(tmp.c_str());
-    return out;
-  };
   std::string text{magic};
   text += '\n';
   for (const auto& h : history) {
@@ -60,29 +54,17 @@ status write_warmup_file(const std::string& path,
     }
     text += '\n';
   }
-  auto fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return fail("cannot create " + tmp);
-  size_t done = 0;
-  while (done < text.size()) {
-    auto n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      ::close(fd);
-      return fail("cannot write " + tmp);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fdatasync(fd) != 0) {
-    ::close(fd);
-    return fail("cannot sync " + tmp);
-  }
-  if (::close(fd) != 0)
-    return fail("cannot close " + tmp);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    return fail("cannot rename " + tmp);
-  return {};
+  int err = 0;
+  auto step = replace_step::none;
+  if (replace_file(path, text, true, err, step))
+    return {};
+  const char* verb = step == replace_step::create  ? "cannot create "
+                     : step == replace_step::write ? "cannot write "
+                     : step == replace_step::sync  ? "cannot sync "
+                     : step == replace_step::close ? "cannot close "
+                                                   : "cannot rename ";
+  return file_content_failure("warm-up history", path, 0,
+                              verb + path + ".tmp: " + std::strerror(err));
 }
 
 result<std::vector<symbol_history>> read_warmup_file(const std::string& path) {
