@@ -192,6 +192,16 @@ void answer_drains(self_ptr self) {
   st.drains.clear();
 }
 
+/// What acknowledgements free: a retry of failed publishes, room for
+/// orders waiting in the journal, the mark, and waiting drains.
+void after_acks(self_ptr self) {
+  order_burst burst{self->state.publish};
+  retry_unsent(self);
+  readmit(self);
+  update_mark(self);
+  answer_drains(self);
+}
+
 } // namespace
 
 const telemetry<order_publisher_state>& order_publisher_telemetry() {
@@ -291,13 +301,8 @@ order_publisher_actor::behavior_type order_publisher(
       auto& st = self->state;
       auto timer = st.probe.time(self);
       auto any = take_acks(self);
-      if (!retire(self, mids) && !any)
-        return;
-      order_burst burst{st.publish};
-      retry_unsent(self);
-      readmit(self);
-      update_mark(self);
-      answer_drains(self);
+      if (retire(self, mids) || any)
+        after_acks(self);
     },
     [self](connection_event& ev) {
       auto& st = self->state;
@@ -327,13 +332,8 @@ order_publisher_actor::behavior_type order_publisher(
     [self](tick_atom) {
       auto timer = self->state.probe.time(self);
       self->state.tick_pending = false;
-      if (take_acks(self)) {
-        order_burst burst{self->state.publish};
-        retry_unsent(self);
-        readmit(self);
-        update_mark(self);
-        answer_drains(self);
-      }
+      if (take_acks(self))
+        after_acks(self);
       write_mark(self);
     },
     [self](drain_atom) -> caf::typed_response_promise<uint64_t> {

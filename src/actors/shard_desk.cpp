@@ -168,12 +168,8 @@ market_batch take(shard_desk_state& st, shard_batch& b) {
   std::vector<uint64_t> seq_of(b.quotes.size(), 0);
   // Which quotes raised a signal: only latest marks ask.
   std::vector<bool> signalled;
-  if (st.opts.latest_marks) {
-    signalled.resize(b.quotes.size(), false);
-    for (const auto& s : b.signals)
-      if (s.quote_seq < signalled.size())
-        signalled[s.quote_seq] = true;
-  }
+  if (st.opts.latest_marks)
+    signalled = trading::signalled_quotes(b.signals, b.quotes.size());
   for (size_t i = 0; i < b.quotes.size(); ++i) {
     auto& q = b.quotes[i];
     if (st.filter.check(q) != trading::filter_verdict::accept) {

@@ -50,12 +50,18 @@ outbox_batch shard_outbox::take() {
   return out;
 }
 
+std::vector<bool> signalled_quotes(const std::vector<signal>& signals,
+                                   size_t n) {
+  std::vector<bool> out(n, false);
+  for (const auto& s : signals)
+    if (s.quote_seq < n)
+      out[s.quote_seq] = true;
+  return out;
+}
+
 void shard_outbox::conflate(outbox_batch& out) {
   auto n = out.quotes.size();
-  std::vector<bool> keep(n, false);
-  for (const auto& s : out.signals)
-    if (s.quote_seq < n)
-      keep[s.quote_seq] = true;
+  auto keep = signalled_quotes(out.signals, n);
   // From the newest back: the first quote met of a symbol is its newest.
   std::unordered_set<std::string_view> seen;
   for (size_t i = n; i-- > 0;)

@@ -52,6 +52,12 @@ struct outbox_batch {
   uint64_t conflated = 0;
 };
 
+/// Which of `n` quotes raised a signal, for signals whose `quote_seq` is
+/// the index of their quote (as in a batch); out-of-range indices count
+/// for none.
+std::vector<bool> signalled_quotes(const std::vector<signal>& signals,
+                                   size_t n);
+
 class shard_outbox {
 public:
   explicit shard_outbox(outbox_limits limits = {});
