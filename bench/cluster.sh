@@ -144,8 +144,8 @@ kill $(jobs -p) 2>/dev/null || true
 fi
 
 # -- 3. node-local ingress ------------------------------------------------------
-command -v mosquitto > /dev/null || {
-  echo "mosquitto not found: node-local ingress skipped"
+command -v mosquitto > /dev/null && command -v mosquitto_sub > /dev/null || {
+  echo "mosquitto or mosquitto_sub not found: node-local ingress skipped"
   exit 0
 }
 isymbols=500
@@ -301,6 +301,17 @@ node_quotes() { # quotes the shards of the nodes on $inode_ports took
   done
   echo "$sum"
 }
+# A run's persistent sessions outlive it: the broker would go on queueing
+# every later quote for them, and each later run would pay for that (with
+# node-local ingress, 64 sessions a run). A clean connection with a client
+# id ends its session.
+forget_sessions() { # NAME SHARD_COUNT: the run's session and its shards'
+  local ids=("$1") i
+  for ((i = 0; i < $2; ++i)); do ids+=("$1-shard-$i"); done
+  for i in "${ids[@]}"; do
+    mosquitto_sub -p "$port" -i "$i" -t bench/none -E > /dev/null 2>&1 || true
+  done
+}
 inodes() { # NAME THRESHOLD MARKS: two nodes, node-local ingress
   local name=$1 ia ib pa pb pn
   ia=$(start_node "$name-a" "$work/slow.conf")
@@ -317,6 +328,7 @@ inodes() { # NAME THRESHOLD MARKS: two nodes, node-local ingress
   kill -INT "$pn"
   kill "$pa" "$pb"
   sleep 2
+  forget_sessions "$name" "${INTUITION_BENCH_SHARDS:-64}"
 }
 echo "node-local ingress: a backlog of $in quotes ($isymbols symbols x $irounds rounds), QoS 1, ${INTUITION_BENCH_SHARDS:-64} shards"
 for threshold in 0.0 0.99; do
@@ -334,6 +346,7 @@ for threshold in 0.0 0.99; do
   backlog "coordinator-$t" "$pc" "" "$pc"
   kill -INT "$pc"
   sleep 2
+  forget_sessions "coordinator-$t" 0
   inodes "nodes-$t" "$threshold" every
   # With a signal on every quote each quote is sent anyway.
   [ "$t" = every ] || inodes "nodes-$t-latest" "$threshold" latest
