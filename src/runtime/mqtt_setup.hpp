@@ -14,10 +14,10 @@
 /// refusals that retrying cannot heal.
 namespace intuition::runtime {
 
-/// QoS 1 messages a publisher (feed, order egress) keeps unacknowledged.
-/// libmosquitto finds an acknowledged message by walking its in-flight list,
-/// so an unbounded window turns a fast publisher quadratic (measured: 7,100
-/// messages/s unbounded).
+/// QoS 1 messages a publisher (feed, order egress) keeps unacknowledged
+/// through libmosquitto (TLS). libmosquitto finds an acknowledged message by
+/// walking its in-flight list, so an unbounded window turns a fast publisher
+/// quadratic (measured: 7,100 messages/s unbounded).
 constexpr int publisher_max_inflight = 256;
 
 /// QoS 1 orders in flight on the order connection of the own client. It
@@ -28,8 +28,9 @@ constexpr int publisher_max_inflight = 256;
 /// publisher and of that thread every few orders.
 constexpr int own_publisher_max_inflight = 4096;
 
-/// The window of the order connection for `opts`: `publisher_max_inflight`
-/// with libmosquitto's client (TLS), `own_publisher_max_inflight` otherwise.
+/// The window of a publishing connection (orders, `intuition feed`) for
+/// `opts`: `publisher_max_inflight` with libmosquitto's client (TLS),
+/// `own_publisher_max_inflight` otherwise.
 int order_max_inflight(const mqtt_options& opts);
 
 /// The settings every MQTT client of a run shares: keepalive, backoff and
