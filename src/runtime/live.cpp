@@ -322,6 +322,9 @@ void live_run::make_clients() {
   in_opts.client_id = cfg_.mqtt.client_id + "-in";
   in_opts.clean_session = false;
   in_opts.read_pause_us = static_cast<int>(cfg_.ingress.read_pause_us);
+  // Each read is appended to the input log before its PUBACKs go out, so a
+  // read that waits delays no acknowledgement of what it took.
+  in_opts.read_pause_qos1 = true;
   auto in_cb = ingress_callbacks();
   in_cb.events.on_refused = refusals_->callback(in_opts.client_id);
   in_ = make_mqtt_source(std::move(in_opts), std::move(in_cb));

@@ -84,6 +84,12 @@ struct mqtt_options {
   /// reads grow under load (0: never). Only the runtime's own client over
   /// plain TCP. Default: 1000.
   int read_pause_us = 1000;
+  /// Whether reads of `mqtt_tcp_client::coalesce_min_qos1` QoS 1 messages
+  /// or more wait `read_pause_us` too (the PUBACKs of the read go out
+  /// first). A broker's inflight window caps what a waiting read can
+  /// bring; the client notices one (see `mqtt_tcp_client`) and stops
+  /// waiting. Default: false.
+  bool read_pause_qos1 = false;
 };
 
 /// A connection attempt refused for a reason that retrying does not change.

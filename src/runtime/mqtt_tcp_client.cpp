@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -579,8 +580,7 @@ bool mqtt_tcp_client::handle_input() {
         return false;
     }
   }
-  pause_next_read_
-    = opts_.read_pause_us > 0 && acks_.empty() && batch_.size() >= coalesce_min;
+  pause_next_read_ = opts_.read_pause_us > 0 && wait_after_read();
   if (pause_next_read_)
     ++coalesced_reads_;
   if (!batch_.empty()) {
@@ -615,6 +615,37 @@ bool mqtt_tcp_client::handle_input() {
   return true;
 }
 
+bool mqtt_tcp_client::wait_after_read() {
+  auto n = batch_.size();
+  auto after_pause = std::exchange(read_after_pause_, false);
+  if (acks_.empty()) {
+    equal_paused_reads_ = 0;
+    return n >= coalesce_min;
+  }
+  if (!opts_.read_pause_qos1)
+    return false;
+  largest_qos1_read_ = std::max(largest_qos1_read_, n);
+  // A broker with an inflight window sends that many while a read waits,
+  // and never more: waiting reads in a row that each bring the largest
+  // number any read brought are its mark. Without a window their sizes
+  // vary with the publisher's pace, unless the read's buffer was what
+  // limited them.
+  auto now = clock_type::now();
+  if (!after_pause || read_filled_)
+    equal_paused_reads_ = 0;
+  else if (equal_paused_reads_ > 0 && n == last_paused_read_)
+    ++equal_paused_reads_;
+  else
+    equal_paused_reads_ = 1;
+  last_paused_read_ = n;
+  if (equal_paused_reads_ >= window_reads && n == largest_qos1_read_) {
+    qos1_pause_off_until_ = now + qos1_pause_off;
+    ++qos1_windows_seen_;
+    equal_paused_reads_ = 0;
+  }
+  return n >= coalesce_min_qos1 && now >= qos1_pause_off_until_;
+}
+
 void mqtt_tcp_client::end_connection(const std::string& why) {
   bool was_connected = false;
   {
@@ -635,6 +666,10 @@ bool mqtt_tcp_client::session() {
   in_.clear();
   in_used_ = 0;
   ping_outstanding_ = false;
+  pause_next_read_ = false;
+  read_after_pause_ = false;
+  equal_paused_reads_ = 0;
+  largest_qos1_read_ = 0;
   auto fd = connect_socket();
   if (fd < 0)
     return false;
@@ -724,6 +759,7 @@ bool mqtt_tcp_client::session() {
     if (pause_next_read_) {
       // Under load: let the next read bring more (see the class comment).
       pause_next_read_ = false;
+      read_after_pause_ = true;
       std::this_thread::sleep_for(
         std::chrono::microseconds{opts_.read_pause_us});
     }
@@ -743,7 +779,9 @@ bool mqtt_tcp_client::session() {
     if (ps[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       if (in_.size() < in_used_ + read_chunk)
         in_.resize(in_used_ + read_chunk);
-      auto got = ::read(fd_, in_.data() + in_used_, in_.size() - in_used_);
+      auto space = in_.size() - in_used_;
+      auto got = ::read(fd_, in_.data() + in_used_, space);
+      read_filled_ = got > 0 && static_cast<size_t>(got) == space;
       if (got == 0) {
         end_connection("the broker closed the connection");
         return true;

@@ -36,8 +36,15 @@ namespace intuition::runtime {
 /// brings more.
 /// Each read costs the same system calls and hand-offs (and the runtime's
 /// input log one write) whatever it holds; a light feed, whose reads hold
-/// a message or two, never waits. QoS 1 reads never wait: a broker's
-/// inflight window (mosquitto's default is 20) would cap the rate.
+/// a message or two, never waits. With `mqtt_options::read_pause_qos1`,
+/// a read of `coalesce_min_qos1` QoS 1 messages or more waits as well,
+/// after its PUBACKs went out. A broker's inflight window would cap that:
+/// the broker sends at most its window while the read waits. Behind a
+/// window of 32 or less the waits never start (mosquitto's default is 20,
+/// EMQX's 32); a larger window
+/// shows as `window_reads` waiting reads in a row that each bring the
+/// largest number of messages any read brought, and then QoS 1 reads do
+/// not wait for `qos1_pause_off`.
 ///
 /// Reconnects with the configured exponential backoff, resubscribes on
 /// every connection, keeps the connection alive with PINGREQ and drops it
@@ -104,6 +111,24 @@ public:
   /// QoS 0 messages in one read from which the next read waits.
   static constexpr size_t coalesce_min = 16;
 
+  /// QoS 1 messages in one read from which the next read waits (with
+  /// `mqtt_options::read_pause_qos1`): above the inflight windows brokers
+  /// ship with (mosquitto 20, EMQX 32), behind which reads never wait.
+  static constexpr size_t coalesce_min_qos1 = 33;
+
+  /// Waiting QoS 1 reads in a row that bring the same, largest number of
+  /// messages: a broker's inflight window.
+  static constexpr size_t window_reads = 4;
+
+  /// How long QoS 1 reads do not wait once a broker's window showed.
+  static constexpr std::chrono::seconds qos1_pause_off{10};
+
+  /// Times a broker's inflight window showed (`window_reads`), so that QoS
+  /// 1 reads stopped waiting for `qos1_pause_off`.
+  uint64_t qos1_windows_seen() const noexcept {
+    return qos1_windows_seen_.load();
+  }
+
   /// Reads after which the next read waited `mqtt_options::read_pause_us`.
   uint64_t coalesced_reads() const noexcept {
     return coalesced_reads_.load();
@@ -132,6 +157,9 @@ private:
   /// Cuts the packets out of `in_` and handles them; false ends the
   /// connection with `why_`.
   bool handle_input();
+
+  /// After `handle_input` took a read: whether the next read waits.
+  bool wait_after_read();
 
   /// Drops the first `n` bytes of what was read.
   void consume(size_t n);
@@ -225,8 +253,23 @@ private:
   std::vector<uint16_t> acks_;
   /// Ids of the PUBACKs of one read.
   std::vector<uint16_t> published_;
-  /// Set by a read of `coalesce_min` QoS 0 messages or more.
+  /// Set by a read of `coalesce_min` QoS 0 messages or more (or
+  /// `coalesce_min_qos1` QoS 1 ones).
   bool pause_next_read_ = false;
+  /// Whether the read now handled followed a wait.
+  bool read_after_pause_ = false;
+  /// Whether the read now handled filled the space it was given.
+  bool read_filled_ = false;
+  /// Messages of the last QoS 1 read that followed a wait.
+  size_t last_paused_read_ = 0;
+  /// QoS 1 reads in a row, each after a wait, that brought
+  /// `last_paused_read_` messages.
+  size_t equal_paused_reads_ = 0;
+  /// The most QoS 1 messages one read of this connection brought.
+  size_t largest_qos1_read_ = 0;
+  /// Until when QoS 1 reads do not wait (a broker's window showed).
+  clock_type::time_point qos1_pause_off_until_{};
+  std::atomic<uint64_t> qos1_windows_seen_{0};
 };
 
 } // namespace intuition::runtime

@@ -13,12 +13,17 @@
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "runtime/broker.hpp"
 #include "runtime/mqtt_client.hpp"
 #include "runtime/mqtt_setup.hpp"
 #include "runtime/mqtt_tcp_client.hpp"
+#include "runtime/mqtt_wire.hpp"
 
 #include "mqtt_support.hpp"
 
@@ -445,6 +450,211 @@ CAF_TEST(with no read pause a QoS 0 burst makes no read wait) {
   pub_sub pair{"own-nopause", 0, 0};
   pair.burst(5000);
   CAF_CHECK_EQUAL(pair.sub->coalesced_reads(), 0u);
+}
+
+CAF_TEST(under a QoS 1 backlog reads wait when told to and lose nothing) {
+  // A persistent session's backlog reaches the subscriber as fast as the
+  // broker sends it (no inflight window here), in reads of hundreds.
+  for (bool pause : {true, false}) {
+    auto broker = start_broker();
+    std::string topic = "test/backlog1";
+    auto opts = client_options(*broker, "own-backlog1", false);
+    opts.read_pause_qos1 = pause;
+    {
+      taker first;
+      mqtt_tcp_client away{opts, first.callbacks()};
+      CAF_REQUIRE_EQUAL(or_ok(away.subscribe(topic, 1)), "ok");
+      CAF_REQUIRE_EQUAL(or_ok(away.start()), "ok");
+      CAF_REQUIRE(poll_until([&] { return away.subscribed(); }));
+      away.stop();
+    }
+    acks seen;
+    mqtt_tcp_client pub{client_options(*broker, "own-backlog1-pub", true),
+                        seen.callbacks()};
+    CAF_REQUIRE_EQUAL(or_ok(pub.start()), "ok");
+    CAF_REQUIRE(poll_until([&] { return pub.connected(); }));
+    auto want = numbered("q", 5000);
+    pub.hold(true);
+    for (const auto& x : want)
+      CAF_REQUIRE(pub.publish(topic, x, 1));
+    pub.hold(false);
+    CAF_REQUIRE(poll_until([&] { return seen.count() == want.size(); }));
+    taker log;
+    mqtt_tcp_client sub{opts, log.callbacks()};
+    CAF_REQUIRE_EQUAL(or_ok(sub.subscribe(topic, 1)), "ok");
+    CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
+    CAF_CHECK(log.wait_until([&] { return log.taken.size() >= want.size(); }));
+    CAF_CHECK_EQUAL(log.received(), want);
+    CAF_CHECK_EQUAL(sub.qos1_windows_seen(), 0u);
+    if (pause)
+      CAF_CHECK_GREATER(sub.coalesced_reads(), 0u);
+    else
+      CAF_CHECK_EQUAL(sub.coalesced_reads(), 0u);
+  }
+}
+
+namespace {
+
+/// A broker that speaks just enough MQTT for one subscriber and sends it
+/// `payloads` at QoS 1, `window` at a time, each group once every PUBACK of
+/// the one before came: a broker with an inflight window (EMQX's default
+/// is 32). mosquitto's `max_inflight_messages` does not hold a live stream
+/// that way (it sent reads of 1,000 and more with a window of 50).
+class windowed_broker {
+public:
+  windowed_broker(std::string topic, std::vector<std::string> payloads,
+                  size_t window)
+      : topic_(std::move(topic)), payloads_(std::move(payloads)),
+        window_(window) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    CAF_REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&addr), len)
+                == 0);
+    CAF_REQUIRE(::listen(listener_, 1) == 0);
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread{[this] {
+      serve();
+    }};
+  }
+
+  ~windowed_broker() {
+    stop_ = true;
+    thread_.join();
+    ::close(listener_);
+  }
+
+  mqtt_options client(std::string id) const {
+    mqtt_options result;
+    result.broker
+      = *parse_broker_url("mqtt://127.0.0.1:" + std::to_string(port_));
+    result.client_id = std::move(id);
+    result.clean_session = true;
+    return result;
+  }
+
+  /// PUBACKs received.
+  size_t acked() const {
+    return acked_.load();
+  }
+
+private:
+  /// Waits for the next packet (10 s at most); false at the end.
+  bool next(int fd, mqtt_wire::packet_type& type, std::string& body) {
+    for (;;) {
+      mqtt_wire::packet p;
+      auto cut = mqtt_wire::next_packet(in_, p, 1u << 20);
+      if (!cut)
+        return false;
+      if (*cut > 0) {
+        type = p.type;
+        body = std::string{p.body};
+        in_.erase(0, *cut);
+        return true;
+      }
+      pollfd pf{fd, POLLIN, 0};
+      if (stop_ || ::poll(&pf, 1, 10'000) <= 0)
+        return false;
+      char buf[65536];
+      auto n = ::read(fd, buf, sizeof(buf));
+      if (n <= 0)
+        return false;
+      in_.append(buf, static_cast<size_t>(n));
+    }
+  }
+
+  static bool write_all(int fd, const std::string& out) {
+    size_t done = 0;
+    while (done < out.size()) {
+      auto n = ::send(fd, out.data() + done, out.size() - done, MSG_NOSIGNAL);
+      if (n <= 0)
+        return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  void serve() {
+    pollfd pf{listener_, POLLIN, 0};
+    if (::poll(&pf, 1, 10'000) <= 0)
+      return;
+    int fd = ::accept(listener_, nullptr, nullptr);
+    if (fd < 0)
+      return;
+    mqtt_wire::packet_type type{};
+    std::string body;
+    // CONNECT, then SUBSCRIBE: accepted as they come.
+    if (next(fd, type, body) && type == mqtt_wire::packet_type::connect
+        && write_all(fd, std::string{"\x20\x02\x00\x00", 4})
+        && next(fd, type, body) && type == mqtt_wire::packet_type::subscribe
+        && body.size() >= 2
+        && write_all(fd, std::string{"\x90\x03", 2} + body.substr(0, 2)
+                           + std::string{"\x01", 1})) {
+      for (size_t sent = 0; sent < payloads_.size() && !stop_;) {
+        std::string out;
+        auto k = std::min(window_, payloads_.size() - sent);
+        for (size_t i = 0; i < k; ++i)
+          mqtt_wire::encode_publish(
+            out, topic_, payloads_[sent + i], 1,
+            static_cast<uint16_t>((sent + i) % 65'535 + 1), false);
+        if (!write_all(fd, out))
+          break;
+        sent += k;
+        for (size_t waiting = k; waiting > 0;) {
+          if (!next(fd, type, body))
+            break;
+          if (type == mqtt_wire::packet_type::puback) {
+            --waiting;
+            ++acked_;
+          } else if (type == mqtt_wire::packet_type::pingreq) {
+            write_all(fd, std::string{"\xd0\x00", 2});
+          }
+        }
+      }
+      // Until the client says goodbye.
+      while (next(fd, type, body)
+             && type != mqtt_wire::packet_type::disconnect) {
+      }
+    }
+    ::close(fd);
+  }
+
+  std::string topic_;
+  std::vector<std::string> payloads_;
+  size_t window_;
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::string in_;
+  std::atomic<bool> stop_{false};
+  std::atomic<size_t> acked_{0};
+  std::thread thread_;
+};
+
+} // namespace
+
+CAF_TEST(behind a broker window QoS 1 reads stop waiting) {
+  // The broker sends 50 and waits for their PUBACKs, so every waiting
+  // read brings 50, a millisecond each (at most 50,000 messages a second).
+  // The client sees the window after `window_reads` such reads and then
+  // reads as fast as the broker sends.
+  auto want = numbered("w", 5000);
+  windowed_broker broker{"test/window", want, 50};
+  auto opts = broker.client("own-window1");
+  opts.read_pause_qos1 = true;
+  taker log;
+  mqtt_tcp_client sub{opts, log.callbacks()};
+  CAF_REQUIRE_EQUAL(or_ok(sub.subscribe("test/window", 1)), "ok");
+  CAF_REQUIRE_EQUAL(or_ok(sub.start()), "ok");
+  CAF_CHECK(log.wait_until([&] { return log.taken.size() >= want.size(); }));
+  CAF_CHECK_EQUAL(log.received(), want);
+  CAF_CHECK(poll_until([&] { return broker.acked() == want.size(); }));
+  CAF_CHECK_EQUAL(sub.qos1_windows_seen(), 1u);
+  CAF_CHECK_LESS_OR_EQUAL(sub.coalesced_reads(),
+                          mqtt_tcp_client::window_reads + 2);
+  sub.stop();
 }
 
 CAF_TEST(a held burst stays unwritten while the network thread runs) {
