@@ -41,10 +41,9 @@ namespace intuition::runtime {
 /// after its PUBACKs went out. A broker's inflight window would cap that:
 /// the broker sends at most its window while the read waits. Behind a
 /// window of 32 or less the waits never start (mosquitto's default is 20,
-/// EMQX's 32); a larger window
-/// shows as `window_reads` waiting reads in a row that each bring the
-/// largest number of messages any read brought, and then QoS 1 reads do
-/// not wait for `qos1_pause_off`.
+/// EMQX's 32); a larger window shows as `window_reads` waiting reads in a
+/// row that each bring the largest number of messages any read brought,
+/// and then QoS 1 reads do not wait for `qos1_pause_off`.
 ///
 /// Reconnects with the configured exponential backoff, resubscribes on
 /// every connection, keeps the connection alive with PINGREQ and drops it
