@@ -126,9 +126,10 @@ struct ingress_config {
   trading::fsync_policy fsync = trading::fsync_policy::interval;
   /// Period of `interval` syncs. Default: 10.
   int64_t fsync_interval_ms = 10;
-  /// After a read of 16 QoS 0 messages or more, the next read waits this
-  /// many microseconds, so that reads grow under load; 0 never waits.
-  /// Default: 1000.
+  /// After a read of 16 QoS 0 messages or more (of the live ingress, also
+  /// 33 QoS 1 messages, see `mqtt_options::read_pause_qos1`), the next read
+  /// waits this many microseconds, so that reads grow under load; 0 never
+  /// waits. Default: 1000.
   int64_t read_pause_us = 1000;
 };
 
