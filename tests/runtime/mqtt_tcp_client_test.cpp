@@ -498,8 +498,9 @@ namespace {
 /// A broker that speaks just enough MQTT for one subscriber and sends it
 /// `payloads` at QoS 1, `window` at a time, each group once every PUBACK of
 /// the one before came: a broker with an inflight window (EMQX's default
-/// is 32). mosquitto's `max_inflight_messages` does not hold a live stream
-/// that way (it sent reads of 1,000 and more with a window of 50).
+/// is 32). mosquitto 2.0's `max_inflight_messages` did not pace a
+/// subscriber that way here (reads of 1,000 messages and more with a
+/// window of 50).
 class windowed_broker {
 public:
   windowed_broker(std::string topic, std::vector<std::string> payloads,
