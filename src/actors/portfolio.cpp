@@ -116,14 +116,15 @@ void journal_resting_records(self_ptr self) {
   self->send(st.log, std::move(out));
 }
 
-/// Saves the risk limits' watermarks when they changed: at most once a
-/// second while quotes flow, at once when `now_too` (a resume, the stop).
-/// Nothing without a file or without limits.
+/// Whether a risk limit is set, so that its watermarks matter.
 bool has_risk_limits(const portfolio_state& st) {
   const auto& limits = st.pf->mode().limits();
   return limits.max_drawdown_ppm > 0 || limits.max_daily_loss_micros > 0;
 }
 
+/// Saves the risk limits' watermarks when they changed: at most once a
+/// second while quotes flow, at once when `now_too` (a resume, the stop).
+/// Nothing without a file or without limits.
 void save_risk_marks(self_ptr self, bool now_too) {
   auto& st = self->state;
   if (st.risk_path.empty() || !has_risk_limits(st))

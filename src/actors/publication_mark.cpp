@@ -34,14 +34,8 @@ trading::result<uint64_t> read_publication_mark(const std::string& path) {
 }
 
 trading::status write_publication_mark(const std::string& path, uint64_t seq) {
-  int err = 0;
-  auto step = trading::replace_step::none;
-  if (!trading::replace_file(path, std::to_string(seq) + "\n", true, err, step))
-    return trading::file_content_failure(
-      "publication mark",
-      step == trading::replace_step::rename ? path : path + ".tmp", 0,
-      std::strerror(err));
-  return {};
+  return trading::replace_file("publication mark", path,
+                               std::to_string(seq) + "\n", true);
 }
 
 } // namespace intuition::actors

@@ -65,7 +65,7 @@ publish_quotes(const mqtt_options& base,
                    ? "intuition-feed-" + std::to_string(::getpid())
                    : opts.client_id;
   mo.clean_session = true;
-  mo.max_inflight = order_max_inflight(mo);
+  mo.max_inflight = publish_max_inflight(mo);
   mqtt_callbacks cb;
   cb.on_connect = [&](bool ok, std::string reason) {
     std::lock_guard<std::mutex> guard{mtx};

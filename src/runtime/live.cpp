@@ -309,7 +309,7 @@ void live_run::make_clients() {
       caf::anon_send(publisher_, actors::puback_atom_v, std::move(ids));
   };
   auto out_opts
-    = client_options("-out", base_.clean_session, order_max_inflight(base_));
+    = client_options("-out", base_.clean_session, publish_max_inflight(base_));
   out_cb.on_refused = refusals_->callback(out_opts.client_id);
   out_ = make_mqtt_sink(std::move(out_opts), std::move(out_cb));
   // Signals have a connection of their own, so that no id of theirs is ever

@@ -124,7 +124,7 @@ void refusal_watch::note(const std::string& client, const mqtt_refusal& x) {
     stop_requested = true;
 }
 
-int order_max_inflight(const mqtt_options& opts) {
+int publish_max_inflight(const mqtt_options& opts) {
   return uses_libmosquitto(opts) ? publisher_max_inflight
                                  : own_publisher_max_inflight;
 }

@@ -31,7 +31,7 @@ constexpr int own_publisher_max_inflight = 4096;
 /// The window of a publishing connection (orders, `intuition feed`) for
 /// `opts`: `publisher_max_inflight` with libmosquitto's client (TLS),
 /// `own_publisher_max_inflight` otherwise.
-int order_max_inflight(const mqtt_options& opts);
+int publish_max_inflight(const mqtt_options& opts);
 
 /// The settings every MQTT client of a run shares: keepalive, backoff and
 /// credentials, the password read from its file. Fails as

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -78,6 +79,17 @@ bool replace_file(const std::string& path, std::string_view data, bool sync,
   if (::rename(tmp.c_str(), path.c_str()) != 0)
     return fail(replace_step::rename);
   return true;
+}
+
+status replace_file(std::string_view what, const std::string& path,
+                    std::string_view data, bool sync) {
+  int err = 0;
+  auto step = replace_step::none;
+  if (replace_file(path, data, sync, err, step))
+    return {};
+  return file_content_failure(
+    what, step == replace_step::rename ? path : path + ".tmp", 0,
+    std::strerror(err));
 }
 
 } // namespace intuition::trading

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "trading/result.hpp"
+
 /// Small POSIX file helpers shared by the journal and the input log.
 namespace intuition::trading {
 
@@ -23,5 +25,11 @@ enum class replace_step : uint8_t { none, create, write, sync, close, rename };
 /// failed in `step`, and removes the temporary file.
 bool replace_file(const std::string& path, std::string_view data, bool sync,
                   int& err, replace_step& step);
+
+/// `replace_file` for a file described as `what`: a failure names the file
+/// that failed (the temporary one, or `path` when the rename did) and the
+/// system's reason.
+status replace_file(std::string_view what, const std::string& path,
+                    std::string_view data, bool sync);
 
 } // namespace intuition::trading

@@ -62,13 +62,7 @@ status write_risk_file(const std::string& path,
   nlohmann::json doc{{"peak", marks->peak_micros},
                      {"day", marks->day},
                      {"day_open", marks->day_open_micros}};
-  int err = 0;
-  auto step = replace_step::none;
-  if (!replace_file(path, doc.dump() + "\n", false, err, step))
-    return file_content_failure(
-      what, step == replace_step::rename ? path : path + ".tmp", 0,
-      std::strerror(err));
-  return {};
+  return replace_file(what, path, doc.dump() + "\n", false);
 }
 
 } // namespace intuition::trading

@@ -709,7 +709,7 @@ CAF_TEST(held publishes go out together when released) {
 CAF_TEST(the order connection puts a burst of 3000 orders on the wire at once) {
   constexpr size_t n = 3000;
   mqtt_options plain;
-  pub_sub pair{"own-window", 1, 1000, order_max_inflight(plain)};
+  pub_sub pair{"own-window", 1, 1000, publish_max_inflight(plain)};
   auto& pub = *pair.pub;
   pub.hold(true);
   auto want = numbered("w", n);
@@ -728,5 +728,5 @@ CAF_TEST(the order connection puts a burst of 3000 orders on the wire at once) {
   // libmosquitto walks its in-flight list for each acknowledgement: over
   // TLS the window stays narrow.
   plain.broker.tls = true;
-  CAF_CHECK_EQUAL(order_max_inflight(plain), publisher_max_inflight);
+  CAF_CHECK_EQUAL(publish_max_inflight(plain), publisher_max_inflight);
 }
